@@ -1,0 +1,14 @@
+"""Options shared by several commands."""
+
+import click
+
+from crawler.db import DEFAULT_DB
+
+db_option = click.option(
+    "--db",
+    "db_path",
+    default=DEFAULT_DB,
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="SQLite database file.",
+)

@@ -1,0 +1,79 @@
+"""`jobtrends crawl NAME... | --all` - run spiders into the database."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+
+from crawler.commands._options import db_option
+
+
+def parse_pairs(pairs: tuple[str, ...], what: str) -> list[tuple[str, str]]:
+    out = []
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise click.UsageError(f"{what} {pair!r} must look like KEY=VALUE")
+        out.append((key.strip(), value))
+    return out
+
+
+def spider_args(names: list[str], pairs: list[tuple[str, str]]) -> dict[str, dict]:
+    """``-a feeds=...`` applies to every spider; ``-a upwork.feeds=...`` to one."""
+    args: dict[str, dict] = {name: {} for name in names}
+    for key, value in pairs:
+        spider, dot, option = key.partition(".")
+        if dot and spider in args:
+            args[spider][option] = value
+        else:
+            for name in names:
+                args[name][key] = value
+    return args
+
+
+@click.command("crawl")
+@click.argument("names", nargs=-1)
+@click.option("--all", "all_", is_flag=True, help="Run every spider with its configured options.")
+@click.option("-a", "arg_pairs", multiple=True, metavar="KEY=VALUE",
+              help="Spider argument (NAME.KEY=VALUE for one spider of several).")
+@click.option("-s", "setting_pairs", multiple=True, metavar="KEY=VALUE", help="Scrapy setting.")
+@click.option("--base-url", help="Crawl a mirror: every URL's origin is replaced, paths kept.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file (TOML).")
+@click.option("--full", is_flag=True, help="Do not stop at pages of already-stored listings.")
+@click.option("--log-file", type=click.Path(dir_okay=False),
+              help="Scrapy log file (default: logs/ beside the database).")
+@db_option
+def command(names, all_, arg_pairs, setting_pairs, base_url, config_path, full, log_file, db_path):
+    """Crawl NAME... (or --all) into the database and normalize what is new."""
+    from crawler.runner import run_spiders, spider_names
+
+    known = spider_names()
+    names = list(known if all_ else names)
+    if not names:
+        raise click.UsageError(f"name a spider ({', '.join(known)}) or give --all")
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise click.UsageError(f"unknown spider {unknown[0]!r}: choose from {', '.join(known)}")
+    args = spider_args(names, parse_pairs(arg_pairs, "-a"))
+    for name in names:
+        if base_url:
+            args[name].setdefault("base_url", base_url.rstrip("/") + ("" if len(names) == 1 else f"/{name}"))
+        if config_path:
+            args[name].setdefault("config", config_path)
+        if full:
+            args[name]["full"] = "1"
+    settings = dict(parse_pairs(setting_pairs, "-s"))
+    if not log_file:
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        log_file = str(Path(db_path).parent / "logs" / f"crawl-{'-'.join(names) if len(names) < 4 else 'all'}-{stamp}.log")
+    click.echo(f"crawling {', '.join(names)} into {db_path} (log: {log_file})", err=True)
+    results = run_spiders([(n, args[n]) for n in names], db_path, settings=settings, log_file=log_file)
+    for result in results:
+        click.echo(result.line())
+    bad = [r for r in results if r.status != "finished"]
+    if bad:
+        click.echo(f"{len(bad)} run(s) did not finish cleanly - see {log_file}", err=True)
+        sys.exit(1)

@@ -1,0 +1,496 @@
+"""The database shape, declared in one place and applied idempotently.
+
+Every command calls :func:`connect`, which opens the SQLite file in WAL mode and runs
+:func:`ensure_db`.  Writes on hot paths use plain ``sqlite3`` ``executemany`` inside one
+transaction (5-10x faster than sqlite-utils' batch helpers); sqlite-utils is used for
+convenience elsewhere (``database(conn)``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import sqlite_utils
+
+DEFAULT_DB = os.environ.get("JOBTRENDS_DB", "data/jobs.db")
+
+SCHEMA_VERSION = 1
+
+# Columns of `jobs`, in order.  The normalizer returns dicts with exactly these keys.
+JOB_COLUMNS: tuple[str, ...] = (
+    "job_id",
+    "source",
+    "source_id",
+    "title",
+    "description",
+    "url",
+    "company",
+    "country",
+    "location",
+    "remote",
+    "posted_at",
+    "posted_at_raw",
+    "posted_flag",
+    "month",
+    "category",
+    "source_category",
+    "category_method",
+    "pay_type",
+    "pay_min",
+    "pay_max",
+    "pay_currency",
+    "pay_period",
+    "pay_raw",
+    "currency_rule",
+    "hourly_usd_min",
+    "hourly_usd_max",
+    "hourly_usd_mid",
+    "budget_usd",
+    "salary_usd_year",
+    "skills",
+    "has_ai_skill",
+    "dup_of",
+    "fetched_at",
+    "normalizer_version",
+    "raw_sha256",
+)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS raw_listings (
+    source TEXT NOT NULL,
+    source_id TEXT NOT NULL,
+    url TEXT,
+    payload TEXT NOT NULL,
+    payload_format TEXT NOT NULL,
+    payload_sha256 TEXT NOT NULL,
+    fetched_at TEXT NOT NULL,
+    first_seen_at TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    seen_count INTEGER NOT NULL DEFAULT 1,
+    first_run_id INTEGER,
+    last_run_id INTEGER,
+    origin TEXT,
+    PRIMARY KEY (source, source_id)
+);
+CREATE INDEX IF NOT EXISTS raw_listings_last_run ON raw_listings(last_run_id);
+
+CREATE TABLE IF NOT EXISTS jobs (
+    job_id TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    source_id TEXT NOT NULL,
+    title TEXT,
+    description TEXT,
+    url TEXT,
+    company TEXT,
+    country TEXT,
+    location TEXT,
+    remote INTEGER,
+    posted_at TEXT,
+    posted_at_raw TEXT,
+    posted_flag TEXT,
+    month TEXT,
+    category TEXT,
+    source_category TEXT,
+    category_method TEXT,
+    pay_type TEXT,
+    pay_min REAL,
+    pay_max REAL,
+    pay_currency TEXT,
+    pay_period TEXT,
+    pay_raw TEXT,
+    currency_rule TEXT,
+    hourly_usd_min REAL,
+    hourly_usd_max REAL,
+    hourly_usd_mid REAL,
+    budget_usd REAL,
+    salary_usd_year REAL,
+    skills TEXT,
+    has_ai_skill INTEGER,
+    dup_of TEXT,
+    fetched_at TEXT,
+    normalizer_version TEXT,
+    raw_sha256 TEXT
+);
+CREATE INDEX IF NOT EXISTS jobs_month_category ON jobs(month, category);
+CREATE INDEX IF NOT EXISTS jobs_posted_at ON jobs(posted_at);
+CREATE INDEX IF NOT EXISTS jobs_source ON jobs(source);
+
+CREATE TABLE IF NOT EXISTS job_skills (
+    job_id TEXT NOT NULL,
+    skill TEXT NOT NULL,
+    is_ai INTEGER NOT NULL DEFAULT 0,
+    family TEXT,
+    month TEXT,
+    PRIMARY KEY (job_id, skill)
+);
+CREATE INDEX IF NOT EXISTS job_skills_skill_month ON job_skills(skill, month);
+
+CREATE TABLE IF NOT EXISTS crawl_runs (
+    run_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    spider TEXT NOT NULL,
+    kind TEXT NOT NULL DEFAULT 'crawl',
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    status TEXT NOT NULL DEFAULT 'running',
+    finish_reason TEXT,
+    pages INTEGER DEFAULT 0,
+    items INTEGER DEFAULT 0,
+    new INTEGER DEFAULT 0,
+    updated INTEGER DEFAULT 0,
+    unchanged INTEGER DEFAULT 0,
+    skipped INTEGER DEFAULT 0,
+    retries INTEGER DEFAULT 0,
+    errors INTEGER DEFAULT 0,
+    args TEXT,
+    log_path TEXT,
+    stats TEXT
+);
+
+CREATE TABLE IF NOT EXISTS skipped_listings (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id INTEGER,
+    source TEXT,
+    url TEXT,
+    reason TEXT NOT NULL,
+    detail TEXT,
+    excerpt TEXT,
+    at TEXT
+);
+
+CREATE TABLE IF NOT EXISTS normalize_issues (
+    job_id TEXT NOT NULL,
+    field TEXT NOT NULL,
+    raw_value TEXT,
+    reason TEXT NOT NULL,
+    normalizer_version TEXT,
+    PRIMARY KEY (job_id, field)
+);
+
+CREATE TABLE IF NOT EXISTS category_month (
+    month TEXT NOT NULL,
+    source TEXT NOT NULL,
+    category TEXT NOT NULL,
+    postings INTEGER NOT NULL,
+    unique_postings INTEGER NOT NULL,
+    hourly_n INTEGER NOT NULL,
+    hourly_median REAL,
+    hourly_p25 REAL,
+    hourly_p75 REAL,
+    ai_postings INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (month, source, category)
+);
+
+CREATE TABLE IF NOT EXISTS skill_month (
+    month TEXT NOT NULL,
+    source TEXT NOT NULL,
+    skill TEXT NOT NULL,
+    is_ai INTEGER NOT NULL DEFAULT 0,
+    postings INTEGER NOT NULL,
+    unique_postings INTEGER NOT NULL,
+    PRIMARY KEY (month, source, skill)
+);
+
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT
+);
+"""
+
+FTS_SCHEMA = """
+CREATE VIRTUAL TABLE IF NOT EXISTS jobs_fts USING fts5(
+    title, description, content='jobs', content_rowid='rowid'
+);
+CREATE TRIGGER IF NOT EXISTS jobs_fts_ai AFTER INSERT ON jobs BEGIN
+    INSERT INTO jobs_fts(rowid, title, description)
+    VALUES (new.rowid, new.title, new.description);
+END;
+CREATE TRIGGER IF NOT EXISTS jobs_fts_ad AFTER DELETE ON jobs BEGIN
+    INSERT INTO jobs_fts(jobs_fts, rowid, title, description)
+    VALUES ('delete', old.rowid, old.title, old.description);
+END;
+CREATE TRIGGER IF NOT EXISTS jobs_fts_au AFTER UPDATE OF title, description ON jobs BEGIN
+    INSERT INTO jobs_fts(jobs_fts, rowid, title, description)
+    VALUES ('delete', old.rowid, old.title, old.description);
+    INSERT INTO jobs_fts(rowid, title, description)
+    VALUES (new.rowid, new.title, new.description);
+END;
+"""
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def iso(dt: datetime) -> str:
+    """UTC ISO 8601 with seconds and a Z: ``2024-02-01T12:00:00Z``."""
+    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def connect(path: str | os.PathLike = DEFAULT_DB, *, create: bool = True) -> sqlite3.Connection:
+    """Open the database (creating its folder and tables) in WAL mode."""
+    path = Path(path)
+    if not create and not path.exists():
+        raise FileNotFoundError(
+            f"database {path} does not exist - run `jobtrends demo` or `jobtrends crawl` first"
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), timeout=60, isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA busy_timeout=60000")
+    ensure_db(conn)
+    return conn
+
+
+def database(conn: sqlite3.Connection) -> sqlite_utils.Database:
+    """A sqlite-utils view over an open connection."""
+    return sqlite_utils.Database(conn)
+
+
+def ensure_db(conn: sqlite3.Connection) -> None:
+    """Create every table, index and trigger that is missing.  Safe on every run."""
+    conn.executescript(SCHEMA)
+    conn.executescript(FTS_SCHEMA)
+    conn.execute(
+        "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
+        (str(SCHEMA_VERSION),),
+    )
+
+
+class transaction:
+    """``with transaction(conn):`` - BEGIN IMMEDIATE ... COMMIT / ROLLBACK."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def __enter__(self):
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.conn.execute("COMMIT")
+        else:
+            self.conn.execute("ROLLBACK")
+        return False
+
+
+@dataclass
+class RawListing:
+    """One listing exactly as the source wrote it."""
+
+    source: str
+    source_id: str
+    payload: str
+    payload_format: str  # xml | json | html | text
+    url: str | None = None
+    fetched_at: str = field(default_factory=lambda: iso(utcnow()))
+    origin: str | None = None  # page URL, or file:line for imports
+
+
+@dataclass
+class SaveCounts:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    changed_keys: list[tuple[str, str]] = field(default_factory=list)
+
+    def add(self, other: "SaveCounts") -> None:
+        self.new += other.new
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.changed_keys.extend(other.changed_keys)
+
+
+def save_raw(
+    conn: sqlite3.Connection,
+    listings: Sequence[RawListing],
+    *,
+    run_id: int | None,
+    seen_at: str | None = None,
+) -> SaveCounts:
+    """Upsert raw listings on (source, source_id) in one transaction.
+
+    New listings are inserted; a listing seen before advances ``last_seen_at`` and
+    ``seen_count``; its payload is replaced only when it changed (``updated``).
+    ``changed_keys`` lists the (source, source_id) pairs that are new or updated, the
+    ones that need normalizing.  Within one batch a repeated key counts once.
+    """
+    counts = SaveCounts()
+    if not listings:
+        return counts
+    seen_at = seen_at or iso(utcnow())
+    # Last occurrence of a key within the batch wins.
+    batch: dict[tuple[str, str], RawListing] = {}
+    for item in listings:
+        batch[(item.source, item.source_id)] = item
+    existing: dict[tuple[str, str], str] = {}
+    keys = list(batch)
+    with transaction(conn):
+        for i in range(0, len(keys), 400):
+            chunk = keys[i : i + 400]
+            where = " OR ".join(["(source = ? AND source_id = ?)"] * len(chunk))
+            params = [v for k in chunk for v in k]
+            for row in conn.execute(
+                f"SELECT source, source_id, payload_sha256 FROM raw_listings WHERE {where}",
+                params,
+            ):
+                existing[(row[0], row[1])] = row[2]
+        inserts, updates, touches = [], [], []
+        for key, item in batch.items():
+            digest = sha256(item.payload)
+            old = existing.get(key)
+            if old is None:
+                counts.new += 1
+                counts.changed_keys.append(key)
+                inserts.append(
+                    (
+                        item.source,
+                        item.source_id,
+                        item.url,
+                        item.payload,
+                        item.payload_format,
+                        digest,
+                        item.fetched_at,
+                        seen_at,
+                        seen_at,
+                        run_id,
+                        run_id,
+                        item.origin,
+                    )
+                )
+            elif old != digest:
+                counts.updated += 1
+                counts.changed_keys.append(key)
+                updates.append(
+                    (
+                        item.url,
+                        item.payload,
+                        item.payload_format,
+                        digest,
+                        item.fetched_at,
+                        seen_at,
+                        run_id,
+                        item.origin,
+                        item.source,
+                        item.source_id,
+                    )
+                )
+            else:
+                counts.unchanged += 1
+                touches.append((seen_at, run_id, item.source, item.source_id))
+        conn.executemany(
+            "INSERT INTO raw_listings (source, source_id, url, payload, payload_format,"
+            " payload_sha256, fetched_at, first_seen_at, last_seen_at, first_run_id,"
+            " last_run_id, origin) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            inserts,
+        )
+        conn.executemany(
+            "UPDATE raw_listings SET url=?, payload=?, payload_format=?, payload_sha256=?,"
+            " fetched_at=?, last_seen_at=max(last_seen_at, ?), seen_count=seen_count+1,"
+            " last_run_id=?, origin=? WHERE source=? AND source_id=?",
+            updates,
+        )
+        conn.executemany(
+            "UPDATE raw_listings SET last_seen_at=max(last_seen_at, ?),"
+            " seen_count=seen_count+1, last_run_id=? WHERE source=? AND source_id=?",
+            touches,
+        )
+    return counts
+
+
+_JOB_INSERT = (
+    f"INSERT INTO jobs ({', '.join(JOB_COLUMNS)}) VALUES ({', '.join('?' * len(JOB_COLUMNS))})"
+    f" ON CONFLICT(job_id) DO UPDATE SET "
+    + ", ".join(f"{c}=excluded.{c}" for c in JOB_COLUMNS if c != "job_id")
+)
+
+
+def save_jobs(
+    conn: sqlite3.Connection,
+    jobs: Iterable[dict],
+    issues: Iterable[tuple[str, str, str | None, str, str]] = (),
+    *,
+    in_transaction: bool = False,
+) -> int:
+    """Upsert normalized jobs, their skills and their normalize issues.
+
+    ``issues`` holds (job_id, field, raw_value, reason, normalizer_version).  The
+    job's earlier skills and issues are replaced, so re-normalizing is idempotent.
+    """
+    jobs = list(jobs)
+    issues = list(issues)
+    if not jobs:
+        return 0
+    job_rows, skill_rows = [], []
+    ids = [(j["job_id"],) for j in jobs]
+    for j in jobs:
+        skills = j.get("skills") or []
+        row = dict(j)
+        row["skills"] = json.dumps([s["name"] for s in skills]) if skills else "[]"
+        job_rows.append(tuple(row.get(c) for c in JOB_COLUMNS))
+        for s in skills:
+            skill_rows.append(
+                (j["job_id"], s["name"], int(bool(s.get("is_ai"))), s.get("family"), j.get("month"))
+            )
+
+    def write():
+        conn.executemany(_JOB_INSERT, job_rows)
+        conn.executemany("DELETE FROM job_skills WHERE job_id = ?", ids)
+        conn.executemany(
+            "INSERT OR IGNORE INTO job_skills (job_id, skill, is_ai, family, month)"
+            " VALUES (?,?,?,?,?)",
+            skill_rows,
+        )
+        conn.executemany("DELETE FROM normalize_issues WHERE job_id = ?", ids)
+        conn.executemany(
+            "INSERT OR REPLACE INTO normalize_issues (job_id, field, raw_value, reason,"
+            " normalizer_version) VALUES (?,?,?,?,?)",
+            issues,
+        )
+
+    if in_transaction:
+        write()
+    else:
+        with transaction(conn):
+            write()
+    return len(job_rows)
+
+
+def start_run(conn: sqlite3.Connection, spider: str, *, kind: str = "crawl", args: dict | None = None,
+              log_path: str | None = None) -> int:
+    cur = conn.execute(
+        "INSERT INTO crawl_runs (spider, kind, started_at, status, args, log_path)"
+        " VALUES (?, ?, ?, 'running', ?, ?)",
+        (spider, kind, iso(utcnow()), json.dumps(args or {}, sort_keys=True), log_path),
+    )
+    return int(cur.lastrowid)
+
+
+def finish_run(conn: sqlite3.Connection, run_id: int, **fields) -> None:
+    fields.setdefault("finished_at", iso(utcnow()))
+    if "stats" in fields and not isinstance(fields["stats"], str):
+        fields["stats"] = json.dumps(fields["stats"], default=str, sort_keys=True)
+    sets = ", ".join(f"{k} = ?" for k in fields)
+    conn.execute(f"UPDATE crawl_runs SET {sets} WHERE run_id = ?", [*fields.values(), run_id])
+
+
+def record_skip(conn: sqlite3.Connection, *, run_id: int | None, source: str, url: str | None,
+                reason: str, detail: str = "", excerpt: str = "") -> None:
+    conn.execute(
+        "INSERT INTO skipped_listings (run_id, source, url, reason, detail, excerpt, at)"
+        " VALUES (?,?,?,?,?,?,?)",
+        (run_id, source, url, reason, detail[:2000], excerpt[:2000], iso(utcnow())),
+    )

@@ -1,0 +1,79 @@
+"""Downloader middleware: retries that honour ``Retry-After`` (AutoThrottle ignores it).
+
+A 429/503 (or other retryable status) is retried after the delay the server asked for
+(seconds or an HTTP date), otherwise after a jittered exponential backoff; after
+``RETRY_TIMES`` attempts the request is given up, logged and counted in the stats
+(``retry/max_reached``, ``jobtrends/retry_after_waits``).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.response import response_status_message
+from twisted.internet import reactor
+from twisted.internet.task import deferLater
+
+logger = logging.getLogger(__name__)
+
+
+def parse_retry_after(value: str | bytes | None, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header value: ``"2"`` -> 2.0; an HTTP date works too."""
+    if value is None:
+        return None
+    if isinstance(value, bytes):
+        value = value.decode("latin-1", "replace")
+    value = value.strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    now = now or datetime.now(timezone.utc)
+    return max(0.0, (when - now).total_seconds())
+
+
+class RetryAfterMiddleware(RetryMiddleware):
+    def __init__(self, settings):
+        super().__init__(settings)
+        self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE", 1.0)
+        self.backoff_max = settings.getfloat("RETRY_BACKOFF_MAX", 60.0)
+
+    def _delay_for(self, request, response) -> float:
+        asked = parse_retry_after(response.headers.get(b"Retry-After"))
+        if asked is not None:
+            return min(asked, self.backoff_max)
+        attempt = request.meta.get("retry_times", 0)
+        backoff = min(self.backoff_max, self.backoff_base * (2**attempt))
+        return backoff * random.uniform(0.5, 1.0)  # full jitter, never zero
+
+    async def process_response(self, request, response):
+        if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
+            return response
+        attempts = request.meta.get("retry_times", 0)
+        max_times = request.meta.get("max_retry_times", self.max_retry_times)
+        if attempts >= max_times:
+            retry = self._retry(request, response_status_message(response.status))
+            return retry or response
+        delay = self._delay_for(request, response)
+        stats = self.crawler.stats
+        if response.headers.get(b"Retry-After") is not None:
+            stats.inc_value("jobtrends/retry_after_waits")
+        stats.inc_value("jobtrends/retry_wait_seconds", int(round(delay)))
+        logger.info(
+            "HTTP %s for %s: waiting %.1fs before retry %d/%d",
+            response.status, request.url, delay, attempts + 1, max_times,
+        )
+        if delay > 0:
+            await maybe_deferred_to_future(deferLater(reactor, delay, lambda: None))
+        return self._retry(request, response_status_message(response.status)) or response

@@ -1,0 +1,165 @@
+"""One raw listing -> one `jobs` row plus the issues met on the way (pure).
+
+``normalize_listing`` never raises on bad input: a payload its source mapping cannot read
+still yields a row (title empty, everything unknown) and a ``payload`` issue, so the raw
+row keeps its reason and nothing is silently lost.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from crawler.normalize import (
+    NORMALIZER_VERSION,
+    categorize,
+    make_pay,
+    match_skills,
+    parse_pay_detail,
+    parse_posted,
+    posted_flag,
+    usd_figures,
+)
+from crawler.normalize.sources import mapper
+
+Issue = tuple[str, str, "str | None", str, str]  # job_id, field, raw value, reason, version
+
+_EMPTY_PAY = {
+    "pay_type": "unknown",
+    "pay_min": None,
+    "pay_max": None,
+    "pay_currency": None,
+    "pay_period": None,
+    "currency_rule": None,
+    "hourly_usd_min": None,
+    "hourly_usd_max": None,
+    "hourly_usd_mid": None,
+    "budget_usd": None,
+    "salary_usd_year": None,
+}
+
+
+def _parse_fetched(fetched_at: str | None) -> datetime:
+    if fetched_at:
+        try:
+            dt = datetime.fromisoformat(fetched_at.replace("Z", "+00:00"))
+            return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+        except ValueError:
+            pass
+    return datetime(2100, 1, 1, tzinfo=timezone.utc)  # unknown fetch time: no "future" flag
+
+
+def normalize_listing(
+    source: str,
+    source_id: str,
+    payload: str,
+    *,
+    fetched_at: str | None,
+    raw_sha256: str | None = None,
+) -> tuple[dict, list[Issue]]:
+    """Normalize one raw payload: ``normalize_listing("upwork", "~01ab", xml, fetched_at=...)``."""
+    job_id = f"{source}:{source_id}"
+    issues: list[Issue] = []
+
+    def issue(field: str, raw, reason: str) -> None:
+        issues.append((job_id, field, None if raw is None else str(raw)[:500], reason, NORMALIZER_VERSION))
+
+    row: dict = {
+        "job_id": job_id,
+        "source": source,
+        "source_id": source_id,
+        "fetched_at": fetched_at,
+        "normalizer_version": NORMALIZER_VERSION,
+        "raw_sha256": raw_sha256,
+        "dup_of": None,
+        **_EMPTY_PAY,
+    }
+    try:
+        fields = mapper(source)(payload)
+    except Exception as exc:  # noqa: BLE001 - any mapping failure is recorded, never raised
+        issue("payload", payload[:200], f"unreadable payload: {type(exc).__name__}: {exc}")
+        row.update(title=None, description=None, category="other", category_method="none",
+                   skills=[], has_ai_skill=0, posted_at=None, month=None)
+        return row, issues
+
+    now = _parse_fetched(fetched_at)
+    row.update(
+        title=fields.get("title") or None,
+        description=fields.get("description") or None,
+        url=fields.get("url"),
+        company=fields.get("company"),
+        country=fields.get("country"),
+        location=fields.get("location"),
+        remote=None if fields.get("remote") is None else int(bool(fields["remote"])),
+    )
+    if not row["title"]:
+        issue("title", None, "missing")
+
+    # Posted date
+    posted_raw = fields.get("posted_raw")
+    row["posted_at_raw"] = posted_raw
+    posted = parse_posted(posted_raw, now=now) if posted_raw else None
+    row["posted_at"] = row["month"] = row["posted_flag"] = None
+    if posted is None:
+        issue("posted_at", posted_raw, "missing" if not posted_raw else "unparsed date")
+    else:
+        flag = posted_flag(posted, now=now)
+        row["posted_flag"] = flag
+        if flag:
+            issue("posted_at", posted_raw, f"untrusted date: {flag}")
+        else:
+            row["posted_at"] = posted.strftime("%Y-%m-%dT%H:%M:%SZ")
+            row["month"] = row["posted_at"][:7]
+
+    # Pay
+    pay, reason = None, None
+    structured = fields.get("pay")
+    pay_text = fields.get("pay_text")
+    if structured:
+        raw = f"{structured.get('min')}-{structured.get('max')} {structured.get('currency')} per {structured.get('period')}"
+        row["pay_raw"] = raw
+        pay = make_pay(
+            structured.get("min"),
+            structured.get("max"),
+            currency=structured.get("currency") or "USD",
+            period=structured.get("period"),
+            pay_type=structured.get("pay_type"),
+            raw=raw,
+        )
+        reason = None if pay else "no figure (0 or empty)"
+    elif pay_text:
+        row["pay_raw"] = pay_text
+        pay, reason = parse_pay_detail(pay_text, currency_hint=fields.get("currency_hint"))
+    else:
+        row["pay_raw"] = None
+        reason = "hourly without range" if fields.get("hourly_without_range") else "not stated"
+    if pay is None:
+        issue("pay", row["pay_raw"], reason or "unparsed")
+    else:
+        row.update(
+            pay_type=pay.pay_type,
+            pay_min=pay.min,
+            pay_max=pay.max,
+            pay_currency=pay.currency,
+            pay_period=pay.period,
+            currency_rule=pay.currency_rule,
+        )
+        on = (posted or now).date()
+        figures = usd_figures(pay, on)
+        note = figures.pop("fx_note", None)
+        row.update({k: figures.get(k) for k in _EMPTY_PAY if k in figures})
+        if note:
+            issue("pay_usd", pay.raw, note)
+
+    # Skills and category
+    text = row["description"] or ""
+    skills = match_skills(fields.get("tags") or [], f"{row['title'] or ''}\n{text}")
+    row["skills"] = [{"name": s.name, "is_ai": s.is_ai, "family": s.family} for s in skills]
+    row["has_ai_skill"] = int(any(s.is_ai for s in skills))
+    row["source_category"] = fields.get("source_category")
+    category, method = categorize(
+        source, row["source_category"], row["title"] or "", text, [s.name for s in skills]
+    )
+    row["category"], row["category_method"] = category, method
+    if row["source_category"] and method != "taxonomy":
+        issue("category", row["source_category"], "source category not in taxonomy")
+    return row, issues

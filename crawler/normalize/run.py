@@ -1,0 +1,133 @@
+"""Running the normalizer over stored raw listings (the only part that touches the DB).
+
+``normalize_rows`` turns (source, source_id, payload, fetched_at, sha) tuples into saved
+jobs; ``normalize_db`` streams ``raw_listings`` through it in chunks with a progress bar,
+then marks reposts and refreshes the rollups for the months it touched.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from crawler.db import save_jobs, transaction
+from crawler.normalize.listing import normalize_listing
+
+CHUNK = 5000
+
+
+@dataclass
+class NormalizeStats:
+    listings: int = 0
+    issues: int = 0
+    months: set[str] = field(default_factory=set)
+    issue_reasons: Counter = field(default_factory=Counter)
+    filled: Counter = field(default_factory=Counter)
+
+    def add_row(self, row: dict, issues: list) -> None:
+        self.listings += 1
+        self.issues += len(issues)
+        if row.get("month"):
+            self.months.add(row["month"])
+        for _, fld, _, reason, _ in issues:
+            self.issue_reasons[(fld, reason.split(":")[0])] += 1
+        self.filled["posted_at"] += row.get("posted_at") is not None
+        self.filled["pay"] += row.get("pay_type") not in (None, "unknown")
+        self.filled["category"] += row.get("category") not in (None, "other")
+        self.filled["skills"] += bool(row.get("skills"))
+
+    def coverage(self) -> dict[str, float]:
+        n = max(self.listings, 1)
+        return {k: self.filled[k] / n for k in ("posted_at", "pay", "category", "skills")}
+
+
+def normalize_rows(
+    conn: sqlite3.Connection,
+    rows: Iterable[tuple[str, str, str, str | None, str | None]],
+    stats: NormalizeStats | None = None,
+) -> NormalizeStats:
+    """Normalize and save rows of (source, source_id, payload, fetched_at, sha256)."""
+    stats = stats or NormalizeStats()
+    jobs, issues = [], []
+    for source, source_id, payload, fetched_at, digest in rows:
+        row, row_issues = normalize_listing(
+            source, source_id, payload, fetched_at=fetched_at, raw_sha256=digest
+        )
+        stats.add_row(row, row_issues)
+        jobs.append(row)
+        issues.extend(row_issues)
+    if jobs:
+        save_jobs(conn, jobs, issues)
+    return stats
+
+
+def after_store(conn: sqlite3.Connection, months: Iterable[str] | None) -> None:
+    """Derived data that spans listings: reposts, then rollups for the touched months."""
+    months = sorted(set(months)) if months is not None else None
+    if months == []:
+        return
+    try:
+        from crawler.normalize.reposts import mark_reposts
+    except ImportError:  # pragma: no cover - during bootstrap
+        mark_reposts = None
+    if mark_reposts is not None:
+        mark_reposts(conn, since=None if months is None else f"{months[0]}-01")
+    try:
+        from crawler.rollups import refresh_rollups
+    except ImportError:  # pragma: no cover
+        return
+    refresh_rollups(conn, months)
+
+
+def normalize_db(
+    conn: sqlite3.Connection,
+    *,
+    run_id: int | None = None,
+    source: str | None = None,
+    since: str | None = None,
+    progress: bool = True,
+) -> NormalizeStats:
+    """Re-normalize raw listings (all, one run's, one source's, or seen since a date)."""
+    where, params = [], []
+    if run_id is not None:
+        where.append("last_run_id = ?")
+        params.append(run_id)
+    if source:
+        where.append("source = ?")
+        params.append(source)
+    if since:
+        where.append("last_seen_at >= ?")
+        params.append(since)
+    clause = f"WHERE {' AND '.join(where)}" if where else ""
+    total = conn.execute(f"SELECT count(*) FROM raw_listings {clause}", params).fetchone()[0]
+    stats = NormalizeStats()
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=total, unit=" listings", desc="normalize", mininterval=0.5)
+    last = -1
+    read = conn  # a second cursor streams while the first writes; WAL keeps them apart
+    while True:
+        chunk = read.execute(
+            f"SELECT rowid, source, source_id, payload, fetched_at, payload_sha256 FROM raw_listings"
+            f" {clause + ' AND' if clause else 'WHERE'} rowid > ? ORDER BY rowid LIMIT ?",
+            [*params, last, CHUNK],
+        ).fetchall()
+        if not chunk:
+            break
+        last = chunk[-1][0]
+        normalize_rows(conn, (tuple(r)[1:] for r in chunk), stats)
+        if bar:
+            bar.update(len(chunk))
+    if bar:
+        bar.close()
+    after_store(conn, stats.months if (run_id or source or since) else None)
+    with transaction(conn):
+        conn.execute(
+            "INSERT INTO meta(key, value) VALUES ('normalized', datetime('now'))"
+            " ON CONFLICT(key) DO UPDATE SET value = excluded.value"
+        )
+    return stats

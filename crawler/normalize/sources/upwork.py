@@ -1,0 +1,73 @@
+"""Upwork job RSS items (the public feeds Upwork served until 2024).
+
+The item's description is HTML: a free-text body, then labelled lines such as
+``<b>Hourly Range</b>: $30.00-$54.00``, ``<b>Budget</b>: $500``,
+``<b>Posted On</b>: July 19, 2024 04:41 UTC``, ``<b>Category</b>: Mobile App Development``,
+``<b>Skills</b>:Java,     Kotlin`` and ``<b>Country</b>: United States``.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote
+
+from crawler.normalize.sources._text import html_to_text, xml_text
+
+_LABEL_RE = re.compile(r"<b>\s*([A-Za-z ]+?)\s*</b>\s*:\s*(.*?)(?=<br\s*/?>|<b>|<a\b|$)", re.S)
+_ID_RE = re.compile(r"~0[0-9][0-9a-zA-Z]{6,}")
+_SUFFIX = " - Upwork"
+
+
+def job_id_from_link(link: str | None) -> str | None:
+    """``https://www.upwork.com/jobs/Title_%7E01abc?source=rss`` -> ``~01abc``."""
+    if not link:
+        return None
+    m = _ID_RE.search(unquote(link))
+    return m.group(0) if m else None
+
+
+def labelled_fields(description: str) -> tuple[str, dict[str, str]]:
+    """Split an item description into its free-text body and its labelled lines."""
+    first = description.find("<b>")
+    body = description if first < 0 else description[:first]
+    fields: dict[str, str] = {}
+    for m in _LABEL_RE.finditer(description, max(first, 0)):
+        label = m.group(1).strip().lower()
+        value = html_to_text(m.group(2)).strip()
+        fields.setdefault(label, value)
+    return body, fields
+
+
+def to_job(payload: str) -> dict:
+    title = xml_text(payload, "title")
+    link = xml_text(payload, "link") or xml_text(payload, "guid")
+    description = xml_text(payload, "description") or xml_text(payload, "content:encoded")
+    if not title and not description:
+        raise ValueError("item has neither title nor description")
+    title = (title or "").strip()
+    if title.endswith(_SUFFIX):
+        title = title[: -len(_SUFFIX)].rstrip()
+    body, fields = labelled_fields(description or "")
+    if "hourly range" in fields:
+        pay_text = f"Hourly Range: {fields['hourly range']}"
+    elif "budget" in fields:
+        pay_text = f"Budget: {fields['budget']}"
+    else:
+        pay_text = None
+    skills = [s.strip() for s in fields.get("skills", "").split(",") if s.strip()]
+    return {
+        "title": title,
+        "description": html_to_text(body),
+        "url": link,
+        "company": None,  # the feeds never named the client
+        "country": fields.get("country") or None,
+        "location": fields.get("country") or None,
+        "remote": True,
+        "posted_raw": fields.get("posted on") or xml_text(payload, "pubDate"),
+        "pay_text": pay_text,
+        "pay": None,
+        "currency_hint": None,
+        "source_category": fields.get("category") or None,
+        "tags": skills,
+        "hourly_without_range": "hourly range" not in fields and "budget" not in fields,
+    }

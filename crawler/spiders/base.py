@@ -1,0 +1,141 @@
+"""What every jobtrends spider shares: options, mirror URLs, listing items, incremental stops.
+
+A source spider only knows its URLs, its paging and how to cut a response into listings
+with stable ids; it yields :meth:`JobSpider.listing` items (the exact payload) and
+:meth:`JobSpider.skip` items for anything it cannot cut, never interpreting field values.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+import scrapy
+
+from crawler.config import source_options
+
+TRUE = {"1", "true", "yes", "on"}
+
+
+class JobSpider(scrapy.Spider):
+    name = "base"
+    #: The real site's origin; `-a base_url=http://127.0.0.1:PORT/<name>` points at a mirror.
+    default_base_url = ""
+    payload_format = "json"
+
+    def __init__(self, *args, base_url: str | None = None, config: str | None = None,
+                 full: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.jobtrends_args = {k: v for k, v in dict(kwargs, base_url=base_url, full=full).items()
+                               if v is not None and not k.startswith("_")}
+        self.options = source_options(self.name, config)
+        self.options.update({k: v for k, v in kwargs.items() if isinstance(v, str)})
+        self.mirror = base_url
+        self.base_url = (base_url or self.options.get("base_url") or self.default_base_url).rstrip("/")
+        self.full = str(full or self.options.get("full", "")).lower() in TRUE
+        self._known_conn: sqlite3.Connection | None = None
+
+    # -- options -----------------------------------------------------------------
+    def opt(self, key: str, default=None):
+        """A spider argument, else the config value, else ``default``."""
+        return self.options.get(key, default)
+
+    def opt_int(self, key: str, default: int) -> int:
+        value = self.opt(key, default)
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"option {key}={value!r} for spider {self.name} must be an integer") from None
+
+    def opt_list(self, key: str) -> list[str]:
+        """A list option: a TOML list, or a comma-separated spider argument."""
+        value = self.opt(key)
+        if value is None or value == "":
+            return []
+        if isinstance(value, str):
+            return [v.strip() for v in value.split(",") if v.strip()]
+        return [str(v) for v in value]
+
+    # -- URLs ----------------------------------------------------------------------
+    def api_url(self, path: str, params: dict | None = None) -> str:
+        """``base_url`` + the real path and query string."""
+        query = f"?{urlencode(params)}" if params else ""
+        return f"{self.base_url}{path}{query}"
+
+    def rebase(self, url: str) -> str:
+        """Point a real URL at the mirror given by ``base_url``, keeping path and query.
+
+        ``file://`` URLs (saved archives) are read as they are.
+        """
+        if url.startswith("file:") or not self.mirror:
+            return url
+        real, mirror = urlsplit(url), urlsplit(self.mirror.rstrip("/"))
+        return urlunsplit((mirror.scheme, mirror.netloc, mirror.path + real.path, real.query, ""))
+
+    # -- items ---------------------------------------------------------------------
+    @staticmethod
+    def now_iso() -> str:
+        return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def listing(self, response, source_id, payload: str, *, url: str | None = None,
+                fetched_at: str | None = None) -> dict:
+        return {
+            "source": self.name,
+            "source_id": str(source_id),
+            "payload": payload,
+            "payload_format": self.payload_format,
+            "url": url,
+            "fetched_at": fetched_at or self.now_iso(),
+            "origin": response.url,
+        }
+
+    def skip(self, response, reason: str, detail: str = "", excerpt: str = "") -> dict:
+        return {
+            "skip": True,
+            "source": self.name,
+            "url": response.url,
+            "reason": reason,
+            "detail": detail,
+            "excerpt": excerpt[:500],
+        }
+
+    # -- incremental crawling ----------------------------------------------------------
+    def known_ids(self, ids: Iterable[str]) -> set[str]:
+        """Which of these listing ids an earlier run already stored."""
+        ids = [str(i) for i in ids]
+        db_path = self.settings.get("JOBTRENDS_DB") if hasattr(self, "settings") else None
+        if not ids or not db_path or not Path(db_path).exists():
+            return set()
+        if self._known_conn is None:
+            self._known_conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30)
+        run_id = getattr(self, "jobtrends_run_id", None) or -1
+        found: set[str] = set()
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                r[0]
+                for r in self._known_conn.execute(
+                    f"SELECT source_id FROM raw_listings WHERE source = ? AND source_id IN ({marks})"
+                    " AND coalesce(first_run_id, -2) != ?",
+                    [self.name, *chunk, run_id],
+                )
+            )
+        return found
+
+    def should_stop_paging(self, ids: list[str]) -> bool:
+        """True when a page holds only listings stored by earlier runs (and no --full)."""
+        if self.full or not ids:
+            return False
+        if len(self.known_ids(ids)) == len(set(ids)):
+            self.crawler.stats.inc_value("jobtrends/incremental_stop")
+            self.logger.info("page holds only known listings: stopping here (use -a full=1 to go on)")
+            return True
+        return False
+
+    def closed(self, reason):
+        if self._known_conn is not None:
+            self._known_conn.close()
