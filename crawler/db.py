@@ -201,6 +201,27 @@ CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
     value TEXT
 );
+
+-- Monitors' verdict on each run (crawler/monitors.py); a failed check degrades the run.
+CREATE TABLE IF NOT EXISTS run_checks (
+    run_id INTEGER NOT NULL,
+    "check" TEXT NOT NULL,
+    passed INTEGER NOT NULL,
+    value REAL,
+    threshold REAL,
+    detail TEXT,
+    checked_at TEXT,
+    PRIMARY KEY (run_id, "check")
+);
+
+-- The scheduler's memory: when each [[schedule]] entry last fired (crawler/schedule.py).
+CREATE TABLE IF NOT EXISTS schedule_state (
+    entry TEXT PRIMARY KEY,
+    spider TEXT NOT NULL,
+    last_fire_at TEXT,
+    last_run_id INTEGER,
+    last_exit INTEGER
+);
 """
 
 FTS_SCHEMA = """
@@ -494,3 +515,118 @@ def record_skip(conn: sqlite3.Connection, *, run_id: int | None, source: str, ur
         " VALUES (?,?,?,?,?,?,?)",
         (run_id, source, url, reason, detail[:2000], excerpt[:2000], iso(utcnow())),
     )
+
+
+@dataclass
+class SeenCounts(SaveCounts):
+    """SaveCounts plus what only dated sightings (imports) can tell."""
+
+    duplicates: int = 0  # rows repeating a listing already read in this run
+    widened: int = 0  # stored listings whose first/last seen moved out
+    older_versions: int = 0  # a different payload older than the stored one (kept stored)
+
+
+def save_raw_seen(
+    conn: sqlite3.Connection,
+    sightings: Sequence[tuple[RawListing, str]],
+    *,
+    run_id: int | None,
+    in_transaction: bool = False,
+) -> SeenCounts:
+    """Upsert listings each seen at its own time, keeping min(first) and max(last) seen.
+
+    ``save_raw_seen(conn, [(listing, "2022-11-03T10:00:00Z")], run_id=7)``.
+    For imports of dated archives: the stored payload is the most recently seen
+    version; ``seen_count`` adds the distinct seen times outside the stored
+    [first_seen_at, last_seen_at] range, so importing the same files again changes
+    no payload, date or count (only ``last_run_id``, the last run that read it).
+    """
+    counts = SeenCounts()
+    if not sightings:
+        return counts
+    # Per key: the latest sighting (its payload wins), first/last seen, distinct times.
+    latest: dict[tuple[str, str], tuple[RawListing, str]] = {}
+    span: dict[tuple[str, str], list] = {}
+    for item, seen in sightings:
+        key = (item.source, item.source_id)
+        got = span.get(key)
+        if got is None:
+            span[key] = [seen, seen, {seen}]
+            latest[key] = (item, seen)
+            continue
+        counts.duplicates += 1
+        got[0] = min(got[0], seen)
+        got[1] = max(got[1], seen)
+        got[2].add(seen)
+        if seen >= latest[key][1]:
+            latest[key] = (item, seen)
+
+    def write() -> None:
+        existing: dict[tuple[str, str], tuple] = {}
+        by_source: dict[str, list[str]] = {}
+        for source, source_id in latest:
+            by_source.setdefault(source, []).append(source_id)
+        for source, ids in by_source.items():
+            for i in range(0, len(ids), 900):
+                chunk = ids[i : i + 900]
+                for row in conn.execute(
+                    "SELECT source_id, payload_sha256, first_seen_at, last_seen_at, last_run_id"
+                    f" FROM raw_listings WHERE source = ? AND source_id IN ({','.join('?' * len(chunk))})",
+                    [source, *chunk],
+                ):
+                    existing[(source, row[0])] = tuple(row[1:])
+        inserts, updates, touches = [], [], []
+        for key, (item, _) in latest.items():
+            first, last, times = span[key]
+            digest = sha256(item.payload)
+            old = existing.get(key)
+            if old is None:
+                counts.new += 1
+                counts.changed_keys.append(key)
+                inserts.append((item.source, item.source_id, item.url, item.payload,
+                                item.payload_format, digest, item.fetched_at, first, last,
+                                len(times), run_id, run_id, item.origin))
+                continue
+            old_digest, old_first, old_last, old_run = old
+            outside = sum(1 for t in times if t < old_first or t > old_last)
+            if outside:
+                counts.widened += 1
+            new_first, new_last = min(first, old_first), max(last, old_last)
+            if old_digest != digest and last >= old_last:
+                counts.updated += 1
+                counts.changed_keys.append(key)
+                updates.append((item.url, item.payload, item.payload_format, digest,
+                                item.fetched_at, new_first, new_last, outside, run_id,
+                                item.origin, item.source, item.source_id))
+                continue
+            if old_digest != digest:
+                counts.older_versions += 1
+            if old_run is not None and old_run == run_id:
+                counts.duplicates += 1  # read earlier in this same run
+            else:
+                counts.unchanged += 1
+            touches.append((new_first, new_last, outside, run_id, item.source, item.source_id))
+        conn.executemany(
+            "INSERT INTO raw_listings (source, source_id, url, payload, payload_format,"
+            " payload_sha256, fetched_at, first_seen_at, last_seen_at, seen_count,"
+            " first_run_id, last_run_id, origin) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            inserts,
+        )
+        conn.executemany(
+            "UPDATE raw_listings SET url=?, payload=?, payload_format=?, payload_sha256=?,"
+            " fetched_at=?, first_seen_at=?, last_seen_at=?, seen_count=seen_count+?,"
+            " last_run_id=?, origin=? WHERE source=? AND source_id=?",
+            updates,
+        )
+        conn.executemany(
+            "UPDATE raw_listings SET first_seen_at=?, last_seen_at=?, seen_count=seen_count+?,"
+            " last_run_id=? WHERE source=? AND source_id=?",
+            touches,
+        )
+
+    if in_transaction:
+        write()
+    else:
+        with transaction(conn):
+            write()
+    return counts

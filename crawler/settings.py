@@ -3,6 +3,8 @@
 BOT_NAME = "jobtrends"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
+# One broken spider module must not stop the others from running (it is logged).
+SPIDER_LOADER_WARN_ONLY = True
 
 USER_AGENT = "jobtrends/0.1 (+https://github.com/jobtrends/jobtrends; research crawler)"
 ROBOTSTXT_OBEY = True

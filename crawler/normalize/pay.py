@@ -157,12 +157,12 @@ _NUM = r"\d{1,3}(?:[.,\s]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d+)?"
 # ISO codes only in capitals (a lower-case "try" or "mad" is a word), plus a few common
 # lower-case spellings.
 _CUR = rf"(?:{_SYMBOL_RE}|\$|\b(?-i:{_CODE_RE})\b|\b(?:usd|eur|gbp|inr|cad|aud)\b)"
-_AMOUNT = rf"(?P<{{p}}cur1>{_CUR})?\s?(?P<{{p}}num>{_NUM})\s?(?P<{{p}}k>[kK]\b|[kK](?=[^a-zA-Z])|[kK]$)?\s?(?P<{{p}}cur2>{_CUR}(?![a-zA-Z]))?"
+_AMOUNT = rf"(?P<@cur1>{_CUR})?\s?(?P<@num>{_NUM})\s?(?P<@k>[kK](?![a-zA-Z]))?\s?(?P<@cur2>{_CUR}(?![a-zA-Z]))?"
 _RANGE_RE = re.compile(
     r"(?<![\w.])"
-    + _AMOUNT.format(p="a")
+    + _AMOUNT.replace("@", "a")
     + r"(?:\s*(?:-|to|until|and)\s*"
-    + _AMOUNT.format(p="b")
+    + _AMOUNT.replace("@", "b")
     + r")?(?P<plus>\s?\+)?",
     re.I,
 )

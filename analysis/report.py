@@ -1,0 +1,577 @@
+"""`jobtrends report`: which categories lost volume and pay after an event, with honest statistics.
+
+Method (also printed in report.md):
+- counts are unique postings (``dup_of IS NULL``) per day of each window, so windows of
+  different length compare fairly;
+- default windows are calendar-aligned: the "before" window is the "after" window moved
+  back whole years to end by the end of ``--a`` (same months, same length), which removes
+  seasonality; ``naive=True`` compares ``--a`` with ``--b`` as given;
+- each category's change is shown raw, as a change in its share of all postings, and
+  relative to a control set of categories (ratio of ratios, i.e. exp of a log-DiD);
+- 95 % intervals come from a moving-block bootstrap over weeks (seeded, vectorized),
+  p-values from the bootstrap standard error of the log-DiD, q-values by
+  Benjamini-Hochberg across categories; a change with fewer than ``min_count`` postings
+  on either side is flagged and left out of the answers.
+
+    >>> rep = build_report(conn, ReportConfig(a=parse_period("2022-11"), b=parse_period("2024-02")))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+
+from analysis import data, stats
+from analysis.periods import Period, add_months, month_label, shift_years
+
+DEFAULT_EVENT = date(2022, 11, 30)
+# Categories judged least exposed to generative AI: physical-world or regulated work.
+DEFAULT_CONTROL: tuple[str, ...] = (
+    "engineering & architecture",
+    "accounting & finance",
+    "admin support",
+)
+
+
+@dataclass
+class ReportConfig:
+    a: Period
+    b: Period
+    event: date = DEFAULT_EVENT
+    control: tuple[str, ...] = DEFAULT_CONTROL
+    naive: bool = False
+    min_count: int = 30
+    reps: int = 1000
+    seed: int = 20221130
+    source: str | None = None
+    level: float = 0.95
+
+
+@dataclass
+class VolumeRow:
+    category: str
+    is_control: bool
+    n_a: int
+    n_b: int
+    per_day_a: float
+    per_day_b: float
+    pct: float
+    pct_lo: float
+    pct_hi: float
+    share_a: float
+    share_b: float
+    share_change_pp: float
+    share_lo_pp: float
+    share_hi_pp: float
+    rel_pct: float
+    rel_lo: float
+    rel_hi: float
+    log_did: float
+    p_value: float
+    q_value: float
+    suppressed: bool
+
+
+@dataclass
+class PayRow:
+    category: str
+    n_a: int
+    n_b: int
+    median_a: float
+    median_b: float
+    pct: float
+    pct_lo: float
+    pct_hi: float
+    median_min_a: float
+    median_min_b: float
+    median_max_a: float
+    median_max_b: float
+    mean_w_a: float
+    mean_w_b: float
+    composition_pct: float
+    composition_cells: int
+    suppressed: bool
+
+
+@dataclass
+class SkillRow:
+    skill: str
+    n_a: int
+    n_b: int
+    share_a_pct: float
+    share_b_pct: float
+    share_change_pp: float
+    growth_pct: float
+    growth_lo: float
+    growth_hi: float
+    base_n_pre2022: int
+    base_rate_pre2022_pct: float
+    suppressed: bool
+
+
+@dataclass
+class Report:
+    config: ReportConfig
+    window_a: Period
+    window_b: Period
+    mode: str
+    totals: dict
+    volume: list[VolumeRow] = field(default_factory=list)
+    pay: list[PayRow] = field(default_factory=list)
+    pay_overall: dict = field(default_factory=dict)
+    skills: list[SkillRow] = field(default_factory=list)
+    answers: dict = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    monthly_index: dict = field(default_factory=dict)
+
+
+class ReportError(ValueError):
+    """A report cannot be built from this data (message says how to fix it)."""
+
+
+def aligned_window(a: Period, b: Period) -> Period:
+    """``b`` moved back whole years until it ends no later than ``a`` ends.
+
+    >>> from analysis.periods import parse_period
+    >>> aligned_window(parse_period("2022-11"), parse_period("2024-02")).label
+    '2022-02'
+    """
+    years = 1
+    while True:
+        shifted = shift_years(b, -years)
+        if shifted.end_exclusive <= a.end_exclusive:
+            return shifted
+        years += 1
+
+
+def choose_windows(config: ReportConfig) -> tuple[Period, Period, str]:
+    if config.b.start < config.a.end_exclusive:
+        raise ReportError(
+            f"period B ({config.b.label}) must start after period A ({config.a.label}) ends"
+        )
+    if config.naive:
+        return config.a, config.b, "naive: A and B as given (two endpoints, no seasonal control)"
+    window_a = aligned_window(config.a, config.b)
+    return (
+        window_a,
+        config.b,
+        f"calendar-aligned: {window_a.label} vs {config.b.label} (same calendar days,"
+        f" {config.b.start.year - window_a.start.year} year(s) apart; A anchor {config.a.label})",
+    )
+
+
+def _week_days(period: Period) -> np.ndarray:
+    n = max(1, -(-period.days // 7))
+    days = np.full(n, 7.0)
+    days[-1] = period.days - 7 * (n - 1)
+    return days
+
+
+def _pct(x):
+    return (np.asarray(x, dtype=float) - 1.0) * 100.0
+
+
+def build_report(conn: sqlite3.Connection, config: ReportConfig) -> Report:
+    """Compute every number of the report (no printing, no files)."""
+    window_a, window_b, mode = choose_windows(config)
+    rng = np.random.default_rng(config.seed)
+    cats_seen = set(data.category_counts(conn, window_a, config.source)) | set(
+        data.category_counts(conn, window_b, config.source)
+    )
+    categories = [c for c in data.CATEGORIES if c in cats_seen]
+    categories += sorted(cats_seen - set(categories))
+    WA = data.weekly_category_counts(conn, window_a, categories, config.source)
+    WB = data.weekly_category_counts(conn, window_b, categories, config.source)
+    if WA.sum() == 0 or WB.sum() == 0:
+        empty = window_a.label if WA.sum() == 0 else window_b.label
+        hint = " (data may not reach back that far; try --naive)" if not config.naive else ""
+        raise ReportError(f"no unique postings in window {empty}{hint}")
+    days_a, days_b = _week_days(window_a), _week_days(window_b)
+    weights_a = stats.block_bootstrap_weights(len(days_a), config.reps, rng)
+    weights_b = stats.block_bootstrap_weights(len(days_b), config.reps, rng)
+    report = Report(
+        config=config,
+        window_a=window_a,
+        window_b=window_b,
+        mode=mode,
+        totals={
+            "unique_a": int(WA.sum()),
+            "unique_b": int(WB.sum()),
+            "days_a": window_a.days,
+            "days_b": window_b.days,
+            "weeks_a": len(days_a),
+            "weeks_b": len(days_b),
+        },
+    )
+    control = [c for c in config.control if c in categories]
+    missing = sorted(set(config.control) - set(control))
+    if missing:
+        report.notes.append(f"control categories without data, left out: {', '.join(missing)}")
+    if not control:
+        report.notes.append("no control category has data: relative changes are not available")
+    report.notes.append(f"control set: {', '.join(control) or 'none'}")
+    report.volume = _volume(WA, WB, days_a, days_b, weights_a, weights_b, categories, control, config)
+    _pay(conn, report, window_a, window_b, weights_a, weights_b)
+    _skills(conn, report, window_a, window_b, WA, WB, days_a, days_b, weights_a, weights_b)
+    report.monthly_index = monthly_index(conn, config.event, config.source)
+    report.answers = answers(report)
+    return report
+
+
+def _volume(WA, WB, days_a, days_b, weights_a, weights_b, categories, control, config):
+    level = config.level
+    na, nb = WA.sum(axis=0), WB.sum(axis=0)
+    rate_a, rate_b = na / days_a.sum(), nb / days_b.sum()
+    # Bootstrap per-day rates: resampled counts over resampled days (a short last week
+    # drawn twice must not look like a fall in volume).
+    boot_a = (weights_a @ WA) / (weights_a @ days_a)[:, None]
+    boot_b = (weights_b @ WB) / (weights_b @ days_b)[:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = rate_b / rate_a
+        boot_ratio = boot_b / boot_a
+        share_a, share_b = na / na.sum(), nb / nb.sum()
+        boot_share = boot_b / boot_b.sum(1, keepdims=True) - boot_a / boot_a.sum(1, keepdims=True)
+        ci = [idx for idx, c in enumerate(categories) if c in control]
+        if ci:
+            ctrl_ratio = rate_b[ci].sum() / rate_a[ci].sum()
+            boot_ctrl = boot_b[:, ci].sum(1) / boot_a[:, ci].sum(1)
+            rel = ratio / ctrl_ratio
+            boot_rel = boot_ratio / boot_ctrl[:, None]
+        else:
+            rel = np.full(len(categories), np.nan)
+            boot_rel = np.full(boot_ratio.shape, np.nan)
+        log_rel = np.log(rel)
+        se_log_rel = np.nanstd(np.log(np.where(boot_rel > 0, boot_rel, np.nan)), axis=0, ddof=1)
+    lo_r, hi_r = stats.percentile_ci(np.where(np.isfinite(boot_ratio), boot_ratio, np.nan), level)
+    lo_s, hi_s = stats.percentile_ci(boot_share, level)
+    lo_rel, hi_rel = stats.percentile_ci(np.where(np.isfinite(boot_rel), boot_rel, np.nan), level)
+    rows = []
+    for i, cat in enumerate(categories):
+        suppressed = bool(min(na[i], nb[i]) < config.min_count)
+        is_control = cat in control
+        p = stats.normal_p_value(float(log_rel[i]), float(se_log_rel[i]))
+        rows.append(
+            VolumeRow(
+                category=cat,
+                is_control=is_control,
+                n_a=int(na[i]),
+                n_b=int(nb[i]),
+                per_day_a=float(rate_a[i]),
+                per_day_b=float(rate_b[i]),
+                pct=float(_pct(ratio[i])),
+                pct_lo=float(_pct(lo_r[i])),
+                pct_hi=float(_pct(hi_r[i])),
+                share_a=float(share_a[i]),
+                share_b=float(share_b[i]),
+                share_change_pp=float((share_b[i] - share_a[i]) * 100),
+                share_lo_pp=float(lo_s[i] * 100),
+                share_hi_pp=float(hi_s[i] * 100),
+                rel_pct=float(_pct(rel[i])),
+                rel_lo=float(_pct(lo_rel[i])),
+                rel_hi=float(_pct(hi_rel[i])),
+                log_did=float(log_rel[i]),
+                p_value=float("nan") if (is_control or suppressed) else p,
+                q_value=float("nan"),
+                suppressed=suppressed,
+            )
+        )
+    for row, q in zip(rows, stats.bh_qvalues([r.p_value for r in rows])):
+        row.q_value = q
+    key = (lambda r: r.pct) if config.naive else (lambda r: (r.rel_pct if math.isfinite(r.rel_pct) else r.pct))
+    rows.sort(key=lambda r: (r.suppressed, key(r) if math.isfinite(key(r)) else math.inf, r.category))
+    return rows
+
+
+COUNTRY_GROUPS = {
+    "north america": {"US", "CA"},
+    "europe": {
+        "GB", "IE", "DE", "FR", "NL", "BE", "LU", "AT", "CH", "IT", "ES", "PT", "SE", "NO",
+        "DK", "FI", "IS", "PL", "CZ", "SK", "HU", "RO", "BG", "GR", "HR", "SI", "EE", "LV",
+        "LT", "UA", "RS",
+    },
+    "oceania": {"AU", "NZ"},
+    "latin america": {"MX", "BR", "AR", "CL", "CO", "PE", "VE", "UY", "EC", "CR", "GT"},
+    "south & east asia": {"IN", "PK", "BD", "LK", "NP", "PH", "ID", "VN", "TH", "MY", "CN", "SG", "JP", "KR"},
+    "africa & middle east": {"NG", "KE", "EG", "ZA", "GH", "MA", "TN", "AE", "SA", "IL", "TR"},
+}
+_COUNTRY_TO_GROUP = {code: g for g, codes in COUNTRY_GROUPS.items() for code in codes}
+
+
+def country_group(country: str | None) -> str:
+    """``country_group("us") == "north america"``; unknown or missing -> "unknown"."""
+    if not country:
+        return "unknown"
+    return _COUNTRY_TO_GROUP.get(country.strip().upper(), "other")
+
+
+def _pay(conn, report: Report, window_a: Period, window_b: Period, weights_a, weights_b) -> None:
+    config = report.config
+    rows_a = data.hourly_rows(conn, window_a, config.source)
+    rows_b = data.hourly_rows(conn, window_b, config.source)
+    report.notes.append(
+        "hourly pay: hourly listings only, USD per hour, midpoint of the range (medians of the"
+        " range minimum and maximum shown too); midpoints winsorized at the pooled 1st/99th"
+        " percentiles (a median is unaffected by winsorizing; the winsorized means are)"
+    )
+    jobs_columns = data.columns_of(conn, "jobs")
+    cell_columns = [c for c in ("experience_level", "duration") if c in jobs_columns]
+    if cell_columns:
+        report.notes.append(
+            "composition-controlled pay change: median of within-cell changes over"
+            f" category x {' x '.join(cell_columns)} cells is not wired yet; cells used:"
+            " category x source x country group"
+        )
+    else:
+        report.notes.append(
+            "composition-controlled pay change: jobs has no experience or duration column, so"
+            " cells are category x source x country group (>= 10 listings on both sides);"
+            " the figure is the count-weighted median of within-cell median changes"
+        )
+    if not rows_a or not rows_b:
+        report.notes.append("no hourly listings in one of the windows: pay section empty")
+        return
+    mids = np.array([r[2] for r in rows_a] + [r[2] for r in rows_b], dtype=float)
+    lo, hi = stats.winsor_limits(mids)
+    grid = stats.histogram_grid(np.clip(mids, lo, hi))
+    report.pay_overall = {"winsor_p1": lo, "winsor_p99": hi}
+    by_cat: dict[str, list] = {}
+    for side, rows in (("a", rows_a), ("b", rows_b)):
+        for r in rows:
+            by_cat.setdefault(r[0], {"a": [], "b": []})[side].append(r)
+    cats = [c for c in data.CATEGORIES if c in by_cat] + sorted(set(by_cat) - set(data.CATEGORIES))
+    out = []
+    for cat in cats:
+        side = by_cat[cat]
+        n_a, n_b = len(side["a"]), len(side["b"])
+        if n_a == 0 or n_b == 0:
+            continue
+        med, boot = {}, {}
+        extra = {}
+        for key, rows, weights, n_weeks in (
+            ("a", side["a"], weights_a, weights_a.shape[1]),
+            ("b", side["b"], weights_b, weights_b.shape[1]),
+        ):
+            values = np.clip(np.array([r[2] for r in rows], dtype=float), lo, hi)
+            weeks = np.clip(np.array([r[1] for r in rows], dtype=int), 0, n_weeks - 1)
+            med[key] = float(np.median(values))
+            hist = np.zeros((n_weeks, len(grid)))
+            np.add.at(hist, (weeks, stats.assign_bins(values, grid)), 1.0)
+            boot[key] = stats.weighted_medians_from_histograms(hist, grid, weights)
+            mins = [r[3] for r in rows if r[3] is not None]
+            maxs = [r[4] for r in rows if r[4] is not None]
+            extra[key] = (
+                float(np.median(mins)) if mins else float("nan"),
+                float(np.median(maxs)) if maxs else float("nan"),
+                float(values.mean()),
+            )
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lo_c, hi_c = stats.percentile_ci(boot["b"] / boot["a"], config.level)
+        comp_pct, cells = _composition_change(side["a"], side["b"], lo, hi)
+        out.append(
+            PayRow(
+                category=cat,
+                n_a=n_a,
+                n_b=n_b,
+                median_a=med["a"],
+                median_b=med["b"],
+                pct=float(_pct(med["b"] / med["a"])),
+                pct_lo=float(_pct(lo_c)),
+                pct_hi=float(_pct(hi_c)),
+                median_min_a=extra["a"][0],
+                median_min_b=extra["b"][0],
+                median_max_a=extra["a"][1],
+                median_max_b=extra["b"][1],
+                mean_w_a=extra["a"][2],
+                mean_w_b=extra["b"][2],
+                composition_pct=comp_pct,
+                composition_cells=cells,
+                suppressed=min(n_a, n_b) < config.min_count,
+            )
+        )
+    out.sort(key=lambda r: (r.suppressed, r.pct, r.category))
+    report.pay = out
+    overall_pct, overall_cells = _composition_change(rows_a, rows_b, lo, hi, by_category=True)
+    all_a = np.clip(np.array([r[2] for r in rows_a]), lo, hi)
+    all_b = np.clip(np.array([r[2] for r in rows_b]), lo, hi)
+    report.pay_overall.update(
+        {
+            "n_a": len(rows_a),
+            "n_b": len(rows_b),
+            "median_a": float(np.median(all_a)),
+            "median_b": float(np.median(all_b)),
+            "pct": float(_pct(np.median(all_b) / np.median(all_a))),
+            "composition_pct": overall_pct,
+            "composition_cells": overall_cells,
+        }
+    )
+
+
+def _composition_change(rows_a, rows_b, lo, hi, by_category=False, min_cell=10):
+    """Count-weighted median of within-cell median changes (percent) and the cell count."""
+    def cells(rows):
+        out: dict = {}
+        for r in rows:
+            key = (r[0] if by_category else None, r[5], country_group(r[6]))
+            out.setdefault(key, []).append(min(max(r[2], lo), hi))
+        return out
+
+    ca, cb = cells(rows_a), cells(rows_b)
+    changes, weights = [], []
+    for key in set(ca) & set(cb):
+        if len(ca[key]) >= min_cell and len(cb[key]) >= min_cell:
+            changes.append(math.log(np.median(cb[key]) / np.median(ca[key])))
+            weights.append(len(ca[key]) + len(cb[key]))
+    if not changes:
+        return float("nan"), 0
+    order = np.argsort(changes)
+    cum = np.cumsum(np.array(weights, dtype=float)[order])
+    mid = np.array(changes)[order][np.searchsorted(cum, cum[-1] / 2)]
+    return float((math.exp(mid) - 1) * 100), len(changes)
+
+
+def _skills(conn, report, window_a, window_b, WA, WB, days_a, days_b, weights_a, weights_b):
+    config = report.config
+    skills_a, SA = data.weekly_skill_counts(conn, window_a, config.source)
+    skills_b, SB = data.weekly_skill_counts(conn, window_b, config.source)
+    names = sorted(set(skills_a) | set(skills_b))
+    if not names:
+        report.notes.append("no AI skills tagged in either window")
+        return
+
+    def widen(skills, matrix):
+        full = np.zeros((matrix.shape[0], len(names)), dtype=np.int64)
+        for j, s in enumerate(skills):
+            full[:, names.index(s)] = matrix[:, j]
+        return full
+
+    SA, SB = widen(skills_a, SA), widen(skills_b, SB)
+    tot_a, tot_b = WA.sum(axis=1), WB.sum(axis=1)
+    share_a = SA.sum(0) / tot_a.sum()
+    share_b = SB.sum(0) / tot_b.sum()
+    boot_a = (weights_a @ SA) / (weights_a @ tot_a)[:, None]
+    boot_b = (weights_b @ SB) / (weights_b @ tot_b)[:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        growth = share_b / share_a
+        boot_growth = np.where(boot_a > 0, boot_b / boot_a, np.nan)
+    lo_g, hi_g = stats.percentile_ci(boot_growth, config.level)
+    base_total, base_counts = data.pre_period_base_rates(conn, "2022-01-01", config.source)
+    report.totals["unique_before_2022"] = base_total
+    out = []
+    for j, skill in enumerate(names):
+        n_a, n_b = int(SA[:, j].sum()), int(SB[:, j].sum())
+        base_n = int(base_counts.get(skill, 0))
+        out.append(
+            SkillRow(
+                skill=skill,
+                n_a=n_a,
+                n_b=n_b,
+                share_a_pct=float(share_a[j] * 100),
+                share_b_pct=float(share_b[j] * 100),
+                share_change_pp=float((share_b[j] - share_a[j]) * 100),
+                growth_pct=float(_pct(growth[j])) if n_a else float("nan"),
+                growth_lo=float(_pct(lo_g[j])) if n_a else float("nan"),
+                growth_hi=float(_pct(hi_g[j])) if n_a else float("nan"),
+                base_n_pre2022=base_n,
+                base_rate_pre2022_pct=(base_n / base_total * 100) if base_total else float("nan"),
+                suppressed=max(n_a, n_b) < config.min_count,
+            )
+        )
+    out.sort(key=lambda r: (r.suppressed, -r.share_change_pp, r.skill))
+    report.skills = out
+    report.notes.append(
+        "AI skills: share of unique postings mentioning the skill; pre-2022 base rate ="
+        " share of postings before 2022-01-01 mentioning it (should be near 0 for"
+        " post-2022 tools: a high base rate signals false positives)"
+    )
+
+
+def monthly_index(conn, event: date, source: str | None = None) -> dict:
+    """Per category: month -> postings per day as an index (event month = 100)."""
+    counts = data.monthly_category_counts(conn, source)
+    event_month = month_label(event)
+    series: dict[str, dict[str, float]] = {}
+    for (month, cat), n in counts.items():
+        year, mon = int(month[:4]), int(month[5:7])
+        start = date(year, mon, 1)
+        days = (add_months(start, 1) - start).days
+        series.setdefault(cat, {})[month] = n / days
+    out = {}
+    for cat, by_month in series.items():
+        base = by_month.get(event_month)
+        if not base:
+            continue
+        out[cat] = {m: v / base * 100 for m, v in sorted(by_month.items())}
+    return {"event_month": event_month, "series": out}
+
+
+def _fmt(x: float, spec: str = "+.1f", suffix: str = "%") -> str:
+    return "n/a" if x is None or not math.isfinite(x) else f"{x:{spec}}{suffix}"
+
+
+def answers(report: Report) -> dict:
+    """The four questions, answered from the computed rows (suppressed rows left out)."""
+    naive = report.config.naive
+    vol = [r for r in report.volume if not r.suppressed and not r.is_control]
+    use_rel = not naive and any(math.isfinite(r.rel_pct) for r in vol)
+    metric = (lambda r: r.rel_pct) if use_rel else (lambda r: r.pct)
+    label = "change relative to control" if use_rel else "raw change in postings per day"
+    out: dict = {}
+
+    def vol_text(r: VolumeRow) -> str:
+        rel = (
+            f"{_fmt(r.rel_pct)} vs control (95% CI {_fmt(r.rel_lo)} to {_fmt(r.rel_hi)},"
+            f" q={_fmt(r.q_value, '.3f', '')})"
+        )
+        raw = f"raw {_fmt(r.pct)} (95% CI {_fmt(r.pct_lo)} to {_fmt(r.pct_hi)})"
+        first, second = (rel, raw) if use_rel else (raw, rel)
+        return (
+            f"{r.category}: {first}; {second};"
+            f" share {_fmt(r.share_change_pp, '+.2f', ' pp')}; n {r.n_a} -> {r.n_b}"
+        )
+
+    finite = [r for r in vol if math.isfinite(metric(r))]
+    if finite:
+        fell = sorted(finite, key=metric)[:3]
+        out["volume_fell_most"] = {
+            "metric": label,
+            "categories": [r.category for r in fell],
+            "text": [vol_text(r) for r in fell],
+        }
+        least = sorted(finite, key=lambda r: abs(metric(r)))[:3]
+        out["least_affected"] = {
+            "metric": f"smallest absolute {label}",
+            "categories": [r.category for r in least],
+            "text": [vol_text(r) for r in least],
+        }
+    pay = [r for r in report.pay if not r.suppressed and math.isfinite(r.pct)]
+    if pay:
+        fell = sorted(pay, key=lambda r: r.pct)[:3]
+        out["pay_fell_most"] = {
+            "metric": "change in median hourly USD (midpoint), hourly listings",
+            "categories": [r.category for r in fell],
+            "text": [
+                f"{r.category}: {_fmt(r.pct)} (95% CI {_fmt(r.pct_lo)} to {_fmt(r.pct_hi)});"
+                f" ${r.median_a:.2f} -> ${r.median_b:.2f}; composition-controlled"
+                f" {_fmt(r.composition_pct)} over {r.composition_cells} cells; n {r.n_a} -> {r.n_b}"
+                for r in fell
+            ],
+        }
+    skills = [r for r in report.skills if not r.suppressed]
+    if skills:
+        grew = sorted(skills, key=lambda r: -r.share_change_pp)[:3]
+        out["ai_skills_grew_most"] = {
+            "metric": "change in share of postings (percentage points)",
+            "skills": [r.skill for r in grew],
+            "text": [
+                f"{r.skill}: {r.share_a_pct:.2f}% -> {r.share_b_pct:.2f}% of postings"
+                f" ({_fmt(r.share_change_pp, '+.2f', ' pp')}; growth {_fmt(r.growth_pct)},"
+                f" n {r.n_a} -> {r.n_b}); pre-2022 base rate"
+                f" {_fmt(r.base_rate_pre2022_pct, '.2f')} ({r.base_n_pre2022} postings)"
+                for r in grew
+            ],
+        }
+    return out

@@ -1,0 +1,139 @@
+"""Statistics SQLite cannot do: block bootstrap, BH q-values, winsorizing, medians.
+
+All randomness goes through a seeded ``numpy.random.Generator`` so reports repeat.
+
+    >>> bh_qvalues([0.01, 0.04, 0.03])
+    [0.03, 0.04, 0.04]
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+
+def block_length(n_blocks: int) -> int:
+    """Moving-block length for ``n_blocks`` weekly observations (n^(1/3), 1 when short).
+
+    >>> block_length(52)
+    4
+    """
+    if n_blocks < 8:
+        return 1
+    return max(1, round(n_blocks ** (1 / 3)))
+
+
+def block_bootstrap_weights(
+    n: int, reps: int, rng: np.random.Generator, block: int | None = None
+) -> np.ndarray:
+    """How often each of ``n`` weeks is drawn in each of ``reps`` moving-block resamples.
+
+    Returns an int array (reps, n); each row sums to n.  Whole runs of ``block``
+    consecutive weeks are drawn together, so week-to-week autocorrelation survives.
+
+    >>> block_bootstrap_weights(5, 2, np.random.default_rng(0)).sum(axis=1).tolist()
+    [5, 5]
+    """
+    if n <= 0:
+        return np.zeros((reps, 0), dtype=np.int64)
+    block = block or block_length(n)
+    block = min(block, n)
+    n_draws = math.ceil(n / block)
+    starts = rng.integers(0, n - block + 1, size=(reps, n_draws))
+    idx = (starts[:, :, None] + np.arange(block)[None, None, :]).reshape(reps, -1)[:, :n]
+    weights = np.zeros((reps, n), dtype=np.int64)
+    rows = np.repeat(np.arange(reps), n)
+    np.add.at(weights, (rows, idx.ravel()), 1)
+    return weights
+
+
+def percentile_ci(samples: np.ndarray, level: float = 0.95, axis: int = 0) -> tuple:
+    """Percentile interval of bootstrap samples along ``axis`` (NaNs ignored)."""
+    alpha = (1 - level) / 2
+    lo = np.nanquantile(samples, alpha, axis=axis)
+    hi = np.nanquantile(samples, 1 - alpha, axis=axis)
+    return lo, hi
+
+
+def normal_p_value(estimate: float, se: float) -> float:
+    """Two-sided p-value of estimate/se under a normal approximation.
+
+    >>> round(normal_p_value(1.96, 1.0), 3)
+    0.05
+    """
+    if se is None or not math.isfinite(se) or se <= 0 or not math.isfinite(estimate):
+        return float("nan")
+    return math.erfc(abs(estimate / se) / math.sqrt(2))
+
+
+def bh_qvalues(p_values: Sequence[float]) -> list[float]:
+    """Benjamini-Hochberg adjusted p-values (q-values); NaN stays NaN and is not counted.
+
+    >>> bh_qvalues([0.01, float("nan")])[0]
+    0.01
+    """
+    p = np.asarray(p_values, dtype=float)
+    q = np.full(p.shape, np.nan)
+    ok = np.flatnonzero(np.isfinite(p))
+    m = len(ok)
+    if m == 0:
+        return q.tolist()
+    order = ok[np.argsort(p[ok])]
+    ranked = p[order] * m / np.arange(1, m + 1)
+    # Step-up: each q is the smallest adjusted value at its rank or above.
+    ranked = np.minimum.accumulate(ranked[::-1])[::-1]
+    q[order] = np.minimum(ranked, 1.0)
+    return [round(float(v), 12) if np.isfinite(v) else float("nan") for v in q]
+
+
+def winsor_limits(values: np.ndarray, lower: float = 0.01, upper: float = 0.99) -> tuple:
+    """The (p1, p99) clipping limits; (nan, nan) for no data."""
+    if len(values) == 0:
+        return float("nan"), float("nan")
+    lo, hi = np.quantile(values, [lower, upper])
+    return float(lo), float(hi)
+
+
+def pct(ratio: float) -> float:
+    """Ratio -> percent change: ``pct(1.14) == 14.0`` (rounded to 1e-9)."""
+    return round((ratio - 1.0) * 100.0, 9) if ratio is not None and math.isfinite(ratio) else float("nan")
+
+
+def weighted_medians_from_histograms(
+    hist: np.ndarray, bin_values: np.ndarray, weights: np.ndarray
+) -> np.ndarray:
+    """Medians of bootstrap resamples built from per-week histograms.
+
+    ``hist`` is (weeks, bins): how many values of each week fall in each bin;
+    ``bin_values`` the representative value of each bin (sorted ascending);
+    ``weights`` (reps, weeks) the bootstrap multiplicity of each week.
+    Returns (reps,) medians (lower median; NaN when a resample is empty).
+    """
+    counts = weights @ hist  # (reps, bins)
+    cum = np.cumsum(counts, axis=1)
+    total = cum[:, -1]
+    target = total / 2.0
+    pos = (cum < target[:, None]).sum(axis=1)
+    pos = np.minimum(pos, len(bin_values) - 1)
+    out = bin_values[pos].astype(float)
+    out[total <= 0] = np.nan
+    return out
+
+
+def histogram_grid(values: np.ndarray, max_bins: int = 4000) -> np.ndarray:
+    """Bin edges for pay values: every distinct value when few, else fine quantiles.
+
+    Quantile edges give about 1/max_bins of the data per bin, so a bootstrap median
+    read from the bins is within a hair of the exact one.
+    """
+    uniq = np.unique(values)
+    if len(uniq) <= max_bins:
+        return uniq
+    return np.unique(np.quantile(values, np.linspace(0, 1, max_bins + 1)))
+
+
+def assign_bins(values: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    """Index of the grid point at or below each value (values below grid[0] -> 0)."""
+    return np.clip(np.searchsorted(grid, values, side="right") - 1, 0, len(grid) - 1)

@@ -1,0 +1,693 @@
+"""Seeded generator of raw listings in the sources' real formats, with planted effects.
+
+Listings come out as :class:`crawler.db.RawListing` rows exactly as the spiders would
+store them: an Upwork RSS ``<item>`` (payload format ``xml``) or a Freelancer projects-API
+object (``json``).  Volumes, pay and AI skills follow an :class:`analysis.effects.EffectPlan`,
+so an analysis run on the output should find what was planted.
+
+Generation streams month by month (one month's small specs in memory, payloads built
+lazily), deterministic for a seed and the arguments.
+
+Example: ``next(generate(date(2022, 11, 1), date(2022, 11, 30), rows=10)).source``
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import re
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta, timezone
+from email.utils import format_datetime
+from html import escape
+from pathlib import Path
+
+from analysis.effects import SEED_STUDY, EffectPlan, month_index, platform_growth, seasonality
+from analysis.synth_vocab import (
+    AI_SENTENCES,
+    AI_SKILLS,
+    AI_TITLES,
+    CATEGORIES,
+    CLOSINGS,
+    COUNTRIES,
+    CURRENCIES,
+    DOCS,
+    LANGUAGES,
+    NICHES,
+    TOPICS,
+    UPWORK_QUERIES,
+)
+from crawler.db import RawListing, iso
+from crawler.payloads import json_payload
+
+SOURCES = ("upwork", "freelancer")
+SOURCE_WEIGHTS = {"upwork": 0.7, "freelancer": 0.3}
+REPOST_WINDOW = timedelta(days=60)
+
+# Freelancer job entries for AI skills (all under "Websites, IT & Software").
+_FL_AI_JOBS = {
+    "Chatbot Development": (201, "Chatbot"),
+    "ChatGPT": (202, "ChatGPT"),
+    "Large Language Model": (203, "Large Language Models"),
+    "Prompt Engineering": (204, "Prompt Engineering"),
+    "OpenAI API": (205, "OpenAI"),
+}
+_UPWORK_CATEGORY_TO_CANONICAL = {
+    name: cat for cat, spec in CATEGORIES.items() for name in spec["upwork_categories"]
+}
+
+
+@dataclass
+class Posting:
+    """One generated posting with the truth the analysis should recover."""
+
+    source: str
+    source_id: str
+    category: str  # canonical
+    source_category: str
+    posted_at: datetime
+    title: str
+    paragraphs: list[str]
+    skills: list[str]
+    ai_skills: list[str]
+    hourly: bool
+    pay_min: float | None  # hourly rate or fixed budget in `currency`
+    pay_max: float | None
+    currency: str = "USD"
+    country: str | None = None
+    client_id: int = 0
+    repost_of: str | None = None
+    url: str = ""
+    fetched_at: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def month(self) -> str:
+        return self.posted_at.strftime("%Y-%m")
+
+
+# ---------------------------------------------------------------- volume table
+
+
+def _months(start: date, end: date) -> list[tuple[date, float]]:
+    """(first day of month, share of the month's days inside [start, end])."""
+    out = []
+    cur = date(start.year, start.month, 1)
+    while cur <= end:
+        nxt = date(cur.year + (cur.month == 12), cur.month % 12 + 1, 1)
+        lo, hi = max(cur, start), min(nxt - timedelta(days=1), end)
+        out.append((cur, ((hi - lo).days + 1) / (nxt - cur).days))
+        cur = nxt
+    return out
+
+
+def volume_table(
+    start: date,
+    end: date,
+    *,
+    rows: int,
+    effects: EffectPlan = SEED_STUDY,
+    sources: Iterable[str] = SOURCES,
+    growth_per_year: float = 0.0,
+    seasonal_amplitude: float = 0.1,
+) -> dict[tuple[date, str, str], int]:
+    """Postings per (month, source, category), summing exactly to ``rows``.
+
+    Example: ``sum(volume_table(date(2023,1,1), date(2023,12,31), rows=500).values()) == 500``
+    """
+    sources = tuple(sources)
+    unknown = set(sources) - set(SOURCES)
+    if unknown:
+        raise ValueError(f"unknown source(s) {sorted(unknown)}; choose from {list(SOURCES)}")
+    if end < start:
+        raise ValueError("end date is before start date")
+    weights: dict[tuple[date, str, str], float] = {}
+    for month, covered in _months(start, end):
+        level = covered * platform_growth(month, growth_per_year) * seasonality(month, seasonal_amplitude)
+        for source in sources:
+            for cat, spec in CATEGORIES.items():
+                weights[(month, source, cat)] = (
+                    level * SOURCE_WEIGHTS[source] * spec["weight"] * effects.volume_factor(cat, month)
+                )
+    total = sum(weights.values())
+    exact = {k: rows * w / total for k, w in weights.items()}
+    counts = {k: math.floor(v) for k, v in exact.items()}
+    # Largest remainder keeps the total exact; ties are broken by key order (deterministic).
+    missing = rows - sum(counts.values())
+    by_remainder = sorted(exact, key=lambda k: (-(exact[k] - counts[k]), k))
+    for k in by_remainder[:missing]:
+        counts[k] += 1
+    return counts
+
+
+# ---------------------------------------------------------------- text
+
+
+class _Slots(dict):
+    """Template slots drawn only when a template uses them (format_map calls __missing__)."""
+
+    def __init__(self, rng: random.Random, spec: dict):
+        super().__init__()
+        self.rng, self.spec = rng, spec
+
+    def __missing__(self, key: str):
+        rng = self.rng
+        if key == "n":
+            value = rng.randint(2, 9)
+        elif key == "stack":
+            value = rng.choice(self.spec.get("stacks", ["React"]))
+        else:
+            value = rng.choice(_SLOT_WORDS[key])
+        self[key] = value
+        return value
+
+
+_SLOT_WORDS = {"niche": NICHES, "topic": TOPICS, "language": LANGUAGES, "doc": DOCS}
+
+
+def _fill(template: str, rng: random.Random, spec: dict) -> str:
+    if "{" not in template:
+        return template
+    return template.format_map(_Slots(rng, spec))
+
+
+def _slug(title: str, limit: int = 80) -> str:
+    words = re.findall(r"[A-Za-z0-9]+", title)
+    return "-".join(words)[:limit].strip("-") or "job"
+
+
+def _paragraphs(rng: random.Random, spec: dict, ai_skills: list[str]) -> list[str]:
+    # The opening sentence stays first; a sorted sample of the others keeps their order.
+    pool = spec["sentences"]
+    picked = sorted(rng.sample(range(1, len(pool)), k=min(len(pool) - 1, rng.randint(2, 4))))
+    sentences = [_fill(pool[i], rng, spec) for i in [0, *picked]]
+    sentences += [AI_SENTENCES[s] for s in ai_skills]
+    first, rest = sentences[:2], sentences[2:]
+    paragraphs = [" ".join(first)]
+    if rest:
+        paragraphs.append(" ".join(rest))
+    paragraphs.append(rng.choice(CLOSINGS))
+    return paragraphs
+
+
+def _weighted(rng: random.Random, pairs):
+    items, weights = zip(*pairs)
+    return rng.choices(items, weights=weights, k=1)[0]
+
+
+def _nice_budget(x: float) -> float:
+    """Round a budget the way clients write them: 5, 50, 150, 1,000, 2,500."""
+    if x < 20:
+        return float(max(5, round(x / 5) * 5))
+    if x < 200:
+        return float(round(x / 10) * 10)
+    if x < 2000:
+        return float(round(x / 50) * 50)
+    return float(round(x / 500) * 500)
+
+
+# ---------------------------------------------------------------- postings
+
+
+@dataclass
+class _Slot:
+    posted_at: datetime
+    source: str
+    category: str
+    ai_skills: tuple[str, ...]
+
+
+def iter_postings(
+    start: date,
+    end: date,
+    *,
+    rows: int,
+    seed: int = 0,
+    effects: EffectPlan = SEED_STUDY,
+    sources: Iterable[str] = SOURCES,
+    repost_rate: float = 0.05,
+    hourly_share: float | Mapping[str, float] | None = None,
+    growth_per_year: float = 0.0,
+    seasonal_amplitude: float = 0.1,
+) -> Iterator[Posting]:
+    """Generated postings in time order, with their planted truth (category, repost_of...).
+
+    ``hourly_share``: None uses each category's own share; a float applies to all; a
+    mapping overrides per category.
+    Example: ``[p.category for p in iter_postings(date(2023,1,1), date(2023,1,31), rows=3)]``
+    """
+    if rows < 0:
+        raise ValueError("rows must be >= 0")
+    if not 0.0 <= repost_rate < 1.0:
+        raise ValueError("repost_rate must be in [0, 1)")
+    table = volume_table(
+        start, end, rows=rows, effects=effects, sources=sources,
+        growth_per_year=growth_per_year, seasonal_amplitude=seasonal_amplitude,
+    )
+    rng = random.Random(seed)
+    carry: dict[tuple[str, str, str], float] = {}  # error diffusion for AI skill counts
+    pools: dict[tuple[str, str], deque[Posting]] = {}  # recent originals per source+category
+    fl_seq: dict[int, int] = {}
+    months = sorted({k[0] for k in table})
+    for month in months:
+        slots: list[_Slot] = []
+        first = max(start, month)
+        nxt = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+        last = min(end, nxt - timedelta(days=1))
+        t0 = datetime(first.year, first.month, first.day, tzinfo=timezone.utc)
+        span = ((last - first).days + 1) * 86400
+        for (m, source, cat), n in table.items():
+            if m != month or n == 0:
+                continue
+            per_slot: list[list[str]] = [[] for _ in range(n)]
+            for skill, where in AI_SKILLS.items():
+                if cat not in where:
+                    continue
+                share = effects.ai_share(*where[cat], month)
+                key = (source, cat, skill)
+                carry[key] = carry.get(key, 0.0) + n * share
+                k = min(n, int(carry[key]))
+                carry[key] -= k
+                for i in rng.sample(range(n), k):
+                    per_slot[i].append(skill)
+            for skills in per_slot:
+                at = t0 + timedelta(seconds=rng.randrange(span))
+                slots.append(_Slot(at, source, cat, tuple(skills)))
+        slots.sort(key=lambda s: (s.posted_at, s.source, s.category))
+        for slot in slots:
+            pool = pools.setdefault((slot.source, slot.category), deque(maxlen=64))
+            while pool and slot.posted_at - pool[0].posted_at > REPOST_WINDOW:
+                pool.popleft()
+            # Draw first: the candidate scan then only runs for the few reposts.
+            candidates = []
+            if repost_rate and rng.random() < repost_rate:
+                cutoff = slot.posted_at - timedelta(hours=24)
+                candidates = [p for p in pool if p.posted_at <= cutoff]
+            if candidates:
+                posting = _repost(rng, rng.choice(candidates), slot, fl_seq)
+            else:
+                posting = _new_posting(rng, slot, effects, hourly_share, fl_seq)
+                pool.append(posting)
+            yield posting
+
+
+def _client_id(rng: random.Random) -> int:
+    return rng.randrange(10_000_000, 80_000_000)
+
+
+def _new_id(rng: random.Random, source: str, posted_at: datetime, fl_seq: dict[int, int]) -> str:
+    if source == "upwork":
+        return "~01" + f"{rng.getrandbits(72):018x}"
+    # Freelancer ids grow with time: one block of a million ids per month since 2020.
+    m = month_index(posted_at.date()) - month_index(date(2020, 1, 1))
+    seq = fl_seq[m] = fl_seq.get(m, 0) + 1
+    return str(10_000_000 + m * 1_000_000 + seq)
+
+
+def _new_posting(
+    rng: random.Random,
+    slot: _Slot,
+    effects: EffectPlan,
+    hourly_share: float | Mapping[str, float] | None,
+    fl_seq: dict[int, int],
+) -> Posting:
+    spec = CATEGORIES[slot.category]
+    cat = slot.category
+    ai = list(slot.ai_skills)
+    if ai and rng.random() < 0.6:
+        title = _fill(rng.choice(AI_TITLES[ai[0]]), rng, spec)
+    else:
+        title = _fill(rng.choice(spec["titles"]), rng, spec)
+    if isinstance(hourly_share, Mapping):
+        share = hourly_share.get(cat, spec["hourly_share"])
+    elif hourly_share is None:
+        share = spec["hourly_share"]
+    else:
+        share = float(hourly_share)
+    hourly = rng.random() < share
+    month = slot.posted_at.date().replace(day=1)
+    currency = "USD"
+    rate = 1.0
+    if slot.source == "freelancer":
+        cur = _weighted(rng, CURRENCIES)
+        currency, rate = cur["code"], cur["exchange_rate"]
+    if hourly:
+        mid = spec["hourly_usd"] * effects.pay_factor(cat, month) * math.exp(rng.gauss(0, 0.3))
+        lo, hi = mid * rng.uniform(0.6, 0.85), mid * rng.uniform(1.15, 1.6)
+        lo, hi = max(3.0, round(lo / rate)), max(5.0, round(hi / rate))
+        pay_min, pay_max = float(min(lo, hi)), float(max(lo, hi))
+    else:
+        budget = spec["budget_usd"] * math.exp(rng.gauss(0, 0.7)) / rate
+        pay_min = _nice_budget(budget)
+        pay_max = _nice_budget(budget * rng.uniform(1.5, 4)) if slot.source == "freelancer" else None
+    skills = rng.sample(spec["skills"], k=rng.randint(3, min(6, len(spec["skills"]))))
+    skills = skills + ai
+    if slot.source == "upwork":
+        source_category = rng.choice(spec["upwork_categories"])
+    else:
+        source_category = spec["freelancer_jobs"][0][2][1]
+    source_id = _new_id(rng, slot.source, slot.posted_at, fl_seq)
+    posting = Posting(
+        source=slot.source,
+        source_id=source_id,
+        category=cat,
+        source_category=source_category,
+        posted_at=slot.posted_at,
+        title=title,
+        paragraphs=_paragraphs(rng, spec, ai),
+        skills=skills,
+        ai_skills=ai,
+        hourly=hourly,
+        pay_min=pay_min,
+        pay_max=pay_max,
+        currency=currency,
+        country=_weighted(rng, COUNTRIES),
+        client_id=_client_id(rng),
+    )
+    _decorate(rng, posting)
+    return posting
+
+
+def _repost(rng: random.Random, original: Posting, slot: _Slot, fl_seq: dict[int, int]) -> Posting:
+    """The same client posts the same job again: same title and text, new id and time."""
+    posting = replace(
+        original,
+        source_id=_new_id(rng, original.source, slot.posted_at, fl_seq),
+        posted_at=slot.posted_at,
+        repost_of=original.repost_of or original.source_id,
+        skills=list(original.skills),
+        paragraphs=list(original.paragraphs),
+        extra={},
+    )
+    _decorate(rng, posting)
+    return posting
+
+
+def _decorate(rng: random.Random, p: Posting) -> None:
+    """Per-listing details: url, fetch time and the real formats' quirks."""
+    p.fetched_at = iso(p.posted_at + timedelta(seconds=rng.randint(120, 3 * 3600)))
+    if p.source == "upwork":
+        p.url = f"https://www.upwork.com/jobs/{_slug(p.title)}_%7E{p.source_id[1:]}?source=rss"
+        p.extra["no_skills"] = rng.random() < 0.05
+        p.extra["no_range"] = p.hourly and rng.random() < 0.08
+        p.extra["no_country"] = rng.random() < 0.06
+    else:
+        jobs = CATEGORIES[p.category]["freelancer_jobs"]
+        p.extra["jobs"] = [jobs[0]] + rng.sample(jobs[1:], k=rng.randint(1, min(3, len(jobs) - 1)))
+        p.extra["seo_url"] = f"{_job_seo(jobs[0][1])}/{_slug(p.title, 60)}"
+        p.url = f"https://www.freelancer.com/projects/{p.extra['seo_url']}"
+        p.extra["bids"] = rng.randint(0, 60)
+        p.extra["no_max"] = not p.hourly and rng.random() < 0.1
+        p.extra["owner_id"] = p.client_id
+        p.extra["duration"] = rng.choice(
+            ["less_than_one_week", "one_to_four_weeks", "one_to_three_months", "three_to_six_months"]
+        )
+        p.extra["hours"] = rng.choice([10, 20, 30, 40])
+
+
+def _job_seo(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+# ---------------------------------------------------------------- formats
+
+
+def _money(x: float, decimals: bool) -> str:
+    return f"${x:,.2f}" if decimals else f"${x:,.0f}"
+
+
+def upwork_description(p: Posting) -> str:
+    """The HTML inside an Upwork feed item's <description> CDATA."""
+    body = "<br /><br />".join(escape(par, quote=False) for par in p.paragraphs)
+    out = [body, "<br /><br />"]
+    if p.hourly:
+        if not p.extra.get("no_range"):
+            out.append(f"<b>Hourly Range</b>: {_money(p.pay_min, True)}-{_money(p.pay_max, True)}\n\n<br />")
+    else:
+        out.append(f"<b>Budget</b>: {_money(p.pay_min, False)}\n\n<br />")
+    out.append(f"<b>Posted On</b>: {p.posted_at.strftime('%B %d, %Y %H:%M')} UTC")
+    # Category and skill names stand as Upwork wrote them ("Article & Blog Writing").
+    out.append(f"<br /><b>Category</b>: {p.source_category}")
+    if p.extra.get("no_skills"):
+        out.append("\n")
+    else:
+        # The real feed pads the list with runs of spaces after each comma.
+        out.append("<br /><b>Skills</b>:" + ",     ".join(p.skills) + "    \n")
+    if p.country and not p.extra.get("no_country"):
+        out.append(f"<br /><b>Country</b>: {p.country}\n")
+    out.append(f'<br /><a href="{p.url}">click to apply</a>\n')
+    return "".join(out)
+
+
+def upwork_item(p: Posting, *, link: str | None = None) -> str:
+    """One ``<item>`` of an Upwork job feed, as it stands in the document."""
+    link = link or p.url
+    desc = upwork_description(p)
+    return (
+        "<item>\n"
+        f"      <title><![CDATA[{p.title} - Upwork]]></title>\n"
+        f"      <link>{escape(link)}</link>\n"
+        f"      <description><![CDATA[{desc}]]></description>\n"
+        f"      <content:encoded><![CDATA[{desc}]]></content:encoded>\n"
+        f"      <pubDate>{format_datetime(p.posted_at)}</pubDate>\n"
+        f"      <guid>{escape(link)}</guid>\n"
+        "    </item>"
+    )
+
+
+def freelancer_project(p: Posting) -> dict:
+    """One project object of Freelancer's projects API (full_description, job_details)."""
+    currency = next(c for c, _ in CURRENCIES if c["code"] == p.currency)
+    ts = int(p.posted_at.timestamp())
+    description = "\n\n".join(p.paragraphs)
+    jobs = [
+        {"id": jid, "name": name, "category": {"id": cid, "name": cname},
+         "active_project_count": None, "seo_url": _job_seo(name), "seo_info": None, "local": False}
+        for jid, name, (cid, cname) in p.extra["jobs"]
+    ]
+    for skill in p.ai_skills:
+        jid, name = _FL_AI_JOBS[skill]
+        jobs.append({"id": jid, "name": name, "category": {"id": 1, "name": "Websites, IT & Software"},
+                     "active_project_count": None, "seo_url": _job_seo(name), "seo_info": None,
+                     "local": False})
+    mid = (p.pay_min + (p.pay_max or p.pay_min)) / 2
+    bids = p.extra["bids"]
+    return {
+        "id": int(p.source_id),
+        "owner_id": p.extra["owner_id"],
+        "title": p.title,
+        "status": "active",
+        "sub_status": None,
+        "seo_url": p.extra["seo_url"],
+        "currency": dict(currency),
+        "description": description,
+        "jobs": jobs,
+        "submitdate": ts,
+        "preview_description": description[:250],
+        "deleted": False,
+        "nonpublic": False,
+        "hidebids": False,
+        "type": "hourly" if p.hourly else "fixed",
+        "bidperiod": 7,
+        "budget": {"minimum": p.pay_min, "maximum": None if p.extra.get("no_max") else p.pay_max},
+        "hourly_project_info": (
+            {"commitment": {"hours": p.extra["hours"], "interval": "week"},
+             "duration_enum": p.extra["duration"]}
+            if p.hourly else None
+        ),
+        "featured": False,
+        "urgent": bids % 17 == 0,
+        "bid_stats": {"bid_count": bids, "bid_avg": round(mid * 1.1, 2) if bids else None},
+        "time_submitted": ts,
+        "time_updated": ts + 60 * (bids % 30),
+        "upgrades": {"featured": False, "sealed": False, "nonpublic": False, "fulltime": False,
+                     "urgent": bids % 17 == 0, "qualified": False, "NDA": False},
+        "language": "en",
+        "hireme": False,
+        "frontend_project_status": "open",
+        "local": False,
+        "negotiated": False,
+        "pool_ids": ["freelancer"],
+        "enterprise_ids": [],
+        "is_escrow_project": False,
+    }
+
+
+def to_raw(p: Posting) -> RawListing:
+    """The RawListing a spider would store for this posting."""
+    if p.source == "upwork":
+        return RawListing("upwork", p.source_id, upwork_item(p), "xml", p.url, p.fetched_at, "synth")
+    payload = json_payload(freelancer_project(p))
+    return RawListing("freelancer", p.source_id, payload, "json", p.url, p.fetched_at, "synth")
+
+
+def generate(
+    start: date,
+    end: date,
+    *,
+    rows: int,
+    seed: int = 0,
+    effects: EffectPlan = SEED_STUDY,
+    sources: Iterable[str] = SOURCES,
+    repost_rate: float = 0.05,
+    hourly_share: float | Mapping[str, float] | None = None,
+    growth_per_year: float = 0.0,
+    seasonal_amplitude: float = 0.1,
+) -> Iterator[RawListing]:
+    """Stream ``rows`` raw listings between ``start`` and ``end`` (inclusive), in time order.
+
+    Example: ``list(generate(date(2022, 11, 1), date(2022, 11, 30), rows=5, seed=1))``
+    """
+    for posting in iter_postings(
+        start, end, rows=rows, seed=seed, effects=effects, sources=sources,
+        repost_rate=repost_rate, hourly_share=hourly_share,
+        growth_per_year=growth_per_year, seasonal_amplitude=seasonal_amplitude,
+    ):
+        yield to_raw(posting)
+
+
+# ---------------------------------------------------------------- fixture tree
+
+UPWORK_FEED_PATH = "/ab/feed/jobs/rss"
+FREELANCER_API_PATH = "/api/projects/0.1/projects/active/"
+_CATEGORY_LINE = re.compile(r"<b>Category</b>: ([^<\n]+)")
+
+
+def upwork_queries(item: str) -> list[str]:
+    """Search queries whose feed would hold this item (its category's, plus "chatbot")."""
+    found = _CATEGORY_LINE.search(item)
+    queries = []
+    if found:
+        cat = _UPWORK_CATEGORY_TO_CANONICAL.get(found.group(1).strip())
+        if cat:
+            queries.append(UPWORK_QUERIES[cat])
+    if "Chatbot Development" in item:
+        queries.append("chatbot")
+    return queries
+
+
+def upwork_feed_url(query: str, offset: int = 0, page_size: int = 50) -> str:
+    """Real-form feed URL: ``https://www.upwork.com/ab/feed/jobs/rss?q=writing&sort=recency&paging=0%3B50``."""
+    return (
+        f"https://www.upwork.com{UPWORK_FEED_PATH}?q={query.replace(' ', '+')}"
+        f"&sort=recency&paging={offset}%3B{page_size}"
+    )
+
+
+def upwork_feed(query: str, items: list[str], *, built: datetime) -> str:
+    """An RSS 2.0 document as Upwork served its job feeds."""
+    link = upwork_feed_url(query)
+    head = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"'
+        ' xmlns:atom="http://www.w3.org/2005/Atom">\n'
+        "  <channel>\n"
+        f"    <title>{escape(query)} - Upwork</title>\n"
+        "    <link>https://www.upwork.com</link>\n"
+        f"    <description>Upwork jobs matching &quot;{escape(query)}&quot;, newest first</description>\n"
+        "    <language>en-us</language>\n"
+        f"    <pubDate>{format_datetime(built)}</pubDate>\n"
+        f'    <atom:link href="{escape(link)}" rel="self" type="application/rss+xml" />\n'
+        "    <docs>http://www.rssboard.org/rss-specification</docs>\n"
+        "    <generator>Upwork</generator>\n"
+        "    <image>\n"
+        "      <url>https://www.upwork.com/favicon.ico</url>\n"
+        "      <title>Upwork</title>\n"
+        "      <link>https://www.upwork.com</link>\n"
+        "    </image>\n"
+    )
+    body = "".join(f"    {item}\n" for item in items)
+    return head + body + "  </channel>\n</rss>\n"
+
+
+def write_fixture_tree(
+    out_dir: str | Path,
+    listings: Iterable[RawListing],
+    *,
+    feed_page: int = 50,
+    api_page: int = 100,
+    overlap_queries: Iterable[str] = (),
+    extra_upwork_items: Mapping[str, list[str]] | None = None,
+) -> dict[str, int]:
+    """Write ``out_dir/upwork`` feeds and ``out_dir/freelancer`` API pages with routes.json.
+
+    Upwork items are grouped by search query (a chatbot item is in two feeds), newest
+    first, ``feed_page`` per page, the last page shorter; in ``overlap_queries`` the second
+    page repeats the first page's last two items, as when new jobs arrive between two
+    fetches.  ``extra_upwork_items`` appends raw item texts to a query's last page.
+    Freelancer projects go ``api_page`` per page, newest first, ending with an empty page.
+    Returns counts per source.  Example: ``write_fixture_tree("fx", generate(...))``
+    """
+    out = Path(out_dir)
+    by_query: dict[str, list[tuple[str, str]]] = {}
+    projects: list[tuple[str, str]] = []
+    latest = datetime(2000, 1, 1, tzinfo=timezone.utc)
+    for raw in listings:
+        latest = max(latest, datetime.strptime(raw.fetched_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc))
+        if raw.source == "upwork":
+            for q in upwork_queries(raw.payload):
+                by_query.setdefault(q, []).append((raw.fetched_at, raw.payload))
+        elif raw.source == "freelancer":
+            projects.append((raw.fetched_at, raw.payload))
+    counts = {"upwork": 0, "freelancer": 0}
+    overlap = set(overlap_queries)
+    extra = dict(extra_upwork_items or {})
+    if by_query or extra:
+        feeds = out / "upwork" / "feeds"
+        feeds.mkdir(parents=True, exist_ok=True)
+        routes, urls = [], []
+        for query in sorted(set(by_query) | set(extra)):
+            items = [payload for _, payload in sorted(by_query.get(query, []), reverse=True)]
+            if query in overlap and len(items) > feed_page:
+                items = items[:feed_page] + items[feed_page - 2 : feed_page] + items[feed_page:]
+            pages = [items[i : i + feed_page] for i in range(0, len(items), feed_page)]
+            if not pages or len(pages[-1]) == feed_page:
+                pages.append([])  # the spider stops at the first page shorter than a full one
+            pages[-1] = pages[-1] + extra.get(query, [])
+            slug = query.replace(" ", "-")
+            for n, page in enumerate(pages):
+                name = f"feeds/{slug}-p{n}.xml"
+                (out / "upwork" / name).write_text(upwork_feed(query, page, built=latest), encoding="utf-8")
+                routes.append({
+                    "path": UPWORK_FEED_PATH,
+                    "query": {"q": query, "sort": "recency", "paging": f"{n * feed_page};{feed_page}"},
+                    "file": name,
+                    "content_type": "application/rss+xml; charset=utf-8",
+                })
+                counts["upwork"] += len(page)
+            urls.append(upwork_feed_url(query, 0, feed_page))
+        _write_json(out / "upwork" / "routes.json", {"routes": routes})
+        (out / "upwork" / "feeds.txt").write_text("\n".join(urls) + "\n", encoding="utf-8")
+    if projects:
+        pages_dir = out / "freelancer" / "api"
+        pages_dir.mkdir(parents=True, exist_ok=True)
+        ordered = [payload for _, payload in sorted(projects, reverse=True)]
+        routes = []
+        offsets = list(range(0, len(ordered), api_page)) + [len(ordered) + (-len(ordered)) % api_page]
+        for n, offset in enumerate(offsets):
+            chunk = [json.loads(s) for s in ordered[offset : offset + api_page]]
+            envelope = {
+                "status": "success",
+                "result": {"projects": chunk, "total_count": len(ordered), "users": None,
+                           "selected_bids": None},
+                "request_id": f"{0x5f3a9c00 + n:x}b1e2d4c6a8f0e1d2c3b4a5f6",
+            }
+            name = f"api/projects-active-{offset}.json"
+            _write_json(out / "freelancer" / name, envelope, indent=None)
+            routes.append({
+                "path": FREELANCER_API_PATH,
+                "query": {"limit": str(api_page), "offset": str(offset),
+                          "full_description": "true", "job_details": "true"},
+                "file": name,
+                "content_type": "application/json",
+            })
+            counts["freelancer"] += len(chunk)
+        _write_json(out / "freelancer" / "routes.json", {"routes": routes})
+    return counts
+
+
+def _write_json(path: Path, obj, indent: int | None = 2) -> None:
+    path.write_text(json.dumps(obj, ensure_ascii=False, indent=indent) + "\n", encoding="utf-8")

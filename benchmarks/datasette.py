@@ -1,0 +1,247 @@
+"""Datasette latency at scale: canned queries, dashboard charts, table page, search.
+
+    python -m benchmarks.datasette --rows 100000          # quick
+    python -m benchmarks.datasette --rows 5000000         # the target size (minutes to build)
+
+Builds (or reuses) a database of synthetic normalized postings with plain
+``executemany`` in large transactions, refreshes the rollups, starts Datasette exactly
+as ``jobtrends serve`` does (same metadata and settings, 1 s time limit) and reports
+p50/p95 latency per request.  A request that Datasette cut off ("query took too long",
+a timed-out facet) is flagged in the status column.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from analysis.serve import free_port, load_metadata, start_background
+from crawler import db as dbmod
+
+SOURCES = ["upwork", "freelancer", "remoteok", "weworkremotely", "guru", "peopleperhour"]
+CATEGORIES = ["software-development", "web-development", "mobile-development", "data-science",
+              "ai-ml", "design", "writing", "translation", "marketing", "sales", "admin-support",
+              "customer-service", "accounting", "legal", "engineering", "video", "other"]
+SKILLS = [("python", 0), ("javascript", 0), ("react", 0), ("wordpress", 0), ("sql", 0),
+          ("excel", 0), ("seo", 0), ("copywriting", 0), ("figma", 0), ("photoshop", 0),
+          ("php", 0), ("java", 0), ("aws", 0), ("docker", 0), ("shopify", 0), ("translation", 0),
+          ("data-entry", 0), ("video-editing", 0), ("illustrator", 0), ("node.js", 0),
+          ("llm", 1), ("openai-api", 1), ("chatgpt", 1), ("langchain", 1), ("machine-learning", 1),
+          ("prompt-engineering", 1), ("computer-vision", 1), ("nlp", 1)]
+WORDS = ("build fix design write translate migrate scrape automate test deploy integrate "
+         "website app store api dashboard landing page blog article report model pipeline "
+         "chatbot invoice shop plugin theme logo brand video script data cleanup analysis "
+         "urgent long term small quick expert senior junior remote ongoing fixed hourly").split()
+AI_SKILLS = {name for name, is_ai in SKILLS if is_ai}
+IS_AI = dict(SKILLS)
+MONTHS = [f"{y}-{m:02d}" for y in (2022, 2023, 2024) for m in range(1, 13)]
+
+
+def _job_rows(n: int, rng: random.Random):
+    """Yield (job row tuple, skill rows) for n synthetic postings, oldest first."""
+    cols = dbmod.JOB_COLUMNS
+    for i in range(n):
+        month_index = i * len(MONTHS) // n
+        month = MONTHS[month_index]
+        source = SOURCES[i % len(SOURCES)]
+        category = CATEGORIES[rng.randrange(len(CATEGORIES))]
+        day = 1 + i % 28
+        posted = f"{month}-{day:02d}T{i % 24:02d}:00:00Z"
+        # AI skills grow from ~3 % to ~25 % of postings over the three years.
+        ai_p = 0.03 + 0.22 * month_index / (len(MONTHS) - 1)
+        skills = {SKILLS[rng.randrange(20)][0] for _ in range(rng.randrange(4))}
+        if rng.random() < ai_p:
+            skills.add(SKILLS[20 + rng.randrange(8)][0])
+        pay_roll = rng.random()
+        pay_type = "hourly" if pay_roll < 0.45 else "fixed" if pay_roll < 0.8 else (
+            "salary" if pay_roll < 0.9 else "unknown")
+        hourly = round(rng.lognormvariate(3.2, 0.5), 2) if pay_type == "hourly" else None
+        words = " ".join(rng.choice(WORDS) for _ in range(25))
+        row = {
+            "job_id": f"{source}:{i}", "source": source, "source_id": str(i),
+            "title": " ".join(rng.choice(WORDS) for _ in range(5)),
+            "description": words + " " + " ".join(sorted(skills)),
+            "url": f"https://{source}.example/jobs/{i}", "country": rng.choice(["US", "GB", "IN", "DE", None]),
+            "remote": rng.choice([0, 1, None]), "posted_at": posted, "posted_at_raw": posted,
+            "month": month, "category": category, "source_category": category,
+            "category_method": "taxonomy", "pay_type": pay_type,
+            "hourly_usd_min": hourly, "hourly_usd_max": hourly, "hourly_usd_mid": hourly,
+            "budget_usd": round(rng.lognormvariate(5.5, 1.0), 2) if pay_type == "fixed" else None,
+            "skills": json.dumps(sorted(skills)), "has_ai_skill": int(bool(skills & AI_SKILLS)),
+            "dup_of": f"{source}:{i - 6}" if i >= 6 and rng.random() < 0.05 else None,
+            "fetched_at": posted, "normalizer_version": "bench",
+        }
+        yield (tuple(row.get(c) for c in cols),
+               [(row["job_id"], s, IS_AI[s], "ai" if IS_AI[s] else "general", month)
+                for s in skills])
+
+
+def build_database(path: Path, rows: int, *, seed: int = 7) -> dict:
+    """Create ``path`` with ``rows`` synthetic postings, crawl runs and rollups."""
+    from crawler.rollups import refresh_rollups
+
+    started = time.perf_counter()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = dbmod.connect(path)
+    rng = random.Random(seed)
+    insert_job = (f"INSERT INTO jobs ({', '.join(dbmod.JOB_COLUMNS)}) "
+                  f"VALUES ({', '.join('?' * len(dbmod.JOB_COLUMNS))})")
+    batch_jobs, batch_skills, done = [], [], 0
+    for job, skills in _job_rows(rows, rng):
+        batch_jobs.append(job)
+        batch_skills.extend(skills)
+        if len(batch_jobs) >= 100_000:
+            _flush(conn, insert_job, batch_jobs, batch_skills)
+            done += len(batch_jobs)
+            batch_jobs, batch_skills = [], []
+            print(f"  {done:,} postings, {time.perf_counter() - started:.0f} s", flush=True)
+    _flush(conn, insert_job, batch_jobs, batch_skills)
+    _add_runs(conn, rows, rng)
+    inserted = time.perf_counter() - started
+    rollups = refresh_rollups(conn)
+    conn.execute("ANALYZE")
+    conn.close()
+    return {"rows": rows, "insert_s": round(inserted, 1), "rollups_s": rollups["seconds"],
+            "total_s": round(time.perf_counter() - started, 1)}
+
+
+def _flush(conn, insert_job, jobs, skills) -> None:
+    with dbmod.transaction(conn):
+        conn.executemany(insert_job, jobs)
+        conn.executemany("INSERT OR IGNORE INTO job_skills (job_id, skill, is_ai, family, month)"
+                         " VALUES (?,?,?,?,?)", skills)
+
+
+def _add_runs(conn, rows: int, rng: random.Random) -> None:
+    """200 crawl runs; the last 50 each last saw 2,000 listings (for the coverage chart)."""
+    with dbmod.transaction(conn):
+        for run in range(1, 201):
+            spider = SOURCES[run % len(SOURCES)]
+            conn.execute(
+                "INSERT INTO crawl_runs (spider, started_at, finished_at, status, pages, items,"
+                " new, errors, skipped) VALUES (?,?,?,?,?,?,?,?,?)",
+                (spider, f"2024-12-01T{run % 24:02d}:00:00Z", f"2024-12-01T{run % 24:02d}:05:00Z",
+                 "finished", 40, 2000, 300, rng.randrange(3), rng.randrange(5)),
+            )
+        raw = []
+        for run in range(151, 201):
+            for k in range(2000):
+                i = rng.randrange(rows)
+                source = SOURCES[i % len(SOURCES)]
+                raw.append((source, str(i), "{}", "json", "-", "2024-12-01T00:00:00Z",
+                            "2024-12-01T00:00:00Z", "2024-12-01T00:00:00Z", run, run))
+        conn.executemany(
+            "INSERT OR REPLACE INTO raw_listings (source, source_id, payload, payload_format,"
+            " payload_sha256, fetched_at, first_seen_at, last_seen_at, first_run_id, last_run_id)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?)", raw)
+
+
+DASHBOARD_DEFAULTS = {"a_start": "2022-11-01", "a_end": "2022-12-01", "b_start": "2024-02-01",
+                      "b_end": "2024-03-01"}
+
+
+def requests_to_time(db_name: str) -> list[tuple[str, str]]:
+    """(label, path) for every canned query, chart, filter query, table page and search."""
+    from datasette_dashboards import replace_opts_in_query
+
+    meta = load_metadata()
+    out = []
+    for name in meta["databases"]["jobs"]["queries"]:
+        out.append((f"query {name}", f"/{db_name}/{name}.json"))
+    for slug, dashboard in meta["plugins"]["datasette-dashboards"].items():
+        for chart_slug, chart in dashboard["charts"].items():
+            sql = replace_opts_in_query(chart["query"], DASHBOARD_DEFAULTS)
+            qs = urllib.parse.urlencode({"sql": sql, "_shape": "objects", **DASHBOARD_DEFAULTS})
+            out.append((f"chart {slug}/{chart_slug}", f"/{db_name}.json?{qs}"))
+        out.append((f"dashboard page {slug}",
+                    f"/-/dashboards/{slug}?{urllib.parse.urlencode(DASHBOARD_DEFAULTS)}"))
+    out.append(("jobs table page (5 facets)", f"/{db_name}/jobs"))
+    out.append(("jobs table JSON (5 facets)", f"/{db_name}/jobs.json?_extra=facet_results,count"))
+    out.append(("full-text search 'chatbot'", f"/{db_name}/jobs.json?_search=chatbot"))
+    out.append(("full-text search + facets HTML", f"/{db_name}/jobs?_search=pipeline+invoice"))
+    return out
+
+
+def _problem(body: bytes, status: int) -> str:
+    if status >= 400:
+        return f"HTTP {status}"
+    text = body.decode("utf-8", "replace")
+    if "took too long" in text:
+        return "too long"
+    if text.startswith("{"):
+        data = json.loads(text)
+        if data.get("facets_timed_out"):
+            return "facets timed out: " + ",".join(data["facets_timed_out"])
+        if data.get("ok") is False:
+            return "error: " + str(data.get("error"))[:60]
+    elif "facet-timed-out" in text or "timed out" in text:
+        return "facet timed out"
+    return "ok"
+
+
+def time_requests(base: str, requests: list[tuple[str, str]], repeat: int) -> list[dict]:
+    results = []
+    for label, path in requests:
+        times, status = [], "ok"
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            try:
+                with urllib.request.urlopen(base + path, timeout=60) as resp:
+                    body, code = resp.read(), resp.status
+            except urllib.error.HTTPError as exc:
+                body, code = exc.read(), exc.code
+            times.append((time.perf_counter() - t0) * 1000)
+            problem = _problem(body, code)
+            if problem != "ok":
+                status = problem
+        times.sort()
+        p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+        results.append({"request": label, "p50_ms": statistics.median(times), "p95_ms": p95,
+                        "status": status})
+    return results
+
+
+def print_table(results: list[dict]) -> None:
+    width = max(len(r["request"]) for r in results)
+    print(f"{'request':<{width}}  {'p50 ms':>8}  {'p95 ms':>8}  status")
+    for r in results:
+        print(f"{r['request']:<{width}}  {r['p50_ms']:8.1f}  {r['p95_ms']:8.1f}  {r['status']}")
+    slow = [r for r in results if r["p95_ms"] > 1000 or r["status"] != "ok"]
+    print(f"\n{len(results)} requests, {len(slow)} over 1 s at p95 or cut off by Datasette; "
+          f"slowest p50 {max(r['p50_ms'] for r in results):.0f} ms")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=5_000_000)
+    parser.add_argument("--db", type=Path, default=None,
+                        help="database to use; built when missing (default data/bench-ROWS.db)")
+    parser.add_argument("--repeat", type=int, default=7, help="requests per measurement")
+    args = parser.parse_args(argv)
+    db = args.db or Path("data") / f"bench-{args.rows}.db"
+    if db.exists():
+        print(f"reusing {db}")
+    else:
+        print(f"building {db} with {args.rows:,} postings")
+        print(build_database(db, args.rows))
+    port = free_port()
+    proc = start_background(db, port=port, timeout=120)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        requests = requests_to_time(db.stem)
+        time_requests(base, requests[:1], 1)  # warm the page cache once
+        print_table(time_requests(base, requests, args.repeat))
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""What a format reader yields: :class:`Record` (a listing seen at a time) or :class:`Reject`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+
+from crawler.db import RawListing
+
+
+@dataclass(slots=True)
+class Record:
+    """One listing read from a file, with the time the file says it was seen."""
+
+    listing: RawListing
+    seen_at: str  # UTC ISO 8601 with Z
+
+
+@dataclass(slots=True)
+class Reject:
+    """A row or file that could not be read: ``Reject("a.csv:17", "no_job_id", ...)``."""
+
+    where: str  # "file:line" (or "file" for a whole file)
+    reason: str  # short code: no_job_id, bad_date, column_count, broken_xml, ...
+    detail: str = ""
+    excerpt: str = ""
+
+
+@dataclass(slots=True)
+class FileDone:
+    """A reader finished one input file (``ok`` False when it could not be read at all)."""
+
+    name: str
+    ok: bool = True
+
+
+def iso_z(dt: datetime) -> str:
+    """``datetime(2022, 11, 3, 10, tzinfo=utc)`` -> ``"2022-11-03T10:00:00Z"``."""
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_when(text: str | None) -> str | None:
+    """A written timestamp -> UTC ISO, or None: ISO 8601, RFC 822, or epoch seconds.
+
+    ``parse_when("Thu, 03 Nov 2022 10:00:00 +0000")`` -> ``"2022-11-03T10:00:00Z"``.
+    Only exact machine forms: archives' own dates, never relative text.
+    """
+    if not text:
+        return None
+    s = text.strip()
+    if not s:
+        return None
+    try:
+        dt = datetime.fromisoformat(s.replace("Z", "+00:00").replace(" UTC", "+00:00"))
+    except ValueError:
+        dt = None
+    if dt is None and (s[:1].isalpha() or "," in s):
+        try:
+            dt = parsedate_to_datetime(s)
+        except (TypeError, ValueError, IndexError):
+            dt = None
+    if dt is None:
+        try:
+            value = float(s)
+        except ValueError:
+            return None
+        if value > 1e11:  # milliseconds
+            value /= 1000
+        try:
+            dt = datetime.fromtimestamp(value, timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            return None
+    if not 1990 <= dt.year <= 2100:
+        return None
+    return iso_z(dt)

@@ -1,0 +1,326 @@
+"""Canonical categories: source taxonomy first, then title/skill/text rules, else "other".
+
+1. ``taxonomy``: the source's own category, looked up (case-insensitive) in
+   data/taxonomy.json for that source, then under ``"*"``.  A *broad* source category
+   (``{"default": ..., "refine": true}``, e.g. Freelancer's "Websites, IT & Software")
+   lets the rules pick a finer category when they are confident; otherwise its default.
+2. ``rules``: weighted keyword rules.  Title patterns weigh most, skills next, the first
+   2,000 characters of the text least.  The best category must reach
+   :data:`MIN_SCORE` and beat the runner-up by :data:`MIN_MARGIN`; otherwise
+3. ``none``: category "other" - a low-confidence guess is never made.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+
+TAXONOMY_FILE = Path(__file__).with_name("data") / "taxonomy.json"
+MIN_SCORE = 3.0
+MIN_MARGIN = 1.5  # best must be at least this many times the runner-up
+TEXT_CHARS = 2000
+
+CANONICAL_CATEGORIES: list[str] = [
+    "writing",
+    "translation",
+    "customer service",
+    "video editing & production",
+    "graphic design",
+    "web design",
+    "web & software development",
+    "mobile development",
+    "data science & analytics",
+    "machine learning & AI",
+    "data entry & annotation",
+    "sales & marketing",
+    "admin support",
+    "accounting & finance",
+    "engineering & architecture",
+    "legal",
+    "other",
+]
+
+W, T, CS, V, G, WD, D, M, DS, AI, DE, S, A, F, E, L, O = CANONICAL_CATEGORIES
+
+
+def _key(value: str) -> str:
+    return " ".join(value.casefold().split())
+
+
+def _load_taxonomy():
+    doc = json.loads(TAXONOMY_FILE.read_text(encoding="utf-8"))
+    table: dict[str, dict[str, tuple[str, bool]]] = {}
+    for source, mapping in doc["sources"].items():
+        entries = {}
+        for raw, target in mapping.items():
+            if isinstance(target, dict):
+                entries[_key(raw)] = (target["default"], bool(target.get("refine")))
+            else:
+                entries[_key(raw)] = (target, False)
+        table[source.casefold()] = entries
+    for entries in table.values():
+        for cat, _ in entries.values():
+            if cat not in CANONICAL_CATEGORIES:
+                raise ValueError(f"taxonomy.json maps to unknown category {cat!r}")
+    return doc.get("version", "?"), table
+
+
+TAXONOMY_VERSION, _TAXONOMY = _load_taxonomy()
+
+
+@lru_cache(maxsize=4096)
+def _taxonomy_entry(source: str, value: str) -> tuple[str, bool] | None:
+    key = _key(value)
+    # Freelancer and others sometimes send "Parent > Child" or "Parent / Child" paths.
+    candidates = [key] + [p.strip() for p in re.split(r"\s*>\s*", key) if p.strip()][::-1]
+    for cand in candidates:
+        for src in (source.casefold() if isinstance(source, str) else "", "*"):
+            entry = _TAXONOMY.get(src, {}).get(cand)
+            if entry:
+                return entry
+    return None
+
+
+def taxonomy_lookup(source: str, value: str | None) -> str | None:
+    """Canonical category for a source's own category string, or None:
+    ``taxonomy_lookup("upwork", "mobile app development")`` -> ``"mobile development"``."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    entry = _taxonomy_entry(source or "", value.strip())
+    return entry[0] if entry else None
+
+
+def unmapped_values(source: str, values) -> list[str]:
+    """The distinct ``values`` the taxonomy does not map for ``source`` (sorted):
+    ``unmapped_values("upwork", ["Web Development", "Underwater Basketry"])`` ->
+    ``["Underwater Basketry"]``."""
+    out = set()
+    for v in values:
+        if isinstance(v, str) and v.strip() and taxonomy_lookup(source, v) is None:
+            out.add(v.strip())
+    return sorted(out)
+
+
+# --- rules -----------------------------------------------------------------------------
+
+# (pattern, category, weight) applied to the title.  Specific phrases weigh more than
+# generic words so "Android developer" is mobile, not generic development.
+_TITLE_RULES: list[tuple[str, str, float]] = [
+    (r"\b(?:blog|article|articles|copywrit\w*|ghostwrit\w*|proofread\w*|content writ\w*|writer|writers|writing|ebook|e-book|essay|newsletter|editor(?! for video)|script ?writ\w*|storytell\w*)\b", W, 3),
+    (r"\b(?:seo (?:article|blog|content)s?|product descriptions?|technical writ\w*|grant (?:writ\w*|proposal))\b", W, 2),
+    (r"\b(?:translat\w*|interpret(?:er|ing)|locali[sz]ation|transcreation|bilingual .{0,20}translat\w*)\b", T, 5),
+    (r"\b(?:customer (?:service|support|success|care|experience)|support (?:agent|specialist|representative|rep|associate)|help ?desk|call cent(?:er|re)|chat (?:agent|support)|live chat|technical support|tech support|it support|client support|community manager|moderator)\b", CS, 4),
+    (r"\b(?:video|videos|youtube|reels?|tiktok|shorts|animat\w*|motion graphics?|videograph\w*|premiere pro|after effects|davinci|podcast edit\w*|vlog|explainer)\b", V, 3),
+    (r"\b(?:video edit\w*|edit(?:ing)? (?:my |our |a |the )?(?:youtube |short |long )?videos?|video editor)\b", V, 3),
+    (r"\b(?:graphic|graphics|logo|logos|illustrat\w*|banner|banners|flyer|flyers|brochure|poster|branding|brand identity|thumbnail|thumbnails|infographic|photoshop|canva|book cover|t-?shirt design|packaging design|label design|business cards?|character design|pitch deck design|presentation design|icon design|vector)\b", G, 3),
+    (r"\b(?:web ?design(?:er)?|website design(?:er)?|ui/ux|ux/ui|ui ux|ux|ui designer|ui design|figma|landing page design|web page design|wireframes?|product designer|mockups?|redesign)\b", WD, 4),
+    (r"\b(?:developer|development|programmer|programming|engineer|full[- ]?stack|back[- ]?end|front[- ]?end|web app|webapp|saas|api|apis|bug|bugs|fix|script|scripts|software|devops|wordpress|shopify|woocommerce|php|laravel|python|javascript|typescript|react|node\.?js|django|next\.?js|vue|angular|\.net|c#|java|golang|rust|ruby|database|backend|plugin|extension|website|web site|automation|bot|integration|deploy\w*|aws|docker|kubernetes|sql server|qa|tester|testing|crm)\b", D, 2),
+    (r"\b(?:mobile|android|ios|iphone|ipad|flutter|react native|swiftui|kotlin|app store|play store|mobile app|apk|xamarin)\b", M, 5),
+    (r"\b(?:data (?:analy\w*|scien\w*|visuali[sz]\w*|engineer\w*|pipeline|warehouse)|analytics|dashboards?|power ?bi|tableau|statistic\w*|spss|stata|sql|excel (?:expert|analyst|model\w*|dashboard|formulas?|automation|vba)|looker|bigquery|scrap(?:e|er|ing)|web scraping|etl|quantitative|forecast\w*|a/b test\w*|google sheets? expert|r programming|jupyter|pandas)\b", DS, 4),
+    (r"\b(?:machine learning|ml|deep learning|neural|ai|a\.i\.|artificial intelligence|llms?|gpt\w*|chatgpt|openai|langchain|rag|nlp|computer vision|prompt engineer\w*|fine[- ]?tun\w*|chatbot|chat ?bot|generative|genai|stable diffusion|pytorch|tensorflow|hugging ?face|ai agents?|agentic|vector (?:db|database)|embeddings|object detection|yolo|ocr)\b", AI, 4),
+    (r"\b(?:data entry|data input|typing|typist|transcri\w*|annotat\w*|label(?:l)?ing|labell?ers?|tagging|copy ?paste|data collection|ai train\w*|ai data trainer|rlhf|form filling|captcha|bounding box\w*|data cleaning|data processing|pdf to (?:excel|word))\b", DE, 6),
+    (r"\b(?:marketing|marketer|seo|sem|ppc|sales|salesperson|lead gen\w*|leads|social media|smm|instagram|facebook ads?|google ads|meta ads|tiktok ads|ads manager|appointment setter|cold call\w*|telemarket\w*|telesales|growth|email marketing|influencer|affiliate|business development|sdr|bdr|account executive|outreach|closer|ecommerce manager|amazon ppc|amazon (?:seller|listing|fba)|brand ambassador|pr|public relations|klaviyo|mailchimp|hubspot)\b", S, 4),
+    (r"\b(?:virtual assistant|va|assistant|admin|administrative|executive assistant|personal assistant|project manager|project coordinator|coordinator|scheduling|calendar|inbox|email management|research assistant|web research|internet research|office manager|operations assistant|secretary|receptionist|order processing|back office)\b", A, 4),
+    (r"\b(?:account(?:ant|ing|s payable|s receivable)|bookkeep\w*|quickbooks|xero|tax|taxes|payroll|financial|finance|cfo|audit\w*|invest\w*|fp&a|valuation|reconcil\w*|controller|budget(?:ing)? analyst|cpa|sage|netsuite)\b", F, 5),
+    (r"\b(?:mechanical|civil|electrical|structural|chemical|industrial) (?:engineer\w*|design\w*|drawings?)|\b(?:cad|autocad|solidworks|fusion 360|revit|archicad|sketchup|3d model\w*|3d render\w*|cnc|pcb|circuit|schematic|floor ?plans?|interior design\w*|architectur\w* (?:design|drawing|render|plans?)|architect(?! \w+ ?(?:software|cloud|solution|data))|landscape design|hvac|mep|plc|firmware|embedded|arduino|product design engineer|injection mold\w*|drafting|drafter|blueprints?|permit drawings?)\b", E, 5),
+    (r"\b(?:lawyer|attorney|legal|paralegal|law firm|contract (?:draft\w*|review\w*)|drafting contracts?|trademark|patent|gdpr|terms (?:of service|and conditions)|privacy policy|immigration|litigation|solicitor|notary|compliance officer|llc formation)\b", L, 6),
+]
+_TITLE_RES = [(re.compile(p, re.I), cat, w) for p, cat, w in _TITLE_RULES]
+
+# Skill name -> (category, weight).  Families give the default; names override.
+_FAMILY_CATEGORY: dict[str, tuple[str, float]] = {
+    "programming": (D, 1.5),
+    "web": (D, 1.5),
+    "database": (D, 1.0),
+    "devops": (D, 1.5),
+    "qa": (D, 1.5),
+    "game": (D, 1.5),
+    "cms_ecommerce": (D, 1.0),
+    "mobile": (M, 2.5),
+    "data": (DS, 1.5),
+    "ai": (AI, 2.0),
+    "design": (G, 1.5),
+    "video": (V, 2.0),
+    "audio": (V, 1.0),
+    "writing": (W, 2.0),
+    "translation": (T, 2.5),
+    "languages": (T, 0.5),
+    "marketing": (S, 2.0),
+    "admin": (A, 1.5),
+    "finance": (F, 2.5),
+    "legal": (L, 3.0),
+    "engineering": (E, 2.5),
+    "support": (CS, 2.5),
+    "education": (O, 0.0),
+}
+_SKILL_CATEGORY: dict[str, tuple[str, float]] = {
+    "Data Annotation": (DE, 3.0),
+    "AI Model Training": (DE, 2.0),
+    "Data Entry": (DE, 3.0),
+    "Transcription": (DE, 2.5),
+    "Copy Typing": (DE, 2.5),
+    "Data Cleaning": (DE, 1.0),
+    "AI Content Writing": (W, 2.0),
+    "AI Video Generation": (V, 2.0),
+    "AI Image Editing": (G, 2.0),
+    "Midjourney": (G, 1.0),
+    "DALL-E": (G, 1.0),
+    "Stable Diffusion": (AI, 1.0),
+    "ChatGPT": (AI, 1.0),
+    "Artificial Intelligence": (AI, 1.0),
+    "Generative AI": (AI, 1.0),
+    "Claude": (AI, 1.0),
+    "Google Gemini": (AI, 1.0),
+    "Web Design": (WD, 3.0),
+    "UI/UX Design": (WD, 3.0),
+    "Figma": (WD, 2.0),
+    "Adobe XD": (WD, 2.0),
+    "Sketch": (WD, 1.5),
+    "Webflow": (WD, 1.5),
+    "Wix": (WD, 1.0),
+    "Squarespace": (WD, 1.0),
+    "Landing Page": (WD, 1.0),
+    "Responsive Design": (WD, 1.0),
+    "WordPress": (D, 1.0),
+    "Shopify": (D, 1.0),
+    "Excel": (DS, 0.5),
+    "Google Sheets": (DS, 0.5),
+    "Spreadsheets": (DS, 0.5),
+    "Web Scraping": (DS, 2.0),
+    "Lead Generation": (S, 2.5),
+    "Research": (A, 1.0),
+    "Project Management": (A, 1.0),
+    "Microsoft Office": (A, 0.5),
+    "Google Workspace": (A, 0.5),
+    "Human Resources": (O, 0.0),
+    "Photography": (O, 0.5),
+    "Photo Editing": (G, 1.5),
+    "3D Modeling": (E, 1.5),
+    "Interior Design": (E, 3.0),
+    "Voice Over": (O, 0.0),
+    "Music Production": (O, 0.0),
+    "Python": (D, 1.0),
+    "Technical Support": (CS, 2.5),
+    "Customer Onboarding": (CS, 1.0),
+    "Community Moderation": (CS, 1.5),
+    "Mathematics": (DS, 0.5),
+    "Algorithms": (D, 0.5),
+    "Software Development": (D, 1.5),
+    "Consulting": (O, 0.0),
+    "Real Estate": (A, 0.5),
+    "Medical Billing": (A, 1.0),
+    "Teaching": (O, 0.0),
+}
+# Text patterns: the title rules themselves, at weight 1, capped per category.
+TEXT_WEIGHT = 0.34
+TEXT_CAP = 1.5
+
+
+def _skill_weight(skill) -> tuple[str, float] | None:
+    name = getattr(skill, "name", skill)
+    if not isinstance(name, str):
+        return None
+    if name in _SKILL_CATEGORY:
+        return _SKILL_CATEGORY[name]
+    family = getattr(skill, "family", None)
+    if family is None:
+        from crawler.normalize.skills import SKILLS
+
+        known = SKILLS.get(name)
+        family = known.family if known else None
+    return _FAMILY_CATEGORY.get(family) if family else None
+
+
+def rule_scores(title: str, text: str, skills) -> dict[str, float]:
+    """Rule score per category (for eval and debugging):
+    ``rule_scores("Android developer", "", [])["mobile development"]`` -> ``7.0``."""
+    scores: dict[str, float] = {}
+    title = title if isinstance(title, str) else ""
+    text = text[:TEXT_CHARS] if isinstance(text, str) else ""
+    for regex, cat, weight in _TITLE_RES:
+        if title and regex.search(title):
+            scores[cat] = scores.get(cat, 0.0) + weight
+    if text:
+        text_scores: dict[str, float] = {}
+        for regex, cat, weight in _TITLE_RES:
+            hits = len(regex.findall(text))
+            if hits:
+                text_scores[cat] = text_scores.get(cat, 0.0) + min(hits * TEXT_WEIGHT, TEXT_CAP)
+        for cat, s in text_scores.items():
+            scores[cat] = scores.get(cat, 0.0) + min(s, TEXT_CAP)
+    seen = set()
+    for skill in skills or ():
+        cw = _skill_weight(skill)
+        name = getattr(skill, "name", skill)
+        if cw and name not in seen:
+            seen.add(name)
+            cat, w = cw
+            if w:
+                scores[cat] = scores.get(cat, 0.0) + w
+    scores.pop(O, None)
+    return scores
+
+
+def _decide(scores: dict[str, float]) -> str | None:
+    if not scores:
+        return None
+    ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
+    best_cat, best = ranked[0]
+    second = ranked[1][1] if len(ranked) > 1 else 0.0
+    if best >= MIN_SCORE and best >= MIN_MARGIN * second:
+        return best_cat
+    # AI work is also development work: a clear AI signal wins over generic dev words.
+    if best_cat == D and scores.get(AI, 0) >= MIN_SCORE and scores.get(AI, 0) >= 0.75 * best:
+        return AI
+    return None
+
+
+def categorize(
+    source: str,
+    source_category: str | None,
+    title: str,
+    text: str,
+    skills: list,
+) -> tuple[str, str]:
+    """(canonical category, method): ``categorize("upwork", "Web Development", "", "", [])``
+    -> ``("web & software development", "taxonomy")``; method is taxonomy|rules|none."""
+    try:
+        entry = None
+        if isinstance(source_category, str) and source_category.strip():
+            entry = _taxonomy_entry(source if isinstance(source, str) else "", source_category.strip())
+        if entry and not entry[1]:
+            return entry[0], "taxonomy"
+        skill_names = tuple(getattr(s, "name", s) for s in (skills or ()) if isinstance(getattr(s, "name", s), str))
+        scores = rule_scores(title, text, skill_names)
+        ruled = _decide(scores)
+        if entry:  # broad source category: rules may refine it
+            default = entry[0]
+            if ruled and ruled != default and _compatible(default, ruled):
+                return ruled, "rules"
+            return default, "taxonomy"
+        if ruled:
+            return ruled, "rules"
+    except Exception:  # never raise on odd input
+        pass
+    return O, "none"
+
+
+# A broad source category may only be refined into a category that can live inside it
+# (Freelancer's "Websites, IT & Software" can become mobile or ML work, not legal).
+_REFINABLE: dict[str, set[str]] = {
+    D: {M, AI, DS, WD, DE, G},
+    M: {D, G, WD},
+    W: {T, S, DE},
+    G: {V, WD, E},
+    A: {DE, CS, DS, F},
+    E: {AI, DS, D},
+    DS: {AI, DE, D},
+    F: {L, F, S, A},
+    O: set(CANONICAL_CATEGORIES) - {O},
+}
+
+
+def _compatible(default: str, ruled: str) -> bool:
+    return ruled in _REFINABLE.get(default, set())

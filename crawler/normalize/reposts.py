@@ -1,0 +1,202 @@
+"""Reposts: the same posting published again points to the first one through ``dup_of``.
+
+Two postings are the same when (decided once, used by both functions):
+
+* they share a **block**: the same non-empty company/client key (case- and
+  space-insensitive) and the same normalized title (lower case, punctuation and runs of
+  spaces folded, bracketed tags like "[Urgent]" dropped).  Postings without a company
+  are blocked on the title alone and must then have an **identical** normalized
+  description (a near match without a company is too weak a signal);
+* their descriptions are near-identical: Jaccard similarity of word 3-shingles
+  >= :data:`SIMILARITY` (0.9), or identical after normalization;
+* the later one was posted within :data:`WINDOW_DAYS` (60) days of the block's first.
+
+Within a block postings are taken in ``posted_at`` order (ties by job_id); each is
+compared with the *first* posting of every open chain; a posting more than 60 days
+after a chain's first starts a new chain.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timedelta, timezone
+from itertools import groupby
+
+SIMILARITY = 0.9
+WINDOW_DAYS = 60
+_WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
+_BRACKETS_RE = re.compile(r"[\[(][^\])]{0,30}[\])]")
+
+
+def normalize_title(title: str | None) -> str:
+    """``normalize_title("[URGENT] Python  Developer!")`` -> ``"python developer"``."""
+    if not isinstance(title, str):
+        return ""
+    return " ".join(_WORD_RE.findall(_BRACKETS_RE.sub(" ", title).casefold()))
+
+
+def _company_key(company) -> str:
+    return " ".join(company.casefold().split()) if isinstance(company, str) else ""
+
+
+def _words(text) -> list[str]:
+    return _WORD_RE.findall(text.casefold()) if isinstance(text, str) else []
+
+
+def _shingles(words: list[str], k: int = 3) -> frozenset:
+    if len(words) < k:
+        return frozenset([" ".join(words)]) if words else frozenset()
+    return frozenset(" ".join(words[i : i + k]) for i in range(len(words) - k + 1))
+
+
+def _parse_time(value) -> datetime | None:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+def _similar(a: frozenset, b: frozenset) -> bool:
+    if a == b:
+        return True
+    if not a or not b:
+        return False
+    # Cheap bound first: Jaccard <= min/max of the sizes.
+    small, large = sorted((len(a), len(b)))
+    if small < SIMILARITY * large:
+        return False
+    inter = len(a & b)
+    return inter / (len(a) + len(b) - inter) >= SIMILARITY
+
+
+def _dedupe_block(rows: list[dict]) -> Iterator[tuple[str, str]]:
+    """(job_id, first_job_id) for the reposts in one block, rows sorted by time.
+
+    A row marked ``_frozen`` (before the range being recomputed) is never reported; it
+    can open a chain only if it is not itself a repost (``dup_of`` empty), which keeps
+    an incremental run consistent with a full one.
+    """
+    window = timedelta(days=WINDOW_DAYS)
+    chains: list[tuple[datetime, str, frozenset, str]] = []  # first time, id, shingles, text
+    for row in rows:
+        when = _parse_time(row.get("posted_at"))
+        if when is None:
+            continue
+        chains = [c for c in chains if when - c[0] <= window]  # rows come in time order
+        words = _words(row.get("description"))
+        shingles = _shingles(words)
+        norm_text = " ".join(words)
+        if row.get("_frozen"):
+            if not row.get("dup_of"):
+                chains.append((when, row["job_id"], shingles, norm_text))
+            continue
+        has_company = bool(_company_key(row.get("company")))
+        match = None
+        for _, first_id, first_sh, first_text in chains:
+            if has_company:
+                if _similar(shingles, first_sh):
+                    match = first_id
+                    break
+            elif norm_text and norm_text == first_text:
+                match = first_id
+                break
+        if match is not None:
+            yield row["job_id"], match
+        else:
+            chains.append((when, row["job_id"], shingles, norm_text))
+
+
+def _block_key(row: dict) -> tuple[str, str]:
+    return (_company_key(row.get("company")), normalize_title(row.get("title")))
+
+
+def find_reposts(rows: Iterable[dict]) -> dict[str, str]:
+    """{job_id: first_job_id} for every repost among ``rows`` (dicts with job_id, company,
+    title, description, posted_at):
+    ``find_reposts([a, a_again_10_days_later])`` -> ``{"upwork:2": "upwork:1"}``."""
+    blocks: dict[tuple[str, str], list[dict]] = {}
+    for row in rows:
+        if not isinstance(row, dict) or not row.get("job_id"):
+            continue
+        key = _block_key(row)
+        if not key[1]:
+            continue  # no title: nothing to compare on
+        blocks.setdefault(key, []).append(row)
+    out: dict[str, str] = {}
+    for block in blocks.values():
+        block.sort(key=lambda r: (r.get("posted_at") or "", r["job_id"]))
+        out.update(_dedupe_block(block))
+    return out
+
+
+def mark_reposts(conn: sqlite3.Connection, since: str | None = None, *, batch: int = 5000) -> int:
+    """Recompute ``jobs.dup_of`` in one transaction; returns the number of reposts found.
+
+    SQLite sorts ``jobs`` by (company key, normalized title, posted_at) - the two keys are
+    computed by the same Python functions, registered as SQL functions - and the rows are
+    streamed block by block, so memory holds one block whatever the table size (the sort
+    itself spills to SQLite's temp files).  With ``since`` (ISO date) only postings on or
+    after it are recomputed; the 60 days before are read as possible first postings.
+    """
+    params: list = []
+    where = "title IS NOT NULL AND posted_at IS NOT NULL"
+    since_iso = None
+    if since:
+        start = _parse_time(since)
+        if start is None:
+            raise ValueError(f"since={since!r} is not an ISO date; use YYYY-MM-DD")
+        since_iso = start.strftime("%Y-%m-%dT%H:%M:%SZ")
+        lookback = (start - timedelta(days=WINDOW_DAYS)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        where += " AND posted_at >= ?"
+        params.append(lookback)
+    conn.create_function("jt_company_key", 1, _company_key, deterministic=True)
+    conn.create_function("jt_title_key", 1, normalize_title, deterministic=True)
+    sql = (
+        "SELECT job_id, company, title, description, posted_at, dup_of,"
+        " jt_company_key(company) AS ck, jt_title_key(title) AS tk FROM jobs"
+        f" WHERE {where} ORDER BY ck, tk, posted_at, job_id"
+    )
+    found = 0
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        # Clearing touches only rows being recomputed; frozen rows keep their dup_of,
+        # which the scan below reads.
+        clear = "UPDATE jobs SET dup_of = NULL WHERE dup_of IS NOT NULL"
+        if since_iso:
+            conn.execute(clear + " AND posted_at >= ?", (since_iso,))
+        else:
+            conn.execute(clear)
+        cursor = conn.execute(sql, params)
+        columns = [d[0] for d in cursor.description]
+
+        def rows() -> Iterator[dict]:
+            while chunk := cursor.fetchmany(batch):
+                for r in chunk:
+                    row = dict(zip(columns, r))
+                    if since_iso and (row["posted_at"] or "") < since_iso:
+                        row["_frozen"] = True
+                    yield row
+
+        pending: list[tuple[str, str]] = []
+        for (_, title_key), block in groupby(rows(), key=lambda r: (r["ck"], r["tk"])):
+            if not title_key:
+                continue
+            pending.extend((first, job_id) for job_id, first in _dedupe_block(list(block)))
+            if len(pending) >= batch:
+                conn.executemany("UPDATE jobs SET dup_of = ? WHERE job_id = ?", pending)
+                found += len(pending)
+                pending = []
+        conn.executemany("UPDATE jobs SET dup_of = ? WHERE job_id = ?", pending)
+        found += len(pending)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return found

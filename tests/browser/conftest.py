@@ -1,0 +1,74 @@
+"""Browser fixtures: Debian's chromium driven by Playwright (no `playwright install`).
+
+Skipped, with the reason, when /usr/bin/chromium is missing (CI installs it).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analysis.serve import free_port, start_background
+
+CHROMIUM = Path("/usr/bin/chromium")
+REPO = Path(__file__).resolve().parents[2]
+OUTPUT = REPO / "test-output"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--headless=new", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("browser tests need Debian's chromium at /usr/bin/chromium (apt install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    """Datasette on the seeded database (see tests/test_datasette.py), on a free port."""
+    from test_datasette import seed_database  # tests/ is on sys.path via tests/conftest.py
+
+    folder = tmp_path_factory.mktemp("browser")
+    db = seed_database(folder / "jobs.db")
+    port = free_port()
+    proc = start_background(db, port=port, metadata_dir=folder)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+class PageWatch:
+    """A page that records console errors, uncaught exceptions and dialogs."""
+
+    def __init__(self, page):
+        self.page = page
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        page.on("console", lambda msg: msg.type == "error" and self.errors.append(msg.text))
+        page.on("pageerror", lambda exc: self.errors.append(f"pageerror: {exc}"))
+        page.on("dialog", self._dialog)
+
+    def _dialog(self, dialog):
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+
+@pytest.fixture
+def watched(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    try:
+        yield PageWatch(page)
+    finally:
+        context.close()

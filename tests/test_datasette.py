@@ -1,0 +1,378 @@
+"""Datasette over a seeded database: canned queries, search, facets, --public, injection.
+
+The seed is small enough to check every figure by hand; the expected rows below are
+worked out in the comments of ``SEED`` rather than computed by the code under test.
+Datasette runs as a real subprocess (``python -m crawler.cli serve``) on a free
+127.0.0.1 port.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from analysis.serve import free_port, wait_until_ready
+from crawler import db as dbmod
+
+REPO = Path(__file__).resolve().parents[1]
+
+XSS_TITLE = "<script>window.__xss=1</script> Python scraper"
+XSS_DESCRIPTION = '<img src=x onerror="window.__xss=2"> Scrape a site <b>fast</b>'
+XSS_URL = "javascript:window.__xss=3"
+
+# (job_id, source, month, category, pay_type, hourly_usd_mid, skills, dup_of, extra)
+# Unique postings per (month, category):
+#   2022-11 writing 4 (alpha)         software-development 2 (alpha)   design 1 (beta)
+#   2023-06 writing 1 (alpha)
+#   2024-02 writing 2 (+1 repost)     software-development 5 alpha + 1 beta   design 1 (beta)
+# Hourly medians (unique only): alpha 2022-11 writing 10,20,30,40 -> 25;
+#   alpha 2024-02 writing 15,25 -> 20 (the repost's 99 is left out);
+#   alpha 2022-11 software 50,70 -> 60; alpha 2024-02 software 60..100 -> 80.
+# AI skill (llm / openai-api): 2022-11 w1; 2024-02 s1 s2 s3 (alpha), b1 (beta).
+SEED = [
+    ("alpha:w1", "alpha", "2022-11", "writing", "hourly", 10.0, ["llm"], None),
+    ("alpha:w2", "alpha", "2022-11", "writing", "hourly", 20.0, [], None),
+    ("alpha:w3", "alpha", "2022-11", "writing", "hourly", 30.0, [], None),
+    ("alpha:w4", "alpha", "2022-11", "writing", "hourly", 40.0, [], None),
+    ("alpha:w5", "alpha", "2023-06", "writing", "unknown", None, [], None),
+    ("alpha:w6", "alpha", "2024-02", "writing", "hourly", 15.0, [], None),
+    ("alpha:w7", "alpha", "2024-02", "writing", "hourly", 25.0, [], None),
+    ("alpha:w8", "alpha", "2024-02", "writing", "hourly", 99.0, [], "alpha:w7"),
+    ("alpha:a1", "alpha", "2022-11", "software-development", "hourly", 50.0, ["python"], None),
+    ("alpha:a2", "alpha", "2022-11", "software-development", "hourly", 70.0, [], None),
+    ("alpha:s1", "alpha", "2024-02", "software-development", "hourly", 60.0,
+     ["llm", "openai-api", "python"], None),
+    ("alpha:s2", "alpha", "2024-02", "software-development", "hourly", 70.0, ["llm", "python"], None),
+    ("alpha:s3", "alpha", "2024-02", "software-development", "hourly", 80.0, ["llm"], None),
+    ("alpha:s4", "alpha", "2024-02", "software-development", "hourly", 90.0, [], None),
+    ("alpha:s5", "alpha", "2024-02", "software-development", "hourly", 100.0, [], None),
+    ("beta:b1", "beta", "2024-02", "software-development", "fixed", None, ["llm"], None),
+    ("beta:d1", "beta", "2022-11", "design", "unknown", None, [], None),
+    ("beta:x1", "beta", "2024-02", "design", "unknown", None, ["python"], None),
+    # No date: no month, so no rollup row either.
+    ("beta:n1", "beta", None, "other", "unknown", None, [], None),
+]
+AI_SKILLS = {"llm", "openai-api"}
+
+# run_id order: 1 alpha ok, 2 beta partial with errors, 3 alpha running, 4 beta failed.
+RUNS = [
+    ("alpha", "finished", "2024-03-01T10:00:00Z", "2024-03-01T10:02:00Z", 10, 0),
+    ("beta", "partial", "2024-03-02T10:00:00Z", "2024-03-02T10:00:30Z", 5, 2),
+    ("alpha", "running", "2024-03-03T10:00:00Z", None, 0, 0),
+    ("beta", "failed", "2024-03-04T10:00:00Z", "2024-03-04T10:00:05Z", 0, 1),
+]
+
+
+def _job(job_id, source, month, category, pay_type, hourly, skills, dup_of) -> dict:
+    row = {c: None for c in dbmod.JOB_COLUMNS}
+    title = f"{category} job {job_id}"
+    description = f"Plain description of {job_id}."
+    url = f"https://{source}.example/jobs/{job_id.split(':')[1]}"
+    if job_id == "beta:x1":
+        title, description, url = XSS_TITLE, XSS_DESCRIPTION, XSS_URL
+    if job_id == "alpha:s4":
+        description = "Build a data pipeline for invoices."
+    row.update(
+        job_id=job_id, source=source, source_id=job_id.split(":")[1], title=title,
+        description=description, url=url, country="US" if source == "alpha" else "DE",
+        remote=1, month=month, category=category, pay_type=pay_type,
+        posted_at=f"{month}-15T12:00:00Z" if month else None,
+        hourly_usd_mid=hourly, hourly_usd_min=hourly, hourly_usd_max=hourly,
+        budget_usd=500.0 if pay_type == "fixed" else None,
+        has_ai_skill=int(bool(AI_SKILLS & set(skills))), dup_of=dup_of,
+        fetched_at="2024-03-01T00:00:00Z", normalizer_version="test",
+        skills=[{"name": s, "is_ai": s in AI_SKILLS, "family": "ai" if s in AI_SKILLS else "language"}
+                for s in skills],
+    )
+    return row
+
+
+def seed_database(path: Path) -> Path:
+    """Build the seeded database at ``path`` (jobs, skills, rollups, runs, raw listings)."""
+    from crawler.rollups import refresh_rollups
+
+    conn = dbmod.connect(path)
+    run_ids = []
+    for spider, status, started, finished, items, errors in RUNS:
+        run_id = dbmod.start_run(conn, spider)
+        conn.execute(
+            "UPDATE crawl_runs SET status=?, started_at=?, finished_at=?, items=?, errors=?"
+            " WHERE run_id=?", (status, started, finished, items, errors, run_id))
+        run_ids.append(run_id)
+    dbmod.save_jobs(conn, [_job(*row) for row in SEED])
+    raw = [
+        dbmod.RawListing(source=row[1], source_id=row[0].split(":")[1], payload=json.dumps(row[0]),
+                         payload_format="json")
+        for row in SEED
+    ]
+    dbmod.save_raw(conn, [r for r in raw if r.source == "alpha"], run_id=run_ids[0])
+    dbmod.save_raw(conn, [r for r in raw if r.source == "beta"], run_id=run_ids[1])
+    refresh_rollups(conn)
+    conn.close()
+    return path
+
+
+def get_json(base: str, path: str, **params) -> dict:
+    query = urllib.parse.urlencode(params)
+    url = f"{base}{path}" + (f"?{query}" if query else "")
+    with urllib.request.urlopen(url, timeout=10) as resp:
+        return json.loads(resp.read())
+
+
+def run_query(base: str, name: str, **params) -> list[dict]:
+    data = get_json(base, f"/jobs/{name}.json", _shape="objects", **params)
+    return data["rows"]
+
+
+@pytest.fixture(scope="module")
+def seeded_db(tmp_path_factory) -> Path:
+    return seed_database(tmp_path_factory.mktemp("ds") / "jobs.db")
+
+
+@pytest.fixture(scope="module")
+def server(seeded_db):
+    """`jobtrends serve` on a free loopback port; always stopped afterwards."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "crawler.cli", "serve", "--db", str(seeded_db), "--port", str(port)],
+        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_ready(base, proc, timeout=30)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def test_volume_change_by_category_defaults(server):
+    rows = run_query(server, "volume_change_by_category")
+    assert [(r["category"], r["period_a_postings"], r["period_b_postings"], r["change"],
+             r["pct_change"]) for r in rows] == [
+        ("software-development", 2, 6, 4, 200.0),
+        ("design", 1, 1, 0, 0.0),
+        ("writing", 4, 2, -2, -50.0),
+    ]
+
+
+def test_volume_change_one_source_and_custom_periods(server):
+    rows = run_query(server, "volume_change_by_category", source="alpha")
+    assert {r["category"]: r["pct_change"] for r in rows} == {
+        "software-development": 150.0, "writing": -50.0}
+    # Period A = June 2023 only: writing 1 -> 2; no base for the others, so no % and last.
+    rows = run_query(server, "volume_change_by_category", a_start="2023-06-01", a_end="2023-07-01")
+    assert [(r["category"], r["period_a_postings"], r["period_b_postings"], r["pct_change"])
+            for r in rows] == [("writing", 1, 2, 100.0), ("design", 0, 1, None),
+                               ("software-development", 0, 6, None)]
+
+
+def test_hourly_pay_change_by_category(server):
+    rows = run_query(server, "hourly_pay_change_by_category")
+    assert [(r["category"], r["period_a_median_usd_hour"], r["period_b_median_usd_hour"],
+             r["change_usd_hour"], r["pct_change"], r["period_b_hourly_postings"]) for r in rows] == [
+        ("software-development", 60.0, 80.0, 20.0, 33.3, 5),
+        ("writing", 25.0, 20.0, -5.0, -20.0, 2),
+    ]
+
+
+def test_ai_skill_growth(server):
+    rows = run_query(server, "ai_skill_growth")
+    # Unique postings: 7 in November 2022, 9 in February 2024.
+    assert [(r["skill"], r["period_a_postings"], r["period_b_postings"], r["change"],
+             r["period_a_share_pct"], r["period_b_share_pct"]) for r in rows] == [
+        ("llm", 1, 4, 3, 14.29, 44.44),
+        ("openai-api", 0, 1, 1, 0.0, 11.11),
+    ]
+
+
+def test_category_postings_per_month(server):
+    # Default category: the one with most unique postings (software-development, 8).
+    rows = run_query(server, "category_postings_per_month")
+    assert [(r["month"], r["category"], r["postings"], r["unique_postings"], r["median_usd_hour"],
+             r["ai_share_pct"]) for r in rows] == [
+        ("2022-11", "software-development", 2, 2, 60.0, 0.0),
+        ("2024-02", "software-development", 6, 6, 80.0, 66.7),
+    ]
+    rows = run_query(server, "category_postings_per_month", category="writing")
+    assert [(r["month"], r["postings"], r["unique_postings"], r["median_usd_hour"])
+            for r in rows] == [("2022-11", 4, 4, 25.0), ("2023-06", 1, 1, None),
+                               ("2024-02", 3, 2, 20.0)]
+
+
+def test_postings_with_skill(server):
+    rows = run_query(server, "postings_with_skill", skill="python")
+    assert sorted(r["job_id"] for r in rows) == ["alpha:a1", "alpha:s1", "alpha:s2", "beta:x1"]
+    assert rows[-1]["job_id"] == "alpha:a1"  # newest month first
+    assert len(run_query(server, "postings_with_skill", skill="python", limit="2")) == 2
+
+
+def test_postings_mentioning_phrase(server):
+    rows = run_query(server, "postings_mentioning", phrase="data pipeline")
+    assert [r["job_id"] for r in rows] == ["alpha:s4"]
+    # A quote in the phrase is escaped, not an FTS syntax error.
+    assert run_query(server, "postings_mentioning", phrase='data" OR "plain') == []
+
+
+def test_latest_crawl_runs_health(server):
+    rows = run_query(server, "latest_crawl_runs")
+    assert [(r["run_id"], r["spider"], r["health"]) for r in rows] == [
+        (4, "beta", "failed"), (3, "alpha", "running"), (2, "beta", "errors"), (1, "alpha", "ok")]
+    assert rows[3]["duration_s"] == 120
+    assert [r["run_id"] for r in run_query(server, "latest_crawl_runs", spider="beta")] == [4, 2]
+
+
+@pytest.mark.parametrize(
+    "query, params",
+    [
+        ("volume_change_by_category", {"source": "alpha' OR '1'='1"}),
+        ("volume_change_by_category", {"source": "x') OR 1=1 --"}),
+        ("category_postings_per_month", {"category": "writing' OR 1=1 --"}),
+        ("postings_with_skill", {"skill": "python' OR '1'='1"}),
+        ("latest_crawl_runs", {"spider": "' OR 1=1 --"}),
+    ],
+)
+def test_injection_through_parameters_returns_nothing(server, query, params):
+    assert run_query(server, query, **params) == []
+
+
+def test_full_text_search_on_table(server):
+    data = get_json(server, "/jobs/jobs.json", _search="pipeline", _shape="objects")
+    assert [r["job_id"] for r in data["rows"]] == ["alpha:s4"]
+
+
+def test_table_page_default_facets_and_sort(server):
+    data = get_json(server, "/jobs/jobs.json", _extra="facet_results,suggested_facets")
+    facets = data["facet_results"]
+    assert set(facets) >= {"source", "category", "pay_type", "country", "remote"}
+    counts = {f["value"]: f["count"] for f in facets["source"]["results"]}
+    assert counts == {"alpha": 15, "beta": 4}
+    assert {f["value"]: f["count"] for f in facets["pay_type"]["results"]}["hourly"] == 14
+    assert data["suggested_facets"] == []  # suggestions are off
+    posted = [r["posted_at"] for r in get_json(server, "/jobs/jobs.json", _shape="objects")["rows"]]
+    dated = [p for p in posted if p]
+    assert dated == sorted(dated, reverse=True)
+
+
+def test_hidden_tables_and_descriptions(server):
+    data = get_json(server, "/jobs.json")
+    tables = {t["name"]: t for t in data["tables"]}
+    assert tables["meta"]["hidden"] and tables["jobs_fts"]["hidden"]
+    assert not tables["jobs"]["hidden"]
+    html = urllib.request.urlopen(f"{server}/jobs/jobs", timeout=10).read().decode()
+    assert "Midpoint hourly pay in USD" in html  # column description from metadata
+
+
+def test_dashboard_chart_sql_runs(server):
+    """Every chart's SQL runs with the dashboard's default filters (not only in a browser)."""
+    from analysis.serve import load_metadata
+    from datasette_dashboards import replace_opts_in_query
+
+    dashboards = load_metadata()["plugins"]["datasette-dashboards"]
+    defaults = {"a_start": "2022-11-01", "a_end": "2022-12-01", "b_start": "2024-02-01",
+                "b_end": "2024-03-01"}
+    for dashboard in dashboards.values():
+        for slug, chart in dashboard["charts"].items():
+            sql = replace_opts_in_query(chart["query"], defaults)
+            data = get_json(server, "/jobs.json", sql=sql, _shape="objects", **defaults)
+            assert data["rows"], slug
+    page = urllib.request.urlopen(f"{server}/-/dashboards/ai-freelance?source=alpha",
+                                  timeout=10).read().decode()
+    assert "AI and freelance work" in page
+
+
+def test_database_stays_unmodified_while_served(server, seeded_db):
+    """Datasette opens the file read-only: a writer can still commit meanwhile."""
+    conn = dbmod.connect(seeded_db)
+    conn.execute("INSERT INTO meta(key, value) VALUES ('served_test', '1')"
+                 " ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+    conn.close()
+    rows = get_json(server, "/jobs.json", sql="select value from meta where key = 'served_test'",
+                    _shape="array")
+    assert rows == [{"value": "1"}]
+
+
+def _serve(db: Path, *args, env=None):
+    return subprocess.run(
+        [sys.executable, "-m", "crawler.cli", "serve", "--db", str(db), "--port", "0", *args],
+        cwd=REPO, capture_output=True, text=True, timeout=60, env=env,
+    )
+
+
+def test_public_without_password_refuses(seeded_db):
+    env = {k: v for k, v in os.environ.items() if k != "JOBTRENDS_PASSWORD_HASH"}
+    result = _serve(seeded_db, "--public", env=env)
+    assert result.returncode == 2
+    assert "--public needs a password" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_database_is_a_usage_error(tmp_path):
+    result = _serve(tmp_path / "nope.db")
+    assert result.returncode == 2
+    assert "does not exist" in result.stderr
+    assert not (tmp_path / "nope.db").exists()
+
+
+def test_public_mode_requires_sign_in_and_blocks_sql(seeded_db, tmp_path):
+    from datasette_auth_passwords.utils import hash_password
+
+    from analysis.serve import start_background
+
+    os.environ["JOBTRENDS_PASSWORD_HASH"] = hash_password("s3cret")
+    port = free_port()
+    try:
+        proc = start_background(seeded_db, port=port, public=True, host="127.0.0.1",
+                                metadata_dir=tmp_path)
+    finally:
+        del os.environ["JOBTRENDS_PASSWORD_HASH"]
+    base = f"http://127.0.0.1:{port}"
+    try:
+        with pytest.raises(urllib.error.HTTPError) as err:
+            get_json(base, "/jobs/jobs.json")
+        assert err.value.code == 403
+        # Sign in, then tables work but arbitrary SQL does not.
+        body = urllib.parse.urlencode({"username": "admin", "password": "s3cret"}).encode()
+        opener = urllib.request.build_opener(_NoRedirect)
+        login_page = urllib.request.urlopen(f"{base}/-/login", timeout=10)
+        csrf_cookie = login_page.headers["set-cookie"].split(";")[0]
+        token = csrf_cookie.split("=", 1)[1]
+        body = urllib.parse.urlencode({"username": "admin", "password": "s3cret",
+                                       "csrftoken": token}).encode()
+        req = urllib.request.Request(f"{base}/-/login", data=body,
+                                     headers={"Cookie": csrf_cookie})
+        with pytest.raises(urllib.error.HTTPError) as redirect:
+            opener.open(req, timeout=10)
+        assert redirect.value.code == 302
+        actor_cookie = redirect.value.headers["set-cookie"].split(";")[0]
+        assert actor_cookie.startswith("ds_actor=")
+
+        def fetch(path):
+            r = urllib.request.Request(f"{base}{path}", headers={"Cookie": actor_cookie})
+            return urllib.request.urlopen(r, timeout=10)
+
+        assert fetch("/jobs/jobs.json").status == 200
+        assert fetch("/jobs/latest_crawl_runs.json").status == 200
+        with pytest.raises(urllib.error.HTTPError) as denied:
+            fetch("/jobs.json?sql=select+1")
+        assert denied.value.code == 403
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
