@@ -87,7 +87,9 @@ def seasonality(month: date, amplitude: float) -> float:
     return 1.0 + amplitude * math.cos(2 * math.pi * (month.month - 0.5) / 12)
 
 
-def platform_growth(month: date, growth_per_year: float, *, anchor: date = date(2022, 11, 1)) -> float:
+def platform_growth(
+    month: date, growth_per_year: float, *, anchor: date = date(2022, 11, 1)
+) -> float:
     """Compound platform growth relative to ``anchor`` (1.0 in the anchor month).
 
     Example: ``platform_growth(date(2023, 11, 1), 0.14) == 1.14`` (approximately)

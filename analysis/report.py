@@ -230,6 +230,17 @@ def _volume(WA, WB, days_a, days_b, weights_a, weights_b, categories, control, c
     # drawn twice must not look like a fall in volume).
     boot_a = (weights_a @ WA) / (weights_a @ days_a)[:, None]
     boot_b = (weights_b @ WB) / (weights_b @ days_b)[:, None]
+    boot_a = stats.inflate_bootstrap(boot_a, rate_a, len(days_a))
+    boot_b = stats.inflate_bootstrap(boot_b, rate_b, len(days_b))
+    # Pure Poisson counting noise; per category the wider of the two spreads is used.
+    prng = np.random.default_rng(config.seed + 1)
+    pois_a = prng.poisson(np.broadcast_to(na, boot_a.shape)) / days_a.sum()
+    pois_b = prng.poisson(np.broadcast_to(nb, boot_b.shape)) / days_b.sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        chosen = stats.wider(boot_b / boot_a, pois_b / pois_a)
+        use_pois = np.all(chosen == pois_b / pois_a, axis=0) & np.any(np.isfinite(chosen), axis=0)
+    boot_a = np.where(use_pois[None, :], pois_a, boot_a)
+    boot_b = np.where(use_pois[None, :], pois_b, boot_b)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = rate_b / rate_a
         boot_ratio = boot_b / boot_a
@@ -336,8 +347,8 @@ def _pay(conn, report: Report, window_a: Period, window_b: Period, weights_a, we
         return
     mids = np.array([r[2] for r in rows_a] + [r[2] for r in rows_b], dtype=float)
     lo, hi = stats.winsor_limits(mids)
-    grid = stats.histogram_grid(np.clip(mids, lo, hi))
     report.pay_overall = {"winsor_p1": lo, "winsor_p99": hi}
+    pay_rng = np.random.default_rng(config.seed + 2)
     by_cat: dict[str, list] = {}
     for side, rows in (("a", rows_a), ("b", rows_b)):
         for r in rows:
@@ -351,6 +362,10 @@ def _pay(conn, report: Report, window_a: Period, window_b: Period, weights_a, we
             continue
         med, boot = {}, {}
         extra = {}
+        # Per-category grid: about 1000 bins, each ~0.1 % of the category's listings.
+        grid = stats.histogram_grid(
+            np.clip(np.array([r[2] for r in side["a"] + side["b"]], dtype=float), lo, hi), 1000
+        )
         for key, rows, weights, n_weeks in (
             ("a", side["a"], weights_a, weights_a.shape[1]),
             ("b", side["b"], weights_b, weights_b.shape[1]),
@@ -360,7 +375,13 @@ def _pay(conn, report: Report, window_a: Period, window_b: Period, weights_a, we
             med[key] = float(np.median(values))
             hist = np.zeros((n_weeks, len(grid)))
             np.add.at(hist, (weeks, stats.assign_bins(values, grid)), 1.0)
-            boot[key] = stats.weighted_medians_from_histograms(hist, grid, weights)
+            block = stats.inflate_bootstrap(
+                stats.weighted_medians_from_histograms(hist, grid, weights), med[key], n_weeks
+            )
+            # i.i.d. (Poisson-weight) bootstrap of the postings; the wider one is kept.
+            iid_counts = pay_rng.poisson(np.broadcast_to(hist.sum(axis=0), (len(weights), len(grid))))
+            iid = stats.medians_from_counts(iid_counts, grid)
+            boot[key] = stats.wider(block[:, None], iid[:, None])[:, 0]
             mins = [r[3] for r in rows if r[3] is not None]
             maxs = [r[4] for r in rows if r[4] is not None]
             extra[key] = (

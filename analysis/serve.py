@@ -82,7 +82,9 @@ def build_metadata(db_name: str, *, public: bool, allow_sql: bool) -> dict:
     if db_name != TEMPLATE_DB_NAME:
         meta["databases"] = {db_name: meta["databases"].pop(TEMPLATE_DB_NAME)}
         for dashboard in meta.get("plugins", {}).get("datasette-dashboards", {}).values():
-            for item in [*dashboard.get("charts", {}).values(), *dashboard.get("filters", {}).values()]:
+            items = [*dashboard.get("charts", {}).values(),
+                     *dashboard.get("filters", {}).values()]
+            for item in items:
                 if item.get("db") == TEMPLATE_DB_NAME:
                     item["db"] = db_name
     if public:
@@ -207,7 +209,8 @@ def wait_until_ready(base_url: str, proc: subprocess.Popen | None = None,
     deadline = time.monotonic() + timeout
     while True:
         if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"datasette exited with status {proc.returncode} before it was ready")
+            raise RuntimeError(
+                f"datasette exited with status {proc.returncode} before it was ready")
         try:
             with urllib.request.urlopen(f"{base_url}/-/versions.json", timeout=2) as resp:
                 if resp.status == 200:

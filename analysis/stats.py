@@ -49,6 +49,22 @@ def block_bootstrap_weights(
     return weights
 
 
+def inflate_bootstrap(samples: np.ndarray, estimate, n_blocks: int) -> np.ndarray:
+    """Widen log-scale bootstrap spread by sqrt(n/(n-1)) around the estimate.
+
+    With few weeks (a one-month window has 5) the bootstrap variance of a sum is
+    (n-1)/n of the unbiased one; this small-sample correction restores it.
+    Works on positive quantities (rates, medians); NaN and non-positive stay NaN.
+    """
+    if n_blocks < 2:
+        return samples
+    factor = math.sqrt(n_blocks / (n_blocks - 1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_est = np.log(np.asarray(estimate, dtype=float))
+        logs = np.log(np.where(samples > 0, samples, np.nan))
+        return np.exp(log_est + (logs - log_est) * factor)
+
+
 def percentile_ci(samples: np.ndarray, level: float = 0.95, axis: int = 0) -> tuple:
     """Percentile interval of bootstrap samples along ``axis`` (NaNs ignored)."""
     alpha = (1 - level) / 2
@@ -111,7 +127,11 @@ def weighted_medians_from_histograms(
     ``weights`` (reps, weeks) the bootstrap multiplicity of each week.
     Returns (reps,) medians (lower median; NaN when a resample is empty).
     """
-    counts = weights @ hist  # (reps, bins)
+    return medians_from_counts(weights @ hist, bin_values)
+
+
+def medians_from_counts(counts: np.ndarray, bin_values: np.ndarray) -> np.ndarray:
+    """Lower median of each row of (reps, bins) counts over sorted ``bin_values``."""
     cum = np.cumsum(counts, axis=1)
     total = cum[:, -1]
     target = total / 2.0
@@ -137,3 +157,17 @@ def histogram_grid(values: np.ndarray, max_bins: int = 4000) -> np.ndarray:
 def assign_bins(values: np.ndarray, grid: np.ndarray) -> np.ndarray:
     """Index of the grid point at or below each value (values below grid[0] -> 0)."""
     return np.clip(np.searchsorted(grid, values, side="right") - 1, 0, len(grid) - 1)
+
+
+def wider(samples_a: np.ndarray, samples_b: np.ndarray, axis: int = 0) -> np.ndarray:
+    """Per column, whichever bootstrap sample set has the larger log-scale spread.
+
+    The block bootstrap over weeks captures autocorrelation and over-dispersion but,
+    with the five weeks of a one-month window, can understate plain sampling noise;
+    taking the wider of it and an i.i.d. (Poisson) bootstrap never understates either.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sa = np.nanstd(np.log(np.where(samples_a > 0, samples_a, np.nan)), axis=axis)
+        sb = np.nanstd(np.log(np.where(samples_b > 0, samples_b, np.nan)), axis=axis)
+    pick_b = np.nan_to_num(sb, nan=-1) > np.nan_to_num(sa, nan=-1)
+    return np.where(pick_b, samples_b, samples_a)

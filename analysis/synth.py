@@ -20,18 +20,25 @@ import re
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta, timezone
-from email.utils import format_datetime
+from datetime import UTC, date, datetime, timedelta
 from html import escape
 from pathlib import Path
 
-from analysis.effects import SEED_STUDY, EffectPlan, month_index, platform_growth, seasonality
+from analysis.effects import (
+    SEED_STUDY,
+    EffectPlan,
+    month_index,
+    platform_growth,
+    seasonality,
+)
 from analysis.synth_vocab import (
     AI_SENTENCES,
     AI_SKILLS,
     AI_TITLES,
     CATEGORIES,
+    CITIES,
     CLOSINGS,
+    COMPANY_PARTS,
     COUNTRIES,
     CURRENCIES,
     DOCS,
@@ -40,7 +47,7 @@ from analysis.synth_vocab import (
     TOPICS,
     UPWORK_QUERIES,
 )
-from crawler.db import RawListing, iso
+from crawler.db import RawListing
 from crawler.payloads import json_payload
 
 SOURCES = ("upwork", "freelancer")
@@ -86,7 +93,7 @@ class Posting:
 
     @property
     def month(self) -> str:
-        return self.posted_at.strftime("%Y-%m")
+        return f"{self.posted_at.year:04d}-{self.posted_at.month:02d}"
 
 
 # ---------------------------------------------------------------- volume table
@@ -121,16 +128,25 @@ def volume_table(
     sources = tuple(sources)
     unknown = set(sources) - set(SOURCES)
     if unknown:
-        raise ValueError(f"unknown source(s) {sorted(unknown)}; choose from {list(SOURCES)}")
+        raise ValueError(
+            f"unknown source(s) {sorted(unknown)}; choose from {list(SOURCES)}"
+        )
     if end < start:
         raise ValueError("end date is before start date")
     weights: dict[tuple[date, str, str], float] = {}
     for month, covered in _months(start, end):
-        level = covered * platform_growth(month, growth_per_year) * seasonality(month, seasonal_amplitude)
+        level = (
+            covered
+            * platform_growth(month, growth_per_year)
+            * seasonality(month, seasonal_amplitude)
+        )
         for source in sources:
             for cat, spec in CATEGORIES.items():
                 weights[(month, source, cat)] = (
-                    level * SOURCE_WEIGHTS[source] * spec["weight"] * effects.volume_factor(cat, month)
+                    level
+                    * SOURCE_WEIGHTS[source]
+                    * spec["weight"]
+                    * effects.volume_factor(cat, month)
                 )
     total = sum(weights.values())
     exact = {k: rows * w / total for k, w in weights.items()}
@@ -168,10 +184,11 @@ class _Slots(dict):
 _SLOT_WORDS = {"niche": NICHES, "topic": TOPICS, "language": LANGUAGES, "doc": DOCS}
 
 
-def _fill(template: str, rng: random.Random, spec: dict) -> str:
+def _fill(template: str, slots: _Slots) -> str:
+    """Fill a template; one posting shares its slots, so title and text name one topic."""
     if "{" not in template:
         return template
-    return template.format_map(_Slots(rng, spec))
+    return template.format_map(slots)
 
 
 def _slug(title: str, limit: int = 80) -> str:
@@ -179,23 +196,77 @@ def _slug(title: str, limit: int = 80) -> str:
     return "-".join(words)[:limit].strip("-") or "job"
 
 
-def _paragraphs(rng: random.Random, spec: dict, ai_skills: list[str]) -> list[str]:
+def _paragraphs(
+    rng: random.Random, spec: dict, slots: _Slots, ai_skills: list[str]
+) -> list[str]:
     # The opening sentence stays first; a sorted sample of the others keeps their order.
     pool = spec["sentences"]
-    picked = sorted(rng.sample(range(1, len(pool)), k=min(len(pool) - 1, rng.randint(2, 4))))
-    sentences = [_fill(pool[i], rng, spec) for i in [0, *picked]]
+    picked = sorted(
+        rng.sample(range(1, len(pool)), k=min(len(pool) - 1, rng.randint(2, 4)))
+    )
+    sentences = [_fill(pool[i], slots) for i in [0, *picked]]
     sentences += [AI_SENTENCES[s] for s in ai_skills]
     first, rest = sentences[:2], sentences[2:]
     paragraphs = [" ".join(first)]
     if rest:
         paragraphs.append(" ".join(rest))
-    paragraphs.append(rng.choice(CLOSINGS))
+    company = f"{rng.choice(COMPANY_PARTS[0])} {rng.choice(COMPANY_PARTS[1])}"
+    paragraphs.append(
+        f"About us: {company} is a team of {rng.randint(2, 60)} based in {rng.choice(CITIES)}."
+        f" {rng.choice(CLOSINGS)}"
+    )
     return paragraphs
 
 
+_CUM_WEIGHTS: dict[int, tuple[tuple, list[float]]] = {}
+
+
 def _weighted(rng: random.Random, pairs):
-    items, weights = zip(*pairs)
-    return rng.choices(items, weights=weights, k=1)[0]
+    """One item of (item, weight) pairs; cumulative weights are computed once per list."""
+    cached = _CUM_WEIGHTS.get(id(pairs))
+    if cached is None:
+        items, weights = zip(*pairs)
+        cum, total = [], 0.0
+        for w in weights:
+            total += w
+            cum.append(total)
+        cached = _CUM_WEIGHTS[id(pairs)] = (items, cum)
+    return rng.choices(cached[0], cum_weights=cached[1], k=1)[0]
+
+
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _iso(dt: datetime) -> str:
+    """``2024-07-19T04:41:10Z`` for a UTC datetime (strftime is the generator's hot spot)."""
+    return f"{dt.year:04d}-{dt.month:02d}-{dt.day:02d}T{dt.hour:02d}:{dt.minute:02d}:{dt.second:02d}Z"
+
+
+def _rfc822(dt: datetime) -> str:
+    """``Fri, 19 Jul 2024 04:41:10 +0000`` for a UTC datetime, as in RSS pubDate."""
+    return (
+        f"{_DAYS[dt.weekday()]}, {dt.day:02d} {_MONTHS[dt.month - 1][:3]} {dt.year:04d}"
+        f" {dt.hour:02d}:{dt.minute:02d}:{dt.second:02d} +0000"
+    )
+
+
+def _posted_on(dt: datetime) -> str:
+    """``July 19, 2024 04:41`` as in the feed's Posted On line."""
+    return f"{_MONTHS[dt.month - 1]} {dt.day:02d}, {dt.year:04d} {dt.hour:02d}:{dt.minute:02d}"
 
 
 def _nice_budget(x: float) -> float:
@@ -244,61 +315,123 @@ def iter_postings(
     if not 0.0 <= repost_rate < 1.0:
         raise ValueError("repost_rate must be in [0, 1)")
     table = volume_table(
-        start, end, rows=rows, effects=effects, sources=sources,
-        growth_per_year=growth_per_year, seasonal_amplitude=seasonal_amplitude,
+        start,
+        end,
+        rows=rows,
+        effects=effects,
+        sources=sources,
+        growth_per_year=growth_per_year,
+        seasonal_amplitude=seasonal_amplitude,
     )
+    shares = _hourly_shares(hourly_share)
     rng = random.Random(seed)
     carry: dict[tuple[str, str, str], float] = {}  # error diffusion for AI skill counts
-    pools: dict[tuple[str, str], deque[Posting]] = {}  # recent originals per source+category
+    pools: dict[
+        tuple[str, str], deque
+    ] = {}  # (day, originals) per source+category, 60 days
     fl_seq: dict[int, int] = {}
     months = sorted({k[0] for k in table})
     for month in months:
-        slots: list[_Slot] = []
+        cells = [
+            (source, cat, n)
+            for (m, source, cat), n in table.items()
+            if m == month and n
+        ]
         first = max(start, month)
         nxt = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
-        last = min(end, nxt - timedelta(days=1))
-        t0 = datetime(first.year, first.month, first.day, tzinfo=timezone.utc)
-        span = ((last - first).days + 1) * 86400
-        for (m, source, cat), n in table.items():
-            if m != month or n == 0:
-                continue
-            per_slot: list[list[str]] = [[] for _ in range(n)]
-            for skill, where in AI_SKILLS.items():
-                if cat not in where:
-                    continue
-                share = effects.ai_share(*where[cat], month)
-                key = (source, cat, skill)
-                carry[key] = carry.get(key, 0.0) + n * share
-                k = min(n, int(carry[key]))
-                carry[key] -= k
-                for i in rng.sample(range(n), k):
-                    per_slot[i].append(skill)
-            for skills in per_slot:
-                at = t0 + timedelta(seconds=rng.randrange(span))
-                slots.append(_Slot(at, source, cat, tuple(skills)))
-        slots.sort(key=lambda s: (s.posted_at, s.source, s.category))
-        for slot in slots:
-            pool = pools.setdefault((slot.source, slot.category), deque(maxlen=64))
-            while pool and slot.posted_at - pool[0].posted_at > REPOST_WINDOW:
-                pool.popleft()
-            # Draw first: the candidate scan then only runs for the few reposts.
-            candidates = []
-            if repost_rate and rng.random() < repost_rate:
-                cutoff = slot.posted_at - timedelta(hours=24)
-                candidates = [p for p in pool if p.posted_at <= cutoff]
-            if candidates:
-                posting = _repost(rng, rng.choice(candidates), slot, fl_seq)
-            else:
-                posting = _new_posting(rng, slot, effects, hourly_share, fl_seq)
-                pool.append(posting)
-            yield posting
+        days = (min(end, nxt - timedelta(days=1)) - first).days + 1
+        phases = [rng.random() for _ in cells]
+        # Day by day, so memory holds one day's slots however many rows are asked for.
+        for day in range(days):
+            t0 = datetime(first.year, first.month, first.day, tzinfo=UTC) + timedelta(
+                days=day
+            )
+            slots = []
+            for (source, cat, n), phase in zip(cells, phases):
+                # A cell's n postings spread evenly over the days; the sum over days is exactly n.
+                k = math.floor(n * (day + 1) / days + phase) - math.floor(
+                    n * day / days + phase
+                )
+                if k:
+                    slots.extend(
+                        _day_slots(rng, t0, source, cat, k, month, effects, carry)
+                    )
+            slots.sort(key=lambda s: (s.posted_at, s.source, s.category))
+            yield from _postings_for(
+                rng, slots, pools, repost_rate, effects, shares, fl_seq
+            )
+
+
+def _hourly_shares(
+    hourly_share: float | Mapping[str, float] | None,
+) -> dict[str, float]:
+    """Share of hourly jobs per category: each category's own, one for all, or overrides."""
+    own = {cat: spec["hourly_share"] for cat, spec in CATEGORIES.items()}
+    if hourly_share is None:
+        return own
+    if isinstance(hourly_share, Mapping):
+        return {**own, **hourly_share}
+    return dict.fromkeys(own, float(hourly_share))
+
+
+def _day_slots(rng, t0, source, cat, k, month, effects, carry) -> list[_Slot]:
+    per_slot: list[list[str]] = [[] for _ in range(k)]
+    for skill, where in AI_SKILLS.items():
+        if cat not in where:
+            continue
+        # Error diffusion: the count of postings with a skill tracks its share within one.
+        key = (source, cat, skill)
+        carry[key] = carry.get(key, 0.0) + k * effects.ai_share(*where[cat], month)
+        hits = min(k, int(carry[key]))
+        carry[key] -= hits
+        for i in rng.sample(range(k), hits):
+            per_slot[i].append(skill)
+    return [
+        _Slot(t0 + timedelta(seconds=rng.randrange(86400)), source, cat, tuple(skills))
+        for skills in per_slot
+    ]
+
+
+def _postings_for(
+    rng, slots, pools, repost_rate, effects, hourly_share, fl_seq
+) -> Iterator[Posting]:
+    """Turn slots into postings; a share become reposts of a recent original."""
+    for slot in slots:
+        pool = pools.setdefault((slot.source, slot.category), deque())
+        today = slot.posted_at.date()
+        while pool and (today - pool[0][0]).days > 59:
+            pool.popleft()
+        candidates: list[Posting] = []
+        # Draw first: the candidate search then only runs for the few reposts.
+        if repost_rate and pool and rng.random() < repost_rate:
+            days = [entry for entry in pool if entry[0] < today]
+            if days:
+                candidates = [
+                    p
+                    for p in rng.choice(days)[1]
+                    if timedelta(hours=24)
+                    <= slot.posted_at - p.posted_at
+                    <= REPOST_WINDOW
+                ]
+        if candidates:
+            yield _repost(rng, rng.choice(candidates), slot, fl_seq)
+            continue
+        posting = _new_posting(rng, slot, effects, hourly_share, fl_seq)
+        # Keep a few originals per day and cell: enough to draw reposts from, bounded memory.
+        if not pool or pool[-1][0] != today:
+            pool.append((today, []))
+        if len(pool[-1][1]) < 8:
+            pool[-1][1].append(posting)
+        yield posting
 
 
 def _client_id(rng: random.Random) -> int:
     return rng.randrange(10_000_000, 80_000_000)
 
 
-def _new_id(rng: random.Random, source: str, posted_at: datetime, fl_seq: dict[int, int]) -> str:
+def _new_id(
+    rng: random.Random, source: str, posted_at: datetime, fl_seq: dict[int, int]
+) -> str:
     if source == "upwork":
         return "~01" + f"{rng.getrandbits(72):018x}"
     # Freelancer ids grow with time: one block of a million ids per month since 2020.
@@ -311,23 +444,18 @@ def _new_posting(
     rng: random.Random,
     slot: _Slot,
     effects: EffectPlan,
-    hourly_share: float | Mapping[str, float] | None,
+    hourly_share: dict[str, float],
     fl_seq: dict[int, int],
 ) -> Posting:
     spec = CATEGORIES[slot.category]
     cat = slot.category
     ai = list(slot.ai_skills)
+    slots = _Slots(rng, spec)
     if ai and rng.random() < 0.6:
-        title = _fill(rng.choice(AI_TITLES[ai[0]]), rng, spec)
+        title = _fill(rng.choice(AI_TITLES[ai[0]]), slots)
     else:
-        title = _fill(rng.choice(spec["titles"]), rng, spec)
-    if isinstance(hourly_share, Mapping):
-        share = hourly_share.get(cat, spec["hourly_share"])
-    elif hourly_share is None:
-        share = spec["hourly_share"]
-    else:
-        share = float(hourly_share)
-    hourly = rng.random() < share
+        title = _fill(rng.choice(spec["titles"]), slots)
+    hourly = rng.random() < hourly_share[cat]
     month = slot.posted_at.date().replace(day=1)
     currency = "USD"
     rate = 1.0
@@ -335,14 +463,22 @@ def _new_posting(
         cur = _weighted(rng, CURRENCIES)
         currency, rate = cur["code"], cur["exchange_rate"]
     if hourly:
-        mid = spec["hourly_usd"] * effects.pay_factor(cat, month) * math.exp(rng.gauss(0, 0.3))
+        mid = (
+            spec["hourly_usd"]
+            * effects.pay_factor(cat, month)
+            * math.exp(rng.gauss(0, 0.3))
+        )
         lo, hi = mid * rng.uniform(0.6, 0.85), mid * rng.uniform(1.15, 1.6)
         lo, hi = max(3.0, round(lo / rate)), max(5.0, round(hi / rate))
         pay_min, pay_max = float(min(lo, hi)), float(max(lo, hi))
     else:
         budget = spec["budget_usd"] * math.exp(rng.gauss(0, 0.7)) / rate
         pay_min = _nice_budget(budget)
-        pay_max = _nice_budget(budget * rng.uniform(1.5, 4)) if slot.source == "freelancer" else None
+        pay_max = (
+            _nice_budget(budget * rng.uniform(1.5, 4))
+            if slot.source == "freelancer"
+            else None
+        )
     skills = rng.sample(spec["skills"], k=rng.randint(3, min(6, len(spec["skills"]))))
     skills = skills + ai
     if slot.source == "upwork":
@@ -357,7 +493,7 @@ def _new_posting(
         source_category=source_category,
         posted_at=slot.posted_at,
         title=title,
-        paragraphs=_paragraphs(rng, spec, ai),
+        paragraphs=_paragraphs(rng, spec, slots, ai),
         skills=skills,
         ai_skills=ai,
         hourly=hourly,
@@ -371,7 +507,9 @@ def _new_posting(
     return posting
 
 
-def _repost(rng: random.Random, original: Posting, slot: _Slot, fl_seq: dict[int, int]) -> Posting:
+def _repost(
+    rng: random.Random, original: Posting, slot: _Slot, fl_seq: dict[int, int]
+) -> Posting:
     """The same client posts the same job again: same title and text, new id and time."""
     posting = replace(
         original,
@@ -388,7 +526,7 @@ def _repost(rng: random.Random, original: Posting, slot: _Slot, fl_seq: dict[int
 
 def _decorate(rng: random.Random, p: Posting) -> None:
     """Per-listing details: url, fetch time and the real formats' quirks."""
-    p.fetched_at = iso(p.posted_at + timedelta(seconds=rng.randint(120, 3 * 3600)))
+    p.fetched_at = _iso(p.posted_at + timedelta(seconds=rng.randint(120, 3 * 3600)))
     if p.source == "upwork":
         p.url = f"https://www.upwork.com/jobs/{_slug(p.title)}_%7E{p.source_id[1:]}?source=rss"
         p.extra["no_skills"] = rng.random() < 0.05
@@ -396,14 +534,21 @@ def _decorate(rng: random.Random, p: Posting) -> None:
         p.extra["no_country"] = rng.random() < 0.06
     else:
         jobs = CATEGORIES[p.category]["freelancer_jobs"]
-        p.extra["jobs"] = [jobs[0]] + rng.sample(jobs[1:], k=rng.randint(1, min(3, len(jobs) - 1)))
+        p.extra["jobs"] = [jobs[0]] + rng.sample(
+            jobs[1:], k=rng.randint(1, min(3, len(jobs) - 1))
+        )
         p.extra["seo_url"] = f"{_job_seo(jobs[0][1])}/{_slug(p.title, 60)}"
         p.url = f"https://www.freelancer.com/projects/{p.extra['seo_url']}"
         p.extra["bids"] = rng.randint(0, 60)
         p.extra["no_max"] = not p.hourly and rng.random() < 0.1
         p.extra["owner_id"] = p.client_id
         p.extra["duration"] = rng.choice(
-            ["less_than_one_week", "one_to_four_weeks", "one_to_three_months", "three_to_six_months"]
+            [
+                "less_than_one_week",
+                "one_to_four_weeks",
+                "one_to_three_months",
+                "three_to_six_months",
+            ]
         )
         p.extra["hours"] = rng.choice([10, 20, 30, 40])
 
@@ -425,10 +570,12 @@ def upwork_description(p: Posting) -> str:
     out = [body, "<br /><br />"]
     if p.hourly:
         if not p.extra.get("no_range"):
-            out.append(f"<b>Hourly Range</b>: {_money(p.pay_min, True)}-{_money(p.pay_max, True)}\n\n<br />")
+            out.append(
+                f"<b>Hourly Range</b>: {_money(p.pay_min, True)}-{_money(p.pay_max, True)}\n\n<br />"
+            )
     else:
         out.append(f"<b>Budget</b>: {_money(p.pay_min, False)}\n\n<br />")
-    out.append(f"<b>Posted On</b>: {p.posted_at.strftime('%B %d, %Y %H:%M')} UTC")
+    out.append(f"<b>Posted On</b>: {_posted_on(p.posted_at)} UTC")
     # Category and skill names stand as Upwork wrote them ("Article & Blog Writing").
     out.append(f"<br /><b>Category</b>: {p.source_category}")
     if p.extra.get("no_skills"):
@@ -452,7 +599,7 @@ def upwork_item(p: Posting, *, link: str | None = None) -> str:
         f"      <link>{escape(link)}</link>\n"
         f"      <description><![CDATA[{desc}]]></description>\n"
         f"      <content:encoded><![CDATA[{desc}]]></content:encoded>\n"
-        f"      <pubDate>{format_datetime(p.posted_at)}</pubDate>\n"
+        f"      <pubDate>{_rfc822(p.posted_at)}</pubDate>\n"
         f"      <guid>{escape(link)}</guid>\n"
         "    </item>"
     )
@@ -464,15 +611,30 @@ def freelancer_project(p: Posting) -> dict:
     ts = int(p.posted_at.timestamp())
     description = "\n\n".join(p.paragraphs)
     jobs = [
-        {"id": jid, "name": name, "category": {"id": cid, "name": cname},
-         "active_project_count": None, "seo_url": _job_seo(name), "seo_info": None, "local": False}
+        {
+            "id": jid,
+            "name": name,
+            "category": {"id": cid, "name": cname},
+            "active_project_count": None,
+            "seo_url": _job_seo(name),
+            "seo_info": None,
+            "local": False,
+        }
         for jid, name, (cid, cname) in p.extra["jobs"]
     ]
     for skill in p.ai_skills:
         jid, name = _FL_AI_JOBS[skill]
-        jobs.append({"id": jid, "name": name, "category": {"id": 1, "name": "Websites, IT & Software"},
-                     "active_project_count": None, "seo_url": _job_seo(name), "seo_info": None,
-                     "local": False})
+        jobs.append(
+            {
+                "id": jid,
+                "name": name,
+                "category": {"id": 1, "name": "Websites, IT & Software"},
+                "active_project_count": None,
+                "seo_url": _job_seo(name),
+                "seo_info": None,
+                "local": False,
+            }
+        )
     mid = (p.pay_min + (p.pay_max or p.pay_min)) / 2
     bids = p.extra["bids"]
     return {
@@ -492,19 +654,35 @@ def freelancer_project(p: Posting) -> dict:
         "hidebids": False,
         "type": "hourly" if p.hourly else "fixed",
         "bidperiod": 7,
-        "budget": {"minimum": p.pay_min, "maximum": None if p.extra.get("no_max") else p.pay_max},
+        "budget": {
+            "minimum": p.pay_min,
+            "maximum": None if p.extra.get("no_max") else p.pay_max,
+        },
         "hourly_project_info": (
-            {"commitment": {"hours": p.extra["hours"], "interval": "week"},
-             "duration_enum": p.extra["duration"]}
-            if p.hourly else None
+            {
+                "commitment": {"hours": p.extra["hours"], "interval": "week"},
+                "duration_enum": p.extra["duration"],
+            }
+            if p.hourly
+            else None
         ),
         "featured": False,
         "urgent": bids % 17 == 0,
-        "bid_stats": {"bid_count": bids, "bid_avg": round(mid * 1.1, 2) if bids else None},
+        "bid_stats": {
+            "bid_count": bids,
+            "bid_avg": round(mid * 1.1, 2) if bids else None,
+        },
         "time_submitted": ts,
         "time_updated": ts + 60 * (bids % 30),
-        "upgrades": {"featured": False, "sealed": False, "nonpublic": False, "fulltime": False,
-                     "urgent": bids % 17 == 0, "qualified": False, "NDA": False},
+        "upgrades": {
+            "featured": False,
+            "sealed": False,
+            "nonpublic": False,
+            "fulltime": False,
+            "urgent": bids % 17 == 0,
+            "qualified": False,
+            "NDA": False,
+        },
         "language": "en",
         "hireme": False,
         "frontend_project_status": "open",
@@ -519,9 +697,13 @@ def freelancer_project(p: Posting) -> dict:
 def to_raw(p: Posting) -> RawListing:
     """The RawListing a spider would store for this posting."""
     if p.source == "upwork":
-        return RawListing("upwork", p.source_id, upwork_item(p), "xml", p.url, p.fetched_at, "synth")
+        return RawListing(
+            "upwork", p.source_id, upwork_item(p), "xml", p.url, p.fetched_at, "synth"
+        )
     payload = json_payload(freelancer_project(p))
-    return RawListing("freelancer", p.source_id, payload, "json", p.url, p.fetched_at, "synth")
+    return RawListing(
+        "freelancer", p.source_id, payload, "json", p.url, p.fetched_at, "synth"
+    )
 
 
 def generate(
@@ -542,9 +724,16 @@ def generate(
     Example: ``list(generate(date(2022, 11, 1), date(2022, 11, 30), rows=5, seed=1))``
     """
     for posting in iter_postings(
-        start, end, rows=rows, seed=seed, effects=effects, sources=sources,
-        repost_rate=repost_rate, hourly_share=hourly_share,
-        growth_per_year=growth_per_year, seasonal_amplitude=seasonal_amplitude,
+        start,
+        end,
+        rows=rows,
+        seed=seed,
+        effects=effects,
+        sources=sources,
+        repost_rate=repost_rate,
+        hourly_share=hourly_share,
+        growth_per_year=growth_per_year,
+        seasonal_amplitude=seasonal_amplitude,
     ):
         yield to_raw(posting)
 
@@ -589,7 +778,7 @@ def upwork_feed(query: str, items: list[str], *, built: datetime) -> str:
         "    <link>https://www.upwork.com</link>\n"
         f"    <description>Upwork jobs matching &quot;{escape(query)}&quot;, newest first</description>\n"
         "    <language>en-us</language>\n"
-        f"    <pubDate>{format_datetime(built)}</pubDate>\n"
+        f"    <pubDate>{_rfc822(built)}</pubDate>\n"
         f'    <atom:link href="{escape(link)}" rel="self" type="application/rss+xml" />\n'
         "    <docs>http://www.rssboard.org/rss-specification</docs>\n"
         "    <generator>Upwork</generator>\n"
@@ -624,9 +813,12 @@ def write_fixture_tree(
     out = Path(out_dir)
     by_query: dict[str, list[tuple[str, str]]] = {}
     projects: list[tuple[str, str]] = []
-    latest = datetime(2000, 1, 1, tzinfo=timezone.utc)
+    latest = datetime(2000, 1, 1, tzinfo=UTC)
     for raw in listings:
-        latest = max(latest, datetime.strptime(raw.fetched_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc))
+        latest = max(
+            latest,
+            datetime.strptime(raw.fetched_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC),
+        )
         if raw.source == "upwork":
             for q in upwork_queries(raw.payload):
                 by_query.setdefault(q, []).append((raw.fetched_at, raw.payload))
@@ -640,54 +832,86 @@ def write_fixture_tree(
         feeds.mkdir(parents=True, exist_ok=True)
         routes, urls = [], []
         for query in sorted(set(by_query) | set(extra)):
-            items = [payload for _, payload in sorted(by_query.get(query, []), reverse=True)]
+            items = [
+                payload for _, payload in sorted(by_query.get(query, []), reverse=True)
+            ]
             if query in overlap and len(items) > feed_page:
-                items = items[:feed_page] + items[feed_page - 2 : feed_page] + items[feed_page:]
+                items = (
+                    items[:feed_page]
+                    + items[feed_page - 2 : feed_page]
+                    + items[feed_page:]
+                )
             pages = [items[i : i + feed_page] for i in range(0, len(items), feed_page)]
             if not pages or len(pages[-1]) == feed_page:
-                pages.append([])  # the spider stops at the first page shorter than a full one
+                pages.append(
+                    []
+                )  # the spider stops at the first page shorter than a full one
             pages[-1] = pages[-1] + extra.get(query, [])
             slug = query.replace(" ", "-")
             for n, page in enumerate(pages):
                 name = f"feeds/{slug}-p{n}.xml"
-                (out / "upwork" / name).write_text(upwork_feed(query, page, built=latest), encoding="utf-8")
-                routes.append({
-                    "path": UPWORK_FEED_PATH,
-                    "query": {"q": query, "sort": "recency", "paging": f"{n * feed_page};{feed_page}"},
-                    "file": name,
-                    "content_type": "application/rss+xml; charset=utf-8",
-                })
+                (out / "upwork" / name).write_text(
+                    upwork_feed(query, page, built=latest), encoding="utf-8"
+                )
+                routes.append(
+                    {
+                        "path": UPWORK_FEED_PATH,
+                        "query": {
+                            "q": query,
+                            "sort": "recency",
+                            "paging": f"{n * feed_page};{feed_page}",
+                        },
+                        "file": name,
+                        "content_type": "application/rss+xml; charset=utf-8",
+                    }
+                )
                 counts["upwork"] += len(page)
             urls.append(upwork_feed_url(query, 0, feed_page))
         _write_json(out / "upwork" / "routes.json", {"routes": routes})
-        (out / "upwork" / "feeds.txt").write_text("\n".join(urls) + "\n", encoding="utf-8")
+        (out / "upwork" / "feeds.txt").write_text(
+            "\n".join(urls) + "\n", encoding="utf-8"
+        )
     if projects:
         pages_dir = out / "freelancer" / "api"
         pages_dir.mkdir(parents=True, exist_ok=True)
         ordered = [payload for _, payload in sorted(projects, reverse=True)]
         routes = []
-        offsets = list(range(0, len(ordered), api_page)) + [len(ordered) + (-len(ordered)) % api_page]
+        offsets = list(range(0, len(ordered), api_page)) + [
+            len(ordered) + (-len(ordered)) % api_page
+        ]
         for n, offset in enumerate(offsets):
             chunk = [json.loads(s) for s in ordered[offset : offset + api_page]]
             envelope = {
                 "status": "success",
-                "result": {"projects": chunk, "total_count": len(ordered), "users": None,
-                           "selected_bids": None},
-                "request_id": f"{0x5f3a9c00 + n:x}b1e2d4c6a8f0e1d2c3b4a5f6",
+                "result": {
+                    "projects": chunk,
+                    "total_count": len(ordered),
+                    "users": None,
+                    "selected_bids": None,
+                },
+                "request_id": f"{0x5F3A9C00 + n:x}b1e2d4c6a8f0e1d2c3b4a5f6",
             }
             name = f"api/projects-active-{offset}.json"
             _write_json(out / "freelancer" / name, envelope, indent=None)
-            routes.append({
-                "path": FREELANCER_API_PATH,
-                "query": {"limit": str(api_page), "offset": str(offset),
-                          "full_description": "true", "job_details": "true"},
-                "file": name,
-                "content_type": "application/json",
-            })
+            routes.append(
+                {
+                    "path": FREELANCER_API_PATH,
+                    "query": {
+                        "limit": str(api_page),
+                        "offset": str(offset),
+                        "full_description": "true",
+                        "job_details": "true",
+                    },
+                    "file": name,
+                    "content_type": "application/json",
+                }
+            )
             counts["freelancer"] += len(chunk)
         _write_json(out / "freelancer" / "routes.json", {"routes": routes})
     return counts
 
 
 def _write_json(path: Path, obj, indent: int | None = 2) -> None:
-    path.write_text(json.dumps(obj, ensure_ascii=False, indent=indent) + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps(obj, ensure_ascii=False, indent=indent) + "\n", encoding="utf-8"
+    )

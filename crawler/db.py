@@ -145,6 +145,7 @@ CREATE TABLE IF NOT EXISTS crawl_runs (
     new INTEGER DEFAULT 0,
     updated INTEGER DEFAULT 0,
     unchanged INTEGER DEFAULT 0,
+    duplicates INTEGER DEFAULT 0,
     skipped INTEGER DEFAULT 0,
     retries INTEGER DEFAULT 0,
     errors INTEGER DEFAULT 0,
@@ -326,12 +327,14 @@ class SaveCounts:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
+    duplicates: int = 0  # seen again within the same run (e.g. repeated across pages)
     changed_keys: list[tuple[str, str]] = field(default_factory=list)
 
     def add(self, other: "SaveCounts") -> None:
         self.new += other.new
         self.updated += other.updated
         self.unchanged += other.unchanged
+        self.duplicates += other.duplicates
         self.changed_keys.extend(other.changed_keys)
 
 
@@ -345,7 +348,8 @@ def save_raw(
     """Upsert raw listings on (source, source_id) in one transaction.
 
     New listings are inserted; a listing seen before advances ``last_seen_at`` and
-    ``seen_count``; its payload is replaced only when it changed (``updated``).
+    ``seen_count``; its payload is replaced only when it changed (``updated``).  A listing
+    already stored by the same run (repeated across pages) counts as a ``duplicate``.
     ``changed_keys`` lists the (source, source_id) pairs that are new or updated, the
     ones that need normalizing.  Within one batch a repeated key counts once.
     """
@@ -357,7 +361,7 @@ def save_raw(
     batch: dict[tuple[str, str], RawListing] = {}
     for item in listings:
         batch[(item.source, item.source_id)] = item
-    existing: dict[tuple[str, str], str] = {}
+    existing: dict[tuple[str, str], tuple[str, int | None]] = {}
     keys = list(batch)
     with transaction(conn):
         for i in range(0, len(keys), 400):
@@ -365,14 +369,15 @@ def save_raw(
             where = " OR ".join(["(source = ? AND source_id = ?)"] * len(chunk))
             params = [v for k in chunk for v in k]
             for row in conn.execute(
-                f"SELECT source, source_id, payload_sha256 FROM raw_listings WHERE {where}",
+                f"SELECT source, source_id, payload_sha256, last_run_id FROM raw_listings"
+                f" WHERE {where}",
                 params,
             ):
-                existing[(row[0], row[1])] = row[2]
+                existing[(row[0], row[1])] = (row[2], row[3])
         inserts, updates, touches = [], [], []
         for key, item in batch.items():
             digest = sha256(item.payload)
-            old = existing.get(key)
+            old, old_run = existing.get(key, (None, None))
             if old is None:
                 counts.new += 1
                 counts.changed_keys.append(key)
@@ -410,7 +415,10 @@ def save_raw(
                     )
                 )
             else:
-                counts.unchanged += 1
+                if run_id is not None and old_run == run_id:
+                    counts.duplicates += 1
+                else:
+                    counts.unchanged += 1
                 touches.append((seen_at, run_id, item.source, item.source_id))
         conn.executemany(
             "INSERT INTO raw_listings (source, source_id, url, payload, payload_format,"
@@ -515,7 +523,6 @@ def record_skip(conn: sqlite3.Connection, *, run_id: int | None, source: str, ur
         " VALUES (?,?,?,?,?,?,?)",
         (run_id, source, url, reason, detail[:2000], excerpt[:2000], iso(utcnow())),
     )
-
 
 @dataclass
 class SeenCounts(SaveCounts):

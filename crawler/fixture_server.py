@@ -114,7 +114,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(404, b"not found", "text/plain; charset=utf-8")
             return
         file, route = found
-        body = file.read_bytes()
+        try:
+            body = file.read_bytes()
+        except OSError:
+            self._send(404, b"not found", "text/plain; charset=utf-8")
+            return
         ctype = route.get("content_type") or _TYPES.get(file.suffix, "application/octet-stream")
         self._send(int(route.get("status", 200)), body, ctype, route.get("headers"))
 

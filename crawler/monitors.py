@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULTS = {
     "history_runs": 5,  # N: earlier runs the median is taken over
-    "min_history": 1,  # fewer earlier runs than this: comparisons pass with a note
+    "min_history": 3,  # fewer earlier runs than this: comparisons pass with a note
     "min_items_fraction": 0.5,
     "max_coverage_drop": 20.0,  # percentage points
     "max_error_rate": 0.1,  # errors per page

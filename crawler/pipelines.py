@@ -79,7 +79,7 @@ class RawStorePipeline:
         stats.inc_value("jobtrends/new", counts.new)
         stats.inc_value("jobtrends/updated", counts.updated)
         stats.inc_value("jobtrends/unchanged", counts.unchanged)
-        stats.inc_value("jobtrends/duplicates_in_batch", len(batch) - counts.new - counts.updated - counts.unchanged)
+        stats.inc_value("jobtrends/duplicates", counts.duplicates + len(batch) - len({(r.source, r.source_id) for r in batch}))
         if self.normalize and counts.changed_keys:
             from crawler.normalize.run import normalize_rows
 

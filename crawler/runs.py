@@ -39,6 +39,7 @@ def summarize(stats: dict) -> dict:
         "new": stats.get("jobtrends/new", 0),
         "updated": stats.get("jobtrends/updated", 0),
         "unchanged": stats.get("jobtrends/unchanged", 0),
+        "duplicates": stats.get("jobtrends/duplicates", 0),
         "skipped": stats.get("jobtrends/skipped", 0),
         "retries": stats.get("retry/count", 0),
         "errors": stats.get("log_count/ERROR", 0) + stats.get("spider_exceptions", 0),

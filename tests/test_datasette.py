@@ -376,3 +376,77 @@ def test_public_mode_requires_sign_in_and_blocks_sql(seeded_db, tmp_path):
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
+
+
+def test_datasette_args_read_only_and_limits(seeded_db, tmp_path):
+    from analysis.serve import datasette_args
+
+    args = datasette_args(seeded_db, port=8123, metadata_dir=tmp_path)
+    assert args[:2] == ["serve", str(seeded_db)]
+    # Mutable (mode=ro) opening: neither immutable nor lock-free while crawls write.
+    assert "-i" not in args and "--immutable" not in args and "--nolock" not in args
+    settings = {args[i + 1]: args[i + 2] for i, a in enumerate(args) if a == "--setting"}
+    assert settings["suggest_facets"] == "off"
+    assert settings["sql_time_limit_ms"] == "1000"
+    assert "default_allow_sql" not in settings
+    assert args[args.index("--host") + 1] == "127.0.0.1"
+
+
+def test_datasette_args_public(seeded_db, tmp_path, monkeypatch):
+    from analysis.serve import ServeError, datasette_args
+
+    monkeypatch.delenv("JOBTRENDS_PASSWORD_HASH", raising=False)
+    with pytest.raises(ServeError, match="JOBTRENDS_PASSWORD_HASH"):
+        datasette_args(seeded_db, public=True, metadata_dir=tmp_path)
+    monkeypatch.setenv("JOBTRENDS_PASSWORD_HASH", "pbkdf2_sha256$1$x$y")
+    args = datasette_args(seeded_db, public=True, metadata_dir=tmp_path)
+    settings = {args[i + 1]: args[i + 2] for i, a in enumerate(args) if a == "--setting"}
+    assert settings["default_allow_sql"] == "off"
+    assert args[args.index("--host") + 1] == "0.0.0.0"
+    meta = json.loads(Path(args[args.index("--metadata") + 1]).read_text())
+    assert meta["allow"] == {"id": "*"} and "allow_sql" not in meta
+    args = datasette_args(seeded_db, public=True, allow_sql=True, metadata_dir=tmp_path)
+    assert "default_allow_sql" not in args
+    assert json.loads(Path(args[args.index("--metadata") + 1]).read_text())["allow_sql"] == {
+        "id": "*"}
+
+
+def test_metadata_follows_the_database_name():
+    from analysis.serve import build_metadata
+
+    meta = build_metadata("crawl-2024", public=False, allow_sql=False)
+    assert list(meta["databases"]) == ["crawl-2024"]
+    for dashboard in meta["plugins"]["datasette-dashboards"].values():
+        for item in [*dashboard["charts"].values(), *dashboard["filters"].values()]:
+            assert item.get("db") in (None, "crawl-2024")
+
+
+def test_every_public_column_is_described(seeded_db):
+    """Each column of the public tables has a description with its unit in parentheses."""
+    from analysis.serve import load_metadata
+
+    tables = load_metadata()["databases"]["jobs"]["tables"]
+    conn = dbmod.connect(seeded_db)
+    try:
+        for table in ("jobs", "job_skills", "category_month", "skill_month", "crawl_runs",
+                      "raw_listings", "skipped_listings", "normalize_issues"):
+            columns = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
+            described = tables[table]["columns"]
+            assert set(columns) == set(described), table
+            assert all(text.rstrip().endswith(")") for text in described.values()), table
+    finally:
+        conn.close()
+
+
+def test_coverage_chart_figures(server):
+    """Run 1 last saw alpha's 15 listings, run 2 beta's 4 (see SEED)."""
+    from analysis.serve import load_metadata
+    from datasette_dashboards import replace_opts_in_query
+
+    chart = load_metadata()["plugins"]["datasette-dashboards"]["crawl-health"]["charts"]["coverage"]
+    rows = get_json(server, "/jobs.json", sql=replace_opts_in_query(chart["query"], {}),
+                    _shape="objects")["rows"]
+    assert {(r["run_id"], r["field"]): (r["coverage_pct"], r["n"]) for r in rows} == {
+        (1, "category"): (100.0, 15), (1, "pay_type"): (93.3, 15), (1, "posted_at"): (100.0, 15),
+        (2, "category"): (75.0, 4), (2, "pay_type"): (25.0, 4), (2, "posted_at"): (75.0, 4),
+    }

@@ -11,8 +11,10 @@ from crawler.commands._options import db_option
 @click.option("--source", help="Only this source's listings.")
 @click.option("--since", help="Only listings seen since this date (YYYY-MM-DD).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Normalizing processes (default: one per core for large jobs).")
 @db_option
-def command(source, since, quiet, db_path):
+def command(source, since, quiet, workers, db_path):
     """Rebuild `jobs` (and rollups) from `raw_listings` with the current normalizer."""
     from crawler.db import connect
     from crawler.normalize import NORMALIZER_VERSION
@@ -26,7 +28,7 @@ def command(source, since, quiet, db_path):
         except ValueError:
             raise click.UsageError(f"--since {since!r} is not a date: use YYYY-MM-DD") from None
     conn = connect(db_path, create=False)
-    stats = normalize_db(conn, source=source, since=since, progress=not quiet)
+    stats = normalize_db(conn, source=source, since=since, progress=not quiet, workers=workers)
     click.echo(f"normalized {stats.listings} listings with normalizer {NORMALIZER_VERSION}")
     for field, share in stats.coverage().items():
         click.echo(f"  coverage {field:<10} {share:6.1%}")

@@ -28,13 +28,15 @@ class InputFile:
     size: int  # bytes as stored (for the progress estimate); 0 when unknown
     mtime: datetime | None  # the file's own modification time, UTC
     opener: Callable[[], io.RawIOBase | io.BufferedIOBase]
+    stream: "CountingReader | None" = None  # the last stream opened (progress reads it)
 
     def open(self) -> "CountingReader":
         """A buffered byte stream that counts what it has read (for progress)."""
         raw = self.opener()
-        if self.name.endswith(".gz") and not self.name.endswith((".tar.gz", ".tgz")):
+        if self.name.lower().endswith(".gz") and not self.name.lower().endswith((".tar.gz", ".tgz")):
             raw = gzip.GzipFile(fileobj=raw)
-        return CountingReader(raw)
+        self.stream = CountingReader(raw)
+        return self.stream
 
 
 class CountingReader(io.BufferedReader):

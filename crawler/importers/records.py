@@ -37,9 +37,10 @@ class FileDone:
 
 def iso_z(dt: datetime) -> str:
     """``datetime(2022, 11, 3, 10, tzinfo=utc)`` -> ``"2022-11-03T10:00:00Z"``."""
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(timezone.utc).replace(tzinfo=None)
+    # isoformat is several times faster than strftime, and this runs once per row.
+    return dt.replace(microsecond=0).isoformat() + "Z"
 
 
 def parse_when(text: str | None) -> str | None:
@@ -53,6 +54,14 @@ def parse_when(text: str | None) -> str | None:
     s = text.strip()
     if not s:
         return None
+    if len(s) == 25 and s[10] == " " and s.endswith("+00:00"):
+        # The Upwork CSV's form ("2024-02-17 09:09:54+00:00"), already UTC: check it
+        # parses, then rewrite it as text (a million rows, so it is worth a branch).
+        try:
+            year = datetime.fromisoformat(s).year
+        except ValueError:
+            return None
+        return f"{s[:10]}T{s[11:19]}Z" if 1990 <= year <= 2100 else None
     try:
         dt = datetime.fromisoformat(s.replace("Z", "+00:00").replace(" UTC", "+00:00"))
     except ValueError:

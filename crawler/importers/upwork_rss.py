@@ -18,11 +18,12 @@ from crawler.importers.inputs import InputFile
 from crawler.importers.records import FileDone, Record, Reject, iso_z, parse_when
 from crawler.normalize.sources._text import xml_text
 from crawler.normalize.sources.upwork import job_id_from_link
-from crawler.payloads import rss_items
+# The spider's own cutter (rss_items), used here for its match positions.
+from crawler.payloads import _ITEM_RE as ITEM_RE
 
 SOURCE = "upwork"
 _ITEM_START = re.compile(rb"<item\b")
-_FEED_SUFFIXES = (".xml", ".rss", ".atom", ".txt", ".html", ".htm")
+_FEED_SUFFIXES = (".xml", ".rss", ".atom")
 
 
 def wanted(name: str) -> bool:
@@ -64,16 +65,22 @@ def read(inp: InputFile, source: str | None = None, **_) -> Iterator[Record | Re
     error = xml_error(body)
     error_claimed = False
     n = 0
-    for match in re.finditer(rb"<item\b[^>]*>.*?</item\s*>", body, re.S):
+    for match in ITEM_RE.finditer(body):
         n += 1
         line = body.count(b"\n", 0, match.start()) + 1
         end_line = line + match.group(0).count(b"\n")
         item = match.group(0).decode("utf-8", "replace")
         where = f"{inp.name}:{line}"
-        if error and line <= error[0] <= end_line:
-            error_claimed = True
-            yield Reject(where, "broken_xml", f"line {error[0]}: {error[1]}", item[:500])
-            continue
+        if error:
+            # The file is broken somewhere: check this item on its own.
+            own = xml_error(match.group(0))
+            if line <= error[0] <= end_line:
+                error_claimed = True
+            if own or line <= error[0] <= end_line:
+                at = line + own[0] - 1 if own else error[0]
+                message = own[1] if own else error[1]
+                yield Reject(f"{inp.name}:{at}", "broken_xml", message, item[:500])
+                continue
         link = xml_text(item, "link") or xml_text(item, "guid")
         job_id = job_id_from_link(link)
         if not job_id:
@@ -91,5 +98,3 @@ def read(inp: InputFile, source: str | None = None, **_) -> Iterator[Record | Re
         yield Reject(f"{inp.name}:{error[0]}", "broken_xml", error[1], "")
     yield FileDone(inp.name, ok=n > 0 or not error)
 
-
-assert rss_items  # the spider's cutter; the regex above is the same, with positions

@@ -86,6 +86,8 @@ def parse_posted(text: str, *, now: datetime) -> datetime | None:
         offset = _relative_seconds(s.lower())
         if offset is not None:
             return now_utc - timedelta(seconds=offset)
+        if not _DATEPARSER_WORTHY.search(s):
+            return None  # "N/A", "-5": dateparser would invent a date
         return _dateparser(s, now_utc)
     except (ValueError, OverflowError, TypeError, OSError, AttributeError):
         return None
@@ -149,6 +151,16 @@ def _relative_seconds(low: str) -> int | None:
 
 
 _DATEPARSER = None
+# Text dateparser may read: a numeric date, a month or weekday name, or a relative word.
+_NON_ENGLISH_RE = re.compile(r"\b(?:vor|il y a|hace|geleden|temu|gestern|hier|ayer|ontem|heute|hoy)\b", re.I)
+_DATEPARSER_WORTHY = re.compile(
+    r"\d{1,4}[/.\-]\d{1,2}|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b"
+    r"|\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|\b(?:ago|yesterday|today|last|week|month|year"
+    r"|day|hour|minute|second)s?\b"
+    # a few non-English relative words, for dateparser's language detection
+    r"|\b(?:hace|il y a|vor|há|geleden|temu|gestern|hier|ayer|ontem|heute|hoy|aujourd)|назад|前",
+    re.I,
+)
 
 
 def _dateparser(s: str, now_utc: datetime) -> datetime | None:
@@ -157,16 +169,18 @@ def _dateparser(s: str, now_utc: datetime) -> datetime | None:
         import dateparser  # slow import; only for the rare forms
 
         _DATEPARSER = dateparser
-    dt = _DATEPARSER.parse(
-        s,
-        settings={
-            "RETURN_AS_TIMEZONE_AWARE": True,
-            "TIMEZONE": "UTC",
-            "TO_TIMEZONE": "UTC",
-            "RELATIVE_BASE": now_utc.replace(tzinfo=None),
-            "PREFER_DATES_FROM": "past",
-        },
-    )
+    settings = {
+        "RETURN_AS_TIMEZONE_AWARE": True,
+        "TIMEZONE": "UTC",
+        "TO_TIMEZONE": "UTC",
+        "RELATIVE_BASE": now_utc.replace(tzinfo=None),
+        "PREFER_DATES_FROM": "past",
+    }
+    # Language detection costs ~100 ms a call: try English first, and detect only for
+    # text with non-ASCII letters ("hace 3 días", "il y a 2 jours" fall through).
+    dt = _DATEPARSER.parse(s, settings=settings, languages=["en"])
+    if dt is None and (not s.isascii() or _NON_ENGLISH_RE.search(s)):
+        dt = _DATEPARSER.parse(s, settings=settings)
     if dt is None:
         return None
     return _aware(dt)

@@ -17,6 +17,7 @@ from crawler.normalize import (
     parse_pay_detail,
     parse_posted,
     posted_flag,
+    taxonomy_lookup,
     usd_figures,
 )
 from crawler.normalize.sources import mapper
@@ -160,6 +161,6 @@ def normalize_listing(
         source, row["source_category"], row["title"] or "", text, [s.name for s in skills]
     )
     row["category"], row["category_method"] = category, method
-    if row["source_category"] and method != "taxonomy":
+    if row["source_category"] and taxonomy_lookup(source, row["source_category"]) is None:
         issue("category", row["source_category"], "source category not in taxonomy")
     return row, issues

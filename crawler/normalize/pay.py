@@ -140,20 +140,26 @@ _UNITS: tuple[tuple[str, str], ...] = (
     (r"per\s+hour|an\s+hour|a\s+hour|/\s*hour|/\s*hr|/\s*h\b|hourly|p/?h\b|hrly|ph\b|/hora", "hour"),
     (r"per\s+day|a\s+day|/\s*day|/\s*d\b|daily|p\.?d\.?(?=\s|$)|day\s+rate", "day"),
     (r"per\s+week|a\s+week|/\s*week|/\s*wk|weekly|p\.?w\.?(?=\s|$)", "week"),
-    (r"per\s+month|a\s+month|/\s*month|/\s*mo\b|/\s*mth|monthly|p\.?m\.?(?=\s|$)|/\s*mes", "month"),
+    (r"per\s+month|a\s+month|/\s*month|/\s*mo\b|/\s*mth|monthly|p\.?m\.?(?=\s|$)|/\s*mes|/\s*mois|par\s+mois|pro\s+monat|/\s*monat", "month"),
     (
         r"per\s+year|a\s+year|/\s*year|/\s*yr|/\s*y\b|yearly|annually|annual|per\s+annum"
         r"|p\.?\s?a\.?(?=\s|$|\))|/\s*an\b|ote\b|salary",
         "year",
     ),
-    (r"fixed[\s-]*price|fixed|budget|per\s+project|/\s*project|flat\s+fee|one[\s-]time", "project"),
+    (
+        r"fixed[\s-]*price|fixed|budget|per\s+project|/\s*project|flat\s+fee|one[\s-]time"
+        # Piece rates are paid per deliverable, not per unit of time.
+        r"|(?:per|/|a|an|each)\s*(?:article|word|post|blog|video|page|item|task|image|logo|design|minute of audio|audio minute|lead|call|sale|unit|piece|deliverable)s?\b",
+        "project",
+    ),
 )
 _UNIT_RES = tuple((re.compile(p, re.I), period) for p, period in _UNITS)
 
 _SYMBOL_RE = "|".join(re.escape(s) for s in sorted(_SYMBOLS, key=len, reverse=True))
 _CODE_RE = "|".join(sorted(ISO_CODES))
 # One amount: optional currency before, the number, optional k, optional currency after.
-_NUM = r"\d{1,3}(?:[.,\s]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d+)?"
+# Thousands may be grouped with , . space or an apostrophe (Swiss: 120'000).
+_NUM = r"\d{1,3}(?:[.,\s'’]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d+)?"
 # ISO codes only in capitals (a lower-case "try" or "mad" is a word), plus a few common
 # lower-case spellings.
 _CUR = rf"(?:{_SYMBOL_RE}|\$|\b(?-i:{_CODE_RE})\b|\b(?:usd|eur|gbp|inr|cad|aud)\b)"
@@ -161,11 +167,13 @@ _AMOUNT = rf"(?P<@cur1>{_CUR})?\s?(?P<@num>{_NUM})\s?(?P<@k>[kK](?![a-zA-Z]))?\s
 _RANGE_RE = re.compile(
     r"(?<![\w.])"
     + _AMOUNT.replace("@", "a")
-    + r"(?:\s*(?:-|to|until|and)\s*"
+    # A unit may sit after the lower bound too: "$35/h - $45/h".
+    + r"(?:\s*(?:/\s?[a-z]{1,5}\.?\s*)?(?:-|to|until)\s*"
     + _AMOUNT.replace("@", "b")
     + r")?(?P<plus>\s?\+)?",
     re.I,
 )
+_BETWEEN_RE = re.compile(r"\bbetween\s+(\S+)\s+and\s+", re.I)
 _UP_TO_RE = re.compile(r"\b(?:up\s+to|upto|max(?:imum)?|under|less\s+than|below)\s*:?\s*$", re.I)
 _FROM_RE = re.compile(r"\b(?:from|starting\s+(?:at|from)|min(?:imum)?|at\s+least|over|above)\s*:?\s*$", re.I)
 _HOURLY_PREFIX_RE = re.compile(r"^\s*hourly(?:\s+range|\s+rate)?\s*:?", re.I)
@@ -175,7 +183,7 @@ _DASHES = str.maketrans({"–": "-", "—": "-", "‒": "-", "−": "-", "\u00a0
 
 def _to_number(num: str, has_k: bool, european: bool) -> float | None:
     """'1,200.50' -> 1200.5; '1.200,50' -> 1200.5; '40,5' -> 40.5; '120 000' -> 120000."""
-    s = num.replace(" ", "")
+    s = num.replace(" ", "").replace("'", "").replace("’", "")
     if "," in s and "." in s:
         if s.rfind(",") > s.rfind("."):  # European: dots group, comma is decimal
             s = s.replace(".", "").replace(",", ".")
@@ -258,6 +266,8 @@ def _parse(text, currency_hint):
     if not raw:
         return None, "empty"
     s = raw[:MAX_PAY_TEXT].translate(_DASHES)
+    # "between $30 and $40": the only place "and" joins two bounds.
+    s = _BETWEEN_RE.sub(r"\1 - ", s)
     low = s.lower()
     if not any(ch.isdigit() for ch in s):
         return None, _no_figure_reason(low)

@@ -7,7 +7,7 @@ Two postings are the same when (decided once, used by both functions):
   spaces folded, bracketed tags like "[Urgent]" dropped).  Postings without a company
   are blocked on the title alone and must then have an **identical** normalized
   description (a near match without a company is too weak a signal);
-* their descriptions are near-identical: Jaccard similarity of word 3-shingles
+* their descriptions are near-identical: Jaccard similarity of word 2-shingles (bigrams)
   >= :data:`SIMILARITY` (0.9), or identical after normalization;
 * the later one was posted within :data:`WINDOW_DAYS` (60) days of the block's first.
 
@@ -45,7 +45,7 @@ def _words(text) -> list[str]:
     return _WORD_RE.findall(text.casefold()) if isinstance(text, str) else []
 
 
-def _shingles(words: list[str], k: int = 3) -> frozenset:
+def _shingles(words: list[str], k: int = 2) -> frozenset:
     if len(words) < k:
         return frozenset([" ".join(words)]) if words else frozenset()
     return frozenset(" ".join(words[i : i + k]) for i in range(len(words) - k + 1))

@@ -7,9 +7,11 @@ then marks reposts and refreshes the rollups for the months it touched.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import sqlite3
-from collections import Counter
-from collections.abc import Iterable
+from collections import Counter, deque
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from crawler.db import save_jobs, transaction
@@ -43,6 +45,25 @@ class NormalizeStats:
         return {k: self.filled[k] / n for k in ("posted_at", "pay", "category", "skills")}
 
 
+def normalize_chunk(rows: Iterable[tuple]) -> list[tuple[dict, list]]:
+    """Pure: (source, source_id, payload, fetched_at, sha256) rows -> (job row, issues)."""
+    return [
+        normalize_listing(source, source_id, payload, fetched_at=fetched_at, raw_sha256=digest)
+        for source, source_id, payload, fetched_at, digest in rows
+    ]
+
+
+def save_normalized(conn: sqlite3.Connection, results: list[tuple[dict, list]],
+                    stats: NormalizeStats) -> None:
+    jobs, issues = [], []
+    for row, row_issues in results:
+        stats.add_row(row, row_issues)
+        jobs.append(row)
+        issues.extend(row_issues)
+    if jobs:
+        save_jobs(conn, jobs, issues)
+
+
 def normalize_rows(
     conn: sqlite3.Connection,
     rows: Iterable[tuple[str, str, str, str | None, str | None]],
@@ -50,17 +71,28 @@ def normalize_rows(
 ) -> NormalizeStats:
     """Normalize and save rows of (source, source_id, payload, fetched_at, sha256)."""
     stats = stats or NormalizeStats()
-    jobs, issues = [], []
-    for source, source_id, payload, fetched_at, digest in rows:
-        row, row_issues = normalize_listing(
-            source, source_id, payload, fetched_at=fetched_at, raw_sha256=digest
-        )
-        stats.add_row(row, row_issues)
-        jobs.append(row)
-        issues.extend(row_issues)
-    if jobs:
-        save_jobs(conn, jobs, issues)
+    save_normalized(conn, normalize_chunk(rows), stats)
     return stats
+
+
+def _parallel(chunks: Iterator[list[tuple]], workers: int) -> Iterator[list[tuple[dict, list]]]:
+    """Normalize chunks on ``workers`` processes, in order, with a bounded window.
+
+    ``Pool.imap`` would read the whole input ahead; here at most 2 x workers chunks are
+    in flight, so memory stays flat however many listings there are.
+    """
+    from crawler.normalize import fx
+
+    fx._converter()  # load the ECB rate table once, before forking, not once per worker
+    ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    with ctx.Pool(workers) as pool:
+        pending: deque = deque()
+        for chunk in chunks:
+            pending.append(pool.apply_async(normalize_chunk, (chunk,)))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
 
 
 def after_store(conn: sqlite3.Connection, months: Iterable[str] | None) -> None:
@@ -88,8 +120,13 @@ def normalize_db(
     source: str | None = None,
     since: str | None = None,
     progress: bool = True,
+    workers: int | None = None,
 ) -> NormalizeStats:
-    """Re-normalize raw listings (all, one run's, one source's, or seen since a date)."""
+    """Re-normalize raw listings (all, one run's, one source's, or seen since a date).
+
+    ``workers`` processes normalize in parallel (default: one per core when there is
+    enough work); this process reads raw chunks and writes the results.
+    """
     where, params = [], []
     if run_id is not None:
         where.append("last_run_id = ?")
@@ -108,20 +145,27 @@ def normalize_db(
         from tqdm import tqdm
 
         bar = tqdm(total=total, unit=" listings", desc="normalize", mininterval=0.5)
-    last = -1
-    read = conn  # a second cursor streams while the first writes; WAL keeps them apart
-    while True:
-        chunk = read.execute(
-            f"SELECT rowid, source, source_id, payload, fetched_at, payload_sha256 FROM raw_listings"
-            f" {clause + ' AND' if clause else 'WHERE'} rowid > ? ORDER BY rowid LIMIT ?",
-            [*params, last, CHUNK],
-        ).fetchall()
-        if not chunk:
-            break
-        last = chunk[-1][0]
-        normalize_rows(conn, (tuple(r)[1:] for r in chunk), stats)
+    def chunks() -> Iterator[list[tuple]]:
+        last = -1
+        while True:
+            chunk = conn.execute(
+                f"SELECT rowid, source, source_id, payload, fetched_at, payload_sha256"
+                f" FROM raw_listings {clause + ' AND' if clause else 'WHERE'} rowid > ?"
+                f" ORDER BY rowid LIMIT ?",
+                [*params, last, CHUNK],
+            ).fetchall()
+            if not chunk:
+                return
+            last = chunk[-1][0]
+            yield [tuple(r)[1:] for r in chunk]
+
+    if workers is None:
+        workers = (os.cpu_count() or 1) if total > 4 * CHUNK else 1
+    results = _parallel(chunks(), workers) if workers > 1 else map(normalize_chunk, chunks())
+    for result in results:
+        save_normalized(conn, result, stats)
         if bar:
-            bar.update(len(chunk))
+            bar.update(len(result))
     if bar:
         bar.close()
     after_store(conn, stats.months if (run_id or source or since) else None)

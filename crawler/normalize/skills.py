@@ -48,14 +48,16 @@ def _load():
     doc = json.loads(DATA_FILE.read_text(encoding="utf-8"))
     skills: dict[str, Skill] = {}
     by_tag: dict[str, Skill] = {}
-    by_text: dict[str, Skill] = {}
+    by_text: dict[str, list[Skill]] = {}  # an alias may name more than one skill
     by_case: dict[str, Skill] = {}
     for e in doc["skills"]:
         skill = Skill(e["name"], bool(e["is_ai"]), e["family"])
         skills[skill.name] = skill
         by_tag[_norm(skill.name)] = skill
         for a in e.get("aliases", []):
-            by_text.setdefault(_norm(a), skill)
+            names = by_text.setdefault(_norm(a), [])
+            if skill not in names:
+                names.append(skill)
             by_tag.setdefault(_norm(a), skill)
         for a in e.get("tag_aliases", []):
             by_tag.setdefault(_norm(a), skill)
@@ -76,9 +78,9 @@ def _scan(text: str) -> list[Skill]:
     spans = []
     if _TEXT_RE is not None:
         for m in _TEXT_RE.finditer(text):
-            skill = _BY_TEXT.get(_norm(m.group(0)))
-            if skill:
-                found.append(skill)
+            skills = _BY_TEXT.get(_norm(m.group(0)))
+            if skills:
+                found.extend(skills)
                 spans.append(m.span())
     if _CASE_RE is not None:
         for m in _CASE_RE.finditer(text):

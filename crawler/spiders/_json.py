@@ -24,7 +24,9 @@ class JsonApiSpider(JobSpider):
             return json.loads(response.body), None
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             excerpt = response.body[:200].decode("utf-8", "replace")
-            return None, self.skip(response, "bad_json", f"page is not JSON: {exc}", excerpt)
+            return None, self.skip(
+                response, "bad_json", f"page is not JSON: {exc}", excerpt
+            )
 
     def read_jobs(self, response, key: str | None = "jobs") -> tuple[list, dict | None]:
         """The job objects of an answer (``data[key]``, or the array itself when key is None)
@@ -32,10 +34,14 @@ class JsonApiSpider(JobSpider):
         data, bad = self.read_json(response)
         if bad:
             return [], bad
-        jobs = data if key is None else (data.get(key) if isinstance(data, dict) else None)
+        jobs = (
+            data if key is None else (data.get(key) if isinstance(data, dict) else None)
+        )
         if not isinstance(jobs, list):
             what = "a JSON array" if key is None else f"a {key!r} list"
-            return [], self.skip(response, "api_error", f"answer is not {what}", response.text[:200])
+            return [], self.skip(
+                response, "api_error", f"answer is not {what}", response.text[:200]
+            )
         return jobs, None
 
     def job_listings(
@@ -50,8 +56,15 @@ class JsonApiSpider(JobSpider):
         """One listing per job object (its exact JSON); ``ids`` collects the ids seen."""
         for job in jobs:
             if not isinstance(job, dict) or job.get(id_key) in (None, ""):
-                yield self.skip(response, "no_id", f"job object without {id_key!r}", json_payload(job))
+                yield self.skip(
+                    response,
+                    "no_id",
+                    f"job object without {id_key!r}",
+                    json_payload(job),
+                )
                 continue
             if ids is not None:
                 ids.append(str(job[id_key]))
-            yield self.listing(response, job[id_key], json_payload(job), url=url_of(job))
+            yield self.listing(
+                response, job[id_key], json_payload(job), url=url_of(job)
+            )

@@ -28,7 +28,11 @@ class RssFeedSpider(JobSpider):
         feeds_file = self.opt("feeds_file")
         if feeds_file:
             lines = Path(feeds_file).read_text(encoding="utf-8").splitlines()
-            feeds += [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+            feeds += [
+                line.strip()
+                for line in lines
+                if line.strip() and not line.startswith("#")
+            ]
         return feeds
 
     def item_id(self, item: str, link: str | None) -> str | None:
@@ -42,28 +46,47 @@ class RssFeedSpider(JobSpider):
     async def start(self):
         feeds = self.feed_urls()
         if not feeds:
-            self.logger.error(f"no feeds: give -a feeds=URL,URL or set [sources.{self.name}] feeds in the config")
+            self.logger.error(
+                f"no feeds: give -a feeds=URL,URL or set [sources.{self.name}] feeds in the config"
+            )
             return
         max_pages = self.opt_int("max_pages", self.default_max_pages)
         for feed in feeds:
-            yield scrapy.Request(self.rebase(feed), callback=self.parse_feed,
-                                 cb_kwargs={"page": 1, "max_pages": max_pages})
+            yield scrapy.Request(
+                self.rebase(feed),
+                callback=self.parse_feed,
+                cb_kwargs={"page": 1, "max_pages": max_pages},
+            )
 
     def parse_feed(self, response, page: int, max_pages: int):
         items = rss_items(response.body)
-        if not items and b"<rss" not in response.body[:2000] and b"<channel" not in response.body[:4000]:
-            yield self.skip(response, "not_rss", "response is not an RSS feed", response.text[:200] if hasattr(response, "text") else "")
+        if (
+            not items
+            and b"<rss" not in response.body[:2000]
+            and b"<channel" not in response.body[:4000]
+        ):
+            yield self.skip(
+                response,
+                "not_rss",
+                "response is not an RSS feed",
+                response.text[:200] if hasattr(response, "text") else "",
+            )
             return
         ids = []
         for item in items:
             link = xml_text(item, "link") or xml_text(item, "guid")
             job_id = self.item_id(item, link)
             if not job_id:
-                yield self.skip(response, "no_job_id", f"link without {self.id_hint}: {link}", item)
+                yield self.skip(
+                    response, "no_job_id", f"link without {self.id_hint}: {link}", item
+                )
                 continue
             ids.append(job_id)
             yield self.listing(response, job_id, item, url=link)
         next_url = self.next_page_url(response.url, len(items))
         if next_url and page < max_pages and not self.should_stop_paging(ids):
-            yield scrapy.Request(next_url, callback=self.parse_feed,
-                                 cb_kwargs={"page": page + 1, "max_pages": max_pages})
+            yield scrapy.Request(
+                next_url,
+                callback=self.parse_feed,
+                cb_kwargs={"page": page + 1, "max_pages": max_pages},
+            )

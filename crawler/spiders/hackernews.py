@@ -14,19 +14,30 @@ Options: ``months`` (``2022-11..2024-02``, ``2023-01,2023-06`` or ``last:24``, d
 
 from __future__ import annotations
 
-import json
 import re
 from calendar import timegm
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import scrapy
 
 from crawler.payloads import json_payload
-from crawler.spiders.base import JobSpider
+from crawler.spiders._json import JsonApiSpider
 
-MONTH_NAMES = ("January February March April May June July August September October "
-               "November December").split()
-_TITLE_RE = re.compile(r"^Ask HN: Who is hiring\?\s*\((\w+)\s+(\d{4})\)", re.I)
+MONTH_NAMES = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+_TITLE_RE = re.compile(r"^Ask HN: Who is hiring\?\s*\((\w+)\s+(\d{4})\)", re.IGNORECASE)
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -46,18 +57,15 @@ def parse_months(spec: str, *, today: date) -> list[tuple[int, int]]:
 
     Also a comma list (``"2023-01,2023-06"``) or ``"last:N"`` (the N months up to today's).
     """
-    spec = (spec or "").strip()
-    if spec.startswith("last:"):
-        count = int(spec[5:])
-        year, month = today.year, today.month
-        out = []
-        for _ in range(count):
-            out.append((year, month))
-            year, month = (year - 1, 12) if month == 1 else (year, month - 1)
-        return sorted(out)
     months: list[tuple[int, int]] = []
-    for part in (p.strip() for p in spec.split(",") if p.strip()):
-        if ".." in part:
+    for part in (p.strip() for p in (spec or "").split(",") if p.strip()):
+        if part.startswith("last:"):
+            count = int(part[5:])
+            year, month = today.year, today.month
+            for _ in range(count):
+                months.append((year, month))
+                year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+        elif ".." in part:
             first, _, last = part.partition("..")
             cur, end = _month(first), _month(last)
             if cur > end:
@@ -77,7 +85,7 @@ def month_window(year: int, month: int) -> tuple[int, int]:
     return start, end
 
 
-class HackernewsSpider(JobSpider):
+class HackernewsSpider(JsonApiSpider):
     """Top-level comments of the monthly "Ask HN: Who is hiring?" threads (Algolia HN API)."""
 
     name = "hackernews"
@@ -85,28 +93,31 @@ class HackernewsSpider(JobSpider):
     payload_format = "json"
 
     async def start(self):
-        today = datetime.now(timezone.utc).date()
-        months = parse_months(str(self.opt("months", "last:24")), today=today)
+        today = datetime.now(UTC).date()
+        # A TOML list or a comma-separated argument; ranges and "last:N" inside either.
+        months = parse_months(
+            ",".join(self.opt_list("months")) or "last:24", today=today
+        )
         mode = str(self.opt("comments", "items"))
         if mode not in ("items", "search"):
-            raise ValueError(f"option comments={mode!r} for spider hackernews must be items or search")
+            raise ValueError(
+                f"option comments={mode!r} for spider hackernews must be items or search"
+            )
         for year, month in months:
             low, high = month_window(year, month)
-            params = {"tags": "story,author_whoishiring", "query": "who is hiring",
-                      "numericFilters": f"created_at_i>{low},created_at_i<{high}"}
-            yield scrapy.Request(self.api_url("/api/v1/search_by_date", params),
-                                 callback=self.parse_stories,
-                                 cb_kwargs={"year": year, "month": month, "mode": mode})
-
-    def _json(self, response):
-        try:
-            return json.loads(response.body), None
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            return None, self.skip(response, "bad_json", f"response is not JSON: {exc}",
-                                   response.body[:200].decode("utf-8", "replace"))
+            params = {
+                "tags": "story,author_whoishiring",
+                "query": "who is hiring",
+                "numericFilters": f"created_at_i>{low},created_at_i<{high}",
+            }
+            yield scrapy.Request(
+                self.api_url("/api/v1/search_by_date", params),
+                callback=self.parse_stories,
+                cb_kwargs={"year": year, "month": month, "mode": mode},
+            )
 
     def parse_stories(self, response, year: int, month: int, mode: str):
-        data, bad = self._json(response)
+        data, bad = self.read_json(response)
         if bad:
             yield bad
             return
@@ -114,38 +125,65 @@ class HackernewsSpider(JobSpider):
         stories = []
         for hit in data.get("hits") or []:
             m = _TITLE_RE.match(hit.get("title") or "")
-            if m and (m.group(1).lower(), m.group(2)) == wanted and hit.get("author") == "whoishiring":
+            if (
+                m
+                and (m.group(1).lower(), m.group(2)) == wanted
+                and hit.get("author") == "whoishiring"
+            ):
                 stories.append(hit)
         if not stories:
-            self.logger.warning("no 'Who is hiring?' story found for %04d-%02d", year, month)
+            self.logger.warning(
+                "no 'Who is hiring?' story found for %04d-%02d", year, month
+            )
             self.crawler.stats.inc_value("jobtrends/hn_month_without_story")
             return
         for story in stories:
             story_id = str(story.get("story_id") or story["objectID"])
             if mode == "items":
-                yield scrapy.Request(self.api_url(f"/api/v1/items/{story_id}"),
-                                     callback=self.parse_item_tree, cb_kwargs={"story_id": story_id})
+                yield scrapy.Request(
+                    self.api_url(f"/api/v1/items/{story_id}"),
+                    callback=self.parse_item_tree,
+                    cb_kwargs={"story_id": story_id},
+                )
             else:
                 yield self.search_request(story_id, 0)
 
     def search_request(self, story_id: str, page: int) -> scrapy.Request:
-        params = {"tags": f"comment,story_{story_id}",
-                  "hitsPerPage": self.opt_int("hits_per_page", 1000), "page": page}
-        return scrapy.Request(self.api_url("/api/v1/search", params), callback=self.parse_search,
-                              cb_kwargs={"story_id": story_id, "page": page})
+        params = {
+            "tags": f"comment,story_{story_id}",
+            "hitsPerPage": self.opt_int("hits_per_page", 1000),
+            "page": page,
+        }
+        return scrapy.Request(
+            self.api_url("/api/v1/search", params),
+            callback=self.parse_search,
+            cb_kwargs={"story_id": story_id, "page": page},
+        )
 
     def comment_listing(self, response, comment: dict, *, id_key: str, text_key: str):
         comment_id = comment.get(id_key)
         if comment_id is None:
-            return self.skip(response, "no_id", "comment without id", json_payload(comment))
-        if not comment.get(text_key):  # deleted or dead comments keep their place, not their text
-            return self.skip(response, "deleted_comment", f"comment {comment_id} has no text",
-                             json_payload(comment))
-        return self.listing(response, comment_id, json_payload(comment),
-                            url=f"https://news.ycombinator.com/item?id={comment_id}")
+            return self.skip(
+                response, "no_id", "comment without id", json_payload(comment)
+            )
+        if not comment.get(
+            text_key
+        ):  # deleted or dead comments keep their place, not their text
+            return self.skip(
+                response,
+                "deleted_comment",
+                f"comment {comment_id} has no text",
+                json_payload(comment),
+            )
+        return self.listing(
+            response,
+            comment_id,
+            json_payload(comment),
+            url=f"https://news.ycombinator.com/item?id={comment_id}",
+        )
 
     def parse_item_tree(self, response, story_id: str):
-        data, bad = self._json(response)
+        data, bad = self.read_json(response)
         if bad:
             yield bad
             return
@@ -157,14 +195,16 @@ class HackernewsSpider(JobSpider):
             yield self.comment_listing(response, comment, id_key="id", text_key="text")
 
     def parse_search(self, response, story_id: str, page: int):
-        data, bad = self._json(response)
+        data, bad = self.read_json(response)
         if bad:
             yield bad
             return
         for hit in data.get("hits") or []:
             if str(hit.get("parent_id")) != story_id:
                 continue  # a reply inside the thread
-            yield self.comment_listing(response, hit, id_key="objectID", text_key="comment_text")
+            yield self.comment_listing(
+                response, hit, id_key="objectID", text_key="comment_text"
+            )
         pages = int(data.get("nbPages") or 0)
         if page + 1 < pages and page + 1 < self.opt_int("max_pages", 20):
             yield self.search_request(story_id, page + 1)

@@ -27,9 +27,13 @@ from crawler.normalize.sources.jsonld import identifier_value, job_postings
 from crawler.payloads import json_payload
 from crawler.spiders.base import JobSpider
 
-_LD_XPATH = ('//script[contains(translate(@type, "APLICTONDJS", "aplictondjs"),'
-             ' "application/ld+json")]/text()')
-_WRAPPER_RE = re.compile(r"^\s*(?:<!--|/\*\s*<!\[CDATA\[\s*\*/)|(?:-->|/\*\s*\]\]>\s*\*/)\s*$")
+_LD_XPATH = (
+    '//script[contains(translate(@type, "APLICTONDJS", "aplictondjs"),'
+    ' "application/ld+json")]/text()'
+)
+_WRAPPER_RE = re.compile(
+    r"^\s*(?:<!--|/\*\s*<!\[CDATA\[\s*\*/)|(?:-->|/\*\s*\]\]>\s*\*/)\s*$"
+)
 _MAX_SITEMAP = 50 * 1024 * 1024  # the sitemaps.org limit for one uncompressed file
 
 
@@ -48,13 +52,19 @@ class JsonldSpider(JobSpider):
     payload_format = "json"
 
     def page_request(self, real_url: str) -> scrapy.Request:
-        return scrapy.Request(self.rebase(real_url), callback=self.parse_page, cb_kwargs={"real_url": real_url})
+        return scrapy.Request(
+            self.rebase(real_url),
+            callback=self.parse_page,
+            cb_kwargs={"real_url": real_url},
+        )
 
     async def start(self):
         urls, sitemaps = self.opt_list("urls"), self.opt_list("sitemaps")
         if not urls and not sitemaps:
-            self.logger.warning("no urls or sitemaps: give -a sitemaps=URL or -a urls=URL,URL "
-                                "or set [sources.jsonld] in the config")
+            self.logger.warning(
+                "no urls or sitemaps: give -a sitemaps=URL or -a urls=URL,URL "
+                "or set [sources.jsonld] in the config"
+            )
             return
         self.pattern = re.compile(self.opt("url_pattern") or "")
         self.pages_left = self.opt_int("max_pages", 5000)
@@ -75,7 +85,12 @@ class JsonldSpider(JobSpider):
             sitemap = Sitemap(body)
             entries = [e["loc"] for e in sitemap if e.get("loc")]
         except Exception as exc:  # noqa: BLE001 - lxml raises several kinds on non-XML
-            yield self.skip(response, "bad_sitemap", f"not a sitemap: {exc}", body[:200].decode("utf-8", "replace"))
+            yield self.skip(
+                response,
+                "bad_sitemap",
+                f"not a sitemap: {exc}",
+                body[:200].decode("utf-8", "replace"),
+            )
             return
         if sitemap.type == "sitemapindex":
             for loc in entries:
@@ -96,10 +111,19 @@ class JsonldSpider(JobSpider):
                 # strict=False: real pages often carry raw newlines/tabs inside strings.
                 data = json.loads(text, strict=False)
             except json.JSONDecodeError as exc:
-                yield self.skip(response, "bad_jsonld", f"ld+json block {block_no} of {real_url}: {exc}", text)
+                yield self.skip(
+                    response,
+                    "bad_jsonld",
+                    f"ld+json block {block_no} of {real_url}: {exc}",
+                    text,
+                )
                 continue
             for posting in job_postings(data):
                 source_id = stable_id(real_url, identifier_value(posting), index)
                 index += 1
-                url = posting.get("url") if isinstance(posting.get("url"), str) else real_url
+                url = (
+                    posting.get("url")
+                    if isinstance(posting.get("url"), str)
+                    else real_url
+                )
                 yield self.listing(response, source_id, json_payload(posting), url=url)

@@ -9,15 +9,12 @@ are small (tens to hundreds of postings) and are read whole.
 
 from __future__ import annotations
 
-import json
-
 import scrapy
 
-from crawler.payloads import json_payload
-from crawler.spiders.base import JobSpider
+from crawler.spiders._json import JsonApiSpider
 
 
-class LeverSpider(JobSpider):
+class LeverSpider(JsonApiSpider):
     """Postings of Lever-hosted company job boards (Lever postings API, JSON)."""
 
     name = "lever"
@@ -26,35 +23,40 @@ class LeverSpider(JobSpider):
 
     def page_request(self, company: str, skip: int, page: int) -> scrapy.Request:
         params = {"mode": "json", "skip": skip, "limit": self.opt_int("limit", 100)}
-        return scrapy.Request(self.api_url(f"/v0/postings/{company}", params), callback=self.parse_page,
-                              cb_kwargs={"company": company, "skip": skip, "page": page},
-                              meta={"handle_httpstatus_list": [404]})
+        return scrapy.Request(
+            self.api_url(f"/v0/postings/{company}", params),
+            callback=self.parse_page,
+            cb_kwargs={"company": company, "skip": skip, "page": page},
+            meta={"handle_httpstatus_list": [404]},
+        )
 
     async def start(self):
         companies = self.opt_list("companies")
         if not companies:
-            self.logger.warning("no companies: give -a companies=a,b or set [sources.lever] companies")
+            self.logger.warning(
+                "no companies: give -a companies=a,b or set [sources.lever] companies"
+            )
             return
         for company in companies:
             yield self.page_request(company, 0, 1)
 
     def parse_page(self, response, company: str, skip: int, page: int):
-        try:
-            data = json.loads(response.body)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            yield self.skip(response, "bad_json", f"page is not JSON: {exc}",
-                            response.body[:200].decode("utf-8", "replace"))
+        data, bad = self.read_json(response)
+        if bad:
+            yield bad
             return
         if not isinstance(data, list):  # {"ok": false, "error": "Document not found"}
             error = data.get("error") if isinstance(data, dict) else type(data).__name__
-            yield self.skip(response, "api_error", f"board {company!r}: {error} (HTTP {response.status})",
-                            response.text[:200])
+            yield self.skip(
+                response,
+                "api_error",
+                f"board {company!r}: {error} (HTTP {response.status})",
+                response.text[:200],
+            )
             return
-        for posting in data:
-            if not isinstance(posting, dict) or not posting.get("id"):
-                yield self.skip(response, "no_id", f"posting of {company!r} without id", json_payload(posting))
-                continue
-            yield self.listing(response, posting["id"], json_payload(posting), url=posting.get("hostedUrl"))
+        yield from self.job_listings(
+            response, data, url_of=lambda posting: posting.get("hostedUrl")
+        )
         limit = self.opt_int("limit", 100)
         if len(data) >= limit and page < self.opt_int("max_pages", 20):
             yield self.page_request(company, skip + limit, page + 1)

@@ -32,4 +32,6 @@ class RemoteokSpider(JsonApiSpider):
         jobs, bad = self.read_jobs(response, key=None)
         if bad:
             yield bad
-        yield from self.job_listings(response, [obj for obj in jobs if not is_legal_notice(obj)])
+        yield from self.job_listings(
+            response, [obj for obj in jobs if not is_legal_notice(obj)]
+        )

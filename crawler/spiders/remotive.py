@@ -26,7 +26,9 @@ class RemotiveSpider(JsonApiSpider):
 
     async def start(self):
         for params in self.request_params():
-            yield scrapy.Request(self.api_url(PATH, params or None), callback=self.parse_api)
+            yield scrapy.Request(
+                self.api_url(PATH, params or None), callback=self.parse_api
+            )
 
     def parse_api(self, response):
         jobs, bad = self.read_jobs(response)

@@ -12,8 +12,6 @@ import pytest
 from analysis.serve import free_port, start_background
 
 CHROMIUM = Path("/usr/bin/chromium")
-REPO = Path(__file__).resolve().parents[2]
-OUTPUT = REPO / "test-output"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--headless=new", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", "--no-first-run"]
 
@@ -35,7 +33,7 @@ def browser():
 @pytest.fixture(scope="session")
 def site(tmp_path_factory):
     """Datasette on the seeded database (see tests/test_datasette.py), on a free port."""
-    from test_datasette import seed_database  # tests/ is on sys.path via tests/conftest.py
+    from tests.test_datasette import seed_database
 
     folder = tmp_path_factory.mktemp("browser")
     db = seed_database(folder / "jobs.db")
@@ -55,9 +53,19 @@ class PageWatch:
         self.page = page
         self.errors: list[str] = []
         self.dialogs: list[str] = []
+        self.outside: list[str] = []  # requests that would leave 127.0.0.1 (blocked)
+        page.route("**/*", self._route)
         page.on("console", lambda msg: msg.type == "error" and self.errors.append(msg.text))
         page.on("pageerror", lambda exc: self.errors.append(f"pageerror: {exc}"))
         page.on("dialog", self._dialog)
+
+    def _route(self, route):
+        url = route.request.url
+        if url.startswith(("http://127.0.0.1:", "data:", "blob:", "about:")):
+            route.continue_()
+        else:
+            self.outside.append(url)
+            route.abort()
 
     def _dialog(self, dialog):
         self.dialogs.append(dialog.message)

@@ -7,12 +7,14 @@ run, and the console must stay free of errors.
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 
 from analysis.serve import load_metadata
 
-from conftest import OUTPUT, REPO  # tests/browser/conftest.py
+REPO = Path(__file__).resolve().parents[2]
+OUTPUT = REPO / "test-output"
 
 DASHBOARDS = load_metadata()["plugins"]["datasette-dashboards"]
 
@@ -52,6 +54,7 @@ def test_ai_dashboard_renders_every_chart(watched, site):
     watched.page.screenshot(path=str(shot), full_page=True)
     shutil.copyfile(shot, REPO / "analysis" / "datasette" / "dashboard.png")
     assert watched.errors == []
+    assert watched.outside == []  # Vega and the page's assets are all served locally
 
 
 def test_dashboard_filters_apply(watched, site):
@@ -65,7 +68,10 @@ def test_dashboard_filters_apply(watched, site):
 
 def test_crawl_health_dashboard_renders_every_chart(watched, site):
     _render_dashboard(watched, site, "crawl-health")
+    # One coverage line per field (the figures are checked in tests/test_datasette.py).
+    assert watched.page.locator("#chart-coverage svg.marks g.mark-line path").count() == 3
     assert watched.errors == []
+    assert watched.outside == []
 
 
 def test_canned_query_page_shows_rows(watched, site):

@@ -8,17 +8,40 @@ values (dates, pay, categories, skills) is the shared normalizer's job.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from functools import lru_cache
 from typing import Callable
 
 
 @lru_cache(maxsize=None)
 def mapper(source: str) -> Callable[[str], dict]:
-    """The ``to_job`` function of a source; ValueError for an unknown source."""
-    if not source.isidentifier():
-        raise ValueError(f"unknown source {source!r}")
+    """The ``to_job`` function of a source.
+
+    A source without a module of its own (one brought in by ``jobtrends import --format
+    csv|jsonl``) is read by the generic mapping, which raises ValueError on anything
+    but an imported row.
+    """
+    if not source.isidentifier() or source.startswith("_"):
+        return _generic()
     try:
         module = importlib.import_module(f"crawler.normalize.sources.{source}")
     except ModuleNotFoundError as exc:
-        raise ValueError(f"no mapping for source {source!r}") from exc
+        if exc.name != f"crawler.normalize.sources.{source}":
+            raise  # the module exists but one of its imports is missing
+        return _generic()
     return module.to_job
+
+
+def has_own_mapping(source: str) -> bool:
+    """True when ``crawler/normalize/sources/<source>.py`` exists (upwork, freelancer...)."""
+    return (
+        source.isidentifier()
+        and not source.startswith("_")
+        and importlib.util.find_spec(f"crawler.normalize.sources.{source}") is not None
+    )
+
+
+def _generic() -> Callable[[str], dict]:
+    from crawler.normalize.sources.generic import to_job
+
+    return to_job

@@ -19,9 +19,14 @@ _MONEY_RE = re.compile(
     r"|\d[\d,.]*\s?[kK]?\s?(?:USD|EUR|GBP|CAD|AUD|CHF)\b"
 )
 _PAY_WORDS_RE = re.compile(
-    r"salary|compensation|pay\b|pay range|base|OTE|per hour|/hr|/hour|hourly|per year|annual|"
-    r"per month|/month|range|wage|stipend",
-    re.I,
+    r"salary|salaries|compensation|\bpay\b|wage|\bOTE\b|hourly|per hour|/\s?h(?:ou)?r\b|"
+    r"\bbase\b|remuneration|earnings|\brate\b",
+    re.IGNORECASE,
+)
+# Money that is not the job's pay: perks, budgets, company figures.
+_NOT_PAY_RE = re.compile(
+    r"budget|stipend|allowance|reimburs|raised|funding|revenue|valuation|ARR\b",
+    re.IGNORECASE,
 )
 # Sentence ends are a stop followed by a space and a capital, so "$1.5k" stays whole.
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
@@ -30,17 +35,35 @@ _REAL_TAG_RE = re.compile(r"</?[a-zA-Z][^<>]{0,200}>")
 _MAX_PAY_TEXT = 300
 
 _COUNTRIES = {
-    "united states": "United States", "usa": "United States", "us": "United States",
-    "u.s.": "United States", "united kingdom": "United Kingdom", "uk": "United Kingdom",
-    "canada": "Canada", "germany": "Germany", "france": "France", "spain": "Spain",
-    "netherlands": "Netherlands", "ireland": "Ireland", "portugal": "Portugal",
-    "poland": "Poland", "india": "India", "brazil": "Brazil", "mexico": "Mexico",
-    "australia": "Australia", "japan": "Japan", "singapore": "Singapore",
-    "philippines": "Philippines", "argentina": "Argentina", "israel": "Israel",
+    "united states": "United States",
+    "usa": "United States",
+    "us": "United States",
+    "u.s.": "United States",
+    "united kingdom": "United Kingdom",
+    "uk": "United Kingdom",
+    "canada": "Canada",
+    "germany": "Germany",
+    "france": "France",
+    "spain": "Spain",
+    "netherlands": "Netherlands",
+    "ireland": "Ireland",
+    "portugal": "Portugal",
+    "poland": "Poland",
+    "india": "India",
+    "brazil": "Brazil",
+    "mexico": "Mexico",
+    "australia": "Australia",
+    "japan": "Japan",
+    "singapore": "Singapore",
+    "philippines": "Philippines",
+    "argentina": "Argentina",
+    "israel": "Israel",
 }
-_LOCATION_NOISE_RE = re.compile(r"\b(?:remote|only|based)\b", re.I)
-_REMOTE_RE = re.compile(r"\bremote\b|\banywhere\b|\bworldwide\b|work from home", re.I)
-_ONSITE_RE = re.compile(r"\bon-?site\b|\bin[- ]office\b|\bhybrid\b", re.I)
+_LOCATION_NOISE_RE = re.compile(r"\b(?:remote|only|based)\b", re.IGNORECASE)
+_REMOTE_RE = re.compile(
+    r"\bremote\b|\banywhere\b|\bworldwide\b|work from home", re.IGNORECASE
+)
+_ONSITE_RE = re.compile(r"\bon-?site\b|\bin[- ]office\b|\bhybrid\b", re.IGNORECASE)
 
 
 def rich_text(fragment: str | None) -> str:
@@ -68,7 +91,11 @@ def pay_sentence(text: str | None) -> str | None:
         if not _MONEY_RE.search(line):
             continue
         for sentence in _SENTENCE_END_RE.split(line.strip()):
-            if sentence and _MONEY_RE.search(sentence) and _PAY_WORDS_RE.search(sentence):
+            if (
+                _MONEY_RE.search(sentence)
+                and _PAY_WORDS_RE.search(sentence)
+                and not _NOT_PAY_RE.search(sentence)
+            ):
                 return sentence[:_MAX_PAY_TEXT]
     return None
 
@@ -81,7 +108,10 @@ def country_from_location(location: str | None) -> str | None:
     if not location:
         return None
     parts = re.split(r"\s*(?:[,;/|(]|\bor\b|\band\b)\s*", location)
-    found = {_COUNTRIES.get(_LOCATION_NOISE_RE.sub("", p).strip(" -)").lower()) for p in parts}
+    found = {
+        _COUNTRIES.get(_LOCATION_NOISE_RE.sub("", p).strip(" -)").lower())
+        for p in parts
+    }
     found.discard(None)
     return found.pop() if len(found) == 1 else None
 

@@ -16,20 +16,51 @@ import re
 
 from crawler.normalize.sources._text import html_to_text
 
-_FIRST_P_RE = re.compile(r"<p\b|<br\s*/?>|\n", re.I)
+_FIRST_P_RE = re.compile(r"<p\b|<br\s*/?>|\n", re.IGNORECASE)
 _SPLIT_RE = re.compile(r"\s+[|｜]\s+|\s*\|\s*")
-_PAY_RE = re.compile(r"[$€£¥₹]\s?\d|\d\s?[kK]\b|\b(?:USD|EUR|GBP|CAD|AUD|CHF|SEK|INR)\b|\d{2,3}[,.]\d{3}"
-                     r"|\b(?:salary|equity|/hr|per hour|/yr)\b", re.I)
-_REMOTE_RE = re.compile(r"\bremote\b|\bwfh\b|\banywhere\b", re.I)
-_ONSITE_RE = re.compile(r"\bon-?site\b|\bin[- ]office\b|\bhybrid\b", re.I)
-_ONLY_FLAG_RE = re.compile(r"^\s*\(?\s*(?:remote|onsite|on-site|hybrid|wfh|in[- ]office)(?:\s*\(?[a-z ,./-]*\)?)?\s*\)?\s*$", re.I)
-_KIND_RE = re.compile(r"\b(?:full[- ]?time|part[- ]?time|contract(?:or)?|intern(?:ship)?s?|freelance"
-                      r"|permanent|ft|pt|visa)\b", re.I)
-_URL_RE = re.compile(r"https?://|www\.|\.(?:com|io|ai|co|dev|org|net)\b(?:/\S*)?$", re.I)
-_ROLE_RE = re.compile(r"engineer|developer|scientist|designer|manager|lead|architect|analyst|"
-                      r"devops|sre|researcher|head of|director|writer|marketer|recruiter|"
-                      r"product|frontend|backend|full[- ]?stack|ml\b|data|security|founding|"
-                      r"cto|vp\b|administrator|specialist|consultant|support", re.I)
+_PAY_RE = re.compile(
+    r"[$€£¥₹]\s?\d|\d\s?[kK]\b|\b(?:USD|EUR|GBP|CAD|AUD|CHF|SEK|INR)\b|\d{2,3}[,.]\d{3}"
+    r"|\b(?:salary|equity|/hr|per hour|/yr)\b",
+    re.IGNORECASE,
+)
+_REMOTE_RE = re.compile(r"\bremote\b|\bwfh\b|\banywhere\b", re.IGNORECASE)
+_ONSITE_RE = re.compile(r"\bon-?site\b|\bin[- ]office\b|\bhybrid\b", re.IGNORECASE)
+_ONLY_FLAG_RE = re.compile(
+    r"^\s*\(?\s*(?:remote|onsite|on-site|hybrid|wfh|in[- ]office)(?:\s*\(?[a-z ,./-]*\)?)?\s*\)?\s*$",
+    re.IGNORECASE,
+)
+_KIND_RE = re.compile(
+    r"\b(?:full[- ]?time|part[- ]?time|contract(?:or)?|intern(?:ship)?s?|freelance"
+    r"|permanent|ft|pt|visa)\b",
+    re.IGNORECASE,
+)
+_URL_RE = re.compile(
+    r"https?://|www\.|\.(?:com|io|ai|co|dev|org|net)\b(?:/\S*)?$", re.IGNORECASE
+)
+_ROLE_RE = re.compile(
+    r"engineer|developer|scientist|designer|manager|lead|architect|analyst|"
+    r"devops|sre|researcher|head of|director|writer|marketer|recruiter|"
+    r"product|frontend|backend|full[- ]?stack|ml\b|data|security|founding|"
+    r"cto|vp\b|administrator|specialist|consultant|support",
+    re.IGNORECASE,
+)
+
+
+_P_RE = re.compile(r"<p\b[^>]*>", re.IGNORECASE)
+
+
+def comment_text(comment_html: str) -> str:
+    """Plain text with HN's paragraphs kept: ``"a<p>b"`` -> ``"a\\n\\nb"`` (HN opens
+    paragraphs with a bare ``<p>`` and never closes them)."""
+    return html_to_text(_P_RE.sub("\n\n", comment_html))
+
+
+def short_title(line: str, limit: int = 100) -> str:
+    """A prose first line cut to its first sentence, at most ``limit`` characters on a word."""
+    sentence = re.split(r"(?<=[.!?])\s", line, maxsplit=1)[0]
+    if len(sentence) <= limit:
+        return sentence
+    return sentence[:limit].rsplit(" ", 1)[0] + " ..."
 
 
 def first_line(comment_html: str) -> str:
@@ -41,11 +72,20 @@ def first_line(comment_html: str) -> str:
 def header_fields(line: str) -> dict:
     """Sort a ``Company | Role | Location | REMOTE | Pay`` line into named parts."""
     parts = [p.strip() for p in _SPLIT_RE.split(line) if p.strip()]
-    out: dict = {"company": None, "title": None, "location": None, "pay_text": None,
-                 "remote": None, "kinds": []}
+    out: dict = {
+        "company": None,
+        "title": None,
+        "location": None,
+        "pay_text": None,
+        "remote": None,
+        "kinds": [],
+    }
     if len(parts) < 2:  # no header line: the text is free prose
         return out
-    out["company"] = re.sub(r"\s*\((?:https?://)?[^)]*\.[a-z]{2,}[^)]*\)\s*$", "", parts[0]) or parts[0]
+    out["company"] = (
+        re.sub(r"\s*\((?:https?://)?[^)]*\.[a-z]{2,}[^)]*\)\s*$", "", parts[0])
+        or parts[0]
+    )
     roles, others = [], []
     for part in parts[1:]:
         if _REMOTE_RE.search(part):
@@ -54,11 +94,17 @@ def header_fields(line: str) -> dict:
             out["remote"] = False
         if _URL_RE.search(part) and " " not in part.strip():
             continue
-        if _PAY_RE.search(part) and out["pay_text"] is None and not _ROLE_RE.search(part):
+        if (
+            _PAY_RE.search(part)
+            and out["pay_text"] is None
+            and not _ROLE_RE.search(part)
+        ):
             out["pay_text"] = part
         elif _ONLY_FLAG_RE.match(part):
             continue
-        elif _KIND_RE.fullmatch(part.strip()) or (_KIND_RE.search(part) and len(part) < 25 and not _ROLE_RE.search(part)):
+        elif _KIND_RE.fullmatch(part.strip()) or (
+            _KIND_RE.search(part) and len(part) < 25 and not _ROLE_RE.search(part)
+        ):
             out["kinds"].append(part)
         elif _ROLE_RE.search(part):
             roles.append(part)
@@ -79,23 +125,28 @@ def to_job(payload: str) -> dict:
     except json.JSONDecodeError as exc:
         raise ValueError(f"payload is not JSON: {exc.msg}") from exc
     if not isinstance(comment, dict):
-        raise ValueError("payload is not an HN comment object")
+        raise ValueError("payload is not an HN comment object")  # noqa: TRY004 - the contract
     body = comment.get("comment_text") or comment.get("text")
     if not body:
         raise ValueError("comment has no text (deleted or dead)")
     comment_id = comment.get("objectID") or comment.get("id")
     head = header_fields(first_line(body))
-    text = html_to_text(body)
-    title = head["title"] or (first_line(body)[:120] if head["company"] is None else None)
+    text = comment_text(body)
+    title = head["title"] or (
+        short_title(first_line(body)) if head["company"] is None else None
+    )
     return {
         "title": html.unescape(title or ""),
         "description": text,
-        "url": f"https://news.ycombinator.com/item?id={comment_id}" if comment_id else None,
+        "url": f"https://news.ycombinator.com/item?id={comment_id}"
+        if comment_id
+        else None,
         "company": head["company"],
         "country": None,  # locations are free text ("NYC or SF"); left to the location column
         "location": head["location"],
         "remote": head["remote"],
-        "posted_raw": comment.get("created_at") or (str(comment["created_at_i"]) if comment.get("created_at_i") else None),
+        "posted_raw": comment.get("created_at")
+        or (str(comment["created_at_i"]) if comment.get("created_at_i") else None),
         "pay_text": head["pay_text"],
         "pay": None,
         "currency_hint": None,

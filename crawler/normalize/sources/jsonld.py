@@ -12,19 +12,29 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Iterator
 
 from crawler.normalize.sources._text import html_to_text
 
 # schema.org unitText -> (period, pay type); MONTH and YEAR are salaries, shorter units rates.
-_UNITS = {"HOUR": ("hour", "hourly"), "DAY": ("day", "hourly"), "WEEK": ("week", "hourly"),
-          "MONTH": ("month", "salary"), "YEAR": ("year", "salary")}
+_ONET_CODE_RE = re.compile(r"^\s*\d{2}-\d{4}(?:\.\d{2})?\s*[-:]?\s*")
+_UNITS = {
+    "HOUR": ("hour", "hourly"),
+    "DAY": ("day", "hourly"),
+    "WEEK": ("week", "hourly"),
+    "MONTH": ("month", "salary"),
+    "YEAR": ("year", "salary"),
+}
 
 
 def _is_posting(obj: dict) -> bool:
     kinds = obj.get("@type")
     kinds = kinds if isinstance(kinds, list) else [kinds]
-    return any(isinstance(k, str) and k.rsplit("/", 1)[-1].rsplit(":", 1)[-1] == "JobPosting" for k in kinds)
+    return any(
+        isinstance(k, str) and k.rsplit("/", 1)[-1].rsplit(":", 1)[-1] == "JobPosting"
+        for k in kinds
+    )
 
 
 def job_postings(data) -> Iterator[dict]:
@@ -58,7 +68,11 @@ def identifier_value(posting: dict) -> str | None:
     if isinstance(ident, list):
         ident = ident[0] if ident else None
     if isinstance(ident, dict):
-        ident = ident.get("value") if ident.get("value") not in (None, "") else ident.get("@id")
+        ident = (
+            ident.get("value")
+            if ident.get("value") not in (None, "")
+            else ident.get("@id")
+        )
     return None if ident in (None, "") else str(ident).strip() or None
 
 
@@ -87,7 +101,13 @@ def _places(posting: dict) -> tuple[str | None, str | None]:
         if country:
             countries.append(country)
     if not countries:
-        countries = [c for c in (_text(r) for r in _as_list(posting.get("applicantLocationRequirements"))) if c]
+        countries = [
+            c
+            for c in (
+                _text(r) for r in _as_list(posting.get("applicantLocationRequirements"))
+            )
+            if c
+        ]
         if not locations:
             locations = list(countries)
     location = "; ".join(dict.fromkeys(locations)) or None
@@ -128,10 +148,27 @@ def _pay(posting: dict) -> tuple[dict | None, str | None, str | None]:
         low = high = _number(value)
     unit = str(unit or "").strip().upper()
     if unit not in _UNITS or (low is None and high is None):
-        text = " ".join(str(x) for x in (low, "-", high, currency, unit and f"per {unit.lower()}") if x)
-        return None, text if (low or high) else None, currency
+        if not (low or high):
+            return None, None, currency
+        # An unknown unit: hand the figures to parse_pay, whose size rules decide the kind.
+        figures = (
+            f"{low:g}"
+            if low == high or high is None
+            else (f"{high:g}" if low is None else f"{low:g}-{high:g}")
+        )
+        return None, f"{figures} {currency or ''}".strip(), currency
     period, pay_type = _UNITS[unit]
-    return {"min": low, "max": high, "currency": currency, "period": period, "pay_type": pay_type}, None, currency
+    return (
+        {
+            "min": low,
+            "max": high,
+            "currency": currency,
+            "period": period,
+            "pay_type": pay_type,
+        },
+        None,
+        currency,
+    )
 
 
 def _description(value) -> str:
@@ -166,7 +203,13 @@ def to_job(payload: str) -> dict:
     else:
         remote = None
     pay, pay_text, currency = _pay(posting)
-    category = _text(posting.get("occupationalCategory")) or _text(posting.get("industry"))
+    category = _text(posting.get("occupationalCategory")) or _text(
+        posting.get("industry")
+    )
+    if (
+        category
+    ):  # "15-1252.00 Software Developers": the O*NET-SOC code adds nothing to the title
+        category = _ONET_CODE_RE.sub("", category) or category
     return {
         "title": html.unescape(_text(posting.get("title")) or ""),
         "description": _description(posting.get("description")),

@@ -36,21 +36,36 @@ def board_name(hosted_url: str | None) -> str | None:
 
 
 def _description(posting: dict) -> str:
-    parts = [posting.get("descriptionPlain") or html_to_text(posting.get("description"))]
+    parts = [
+        posting.get("descriptionPlain") or html_to_text(posting.get("description"))
+    ]
     for section in posting.get("lists") or []:
         if isinstance(section, dict):
-            parts.append(f"{section.get('text') or ''}\n{html_to_text(section.get('content'))}")
-    parts.append(posting.get("additionalPlain") or html_to_text(posting.get("additional")))
+            parts.append(
+                f"{section.get('text') or ''}\n{html_to_text(section.get('content'))}"
+            )
+    parts.append(
+        posting.get("additionalPlain") or html_to_text(posting.get("additional"))
+    )
     return "\n\n".join(p.strip() for p in parts if p and p.strip())
 
 
 def _pay(posting: dict) -> tuple[dict | None, str | None]:
     salary = posting.get("salaryRange")
     if isinstance(salary, dict) and (salary.get("min") or salary.get("max")):
-        period, pay_type = INTERVALS.get(salary.get("interval") or "", ("year", "salary"))
-        return {"min": salary.get("min"), "max": salary.get("max"), "currency": salary.get("currency"),
-                "period": period, "pay_type": pay_type}, None
-    text = posting.get("salaryDescriptionPlain") or html_to_text(posting.get("salaryDescription"))
+        period, pay_type = INTERVALS.get(
+            salary.get("interval") or "", ("year", "salary")
+        )
+        return {
+            "min": salary.get("min"),
+            "max": salary.get("max"),
+            "currency": salary.get("currency"),
+            "period": period,
+            "pay_type": pay_type,
+        }, None
+    text = posting.get("salaryDescriptionPlain") or html_to_text(
+        posting.get("salaryDescription")
+    )
     return None, text.strip() or None
 
 
@@ -88,6 +103,8 @@ def to_job(payload: str) -> dict:
         "pay_text": pay_text,
         "pay": pay,
         "currency_hint": (posting.get("salaryRange") or {}).get("currency"),
-        "source_category": categories.get("team") or categories.get("department") or None,
+        "source_category": categories.get("department")
+        or categories.get("team")
+        or None,
         "tags": [],
     }

@@ -39,6 +39,10 @@ def labelled_fields(description: str) -> tuple[str, dict[str, str]]:
 
 
 def to_job(payload: str) -> dict:
+    if payload.startswith("{"):  # a row of the shared Upwork CSV (jobtrends import)
+        from crawler.normalize.sources.upwork_csv import to_job as csv_row_to_job
+
+        return csv_row_to_job(payload)
     title = xml_text(payload, "title")
     link = xml_text(payload, "link") or xml_text(payload, "guid")
     description = xml_text(payload, "description") or xml_text(payload, "content:encoded")

@@ -1,0 +1,36 @@
+"""`jobtrends ingest --redis URL` - the single SQLite writer of a scrapy-redis crawl."""
+
+from __future__ import annotations
+
+import click
+
+from crawler.commands._options import db_option
+
+
+@click.command("ingest")
+@click.option("--redis", "redis_url", required=True, metavar="redis://HOST:PORT/DB",
+              help="The Redis the crawl workers push items to.")
+@click.option("--idle-timeout", type=click.FloatRange(0.5), default=30.0, show_default=True,
+              help="Exit after this many seconds without items.")
+@click.option("--start-timeout", type=click.FloatRange(0.5), default=300.0, show_default=True,
+              help="Exit when no first item came in this many seconds.")
+@click.option("--batch-size", type=click.IntRange(1), default=500, show_default=True,
+              help="Items stored per transaction.")
+@click.option("--no-normalize", is_flag=True, help="Store raw listings only (run `jobtrends normalize` later).")
+@db_option
+def command(redis_url, idle_timeout, start_timeout, batch_size, no_normalize, db_path):
+    """Store the items crawl workers push to Redis, as `jobtrends crawl` would; one writer only."""
+    import redis
+
+    from crawler.redis_scale import ingest
+
+    if not redis_url.startswith(("redis://", "rediss://", "unix://")):
+        raise click.UsageError("--redis must look like redis://HOST:PORT/DB")
+    click.echo(f"ingesting from Redis into {db_path} (exits {idle_timeout:g}s after the last item)", err=True)
+    try:
+        result = ingest(redis_url, db_path, idle_timeout=idle_timeout, start_timeout=start_timeout,
+                        batch_size=batch_size,
+                        normalize=not no_normalize)
+    except redis.ConnectionError as exc:
+        raise click.UsageError(f"cannot reach Redis ({exc.__class__.__name__}): is redis-server running?") from None
+    click.echo(result.line())

@@ -1,0 +1,307 @@
+"""The shared import path: read files -> raw_listings -> normalizer -> rollups -> run record.
+
+``run_import(conn, ["feeds/"], "upwork-rss")`` reads every input file with the format's
+reader, writes ``batch_size`` listings per transaction (raw rows, their normalized jobs
+and the rejects together), then marks reposts and refreshes the rollups of the months it
+touched, as a crawl does.  Memory stays flat: one batch and one input file at a time
+(large CSV/JSONL files stream line by line).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+import zipfile
+import tarfile
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+
+from crawler.db import finish_run, record_skip, save_jobs, save_raw_seen, sha256, start_run, transaction
+from crawler.importers.formats import FORMATS, ImportFormat
+from crawler.importers.inputs import InputFile, iter_inputs, total_size
+from crawler.importers.records import FileDone, Record, Reject
+
+BATCH_SIZE = 10_000
+EXAMPLES = 20  # rejects quoted in the run's stats; all of them are in skipped_listings
+
+
+class ImportFailed(Exception):
+    """A --strict import met a bad row, or nothing at all could be read."""
+
+
+@dataclass
+class ImportReport:
+    """What an import read and stored (also written to its crawl_runs row)."""
+
+    run_id: int
+    format: str
+    source: str | None
+    files: int = 0
+    files_failed: int = 0
+    rows_read: int = 0  # listings read + rejected
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    widened: int = 0
+    older_versions: int = 0
+    rejected: int = 0
+    reasons: Counter = field(default_factory=Counter)
+    examples: list[dict] = field(default_factory=list)
+    normalized: int = 0
+    normalize_issues: int = 0
+    months: set[str] = field(default_factory=set)
+    seconds: float = 0.0
+    status: str = "running"
+
+    @property
+    def listings(self) -> int:
+        return self.rows_read - self.rejected
+
+    @property
+    def rows_per_s(self) -> float:
+        return self.rows_read / self.seconds if self.seconds else 0.0
+
+    def stats(self) -> dict:
+        out = asdict(self)
+        out["reasons"] = dict(self.reasons.most_common())
+        out["months"] = sorted(self.months)
+        out["rows_per_s"] = round(self.rows_per_s, 1)
+        out["seconds"] = round(self.seconds, 3)
+        return out
+
+    def lines(self) -> list[str]:
+        """A short human summary."""
+        out = [
+            f"import run {self.run_id} ({self.format}) {self.status}: {self.files} file(s), "
+            f"{self.rows_read} rows in {self.seconds:.1f}s ({self.rows_per_s:,.0f} rows/s)",
+            f"  stored: {self.new} new, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{self.duplicates} duplicates; {self.normalized} normalized",
+        ]
+        if self.rejected:
+            reasons = ", ".join(f"{r} {n}" for r, n in self.reasons.most_common(6))
+            out.append(f"  rejected: {self.rejected} ({reasons}) - see skipped_listings for run {self.run_id}")
+            for ex in self.examples[:5]:
+                out.append(f"    {ex['where']}: {ex['reason']} {ex['detail'][:100]}")
+        if self.files_failed:
+            out.append(f"  {self.files_failed} file(s) could not be read")
+        return out
+
+
+def _inputs(paths: Sequence[str], fmt: ImportFormat) -> Iterator[InputFile | Reject]:
+    """Input files of every path; an unreadable archive or folder becomes a Reject."""
+    for path in paths:
+        try:
+            yield from iter_inputs(path, fmt.wanted)
+        except (OSError, zipfile.BadZipFile, tarfile.TarError, EOFError) as exc:
+            yield Reject(str(path), "unreadable", f"{type(exc).__name__}: {exc}")
+
+
+def _read_file(inp: InputFile, fmt: ImportFormat, options: dict) -> Iterator[Record | Reject | FileDone]:
+    try:
+        yield from fmt.read(inp, **options)
+    except (OSError, zipfile.BadZipFile, tarfile.TarError, EOFError, UnicodeError) as exc:
+        yield Reject(inp.name, "unreadable", f"{type(exc).__name__}: {exc}")
+        yield FileDone(inp.name, ok=False)
+
+
+class _Progress:
+    """A tqdm bar in rows (rows/s, ETA); the total is estimated from bytes read so far."""
+
+    def __init__(self, enabled: bool, total_bytes: int, desc: str):
+        self.bar = None
+        self.total_bytes = total_bytes
+        self.done_bytes = 0
+        if enabled:
+            from tqdm import tqdm
+
+            self.bar = tqdm(unit=" rows", desc=desc, mininterval=0.5, smoothing=0.1)
+
+    def update(self, rows: int, current: InputFile | None) -> None:
+        if self.bar is None:
+            return
+        self.bar.update(rows)
+        stream = getattr(current, "stream", None)
+        read = self.done_bytes + (stream.bytes_read if stream is not None else 0)
+        if read and self.total_bytes:
+            self.bar.total = max(self.bar.n, int(self.bar.n * self.total_bytes / read))
+
+    def file_done(self, inp: InputFile) -> None:
+        stream = getattr(inp, "stream", None)
+        self.done_bytes += stream.bytes_read if stream is not None else inp.size
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.total = self.bar.n
+            self.bar.close()
+
+
+def run_import(
+    conn: sqlite3.Connection,
+    paths: Sequence[str],
+    format_name: str,
+    *,
+    source: str | None = None,
+    mapping: dict[str, str] | None = None,
+    strict: bool = False,
+    progress: bool = False,
+    batch_size: int = BATCH_SIZE,
+    normalize: bool = True,
+    args: dict | None = None,
+) -> ImportReport:
+    """Import files into the database: ``run_import(conn, ["feeds.zip"], "upwork-rss")``.
+
+    Raises ImportFailed (after recording the run as failed) when ``strict`` and a row
+    is rejected, or when no listing at all could be read.
+    """
+    fmt = FORMATS[format_name]
+    source = fmt.source or source
+    options = {"source": source, "mapping": mapping}
+    run_args = {"format": format_name, "paths": [str(p) for p in paths], "source": source,
+                "mapping": mapping, "strict": strict, **(args or {})}
+    run_id = start_run(conn, source or format_name, kind="import", args=run_args)
+    report = ImportReport(run_id=run_id, format=format_name, source=source)
+    bar = _Progress(progress, sum(_safe_size(p, fmt.wanted) for p in paths), f"import {format_name}")
+    started = time.perf_counter()
+    batch: list[tuple] = []
+    rejects: list[Reject] = []
+    current: InputFile | None = None
+    pending = 0
+
+    def flush() -> None:
+        nonlocal batch, rejects
+        _write_batch(conn, batch, rejects, report, normalize=normalize)
+        batch, rejects = [], []
+
+    try:
+        for inp in _inputs(paths, fmt):
+            if isinstance(inp, Reject):
+                _note_reject(inp, report, rejects, strict)
+                report.files_failed += 1
+                continue
+            current = inp
+            for event in _read_file(inp, fmt, options):
+                if type(event) is Record:
+                    batch.append((event.listing, event.seen_at))
+                    report.rows_read += 1
+                    pending += 1
+                    if len(batch) >= batch_size:
+                        flush()
+                        bar.update(pending, current)
+                        pending = 0
+                elif type(event) is Reject:
+                    report.rows_read += 1
+                    pending += 1
+                    _note_reject(event, report, rejects, strict)
+                else:  # FileDone
+                    report.files += 1
+                    report.files_failed += not event.ok
+            bar.file_done(inp)
+        flush()
+        bar.update(pending, None)
+        if report.listings == 0:
+            raise ImportFailed(
+                f"nothing could be read from {', '.join(map(str, paths))} as {format_name}"
+                + (f" ({_top_reasons(report)})" if report.rejected else
+                   " (no matching files: check the path and --format)")
+            )
+        if normalize and report.months:
+            from crawler.normalize.run import after_store
+
+            after_store(conn, report.months)
+        report.status = "finished" if not report.rejected and not report.files_failed else "partial"
+    except ImportFailed as exc:
+        report.status = "failed"
+        if rejects:  # --strict: the bad row is recorded; the unwritten batch is dropped
+            _write_batch(conn, [], rejects, report, normalize=False)
+        _finish(conn, report, started, bar, reason=str(exc))
+        raise
+    except BaseException:
+        report.status = "failed"
+        _finish(conn, report, started, bar, reason="error")
+        raise
+    _finish(conn, report, started, bar, reason="finished")
+    return report
+
+
+def _safe_size(path, wanted: Callable[[str], bool]) -> int:
+    try:
+        return total_size(path, wanted)
+    except (OSError, zipfile.BadZipFile, tarfile.TarError):
+        return 0
+
+
+def _top_reasons(report: ImportReport) -> str:
+    return ", ".join(f"{n} {r}" for r, n in report.reasons.most_common(3)) + (
+        f"; first at {report.examples[0]['where']}" if report.examples else "")
+
+
+def _note_reject(reject: Reject, report: ImportReport, rejects: list[Reject], strict: bool) -> None:
+    report.rejected += 1
+    report.reasons[reject.reason] += 1
+    if len(report.examples) < EXAMPLES:
+        report.examples.append({"where": reject.where, "reason": reject.reason, "detail": reject.detail})
+    rejects.append(reject)
+    if strict:
+        raise ImportFailed(f"--strict: {reject.where}: {reject.reason} {reject.detail}".strip())
+
+
+def _write_batch(conn: sqlite3.Connection, batch: list[tuple], rejects: list[Reject],
+                 report: ImportReport, *, normalize: bool) -> None:
+    """One transaction: raw rows (min/max seen), their normalized jobs, the rejects."""
+    if not batch and not rejects:
+        return
+    with transaction(conn):
+        counts = save_raw_seen(conn, batch, run_id=report.run_id, in_transaction=True)
+        report.new += counts.new
+        report.updated += counts.updated
+        report.unchanged += counts.unchanged
+        report.duplicates += counts.duplicates
+        report.widened += counts.widened
+        report.older_versions += counts.older_versions
+        if normalize and counts.changed_keys:
+            _normalize(conn, batch, set(counts.changed_keys), report)
+        for reject in rejects:
+            source = report.source or "import"
+            record_skip(conn, run_id=report.run_id, source=source, url=reject.where,
+                        reason=reject.reason, detail=reject.detail, excerpt=reject.excerpt)
+
+
+def _normalize(conn: sqlite3.Connection, batch: list[tuple], changed: set, report: ImportReport) -> None:
+    from crawler.normalize.listing import normalize_listing
+
+    # The stored payload is the latest sighting's (as save_raw_seen decided).
+    latest: dict[tuple[str, str], tuple] = {}
+    for listing, seen in batch:
+        key = (listing.source, listing.source_id)
+        if key in changed:
+            got = latest.get(key)
+            if got is None or seen >= got[1]:
+                latest[key] = (listing, seen)
+    jobs, issues = [], []
+    for listing, _ in latest.values():
+        row, row_issues = normalize_listing(listing.source, listing.source_id, listing.payload,
+                                            fetched_at=listing.fetched_at,
+                                            raw_sha256=sha256(listing.payload))
+        jobs.append(row)
+        issues.extend(row_issues)
+        if row.get("month"):
+            report.months.add(row["month"])
+    save_jobs(conn, jobs, issues, in_transaction=True)
+    report.normalized += len(jobs)
+    report.normalize_issues += len(issues)
+
+
+def _finish(conn: sqlite3.Connection, report: ImportReport, started: float, bar: _Progress,
+            *, reason: str) -> None:
+    bar.close()
+    report.seconds = time.perf_counter() - started
+    extra = {}
+    columns = {r[1] for r in conn.execute("PRAGMA table_info(crawl_runs)")}
+    if "duplicates" in columns:  # added to the schema later; older files lack it
+        extra["duplicates"] = report.duplicates
+    finish_run(conn, report.run_id, status=report.status, finish_reason=reason[:500],
+               pages=report.files, items=report.listings, new=report.new,
+               updated=report.updated, unchanged=report.unchanged, skipped=report.rejected,
+               errors=report.files_failed, stats=report.stats(), **extra)

@@ -1,0 +1,62 @@
+"""Rows of the shared "Upwork job postings" CSV, stored by ``jobtrends import --format
+upwork-csv`` as the JSON object of the row's columns (payload_format ``csv-row``).
+
+Columns: ``title, link, description, published_date, is_hourly, hourly_low,
+hourly_high, budget, country``.  Numbers come as written (``"15.0"``, ``""``, ``"nan"``);
+``make_pay`` treats empty, zero and NaN bounds as "none".
+"""
+
+from __future__ import annotations
+
+import json
+
+from crawler.normalize.sources._text import html_to_text
+
+_TRUE = {"true", "1", "yes", "t", "1.0"}
+_NONE = {"", "nan", "none", "null", "n/a"}
+
+
+def _value(row: dict, key: str) -> str | None:
+    value = row.get(key)
+    if value is None:
+        return None
+    value = str(value).strip()
+    return None if value.lower() in _NONE else value
+
+
+def to_job(payload: str) -> dict:
+    """``to_job('{"title":"Logo","link":"https://www.upwork.com/jobs/~01ab",...}')`` -> fields."""
+    row = json.loads(payload)
+    if not isinstance(row, dict):
+        raise ValueError("csv-row payload is not a JSON object")
+    title = _value(row, "title") or ""
+    description = _value(row, "description") or ""
+    if not title and not description:
+        raise ValueError("row has neither title nor description")
+    hourly = (_value(row, "is_hourly") or "").lower() in _TRUE
+    if hourly:
+        low, high = _value(row, "hourly_low"), _value(row, "hourly_high")
+        pay = {"min": low, "max": high, "currency": "USD", "period": "hour", "pay_type": "hourly"}
+        has_figure = bool(low or high)
+    else:
+        budget = _value(row, "budget")
+        pay = {"min": budget, "max": budget, "currency": "USD", "period": "project",
+               "pay_type": "fixed"}
+        has_figure = bool(budget)
+    country = _value(row, "country")
+    return {
+        "title": title,
+        "description": html_to_text(description) if "<" in description else description,
+        "url": _value(row, "link"),
+        "company": None,  # the feeds (and so the dataset) never named the client
+        "country": country,
+        "location": country,
+        "remote": True,
+        "posted_raw": _value(row, "published_date"),
+        "pay_text": None,
+        "pay": pay if has_figure else None,
+        "currency_hint": "USD",
+        "source_category": None,  # the dataset dropped the feed's Category line
+        "tags": [],
+        "hourly_without_range": hourly and not has_figure,
+    }

@@ -1,0 +1,123 @@
+"""`jobtrends schedule` and `jobtrends runs`: real crawl processes against the loopback server."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import time
+from datetime import datetime, timedelta, timezone
+
+from crawler.locks import lock_path, release, try_lock
+from tests.conftest import JOBTRENDS, ROOT, cli_env, rows, run_cli
+from tests.ops.conftest import write_freelancer
+
+FAST = {"AUTOTHROTTLE_ENABLED": "False", "DOWNLOAD_DELAY": "0", "CONCURRENT_REQUESTS_PER_DOMAIN": "8"}
+
+
+def write_config(path, server, *, cron="*/2 * * * * *", extra="", args=None):
+    args = {"base_url": server.base_url("freelancer"), "limit": "10", **(args or {})}
+    lines = ["[[schedule]]", 'spider = "freelancer"', f'cron = "{cron}"',
+             "args = { " + ", ".join(f'{k} = "{v}"' for k, v in args.items()) + " }",
+             "settings = { " + ", ".join(f'{k} = "{v}"' for k, v in FAST.items()) + " }",
+             extra]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_schedule_fires_real_runs_on_a_seconds_cron_and_keeps_history(tmp_path, gen_root, gen_server):
+    ids = write_freelancer(gen_root, pages=3, per_page=10)
+    db = tmp_path / "data" / "jobs.db"
+    config = write_config(tmp_path / "jobtrends.toml", gen_server)
+    started = time.monotonic()
+    proc = run_cli("schedule", "--config", str(config), "--db", str(db), "--max-runs", "2",
+                   "--tick", "0.2", timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    runs = rows(db, "SELECT * FROM crawl_runs ORDER BY run_id")
+    assert [r["status"] for r in runs] == ["finished", "finished"]
+    assert runs[0]["new"] == len(ids) == 30
+    # The second run stops at the first page of known listings (incremental crawl).
+    assert runs[1]["new"] == 0 and runs[1]["unchanged"] == 10
+    for r in runs:
+        assert r["finished_at"] >= r["started_at"] and r["pages"] >= 2 and r["stats"]
+        assert r["log_path"] and (tmp_path / "data" / "logs").exists()
+    # Two fires of a 2-second cron: the second one waited for its slot.
+    assert runs[1]["started_at"] > runs[0]["started_at"] or time.monotonic() - started > 2
+    state = rows(db, "SELECT * FROM schedule_state")
+    assert len(state) == 1 and state[0]["last_run_id"] == runs[1]["run_id"] and state[0]["last_exit"] == 0
+    checks = rows(db, "SELECT run_id, count(*) n, sum(passed) ok FROM run_checks GROUP BY run_id")
+    assert [(c["n"], c["ok"]) for c in checks] == [(7, 7), (7, 7)]
+
+    listing = run_cli("runs", "--db", str(db), "--spider", "freelancer", "--json", check=True)
+    listed = [json.loads(line) for line in listing.stdout.splitlines()]
+    assert [r["run_id"] for r in listed] == [runs[1]["run_id"], runs[0]["run_id"]]
+    assert listed[0]["stats"]["finish_reason"] == "finished" and listed[0]["failed_checks"] == []
+    table = run_cli("runs", "--db", str(db), check=True).stdout.splitlines()
+    assert len(table) == 3 and all(" finished " in line for line in table[1:])
+
+
+def test_missed_runs_after_downtime_run_once(tmp_path, gen_root, gen_server):
+    write_freelancer(gen_root, pages=1, per_page=5)
+    db = tmp_path / "jobs.db"
+    config = write_config(tmp_path / "c.toml", gen_server, cron="0 0 * * *", args={"limit": "5"})  # daily
+    # First start ever: nothing counts as missed, the start time is remembered.
+    proc = run_cli("schedule", "--config", str(config), "--db", str(db), "--until", "+0.5", "--tick", "0.1")
+    assert proc.returncode == 0, proc.stderr
+    assert rows(db, "SELECT count(*) n FROM crawl_runs")[0]["n"] == 0
+    assert len(rows(db, "SELECT * FROM schedule_state")) == 1
+    # The scheduler was down for 30 days: 30 missed daily runs collapse into one.
+    month_ago = (datetime.now(timezone.utc) - timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE schedule_state SET last_fire_at = ?", (month_ago,))
+    conn.commit()
+    conn.close()
+    proc = run_cli("schedule", "--config", str(config), "--db", str(db), "--until", "+3", "--tick", "0.1")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "missed run" in proc.stderr
+    assert rows(db, "SELECT count(*) n FROM crawl_runs")[0]["n"] == 1
+    assert rows(db, "SELECT last_fire_at FROM schedule_state")[0]["last_fire_at"] > month_ago
+
+
+def test_a_spider_never_runs_twice_at_once(tmp_path, gen_root, gen_server):
+    write_freelancer(gen_root, pages=1, per_page=5)
+    db = tmp_path / "jobs.db"
+    config = write_config(tmp_path / "c.toml", gen_server, args={"limit": "5"})
+    fd = try_lock(lock_path(db, "freelancer"))  # a run in progress elsewhere
+    assert fd is not None
+    try:
+        proc = run_cli("schedule", "--config", str(config), "--db", str(db), "--once", "--tick", "0.1")
+        assert "still holds its lock" in proc.stderr
+        assert rows(db, "SELECT count(*) n FROM crawl_runs")[0]["n"] == 0
+    finally:
+        release(fd)
+    proc = run_cli("schedule", "--config", str(config), "--db", str(db), "--once", "--tick", "0.1")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert rows(db, "SELECT count(*) n FROM crawl_runs")[0]["n"] == 1
+
+
+def test_sigterm_stops_the_running_crawl_cleanly(tmp_path, gen_root, gen_server):
+    write_freelancer(gen_root, pages=6, per_page=5)
+    # Slow pages, so the crawl is mid-way when the scheduler is told to stop.
+    gen_server.faults["/freelancer/api"] = [{"delay": 0.7}] * 20
+    db = tmp_path / "jobs.db"
+    config = write_config(tmp_path / "c.toml", gen_server, args={"limit": "5"})
+    proc = subprocess.Popen([*JOBTRENDS, "schedule", "--config", str(config), "--db", str(db), "--once",
+                             "--tick", "0.1"], cwd=ROOT, env=cli_env(), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not any("/api/" in r for r in gen_server.requests):
+        time.sleep(0.1)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    run = rows(db, "SELECT * FROM crawl_runs")
+    assert len(run) == 1, err[-3000:]
+    assert run[0]["finish_reason"] == "shutdown" and run[0]["finished_at"]
+    assert 0 < run[0]["new"] < 30  # stopped mid-way, what it fetched was stored
+    assert "stopped by signal" in err
+    # The lock went with the crawl process.
+    fd = try_lock(lock_path(db, "freelancer"))
+    assert fd is not None
+    release(fd)
