@@ -122,7 +122,10 @@ def event_study_chart(result, path: Path, top: int = 8) -> Path:
 def write_report_charts(report, out_dir: str | Path) -> list[Path]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    paths = [volume_index_chart(report.monthly_index, out / "volume_index.png")]
+    # Up to ~8 lines stay readable: the biggest movers each way plus the control set.
+    movers = [r.category for r in report.volume if not r.suppressed and not r.is_control]
+    highlight = list(dict.fromkeys(movers[:3] + movers[-3:][::-1] + list(report.config.control)))
+    paths = [volume_index_chart(report.monthly_index, out / "volume_index.png", highlight)]
     if report.volume:
         value = ("pct", "pct_lo", "pct_hi") if report.config.naive else ("rel_pct", "rel_lo", "rel_hi")
         what = "raw change" if report.config.naive else "change relative to control categories"

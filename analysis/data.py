@@ -82,6 +82,31 @@ def weekly_category_counts(
     return out
 
 
+def weekly_counts(
+    conn: sqlite3.Connection, period: Period, source: str | None = None
+) -> dict[tuple[str, int], int]:
+    """(category, week) -> unique postings; week k = days [7k, 7k+7) of the window."""
+    extra, params = _source_clause(source)
+    rows = conn.execute(
+        f"SELECT {CAT}, CAST((julianday(substr(posted_at, 1, 10)) - julianday(?)) / 7 AS INTEGER),"
+        f" count(*) FROM jobs WHERE posted_at >= ? AND posted_at < ? AND dup_of IS NULL{extra}"
+        " GROUP BY 1, 2",
+        [period.start.isoformat(), period.start_iso, period.end_iso, *params],
+    )
+    return {(r[0], r[1]): r[2] for r in rows}
+
+
+def weeks_matrix(counts: dict[tuple[str, int], int], period: Period, categories: list[str]) -> np.ndarray:
+    """(weeks, categories) array from :func:`weekly_counts` output."""
+    n_weeks = max(1, -(-period.days // 7))
+    out = np.zeros((n_weeks, len(categories)), dtype=np.int64)
+    index = {c: i for i, c in enumerate(categories)}
+    for (cat, week), n in counts.items():
+        if cat in index and 0 <= week < n_weeks:
+            out[week, index[cat]] += n
+    return out
+
+
 def weekly_skill_counts(
     conn: sqlite3.Connection, period: Period, source: str | None = None, ai_only: bool = True
 ) -> tuple[list[str], np.ndarray]:

@@ -179,13 +179,13 @@ def build_report(conn: sqlite3.Connection, config: ReportConfig) -> Report:
     """Compute every number of the report (no printing, no files)."""
     window_a, window_b, mode = choose_windows(config)
     rng = np.random.default_rng(config.seed)
-    cats_seen = set(data.category_counts(conn, window_a, config.source)) | set(
-        data.category_counts(conn, window_b, config.source)
-    )
+    counts_a = data.weekly_counts(conn, window_a, config.source)
+    counts_b = data.weekly_counts(conn, window_b, config.source)
+    cats_seen = {c for c, _ in counts_a} | {c for c, _ in counts_b}
     categories = [c for c in data.CATEGORIES if c in cats_seen]
     categories += sorted(cats_seen - set(categories))
-    WA = data.weekly_category_counts(conn, window_a, categories, config.source)
-    WB = data.weekly_category_counts(conn, window_b, categories, config.source)
+    WA = data.weeks_matrix(counts_a, window_a, categories)
+    WB = data.weeks_matrix(counts_b, window_b, categories)
     if WA.sum() == 0 or WB.sum() == 0:
         empty = window_a.label if WA.sum() == 0 else window_b.label
         hint = " (data may not reach back that far; try --naive)" if not config.naive else ""
@@ -379,8 +379,7 @@ def _pay(conn, report: Report, window_a: Period, window_b: Period, weights_a, we
                 stats.weighted_medians_from_histograms(hist, grid, weights), med[key], n_weeks
             )
             # i.i.d. (Poisson-weight) bootstrap of the postings; the wider one is kept.
-            iid_counts = pay_rng.poisson(np.broadcast_to(hist.sum(axis=0), (len(weights), len(grid))))
-            iid = stats.medians_from_counts(iid_counts, grid)
+            iid = stats.iid_bootstrap_medians(np.sort(values), len(weights), pay_rng)
             boot[key] = stats.wider(block[:, None], iid[:, None])[:, 0]
             mins = [r[3] for r in rows if r[3] is not None]
             maxs = [r[4] for r in rows if r[4] is not None]
@@ -533,6 +532,13 @@ def _fmt(x: float, spec: str = "+.1f", suffix: str = "%") -> str:
     return "n/a" if x is None or not math.isfinite(x) else f"{x:{spec}}{suffix}"
 
 
+def fmt_q(q: float) -> str:
+    """``fmt_q(0.00002) == "<0.001"``; NaN -> "n/a"."""
+    if q is None or not math.isfinite(q):
+        return "n/a"
+    return "<0.001" if q < 0.001 else f"{q:.3f}"
+
+
 def answers(report: Report) -> dict:
     """The four questions, answered from the computed rows (suppressed rows left out)."""
     naive = report.config.naive
@@ -545,7 +551,7 @@ def answers(report: Report) -> dict:
     def vol_text(r: VolumeRow) -> str:
         rel = (
             f"{_fmt(r.rel_pct)} vs control (95% CI {_fmt(r.rel_lo)} to {_fmt(r.rel_hi)},"
-            f" q={_fmt(r.q_value, '.3f', '')})"
+            f" q={fmt_q(r.q_value)})"
         )
         raw = f"raw {_fmt(r.pct)} (95% CI {_fmt(r.pct_lo)} to {_fmt(r.pct_hi)})"
         first, second = (rel, raw) if use_rel else (raw, rel)

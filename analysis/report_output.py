@@ -11,7 +11,7 @@ import math
 from dataclasses import asdict, fields
 from pathlib import Path
 
-from analysis.report import Report
+from analysis.report import Report, fmt_q
 
 QUESTIONS = {
     "volume_fell_most": "1. Which categories' volume fell most?",
@@ -50,7 +50,7 @@ def volume_rows(report: Report) -> list[list[str]]:
         rows.append([
             r.category, str(r.n_a), str(r.n_b), _p(r.pct), _ci(r.pct_lo, r.pct_hi),
             _p(r.share_change_pp, "+.2f", ""), _p(r.rel_pct), _ci(r.rel_lo, r.rel_hi),
-            _p(r.q_value, ".3f", ""), flag,
+            fmt_q(r.q_value), flag,
         ])
     return rows
 

@@ -127,7 +127,14 @@ def weighted_medians_from_histograms(
     ``weights`` (reps, weeks) the bootstrap multiplicity of each week.
     Returns (reps,) medians (lower median; NaN when a resample is empty).
     """
-    return medians_from_counts(weights @ hist, bin_values)
+    # Cumulate per week once; a matrix product then gives every resample's cumulative
+    # counts (cheaper than a cumsum over reps x bins).
+    cum = weights.astype(float) @ np.cumsum(hist, axis=1)
+    total = cum[:, -1]
+    pos = np.minimum((cum < (total / 2.0)[:, None]).sum(axis=1), len(bin_values) - 1)
+    out = bin_values[pos].astype(float)
+    out[total <= 0] = np.nan
+    return out
 
 
 def medians_from_counts(counts: np.ndarray, bin_values: np.ndarray) -> np.ndarray:
@@ -140,6 +147,24 @@ def medians_from_counts(counts: np.ndarray, bin_values: np.ndarray) -> np.ndarra
     out = bin_values[pos].astype(float)
     out[total <= 0] = np.nan
     return out
+
+
+def iid_bootstrap_medians(sorted_values: np.ndarray, reps: int, rng: np.random.Generator) -> np.ndarray:
+    """Medians of ``reps`` i.i.d. bootstrap resamples, drawn exactly in O(reps).
+
+    The lower median of a resample is its m-th order statistic (m = ceil(n/2)); for a
+    resample from the empirical distribution that is sorted_values[floor(n U)] with
+    U ~ Beta(m, n - m + 1), the m-th order statistic of n uniforms.
+
+    >>> iid_bootstrap_medians(np.array([5.0]), 3, np.random.default_rng(0)).tolist()
+    [5.0, 5.0, 5.0]
+    """
+    n = len(sorted_values)
+    if n == 0:
+        return np.full(reps, np.nan)
+    m = (n + 1) // 2
+    u = rng.beta(m, n - m + 1, size=reps)
+    return sorted_values[np.minimum((u * n).astype(int), n - 1)].astype(float)
 
 
 def histogram_grid(values: np.ndarray, max_bins: int = 4000) -> np.ndarray:

@@ -86,7 +86,7 @@ class RawStorePipeline:
             changed = set(counts.changed_keys)
             latest = {(r.source, r.source_id): r for r in batch}
             rows = [
-                (r.source, r.source_id, r.payload, r.fetched_at, None)
+                (r.source, r.source_id, r.payload, r.fetched_at, None, r.url)
                 for key, r in latest.items()
                 if key in changed
             ]

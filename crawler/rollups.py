@@ -37,6 +37,15 @@ def quantile_sorted(values: Sequence[float], q: float) -> float | None:
     return values[lo] + (values[hi] - values[lo]) * (pos - lo)
 
 
+def _jobs_source(months: list[str] | None) -> str:
+    """``jobs`` for a few months (the month index helps), a plain scan for many.
+
+    Going through jobs_month_category for every row costs a random table lookup per
+    row; measured 2x slower than a sequential scan for a full rebuild at 1M rows.
+    """
+    return "jobs NOT INDEXED" if months is None or len(months) > 6 else "jobs"
+
+
 def _month_filter(months: list[str] | None, column: str = "month") -> tuple[str, list]:
     if months is None:
         return f"{column} IS NOT NULL", []
@@ -71,12 +80,12 @@ def refresh_rollups(conn: sqlite3.Connection, months: Iterable[str] | None = Non
                    sum(dup_of IS NULL),
                    sum(dup_of IS NULL AND pay_type = 'hourly' AND hourly_usd_mid IS NOT NULL),
                    sum(dup_of IS NULL AND coalesce(has_ai_skill, 0) = 1)
-            FROM jobs WHERE {where}
+            FROM {_jobs_source(month_list)} WHERE {where}
             GROUP BY month, source, {_CATEGORY}
             """,
             params,
         )
-        _fill_pay_quantiles(conn, where, params)
+        _fill_pay_quantiles(conn, where, params, _jobs_source(month_list))
         j_where, j_params = _month_filter(month_list, "j.month")
         conn.execute(
             f"""
@@ -107,11 +116,13 @@ def refresh_rollups(conn: sqlite3.Connection, months: Iterable[str] | None = Non
     }
 
 
-def _fill_pay_quantiles(conn: sqlite3.Connection, where: str, params: list) -> None:
+def _fill_pay_quantiles(
+    conn: sqlite3.Connection, where: str, params: list, jobs: str = "jobs"
+) -> None:
     """Median and quartiles of hourly_usd_mid over unique hourly postings, per group."""
     cursor = conn.execute(
         f"""
-        SELECT month, source, {_CATEGORY} AS cat, hourly_usd_mid FROM jobs
+        SELECT month, source, {_CATEGORY} AS cat, hourly_usd_mid FROM {jobs}
         WHERE {where} AND dup_of IS NULL AND pay_type = 'hourly'
               AND hourly_usd_mid IS NOT NULL
         ORDER BY month, source, cat, hourly_usd_mid
@@ -152,5 +163,9 @@ def rollups_current(conn: sqlite3.Connection) -> bool:
     rolled = conn.execute("SELECT coalesce(sum(postings), 0) FROM category_month").fetchone()[0]
     if not rolled:
         return False
+    # Cheap check first: rows without a month are rare, so compare against count(*).
+    jobs = conn.execute("SELECT count(*) FROM jobs").fetchone()[0]
+    if rolled == jobs:
+        return True
     jobs = conn.execute("SELECT count(*) FROM jobs WHERE month IS NOT NULL").fetchone()[0]
     return rolled == jobs

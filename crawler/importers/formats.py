@@ -6,7 +6,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from crawler.importers import generic, scrapy_feed, upwork_csv, upwork_rss
-from crawler.importers.inputs import InputFile
 from crawler.importers.records import FileDone, Record, Reject
 
 
@@ -15,7 +14,9 @@ class ImportFormat:
     name: str
     read: Callable[..., Iterator[Record | Reject | FileDone]]
     wanted: Callable[[str], bool]  # which files of a folder or archive to read
-    source: str | None  # the source every listing is stored under; None: --source / per item
+    source: (
+        str | None
+    )  # the source every listing is stored under; None: --source / per item
     needs_source: bool = False  # --source NAME required
     needs_map: bool = False  # a column mapping required
     help: str = ""
@@ -24,15 +25,44 @@ class ImportFormat:
 FORMATS: dict[str, ImportFormat] = {
     f.name: f
     for f in (
-        ImportFormat("upwork-rss", upwork_rss.read, upwork_rss.wanted, "upwork",
-                     help="saved Upwork RSS feed files: a file, folder tree, .zip or .tar.gz"),
-        ImportFormat("upwork-csv", upwork_csv.read, upwork_csv.wanted, "upwork",
-                     help="the shared 'Upwork job postings' CSV (title, link, ..., country)"),
-        ImportFormat("csv", generic.read_csv, generic.csv_wanted, None, True, True,
-                     help="any CSV with a header row; --source and --map required"),
-        ImportFormat("jsonl", generic.read_jsonl, generic.jsonl_wanted, None, True, True,
-                     help="JSON Lines, one object per line; --source and --map required"),
-        ImportFormat("scrapy-feed", scrapy_feed.read, scrapy_feed.wanted, None,
-                     help="`scrapy crawl NAME -O items.jsonl` output of our spiders"),
+        ImportFormat(
+            "upwork-rss",
+            upwork_rss.read,
+            upwork_rss.wanted,
+            "upwork",
+            help="saved Upwork RSS feed files: a file, folder tree, .zip or .tar.gz",
+        ),
+        ImportFormat(
+            "upwork-csv",
+            upwork_csv.read,
+            upwork_csv.wanted,
+            "upwork",
+            help="the shared 'Upwork job postings' CSV (title, link, ..., country)",
+        ),
+        ImportFormat(
+            "csv",
+            generic.read_csv,
+            generic.csv_wanted,
+            None,
+            True,
+            True,
+            help="any CSV with a header row; --source and --map required",
+        ),
+        ImportFormat(
+            "jsonl",
+            generic.read_jsonl,
+            generic.jsonl_wanted,
+            None,
+            True,
+            True,
+            help="JSON Lines, one object per line; --source and --map required",
+        ),
+        ImportFormat(
+            "scrapy-feed",
+            scrapy_feed.read,
+            scrapy_feed.wanted,
+            None,
+            help="`scrapy crawl NAME -O items.jsonl` output of our spiders",
+        ),
     )
 }

@@ -22,12 +22,33 @@ from crawler.importers.records import FileDone, Record, Reject, iso_z, parse_whe
 from crawler.payloads import json_payload
 
 #: Canonical fields a mapping may fill, and the short names accepted for them.
-FIELDS = ("source_id", "title", "description", "posted_raw", "pay_text", "company", "url",
-          "source_category", "tags", "country", "location", "remote", "currency_hint",
-          "seen_at")
-ALIASES = {"id": "source_id", "posted_at": "posted_raw", "date": "posted_raw",
-           "pay": "pay_text", "salary": "pay_text", "category": "source_category",
-           "skills": "tags", "currency": "currency_hint", "link": "url"}
+FIELDS = (
+    "source_id",
+    "title",
+    "description",
+    "posted_raw",
+    "pay_text",
+    "company",
+    "url",
+    "source_category",
+    "tags",
+    "country",
+    "location",
+    "remote",
+    "currency_hint",
+    "seen_at",
+)
+ALIASES = {
+    "id": "source_id",
+    "posted_at": "posted_raw",
+    "date": "posted_raw",
+    "pay": "pay_text",
+    "salary": "pay_text",
+    "category": "source_category",
+    "skills": "tags",
+    "currency": "currency_hint",
+    "link": "url",
+}
 
 
 def parse_mapping(pairs: dict[str, str]) -> dict[str, str]:
@@ -36,12 +57,16 @@ def parse_mapping(pairs: dict[str, str]) -> dict[str, str]:
     for key, column in pairs.items():
         field = ALIASES.get(key.strip(), key.strip())
         if field not in FIELDS:
-            raise ValueError(f"unknown field {key!r} in the column mapping: use {', '.join(FIELDS)}")
+            raise ValueError(
+                f"unknown field {key!r} in the column mapping: use {', '.join(FIELDS)}"
+            )
         if not str(column).strip():
             raise ValueError(f"field {key!r} maps to an empty column name")
         out[field] = str(column).strip()
     if "source_id" not in out:
-        raise ValueError("the column mapping needs source_id=COLUMN (the listing's stable id)")
+        raise ValueError(
+            "the column mapping needs source_id=COLUMN (the listing's stable id)"
+        )
     return out
 
 
@@ -62,40 +87,70 @@ def csv_wanted(name: str) -> bool:
 
 
 def jsonl_wanted(name: str) -> bool:
-    return name.lower().endswith((".jsonl", ".ndjson", ".json", ".jsonl.gz", ".ndjson.gz"))
+    return name.lower().endswith(
+        (".jsonl", ".ndjson", ".json", ".jsonl.gz", ".ndjson.gz")
+    )
 
 
-def mapped(row: dict, mapping: dict[str, str], source: str, where: str,
-           file_seen: str | None) -> Record | Reject:
+def mapped(
+    row: dict, mapping: dict[str, str], source: str, where: str, file_seen: str | None
+) -> Record | Reject:
     fields = {f: lookup(row, c) for f, c in mapping.items()}
     source_id = fields.pop("source_id")
     if source_id is None or str(source_id).strip() == "":
-        return Reject(where, "no_id", f"column {mapping['source_id']!r} is empty", json_payload(row)[:300])
+        return Reject(
+            where,
+            "no_id",
+            f"column {mapping['source_id']!r} is empty",
+            json_payload(row)[:300],
+        )
     seen_raw = fields.pop("seen_at", None)
     if "seen_at" in mapping:
         seen = parse_when(str(seen_raw)) if seen_raw not in (None, "") else None
         if seen is None:
-            return Reject(where, "bad_date", f"seen_at {str(seen_raw)[:60]!r} is not a date",
-                          json_payload(row)[:300])
+            return Reject(
+                where,
+                "bad_date",
+                f"seen_at {str(seen_raw)[:60]!r} is not a date",
+                json_payload(row)[:300],
+            )
     else:
         posted = fields.get("posted_raw")
-        seen = (parse_when(str(posted)) if posted not in (None, "") else None) or file_seen
+        seen = (
+            parse_when(str(posted)) if posted not in (None, "") else None
+        ) or file_seen
         if seen is None:
-            return Reject(where, "bad_date", "no seen_at, machine-readable posted date or file time",
-                          json_payload(row)[:300])
-    payload = json_payload({**{k: v for k, v in fields.items() if v is not None}, "_raw": row})
+            return Reject(
+                where,
+                "bad_date",
+                "no seen_at, machine-readable posted date or file time",
+                json_payload(row)[:300],
+            )
+    payload = json_payload(
+        {**{k: v for k, v in fields.items() if v is not None}, "_raw": row}
+    )
     url = fields.get("url")
-    listing = RawListing(source, str(source_id).strip(), payload, "json",
-                         url if isinstance(url, str) else None, seen, where)
+    listing = RawListing(
+        source,
+        str(source_id).strip(),
+        payload,
+        "json",
+        url if isinstance(url, str) else None,
+        seen,
+        where,
+    )
     return Record(listing, seen)
 
 
-def read_csv(inp: InputFile, source: str | None = None, mapping: dict | None = None,
-             **_) -> Iterator[Record | Reject | FileDone]:
+def read_csv(
+    inp: InputFile, source: str | None = None, mapping: dict | None = None, **_
+) -> Iterator[Record | Reject | FileDone]:
     file_seen = iso_z(inp.mtime) if inp.mtime else None
     with inp.open() as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
-        reader = csv.reader(text, delimiter="\t" if inp.name.lower().endswith(".tsv") else ",")
+        reader = csv.reader(
+            text, delimiter="\t" if inp.name.lower().endswith(".tsv") else ","
+        )
         try:
             header = [h.strip() for h in next(reader)]
         except StopIteration:
@@ -104,8 +159,11 @@ def read_csv(inp: InputFile, source: str | None = None, mapping: dict | None = N
             return
         missing = [c for c in mapping.values() if c not in header]
         if missing:
-            yield Reject(f"{inp.name}:1", "bad_header",
-                         f"mapped column(s) {', '.join(missing)} not in header {', '.join(header)}")
+            yield Reject(
+                f"{inp.name}:1",
+                "bad_header",
+                f"mapped column(s) {', '.join(missing)} not in header {', '.join(header)}",
+            )
             yield FileDone(inp.name, ok=False)
             return
         line = reader.line_num + 1
@@ -113,18 +171,25 @@ def read_csv(inp: InputFile, source: str | None = None, mapping: dict | None = N
             where, line = f"{inp.name}:{line}", reader.line_num + 1
             if len(row) != len(header):
                 if row:
-                    yield Reject(where, "column_count", f"{len(row)} columns, header has {len(header)}",
-                                 ",".join(row)[:300])
+                    yield Reject(
+                        where,
+                        "column_count",
+                        f"{len(row)} columns, header has {len(header)}",
+                        ",".join(row)[:300],
+                    )
                 continue
             yield mapped(dict(zip(header, row)), mapping, source, where, file_seen)
     yield FileDone(inp.name)
 
 
-def read_jsonl(inp: InputFile, source: str | None = None, mapping: dict | None = None,
-               **_) -> Iterator[Record | Reject | FileDone]:
+def read_jsonl(
+    inp: InputFile, source: str | None = None, mapping: dict | None = None, **_
+) -> Iterator[Record | Reject | FileDone]:
     file_seen = iso_z(inp.mtime) if inp.mtime else None
     with inp.open() as raw:
-        for number, line in enumerate(io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace"), 1):
+        for number, line in enumerate(
+            io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace"), 1
+        ):
             if not line.strip():
                 continue
             where = f"{inp.name}:{number}"
@@ -134,7 +199,12 @@ def read_jsonl(inp: InputFile, source: str | None = None, mapping: dict | None =
                 yield Reject(where, "bad_json", str(exc), line[:300])
                 continue
             if not isinstance(row, dict):
-                yield Reject(where, "not_object", f"a JSON {type(row).__name__}, not an object", line[:300])
+                yield Reject(
+                    where,
+                    "not_object",
+                    f"a JSON {type(row).__name__}, not an object",
+                    line[:300],
+                )
                 continue
             yield mapped(row, mapping, source, where, file_seen)
     yield FileDone(inp.name)

@@ -14,7 +14,7 @@ import tarfile
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz")
@@ -22,18 +22,20 @@ ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz")
 
 @dataclass
 class InputFile:
-    """One file to read: ``name`` is what origins and rejects cite (``feeds.zip/a.xml``)."""
+    """One file to read: ``name`` is what origins and rejects cite (``saved/feeds.zip/a.xml``)."""
 
     name: str
     size: int  # bytes as stored (for the progress estimate); 0 when unknown
     mtime: datetime | None  # the file's own modification time, UTC
     opener: Callable[[], io.RawIOBase | io.BufferedIOBase]
-    stream: "CountingReader | None" = None  # the last stream opened (progress reads it)
+    stream: CountingReader | None = None  # the last stream opened (progress reads it)
 
-    def open(self) -> "CountingReader":
+    def open(self) -> CountingReader:
         """A buffered byte stream that counts what it has read (for progress)."""
         raw = self.opener()
-        if self.name.lower().endswith(".gz") and not self.name.lower().endswith((".tar.gz", ".tgz")):
+        if self.name.lower().endswith(".gz") and not self.name.lower().endswith(
+            (".tar.gz", ".tgz")
+        ):
             raw = gzip.GzipFile(fileobj=raw)
         self.stream = CountingReader(raw)
         return self.stream
@@ -74,7 +76,7 @@ class _CountingRaw(io.RawIOBase):
 
 
 def _utc(ts: float) -> datetime:
-    return datetime.fromtimestamp(ts, timezone.utc)
+    return datetime.fromtimestamp(ts, UTC)
 
 
 def is_archive(path: str | os.PathLike) -> bool:
@@ -83,7 +85,12 @@ def is_archive(path: str | os.PathLike) -> bool:
 
 def _member_wanted(name: str, wanted: Callable[[str], bool]) -> bool:
     base = name.rsplit("/", 1)[-1]
-    return bool(base) and not base.startswith(".") and "__MACOSX" not in name and wanted(name)
+    return (
+        bool(base)
+        and not base.startswith(".")
+        and "__MACOSX" not in name
+        and wanted(name)
+    )
 
 
 def _zip_members(path: Path, wanted: Callable[[str], bool]) -> Iterator[InputFile]:
@@ -92,9 +99,13 @@ def _zip_members(path: Path, wanted: Callable[[str], bool]) -> Iterator[InputFil
             if info.is_dir() or not _member_wanted(info.filename, wanted):
                 continue
             # Zip times are local wall-clock without a zone: read them as UTC.
-            mtime = datetime(*info.date_time, tzinfo=timezone.utc)
-            yield InputFile(f"{path.name}/{info.filename}", info.file_size, mtime,
-                            lambda info=info: archive.open(info))
+            mtime = datetime(*info.date_time, tzinfo=UTC)
+            yield InputFile(
+                f"{path}/{info.filename}",
+                info.file_size,
+                mtime,
+                lambda info=info: archive.open(info),
+            )
 
 
 def _tar_members(path: Path, wanted: Callable[[str], bool]) -> Iterator[InputFile]:
@@ -104,8 +115,12 @@ def _tar_members(path: Path, wanted: Callable[[str], bool]) -> Iterator[InputFil
             if not member.isfile() or not _member_wanted(member.name, wanted):
                 continue
             stream = archive.extractfile(member)
-            yield InputFile(f"{path.name}/{member.name}", member.size, _utc(member.mtime),
-                            lambda stream=stream: stream)
+            yield InputFile(
+                f"{path}/{member.name}",
+                member.size,
+                _utc(member.mtime),
+                lambda stream=stream: stream,
+            )
 
 
 def _plain(path: Path, label: str) -> InputFile:
@@ -113,7 +128,9 @@ def _plain(path: Path, label: str) -> InputFile:
     return InputFile(label, stat.st_size, _utc(stat.st_mtime), lambda: open(path, "rb"))
 
 
-def iter_inputs(path: str | os.PathLike, wanted: Callable[[str], bool]) -> Iterator[InputFile]:
+def iter_inputs(
+    path: str | os.PathLike, wanted: Callable[[str], bool]
+) -> Iterator[InputFile]:
     """Every wanted file under ``path`` (file, folder tree, or archive), in name order.
 
     ``wanted(name)`` filters members of folders and archives by name; a path given
@@ -121,10 +138,14 @@ def iter_inputs(path: str | os.PathLike, wanted: Callable[[str], bool]) -> Itera
     """
     path = Path(path)
     if not path.exists():
-        raise FileNotFoundError(f"{path} does not exist - give a file, folder or archive")
+        raise FileNotFoundError(
+            f"{path} does not exist - give a file, folder or archive"
+        )
     if path.is_file():
         if is_archive(path):
-            yield from (_zip_members if zipfile.is_zipfile(path) else _tar_members)(path, wanted)
+            yield from (_zip_members if zipfile.is_zipfile(path) else _tar_members)(
+                path, wanted
+            )
         else:
             yield _plain(path, str(path))
         return
@@ -148,8 +169,11 @@ def total_size(path: str | os.PathLike, wanted: Callable[[str], bool]) -> int:
         return path.stat().st_size
     if path.is_file() and zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as archive:
-            return sum(i.file_size for i in archive.infolist()
-                       if not i.is_dir() and _member_wanted(i.filename, wanted))
+            return sum(
+                i.file_size
+                for i in archive.infolist()
+                if not i.is_dir() and _member_wanted(i.filename, wanted)
+            )
     if path.is_file():
         return path.stat().st_size  # compressed tar: the stored size is a fair guess
     total = 0
@@ -157,5 +181,9 @@ def total_size(path: str | os.PathLike, wanted: Callable[[str], bool]) -> int:
         for name in files:
             full = Path(root) / name
             if not name.startswith(".") and (is_archive(full) or wanted(str(full))):
-                total += total_size(full, wanted) if is_archive(full) else full.stat().st_size
+                total += (
+                    total_size(full, wanted)
+                    if is_archive(full)
+                    else full.stat().st_size
+                )
     return total

@@ -10,14 +10,22 @@ touched, as a crawl does.  Memory stays flat: one batch and one input file at a 
 from __future__ import annotations
 
 import sqlite3
+import tarfile
 import time
 import zipfile
-import tarfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 
-from crawler.db import finish_run, record_skip, save_jobs, save_raw_seen, sha256, start_run, transaction
+from crawler.db import (
+    finish_run,
+    record_skip,
+    save_jobs,
+    save_raw_seen,
+    sha256,
+    start_run,
+    transaction,
+)
 from crawler.importers.formats import FORMATS, ImportFormat
 from crawler.importers.inputs import InputFile, iter_inputs, total_size
 from crawler.importers.records import FileDone, Record, Reject
@@ -74,14 +82,20 @@ class ImportReport:
     def lines(self) -> list[str]:
         """A short human summary."""
         out = [
-            f"import run {self.run_id} ({self.format}) {self.status}: {self.files} file(s), "
-            f"{self.rows_read} rows in {self.seconds:.1f}s ({self.rows_per_s:,.0f} rows/s)",
-            f"  stored: {self.new} new, {self.updated} updated, {self.unchanged} unchanged, "
-            f"{self.duplicates} duplicates; {self.normalized} normalized",
+            (
+                f"import run {self.run_id} ({self.format}) {self.status}: {self.files} file(s), "
+                f"{self.rows_read} rows in {self.seconds:.1f}s ({self.rows_per_s:,.0f} rows/s)"
+            ),
+            (
+                f"  stored: {self.new} new, {self.updated} updated, {self.unchanged} unchanged, "
+                f"{self.duplicates} duplicates; {self.normalized} normalized"
+            ),
         ]
         if self.rejected:
             reasons = ", ".join(f"{r} {n}" for r, n in self.reasons.most_common(6))
-            out.append(f"  rejected: {self.rejected} ({reasons}) - see skipped_listings for run {self.run_id}")
+            out.append(
+                f"  rejected: {self.rejected} ({reasons}) - see skipped_listings for run {self.run_id}"
+            )
             for ex in self.examples[:5]:
                 out.append(f"    {ex['where']}: {ex['reason']} {ex['detail'][:100]}")
         if self.files_failed:
@@ -98,10 +112,18 @@ def _inputs(paths: Sequence[str], fmt: ImportFormat) -> Iterator[InputFile | Rej
             yield Reject(str(path), "unreadable", f"{type(exc).__name__}: {exc}")
 
 
-def _read_file(inp: InputFile, fmt: ImportFormat, options: dict) -> Iterator[Record | Reject | FileDone]:
+def _read_file(
+    inp: InputFile, fmt: ImportFormat, options: dict
+) -> Iterator[Record | Reject | FileDone]:
     try:
         yield from fmt.read(inp, **options)
-    except (OSError, zipfile.BadZipFile, tarfile.TarError, EOFError, UnicodeError) as exc:
+    except (
+        OSError,
+        zipfile.BadZipFile,
+        tarfile.TarError,
+        EOFError,
+        UnicodeError,
+    ) as exc:
         yield Reject(inp.name, "unreadable", f"{type(exc).__name__}: {exc}")
         yield FileDone(inp.name, ok=False)
 
@@ -158,11 +180,19 @@ def run_import(
     fmt = FORMATS[format_name]
     source = fmt.source or source
     options = {"source": source, "mapping": mapping}
-    run_args = {"format": format_name, "paths": [str(p) for p in paths], "source": source,
-                "mapping": mapping, "strict": strict, **(args or {})}
+    run_args = {
+        "format": format_name,
+        "paths": [str(p) for p in paths],
+        "source": source,
+        "mapping": mapping,
+        "strict": strict,
+        **(args or {}),
+    }
     run_id = start_run(conn, source or format_name, kind="import", args=run_args)
     report = ImportReport(run_id=run_id, format=format_name, source=source)
-    bar = _Progress(progress, sum(_safe_size(p, fmt.wanted) for p in paths), f"import {format_name}")
+    bar = _Progress(
+        progress, sum(_safe_size(p, fmt.wanted) for p in paths), f"import {format_name}"
+    )
     started = time.perf_counter()
     batch: list[tuple] = []
     rejects: list[Reject] = []
@@ -203,14 +233,19 @@ def run_import(
         if report.listings == 0:
             raise ImportFailed(
                 f"nothing could be read from {', '.join(map(str, paths))} as {format_name}"
-                + (f" ({_top_reasons(report)})" if report.rejected else
-                   " (no matching files: check the path and --format)")
+                + (
+                    f" ({_top_reasons(report)})"
+                    if report.rejected
+                    else " (no matching files: check the path and --format)"
+                )
             )
         if normalize and report.months:
             from crawler.normalize.run import after_store
 
             after_store(conn, report.months)
-        report.status = "finished" if not report.rejected and not report.files_failed else "partial"
+        report.status = (
+            "finished" if not report.rejected and not report.files_failed else "partial"
+        )
     except ImportFailed as exc:
         report.status = "failed"
         if rejects:  # --strict: the bad row is recorded; the unwritten batch is dropped
@@ -234,21 +269,34 @@ def _safe_size(path, wanted: Callable[[str], bool]) -> int:
 
 def _top_reasons(report: ImportReport) -> str:
     return ", ".join(f"{n} {r}" for r, n in report.reasons.most_common(3)) + (
-        f"; first at {report.examples[0]['where']}" if report.examples else "")
+        f"; first at {report.examples[0]['where']}" if report.examples else ""
+    )
 
 
-def _note_reject(reject: Reject, report: ImportReport, rejects: list[Reject], strict: bool) -> None:
+def _note_reject(
+    reject: Reject, report: ImportReport, rejects: list[Reject], strict: bool
+) -> None:
     report.rejected += 1
     report.reasons[reject.reason] += 1
     if len(report.examples) < EXAMPLES:
-        report.examples.append({"where": reject.where, "reason": reject.reason, "detail": reject.detail})
+        report.examples.append(
+            {"where": reject.where, "reason": reject.reason, "detail": reject.detail}
+        )
     rejects.append(reject)
     if strict:
-        raise ImportFailed(f"--strict: {reject.where}: {reject.reason} {reject.detail}".strip())
+        raise ImportFailed(
+            f"--strict: {reject.where}: {reject.reason} {reject.detail}".strip()
+        )
 
 
-def _write_batch(conn: sqlite3.Connection, batch: list[tuple], rejects: list[Reject],
-                 report: ImportReport, *, normalize: bool) -> None:
+def _write_batch(
+    conn: sqlite3.Connection,
+    batch: list[tuple],
+    rejects: list[Reject],
+    report: ImportReport,
+    *,
+    normalize: bool,
+) -> None:
     """One transaction: raw rows (min/max seen), their normalized jobs, the rejects."""
     if not batch and not rejects:
         return
@@ -264,11 +312,20 @@ def _write_batch(conn: sqlite3.Connection, batch: list[tuple], rejects: list[Rej
             _normalize(conn, batch, set(counts.changed_keys), report)
         for reject in rejects:
             source = report.source or "import"
-            record_skip(conn, run_id=report.run_id, source=source, url=reject.where,
-                        reason=reject.reason, detail=reject.detail, excerpt=reject.excerpt)
+            record_skip(
+                conn,
+                run_id=report.run_id,
+                source=source,
+                url=reject.where,
+                reason=reject.reason,
+                detail=reject.detail,
+                excerpt=reject.excerpt,
+            )
 
 
-def _normalize(conn: sqlite3.Connection, batch: list[tuple], changed: set, report: ImportReport) -> None:
+def _normalize(
+    conn: sqlite3.Connection, batch: list[tuple], changed: set, report: ImportReport
+) -> None:
     from crawler.normalize.listing import normalize_listing
 
     # The stored payload is the latest sighting's (as save_raw_seen decided).
@@ -281,9 +338,13 @@ def _normalize(conn: sqlite3.Connection, batch: list[tuple], changed: set, repor
                 latest[key] = (listing, seen)
     jobs, issues = [], []
     for listing, _ in latest.values():
-        row, row_issues = normalize_listing(listing.source, listing.source_id, listing.payload,
-                                            fetched_at=listing.fetched_at,
-                                            raw_sha256=sha256(listing.payload))
+        row, row_issues = normalize_listing(
+            listing.source,
+            listing.source_id,
+            listing.payload,
+            fetched_at=listing.fetched_at,
+            raw_sha256=sha256(listing.payload),
+        )
         jobs.append(row)
         issues.extend(row_issues)
         if row.get("month"):
@@ -293,15 +354,32 @@ def _normalize(conn: sqlite3.Connection, batch: list[tuple], changed: set, repor
     report.normalize_issues += len(issues)
 
 
-def _finish(conn: sqlite3.Connection, report: ImportReport, started: float, bar: _Progress,
-            *, reason: str) -> None:
+def _finish(
+    conn: sqlite3.Connection,
+    report: ImportReport,
+    started: float,
+    bar: _Progress,
+    *,
+    reason: str,
+) -> None:
     bar.close()
     report.seconds = time.perf_counter() - started
     extra = {}
     columns = {r[1] for r in conn.execute("PRAGMA table_info(crawl_runs)")}
     if "duplicates" in columns:  # added to the schema later; older files lack it
         extra["duplicates"] = report.duplicates
-    finish_run(conn, report.run_id, status=report.status, finish_reason=reason[:500],
-               pages=report.files, items=report.listings, new=report.new,
-               updated=report.updated, unchanged=report.unchanged, skipped=report.rejected,
-               errors=report.files_failed, stats=report.stats(), **extra)
+    finish_run(
+        conn,
+        report.run_id,
+        status=report.status,
+        finish_reason=reason[:500],
+        pages=report.files,
+        items=report.listings,
+        new=report.new,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        skipped=report.rejected,
+        errors=report.files_failed,
+        stats=report.stats(),
+        **extra,
+    )

@@ -24,7 +24,9 @@ def wanted(name: str) -> bool:
 
 def read(inp: InputFile, **_) -> Iterator[Record | Reject | FileDone]:
     with inp.open() as raw:
-        for number, line in enumerate(io.TextIOWrapper(raw, encoding="utf-8", errors="replace"), 1):
+        for number, line in enumerate(
+            io.TextIOWrapper(raw, encoding="utf-8", errors="replace"), 1
+        ):
             if not line.strip():
                 continue
             where = f"{inp.name}:{number}"
@@ -37,22 +39,39 @@ def read(inp: InputFile, **_) -> Iterator[Record | Reject | FileDone]:
                 yield Reject(where, "not_object", "not a listing item", line[:300])
                 continue
             if item.get("skip"):
-                yield Reject(where, f"crawl_skip:{item.get('reason', 'unknown')}",
-                             f"{item.get('url', '')} {item.get('detail', '')}".strip(),
-                             str(item.get("excerpt", ""))[:300])
+                yield Reject(
+                    where,
+                    f"crawl_skip:{item.get('reason', 'unknown')}",
+                    f"{item.get('url', '')} {item.get('detail', '')}".strip(),
+                    str(item.get("excerpt", ""))[:300],
+                )
                 continue
             missing = [k for k in REQUIRED if item.get(k) in (None, "")]
             if missing or not isinstance(item["payload"], str):
-                yield Reject(where, "no_id" if "source_id" in missing else "missing_field",
-                             f"missing or bad {', '.join(missing) or 'payload'}", line[:300])
+                yield Reject(
+                    where,
+                    "no_id" if "source_id" in missing else "missing_field",
+                    f"missing or bad {', '.join(missing) or 'payload'}",
+                    line[:300],
+                )
                 continue
             seen = parse_when(item.get("fetched_at"))
             if seen is None:
-                yield Reject(where, "bad_date", f"fetched_at {item.get('fetched_at')!r} is not a date",
-                             line[:300])
+                yield Reject(
+                    where,
+                    "bad_date",
+                    f"fetched_at {item.get('fetched_at')!r} is not a date",
+                    line[:300],
+                )
                 continue
-            listing = RawListing(str(item["source"]), str(item["source_id"]), item["payload"],
-                                 item.get("payload_format") or "json", item.get("url"), seen,
-                                 where)
+            listing = RawListing(
+                str(item["source"]),
+                str(item["source_id"]),
+                item["payload"],
+                item.get("payload_format") or "json",
+                item.get("url"),
+                seen,
+                where,
+            )
             yield Record(listing, seen)
     yield FileDone(inp.name)

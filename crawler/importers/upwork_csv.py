@@ -29,11 +29,22 @@ assert _encode({"a": "é"}) == json_payload({"a": "é"})
 _QUICK_ID = re.compile(r"(?:%7[Ee]|~)(0[0-9][0-9a-zA-Z]{6,})")
 
 SOURCE = "upwork"
-COLUMNS = ("title", "link", "description", "published_date", "is_hourly", "hourly_low",
-           "hourly_high", "budget", "country")
+COLUMNS = (
+    "title",
+    "link",
+    "description",
+    "published_date",
+    "is_hourly",
+    "hourly_low",
+    "hourly_high",
+    "budget",
+    "country",
+)
 REQUIRED = ("title", "link", "published_date")
 
-csv.field_size_limit(1 << 24)  # descriptions can be long; the default 128 KiB cap is not
+csv.field_size_limit(
+    1 << 24
+)  # descriptions can be long; the default 128 KiB cap is not
 
 
 def wanted(name: str) -> bool:
@@ -44,7 +55,9 @@ def excerpt(row: list[str]) -> str:
     return ",".join(row)[:300]
 
 
-def read(inp: InputFile, source: str | None = None, **_) -> Iterator[Record | Reject | FileDone]:
+def read(
+    inp: InputFile, source: str | None = None, **_
+) -> Iterator[Record | Reject | FileDone]:
     with inp.open() as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
         reader = csv.reader(text)
@@ -56,9 +69,12 @@ def read(inp: InputFile, source: str | None = None, **_) -> Iterator[Record | Re
             return
         missing = [c for c in REQUIRED if c not in header]
         if missing:
-            yield Reject(f"{inp.name}:1", "bad_header",
-                         f"missing column(s) {', '.join(missing)}; expected {', '.join(COLUMNS)}",
-                         excerpt(header))
+            yield Reject(
+                f"{inp.name}:1",
+                "bad_header",
+                f"missing column(s) {', '.join(missing)}; expected {', '.join(COLUMNS)}",
+                excerpt(header),
+            )
             yield FileDone(inp.name, ok=False)
             return
         width = len(header)
@@ -70,22 +86,38 @@ def read(inp: InputFile, source: str | None = None, **_) -> Iterator[Record | Re
             if len(row) != width:
                 if not row:  # a blank line
                     continue
-                yield Reject(f"{name}:{where}", "column_count",
-                             f"{len(row)} columns, header has {width}", excerpt(row))
+                yield Reject(
+                    f"{name}:{where}",
+                    "column_count",
+                    f"{len(row)} columns, header has {width}",
+                    excerpt(row),
+                )
                 continue
             link = row[i_link]
             quick = _QUICK_ID.search(link)
             job_id = f"~{quick.group(1)}" if quick else job_id_from_link(link)
             if not job_id:
-                yield Reject(f"{name}:{where}", "no_job_id", f"link without ~01 id: {link[:200]}",
-                             excerpt(row))
+                yield Reject(
+                    f"{name}:{where}",
+                    "no_job_id",
+                    f"link without ~01 id: {link[:200]}",
+                    excerpt(row),
+                )
                 continue
             seen = parse_when(row[i_date])
             if seen is None:
-                yield Reject(f"{name}:{where}", "bad_date",
-                             f"published_date {row[i_date][:60]!r} is not a date", excerpt(row))
+                yield Reject(
+                    f"{name}:{where}",
+                    "bad_date",
+                    f"published_date {row[i_date][:60]!r} is not a date",
+                    excerpt(row),
+                )
                 continue
             payload = _encode(dict(zip(header, row)))
-            yield Record(RawListing(SOURCE, job_id, payload, "csv-row", link, seen, f"{name}:{where}"),
-                         seen)
+            yield Record(
+                RawListing(
+                    SOURCE, job_id, payload, "csv-row", link, seen, f"{name}:{where}"
+                ),
+                seen,
+            )
     yield FileDone(inp.name)

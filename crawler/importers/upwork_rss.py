@@ -18,6 +18,7 @@ from crawler.importers.inputs import InputFile
 from crawler.importers.records import FileDone, Record, Reject, iso_z, parse_when
 from crawler.normalize.sources._text import xml_text
 from crawler.normalize.sources.upwork import job_id_from_link
+
 # The spider's own cutter (rss_items), used here for its match positions.
 from crawler.payloads import _ITEM_RE as ITEM_RE
 
@@ -51,13 +52,22 @@ def xml_error(body: bytes) -> tuple[int, str] | None:
     return None
 
 
-def read(inp: InputFile, source: str | None = None, **_) -> Iterator[Record | Reject | FileDone]:
+def read(
+    inp: InputFile, source: str | None = None, **_
+) -> Iterator[Record | Reject | FileDone]:
     with inp.open() as fh:
         body = fh.read()
     first = _ITEM_START.search(body)
     header = body[: first.start() if first else 4000].decode("utf-8", "replace")
-    if "<rss" not in header and "<channel" not in header and "<feed" not in header and not first:
-        yield Reject(inp.name, "not_rss", "file holds no RSS channel or item", header[:200])
+    if (
+        "<rss" not in header
+        and "<channel" not in header
+        and "<feed" not in header
+        and not first
+    ):
+        yield Reject(
+            inp.name, "not_rss", "file holds no RSS channel or item", header[:200]
+        )
         yield FileDone(inp.name, ok=False)
         return
     feed_seen = channel_date(header)
@@ -88,13 +98,21 @@ def read(inp: InputFile, source: str | None = None, **_) -> Iterator[Record | Re
             continue
         seen = feed_seen or parse_when(xml_text(item, "pubDate")) or file_seen
         if seen is None:
-            yield Reject(where, "bad_date", "no feed date, item pubDate or file time", item[:500])
+            yield Reject(
+                where, "bad_date", "no feed date, item pubDate or file time", item[:500]
+            )
             continue
-        listing = RawListing(SOURCE, job_id, item, "xml", url=link, fetched_at=seen,
-                             origin=f"{inp.name}#item {n}")
+        listing = RawListing(
+            SOURCE,
+            job_id,
+            item,
+            "xml",
+            url=link,
+            fetched_at=seen,
+            origin=f"{inp.name}#item {n}",
+        )
         yield Record(listing, seen)
     if error and not error_claimed:
         # Outside any complete item: a truncated tail or a broken channel header.
         yield Reject(f"{inp.name}:{error[0]}", "broken_xml", error[1], "")
     yield FileDone(inp.name, ok=n > 0 or not error)
-

@@ -152,13 +152,14 @@ def _relative_seconds(low: str) -> int | None:
 
 _DATEPARSER = None
 # Text dateparser may read: a numeric date, a month or weekday name, or a relative word.
+_OTHER_LANGUAGES = ["es", "fr", "de", "pt", "it", "nl", "pl", "ru", "uk", "ja", "zh"]
 _NON_ENGLISH_RE = re.compile(r"\b(?:vor|il y a|hace|geleden|temu|gestern|hier|ayer|ontem|heute|hoy)\b", re.I)
 _DATEPARSER_WORTHY = re.compile(
     r"\d{1,4}[/.\-]\d{1,2}|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b"
     r"|\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|\b(?:ago|yesterday|today|last|week|month|year"
     r"|day|hour|minute|second)s?\b"
     # a few non-English relative words, for dateparser's language detection
-    r"|\b(?:hace|il y a|vor|há|geleden|temu|gestern|hier|ayer|ontem|heute|hoy|aujourd)|назад|前",
+    r"|\b(?:hace|il y a|vor|há|geleden|temu|gestern|hier|ayer|ontem|heute|hoy|aujourd)|назад|дн|前|日",
     re.I,
 )
 
@@ -179,8 +180,9 @@ def _dateparser(s: str, now_utc: datetime) -> datetime | None:
     # Language detection costs ~100 ms a call: try English first, and detect only for
     # text with non-ASCII letters ("hace 3 días", "il y a 2 jours" fall through).
     dt = _DATEPARSER.parse(s, settings=settings, languages=["en"])
-    if dt is None and (not s.isascii() or _NON_ENGLISH_RE.search(s)):
-        dt = _DATEPARSER.parse(s, settings=settings)
+    if dt is None and (_NON_ENGLISH_RE.search(s) or any(c.isalpha() and not c.isascii() for c in s)):
+        # A short list keeps detection cheap; the full list can take seconds on odd text.
+        dt = _DATEPARSER.parse(s, settings=settings, languages=_OTHER_LANGUAGES)
     if dt is None:
         return None
     return _aware(dt)

@@ -56,6 +56,7 @@ def normalize_listing(
     *,
     fetched_at: str | None,
     raw_sha256: str | None = None,
+    url: str | None = None,
 ) -> tuple[dict, list[Issue]]:
     """Normalize one raw payload: ``normalize_listing("upwork", "~01ab", xml, fetched_at=...)``."""
     job_id = f"{source}:{source_id}"
@@ -86,7 +87,7 @@ def normalize_listing(
     row.update(
         title=fields.get("title") or None,
         description=fields.get("description") or None,
-        url=fields.get("url"),
+        url=fields.get("url") or url,  # the stored listing URL when the payload names none
         company=fields.get("company"),
         country=fields.get("country"),
         location=fields.get("location"),

@@ -46,10 +46,11 @@ class NormalizeStats:
 
 
 def normalize_chunk(rows: Iterable[tuple]) -> list[tuple[dict, list]]:
-    """Pure: (source, source_id, payload, fetched_at, sha256) rows -> (job row, issues)."""
+    """Pure: (source, source_id, payload, fetched_at, sha256[, url]) rows -> (job row, issues)."""
     return [
-        normalize_listing(source, source_id, payload, fetched_at=fetched_at, raw_sha256=digest)
-        for source, source_id, payload, fetched_at, digest in rows
+        normalize_listing(r[0], r[1], r[2], fetched_at=r[3], raw_sha256=r[4],
+                          url=r[5] if len(r) > 5 else None)
+        for r in rows
     ]
 
 
@@ -66,10 +67,10 @@ def save_normalized(conn: sqlite3.Connection, results: list[tuple[dict, list]],
 
 def normalize_rows(
     conn: sqlite3.Connection,
-    rows: Iterable[tuple[str, str, str, str | None, str | None]],
+    rows: Iterable[tuple],
     stats: NormalizeStats | None = None,
 ) -> NormalizeStats:
-    """Normalize and save rows of (source, source_id, payload, fetched_at, sha256)."""
+    """Normalize and save rows of (source, source_id, payload, fetched_at, sha256[, url])."""
     stats = stats or NormalizeStats()
     save_normalized(conn, normalize_chunk(rows), stats)
     return stats
@@ -121,6 +122,7 @@ def normalize_db(
     since: str | None = None,
     progress: bool = True,
     workers: int | None = None,
+    derive: bool = True,
 ) -> NormalizeStats:
     """Re-normalize raw listings (all, one run's, one source's, or seen since a date).
 
@@ -149,7 +151,7 @@ def normalize_db(
         last = -1
         while True:
             chunk = conn.execute(
-                f"SELECT rowid, source, source_id, payload, fetched_at, payload_sha256"
+                f"SELECT rowid, source, source_id, payload, fetched_at, payload_sha256, url"
                 f" FROM raw_listings {clause + ' AND' if clause else 'WHERE'} rowid > ?"
                 f" ORDER BY rowid LIMIT ?",
                 [*params, last, CHUNK],
@@ -168,7 +170,8 @@ def normalize_db(
             bar.update(len(result))
     if bar:
         bar.close()
-    after_store(conn, stats.months if (run_id or source or since) else None)
+    if derive:  # reposts and rollups (benchmarks time them separately)
+        after_store(conn, stats.months if (run_id or source or since) else None)
     with transaction(conn):
         conn.execute(
             "INSERT INTO meta(key, value) VALUES ('normalized', datetime('now'))"

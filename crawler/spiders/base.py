@@ -21,7 +21,7 @@ TRUE = {"1", "true", "yes", "on"}
 
 
 class JobSpider(scrapy.Spider):
-    name = "base"
+    name = ""  # abstract: Scrapy's spider loader lists only classes with a name
     #: The real site's origin; `-a base_url=http://127.0.0.1:PORT/<name>` points at a mirror.
     default_base_url = ""
     payload_format = "json"

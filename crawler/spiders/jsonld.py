@@ -2,7 +2,7 @@
 
 Options: ``urls`` (job or listing pages), ``sitemaps`` (XML sitemaps or sitemap index
 files, gzipped or not; their ``<loc>`` entries are followed), ``url_pattern`` (a regex a
-page URL from a sitemap must match), ``max_pages`` (pages per crawl, default 5000),
+page URL from a sitemap must match), ``max_pages`` (sitemap pages per crawl, default 5000),
 ``base_url`` (mirror: every configured or discovered URL keeps its path on the mirror).
 
 Every ``<script type="application/ld+json">`` block is read; postings are found at the
@@ -66,7 +66,12 @@ class JsonldSpider(JobSpider):
                 "or set [sources.jsonld] in the config"
             )
             return
-        self.pattern = re.compile(self.opt("url_pattern") or "")
+        try:
+            self.pattern = re.compile(self.opt("url_pattern") or "")
+        except re.error as exc:
+            raise ValueError(
+                f"option url_pattern for spider jsonld is not a regex: {exc}"
+            ) from None
         self.pages_left = self.opt_int("max_pages", 5000)
         for sitemap in sitemaps:
             yield scrapy.Request(self.rebase(sitemap), callback=self.parse_sitemap)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
+import logging
 
 import pytest
 
 from crawler.fixture_server import FIXTURES
 from crawler.normalize.sources.greenhouse import pay_block, to_job
 from crawler.payloads import json_payload
+from crawler.spiders.greenhouse import GreenhouseSpider
 from tests.conftest import rows
 from tests.spiders._jobboards import assert_recrawl_idempotent, field_coverage
 
@@ -168,10 +171,30 @@ def test_crawl_boards(crawl, fresh_server):
     print("greenhouse coverage", field_coverage(db, "greenhouse"))
 
 
-def test_no_boards_is_a_clear_error(crawl, fixture_server, tmp_path):
-    proc, _db = crawl("greenhouse", fixture_server, "-a", "boards=", check=False)
-    assert proc.returncode != 0
-    assert "no boards" in (tmp_path / "greenhouse.log").read_text()
+def test_no_boards_is_a_clear_error(caplog):
+    spider = GreenhouseSpider(boards="")
+
+    async def requests():
+        return [r async for r in spider.start()]
+
+    with caplog.at_level(logging.ERROR):
+        assert asyncio.run(requests()) == []
+    assert "no boards" in caplog.text
+
+
+def test_board_requests_keep_real_paths_on_a_mirror():
+    spider = GreenhouseSpider(
+        boards="stripe, figma", base_url="http://127.0.0.1:9/greenhouse"
+    )
+
+    async def requests():
+        return [r async for r in spider.start()]
+
+    urls = [r.url for r in asyncio.run(requests())]
+    assert urls == [
+        "http://127.0.0.1:9/greenhouse/v1/boards/stripe/jobs?content=true",
+        "http://127.0.0.1:9/greenhouse/v1/boards/figma/jobs?content=true",
+    ]
 
 
 def test_recrawl_is_idempotent(crawl, fixture_server):

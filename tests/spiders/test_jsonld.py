@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 
 import pytest
 from parsel import Selector
+from scrapy.http import Response
 
 from crawler.fixture_server import FIXTURES
 from crawler.normalize.sources.jsonld import identifier_value, job_postings, to_job
-from crawler.spiders.jsonld import stable_id
+from crawler.spiders.jsonld import JsonldSpider, stable_id
 from tests.conftest import rows
 
 HERE = FIXTURES / "jsonld"
@@ -340,3 +342,53 @@ def test_recrawl_is_idempotent(crawl, fixture_server):
     assert all(b["last_seen_at"] >= a["last_seen_at"] for a, b in zip(first, second))
     runs = rows(db, "SELECT new, unchanged FROM crawl_runs ORDER BY run_id")
     assert [(r["new"], r["unchanged"]) for r in runs] == [(3, 0), (0, 3)]
+
+
+# -- in process: sitemap handling --------------------------------------------------------
+def sitemap_response(name: str, body: bytes | None = None) -> Response:
+    body = (HERE / name).read_bytes() if body is None else body
+    return Response(f"http://127.0.0.1:1/jsonld/{name}", body=body)
+
+
+async def started(spider: JsonldSpider) -> list:
+    return [request async for request in spider.start()]
+
+
+def test_gzipped_sitemap_pages_filtered_and_bounded():
+    spider = JsonldSpider(
+        sitemaps=f"{SITE}/sitemap_index.xml",
+        url_pattern=r"/jobs/[^/]+\.html$",
+        max_pages="5",
+    )
+    asyncio.run(started(spider))
+    out = list(spider.parse_sitemap(sitemap_response("sitemaps/jobs-2.xml.gz")))
+    assert [r.cb_kwargs["real_url"] for r in out] == [
+        f"{SITE}/jobs/bookkeeper-220.html",
+        f"{SITE}/jobs/spanish-translator-221.html",
+        f"{SITE}/jobs/devops-engineer-222.html",
+        f"{SITE}/jobs/video-editor-223.html",
+        f"{SITE}/jobs/senior-python-developer-224.html",
+    ]  # max_pages=5 of the 14 listed
+    assert (
+        list(spider.parse_sitemap(sitemap_response("sitemaps/pages.xml"))) == []
+    )  # url_pattern
+    index = list(spider.parse_sitemap(sitemap_response("sitemap_index.xml")))
+    assert [r.url.rsplit("/", 1)[-1] for r in index] == [
+        "jobs-1.xml",
+        "jobs-2.xml.gz",
+        "pages.xml",
+    ]
+
+
+def test_not_a_sitemap_is_skipped_with_a_reason():
+    spider = JsonldSpider(sitemaps=f"{SITE}/sitemap.xml")
+    (item,) = list(
+        spider.parse_sitemap(sitemap_response("sitemap.xml", b"\x1f\x8bnot gzip"))
+    )
+    assert item["skip"] and item["reason"] == "bad_sitemap"
+
+
+def test_bad_url_pattern_is_a_clear_error():
+    spider = JsonldSpider(sitemaps=f"{SITE}/sitemap.xml", url_pattern="(")
+    with pytest.raises(ValueError, match="url_pattern"):
+        asyncio.run(started(spider))

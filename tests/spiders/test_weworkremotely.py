@@ -9,6 +9,7 @@ import pytest
 from lxml import etree
 
 from crawler.fixture_server import FIXTURES
+from crawler.normalize.sources._jobboard import country_from_location, pay_sentence
 from crawler.normalize.sources.weworkremotely import listing_id_from_url, to_job
 from tests.conftest import rows
 from tests.spiders._jobboards import assert_recrawl_idempotent, field_coverage
@@ -163,3 +164,39 @@ def test_saved_feed_file_recrawl_is_idempotent(crawl, fresh_server):
     assert rows(db, "SELECT count(*) n FROM raw_listings")[0]["n"] == len(
         fixture_items()
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "sentence"),
+    [
+        (
+            "We ship. The salary range is $90,000 - $120,000 USD. Apply!",
+            "The salary range is $90,000 - $120,000 USD.",
+        ),
+        ("Pay: $1.5k/month for juniors.\nOther line", "Pay: $1.5k/month for juniors."),
+        ("Compensation: 60-80 EUR per hour", "Compensation: 60-80 EUR per hour"),
+        ("- Learning budget of $1,500 per year", None),  # a perk
+        ("We raised $20M from our base of investors.", None),  # company money
+        ("A competitive salary and equity.", None),  # no figure
+        ("", None),
+    ],
+)
+def test_pay_sentence(text, sentence):
+    assert pay_sentence(text) == sentence
+
+
+@pytest.mark.parametrize(
+    ("location", "country"),
+    [
+        ("USA Only", "United States"),
+        ("Remote - US", "United States"),
+        ("Toronto, Ontario, Canada", "Canada"),
+        ("Germany (Remote)", "Germany"),
+        ("US or Canada", None),
+        ("Anywhere in the World", None),
+        ("Europe Only", None),
+        (None, None),
+    ],
+)
+def test_country_from_location(location, country):
+    assert country_from_location(location) == country

@@ -25,7 +25,7 @@ _PAY_WORDS_RE = re.compile(
 )
 # Money that is not the job's pay: perks, budgets, company figures.
 _NOT_PAY_RE = re.compile(
-    r"budget|stipend|allowance|reimburs|raised|funding|revenue|valuation|ARR\b",
+    r"budget|stipend|allowance|reimburs|raised|funding|revenue|valuation|\bARR\b",
     re.IGNORECASE,
 )
 # Sentence ends are a stop followed by a space and a capital, so "$1.5k" stays whole.

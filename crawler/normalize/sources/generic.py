@@ -50,7 +50,9 @@ def to_job(payload: str) -> dict:
     """``to_job('{"title": "Data analyst", "pay_text": "$40/hr", "_raw": {}}')`` -> fields."""
     row = json.loads(payload)
     if not isinstance(row, dict) or "_raw" not in row:
-        raise ValueError("not an imported row (a JSON object with mapped fields and _raw)")
+        raise ValueError(
+            "not an imported row (a JSON object with mapped fields and _raw)"
+        )
     title, description = _text(row.get("title")), _text(row.get("description"))
     if not title and not description:
         raise ValueError("row has neither title nor description")

@@ -28,7 +28,8 @@ def to_job(payload: str) -> dict:
     """``to_job('{"title":"Logo","link":"https://www.upwork.com/jobs/~01ab",...}')`` -> fields."""
     row = json.loads(payload)
     if not isinstance(row, dict):
-        raise ValueError("csv-row payload is not a JSON object")
+        # ValueError, not TypeError: the per-source contract for unreadable payloads.
+        raise ValueError("csv-row payload is not a JSON object")  # noqa: TRY004
     title = _value(row, "title") or ""
     description = _value(row, "description") or ""
     if not title and not description:
@@ -36,12 +37,23 @@ def to_job(payload: str) -> dict:
     hourly = (_value(row, "is_hourly") or "").lower() in _TRUE
     if hourly:
         low, high = _value(row, "hourly_low"), _value(row, "hourly_high")
-        pay = {"min": low, "max": high, "currency": "USD", "period": "hour", "pay_type": "hourly"}
+        pay = {
+            "min": low,
+            "max": high,
+            "currency": "USD",
+            "period": "hour",
+            "pay_type": "hourly",
+        }
         has_figure = bool(low or high)
     else:
         budget = _value(row, "budget")
-        pay = {"min": budget, "max": budget, "currency": "USD", "period": "project",
-               "pay_type": "fixed"}
+        pay = {
+            "min": budget,
+            "max": budget,
+            "currency": "USD",
+            "period": "project",
+            "pay_type": "fixed",
+        }
         has_figure = bool(budget)
     country = _value(row, "country")
     return {

@@ -1,0 +1,158 @@
+"""Normalizer throughput on one core, on realistic Upwork-format payloads.
+
+    python -m benchmarks.normalize [--rounds 5] [--min-items 20000]
+
+Payloads are the RSS ``<item>``s of fixtures/upwork/ (Upwork's feed format), repeated
+to ``--min-items``.  Prints listings/s for
+
+* ``normalize_listing`` (the whole path the pipeline runs: source mapping + parsers),
+  when crawler.normalize.listing exists;
+* the parsers alone (parse_posted + parse_pay + usd_figures + match_skills + categorize)
+  over the fields those payloads hold, with warm caches (the steady state of a crawl,
+  where pay strings and categories repeat) and with caches cleared before every listing
+  (each value seen for the first time);
+
+and the ratio of parse_posted's fast paths to calling dateparser on every date.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import re
+import time
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NOW = datetime(2024, 7, 20, tzinfo=timezone.utc)
+TARGET = 20_000
+
+
+def upwork_payloads() -> list[str]:
+    from crawler.payloads import rss_items
+
+    items: list[str] = []
+    for path in sorted((ROOT / "fixtures" / "upwork").rglob("*.xml")):
+        items.extend(rss_items(path.read_bytes()))
+    return items
+
+
+def fields_of(item: str) -> dict:
+    """The fields a per-source mapping pulls out of an Upwork item (regex, no lxml)."""
+    desc = re.search(r"<description>(.*?)</description>", item, re.S)
+    body = html.unescape(desc.group(1).replace("<![CDATA[", "").replace("]]>", "")) if desc else ""
+
+    def line(label: str) -> str | None:
+        m = re.search(rf"<b>{label}</b>:\s*([^<\n]+)", body)
+        return m.group(1).strip() if m else None
+
+    title = re.search(r"<title>(?:<!\[CDATA\[)?(.*?)(?:\]\]>)?</title>", item, re.S)
+    pay = line("Hourly Range")
+    pay = f"Hourly Range: {pay}" if pay else (f"Budget: {line('Budget')}" if line("Budget") else None)
+    pub = re.search(r"<pubDate>(.*?)</pubDate>", item)
+    return {
+        "title": (title.group(1) if title else "").replace(" - Upwork", ""),
+        "text": re.sub(r"<[^>]+>", " ", body),
+        "pay": pay,
+        "posted": pub.group(1) if pub else line("Posted On"),
+        "category": line("Category"),
+        "tags": [t.strip() for t in (line("Skills") or "").split(",") if t.strip()],
+    }
+
+
+def clear_caches() -> None:
+    from crawler.normalize import categories, dates, pay, skills
+
+    pay._parse_cached.cache_clear()
+    dates._parse_absolute.cache_clear()
+    skills._tag_skills.cache_clear()
+    categories._taxonomy_entry.cache_clear()
+
+
+def parsers_once(f: dict) -> None:
+    from crawler.normalize import categorize, match_skills, parse_pay, parse_posted, usd_figures
+
+    posted = parse_posted(f["posted"], now=NOW)
+    pay = parse_pay(f["pay"]) if f["pay"] else None
+    usd_figures(pay, posted.date() if posted else date(2024, 7, 1))
+    skills = match_skills(f["tags"], f["title"] + " " + f["text"])
+    categorize("upwork", f["category"], f["title"], f["text"], [s.name for s in skills])
+
+
+def rate(fn, items, rounds: int) -> float:
+    best = 0.0
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for it in items:
+            fn(it)
+        best = max(best, len(items) / (time.perf_counter() - start))
+    return best
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--min-items", type=int, default=20_000)
+    args = ap.parse_args(argv)
+
+    payloads = upwork_payloads()
+    if not payloads:
+        raise SystemExit("no Upwork fixtures under fixtures/upwork/ - run `python -m fixtures.generate`")
+    unique = len(payloads)
+    while len(payloads) < args.min_items:
+        payloads = payloads + payloads
+    fields = [fields_of(p) for p in payloads]
+    print(f"payloads: {len(payloads)} ({unique} distinct Upwork RSS items), rounds: {args.rounds}")
+
+    # Warm-up: data files, the FX table, dateparser's import.
+    parsers_once(fields[0])
+
+    try:
+        from crawler.normalize.listing import normalize_listing
+    except ImportError:
+        normalize_listing = None
+    if normalize_listing is not None:
+        fetched = "2024-07-20T00:00:00Z"
+        r = rate(lambda p: normalize_listing("upwork", "bench", p, fetched_at=fetched), payloads, args.rounds)
+        print(f"normalize_listing (mapping + parsers), warm caches: {r:>9,.0f} listings/s"
+              f"  (target {TARGET:,}: {'ok' if r >= TARGET else 'below'})")
+
+    r_warm = rate(parsers_once, fields, args.rounds)
+    print(f"parsers only, warm caches:                    {r_warm:>9,.0f} listings/s"
+          f"  (target {TARGET:,}: {'ok' if r_warm >= TARGET else 'below'})")
+    cold_items = fields[: min(len(fields), 5000)]
+
+    def cold(f):
+        clear_caches()
+        parsers_once(f)
+
+    r_cold = rate(cold, cold_items, 1)
+    print(f"parsers only, caches cleared per listing:     {r_cold:>9,.0f} listings/s")
+
+    # Dates: fast paths vs dateparser on every date (same strings, caches cleared).
+    import dateparser
+
+    from crawler.normalize import parse_posted
+    from crawler.normalize.dates import _parse_absolute
+
+    dates = [f["posted"] for f in fields[:unique] if f["posted"]][:2000]
+    settings = {"RETURN_AS_TIMEZONE_AWARE": True, "TIMEZONE": "UTC", "TO_TIMEZONE": "UTC",
+                "RELATIVE_BASE": NOW.replace(tzinfo=None), "PREFER_DATES_FROM": "past"}
+    dateparser.parse(dates[0], settings=settings)
+    start = time.perf_counter()
+    for d in dates:
+        _parse_absolute.cache_clear()
+        parse_posted(d, now=NOW)
+    fast = len(dates) / (time.perf_counter() - start)
+    sample = dates[:300]
+    start = time.perf_counter()
+    for d in sample:
+        dateparser.parse(d, settings=settings)
+    slow = len(sample) / (time.perf_counter() - start)
+    print(f"dates: parse_posted {fast:,.0f}/s vs dateparser on every date {slow:,.0f}/s"
+          f" -> {fast / slow:,.0f}x faster")
+
+
+if __name__ == "__main__":
+    main()
