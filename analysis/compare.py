@@ -88,7 +88,9 @@ def compare_periods(
         ha, ma = pay_a.get(name, (0, None))
         hb, mb = pay_b.get(name, (0, None))
         categories.append(
-            CategoryChange(name, na, nb, pct_change(na, nb), ha, hb, ma, mb, pct_change(ma, mb))
+            CategoryChange(
+                name, na, nb, pct_change(na, nb), ha, hb, ma, mb, pct_change(ma, mb)
+            )
         )
     categories.sort(key=lambda c: _sort_key(c.postings_pct, c.category))
     skills_a = data.skill_counts(conn, a, source)
@@ -97,11 +99,11 @@ def compare_periods(
     for skill in set(skills_a) | set(skills_b):
         na, ai_a = skills_a.get(skill, (0, 0))
         nb, ai_b = skills_b.get(skill, (0, 0))
-        skills.append(SkillChange(skill, bool(ai_a or ai_b), na, nb, pct_change(na, nb)))
+        skills.append(
+            SkillChange(skill, bool(ai_a or ai_b), na, nb, pct_change(na, nb))
+        )
     # Growth first; new skills (no base) after those with a base, by count in B.
-    skills.sort(
-        key=lambda s: (s.pct is None, -(s.pct or 0.0), -s.postings_b, s.skill)
-    )
+    skills.sort(key=lambda s: (s.pct is None, -(s.pct or 0.0), -s.postings_b, s.skill))
     return CompareResult(
         a, b, source, sum(counts_a.values()), sum(counts_b.values()), categories, skills
     )
@@ -138,7 +140,19 @@ def format_table(result: CompareResult, top_skills: int = 15) -> str:
         + (f" (source {result.source})" if result.source else "")
         + f": {result.total_a} -> {result.total_b} ({_fmt_pct(result.total_pct)})"
     )
-    rows = [["category", "A", "B", "change", "hourly n A", "n B", "median A", "median B", "change"]]
+    rows = [
+        [
+            "category",
+            "A",
+            "B",
+            "change",
+            "hourly n A",
+            "n B",
+            "median A",
+            "median B",
+            "change",
+        ]
+    ]
     for c in result.categories:
         rows.append(
             [
@@ -158,9 +172,19 @@ def format_table(result: CompareResult, top_skills: int = 15) -> str:
         srows = [["skill", "AI", "A", "B", "change"]]
         for s in result.skills[:top_skills]:
             srows.append(
-                [s.skill, "AI" if s.is_ai else "", str(s.postings_a), str(s.postings_b), _fmt_pct(s.pct)]
+                [
+                    s.skill,
+                    "AI" if s.is_ai else "",
+                    str(s.postings_a),
+                    str(s.postings_b),
+                    _fmt_pct(s.pct),
+                ]
             )
-        parts += ["", f"Skills by growth (top {min(top_skills, len(result.skills))}):", _align(srows, {2, 3, 4})]
+        parts += [
+            "",
+            f"Skills by growth (top {min(top_skills, len(result.skills))}):",
+            _align(srows, {2, 3, 4}),
+        ]
     return "\n".join(parts)
 
 
@@ -168,12 +192,16 @@ def format_markdown(result: CompareResult) -> str:
     lines = [
         f"# Compare {result.a.label} vs {result.b.label}",
         "",
-        f"Unique (deduplicated) postings: {result.total_a} -> {result.total_b}"
-        f" ({_fmt_pct(result.total_pct)}). Raw two-period comparison: no control for"
-        " seasonality or platform-wide growth (use `jobtrends report` for that).",
+        (
+            f"Unique (deduplicated) postings: {result.total_a} -> {result.total_b}"
+            f" ({_fmt_pct(result.total_pct)}). Raw two-period comparison: no control for"
+            " seasonality or platform-wide growth (use `jobtrends report` for that)."
+        ),
         "",
-        "| category | postings A | postings B | change | hourly n A | hourly n B |"
-        " median $/h A | median $/h B | change |",
+        (
+            "| category | postings A | postings B | change | hourly n A | hourly n B |"
+            " median $/h A | median $/h B | change |"
+        ),
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for c in result.categories:
@@ -182,7 +210,13 @@ def format_markdown(result: CompareResult) -> str:
             f" {c.hourly_n_a} | {c.hourly_n_b} | {_fmt_money(c.median_hourly_a)} |"
             f" {_fmt_money(c.median_hourly_b)} | {_fmt_pct(c.median_hourly_pct)} |"
         )
-    lines += ["", "## Skills by growth", "", "| skill | AI | A | B | change |", "|---|---|---:|---:|---:|"]
+    lines += [
+        "",
+        "## Skills by growth",
+        "",
+        "| skill | AI | A | B | change |",
+        "|---|---|---:|---:|---:|",
+    ]
     for s in result.skills:
         lines.append(
             f"| {s.skill} | {'yes' if s.is_ai else ''} | {s.postings_a} | {s.postings_b} |"
@@ -199,13 +233,20 @@ def write_outputs(result: CompareResult, out_dir: str | Path) -> list[Path]:
     md.write_text(format_markdown(result), encoding="utf-8")
     cats = out / "compare_categories.csv"
     with cats.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(asdict(result.categories[0]) if result.categories else ["category"]))
+        writer = csv.DictWriter(
+            fh,
+            fieldnames=list(
+                asdict(result.categories[0]) if result.categories else ["category"]
+            ),
+        )
         writer.writeheader()
         for c in result.categories:
             writer.writerow(asdict(c))
     skills = out / "compare_skills.csv"
     with skills.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=["skill", "is_ai", "postings_a", "postings_b", "pct"])
+        writer = csv.DictWriter(
+            fh, fieldnames=["skill", "is_ai", "postings_a", "postings_b", "pct"]
+        )
         writer.writeheader()
         for s in result.skills:
             writer.writerow(asdict(s))

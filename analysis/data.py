@@ -59,7 +59,10 @@ def category_counts(
 
 
 def weekly_category_counts(
-    conn: sqlite3.Connection, period: Period, categories: list[str], source: str | None = None
+    conn: sqlite3.Connection,
+    period: Period,
+    categories: list[str],
+    source: str | None = None,
 ) -> np.ndarray:
     """(weeks, categories) unique-posting counts; week k = days [7k, 7k+7) of the window.
 
@@ -96,7 +99,9 @@ def weekly_counts(
     return {(r[0], r[1]): r[2] for r in rows}
 
 
-def weeks_matrix(counts: dict[tuple[str, int], int], period: Period, categories: list[str]) -> np.ndarray:
+def weeks_matrix(
+    counts: dict[tuple[str, int], int], period: Period, categories: list[str]
+) -> np.ndarray:
     """(weeks, categories) array from :func:`weekly_counts` output."""
     n_weeks = max(1, -(-period.days // 7))
     out = np.zeros((n_weeks, len(categories)), dtype=np.int64)
@@ -108,7 +113,10 @@ def weeks_matrix(counts: dict[tuple[str, int], int], period: Period, categories:
 
 
 def weekly_skill_counts(
-    conn: sqlite3.Connection, period: Period, source: str | None = None, ai_only: bool = True
+    conn: sqlite3.Connection,
+    period: Period,
+    source: str | None = None,
+    ai_only: bool = True,
 ) -> tuple[list[str], np.ndarray]:
     """Skills seen in ``period`` and their (weeks, skills) unique-posting counts."""
     n_weeks = max(1, -(-period.days // 7))

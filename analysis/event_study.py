@@ -93,7 +93,12 @@ def _bucket_sql(freq: str) -> str:
 
 
 def bucket_counts(
-    conn: sqlite3.Connection, event: date, freq: str, pre: int, post: int, source: str | None
+    conn: sqlite3.Connection,
+    event: date,
+    freq: str,
+    pre: int,
+    post: int,
+    source: str | None,
 ) -> dict[tuple[str, int], int]:
     """(category, k) -> unique postings, for k in [-pre, post)."""
     first_after = event + timedelta(days=1)
@@ -110,7 +115,8 @@ def bucket_counts(
         # Whole months: the rollup table answers without touching the jobs rows.
         rows = conn.execute(
             "SELECT category, month, sum(unique_postings) FROM category_month"
-            " WHERE month >= ? AND month < ?" + (" AND source = ?" if source else "")
+            " WHERE month >= ? AND month < ?"
+            + (" AND source = ?" if source else "")
             + " GROUP BY 1, 2",
             [start.isoformat()[:7], end.isoformat()[:7], *([source] if source else [])],
         )
@@ -125,8 +131,12 @@ def bucket_counts(
     rows = conn.execute(
         f"SELECT {data.CAT}, {_bucket_sql(freq)} AS k, count(*) FROM jobs"
         f" WHERE posted_at >= ? AND posted_at < ? AND dup_of IS NULL{extra} GROUP BY 1, 2",
-        [*params, f"{start.isoformat()}T00:00:00Z", f"{end.isoformat()}T00:00:00Z",
-         *([source] if source else [])],
+        [
+            *params,
+            f"{start.isoformat()}T00:00:00Z",
+            f"{end.isoformat()}T00:00:00Z",
+            *([source] if source else []),
+        ],
     )
     return {(r[0], r[1]): r[2] for r in rows if -pre <= r[1] < post}
 
@@ -148,7 +158,9 @@ def _series(category, counts, ctrl, ks):
         coef = math.log(n / c) - math.log(n_ref / c_ref)
         coefs.append(Coef(k, coef, math.sqrt(1 / n + 1 / c + var_ref), n, c))
     own = np.array([c.se**2 - var_ref for c in coefs])
-    cov = np.diag(own) + var_ref  # shared reference bucket: covariance var_ref everywhere
+    cov = (
+        np.diag(own) + var_ref
+    )  # shared reference bucket: covariance var_ref everywhere
     return coefs, cov
 
 
@@ -175,7 +187,9 @@ def _did_test(values: np.ndarray, cov: np.ndarray, pre: np.ndarray, post: np.nda
     return est, se, float(2 * sps.norm.sf(abs(est / se)))
 
 
-def _slope(ks: np.ndarray, values: np.ndarray, cov: np.ndarray) -> tuple[float, float, float]:
+def _slope(
+    ks: np.ndarray, values: np.ndarray, cov: np.ndarray
+) -> tuple[float, float, float]:
     """GLS slope of the pre-event coefficients on k (0 under parallel trends)."""
     if len(values) < 2:
         return float("nan"), float("nan"), float("nan")
@@ -210,14 +224,22 @@ def event_study(conn: sqlite3.Connection, config: EventStudyConfig) -> EventStud
     if config.freq not in ("month", "week"):
         raise ValueError("freq must be 'month' or 'week'")
     ks = list(range(-config.pre, config.post))
-    counts = bucket_counts(conn, config.event, config.freq, config.pre, config.post, config.source)
+    counts = bucket_counts(
+        conn, config.event, config.freq, config.pre, config.post, config.source
+    )
     present = {cat for cat, _ in counts}
     control = [c for c in config.control if c in present]
     result = EventStudyResult(config.event.isoformat(), config.freq, control, ks)
     if not control:
-        result.notes.append("no control category has postings in the window: nothing to estimate")
+        result.notes.append(
+            "no control category has postings in the window: nothing to estimate"
+        )
         return result
-    treated = [c for c in (config.treated or data.CATEGORIES) if c in present and c not in control]
+    treated = [
+        c
+        for c in (config.treated or data.CATEGORIES)
+        if c in present and c not in control
+    ]
     estimates = _estimate(counts, treated, control, ks)
     placebo = {}
     if config.placebo:
@@ -225,7 +247,9 @@ def event_study(conn: sqlite3.Connection, config: EventStudyConfig) -> EventStud
         # before the real event so the real effect cannot leak in.
         gap = _buckets_between(config.placebo, config.event, config.freq)
         post = max(1, min(config.post, gap))
-        p_counts = bucket_counts(conn, config.placebo, config.freq, config.pre, post, config.source)
+        p_counts = bucket_counts(
+            conn, config.placebo, config.freq, config.pre, post, config.source
+        )
         placebo = _estimate(p_counts, treated, control, list(range(-config.pre, post)))
         result.notes.append(
             f"placebo at {config.placebo.isoformat()}: {post} post bucket(s), ending before the event"
@@ -234,8 +258,20 @@ def event_study(conn: sqlite3.Connection, config: EventStudyConfig) -> EventStud
         chi2, df, p = _wald(vals[pre], cov[np.ix_(pre, pre)])
         slope, slope_se, slope_p = _slope(kk[pre], vals[pre], cov[np.ix_(pre, pre)])
         mean, mean_se, mean_p = _did_test(vals, cov, pre, post)
-        series = Series(cat, coefs, chi2, df, p, slope, slope_se, slope_p, mean, mean_se,
-                        (math.exp(mean) - 1) * 100 if math.isfinite(mean) else float("nan"), mean_p)
+        series = Series(
+            cat,
+            coefs,
+            chi2,
+            df,
+            p,
+            slope,
+            slope_se,
+            slope_p,
+            mean,
+            mean_se,
+            (math.exp(mean) - 1) * 100 if math.isfinite(mean) else float("nan"),
+            mean_p,
+        )
         if cat in placebo:
             _, _, pv, pcov, _, ppost = placebo[cat]
             series.placebo_mean, series.placebo_se, series.placebo_p = _did_test(
@@ -261,26 +297,66 @@ def format_event_study(result: EventStudyResult) -> str:
         return "n/a" if not math.isfinite(x) else f"{x:{spec}}{suf}"
 
     head = [
-        f"Event study around {result.event} ({result.freq}ly buckets {result.buckets[0]}..{result.buckets[-1]},"
-        f" reference {result.freq} -1; control: {', '.join(result.control) or 'none'})",
-        "post = mean of post-event buckets minus mean of pre-event buckets (% vs control); pre-trend: joint Wald test"
-        " of pre-event coefficients and their slope (large p = no evidence of diverging pre-trends)",
+        (
+            f"Event study around {result.event} ({result.freq}ly buckets {result.buckets[0]}..{result.buckets[-1]},"
+            f" reference {result.freq} -1; control: {', '.join(result.control) or 'none'})"
+        ),
+        (
+            "post = mean of post-event buckets minus mean of pre-event buckets (% vs control); pre-trend: joint Wald test"
+            " of pre-event coefficients and their slope (large p = no evidence of diverging pre-trends)"
+        ),
         "",
     ]
-    rows = [["category", "post", "95% CI", "p", "pre Wald p", "pre slope/bucket", "slope p", "placebo", "placebo p"]]
+    rows = [
+        [
+            "category",
+            "post",
+            "95% CI",
+            "p",
+            "pre Wald p",
+            "pre slope/bucket",
+            "slope p",
+            "placebo",
+            "placebo p",
+        ]
+    ]
     for s in result.series:
-        lo = (math.exp(s.post_mean - 1.96 * s.post_mean_se) - 1) * 100 if math.isfinite(s.post_mean) else float("nan")
-        hi = (math.exp(s.post_mean + 1.96 * s.post_mean_se) - 1) * 100 if math.isfinite(s.post_mean) else float("nan")
-        rows.append([
-            s.category, p(s.post_mean_pct), f"[{p(lo)}, {p(hi)}]", p(s.post_mean_p, ".3f", ""),
-            p(s.pre_wald_p, ".3f", ""), p(s.pre_slope * 100, "+.2f", " pp"), p(s.pre_slope_p, ".3f", ""),
-            p((math.exp(s.placebo_mean) - 1) * 100 if math.isfinite(s.placebo_mean) else float("nan")),
-            p(s.placebo_p, ".3f", ""),
-        ])
+        lo = (
+            (math.exp(s.post_mean - 1.96 * s.post_mean_se) - 1) * 100
+            if math.isfinite(s.post_mean)
+            else float("nan")
+        )
+        hi = (
+            (math.exp(s.post_mean + 1.96 * s.post_mean_se) - 1) * 100
+            if math.isfinite(s.post_mean)
+            else float("nan")
+        )
+        rows.append(
+            [
+                s.category,
+                p(s.post_mean_pct),
+                f"[{p(lo)}, {p(hi)}]",
+                p(s.post_mean_p, ".3f", ""),
+                p(s.pre_wald_p, ".3f", ""),
+                p(s.pre_slope * 100, "+.2f", " pp"),
+                p(s.pre_slope_p, ".3f", ""),
+                p(
+                    (math.exp(s.placebo_mean) - 1) * 100
+                    if math.isfinite(s.placebo_mean)
+                    else float("nan")
+                ),
+                p(s.placebo_p, ".3f", ""),
+            ]
+        )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = []
     for k, r in enumerate(rows):
-        lines.append("  ".join(c.ljust(widths[i]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(r)))
+        lines.append(
+            "  ".join(
+                c.ljust(widths[i]) if i == 0 else c.rjust(widths[i])
+                for i, c in enumerate(r)
+            )
+        )
         if k == 0:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(head + lines + [""] + [f"- {n}" for n in result.notes])

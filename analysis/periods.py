@@ -1,7 +1,7 @@
 """Time windows for comparisons: a month (``2024-02``) or a day range.
 
-    >>> parse_period("2024-02")
-    Period(start=datetime.date(2024, 2, 1), end_exclusive=datetime.date(2024, 3, 1), label='2024-02')
+>>> parse_period("2024-02")
+Period(start=datetime.date(2024, 2, 1), end_exclusive=datetime.date(2024, 3, 1), label='2024-02')
 """
 
 from __future__ import annotations

@@ -154,13 +154,19 @@ def choose_windows(config: ReportConfig) -> tuple[Period, Period, str]:
             f"period B ({config.b.label}) must start after period A ({config.a.label}) ends"
         )
     if config.naive:
-        return config.a, config.b, "naive: A and B as given (two endpoints, no seasonal control)"
+        return (
+            config.a,
+            config.b,
+            "naive: A and B as given (two endpoints, no seasonal control)",
+        )
     window_a = aligned_window(config.a, config.b)
     return (
         window_a,
         config.b,
-        f"calendar-aligned: {window_a.label} vs {config.b.label} (same calendar days,"
-        f" {config.b.start.year - window_a.start.year} year(s) apart; A anchor {config.a.label})",
+        (
+            f"calendar-aligned: {window_a.label} vs {config.b.label} (same calendar days,"
+            f" {config.b.start.year - window_a.start.year} year(s) apart; A anchor {config.a.label})"
+        ),
     )
 
 
@@ -188,7 +194,11 @@ def build_report(conn: sqlite3.Connection, config: ReportConfig) -> Report:
     WB = data.weeks_matrix(counts_b, window_b, categories)
     if WA.sum() == 0 or WB.sum() == 0:
         empty = window_a.label if WA.sum() == 0 else window_b.label
-        hint = " (data may not reach back that far; try --naive)" if not config.naive else ""
+        hint = (
+            " (data may not reach back that far; try --naive)"
+            if not config.naive
+            else ""
+        )
         raise ReportError(f"no unique postings in window {empty}{hint}")
     days_a, days_b = _week_days(window_a), _week_days(window_b)
     weights_a = stats.block_bootstrap_weights(len(days_a), config.reps, rng)
@@ -210,13 +220,21 @@ def build_report(conn: sqlite3.Connection, config: ReportConfig) -> Report:
     control = [c for c in config.control if c in categories]
     missing = sorted(set(config.control) - set(control))
     if missing:
-        report.notes.append(f"control categories without data, left out: {', '.join(missing)}")
+        report.notes.append(
+            f"control categories without data, left out: {', '.join(missing)}"
+        )
     if not control:
-        report.notes.append("no control category has data: relative changes are not available")
+        report.notes.append(
+            "no control category has data: relative changes are not available"
+        )
     report.notes.append(f"control set: {', '.join(control) or 'none'}")
-    report.volume = _volume(WA, WB, days_a, days_b, weights_a, weights_b, categories, control, config)
+    report.volume = _volume(
+        WA, WB, days_a, days_b, weights_a, weights_b, categories, control, config
+    )
     _pay(conn, report, window_a, window_b, weights_a, weights_b)
-    _skills(conn, report, window_a, window_b, WA, WB, days_a, days_b, weights_a, weights_b)
+    _skills(
+        conn, report, window_a, window_b, WA, WB, days_a, days_b, weights_a, weights_b
+    )
     report.monthly_index = monthly_index(conn, config.event, config.source)
     report.answers = answers(report)
     return report
@@ -238,14 +256,18 @@ def _volume(WA, WB, days_a, days_b, weights_a, weights_b, categories, control, c
     pois_b = prng.poisson(np.broadcast_to(nb, boot_b.shape)) / days_b.sum()
     with np.errstate(divide="ignore", invalid="ignore"):
         chosen = stats.wider(boot_b / boot_a, pois_b / pois_a)
-        use_pois = np.all(chosen == pois_b / pois_a, axis=0) & np.any(np.isfinite(chosen), axis=0)
+        use_pois = np.all(chosen == pois_b / pois_a, axis=0) & np.any(
+            np.isfinite(chosen), axis=0
+        )
     boot_a = np.where(use_pois[None, :], pois_a, boot_a)
     boot_b = np.where(use_pois[None, :], pois_b, boot_b)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = rate_b / rate_a
         boot_ratio = boot_b / boot_a
         share_a, share_b = na / na.sum(), nb / nb.sum()
-        boot_share = boot_b / boot_b.sum(1, keepdims=True) - boot_a / boot_a.sum(1, keepdims=True)
+        boot_share = boot_b / boot_b.sum(1, keepdims=True) - boot_a / boot_a.sum(
+            1, keepdims=True
+        )
         ci = [idx for idx, c in enumerate(categories) if c in control]
         if ci:
             ctrl_ratio = rate_b[ci].sum() / rate_a[ci].sum()
@@ -256,10 +278,16 @@ def _volume(WA, WB, days_a, days_b, weights_a, weights_b, categories, control, c
             rel = np.full(len(categories), np.nan)
             boot_rel = np.full(boot_ratio.shape, np.nan)
         log_rel = np.log(rel)
-        se_log_rel = np.nanstd(np.log(np.where(boot_rel > 0, boot_rel, np.nan)), axis=0, ddof=1)
-    lo_r, hi_r = stats.percentile_ci(np.where(np.isfinite(boot_ratio), boot_ratio, np.nan), level)
+        se_log_rel = np.nanstd(
+            np.log(np.where(boot_rel > 0, boot_rel, np.nan)), axis=0, ddof=1
+        )
+    lo_r, hi_r = stats.percentile_ci(
+        np.where(np.isfinite(boot_ratio), boot_ratio, np.nan), level
+    )
     lo_s, hi_s = stats.percentile_ci(boot_share, level)
-    lo_rel, hi_rel = stats.percentile_ci(np.where(np.isfinite(boot_rel), boot_rel, np.nan), level)
+    lo_rel, hi_rel = stats.percentile_ci(
+        np.where(np.isfinite(boot_rel), boot_rel, np.nan), level
+    )
     rows = []
     for i, cat in enumerate(categories):
         suppressed = bool(min(na[i], nb[i]) < config.min_count)
@@ -292,22 +320,87 @@ def _volume(WA, WB, days_a, days_b, weights_a, weights_b, categories, control, c
         )
     for row, q in zip(rows, stats.bh_qvalues([r.p_value for r in rows])):
         row.q_value = q
-    key = (lambda r: r.pct) if config.naive else (lambda r: (r.rel_pct if math.isfinite(r.rel_pct) else r.pct))
-    rows.sort(key=lambda r: (r.suppressed, key(r) if math.isfinite(key(r)) else math.inf, r.category))
+    key = (
+        (lambda r: r.pct)
+        if config.naive
+        else (lambda r: r.rel_pct if math.isfinite(r.rel_pct) else r.pct)
+    )
+    rows.sort(
+        key=lambda r: (
+            r.suppressed,
+            key(r) if math.isfinite(key(r)) else math.inf,
+            r.category,
+        )
+    )
     return rows
 
 
 COUNTRY_GROUPS = {
     "north america": {"US", "CA"},
     "europe": {
-        "GB", "IE", "DE", "FR", "NL", "BE", "LU", "AT", "CH", "IT", "ES", "PT", "SE", "NO",
-        "DK", "FI", "IS", "PL", "CZ", "SK", "HU", "RO", "BG", "GR", "HR", "SI", "EE", "LV",
-        "LT", "UA", "RS",
+        "GB",
+        "IE",
+        "DE",
+        "FR",
+        "NL",
+        "BE",
+        "LU",
+        "AT",
+        "CH",
+        "IT",
+        "ES",
+        "PT",
+        "SE",
+        "NO",
+        "DK",
+        "FI",
+        "IS",
+        "PL",
+        "CZ",
+        "SK",
+        "HU",
+        "RO",
+        "BG",
+        "GR",
+        "HR",
+        "SI",
+        "EE",
+        "LV",
+        "LT",
+        "UA",
+        "RS",
     },
     "oceania": {"AU", "NZ"},
     "latin america": {"MX", "BR", "AR", "CL", "CO", "PE", "VE", "UY", "EC", "CR", "GT"},
-    "south & east asia": {"IN", "PK", "BD", "LK", "NP", "PH", "ID", "VN", "TH", "MY", "CN", "SG", "JP", "KR"},
-    "africa & middle east": {"NG", "KE", "EG", "ZA", "GH", "MA", "TN", "AE", "SA", "IL", "TR"},
+    "south & east asia": {
+        "IN",
+        "PK",
+        "BD",
+        "LK",
+        "NP",
+        "PH",
+        "ID",
+        "VN",
+        "TH",
+        "MY",
+        "CN",
+        "SG",
+        "JP",
+        "KR",
+    },
+    "africa & middle east": {
+        "NG",
+        "KE",
+        "EG",
+        "ZA",
+        "GH",
+        "MA",
+        "TN",
+        "AE",
+        "SA",
+        "IL",
+        "TR",
+    },
 }
 _COUNTRY_TO_GROUP = {code: g for g, codes in COUNTRY_GROUPS.items() for code in codes}
 
@@ -319,7 +412,9 @@ def country_group(country: str | None) -> str:
     return _COUNTRY_TO_GROUP.get(country.strip().upper(), "other")
 
 
-def _pay(conn, report: Report, window_a: Period, window_b: Period, weights_a, weights_b) -> None:
+def _pay(
+    conn, report: Report, window_a: Period, window_b: Period, weights_a, weights_b
+) -> None:
     config = report.config
     rows_a = data.hourly_rows(conn, window_a, config.source)
     rows_b = data.hourly_rows(conn, window_b, config.source)
@@ -343,7 +438,9 @@ def _pay(conn, report: Report, window_a: Period, window_b: Period, weights_a, we
             " the figure is the count-weighted median of within-cell median changes"
         )
     if not rows_a or not rows_b:
-        report.notes.append("no hourly listings in one of the windows: pay section empty")
+        report.notes.append(
+            "no hourly listings in one of the windows: pay section empty"
+        )
         return
     mids = np.array([r[2] for r in rows_a] + [r[2] for r in rows_b], dtype=float)
     lo, hi = stats.winsor_limits(mids)
@@ -353,7 +450,9 @@ def _pay(conn, report: Report, window_a: Period, window_b: Period, weights_a, we
     for side, rows in (("a", rows_a), ("b", rows_b)):
         for r in rows:
             by_cat.setdefault(r[0], {"a": [], "b": []})[side].append(r)
-    cats = [c for c in data.CATEGORIES if c in by_cat] + sorted(set(by_cat) - set(data.CATEGORIES))
+    cats = [c for c in data.CATEGORIES if c in by_cat] + sorted(
+        set(by_cat) - set(data.CATEGORIES)
+    )
     out = []
     for cat in cats:
         side = by_cat[cat]
@@ -364,7 +463,10 @@ def _pay(conn, report: Report, window_a: Period, window_b: Period, weights_a, we
         extra = {}
         # Per-category grid: about 1000 bins, each ~0.1 % of the category's listings.
         grid = stats.histogram_grid(
-            np.clip(np.array([r[2] for r in side["a"] + side["b"]], dtype=float), lo, hi), 1000
+            np.clip(
+                np.array([r[2] for r in side["a"] + side["b"]], dtype=float), lo, hi
+            ),
+            1000,
         )
         for key, rows, weights, n_weeks in (
             ("a", side["a"], weights_a, weights_a.shape[1]),
@@ -376,7 +478,9 @@ def _pay(conn, report: Report, window_a: Period, window_b: Period, weights_a, we
             hist = np.zeros((n_weeks, len(grid)))
             np.add.at(hist, (weeks, stats.assign_bins(values, grid)), 1.0)
             block = stats.inflate_bootstrap(
-                stats.weighted_medians_from_histograms(hist, grid, weights), med[key], n_weeks
+                stats.weighted_medians_from_histograms(hist, grid, weights),
+                med[key],
+                n_weeks,
             )
             # i.i.d. (Poisson-weight) bootstrap of the postings; the wider one is kept.
             iid = stats.iid_bootstrap_medians(np.sort(values), len(weights), pay_rng)
@@ -414,7 +518,9 @@ def _pay(conn, report: Report, window_a: Period, window_b: Period, weights_a, we
         )
     out.sort(key=lambda r: (r.suppressed, r.pct, r.category))
     report.pay = out
-    overall_pct, overall_cells = _composition_change(rows_a, rows_b, lo, hi, by_category=True)
+    overall_pct, overall_cells = _composition_change(
+        rows_a, rows_b, lo, hi, by_category=True
+    )
     all_a = np.clip(np.array([r[2] for r in rows_a]), lo, hi)
     all_b = np.clip(np.array([r[2] for r in rows_b]), lo, hi)
     report.pay_overall.update(
@@ -432,6 +538,7 @@ def _pay(conn, report: Report, window_a: Period, window_b: Period, weights_a, we
 
 def _composition_change(rows_a, rows_b, lo, hi, by_category=False, min_cell=10):
     """Count-weighted median of within-cell median changes (percent) and the cell count."""
+
     def cells(rows):
         out: dict = {}
         for r in rows:
@@ -453,7 +560,9 @@ def _composition_change(rows_a, rows_b, lo, hi, by_category=False, min_cell=10):
     return float((math.exp(mid) - 1) * 100), len(changes)
 
 
-def _skills(conn, report, window_a, window_b, WA, WB, days_a, days_b, weights_a, weights_b):
+def _skills(
+    conn, report, window_a, window_b, WA, WB, days_a, days_b, weights_a, weights_b
+):
     config = report.config
     skills_a, SA = data.weekly_skill_counts(conn, window_a, config.source)
     skills_b, SB = data.weekly_skill_counts(conn, window_b, config.source)
@@ -478,7 +587,9 @@ def _skills(conn, report, window_a, window_b, WA, WB, days_a, days_b, weights_a,
         growth = share_b / share_a
         boot_growth = np.where(boot_a > 0, boot_b / boot_a, np.nan)
     lo_g, hi_g = stats.percentile_ci(boot_growth, config.level)
-    base_total, base_counts = data.pre_period_base_rates(conn, "2022-01-01", config.source)
+    base_total, base_counts = data.pre_period_base_rates(
+        conn, "2022-01-01", config.source
+    )
     report.totals["unique_before_2022"] = base_total
     out = []
     for j, skill in enumerate(names):
@@ -496,7 +607,9 @@ def _skills(conn, report, window_a, window_b, WA, WB, days_a, days_b, weights_a,
                 growth_lo=float(_pct(lo_g[j])) if n_a else float("nan"),
                 growth_hi=float(_pct(hi_g[j])) if n_a else float("nan"),
                 base_n_pre2022=base_n,
-                base_rate_pre2022_pct=(base_n / base_total * 100) if base_total else float("nan"),
+                base_rate_pre2022_pct=(base_n / base_total * 100)
+                if base_total
+                else float("nan"),
                 suppressed=max(n_a, n_b) < config.min_count,
             )
         )
@@ -545,7 +658,9 @@ def answers(report: Report) -> dict:
     vol = [r for r in report.volume if not r.suppressed and not r.is_control]
     use_rel = not naive and any(math.isfinite(r.rel_pct) for r in vol)
     metric = (lambda r: r.rel_pct) if use_rel else (lambda r: r.pct)
-    label = "change relative to control" if use_rel else "raw change in postings per day"
+    label = (
+        "change relative to control" if use_rel else "raw change in postings per day"
+    )
     out: dict = {}
 
     def vol_text(r: VolumeRow) -> str:

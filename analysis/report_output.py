@@ -1,6 +1,6 @@
 """Turn a Report into a terminal table, report.md, CSVs, JSON and charts.
 
-    >>> print(format_report(report))  # doctest: +SKIP
+>>> print(format_report(report))  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -34,7 +34,10 @@ def _table(rows: list[list[str]], right_from: int = 1) -> str:
     out = []
     for k, row in enumerate(rows):
         out.append(
-            "  ".join(c.rjust(widths[i]) if i >= right_from else c.ljust(widths[i]) for i, c in enumerate(row)).rstrip()
+            "  ".join(
+                c.rjust(widths[i]) if i >= right_from else c.ljust(widths[i])
+                for i, c in enumerate(row)
+            ).rstrip()
         )
         if k == 0:
             out.append("  ".join("-" * w for w in widths))
@@ -42,38 +45,104 @@ def _table(rows: list[list[str]], right_from: int = 1) -> str:
 
 
 def volume_rows(report: Report) -> list[list[str]]:
-    rows = [["category", "n A", "n B", "raw", "95% CI", "share pp", "vs control", "95% CI", "q", "flag"]]
+    rows = [
+        [
+            "category",
+            "n A",
+            "n B",
+            "raw",
+            "95% CI",
+            "share pp",
+            "vs control",
+            "95% CI",
+            "q",
+            "flag",
+        ]
+    ]
     for r in report.volume:
         flag = "control" if r.is_control else ""
         if r.suppressed:
             flag = (flag + " low n").strip()
-        rows.append([
-            r.category, str(r.n_a), str(r.n_b), _p(r.pct), _ci(r.pct_lo, r.pct_hi),
-            _p(r.share_change_pp, "+.2f", ""), _p(r.rel_pct), _ci(r.rel_lo, r.rel_hi),
-            fmt_q(r.q_value), flag,
-        ])
+        rows.append(
+            [
+                r.category,
+                str(r.n_a),
+                str(r.n_b),
+                _p(r.pct),
+                _ci(r.pct_lo, r.pct_hi),
+                _p(r.share_change_pp, "+.2f", ""),
+                _p(r.rel_pct),
+                _ci(r.rel_lo, r.rel_hi),
+                fmt_q(r.q_value),
+                flag,
+            ]
+        )
     return rows
 
 
 def pay_rows(report: Report) -> list[list[str]]:
-    rows = [["category", "n A", "n B", "median A", "median B", "change", "95% CI", "composition", "cells", "flag"]]
+    rows = [
+        [
+            "category",
+            "n A",
+            "n B",
+            "median A",
+            "median B",
+            "change",
+            "95% CI",
+            "composition",
+            "cells",
+            "flag",
+        ]
+    ]
     for r in report.pay:
-        rows.append([
-            r.category, str(r.n_a), str(r.n_b), f"${r.median_a:.2f}", f"${r.median_b:.2f}",
-            _p(r.pct), _ci(r.pct_lo, r.pct_hi), _p(r.composition_pct), str(r.composition_cells),
-            "low n" if r.suppressed else "",
-        ])
+        rows.append(
+            [
+                r.category,
+                str(r.n_a),
+                str(r.n_b),
+                f"${r.median_a:.2f}",
+                f"${r.median_b:.2f}",
+                _p(r.pct),
+                _ci(r.pct_lo, r.pct_hi),
+                _p(r.composition_pct),
+                str(r.composition_cells),
+                "low n" if r.suppressed else "",
+            ]
+        )
     return rows
 
 
 def skill_rows(report: Report) -> list[list[str]]:
-    rows = [["AI skill", "n A", "n B", "share A", "share B", "pp", "growth", "95% CI", "pre-2022 n", "pre-2022"]]
+    rows = [
+        [
+            "AI skill",
+            "n A",
+            "n B",
+            "share A",
+            "share B",
+            "pp",
+            "growth",
+            "95% CI",
+            "pre-2022 n",
+            "pre-2022",
+        ]
+    ]
     for r in report.skills:
-        rows.append([
-            r.skill, str(r.n_a), str(r.n_b), _p(r.share_a_pct, ".2f"), _p(r.share_b_pct, ".2f"),
-            _p(r.share_change_pp, "+.2f", ""), _p(r.growth_pct), _ci(r.growth_lo, r.growth_hi),
-            str(r.base_n_pre2022), _p(r.base_rate_pre2022_pct, ".2f"),
-        ])
+        rows.append(
+            [
+                r.skill,
+                str(r.n_a),
+                str(r.n_b),
+                _p(r.share_a_pct, ".2f"),
+                _p(r.share_b_pct, ".2f"),
+                _p(r.share_change_pp, "+.2f", ""),
+                _p(r.growth_pct),
+                _ci(r.growth_lo, r.growth_hi),
+                str(r.base_n_pre2022),
+                _p(r.base_rate_pre2022_pct, ".2f"),
+            ]
+        )
     return rows
 
 
@@ -85,9 +154,11 @@ def _header(report: Report) -> list[str]:
         f"A = {report.window_a.label} ({t['days_a']} days, {t['unique_a']} unique postings);"
         f" B = {report.window_b.label} ({t['days_b']} days, {t['unique_b']} unique postings);"
         f" event {c.event.isoformat()}" + (f"; source {c.source}" if c.source else ""),
-        f"Changes are in unique postings per day. 95% CIs: moving-block bootstrap over weeks"
-        f" ({c.reps} reps, seed {c.seed}); q = Benjamini-Hochberg over non-control categories;"
-        f" 'low n' = fewer than {c.min_count} postings on a side (left out of the answers).",
+        (
+            f"Changes are in unique postings per day. 95% CIs: moving-block bootstrap over weeks"
+            f" ({c.reps} reps, seed {c.seed}); q = Benjamini-Hochberg over non-control categories;"
+            f" 'low n' = fewer than {c.min_count} postings on a side (left out of the answers)."
+        ),
     ]
 
 
@@ -106,20 +177,29 @@ def format_report(report: Report) -> str:
         o = report.pay_overall
         parts += [
             "",
-            f"Hourly pay (USD/h, midpoint; all categories: ${o['median_a']:.2f} -> ${o['median_b']:.2f},"
-            f" {_p(o['pct'])}; composition-controlled {_p(o['composition_pct'])} over"
-            f" {o['composition_cells']} cells)",
+            (
+                f"Hourly pay (USD/h, midpoint; all categories: ${o['median_a']:.2f} -> ${o['median_b']:.2f},"
+                f" {_p(o['pct'])}; composition-controlled {_p(o['composition_pct'])} over"
+                f" {o['composition_cells']} cells)"
+            ),
             _table(pay_rows(report)),
         ]
     if report.skills:
-        parts += ["", "AI skills (share of unique postings)", _table(skill_rows(report))]
+        parts += [
+            "",
+            "AI skills (share of unique postings)",
+            _table(skill_rows(report)),
+        ]
     parts += ["", "Notes:"] + [f"- {n}" for n in report.notes]
     return "\n".join(parts)
 
 
 def _md_table(rows: list[list[str]]) -> str:
     head, body = rows[0], rows[1:]
-    lines = ["| " + " | ".join(head) + " |", "|" + "|".join(["---"] + ["---:"] * (len(head) - 1)) + "|"]
+    lines = [
+        "| " + " | ".join(head) + " |",
+        "|" + "|".join(["---"] + ["---:"] * (len(head) - 1)) + "|",
+    ]
     lines += ["| " + " | ".join(r) + " |" for r in body]
     return "\n".join(lines)
 
@@ -169,27 +249,38 @@ def _jsonable(obj):
 
 def report_dict(report: Report) -> dict:
     c = report.config
-    return _jsonable({
-        "config": {
-            "a": c.a.label, "b": c.b.label, "event": c.event.isoformat(), "control": list(c.control),
-            "naive": c.naive, "min_count": c.min_count, "reps": c.reps, "seed": c.seed,
-            "source": c.source, "level": c.level,
-        },
-        "window_a": report.window_a.label,
-        "window_b": report.window_b.label,
-        "mode": report.mode,
-        "totals": report.totals,
-        "answers": report.answers,
-        "volume": [asdict(r) for r in report.volume],
-        "pay": [asdict(r) for r in report.pay],
-        "pay_overall": report.pay_overall,
-        "ai_skills": [asdict(r) for r in report.skills],
-        "monthly_index": report.monthly_index,
-        "notes": report.notes,
-    })
+    return _jsonable(
+        {
+            "config": {
+                "a": c.a.label,
+                "b": c.b.label,
+                "event": c.event.isoformat(),
+                "control": list(c.control),
+                "naive": c.naive,
+                "min_count": c.min_count,
+                "reps": c.reps,
+                "seed": c.seed,
+                "source": c.source,
+                "level": c.level,
+            },
+            "window_a": report.window_a.label,
+            "window_b": report.window_b.label,
+            "mode": report.mode,
+            "totals": report.totals,
+            "answers": report.answers,
+            "volume": [asdict(r) for r in report.volume],
+            "pay": [asdict(r) for r in report.pay],
+            "pay_overall": report.pay_overall,
+            "ai_skills": [asdict(r) for r in report.skills],
+            "monthly_index": report.monthly_index,
+            "notes": report.notes,
+        }
+    )
 
 
-def write_report(report: Report, out_dir: str | Path, charts: bool = True) -> list[Path]:
+def write_report(
+    report: Report, out_dir: str | Path, charts: bool = True
+) -> list[Path]:
     """report.md, report.json, volume.csv, pay.csv, ai_skills.csv and PNG charts."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -203,6 +294,10 @@ def write_report(report: Report, out_dir: str | Path, charts: bool = True) -> li
         _write_csv(out / "pay.csv", report.pay),
         _write_csv(out / "ai_skills.csv", report.skills),
     ]
-    (out / "report.json").write_text(json.dumps(report_dict(report), indent=2), encoding="utf-8")
-    (out / "report.md").write_text(format_markdown(report, chart_paths), encoding="utf-8")
+    (out / "report.json").write_text(
+        json.dumps(report_dict(report), indent=2), encoding="utf-8"
+    )
+    (out / "report.md").write_text(
+        format_markdown(report, chart_paths), encoding="utf-8"
+    )
     return [out / "report.md", out / "report.json", *paths, *chart_paths]

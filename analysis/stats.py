@@ -42,7 +42,9 @@ def block_bootstrap_weights(
     block = min(block, n)
     n_draws = math.ceil(n / block)
     starts = rng.integers(0, n - block + 1, size=(reps, n_draws))
-    idx = (starts[:, :, None] + np.arange(block)[None, None, :]).reshape(reps, -1)[:, :n]
+    idx = (starts[:, :, None] + np.arange(block)[None, None, :]).reshape(reps, -1)[
+        :, :n
+    ]
     weights = np.zeros((reps, n), dtype=np.int64)
     rows = np.repeat(np.arange(reps), n)
     np.add.at(weights, (rows, idx.ravel()), 1)
@@ -104,7 +106,9 @@ def bh_qvalues(p_values: Sequence[float]) -> list[float]:
     return [round(float(v), 12) if np.isfinite(v) else float("nan") for v in q]
 
 
-def winsor_limits(values: np.ndarray, lower: float = 0.01, upper: float = 0.99) -> tuple:
+def winsor_limits(
+    values: np.ndarray, lower: float = 0.01, upper: float = 0.99
+) -> tuple:
     """The (p1, p99) clipping limits; (nan, nan) for no data."""
     if len(values) == 0:
         return float("nan"), float("nan")
@@ -114,7 +118,11 @@ def winsor_limits(values: np.ndarray, lower: float = 0.01, upper: float = 0.99) 
 
 def pct(ratio: float) -> float:
     """Ratio -> percent change: ``pct(1.14) == 14.0`` (rounded to 1e-9)."""
-    return round((ratio - 1.0) * 100.0, 9) if ratio is not None and math.isfinite(ratio) else float("nan")
+    return (
+        round((ratio - 1.0) * 100.0, 9)
+        if ratio is not None and math.isfinite(ratio)
+        else float("nan")
+    )
 
 
 def weighted_medians_from_histograms(
@@ -149,7 +157,9 @@ def medians_from_counts(counts: np.ndarray, bin_values: np.ndarray) -> np.ndarra
     return out
 
 
-def iid_bootstrap_medians(sorted_values: np.ndarray, reps: int, rng: np.random.Generator) -> np.ndarray:
+def iid_bootstrap_medians(
+    sorted_values: np.ndarray, reps: int, rng: np.random.Generator
+) -> np.ndarray:
     """Medians of ``reps`` i.i.d. bootstrap resamples, drawn exactly in O(reps).
 
     The lower median of a resample is its m-th order statistic (m = ceil(n/2)); for a

@@ -61,7 +61,9 @@ class Scenario:
 
 def seasonal(amplitude: float, peak_month: int = 11) -> Callable[[date], float]:
     """A yearly cycle: 1 + amplitude * cos(2 pi (month - peak) / 12)."""
-    return lambda d: 1.0 + amplitude * math.cos(2 * math.pi * (d.month - peak_month) / 12)
+    return lambda d: (
+        1.0 + amplitude * math.cos(2 * math.pi * (d.month - peak_month) / 12)
+    )
 
 
 def make_jobs(s: Scenario) -> list[dict]:
@@ -95,10 +97,18 @@ def iter_jobs(s: Scenario) -> Iterator[dict]:
             seconds = rng.integers(0, 86400, n)
             for i in range(n):
                 serial += 1
-                job = _job(s, serial, day, int(seconds[i]), cat, bool(hourly[i]),
-                           float(mids[i]), float(spread[i]),
-                           AI_SKILLS[ai_pick[i]] if ai[i] else None,
-                           OTHER_SKILLS[other_pick[i]])
+                job = _job(
+                    s,
+                    serial,
+                    day,
+                    int(seconds[i]),
+                    cat,
+                    bool(hourly[i]),
+                    float(mids[i]),
+                    float(spread[i]),
+                    AI_SKILLS[ai_pick[i]] if ai[i] else None,
+                    OTHER_SKILLS[other_pick[i]],
+                )
                 yield job
                 if s.dup_share and rng.random() < s.dup_share:
                     serial += 1
@@ -109,8 +119,18 @@ def iter_jobs(s: Scenario) -> Iterator[dict]:
                     yield repost
 
 
-def _job(s: Scenario, serial: int, day: date, second: int, cat: str, hourly: bool,
-         mid: float, spread: float, ai_skill: str | None, other_skill: str) -> dict:
+def _job(
+    s: Scenario,
+    serial: int,
+    day: date,
+    second: int,
+    cat: str,
+    hourly: bool,
+    mid: float,
+    spread: float,
+    ai_skill: str | None,
+    other_skill: str,
+) -> dict:
     posted = f"{day.isoformat()}T{second // 3600:02d}:{second % 3600 // 60:02d}:{second % 60:02d}Z"
     skills = [{"name": other_skill, "is_ai": False, "family": "general"}]
     if ai_skill:

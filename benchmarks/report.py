@@ -27,9 +27,13 @@ def fill(conn, rows: int, seed: int = 1, batch: int = 1_000_000) -> None:
     for trig in ("jobs_fts_ai", "jobs_fts_ad", "jobs_fts_au"):
         conn.execute(f"DROP TRIGGER IF EXISTS {trig}")
     span = date(2024, 7, 1).toordinal() - date(2021, 1, 1).toordinal()
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS bench_cats(i INTEGER PRIMARY KEY, name TEXT)")
+    conn.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS bench_cats(i INTEGER PRIMARY KEY, name TEXT)"
+    )
     conn.execute("DELETE FROM bench_cats")
-    conn.executemany("INSERT INTO bench_cats VALUES (?, ?)", list(enumerate(CATEGORIES)))
+    conn.executemany(
+        "INSERT INTO bench_cats VALUES (?, ?)", list(enumerate(CATEGORIES))
+    )
     done = 0
     while done < rows:
         n = min(batch, rows - done)
@@ -98,19 +102,37 @@ def main() -> None:
     conn = connect(args.db)
     have = conn.execute("SELECT count(*) FROM jobs").fetchone()[0]
     if have < args.rows:
-        timed(f"fill {args.rows - have:,} rows", lambda: fill(conn, args.rows - have, seed=have + 1))
+        timed(
+            f"fill {args.rows - have:,} rows",
+            lambda: fill(conn, args.rows - have, seed=have + 1),
+        )
     rows = conn.execute("SELECT count(*) FROM jobs").fetchone()[0]
     print(f"jobs rows: {rows:,}  (load average {os.getloadavg()[0]:.1f})")
     timed("refresh_rollups (all months)", lambda: refresh_rollups(conn))
     timed("refresh_rollups (one month)", lambda: refresh_rollups(conn, ["2024-02"]))
     a, b = parse_period("2022-11"), parse_period("2024-02")
     timed("compare 2022-11 vs 2024-02", lambda: compare_periods(conn, a, b))
-    timed("report (aligned, 1000 reps)", lambda: build_report(conn, ReportConfig(a=a, b=b)))
-    timed("report (naive, 1000 reps)", lambda: build_report(conn, ReportConfig(a=a, b=b, naive=True)))
-    timed("event study (monthly, placebo)", lambda: event_study(
-        conn, EventStudyConfig(event=date(2022, 11, 30), placebo=date(2021, 11, 30))))
-    timed("event study (weekly)", lambda: event_study(
-        conn, EventStudyConfig(event=date(2022, 11, 30), freq="week", pre=26, post=26)))
+    timed(
+        "report (aligned, 1000 reps)",
+        lambda: build_report(conn, ReportConfig(a=a, b=b)),
+    )
+    timed(
+        "report (naive, 1000 reps)",
+        lambda: build_report(conn, ReportConfig(a=a, b=b, naive=True)),
+    )
+    timed(
+        "event study (monthly, placebo)",
+        lambda: event_study(
+            conn, EventStudyConfig(event=date(2022, 11, 30), placebo=date(2021, 11, 30))
+        ),
+    )
+    timed(
+        "event study (weekly)",
+        lambda: event_study(
+            conn,
+            EventStudyConfig(event=date(2022, 11, 30), freq="week", pre=26, post=26),
+        ),
+    )
 
 
 if __name__ == "__main__":

@@ -8,7 +8,10 @@ assert what was (and was not) fetched.
 
 Faults for reliability tests: ``server.faults`` maps a path prefix to a list of fault
 dicts consumed one per request (``{"status": 429, "headers": {"Retry-After": "2"}}``,
-``{"status": 500}``, ``{"body": b"..."}``), and a route may carry a ``"fault"`` entry too.
+``{"status": 500}``, ``{"body": b"..."}``, ``{"delay": 3}``, ``{"action": "reset"}``,
+``{"rewrite": fn}`` (the real body through ``fn(bytes) -> bytes``: truncated, mutated...),
+``{"file": "freelancer/api/x.json"}`` (another fixture's body), ``{}`` (no fault this time);
+presets in ``crawler/faults.py``).
 
 Run it by hand: ``python -m crawler.fixture_server --port 8765``.
 """
@@ -83,6 +86,22 @@ class _Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
+    def _send_rewritten(self, server: "FixtureServer", parts, fault: dict) -> None:
+        """Serve the fixture (or ``fault["file"]``) through ``fault["rewrite"](bytes) -> bytes``."""
+        if "file" in fault:
+            file, route = server.root / fault["file"], {}
+        else:
+            found = resolve(server.root, parts.path, parts.query)
+            if found is None:
+                self._send(404, b"not found", "text/plain; charset=utf-8")
+                return
+            file, route = found
+        body = file.read_bytes()
+        if fault.get("rewrite") is not None:
+            body = fault["rewrite"](body)
+        ctype = fault.get("content_type") or route.get("content_type") or _TYPES.get(file.suffix, "application/octet-stream")
+        self._send(int(fault.get("status", 200)), body, ctype, fault.get("headers"))
+
     def do_HEAD(self):
         self.do_GET()
 
@@ -103,6 +122,9 @@ class _Handler(BaseHTTPRequestHandler):
                 body = body.encode("utf-8")
             self._send(int(fault.get("status", 200)), body,
                        fault.get("content_type", "text/plain; charset=utf-8"), fault.get("headers"))
+            return
+        if fault is not None and ("rewrite" in fault or "file" in fault):
+            self._send_rewritten(server, parts, fault)
             return
         if parts.path == "/robots.txt":
             robots = server.root / "robots.txt"

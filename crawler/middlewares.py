@@ -77,3 +77,68 @@ class RetryAfterMiddleware(RetryMiddleware):
         if delay > 0:
             await maybe_deferred_to_future(deferLater(reactor, delay, lambda: None))
         return self._retry(request, response_status_message(response.status)) or response
+
+
+def failure_reason(failure) -> tuple[str, bool]:
+    """A short reason code for a failed request and whether the page counts as lost.
+
+    ``("timeout", True)``; robots.txt refusals are not losses (the page was never ours to take).
+    """
+    from scrapy.exceptions import IgnoreRequest
+    from scrapy.spidermiddlewares.httperror import HttpError
+
+    exc = failure.value
+    if isinstance(exc, HttpError):
+        return f"http_{exc.response.status}", True
+    if isinstance(exc, IgnoreRequest):
+        text = str(exc).lower()
+        if "robots" in text:
+            return "robots_disallowed", False
+        if "redirect" in text:
+            return "redirect_loop", True
+        return "ignored", True
+    name = type(exc).__name__.lower()
+    if "timeout" in name:
+        return "timeout", True
+    if "maxsize" in name or "cancel" in name or "size" in str(exc).lower():
+        return "too_large", True
+    if "connection" in name or "lost" in name or "refused" in name:
+        return "connection_failed", True
+    return name or "download_failed", True
+
+
+class PageLossMiddleware:
+    """Spider middleware: every request without an errback gets the spider's ``page_failed``.
+
+    Why: Scrapy logs a failed download and moves on; a lost page must land in
+    ``skipped_listings`` with its reason and make the run partial (``jobtrends/pages_lost``).
+    The errback is a spider method so requests stay serializable (resume frontier, JOBDIR).
+    """
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def _attach(self, obj):
+        from scrapy import Request
+
+        if isinstance(obj, Request) and obj.errback is None:
+            handler = getattr(self.crawler.spider, "page_failed", None)
+            if handler is not None:
+                obj.errback = handler
+        return obj
+
+    async def process_start(self, start):
+        async for obj in start:
+            yield self._attach(obj)
+
+    def process_spider_output(self, response, result, spider=None):
+        for obj in result:
+            yield self._attach(obj)
+
+    async def process_spider_output_async(self, response, result, spider=None):
+        async for obj in result:
+            yield self._attach(obj)

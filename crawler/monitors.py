@@ -50,8 +50,9 @@ COVERAGE_SQL = {
     "category": "coalesce(j.category, 'other') != 'other'",
 }
 
-# Runs that count as history: interrupted or failed runs would drag the median down.
-HISTORY_STATUSES = ("finished", "partial", "degraded")
+# Runs that count as history: failed runs would drag the median down, and degraded ones
+# are left out so that a broken source stays flagged instead of becoming the new normal.
+HISTORY_STATUSES = ("finished", "partial")
 # A run that already failed keeps that status; degrading applies to runs that "worked".
 DEGRADABLE = ("finished", "partial", "running")
 
@@ -150,11 +151,13 @@ def evaluate(conn: sqlite3.Connection, run_id: int, options: dict) -> list[Check
     for name, share in shares.items():
         check = f"coverage_{name}"
         pct = round(100 * share, 2)
+        marks = ",".join("?" * len(HISTORY_STATUSES))
         earlier = [r[0] for r in conn.execute(
             "SELECT c.value FROM run_checks c JOIN crawl_runs r ON r.run_id = c.run_id"
             " WHERE c.\"check\" = ? AND r.spider = ? AND r.kind = ? AND c.run_id < ?"
-            " AND c.value IS NOT NULL ORDER BY c.run_id DESC LIMIT ?",
-            (check, run["spider"], run["kind"], run_id, int(options["history_runs"])),
+            f" AND r.status IN ({marks}) AND c.value IS NOT NULL ORDER BY c.run_id DESC LIMIT ?",
+            (check, run["spider"], run["kind"], run_id, *HISTORY_STATUSES,
+             int(options["history_runs"])),
         )]
         if n == 0:
             checks.append(Check(check, True, None, None, "no listings in this run"))

@@ -53,7 +53,9 @@ def _month_filter(months: list[str] | None, column: str = "month") -> tuple[str,
     return f"{column} IN (SELECT value FROM json_each(?))", [json.dumps(months)]
 
 
-def refresh_rollups(conn: sqlite3.Connection, months: Iterable[str] | None = None) -> dict:
+def refresh_rollups(
+    conn: sqlite3.Connection, months: Iterable[str] | None = None
+) -> dict:
     """Rebuild ``category_month`` and ``skill_month`` for ``months`` (None = all).
 
     Runs inside one transaction, so readers see either the old or the new rollups.
@@ -106,7 +108,9 @@ def refresh_rollups(conn: sqlite3.Connection, months: Iterable[str] | None = Non
     n_months = (
         len(month_list)
         if month_list is not None
-        else conn.execute("SELECT count(DISTINCT month) FROM category_month").fetchone()[0]
+        else conn.execute(
+            "SELECT count(DISTINCT month) FROM category_month"
+        ).fetchone()[0]
     )
     return {
         "months": n_months,
@@ -160,12 +164,16 @@ def rollups_current(conn: sqlite3.Connection) -> bool:
     Analyses use the rollups only when this holds, and fall back to the jobs table
     otherwise (a stale rollup would silently give wrong counts).
     """
-    rolled = conn.execute("SELECT coalesce(sum(postings), 0) FROM category_month").fetchone()[0]
+    rolled = conn.execute(
+        "SELECT coalesce(sum(postings), 0) FROM category_month"
+    ).fetchone()[0]
     if not rolled:
         return False
     # Cheap check first: rows without a month are rare, so compare against count(*).
     jobs = conn.execute("SELECT count(*) FROM jobs").fetchone()[0]
     if rolled == jobs:
         return True
-    jobs = conn.execute("SELECT count(*) FROM jobs WHERE month IS NOT NULL").fetchone()[0]
+    jobs = conn.execute("SELECT count(*) FROM jobs WHERE month IS NOT NULL").fetchone()[
+        0
+    ]
     return rolled == jobs

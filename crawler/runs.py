@@ -27,7 +27,7 @@ def status_for(stats: dict, reason: str | None) -> str:
     if reason not in (None, "finished"):
         return "failed" if not stats.get("item_scraped_count") else "partial"
     errors = stats.get("log_count/ERROR", 0) + stats.get("spider_exceptions", 0)
-    if errors or stats.get("retry/max_reached", 0):
+    if errors or stats.get("retry/max_reached", 0) or stats.get("jobtrends/pages_lost", 0):
         return "partial" if stats.get("item_scraped_count") else "failed"
     return "finished"
 

@@ -80,12 +80,19 @@ def load_schedule(config: dict) -> list[Entry]:
         counts[spider] = counts.get(spider, 0) + 1
         name = spider if counts[spider] == 1 else f"{spider}#{counts[spider]}"
         entries.append(Entry(name=item.get("name", name), spider=spider, cron=cron,
-                             args={k: str(v) for k, v in (item.get("args") or {}).items()},
+                             args={k: _arg(v) for k, v in (item.get("args") or {}).items()},
                              settings={k: str(v) for k, v in (item.get("settings") or {}).items()},
                              jitter=float(item.get("jitter", 0)), resume=bool(item.get("resume", False))))
     if not entries:
         raise ValueError("the config has no [[schedule]] entries - see README, section Operate")
     return entries
+
+
+def _arg(value) -> str:
+    """A TOML value as a `-a KEY=VALUE` string: lists become comma-separated."""
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value)
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def _parse_iso(text: str | None) -> datetime | None:

@@ -32,6 +32,11 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.RetryAfterMiddleware": 550,
 }
 
+# Every request gets the spider's page_failed errback: a lost page is recorded, not just logged.
+SPIDER_MIDDLEWARES = {"crawler.middlewares.PageLossMiddleware": 50}
+# A redirect loop is given up after this many hops (Scrapy's default is 20).
+REDIRECT_MAX_TIMES = 10
+
 # Cookies are not needed by any source, and the cookie middleware's public-suffix lookup
 # would try the network on first use.
 COOKIES_ENABLED = False

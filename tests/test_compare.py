@@ -16,9 +16,16 @@ SEO = {"name": "seo", "is_ai": False, "family": "marketing"}
 def job(n, posted, category, pay=None, skills=(), dup_of=None, pay_type=None):
     row = {c: None for c in JOB_COLUMNS}
     row.update(
-        job_id=f"t:{n}", source="t", source_id=str(n), posted_at=posted, month=posted[:7],
-        category=category, pay_type=pay_type or ("hourly" if pay else "fixed"),
-        hourly_usd_mid=pay, skills=list(skills), has_ai_skill=int(any(s["is_ai"] for s in skills)),
+        job_id=f"t:{n}",
+        source="t",
+        source_id=str(n),
+        posted_at=posted,
+        month=posted[:7],
+        category=category,
+        pay_type=pay_type or ("hourly" if pay else "fixed"),
+        hourly_usd_mid=pay,
+        skills=list(skills),
+        has_ai_skill=int(any(s["is_ai"] for s in skills)),
         dup_of=dup_of,
     )
     return row
@@ -69,15 +76,27 @@ def test_compare_hand_checked(db):
     assert w.median_hourly_pct == pytest.approx(-35.0)
     t = by["translation"]
     assert (t.postings_a, t.postings_b, t.postings_pct) == (2, 3, 50.0)
-    assert (t.median_hourly_a, t.median_hourly_b, t.median_hourly_pct) == (45.0, 30.0, pytest.approx(-100 / 3))
+    assert (t.median_hourly_a, t.median_hourly_b, t.median_hourly_pct) == (
+        45.0,
+        30.0,
+        pytest.approx(-100 / 3),
+    )
     legal = by["legal"]
     assert (legal.postings_a, legal.postings_b, legal.postings_pct) == (0, 1, None)
     # sorted by % change, n/a last
-    assert [c.category for c in result.categories] == ["writing", "translation", "legal"]
+    assert [c.category for c in result.categories] == [
+        "writing",
+        "translation",
+        "legal",
+    ]
     skills = {s.skill: s for s in result.skills}
     assert (skills["chatgpt"].postings_a, skills["chatgpt"].postings_b) == (1, 3)
     assert skills["chatgpt"].is_ai and skills["chatgpt"].pct == 200.0
-    assert (skills["seo"].postings_a, skills["seo"].postings_b, skills["seo"].pct) == (3, 1, pytest.approx(-200 / 3))
+    assert (skills["seo"].postings_a, skills["seo"].postings_b, skills["seo"].pct) == (
+        3,
+        1,
+        pytest.approx(-200 / 3),
+    )
     table = format_table(result)
     assert "writing" in table and "-50.0%" in table and "n/a" in table
 
@@ -85,15 +104,23 @@ def test_compare_hand_checked(db):
 def test_source_filter_and_day_range(db):
     _, conn = db
     result = compare_periods(
-        conn, parse_period("2022-11-01..2022-11-05"), parse_period("2024-02-01..2024-02-02"), source="t"
+        conn,
+        parse_period("2022-11-01..2022-11-05"),
+        parse_period("2024-02-01..2024-02-02"),
+        source="t",
     )
     by = {c.category: c for c in result.categories}
     assert (by["writing"].postings_a, by["writing"].postings_b) == (2, 1)
-    empty = compare_periods(conn, parse_period("2022-11"), parse_period("2024-02"), source="other")
+    empty = compare_periods(
+        conn, parse_period("2022-11"), parse_period("2024-02"), source="other"
+    )
     assert empty.total_a == 0 and empty.categories == []
 
 
-@pytest.mark.parametrize("text", ["2024-13", "2024/02", "2024-02-10..2024-02-01", "", "2024-02-30..2024-03-01"])
+@pytest.mark.parametrize(
+    "text",
+    ["2024-13", "2024/02", "2024-02-10..2024-02-01", "", "2024-02-30..2024-03-01"],
+)
 def test_parse_period_rejects(text):
     with pytest.raises(click.UsageError, match="YYYY-MM"):
         parse_period(text)
@@ -101,19 +128,38 @@ def test_parse_period_rejects(text):
 
 def test_parse_period_forms():
     p = parse_period("2024-02")
-    assert (p.days, p.start_iso, p.end_iso) == (29, "2024-02-01T00:00:00Z", "2024-03-01T00:00:00Z")
+    assert (p.days, p.start_iso, p.end_iso) == (
+        29,
+        "2024-02-01T00:00:00Z",
+        "2024-03-01T00:00:00Z",
+    )
     assert parse_period("2024-02-01..2024-02-01").days == 1
 
 
 def test_cli_compare(db, tmp_path):
     path, _ = db
     out = tmp_path / "out"
-    res = CliRunner().invoke(main, ["compare", "--a", "2022-11", "--b", "2024-02", "--db", str(path), "--out", str(out)])
+    res = CliRunner().invoke(
+        main,
+        [
+            "compare",
+            "--a",
+            "2022-11",
+            "--b",
+            "2024-02",
+            "--db",
+            str(path),
+            "--out",
+            str(out),
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert "writing" in res.output and "-50.0%" in res.output
     assert (out / "compare.md").read_text().count("| writing |") == 1
     csv_text = (out / "compare_categories.csv").read_text()
     assert csv_text.splitlines()[0].startswith("category,postings_a,postings_b")
     assert "chatgpt,True,1,3,200.0" in (out / "compare_skills.csv").read_text()
-    bad = CliRunner().invoke(main, ["compare", "--a", "nov", "--b", "2024-02", "--db", str(path)])
+    bad = CliRunner().invoke(
+        main, ["compare", "--a", "nov", "--b", "2024-02", "--db", str(path)]
+    )
     assert bad.exit_code == 2 and "YYYY-MM" in bad.output

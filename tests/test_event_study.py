@@ -22,7 +22,12 @@ def db(tmp_path_factory):
     conn = connect(path)
     scenario = Scenario(
         days=days_of([parse_period("2021-12-01..2023-11-30")]),
-        rates={"writing": 10, "translation": 10, "admin support": 10, "accounting & finance": 10},
+        rates={
+            "writing": 10,
+            "translation": 10,
+            "admin support": 10,
+            "accounting & finance": 10,
+        },
         effects={"writing": 0.67},
         day_factor=seasonal(0.3),
         hourly_share=lambda d: 0.0,
@@ -40,8 +45,14 @@ def _by_cat(result):
 @pytest.mark.parametrize("freq,pre,post", [("month", 12, 12), ("week", 26, 26)])
 def test_planted_drop_recovered(db, freq, pre, post):
     _, conn = db
-    res = _by_cat(event_study(conn, EventStudyConfig(event=EVENT, freq=freq, pre=pre, post=post,
-                                                     placebo=date(2022, 5, 31))))
+    res = _by_cat(
+        event_study(
+            conn,
+            EventStudyConfig(
+                event=EVENT, freq=freq, pre=pre, post=post, placebo=date(2022, 5, 31)
+            ),
+        )
+    )
     w, t = res["writing"], res["translation"]
     assert abs(w.post_mean - math.log(0.67)) < 3 * w.post_mean_se, w.post_mean_pct
     assert w.post_mean_p < 0.001
@@ -50,7 +61,9 @@ def test_planted_drop_recovered(db, freq, pre, post):
     assert abs(t.post_mean) < 3 * t.post_mean_se
     for s in (w, t):
         assert s.pre_wald_p > 0.01 and s.pre_slope_p > 0.01  # no planted pre-trend
-        assert abs(s.placebo_mean) < 0.08 and s.placebo_p > 0.01  # nothing at the placebo
+        assert (
+            abs(s.placebo_mean) < 0.08 and s.placebo_p > 0.01
+        )  # nothing at the placebo
 
 
 def test_rollups_and_jobs_paths_agree(db):
@@ -78,12 +91,17 @@ def test_pre_trend_detected(tmp_path):
     scenario.effects = {}
     rows = []
     from analysis.testdata import iter_jobs
+
     for job in iter_jobs(scenario):
         months = (date.fromisoformat(job["posted_at"][:10]).toordinal() - start) / 30.4
-        if job["category"] == "writing" and int(job["source_id"]) * 2654435761 % 1000 / 1000 > 0.95 ** months:
+        if (
+            job["category"] == "writing"
+            and int(job["source_id"]) * 2654435761 % 1000 / 1000 > 0.95**months
+        ):
             continue
         rows.append(job)
     from crawler.db import save_jobs
+
     save_jobs(conn, rows)
     res = _by_cat(event_study(conn, EventStudyConfig(event=EVENT)))
     assert res["writing"].pre_slope_p < 0.001 and res["writing"].pre_slope < -0.02
@@ -93,11 +111,23 @@ def test_pre_trend_detected(tmp_path):
 def test_cli_event_study(db, tmp_path):
     path, _ = db
     out = tmp_path / "out"
-    res = CliRunner().invoke(main, ["event-study", "--db", str(path), "--placebo-date", "2022-05-31",
-                                    "--out", str(out)])
+    res = CliRunner().invoke(
+        main,
+        [
+            "event-study",
+            "--db",
+            str(path),
+            "--placebo-date",
+            "2022-05-31",
+            "--out",
+            str(out),
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert "writing" in res.output and "pre Wald p" in res.output
     assert (out / "event_study.png").read_bytes()[:4] == b"\x89PNG"
     assert "writing" in (out / "event_study.csv").read_text()
-    bad = CliRunner().invoke(main, ["event-study", "--db", str(path), "--placebo-date", "2023-01-01"])
+    bad = CliRunner().invoke(
+        main, ["event-study", "--db", str(path), "--placebo-date", "2023-01-01"]
+    )
     assert bad.exit_code == 2 and "before --event" in bad.output

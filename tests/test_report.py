@@ -53,7 +53,7 @@ def covers(lo, hi, value):
 def planted(tmp_path_factory):
     path = tmp_path_factory.mktemp("planted") / "t.db"
     scenario = Scenario(
-        days=days_of([A, B, parse_period("2021-06")]),
+        days=days_of([A, B, parse_period("2021-06-01..2021-06-07")]),
         rates={c: 40 for c in [*PLANTED, *CONTROL]},
         effects=PLANTED,
         pay_effects={"translation": 0.80},
@@ -69,9 +69,9 @@ def planted(tmp_path_factory):
 
 def test_aligned_window():
     assert aligned_window(A, B).label == "2022-02"
-    assert aligned_window(parse_period("2023-03"), parse_period("2023-12-01..2024-01-31")).label == (
-        "2022-12-01..2023-01-31"
-    )
+    assert aligned_window(
+        parse_period("2023-03"), parse_period("2023-12-01..2024-01-31")
+    ).label == ("2022-12-01..2023-01-31")
 
 
 def test_planted_effects_naive(planted):
@@ -83,7 +83,10 @@ def test_planted_effects_naive(planted):
         planted_pct = (factor - 1) * 100
         assert abs(row.pct - planted_pct) <= 2, (cat, row.pct)
         assert covers(row.pct_lo, row.pct_hi, planted_pct), (cat, row)
-        assert covers(row.rel_lo, row.rel_hi, planted_pct), (cat, row)  # control is flat
+        assert covers(row.rel_lo, row.rel_hi, planted_pct), (
+            cat,
+            row,
+        )  # control is flat
         assert row.n_a >= 30 and not row.suppressed
     for cat in CONTROL:
         assert vol[cat].is_control and abs(vol[cat].pct) < 2
@@ -91,7 +94,11 @@ def test_planted_effects_naive(planted):
     assert abs(pay["translation"].pct - (-20)) <= 2
     assert covers(pay["translation"].pct_lo, pay["translation"].pct_hi, -20)
     # No pay effect planted elsewhere: at most one of eight 95 % intervals may miss 0.
-    misses = [r.category for r in rep.pay if r.category != "translation" and not covers(r.pct_lo, r.pct_hi, 0)]
+    misses = [
+        r.category
+        for r in rep.pay
+        if r.category != "translation" and not covers(r.pct_lo, r.pct_hi, 0)
+    ]
     assert len(misses) <= 1, misses
     assert rep.answers["volume_fell_most"]["categories"][0] == "writing"
     assert rep.answers["pay_fell_most"]["categories"][0] == "translation"
@@ -102,7 +109,10 @@ def test_planted_effects_naive(planted):
     assert vol["writing"].q_value < 0.01
     skills = {s.skill: s for s in rep.skills}
     assert skills["chatgpt"].n_b > skills["chatgpt"].n_a
-    assert skills["chatgpt"].base_n_pre2022 > 0 and 0 < skills["chatgpt"].base_rate_pre2022_pct < 2
+    assert (
+        skills["chatgpt"].base_n_pre2022 > 0
+        and 0 < skills["chatgpt"].base_rate_pre2022_pct < 2
+    )
 
 
 def test_purely_seasonal_series(tmp_path):
@@ -115,12 +125,16 @@ def test_purely_seasonal_series(tmp_path):
     )
     conn = make_db(tmp_path / "t.db", scenario)
     aligned = by_cat(build_report(conn, ReportConfig(a=A, b=B, reps=300)).volume)
-    naive = by_cat(build_report(conn, ReportConfig(a=A, b=B, naive=True, reps=300)).volume)
+    naive = by_cat(
+        build_report(conn, ReportConfig(a=A, b=B, naive=True, reps=300)).volume
+    )
     for cat in ("writing", "translation", "admin support"):
         assert abs(aligned[cat].pct) < 3, aligned[cat]
         # February runs at 1.0 of the yearly mean and November at 1.4: about -29 %.
         assert naive[cat].pct < -20, naive[cat]
-        assert abs(naive[cat].rel_pct) < 3  # all seasonal alike, so relative change is ~0
+        assert (
+            abs(naive[cat].rel_pct) < 3
+        )  # all seasonal alike, so relative change is ~0
 
 
 def test_uniform_growth_gives_no_relative_change(tmp_path):
@@ -147,7 +161,11 @@ def test_uniform_growth_gives_no_relative_change(tmp_path):
 
 
 def test_reposts_leave_deduplicated_figures_unchanged(tmp_path):
-    scenario = Scenario(days=days_of([A, B]), rates={"writing": 8, "legal": 8, "admin support": 8}, seed=2)
+    scenario = Scenario(
+        days=days_of([A, B]),
+        rates={"writing": 8, "legal": 8, "admin support": 8},
+        seed=2,
+    )
     conn = make_db(tmp_path / "t.db", scenario)
     config = ReportConfig(a=A, b=B, naive=True, reps=200)
     before = build_report(conn, config)
@@ -174,7 +192,9 @@ def test_reposts_leave_deduplicated_figures_unchanged(tmp_path):
     assert [(r.category, r.median_a, r.median_b) for r in after.pay] == [
         (r.category, r.median_a, r.median_b) for r in before.pay
     ]
-    assert [(s.skill, s.n_a, s.n_b) for s in after.skills] == [(s.skill, s.n_a, s.n_b) for s in before.skills]
+    assert [(s.skill, s.n_a, s.n_b) for s in after.skills] == [
+        (s.skill, s.n_a, s.n_b) for s in before.skills
+    ]
 
 
 def test_hourly_fixed_mix_does_not_move_pay(tmp_path):
@@ -205,14 +225,18 @@ def test_block_bootstrap_interval_coverage():
         WB = rng.poisson(np.outer(days, [20.0 * 0.8, 20.0]))
         wa = stats.block_bootstrap_weights(5, 300, rng)
         wb = stats.block_bootstrap_weights(5, 300, rng)
-        row = by_cat(_volume(WA, WB, days, days, wa, wb, ["t", "c"], ["c"], config))["t"]
+        row = by_cat(_volume(WA, WB, days, days, wa, wb, ["t", "c"], ["c"], config))[
+            "t"
+        ]
         hits += covers(row.pct_lo, row.pct_hi, -20.0)
     assert 0.85 <= hits / sims <= 0.995
 
 
 def test_bh_qvalues_by_hand():
     q = stats.bh_qvalues([0.01, 0.04, 0.03, 0.5, float("nan")])
-    assert q[:4] == pytest.approx([0.04, 0.04 * 4 / 3 * 0 + 0.0533333333, 0.0533333333, 0.5])
+    assert q[:4] == pytest.approx(
+        [0.04, 0.04 * 4 / 3 * 0 + 0.0533333333, 0.0533333333, 0.5]
+    )
     assert math.isnan(q[4])
 
 
@@ -220,18 +244,47 @@ def test_cli_report_writes_everything(planted, tmp_path):
     path, _ = planted
     out = tmp_path / "out"
     res = CliRunner().invoke(
-        main, ["report", "--db", str(path), "--a", "2022-11", "--b", "2024-02", "--naive",
-               "--reps", "100", "--out", str(out)],
+        main,
+        [
+            "report",
+            "--db",
+            str(path),
+            "--a",
+            "2022-11",
+            "--b",
+            "2024-02",
+            "--naive",
+            "--reps",
+            "100",
+            "--out",
+            str(out),
+        ],
     )
     assert res.exit_code == 0, res.output
-    assert "1. Which categories' volume fell most?" in res.output and "writing" in res.output
-    for name in ("report.md", "report.json", "volume.csv", "pay.csv", "ai_skills.csv",
-                 "volume_index.png", "volume_change.png", "pay_change.png", "ai_skills.png"):
+    assert (
+        "1. Which categories' volume fell most?" in res.output
+        and "writing" in res.output
+    )
+    for name in (
+        "report.md",
+        "report.json",
+        "volume.csv",
+        "pay.csv",
+        "ai_skills.csv",
+        "volume_index.png",
+        "volume_change.png",
+        "pay_change.png",
+        "ai_skills.png",
+    ):
         assert (out / name).stat().st_size > 0, name
     data = json.loads((out / "report.json").read_text())
     assert {r["category"] for r in data["volume"]} >= set(PLANTED)
     assert (out / "volume_index.png").read_bytes()[:4] == b"\x89PNG"
-    bad = CliRunner().invoke(main, ["report", "--db", str(path), "--control", "plumbing"])
+    bad = CliRunner().invoke(
+        main, ["report", "--db", str(path), "--control", "plumbing"]
+    )
     assert bad.exit_code == 2 and "unknown control" in bad.output
-    bad = CliRunner().invoke(main, ["report", "--db", str(path), "--a", "2024-02", "--b", "2022-11"])
+    bad = CliRunner().invoke(
+        main, ["report", "--db", str(path), "--a", "2024-02", "--b", "2022-11"]
+    )
     assert bad.exit_code == 2 and "must start after" in bad.output

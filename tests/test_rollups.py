@@ -1,6 +1,5 @@
 """Rollups agree with direct computation over jobs, per month, and refresh idempotently."""
 
-
 import numpy as np
 import pytest
 
@@ -35,9 +34,18 @@ def test_category_month_matches_jobs(conn):
     result = refresh_rollups(conn)
     assert result["months"] == 3
     assert rollups_current(conn)
-    for month, source, cat, postings, unique, hourly_n, median, p25, p75, ai in conn.execute(
-        "SELECT * FROM category_month"
-    ):
+    for (
+        month,
+        source,
+        cat,
+        postings,
+        unique,
+        hourly_n,
+        median,
+        p25,
+        p75,
+        ai,
+    ) in conn.execute("SELECT * FROM category_month"):
         rows = conn.execute(
             "SELECT dup_of, pay_type, hourly_usd_mid, has_ai_skill FROM jobs"
             " WHERE month = ? AND category = ?",

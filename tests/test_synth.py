@@ -520,3 +520,15 @@ def test_committed_fixtures_match_the_generator(tmp_path):
         if not re.search(r"<link>[^<]*%7E01[0-9a-f]{18}", i)
     ]
     assert len(no_id) == 1
+
+
+def test_fast_date_formats_match_the_standard_library():
+    from email.utils import format_datetime
+
+    from analysis.synth import _iso, _posted_on, _rfc822
+    from crawler.db import iso
+
+    for p in iter_postings(date(2023, 12, 25), date(2024, 1, 5), rows=60, seed=9):
+        assert _rfc822(p.posted_at) == format_datetime(p.posted_at)
+        assert _posted_on(p.posted_at) == p.posted_at.strftime("%B %d, %Y %H:%M")
+        assert _iso(p.posted_at) == iso(p.posted_at)

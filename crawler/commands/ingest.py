@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from crawler.commands._options import db_option
@@ -17,8 +19,10 @@ from crawler.commands._options import db_option
 @click.option("--batch-size", type=click.IntRange(1), default=500, show_default=True,
               help="Items stored per transaction.")
 @click.option("--no-normalize", is_flag=True, help="Store raw listings only (run `jobtrends normalize` later).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="Config file (TOML) with [monitors] thresholds and webhook_url.")
 @db_option
-def command(redis_url, idle_timeout, start_timeout, batch_size, no_normalize, db_path):
+def command(redis_url, idle_timeout, start_timeout, batch_size, no_normalize, config_path, db_path):
     """Store the items crawl workers push to Redis, as `jobtrends crawl` would; one writer only."""
     import redis
 
@@ -34,3 +38,11 @@ def command(redis_url, idle_timeout, start_timeout, batch_size, no_normalize, db
     except redis.ConnectionError as exc:
         raise click.UsageError(f"cannot reach Redis ({exc.__class__.__name__}): is redis-server running?") from None
     click.echo(result.line())
+    from crawler.config import load_config
+    from crawler.monitors import check_runs
+
+    reports = check_runs(db_path, list(result.runs.values()), load_config(config_path))
+    for report in reports:
+        click.echo(report.line(), err=True)
+    if any(report.failed for report in reports):
+        sys.exit(3)

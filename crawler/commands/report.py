@@ -10,32 +10,76 @@ from crawler.commands._options import db_option
 def _default_b(conn) -> str:
     row = conn.execute("SELECT max(month) FROM jobs WHERE dup_of IS NULL").fetchone()
     if not row or not row[0]:
-        raise click.UsageError("the database has no postings; run `jobtrends demo` or `jobtrends crawl` first")
+        raise click.UsageError(
+            "the database has no postings; run `jobtrends demo` or `jobtrends crawl` first"
+        )
     return row[0]
 
 
 @click.command("report")
-@click.option("--a", "period_a", default=None,
-              help="Before period (YYYY-MM or YYYY-MM-DD..YYYY-MM-DD); default: the event's month.")
-@click.option("--b", "period_b", default=None,
-              help="After period, same forms; default: the latest month with postings.")
-@click.option("--event", default="2022-11-30", show_default=True, help="Event date YYYY-MM-DD.")
-@click.option("--control", default=None,
-              help="Comma-separated control categories (default: engineering & architecture,"
-                   " accounting & finance, admin support).")
-@click.option("--naive", is_flag=True,
-              help="Compare A and B as given (two endpoints) instead of calendar-aligned windows.")
-@click.option("--min-count", default=30, show_default=True, type=click.IntRange(1),
-              help="Flag changes with fewer unique postings than this on either side.")
-@click.option("--reps", default=1000, show_default=True, type=click.IntRange(50),
-              help="Bootstrap replicates.")
+@click.option(
+    "--a",
+    "period_a",
+    default=None,
+    help="Before period (YYYY-MM or YYYY-MM-DD..YYYY-MM-DD); default: the event's month.",
+)
+@click.option(
+    "--b",
+    "period_b",
+    default=None,
+    help="After period, same forms; default: the latest month with postings.",
+)
+@click.option(
+    "--event", default="2022-11-30", show_default=True, help="Event date YYYY-MM-DD."
+)
+@click.option(
+    "--control",
+    default=None,
+    help="Comma-separated control categories (default: engineering & architecture,"
+    " accounting & finance, admin support).",
+)
+@click.option(
+    "--naive",
+    is_flag=True,
+    help="Compare A and B as given (two endpoints) instead of calendar-aligned windows.",
+)
+@click.option(
+    "--min-count",
+    default=30,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Flag changes with fewer unique postings than this on either side.",
+)
+@click.option(
+    "--reps",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(50),
+    help="Bootstrap replicates.",
+)
 @click.option("--seed", default=20221130, show_default=True, help="Bootstrap seed.")
 @click.option("--source", default=None, help="Only this source (spider name).")
-@click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False),
-              help="Write report.md, report.json, CSVs and PNG charts here.")
+@click.option(
+    "--out",
+    "out_dir",
+    default=None,
+    type=click.Path(file_okay=False),
+    help="Write report.md, report.json, CSVs and PNG charts here.",
+)
 @db_option
-def command(period_a, period_b, event, control, naive, min_count, reps, seed, source,
-            out_dir, db_path) -> None:
+def command(
+    period_a,
+    period_b,
+    event,
+    control,
+    naive,
+    min_count,
+    reps,
+    seed,
+    source,
+    out_dir,
+    db_path,
+) -> None:
     """Which categories lost volume and pay after the event, and which AI skills grew."""
     from analysis.data import CATEGORIES
     from analysis.periods import month_label, parse_day, parse_period
@@ -55,8 +99,17 @@ def command(period_a, period_b, event, control, naive, min_count, reps, seed, so
             raise click.UsageError(
                 f"unknown control categories {unknown}; choose from: {', '.join(CATEGORIES)}"
             )
-    config = ReportConfig(a=a, b=b, event=event_day, control=controls, naive=naive,
-                          min_count=min_count, reps=reps, seed=seed, source=source)
+    config = ReportConfig(
+        a=a,
+        b=b,
+        event=event_day,
+        control=controls,
+        naive=naive,
+        min_count=min_count,
+        reps=reps,
+        seed=seed,
+        source=source,
+    )
     try:
         report = build_report(conn, config)
     except ReportError as exc:

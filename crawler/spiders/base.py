@@ -102,6 +102,31 @@ class JobSpider(scrapy.Spider):
             "excerpt": excerpt[:500],
         }
 
+    def page_failed(self, failure):
+        """Errback for every request (attached by PageLossMiddleware): record the lost page.
+
+        Yields one skip item (``skipped_listings``: url, reason such as ``timeout``,
+        ``http_503``, ``redirect_loop``, ``too_large``) and counts ``jobtrends/pages_lost``.
+        """
+        from crawler.middlewares import failure_reason
+
+        request = failure.request
+        reason, lost = failure_reason(failure)
+        detail = f"{type(failure.value).__name__}: {failure.getErrorMessage()}"[:500]
+        if lost:
+            self.crawler.stats.inc_value("jobtrends/pages_lost")
+            self.logger.warning("page lost: %s (%s) %s", request.url, reason, detail)
+        else:
+            self.logger.info("page not fetched: %s (%s)", request.url, reason)
+        yield {"skip": True, "source": self.name, "url": request.url, "reason": reason,
+               "detail": detail, "excerpt": ""}
+
+    def page_unreadable(self, response, reason: str, detail: str, excerpt: str = "") -> dict:
+        """A whole page that arrived but cannot be read: counted lost, logged, skipped."""
+        self.crawler.stats.inc_value("jobtrends/pages_lost")
+        self.logger.warning("page lost: %s (%s) %s", response.url, reason, detail[:200])
+        return self.skip(response, reason, detail, excerpt)
+
     # -- incremental crawling ----------------------------------------------------------
     def known_ids(self, ids: Iterable[str]) -> set[str]:
         """Which of these listing ids an earlier run already stored."""
@@ -125,6 +150,22 @@ class JobSpider(scrapy.Spider):
                 )
             )
         return found
+
+    def page_repeats(self, ids: list[str]) -> bool:
+        """True when every listing of this page was already on an earlier page of this run.
+
+        Bounds pagination that never ends: a cycle back to an earlier page, or an
+        always-full page served for every offset.  Logged and counted
+        (``jobtrends/pagination_repeat``); the listings themselves are stored once.
+        """
+        seen = self.__dict__.setdefault("_ids_this_run", set())
+        fresh = set(ids) - seen
+        seen.update(ids)
+        if ids and not fresh:
+            self.crawler.stats.inc_value("jobtrends/pagination_repeat")
+            self.logger.warning("page repeats listings already seen in this run: stopping pagination")
+            return True
+        return False
 
     def should_stop_paging(self, ids: list[str]) -> bool:
         """True when a page holds only listings stored by earlier runs (and no --full)."""

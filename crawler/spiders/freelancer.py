@@ -35,14 +35,25 @@ class FreelancerSpider(JobSpider):
 
     def parse_page(self, response, offset: int, page: int):
         try:
-            data = json.loads(response.body)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            yield self.skip(response, "bad_json", f"page is not JSON: {exc}", response.body[:200].decode("utf-8", "replace"))
+            text = response.body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            # One bad byte must not cost a page of listings: read it with U+FFFD, say so.
+            text = response.body.decode("utf-8", "replace")
+            yield self.skip(response, "bad_encoding", f"page is not valid UTF-8 ({exc.reason} at byte {exc.start});"
+                            " read with replacement characters", response.body[max(0, exc.start - 80):exc.start + 80].decode("utf-8", "replace"))
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            yield self.page_unreadable(response, "bad_json", f"page is not JSON: {exc}", text[:200])
             return
         if not isinstance(data, dict) or data.get("status") != "success":
-            yield self.skip(response, "api_error", f"status={data.get('status') if isinstance(data, dict) else type(data).__name__}")
+            yield self.page_unreadable(response, "api_error", f"status={data.get('status') if isinstance(data, dict) else type(data).__name__}", text[:200])
             return
-        projects = (data.get("result") or {}).get("projects") or []
+        result = data.get("result")
+        projects = result.get("projects") if isinstance(result, dict) else None
+        if not isinstance(projects, list):
+            yield self.page_unreadable(response, "no_projects", "result.projects is missing or not a list", text[:200])
+            return
         ids = []
         for project in projects:
             if not isinstance(project, dict) or project.get("id") is None:
@@ -52,5 +63,9 @@ class FreelancerSpider(JobSpider):
             yield self.listing(response, project["id"], json_payload(project),
                                url=f"https://www.freelancer.com/projects/{project.get('seo_url') or project['id']}")
         limit = self.opt_int("limit", 100)
-        if projects and page < self.opt_int("max_pages", 50) and not self.should_stop_paging(ids):
+        if not projects or page >= self.opt_int("max_pages", 50):
+            return
+        if self.page_repeats(ids):
+            return
+        if not self.should_stop_paging(ids):
             yield self.page_request(offset + limit, page + 1)

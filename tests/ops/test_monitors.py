@@ -8,7 +8,7 @@ from crawler.db import connect, finish_run, start_run
 from crawler.monitors import check_run, safe_url
 from tests.conftest import rows, run_cli
 from tests.ops.conftest import write_freelancer
-from tests.ops.test_schedule import write_config
+from tests.ops.test_schedule import runs_cli, write_config
 
 
 def test_pages_without_dates_degrade_the_run_and_alert(tmp_path, gen_root, gen_server, receiver):
@@ -42,8 +42,8 @@ def test_pages_without_dates_degrade_the_run_and_alert(tmp_path, gen_root, gen_s
     logs = "".join(p.read_text() for p in (tmp_path / "logs").glob("*"))
     for text in (first.stderr, second.stderr, second.stdout, logs):
         assert "s3cr3t" not in text and "hush" not in text
-    listing = run_cli("runs", "--db", str(db), check=True)
-    assert "coverage_posted_at" in listing.stdout and "degraded" in listing.stdout
+    listing = runs_cli("--db", str(db))
+    assert "coverage_posted_at" in listing and "degraded" in listing
 
 
 def _run(conn, spider="s", *, new=0, unchanged=0, pages=10, errors=0, retries=0, status="finished"):
@@ -64,6 +64,9 @@ def test_history_checks(tmp_path):
     assert set(failed) == {"items_vs_median"}
     assert failed["items_vs_median"].threshold == pytest.approx(0.5 * 105)
     assert conn.execute("SELECT status FROM crawl_runs WHERE run_id = ?", (low,)).fetchone()[0] == "degraded"
+    # A degraded run is not history: the next low run is flagged too (no "new normal").
+    still_low = _run(conn, new=40)
+    assert {c.check for c in check_run(conn, still_low, {"min_history": 3}).failed} == {"items_vs_median"}
     ok = _run(conn, new=60)
     assert not check_run(conn, ok, {"min_history": 3}).failed
     empty = _run(conn, new=0, pages=1)

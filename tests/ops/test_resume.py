@@ -27,7 +27,7 @@ def crawl_args(server, db, log):
     return args
 
 
-@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT])
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "SIGINT"])
 def test_interrupted_crawl_resumes_without_refetching(tmp_path, gen_root, gen_server, how):
     ids = write_freelancer(gen_root, pages=8, per_page=5)
     gen_server.faults["/freelancer/api"] = [{"delay": 0.4}] * 100  # a slow site: time to interrupt

@@ -15,6 +15,17 @@ from tests.ops.conftest import write_freelancer
 FAST = {"AUTOTHROTTLE_ENABLED": "False", "DOWNLOAD_DELAY": "0", "CONCURRENT_REQUESTS_PER_DOMAIN": "8"}
 
 
+def runs_cli(*args: str) -> str:
+    """`jobtrends runs ARGS` in-process (no crawl involved: no reactor to isolate)."""
+    from click.testing import CliRunner
+
+    from crawler.cli import main
+
+    result = CliRunner().invoke(main, ["runs", *args])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
 def write_config(path, server, *, cron="*/2 * * * * *", extra="", args=None):
     args = {"base_url": server.base_url("freelancer"), "limit": "10", **(args or {})}
     lines = ["[[schedule]]", 'spider = "freelancer"', f'cron = "{cron}"',
@@ -48,11 +59,11 @@ def test_schedule_fires_real_runs_on_a_seconds_cron_and_keeps_history(tmp_path, 
     checks = rows(db, "SELECT run_id, count(*) n, sum(passed) ok FROM run_checks GROUP BY run_id")
     assert [(c["n"], c["ok"]) for c in checks] == [(7, 7), (7, 7)]
 
-    listing = run_cli("runs", "--db", str(db), "--spider", "freelancer", "--json", check=True)
-    listed = [json.loads(line) for line in listing.stdout.splitlines()]
+    listing = runs_cli("--db", str(db), "--spider", "freelancer", "--json")
+    listed = [json.loads(line) for line in listing.splitlines()]
     assert [r["run_id"] for r in listed] == [runs[1]["run_id"], runs[0]["run_id"]]
     assert listed[0]["stats"]["finish_reason"] == "finished" and listed[0]["failed_checks"] == []
-    table = run_cli("runs", "--db", str(db), check=True).stdout.splitlines()
+    table = runs_cli("--db", str(db)).splitlines()
     assert len(table) == 3 and all(" finished " in line for line in table[1:])
 
 
