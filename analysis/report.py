@@ -228,6 +228,29 @@ def build_report(conn: sqlite3.Connection, config: ReportConfig) -> Report:
             "no control category has data: relative changes are not available"
         )
     report.notes.append(f"control set: {', '.join(control) or 'none'}")
+    first, last = data.data_span(conn)
+    for label, window in (("A", window_a), ("B", window_b)):
+        # A window the data only partly covers would read as a fall in volume.
+        if first and first > window.start_iso:
+            report.notes.append(
+                f"WARNING: postings start {first[:10]}, after window {label} ({window.label})"
+                " starts: its counts are incomplete"
+            )
+        if (
+            last
+            and last < window.end_iso
+            and window.end_exclusive.isoformat() > last[:10]
+        ):
+            last_day = last[:10]
+            if (
+                window.end_exclusive.toordinal()
+                - date.fromisoformat(last_day).toordinal()
+                > 1
+            ):
+                report.notes.append(
+                    f"WARNING: postings end {last_day}, before window {label} ({window.label})"
+                    " ends: its counts are incomplete"
+                )
     report.volume = _volume(
         WA, WB, days_a, days_b, weights_a, weights_b, categories, control, config
     )

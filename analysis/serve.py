@@ -56,7 +56,7 @@ USER_ENV = "JOBTRENDS_USER"
 SETTINGS: dict[str, str] = {
     "sql_time_limit_ms": "1000",
     "suggest_facets": "off",
-    "facet_time_limit_ms": "500",
+    "facet_time_limit_ms": "150",
     "max_returned_rows": "1000",
     "allow_download": "off",
 }

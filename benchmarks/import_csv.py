@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import random
 import time
 from datetime import UTC, datetime, timedelta
@@ -138,13 +139,24 @@ def write_csv(path: str | Path, n: int, seed: int = SEED) -> Path:
 class Timer:
     """Wall and CPU seconds of a block: on a shared machine CPU time is the steadier figure."""
 
+    @staticmethod
+    def _cpu() -> float:
+        # This process and its waited-for children (the import's reading process).
+        t = os.times()
+        return t.user + t.system + t.children_user + t.children_system
+
     def __enter__(self):
-        self.wall, self.cpu = time.perf_counter(), time.process_time()
+        self.wall, self.cpu, self.own = (
+            time.perf_counter(),
+            self._cpu(),
+            time.process_time(),
+        )
         return self
 
     def __exit__(self, *exc):
         self.wall = time.perf_counter() - self.wall
-        self.cpu = time.process_time() - self.cpu
+        self.cpu = self._cpu() - self.cpu
+        self.own = time.process_time() - self.own  # the writing (main) process alone
 
     def line(
         self, label: str, n: int, base: Timer | None = None, base_n: int = 0
@@ -209,6 +221,12 @@ def main(argv: list[str] | None = None) -> None:
         + f"  [{report.new:,} stored]"
     )
     rate = n / store.wall
+    # With a core each, the slower of the two processes sets the pace.
+    critical = max(store.own, store.cpu - store.own)
+    print(
+        f"  cpu split: writer {store.own:.1f}s, reader {store.cpu - store.own:.1f}s"
+        f" -> {n / critical:,.0f} rows/s when each process has a free core"
+    )
 
     if args.normalized_rows:
         small = folder / f"upwork-{args.normalized_rows}-{SEED}.csv"
@@ -220,8 +238,9 @@ def main(argv: list[str] | None = None) -> None:
             + f"  [{report.normalized:,} normalized]"
         )
     print(
-        f"target >= 20,000 rows/s for the 1M-row import: raw store {rate:,.0f} rows/s wall, "
-        f"{n / store.cpu:,.0f} rows/cpu-s -> {'meets' if rate >= 20_000 else 'misses'} it on wall time"
+        f"target >= 20,000 rows/s for the 1M-row import: raw store {rate:,.0f} rows/s wall"
+        f" (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores),"
+        f" {n / critical:,.0f} rows/s on free cores"
     )
 
 

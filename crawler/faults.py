@@ -9,6 +9,7 @@ one fault consumed per request to that path prefix; ``OK`` lets one request thro
 from __future__ import annotations
 
 import gzip
+import re
 import json
 from collections.abc import Callable
 
@@ -40,9 +41,10 @@ def truncated(fraction: float = 0.5) -> dict:
     return rewrite(lambda body: body[: int(len(body) * fraction)])
 
 
-def invalid_utf8(after: bytes = b'"title":"') -> dict:
-    """Bytes that are not UTF-8 inside the first ``after`` field of the body."""
-    return rewrite(lambda body: body.replace(after, after + b"\xff\xfe\xc3(", 1))
+def invalid_utf8(field: bytes = b"title") -> dict:
+    """Bytes that are not UTF-8 at the start of the first JSON string field ``field``."""
+    pattern = re.compile(rb'("' + re.escape(field) + rb'"\s*:\s*")')
+    return rewrite(lambda body: pattern.sub(lambda m: m.group(1) + b"\xff\xfe\xc3(", body, count=1))
 
 
 def corrupt_gzip() -> dict:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import logging
 import random
+import zlib
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
+from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.response import response_status_message
@@ -98,6 +100,8 @@ def failure_reason(failure) -> tuple[str, bool]:
             return "redirect_loop", True
         return "ignored", True
     name = type(exc).__name__.lower()
+    if isinstance(exc, zlib.error) or "decompress" in str(exc).lower():
+        return "corrupt_compression", True
     if "timeout" in name:
         return "timeout", True
     if "maxsize" in name or "cancel" in name or "size" in str(exc).lower():
@@ -142,3 +146,19 @@ class PageLossMiddleware:
     async def process_spider_output_async(self, response, result, spider=None):
         async for obj in result:
             yield self._attach(obj)
+
+
+class LoopSafeRedirectMiddleware(RedirectMiddleware):
+    """Redirects bypass the duplicate filter, so a loop ends in ``max redirections reached``.
+
+    Why: with Scrapy's own middleware a redirect back to an already-requested URL (A -> B
+    -> A) is dropped by the dupefilter at DEBUG level, and the page vanishes without a
+    trace; here the hop count (``REDIRECT_MAX_TIMES``) bounds the loop and the lost page
+    reaches the spider's errback (``redirect_loop``).
+    """
+
+    def process_response(self, request, response, spider=None):
+        result = super().process_response(request, response, spider)
+        if result is not request and result is not response and hasattr(result, "dont_filter"):
+            return result.replace(dont_filter=True)
+        return result

@@ -323,6 +323,9 @@ def crawl_on_redis(name: str, args: dict, url: str, *, settings: dict | None = N
     redis_client(url).ping()
     overrides = {**redis_settings(url, idle=idle), **(settings or {})}
     if log_file:
+        from pathlib import Path
+
+        Path(log_file).parent.mkdir(parents=True, exist_ok=True)
         overrides["LOG_FILE"] = log_file
     process = CrawlerProcess(project_settings("", overrides))
     crawler = process.create_crawler(name)

@@ -7,10 +7,13 @@
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import sqlite3
 
 from scrapy import signals
 
-from crawler.db import connect, finish_run, start_run
+from crawler.db import connect, finish_run, iso, start_run, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -23,13 +26,63 @@ def run_args(spider) -> dict:
 
 
 def status_for(stats: dict, reason: str | None) -> str:
-    """finished | failed | partial: what a run's stats say about it."""
+    """finished | failed | partial: what a run's stats say about it.
+
+    "Stored something" counts listings that reached the database (skip records are items
+    too, but a run that only recorded skips stored nothing).
+    """
+    stored = sum(stats.get(f"jobtrends/{k}", 0) for k in ("new", "updated", "unchanged", "duplicates"))
     if reason not in (None, "finished"):
-        return "failed" if not stats.get("item_scraped_count") else "partial"
+        return "partial" if stored else "failed"
     errors = stats.get("log_count/ERROR", 0) + stats.get("spider_exceptions", 0)
     if errors or stats.get("retry/max_reached", 0) or stats.get("jobtrends/pages_lost", 0):
-        return "partial" if stats.get("item_scraped_count") else "failed"
+        return "partial" if stored else "failed"
     return "finished"
+
+
+OWNERS_DDL = """CREATE TABLE IF NOT EXISTS run_owners (
+    run_id INTEGER PRIMARY KEY, pid INTEGER NOT NULL, host TEXT NOT NULL)"""
+
+
+def record_owner(conn: sqlite3.Connection, run_id: int, pid: int | None = None) -> None:
+    """Remember which process writes run ``run_id``, so a later look can tell it died."""
+    conn.execute(OWNERS_DDL)
+    conn.execute("INSERT OR REPLACE INTO run_owners (run_id, pid, host) VALUES (?, ?, ?)",
+                 (run_id, pid or os.getpid(), socket.gethostname()))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def mark_interrupted(conn: sqlite3.Connection) -> list[int]:
+    """Close 'running' runs whose process on this host is gone: status 'interrupted'.
+
+    ``mark_interrupted(conn)`` -> ``[7]``.  A SIGKILLed crawl never reaches
+    ``spider_closed``; its record stays 'running' until a later crawl or `jobtrends runs`
+    looks.  Runs of other hosts, or without an owner row (older databases), are left as
+    they are: their liveness cannot be checked from here.
+    """
+    conn.execute(OWNERS_DDL)
+    host = socket.gethostname()
+    dead = [
+        run_id
+        for run_id, pid, owner_host in conn.execute(
+            "SELECT c.run_id, o.pid, o.host FROM crawl_runs c JOIN run_owners o USING (run_id)"
+            " WHERE c.status = 'running'")
+        if owner_host == host and pid != os.getpid() and not _alive(pid)
+    ]
+    for run_id in dead:
+        conn.execute("UPDATE crawl_runs SET status = 'interrupted', finish_reason = 'process ended without closing the run',"
+                     " finished_at = ? WHERE run_id = ? AND status = 'running'", (iso(utcnow()), run_id))
+        logger.warning("run %s was left running by a process that died: marked interrupted", run_id)
+    return dead
 
 
 def summarize(stats: dict) -> dict:
@@ -50,10 +103,22 @@ class RunRecorder:
     def __init__(self, crawler):
         self.crawler = crawler
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
+
+    def spider_opened(self, spider):
+        run_id = getattr(self.crawler, "jobtrends_run_id", None)
+        if run_id is None:
+            return
+        conn = connect(self.crawler.settings.get("JOBTRENDS_DB"))
+        try:
+            record_owner(conn, run_id)
+            mark_interrupted(conn)
+        finally:
+            conn.close()
 
     def spider_closed(self, spider, reason):
         stats = dict(self.crawler.stats.get_stats())

@@ -38,7 +38,7 @@ from pathlib import Path
 
 from croniter import croniter
 
-from crawler.db import connect, iso
+from crawler.db import connect, finish_run, iso
 from crawler.locks import lock_path, try_lock
 
 logger = logging.getLogger("jobtrends.schedule")
@@ -221,6 +221,12 @@ class Scheduler:
 
         options = monitor_options(self.config)
         for run_id in run_ids:
+            status = conn.execute("SELECT status FROM crawl_runs WHERE run_id = ?", (run_id,)).fetchone()[0]
+            if status == "running":
+                # The crawl died without closing its record (killed, out of memory...).
+                # Same word as crawler.runs.mark_interrupted uses for dead owners.
+                finish_run(conn, run_id, status="interrupted", finish_reason=f"process exited {code}")
+                code = code or 1
             # `jobtrends crawl` may have checked its runs already; check the rest here.
             if not has_checks(conn, run_id):
                 report = check_run(conn, run_id, options)
@@ -235,11 +241,12 @@ class Scheduler:
 
     # -- signals -------------------------------------------------------------------------
     def _on_signal(self, signum, frame) -> None:
-        if self.stopping:
-            return
+        # Forward every signal: Scrapy stops gracefully on the first, at once on the second.
+        again = self.stopping
         self.stopping = True
         self.stop_signal = signum
-        logger.info("received %s: stopping %d running crawl(s)", signal.Signals(signum).name, len(self.running))
+        logger.info("received %s%s: stopping %d running crawl(s)", signal.Signals(signum).name,
+                    " again" if again else "", len(self.running))
         for run in self.running.values():
             try:
                 run.proc.send_signal(signum)

@@ -30,6 +30,8 @@ RETRY_BACKOFF_MAX = 60.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.RetryAfterMiddleware": 550,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.middlewares.LoopSafeRedirectMiddleware": 600,
 }
 
 # Every request gets the spider's page_failed errback: a lost page is recorded, not just logged.

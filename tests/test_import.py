@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from crawler.db import connect
-from crawler.importers import run_import
+from crawler.importers import ImportFailed, run_import
 from tests.conftest import ROOT, rows, run_cli
 
 DATA = ROOT / "tests" / "data" / "import"
@@ -316,6 +316,30 @@ def test_upwork_csv_rows_and_rejects(tmp_path):
         "2022-11",
     )
     assert jobs["~0133cc44dd55ee66ff77"]["pay_type"] == "unknown"
+
+
+@pytest.mark.parametrize("fmt, path", [("upwork-csv", CSV), ("upwork-rss", FEEDS)])
+def test_reading_in_a_second_process_stores_the_same(tmp_path, fmt, path):
+    one, two = tmp_path / "one.db", tmp_path / "two.db"
+    first = do_import(one, [path], fmt, parallel=False)
+    second = do_import(two, [path], fmt, parallel=True)
+    assert snapshot(one) == snapshot(two)
+    pick = "SELECT reason, url FROM skipped_listings ORDER BY id"
+    assert [tuple(r) for r in rows(one, pick)] == [tuple(r) for r in rows(two, pick)]
+    assert (first.rows_read, first.new, first.rejected, first.files) == (
+        second.rows_read,
+        second.new,
+        second.rejected,
+        second.files,
+    )
+    with pytest.raises(ImportFailed, match="--strict"):
+        do_import(
+            tmp_path / "three.db",
+            [path, DATA / "broken"],
+            fmt,
+            parallel=True,
+            strict=True,
+        )
 
 
 def test_csv_and_feeds_overlap_is_stored_once(tmp_path):

@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from crawler.normalize import CANONICAL_CATEGORIES, categorize, match_skills, taxonomy_lookup, unmapped_values
+from crawler.normalize import (
+    CANONICAL_CATEGORIES,
+    categorize,
+    match_skills,
+    taxonomy_lookup,
+    unmapped_values,
+)
 from crawler.normalize.categories import TAXONOMY_FILE, train_category_model
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -17,10 +23,23 @@ FIXTURES = ROOT / "fixtures"
 
 def test_canonical_list_is_exact():
     assert CANONICAL_CATEGORIES == [
-        "writing", "translation", "customer service", "video editing & production", "graphic design",
-        "web design", "web & software development", "mobile development", "data science & analytics",
-        "machine learning & AI", "data entry & annotation", "sales & marketing", "admin support",
-        "accounting & finance", "engineering & architecture", "legal", "other",
+        "writing",
+        "translation",
+        "customer service",
+        "video editing & production",
+        "graphic design",
+        "web design",
+        "web & software development",
+        "mobile development",
+        "data science & analytics",
+        "machine learning & AI",
+        "data entry & annotation",
+        "sales & marketing",
+        "admin support",
+        "accounting & finance",
+        "engineering & architecture",
+        "legal",
+        "other",
     ]
 
 
@@ -38,7 +57,11 @@ def test_taxonomy_file_is_versioned_and_only_maps_to_canonical():
     [
         ("upwork", "Mobile App Development", "mobile development"),
         ("upwork", "mobile app development", "mobile development"),  # case-insensitive
-        ("UPWORK", "  Web   Development ", "web & software development"),  # spacing folded
+        (
+            "UPWORK",
+            "  Web   Development ",
+            "web & software development",
+        ),  # spacing folded
         ("upwork", "Article & Blog Writing", "writing"),
         ("upwork", "Customer Service & Tech Support", "customer service"),
         ("upwork", "Data Entry & Transcription Services", "data entry & annotation"),
@@ -61,38 +84,78 @@ def test_taxonomy_lookup(source, value, expected):
 
 
 def test_unmapped_values_lists_each_once():
-    assert unmapped_values("upwork", ["Web Development", "Basketry", "Basketry", None, ""]) == ["Basketry"]
+    assert unmapped_values(
+        "upwork", ["Web Development", "Basketry", "Basketry", None, ""]
+    ) == ["Basketry"]
 
 
 @pytest.mark.parametrize(
     "source,source_category,title,skills,expected",
     [
-        ("upwork", "Web Development", "anything", [], ("web & software development", "taxonomy")),
+        (
+            "upwork",
+            "Web Development",
+            "anything",
+            [],
+            ("web & software development", "taxonomy"),
+        ),
         # A broad category is refined by confident rules...
-        ("freelancer", "Websites, IT & Software", "Android app for my shop", ["Android"], ("mobile development", "rules")),
+        (
+            "freelancer",
+            "Websites, IT & Software",
+            "Android app for my shop",
+            ["Android"],
+            ("mobile development", "rules"),
+        ),
         # ...and keeps its default otherwise.
-        ("freelancer", "Websites, IT & Software", "Project", [], ("web & software development", "taxonomy")),
+        (
+            "freelancer",
+            "Websites, IT & Software",
+            "Project",
+            [],
+            ("web & software development", "taxonomy"),
+        ),
         # Refinement stays inside the broad category: a legal-sounding title cannot leave IT.
-        ("freelancer", "Websites, IT & Software", "Lawyer website", ["WordPress"], ("web & software development", "taxonomy")),
+        (
+            "freelancer",
+            "Websites, IT & Software",
+            "Lawyer website",
+            ["WordPress"],
+            ("web & software development", "taxonomy"),
+        ),
         ("remoteok", None, "Senior iOS Engineer", [], ("mobile development", "rules")),
-        ("hackernews", None, "Looking for a lawyer to review a contract", [], ("legal", "rules")),
+        (
+            "hackernews",
+            None,
+            "Looking for a lawyer to review a contract",
+            [],
+            ("legal", "rules"),
+        ),
         ("remoteok", None, "Hello", [], ("other", "none")),
         ("remoteok", None, "", [], ("other", "none")),
     ],
 )
 def test_categorize(source, source_category, title, skills, expected):
-    assert categorize(source, source_category, title, "", match_skills(skills, "")) == expected
+    assert (
+        categorize(source, source_category, title, "", match_skills(skills, ""))
+        == expected
+    )
 
 
 def test_low_confidence_is_other_not_a_guess():
     # One weak word for each of two categories: no decision.
-    assert categorize("x", None, "Excel and invoices", "", []) in {("other", "none"), ("accounting & finance", "rules")}
+    assert categorize("x", None, "Excel and invoices", "", []) in {
+        ("other", "none"),
+        ("accounting & finance", "rules"),
+    }
     assert categorize("x", None, "Misc task", "", ["Excel"]) == ("other", "none")
 
 
 def test_skills_may_be_strings_or_skill_objects():
     by_name = categorize("x", None, "Build it", "", ["LangChain", "RAG", "Python"])
-    by_obj = categorize("x", None, "Build it", "", match_skills(["LangChain", "RAG", "Python"], ""))
+    by_obj = categorize(
+        "x", None, "Build it", "", match_skills(["LangChain", "RAG", "Python"], "")
+    )
     assert by_name == by_obj
 
 
@@ -100,8 +163,18 @@ def test_model_trains_and_predicts_a_canonical_category():
     rows = [
         {"title": t, "text": "", "skills": [], "expected": c}
         for c, titles in {
-            "writing": ["blog writer", "article writer", "content writer", "copywriter for ads"],
-            "translation": ["translate to spanish", "german translator", "french translation", "translate manual"],
+            "writing": [
+                "blog writer",
+                "article writer",
+                "content writer",
+                "copywriter for ads",
+            ],
+            "translation": [
+                "translate to spanish",
+                "german translator",
+                "french translation",
+                "translate manual",
+            ],
         }.items()
         for t in titles
     ]
@@ -117,12 +190,18 @@ def _fixture_categories() -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for f in glob.glob(str(FIXTURES / "upwork" / "**" / "*"), recursive=True):
         if f.endswith((".xml", ".rss")):
-            text = html.unescape(html.unescape(Path(f).read_text(encoding="utf-8", errors="replace")))
+            text = html.unescape(
+                html.unescape(Path(f).read_text(encoding="utf-8", errors="replace"))
+            )
             for m in re.finditer(r"<b>Category</b>:\s*([^<\n]+)", text):
                 found.setdefault("upwork", set()).add(m.group(1).strip())
     for f in glob.glob(str(FIXTURES / "freelancer" / "**" / "*.json"), recursive=True):
         data = json.loads(Path(f).read_text(encoding="utf-8"))
-        for project in ((data.get("result") or {}).get("projects") or []) if isinstance(data, dict) else []:
+        for project in (
+            ((data.get("result") or {}).get("projects") or [])
+            if isinstance(data, dict)
+            else []
+        ):
             for job in project.get("jobs") or []:
                 name = (job.get("category") or {}).get("name")
                 if name:
@@ -135,7 +214,9 @@ def _fixture_categories() -> dict[str, set[str]]:
     for f in glob.glob(str(FIXTURES / "weworkremotely" / "**" / "*"), recursive=True):
         if f.endswith((".rss", ".xml")):
             text = Path(f).read_text(encoding="utf-8", errors="replace")
-            for m in re.finditer(r"<category>(?:<!\[CDATA\[)?\s*([^<\]]+?)\s*(?:\]\]>)?</category>", text):
+            for m in re.finditer(
+                r"<category>(?:<!\[CDATA\[)?\s*([^<\]]+?)\s*(?:\]\]>)?</category>", text
+            ):
                 found.setdefault("weworkremotely", set()).add(m.group(1))
     for f in glob.glob(str(FIXTURES / "greenhouse" / "**" / "*.json"), recursive=True):
         data = json.loads(Path(f).read_text(encoding="utf-8"))
@@ -164,6 +245,30 @@ def test_every_fixture_source_category_is_mapped():
 def test_fixture_scan_finds_upwork_and_freelancer_when_present():
     found = _fixture_categories()
     if (FIXTURES / "upwork").exists():
-        assert found.get("upwork"), "Upwork fixtures exist but no <b>Category</b> line was found"
+        assert found.get("upwork"), (
+            "Upwork fixtures exist but no <b>Category</b> line was found"
+        )
     if (FIXTURES / "freelancer").exists():
-        assert found.get("freelancer"), "Freelancer fixtures exist but no jobs[].category.name was found"
+        assert found.get("freelancer"), (
+            "Freelancer fixtures exist but no jobs[].category.name was found"
+        )
+
+
+def test_count_unmapped_reads_jobs():
+    import sqlite3
+
+    from crawler.normalize import count_unmapped
+
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE jobs (source TEXT, source_category TEXT)")
+    conn.executemany(
+        "INSERT INTO jobs VALUES (?, ?)",
+        [
+            ("upwork", "Web Development"),
+            ("upwork", "Basketry"),
+            ("upwork", "Basketry"),
+            ("lever", "Juggling"),
+            ("x", None),
+        ],
+    )
+    assert count_unmapped(conn) == [("upwork", "Basketry", 2), ("lever", "Juggling", 1)]

@@ -58,7 +58,9 @@ def test_dateparser_fallback_for_rare_forms():
     assert parse_posted("19/07/2024", now=NOW).date() == T.date()
 
 
-@pytest.mark.parametrize("text", ["", "   ", "garbage", "N/A", "-5", None, [], "9" * 300, "0"])
+@pytest.mark.parametrize(
+    "text", ["", "   ", "garbage", "N/A", "-5", None, [], "9" * 300, "0"]
+)
 def test_garbage_is_none(text):
     assert parse_posted(text, now=NOW) is None
 

@@ -7,9 +7,23 @@ from crawler.commands.eval import TARGETS, command, load_labeled, run_eval
 
 def test_labeled_set_size():
     labeled = load_labeled()
-    total = sum(len(labeled[k]) for k in ("pay", "dates", "categories", "categories_holdout", "categories_blind", "skills"))
+    total = sum(
+        len(labeled[k])
+        for k in (
+            "pay",
+            "dates",
+            "categories",
+            "categories_holdout",
+            "categories_blind",
+            "skills",
+        )
+    )
     assert total >= 600
-    assert len(labeled["pay"]) >= 250 and len(labeled["dates"]) >= 250 and len(labeled["categories"]) >= 200
+    assert (
+        len(labeled["pay"]) >= 250
+        and len(labeled["dates"]) >= 250
+        and len(labeled["categories"]) >= 200
+    )
 
 
 def test_targets_hold():
@@ -24,7 +38,9 @@ def test_targets_hold():
 
 
 def test_cli_eval_prints_fields(tmp_path):
-    result = CliRunner().invoke(command, ["--db", str(tmp_path / "none.db"), "--failures", "1", "--check"])
+    result = CliRunner().invoke(
+        command, ["--db", str(tmp_path / "none.db"), "--failures", "1", "--check"]
+    )
     assert result.exit_code == 0, result.output
     for field in ("pay", "dates", "categories", "skills", "category_model_labeled"):
         assert field in result.output

@@ -5,15 +5,44 @@ from datetime import datetime, timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crawler.normalize import Pay, categorize, match_skills, parse_pay, parse_pay_detail, parse_posted, posted_flag
+from crawler.normalize import (
+    Pay,
+    categorize,
+    match_skills,
+    parse_pay,
+    parse_pay_detail,
+    parse_posted,
+    posted_flag,
+)
 
 NOW = datetime(2024, 7, 20, 12, tzinfo=timezone.utc)
-REAL_PAY = ["$15.00-$35.00", "Budget: $500", "$120k – $150k", "₹50,000/month", "1.200,50 €", "CA$80k",
-            "Hourly Range: $30.00-$54.00", "USD 40–60 per hour", "A$ 90,000 p.a.", "CHF 120'000", "$100+"]
-REAL_DATES = ["Fri, 19 Jul 2024 04:41:00 +0000", "2024-07-19T04:41:00", "July 19, 2024 04:41 UTC",
-              "1721364060", "1721364060000", "3 hours ago", "30+ days ago", "2d"]
+REAL_PAY = [
+    "$15.00-$35.00",
+    "Budget: $500",
+    "$120k – $150k",
+    "₹50,000/month",
+    "1.200,50 €",
+    "CA$80k",
+    "Hourly Range: $30.00-$54.00",
+    "USD 40–60 per hour",
+    "A$ 90,000 p.a.",
+    "CHF 120'000",
+    "$100+",
+]
+REAL_DATES = [
+    "Fri, 19 Jul 2024 04:41:00 +0000",
+    "2024-07-19T04:41:00",
+    "July 19, 2024 04:41 UTC",
+    "1721364060",
+    "1721364060000",
+    "3 hours ago",
+    "30+ days ago",
+    "2d",
+]
 ALPHABET = st.characters(codec="utf-8", exclude_categories=("Cs",))
-FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 @st.composite
@@ -22,18 +51,25 @@ def mutated(draw, seeds):
     for _ in range(draw(st.integers(0, 4))):
         i = draw(st.integers(0, len(text)))
         op = draw(st.sampled_from(["insert", "delete", "replace"]))
-        ch = draw(st.sampled_from(list("0123456789$€£.,-–k/ +:") + [draw(st.text(ALPHABET, max_size=2))]))
+        ch = draw(
+            st.sampled_from(
+                list("0123456789$€£.,-–k/ +:") + [draw(st.text(ALPHABET, max_size=2))]
+            )
+        )
         if op == "insert":
             text = text[:i] + ch + text[i:]
         elif op == "delete":
-            text = text[:i] + text[i + 1:]
+            text = text[:i] + text[i + 1 :]
         else:
-            text = text[:i] + ch + text[i + 1:]
+            text = text[:i] + ch + text[i + 1 :]
     return text
 
 
 @FAST
-@given(st.one_of(st.text(ALPHABET, max_size=80), mutated(REAL_PAY)), st.sampled_from([None, "USD", "EUR", "CAD", "zz", ""]))
+@given(
+    st.one_of(st.text(ALPHABET, max_size=80), mutated(REAL_PAY)),
+    st.sampled_from([None, "USD", "EUR", "CAD", "zz", ""]),
+)
 def test_parse_pay_never_raises(text, hint):
     pay, reason = parse_pay_detail(text, currency_hint=hint)
     assert (pay is None) != (reason is None)
@@ -45,7 +81,13 @@ def test_parse_pay_never_raises(text, hint):
 
 
 @FAST
-@given(st.one_of(st.text(ALPHABET, max_size=60), mutated(REAL_DATES), st.integers(-10**15, 10**15)))
+@given(
+    st.one_of(
+        st.text(ALPHABET, max_size=60),
+        mutated(REAL_DATES),
+        st.integers(-(10**15), 10**15),
+    )
+)
 def test_parse_posted_never_raises(text):
     dt = parse_posted(text, now=NOW)
     if dt is not None:
@@ -54,16 +96,25 @@ def test_parse_posted_never_raises(text):
 
 
 @FAST
-@given(st.text(ALPHABET, max_size=40), st.one_of(st.none(), st.text(ALPHABET, max_size=30)), st.text(ALPHABET, max_size=80),
-       st.text(ALPHABET, max_size=200), st.lists(st.text(ALPHABET, max_size=15), max_size=5))
+@given(
+    st.text(ALPHABET, max_size=40),
+    st.one_of(st.none(), st.text(ALPHABET, max_size=30)),
+    st.text(ALPHABET, max_size=80),
+    st.text(ALPHABET, max_size=200),
+    st.lists(st.text(ALPHABET, max_size=15), max_size=5),
+)
 def test_categorize_never_raises(source, source_category, title, text, skills):
     category, method = categorize(source, source_category, title, text, skills)
     assert method in {"taxonomy", "rules", "model", "none"}
 
 
 @FAST
-@given(st.lists(st.one_of(st.text(ALPHABET, max_size=20), st.none(), st.integers()), max_size=6),
-       st.one_of(st.none(), st.text(ALPHABET, max_size=300)))
+@given(
+    st.lists(
+        st.one_of(st.text(ALPHABET, max_size=20), st.none(), st.integers()), max_size=6
+    ),
+    st.one_of(st.none(), st.text(ALPHABET, max_size=300)),
+)
 def test_match_skills_never_raises(tags, text):
     skills = match_skills(tags, text)
     assert len({s.name for s in skills}) == len(skills)

@@ -15,14 +15,26 @@ def names(tags, text):
 @pytest.mark.parametrize(
     "tags,text,expected",
     [
-        (["ChatGPT", "GPT-4", "OpenAI API"], "", ["ChatGPT"]),  # aliases collapse to one
+        (
+            ["ChatGPT", "GPT-4", "OpenAI API"],
+            "",
+            ["ChatGPT"],
+        ),  # aliases collapse to one
         ([], "We use C++, C# and .NET Core", ["C++", "C#", ".NET"]),
         ([], "ASP.NET MVC", ["ASP.NET"]),  # .NET inside ASP.NET is not a second hit
         (["R"], "", ["R"]),
         (["Go"], "", ["Go"]),
         (["C"], "", ["C"]),
-        ([], "Plan C. Go to the page. R is a letter.", []),  # short names only from tags...
-        ([], "Golang service, R programming, embedded C", ["Go", "R", "C"]),  # ...or clear phrases
+        (
+            [],
+            "Plan C. Go to the page. R is a letter.",
+            [],
+        ),  # short names only from tags...
+        (
+            [],
+            "Golang service, R programming, embedded C",
+            ["Go", "R", "C"],
+        ),  # ...or clear phrases
         ([], "We rag on each other", []),
         ([], "A RAG pipeline", ["RAG"]),  # case-sensitive alias
         ([], "Please react quickly", []),
@@ -33,7 +45,11 @@ def names(tags, text):
         (["Python Programming"], "", ["Python"]),  # unknown tag scanned like text
         (["python", "PYTHON", "Python"], "python", ["Python"]),  # dedup
         ([], "fine-tuning and fine tuning", ["Fine-Tuning"]),
-        ([], "prompt engineering for LLMs with LangChain", ["Prompt Engineering", "Large Language Models", "LangChain"]),
+        (
+            [],
+            "prompt engineering for LLMs with LangChain",
+            ["Prompt Engineering", "Large Language Models", "LangChain"],
+        ),
         (None, None, []),
         ("Python", "", ["Python"]),  # a single tag string is accepted
     ],
@@ -49,8 +65,19 @@ def test_ai_flags_and_families():
 
 
 def test_ai_skill_list_covers_the_issue_names():
-    for name in ["ChatGPT", "Large Language Models", "LangChain", "RAG", "Prompt Engineering", "Chatbot Development",
-                 "AI Agents", "Fine-Tuning", "Stable Diffusion", "Midjourney", "Data Annotation"]:
+    for name in [
+        "ChatGPT",
+        "Large Language Models",
+        "LangChain",
+        "RAG",
+        "Prompt Engineering",
+        "Chatbot Development",
+        "AI Agents",
+        "Fine-Tuning",
+        "Stable Diffusion",
+        "Midjourney",
+        "Data Annotation",
+    ]:
         assert name in AI_SKILLS
     assert AI_SKILLS == sorted(AI_SKILLS)
     assert all(SKILLS[n].is_ai for n in AI_SKILLS)

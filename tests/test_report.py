@@ -288,3 +288,15 @@ def test_cli_report_writes_everything(planted, tmp_path):
         main, ["report", "--db", str(path), "--a", "2024-02", "--b", "2022-11"]
     )
     assert bad.exit_code == 2 and "must start after" in bad.output
+
+
+def test_partly_covered_window_is_flagged(planted):
+    _, conn = planted
+    rep = build_report(
+        conn,
+        ReportConfig(
+            a=A, b=parse_period("2024-02-15..2024-03-15"), naive=True, reps=50
+        ),
+    )
+    assert any("postings end 2024-02-29" in n and "window B" in n for n in rep.notes)
+    assert not any("window A" in n for n in rep.notes)

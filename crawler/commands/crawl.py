@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -32,6 +33,31 @@ def spider_args(names: list[str], pairs: list[tuple[str, str]]) -> dict[str, dic
             for name in names:
                 args[name][key] = value
     return args
+
+
+def check_before_crawling(names: list[str], args: dict[str, dict], db_path: str) -> None:
+    """Bad config files, option values and database paths as one-line usage errors, before
+    Scrapy starts (inside the crawl they would only be a logged traceback).
+
+    ``check_before_crawling(["freelancer"], {"freelancer": {"max_pages": "x"}}, "x.db")`` raises.
+    """
+    from scrapy.spiderloader import SpiderLoader
+    from scrapy.utils.project import get_project_settings
+
+    from crawler.db import connect
+
+    loader = SpiderLoader.from_settings(get_project_settings())
+    for name in names:
+        try:
+            spider = loader.load(name)(**args[name])
+            if hasattr(spider, "check_options"):
+                spider.check_options()
+        except (ValueError, FileNotFoundError) as exc:
+            raise click.UsageError(f"{exc} (spider {name})") from None
+    try:
+        connect(db_path).close()
+    except (OSError, sqlite3.Error) as exc:
+        raise click.UsageError(f"cannot open database {db_path}: {exc} - give a writable --db path") from None
 
 
 @click.command("crawl")
@@ -65,6 +91,7 @@ def command(names, all_, arg_pairs, setting_pairs, base_url, config_path, full, 
             args[name].setdefault("config", config_path)
         if full:
             args[name]["full"] = "1"
+    check_before_crawling(names, args, db_path)
     settings = dict(parse_pairs(setting_pairs, "-s"))
     if not log_file:
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")

@@ -34,6 +34,9 @@ def command(spider, limit, check_ids, config_path, as_json, db_path):
     except FileNotFoundError as exc:
         raise click.UsageError(str(exc)) from None
     try:
+        from crawler.runs import mark_interrupted
+
+        mark_interrupted(conn)  # a SIGKILLed crawl's run is shown as 'interrupted', not 'running'
         if check_ids:
             from crawler.config import load_config
             from crawler.monitors import check_run, monitor_options

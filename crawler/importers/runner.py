@@ -4,20 +4,24 @@
 reader, writes ``batch_size`` listings per transaction (raw rows, their normalized jobs
 and the rejects together), then marks reposts and refreshes the rollups of the months it
 touched, as a crawl does.  Memory stays flat: one batch and one input file at a time
-(large CSV/JSONL files stream line by line).
+(large CSV/JSONL files stream line by line).  Large inputs are parsed in a second
+process (reading.py) while this one writes and normalizes.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import sys
 import tarfile
 import time
 import zipfile
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 
 from crawler.db import (
+    RawListing,
     finish_run,
     record_skip,
     save_jobs,
@@ -26,11 +30,15 @@ from crawler.db import (
     start_run,
     transaction,
 )
-from crawler.importers.formats import FORMATS, ImportFormat
-from crawler.importers.inputs import InputFile, iter_inputs, total_size
+from crawler.importers.formats import FORMATS
+from crawler.importers.inputs import total_size
+from crawler.importers.reading import InputFailed, ParallelReader, read_chunks
 from crawler.importers.records import FileDone, Record, Reject
 
 BATCH_SIZE = 10_000
+PARALLEL_BYTES = (
+    32 * 1024 * 1024
+)  # below this, a second process costs more than it saves
 EXAMPLES = 20  # rejects quoted in the run's stats; all of them are in skipped_listings
 
 
@@ -103,31 +111,6 @@ class ImportReport:
         return out
 
 
-def _inputs(paths: Sequence[str], fmt: ImportFormat) -> Iterator[InputFile | Reject]:
-    """Input files of every path; an unreadable archive or folder becomes a Reject."""
-    for path in paths:
-        try:
-            yield from iter_inputs(path, fmt.wanted)
-        except (OSError, zipfile.BadZipFile, tarfile.TarError, EOFError) as exc:
-            yield Reject(str(path), "unreadable", f"{type(exc).__name__}: {exc}")
-
-
-def _read_file(
-    inp: InputFile, fmt: ImportFormat, options: dict
-) -> Iterator[Record | Reject | FileDone]:
-    try:
-        yield from fmt.read(inp, **options)
-    except (
-        OSError,
-        zipfile.BadZipFile,
-        tarfile.TarError,
-        EOFError,
-        UnicodeError,
-    ) as exc:
-        yield Reject(inp.name, "unreadable", f"{type(exc).__name__}: {exc}")
-        yield FileDone(inp.name, ok=False)
-
-
 class _Progress:
     """A tqdm bar in rows (rows/s, ETA); the total is estimated from bytes read so far."""
 
@@ -140,18 +123,14 @@ class _Progress:
 
             self.bar = tqdm(unit=" rows", desc=desc, mininterval=0.5, smoothing=0.1)
 
-    def update(self, rows: int, current: InputFile | None) -> None:
+    def update(self, rows: int, bytes_read: int) -> None:
         if self.bar is None:
             return
         self.bar.update(rows)
-        stream = getattr(current, "stream", None)
-        read = self.done_bytes + (stream.bytes_read if stream is not None else 0)
-        if read and self.total_bytes:
-            self.bar.total = max(self.bar.n, int(self.bar.n * self.total_bytes / read))
-
-    def file_done(self, inp: InputFile) -> None:
-        stream = getattr(inp, "stream", None)
-        self.done_bytes += stream.bytes_read if stream is not None else inp.size
+        if bytes_read and self.total_bytes:
+            self.bar.total = max(
+                self.bar.n, int(self.bar.n * self.total_bytes / bytes_read)
+            )
 
     def close(self) -> None:
         if self.bar is not None:
@@ -170,12 +149,15 @@ def run_import(
     progress: bool = False,
     batch_size: int = BATCH_SIZE,
     normalize: bool = True,
+    parallel: bool | None = None,
     args: dict | None = None,
 ) -> ImportReport:
     """Import files into the database: ``run_import(conn, ["feeds.zip"], "upwork-rss")``.
 
     Raises ImportFailed (after recording the run as failed) when ``strict`` and a row
-    is rejected, or when no listing at all could be read.
+    is rejected, or when no listing at all could be read.  ``parallel`` reads in a
+    second process (default: for inputs of PARALLEL_BYTES or more on a multi-core
+    machine).
     """
     fmt = FORMATS[format_name]
     source = fmt.source or source
@@ -190,13 +172,21 @@ def run_import(
     }
     run_id = start_run(conn, source or format_name, kind="import", args=run_args)
     report = ImportReport(run_id=run_id, format=format_name, source=source)
-    bar = _Progress(
-        progress, sum(_safe_size(p, fmt.wanted) for p in paths), f"import {format_name}"
-    )
+    total_bytes = sum(_safe_size(p, fmt.wanted) for p in paths)
+    if parallel is None:
+        parallel = total_bytes >= PARALLEL_BYTES and (os.cpu_count() or 1) > 1
+    # The reading process is forked before the progress bar starts its monitor thread.
+    reader = None
+    if parallel:
+        try:
+            reader = ParallelReader(paths, format_name, options)
+        except (OSError, ValueError):  # no fork here: read in this process
+            reader = None
+    chunks = reader if reader is not None else read_chunks(paths, fmt, options)
+    bar = _Progress(progress, total_bytes, f"import {format_name}")
     started = time.perf_counter()
     batch: list[tuple] = []
     rejects: list[Reject] = []
-    current: InputFile | None = None
     pending = 0
 
     def flush() -> None:
@@ -205,31 +195,32 @@ def run_import(
         batch, rejects = [], []
 
     try:
-        for inp in _inputs(paths, fmt):
-            if isinstance(inp, Reject):
-                _note_reject(inp, report, rejects, strict)
-                report.files_failed += 1
-                continue
-            current = inp
-            for event in _read_file(inp, fmt, options):
-                if type(event) is Record:
+        for chunk in chunks:
+            for event in chunk.events:
+                kind = type(event)
+                if kind is tuple:  # a Record flattened by the reading process
+                    batch.append((RawListing(*event[:7]), event[7]))
+                elif kind is Record:
                     batch.append((event.listing, event.seen_at))
-                    report.rows_read += 1
-                    pending += 1
-                    if len(batch) >= batch_size:
-                        flush()
-                        bar.update(pending, current)
-                        pending = 0
-                elif type(event) is Reject:
+                elif kind is FileDone:
+                    report.files += 1
+                    report.files_failed += not event.ok
+                    continue
+                else:  # Reject, or InputFailed (a path that could not be opened)
+                    if kind is InputFailed:
+                        report.files_failed += 1
+                        event = event.reject
                     report.rows_read += 1
                     pending += 1
                     _note_reject(event, report, rejects, strict)
-                else:  # FileDone
-                    report.files += 1
-                    report.files_failed += not event.ok
-            bar.file_done(inp)
+                    continue
+                report.rows_read += 1
+                pending += 1
+                if len(batch) >= batch_size:
+                    flush()
+            bar.update(pending, chunk.bytes_read)
+            pending = 0
         flush()
-        bar.update(pending, None)
         if report.listings == 0:
             raise ImportFailed(
                 f"nothing could be read from {', '.join(map(str, paths))} as {format_name}"
@@ -246,16 +237,19 @@ def run_import(
         report.status = (
             "finished" if not report.rejected and not report.files_failed else "partial"
         )
-    except ImportFailed as exc:
+    except ImportFailed:
         report.status = "failed"
         if rejects:  # --strict: the bad row is recorded; the unwritten batch is dropped
             _write_batch(conn, [], rejects, report, normalize=False)
-        _finish(conn, report, started, bar, reason=str(exc))
+        _finish(conn, report, started, bar, reason=str(sys.exc_info()[1]))
         raise
-    except BaseException:
+    except BaseException as exc:
         report.status = "failed"
-        _finish(conn, report, started, bar, reason="error")
+        _finish(conn, report, started, bar, reason=f"{type(exc).__name__}: {exc}")
         raise
+    finally:
+        if reader is not None:
+            reader.close()
     _finish(conn, report, started, bar, reason="finished")
     return report
 

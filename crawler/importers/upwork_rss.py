@@ -75,9 +75,11 @@ def read(
     error = xml_error(body)
     error_claimed = False
     n = 0
+    line, counted = 1, 0  # line numbers counted incrementally: big dumps stay linear
     for match in ITEM_RE.finditer(body):
         n += 1
-        line = body.count(b"\n", 0, match.start()) + 1
+        line += body.count(b"\n", counted, match.start())
+        counted = match.start()
         end_line = line + match.group(0).count(b"\n")
         item = match.group(0).decode("utf-8", "replace")
         where = f"{inp.name}:{line}"

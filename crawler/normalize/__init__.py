@@ -10,6 +10,7 @@ from crawler.normalize.categories import (
     CANONICAL_CATEGORIES,
     TAXONOMY_VERSION,
     categorize,
+    count_unmapped,
     rule_scores,
     taxonomy_lookup,
     unmapped_values,
@@ -18,7 +19,13 @@ from crawler.normalize.dates import parse_posted, posted_flag
 from crawler.normalize.fx import HOURS_PER_PERIOD, usd_figures, usd_rate
 from crawler.normalize.pay import Pay, make_pay, parse_pay, parse_pay_detail
 from crawler.normalize.reposts import find_reposts, mark_reposts, normalize_title
-from crawler.normalize.skills import AI_SKILLS, SKILLS, SKILLS_VERSION, Skill, match_skills
+from crawler.normalize.skills import (
+    AI_SKILLS,
+    SKILLS,
+    SKILLS_VERSION,
+    Skill,
+    match_skills,
+)
 
 # Bump when any rule or data file changes the output; stored on every jobs row.
 NORMALIZER_VERSION = "2026.11.1"
@@ -34,6 +41,7 @@ __all__ = [
     "Skill",
     "TAXONOMY_VERSION",
     "categorize",
+    "count_unmapped",
     "find_reposts",
     "make_pay",
     "mark_reposts",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
@@ -42,7 +43,7 @@ CANONICAL_CATEGORIES: list[str] = [
     "other",
 ]
 
-W, T, CS, V, G, WD, D, M, DS, AI, DE, S, A, F, E, L, O = CANONICAL_CATEGORIES
+W, T, CS, V, G, WD, D, M, DS, AI, DE, S, A, F, E, L, OTHER = CANONICAL_CATEGORIES
 
 
 def _key(value: str) -> str:
@@ -74,7 +75,9 @@ TAXONOMY_VERSION, _TAXONOMY = _load_taxonomy()
 def _taxonomy_entry(source: str, value: str) -> tuple[str, bool] | None:
     key = _key(value)
     # Freelancer and others sometimes send "Parent > Child" or "Parent / Child" paths.
-    candidates = [key] + [p.strip() for p in re.split(r"\s*>\s*", key) if p.strip()][::-1]
+    candidates = [key] + [p.strip() for p in re.split(r"\s*>\s*", key) if p.strip()][
+        ::-1
+    ]
     for cand in candidates:
         for src in (source.casefold() if isinstance(source, str) else "", "*"):
             entry = _TAXONOMY.get(src, {}).get(cand)
@@ -108,53 +111,217 @@ def unmapped_values(source: str, values) -> list[str]:
 # (pattern, category, weight) applied to the title.  Specific phrases weigh more than
 # generic words so "Android developer" is mobile, not generic development.
 _TITLE_RULES: list[tuple[str, str, float]] = [
-    (r"\b(?:blog|article|articles|copywrit\w*|ghostwrit\w*|proofread\w*|content writ\w*|writer|writers|writing|ebook|e-book|essay|newsletter|editor(?! for video)|script ?writ\w*|storytell\w*)\b", W, 3),
-    (r"\b(?:seo (?:article|blog|content)s?|product descriptions?|technical writ\w*|grant (?:writ\w*|proposal))\b", W, 2),
-    (r"\b(?:translat\w*|interpret(?:er|ing)|locali[sz]ation|transcreation|bilingual .{0,20}translat\w*)\b", T, 5),
-    (r"\b(?:customer (?:service|support|success|care|experience)|support (?:agent|specialist|representative|rep|associate)|help ?desk|call cent(?:er|re)|chat (?:agent|support)|live chat|technical support|tech support|it support|client support|community manager|moderator)\b", CS, 4),
-    (r"\b(?:video|videos|youtube|reels?|tiktok|shorts|animat\w*|motion graphics?|videograph\w*|premiere pro|after effects|davinci|podcast edit\w*|vlog|explainer)\b", V, 3),
-    (r"\b(?:video edit\w*|edit(?:ing)? (?:my |our |a |the )?(?:youtube |short |long )?videos?|video editor)\b", V, 3),
-    (r"\b(?:graphic|graphics|logo|logos|illustrat\w*|banner|banners|flyer|flyers|brochure|poster|branding|brand identity|thumbnail|thumbnails|infographic|photoshop|canva|book cover|t-?shirt design|packaging design|label design|business cards?|character design|pitch deck design|presentation design|icon design|vector)\b", G, 3),
-    (r"\b(?:web ?design(?:er)?|website design(?:er)?|ui/ux|ux/ui|ui ux|ux|ui designer|ui design|figma|landing page design|web page design|wireframes?|product designer|mockups?|redesign)\b", WD, 4),
-    (r"\b(?:developer|development|programmer|programming|engineer|full[- ]?stack|back[- ]?end|front[- ]?end|web app|webapp|saas|api|apis|bug|bugs|fix|script|scripts|software|devops|wordpress|shopify|woocommerce|php|laravel|python|javascript|typescript|react|node\.?js|django|next\.?js|vue|angular|\.net|c#|java|golang|rust|ruby|database|backend|plugin|extension|website|web site|automation|bot|integration|deploy\w*|aws|docker|kubernetes|sql server|qa|tester|testing|crm)\b", D, 2),
-    (r"\b(?:mobile|android|ios|iphone|ipad|flutter|react native|swiftui|kotlin|app store|play store|mobile app|apk|xamarin)\b", M, 5),
-    (r"\b(?:data (?:analy\w*|scien\w*|visuali[sz]\w*|engineer\w*|pipeline|warehouse)|analytics|dashboards?|power ?bi|tableau|statistic\w*|spss|stata|sql|excel (?:expert|analyst|model\w*|dashboard|formulas?|automation|vba)|looker|bigquery|scrap(?:e|er|ing)|web scraping|etl|quantitative|forecast\w*|a/b test\w*|google sheets? expert|r programming|jupyter|pandas)\b", DS, 4),
-    (r"\b(?:machine learning|ml|deep learning|neural|ai|a\.i\.|artificial intelligence|llms?|gpt\w*|chatgpt|openai|langchain|rag|nlp|computer vision|prompt engineer\w*|fine[- ]?tun\w*|chatbot|chat ?bot|generative|genai|stable diffusion|pytorch|tensorflow|hugging ?face|ai agents?|agentic|vector (?:db|database)|embeddings|object detection|yolo|ocr)\b", AI, 4),
-    (r"\b(?:data entry|data input|typing|typist|transcri\w*|annotat\w*|label(?:l)?ing|labell?ers?|tagging|copy ?paste|data collection|ai train\w*|ai data trainer|rlhf|form filling|captcha|bounding box\w*|data cleaning|data processing|pdf to (?:excel|word))\b", DE, 6),
-    (r"\b(?:marketing|marketer|seo|sem|ppc|sales|salesperson|lead gen\w*|leads|social media|smm|instagram|facebook ads?|google ads|meta ads|tiktok ads|ads manager|appointment setter|cold call\w*|telemarket\w*|telesales|growth|email marketing|influencer|affiliate|business development|sdr|bdr|account executive|outreach|closer|ecommerce manager|amazon ppc|amazon (?:seller|listing|fba)|brand ambassador|pr|public relations|klaviyo|mailchimp|hubspot)\b", S, 4),
-    (r"\b(?:virtual assistant|va|assistant|admin|administrative|executive assistant|personal assistant|project manager|project coordinator|coordinator|scheduling|calendar|inbox|email management|research assistant|web research|internet research|office manager|operations assistant|secretary|receptionist|order processing|back office)\b", A, 4),
-    (r"\b(?:account(?:ant|ing|s payable|s receivable)|bookkeep\w*|quickbooks|xero|tax returns?|tax prep\w*|tax filings?|payroll|cfo|fp&a|valuation|reconcil\w*|budget(?:ing)? analyst|cpa|sage|netsuite|financial (?:model\w*|statements?|analy\w*|report\w*))\b", F, 5),
+    (
+        r"\b(?:blog|article|articles|copywrit\w*|ghostwrit\w*|proofread\w*|content writ\w*|writer|writers|writing|ebook|e-book|essay|newsletter|editor(?! for video)|script ?writ\w*|storytell\w*)\b",
+        W,
+        3,
+    ),
+    (
+        r"\b(?:seo (?:article|blog|content)s?|product descriptions?|technical writ\w*|grant (?:writ\w*|proposal))\b",
+        W,
+        2,
+    ),
+    (
+        r"\b(?:translat\w*|interpret(?:er|ing)|locali[sz]ation|transcreation|bilingual .{0,20}translat\w*)\b",
+        T,
+        5,
+    ),
+    (
+        r"\b(?:customer (?:service|support|success|care|experience)|support (?:agent|specialist|representative|rep|associate)|help ?desk|call cent(?:er|re)|chat (?:agent|support)|live chat|technical support|tech support|it support|client support|community manager|moderator)\b",
+        CS,
+        4,
+    ),
+    (
+        r"\b(?:video|videos|youtube|reels?|tiktok|shorts|animat\w*|motion graphics?|videograph\w*|premiere pro|after effects|davinci|podcast edit\w*|vlog|explainer)\b",
+        V,
+        3,
+    ),
+    (
+        r"\b(?:video edit\w*|edit(?:ing)? (?:my |our |a |the )?(?:youtube |short |long )?videos?|video editor)\b",
+        V,
+        3,
+    ),
+    (
+        r"\b(?:graphic|graphics|logo|logos|illustrat\w*|banner|banners|flyer|flyers|brochure|poster|branding|brand identity|thumbnail|thumbnails|infographic|photoshop|canva|book cover|t-?shirt design|packaging design|label design|business cards?|character design|pitch deck design|presentation design|icon design|vector)\b",
+        G,
+        3,
+    ),
+    (
+        r"\b(?:web ?design(?:er)?|website design(?:er)?|ui/ux|ux/ui|ui ux|ux|ui designer|ui design|figma|landing page design|web page design|wireframes?|product designer|mockups?|redesign)\b",
+        WD,
+        4,
+    ),
+    (
+        r"\b(?:developer|development|programmer|programming|engineer|full[- ]?stack|back[- ]?end|front[- ]?end|web app|webapp|saas|api|apis|bug|bugs|fix|script|scripts|software|devops|wordpress|shopify|woocommerce|php|laravel|python|javascript|typescript|react|node\.?js|django|next\.?js|vue|angular|\.net|c#|java|golang|rust|ruby|database|backend|plugin|extension|website|web site|automation|bot|integration|deploy\w*|aws|docker|kubernetes|sql server|qa|tester|testing|crm)\b",
+        D,
+        2,
+    ),
+    (
+        r"\b(?:mobile|android|ios|iphone|ipad|flutter|react native|swiftui|kotlin|app store|play store|mobile app|apk|xamarin)\b",
+        M,
+        5,
+    ),
+    (
+        r"\b(?:data (?:analy\w*|scien\w*|visuali[sz]\w*|engineer\w*|pipeline|warehouse)|analytics|dashboards?|power ?bi|tableau|statistic\w*|spss|stata|sql|excel (?:expert|analyst|model\w*|dashboard|formulas?|automation|vba)|looker|bigquery|scrap(?:e|er|ing)|web scraping|etl|quantitative|forecast\w*|a/b test\w*|google sheets? expert|r programming|jupyter|pandas)\b",
+        DS,
+        4,
+    ),
+    (
+        r"\b(?:machine learning|ml|deep learning|neural|ai|a\.i\.|artificial intelligence|llms?|gpt\w*|chatgpt|openai|langchain|rag|nlp|computer vision|prompt engineer\w*|fine[- ]?tun\w*|chatbot|chat ?bot|generative|genai|stable diffusion|pytorch|tensorflow|hugging ?face|ai agents?|agentic|vector (?:db|database)|embeddings|object detection|yolo|ocr)\b",
+        AI,
+        4,
+    ),
+    (
+        r"\b(?:data entry|data input|typing|typist|transcri\w*|annotat\w*|label(?:l)?ing|labell?ers?|tagging|copy ?paste|data collection|ai train\w*|ai data trainer|rlhf|form filling|captcha|bounding box\w*|data cleaning|data processing|pdf to (?:excel|word))\b",
+        DE,
+        6,
+    ),
+    (
+        r"\b(?:marketing|marketer|seo|sem|ppc|sales|salesperson|lead gen\w*|leads|social media|smm|instagram|facebook ads?|google ads|meta ads|tiktok ads|ads manager|appointment setter|cold call\w*|telemarket\w*|telesales|growth|email marketing|influencer|affiliate|business development|sdr|bdr|account executive|outreach|closer|ecommerce manager|amazon ppc|amazon (?:seller|listing|fba)|brand ambassador|pr|public relations|klaviyo|mailchimp|hubspot)\b",
+        S,
+        4,
+    ),
+    (
+        r"\b(?:virtual assistant|va|assistant|admin|administrative|executive assistant|personal assistant|project manager|project coordinator|coordinator|scheduling|calendar|inbox|email management|research assistant|web research|internet research|office manager|operations assistant|secretary|receptionist|order processing|back office)\b",
+        A,
+        4,
+    ),
+    (
+        r"\b(?:account(?:ant|ing|s payable|s receivable)|bookkeep\w*|quickbooks|xero|tax returns?|tax prep\w*|tax filings?|payroll|cfo|fp&a|valuation|reconcil\w*|budget(?:ing)? analyst|cpa|sage|netsuite|financial (?:model\w*|statements?|analy\w*|report\w*))\b",
+        F,
+        5,
+    ),
     (r"\b(?:tax|taxes|financial|finance|audit\w*|invest\w*)\b", F, 2),
-    (r"\b(?:mechanical|civil|electrical|structural|chemical|industrial) (?:engineer\w*|design\w*|drawings?)|\b(?:cad|autocad|solidworks|fusion 360|revit|archicad|sketchup|3d model\w*|3d render\w*|cnc|pcb|circuit|schematic|floor ?plans?|interior design\w*|architectur\w* (?:design|drawing|render|plans?)|architect(?! \w+ ?(?:software|cloud|solution|data))|landscape design|hvac|mep|plc|firmware|embedded|arduino|product design engineer|injection mold\w*|drafting|drafter|blueprints?|permit drawings?)\b", E, 5),
-    (r"\b(?:legal|law firm|contract (?:draft\w*|review\w*)|drafting contracts?|trademark|patent|gdpr|terms (?:of service|and conditions)|privacy policy|immigration|litigation|notary|compliance officer|llc formation|nda)\b", L, 3),
+    (
+        r"\b(?:mechanical|civil|electrical|structural|chemical|industrial) (?:engineer\w*|design\w*|drawings?)|\b(?:cad|autocad|solidworks|fusion 360|revit|archicad|sketchup|3d model\w*|3d render\w*|cnc|pcb|circuit|schematic|floor ?plans?|interior design\w*|architectur\w* (?:design|drawing|render|plans?)|architect(?! \w+ ?(?:software|cloud|solution|data))|landscape design|hvac|mep|plc|firmware|embedded|arduino|product design engineer|injection mold\w*|drafting|drafter|blueprints?|permit drawings?)\b",
+        E,
+        5,
+    ),
+    (
+        r"\b(?:legal|law firm|contract (?:draft\w*|review\w*)|drafting contracts?|trademark|patent|gdpr|terms (?:of service|and conditions)|privacy policy|immigration|litigation|notary|compliance officer|llc formation|nda)\b",
+        L,
+        3,
+    ),
     # Role nouns: the person wanted decides more than the topic words around it.
-    (r"\b(?:lawyer|attorney|paralegal|solicitor|counsel|legal (?:advisor|consultant|assistant))\b", L, 6),
-    (r"\b(?:writer|copywriter|ghostwriter|author|proofreader|copy ?editor|content creator|blogger|resume|cover letter|rewrit\w*)s?\b", W, 6),
+    (
+        r"\b(?:lawyer|attorney|paralegal|solicitor|counsel|legal (?:advisor|consultant|assistant))\b",
+        L,
+        6,
+    ),
+    (
+        r"\b(?:writer|copywriter|ghostwriter|author|proofreader|copy ?editor|content creator|blogger|resume|cover letter|rewrit\w*)s?\b",
+        W,
+        6,
+    ),
     (r"\b(?:translators?|interpreters?)\b", T, 6),
-    (r"\b(?:video editor|animator|videographer|motion designer|video producer|youtube editor)s?\b", V, 6),
-    (r"\b(?:(?:graphic|logo|thumbnail|flyer|brand|packaging|print|presentation|book cover|t-?shirt|banner|label|icon|social media) designers?|illustrators?|graphic artist)\b", G, 6),
-    (r"\b(?:(?:web|website|ui/ux|ux/ui|ui|ux|product|landing page) designers?)\b", WD, 6),
-    (r"\b(?:prompt engineers?|ml engineers?|machine learning engineers?|ai engineers?|ai developers?|llm engineers?|ai agent developers?|data scientists? .{0,10}(?:nlp|llm))\b", AI, 6),
-    (r"\b(?:data entry|annotators?|labell?ers?|transcribers?|transcriptionists?|ai trainers?|typists?)\b", DE, 6),
-    (r"\b(?:cold callers?|appointment setters?|closers?|marketers?|seo specialists?|sales (?:rep|representative|manager|executive)s?|account executives?|account managers?|media buyers?|ads? managers?|social media managers?)\b", S, 6),
-    (r"\b(?:virtual assistants?|executive assistants?|personal assistants?|admin(?:istrative)? assistants?|project managers?|project coordinators?)\b", A, 6),
-    (r"\b(?:(?:software|back[- ]?end|front[- ]?end|full[- ]?stack|web|wordpress|shopify|php|python|java|javascript|typescript|react|node(?:\.?js)?|devops|platform|qa|test|automation|\.net|c#|c\+\+|golang|go|ruby|rails|laravel|django|game|unity|site reliability|cloud|infrastructure|security|systems|embedded software|blockchain|solidity|salesforce) (?:developers?|engineers?|programmers?)|programmers?|software engineers?|sre|devops)\b", D, 6),
+    (
+        r"\b(?:video editor|animator|videographer|motion designer|video producer|youtube editor)s?\b",
+        V,
+        6,
+    ),
+    (
+        r"\b(?:(?:graphic|logo|thumbnail|flyer|brand|packaging|print|presentation|book cover|t-?shirt|banner|label|icon|social media) designers?|illustrators?|graphic artist)\b",
+        G,
+        6,
+    ),
+    (
+        r"\b(?:(?:web|website|ui/ux|ux/ui|ui|ux|product|landing page) designers?)\b",
+        WD,
+        6,
+    ),
+    (
+        r"\b(?:prompt engineers?|ml engineers?|machine learning engineers?|ai engineers?|ai developers?|llm engineers?|ai agent developers?|data scientists? .{0,10}(?:nlp|llm))\b",
+        AI,
+        6,
+    ),
+    (
+        r"\b(?:data entry|annotators?|labell?ers?|transcribers?|transcriptionists?|ai trainers?|typists?)\b",
+        DE,
+        6,
+    ),
+    (
+        r"\b(?:cold callers?|appointment setters?|closers?|marketers?|seo specialists?|sales (?:rep|representative|manager|executive)s?|account executives?|account managers?|media buyers?|ads? managers?|social media managers?)\b",
+        S,
+        6,
+    ),
+    (
+        r"\b(?:virtual assistants?|executive assistants?|personal assistants?|admin(?:istrative)? assistants?|project managers?|project coordinators?)\b",
+        A,
+        6,
+    ),
+    (
+        r"\b(?:(?:software|back[- ]?end|front[- ]?end|full[- ]?stack|web|wordpress|shopify|php|python|java|javascript|typescript|react|node(?:\.?js)?|devops|platform|qa|test|automation|\.net|c#|c\+\+|golang|go|ruby|rails|laravel|django|game|unity|site reliability|cloud|infrastructure|security|systems|embedded software|blockchain|solidity|salesforce) (?:developers?|engineers?|programmers?)|programmers?|software engineers?|sre|devops)\b",
+        D,
+        6,
+    ),
     (r"\bdevelopers?\b", D, 2),
-    (r"\b(?:(?:android|ios|mobile|flutter|react native|app|iphone|swift|kotlin) (?:developers?|engineers?|programmers?))\b", M, 6),
-    (r"\b(?:data (?:analysts?|scientists?|engineers?)|analytics engineers?|bi (?:analyst|developer)s?|business intelligence|quantitative analysts?)\b", DS, 6),
-    (r"\b(?:accountants?|bookkeepers?|financial analysts?)\b|^\W*(?:financial |finance |senior |assistant )?controller\W*$", F, 6),
+    (
+        r"\b(?:(?:android|ios|mobile|flutter|react native|app|iphone|swift|kotlin) (?:developers?|engineers?|programmers?))\b",
+        M,
+        6,
+    ),
+    (
+        r"\b(?:data (?:analysts?|scientists?|engineers?)|analytics engineers?|bi (?:analyst|developer)s?|business intelligence|quantitative analysts?)\b",
+        DS,
+        6,
+    ),
+    (
+        r"\b(?:accountants?|bookkeepers?|financial analysts?)\b|^\W*(?:financial |finance |senior |assistant )?controller\W*$",
+        F,
+        6,
+    ),
     # Broader vocabulary (tasks rather than roles), added after the first held-out check.
-    (r"\b(?:edit(?:ing)?(?: and \w+)? (?:my |a |our )?(?:\w+ )?(?:book|manuscript|novel|thesis|dissertation)|email sequences?|sales letters?|product reviews?|case stud(?:y|ies)|press releases?|white ?papers?|speeches|captions)\b", W, 4),
-    (r"\b(?:phone support|support reps?|order support|returns? handling|customer emails?|ticket\w*)\b", CS, 4),
-    (r"\b(?:colou?r grading|b-?roll|intro|outro|subtitl\w+|captions? for videos?|clips?|footage)\b", V, 3),
-    (r"\b(?:menu design|carousels?|designs?|mockup|sticker|merch|emotes?|album cover|cover art)\b", G, 2),
-    (r"\b(?:magento|woocommerce|speed up|page speed|vba|macros?|apps? script|zapier|n8n|make\.com|webhook|migrat\w+|deploy\w*|hosting|server|ssl|dns)\b", D, 3),
-    (r"\b(?:bigquery|snowflake|dbt|data model\w*|redshift|databricks|attribution|cohort|kpis?|metrics|reporting)\b", DS, 3),
-    (r"\b(?:bookings?|coordinat\w+|compile (?:a )?list|list of|travel arrangements|errands|organi[sz]e|inbox)\b", A, 3),
-    (r"\b(?:1099s?|w-?2s?|cash ?flow|p&l|profit and loss|balance sheet|invoic\w+|billing|sales tax|vat returns?)\b", F, 4),
+    (
+        r"\b(?:edit(?:ing)?(?: and \w+)? (?:my |a |our )?(?:\w+ )?(?:book|manuscript|novel|thesis|dissertation)|email sequences?|sales letters?|product reviews?|case stud(?:y|ies)|press releases?|white ?papers?|speeches|captions)\b",
+        W,
+        4,
+    ),
+    (
+        r"\b(?:phone support|support reps?|order support|returns? handling|customer emails?|ticket\w*)\b",
+        CS,
+        4,
+    ),
+    (
+        r"\b(?:colou?r grading|b-?roll|intro|outro|subtitl\w+|captions? for videos?|clips?|footage)\b",
+        V,
+        3,
+    ),
+    (
+        r"\b(?:menu design|carousels?|designs?|mockup|sticker|merch|emotes?|album cover|cover art)\b",
+        G,
+        2,
+    ),
+    (
+        r"\b(?:magento|woocommerce|speed up|page speed|vba|macros?|apps? script|zapier|n8n|make\.com|webhook|migrat\w+|deploy\w*|hosting|server|ssl|dns)\b",
+        D,
+        3,
+    ),
+    (
+        r"\b(?:bigquery|snowflake|dbt|data model\w*|redshift|databricks|attribution|cohort|kpis?|metrics|reporting)\b",
+        DS,
+        3,
+    ),
+    (
+        r"\b(?:bookings?|coordinat\w+|compile (?:a )?list|list of|travel arrangements|errands|organi[sz]e|inbox)\b",
+        A,
+        3,
+    ),
+    (
+        r"\b(?:1099s?|w-?2s?|cash ?flow|p&l|profit and loss|balance sheet|invoic\w+|billing|sales tax|vat returns?)\b",
+        F,
+        4,
+    ),
     (r"\b(?:contracts?|law|laws|lawsuit|legal notice|agreements?|nda)\b", L, 3),
-    (r"\b(?:enter .{0,30} into|business cards|(?:evaluate|rate|rank|review) (?:ai|llm|chatbot|model)\w*|ai (?:model )?(?:answers|responses|outputs))\b", DE, 6),
-    (r"\b(?:pinterest|linkedin|youtube channel|instagram|twitter|x account|reddit|ads|campaigns?|promot\w+|funnels?)\b", S, 3),
+    (
+        r"\b(?:enter .{0,30} into|business cards|(?:evaluate|rate|rank|review) (?:ai|llm|chatbot|model)\w*|ai (?:model )?(?:answers|responses|outputs))\b",
+        DE,
+        6,
+    ),
+    (
+        r"\b(?:pinterest|linkedin|youtube channel|instagram|twitter|x account|reddit|ads|campaigns?|promot\w+|funnels?)\b",
+        S,
+        3,
+    ),
 ]
 _TITLE_RES = [(re.compile(p, re.I), cat, w) for p, cat, w in _TITLE_RULES]
 
@@ -182,7 +349,7 @@ _FAMILY_CATEGORY: dict[str, tuple[str, float]] = {
     "legal": (L, 2.0),
     "engineering": (E, 2.5),
     "support": (CS, 2.5),
-    "education": (O, 0.0),
+    "education": (OTHER, 0.0),
 }
 _SKILL_CATEGORY: dict[str, tuple[str, float]] = {
     "Data Annotation": (DE, 3.0),
@@ -223,13 +390,13 @@ _SKILL_CATEGORY: dict[str, tuple[str, float]] = {
     "Project Management": (A, 1.0),
     "Microsoft Office": (A, 0.5),
     "Google Workspace": (A, 0.5),
-    "Human Resources": (O, 0.0),
-    "Photography": (O, 0.5),
+    "Human Resources": (OTHER, 0.0),
+    "Photography": (OTHER, 0.5),
     "Photo Editing": (G, 1.5),
     "3D Modeling": (E, 1.5),
     "Interior Design": (E, 3.0),
-    "Voice Over": (O, 0.0),
-    "Music Production": (O, 0.0),
+    "Voice Over": (OTHER, 0.0),
+    "Music Production": (OTHER, 0.0),
     "Python": (D, 1.0),
     "Technical Support": (CS, 2.5),
     "Customer Onboarding": (CS, 1.0),
@@ -237,14 +404,87 @@ _SKILL_CATEGORY: dict[str, tuple[str, float]] = {
     "Mathematics": (DS, 0.5),
     "Algorithms": (D, 0.5),
     "Software Development": (D, 1.5),
-    "Consulting": (O, 0.0),
+    "Consulting": (OTHER, 0.0),
     "Real Estate": (A, 0.5),
     "Medical Billing": (A, 1.0),
-    "Teaching": (O, 0.0),
+    "Teaching": (OTHER, 0.0),
 }
-# Text patterns: the title rules themselves, at weight 1, capped per category.
+# Words in the text: each hit adds TEXT_WEIGHT, at most TEXT_CAP per category.
 TEXT_WEIGHT = 0.34
 TEXT_CAP = 1.5
+_TEXT_SEP_RE = re.compile(r"[^\w+#]+")
+_TEXT_WORDS: dict[str, str] = {
+    **dict.fromkeys(
+        "writer writers writing copywriter copywriting blog articles article proofreading "
+        "ghostwriter ghostwriting editor manuscript ebook".split(),
+        W,
+    ),
+    **dict.fromkeys(
+        "translate translator translation translations translating localization "
+        "localisation interpreter".split(),
+        T,
+    ),
+    **dict.fromkeys(
+        "customer customers support tickets zendesk helpdesk freshdesk inbound chat".split(),
+        CS,
+    ),
+    **dict.fromkeys(
+        "video videos youtube footage premiere animation animator reels tiktok".split(),
+        V,
+    ),
+    **dict.fromkeys(
+        "logo logos graphic graphics illustration illustrator branding flyer banner "
+        "photoshop canva poster thumbnail".split(),
+        G,
+    ),
+    **dict.fromkeys(
+        "figma wireframes wireframe ux ui mockups prototype webflow".split(), WD
+    ),
+    **dict.fromkeys(
+        "developer developers backend frontend api apis code codebase bug bugs deploy "
+        "software programming database server framework".split(),
+        D,
+    ),
+    **dict.fromkeys(
+        "android ios iphone flutter mobile app apps kotlin swift".split(), M
+    ),
+    **dict.fromkeys(
+        "analytics dashboard dashboards sql tableau statistics analysis analyst "
+        "visualization etl pandas".split(),
+        DS,
+    ),
+    **dict.fromkeys(
+        "llm llms gpt chatgpt openai langchain rag ml pytorch tensorflow nlp "
+        "embeddings model models ai".split(),
+        AI,
+    ),
+    **dict.fromkeys(
+        "annotation annotate labeling labelling transcription transcribe typing "
+        "spreadsheet".split(),
+        DE,
+    ),
+    **dict.fromkeys(
+        "marketing seo leads sales ads campaigns campaign social instagram facebook "
+        "outreach prospects".split(),
+        S,
+    ),
+    **dict.fromkeys(
+        "assistant scheduling calendar admin administrative inbox errands".split(), A
+    ),
+    **dict.fromkeys(
+        "accounting bookkeeping quickbooks xero invoices reconciliation payroll tax "
+        "financial".split(),
+        F,
+    ),
+    **dict.fromkeys(
+        "cad autocad solidworks engineering engineer drawings revit pcb "
+        "architectural".split(),
+        E,
+    ),
+    **dict.fromkeys(
+        "legal lawyer attorney contract contracts law compliance".split(), L
+    ),
+}
 
 
 def _skill_weight(skill) -> tuple[str, float] | None:
@@ -262,23 +502,31 @@ def _skill_weight(skill) -> tuple[str, float] | None:
     return _FAMILY_CATEGORY.get(family) if family else None
 
 
+@lru_cache(maxsize=65536)
+def _title_scores(title: str) -> tuple[tuple[str, float], ...]:
+    """Title rule scores, cached: titles repeat a lot across postings."""
+    scores: dict[str, float] = {}
+    for regex, cat, weight in _TITLE_RES:
+        if regex.search(title):
+            scores[cat] = scores.get(cat, 0.0) + weight
+    return tuple(scores.items())
+
+
 def rule_scores(title: str, text: str, skills) -> dict[str, float]:
     """Rule score per category (for eval and debugging):
     ``rule_scores("Android developer", "", [])["mobile development"]`` -> ``7.0``."""
-    scores: dict[str, float] = {}
-    title = title if isinstance(title, str) else ""
+    title = title[:300] if isinstance(title, str) else ""
     text = text[:TEXT_CHARS] if isinstance(text, str) else ""
-    for regex, cat, weight in _TITLE_RES:
-        if title and regex.search(title):
-            scores[cat] = scores.get(cat, 0.0) + weight
+    scores = dict(_title_scores(title)) if title else {}
     if text:
-        text_scores: dict[str, float] = {}
-        for regex, cat, weight in _TITLE_RES:
-            hits = len(regex.findall(text))
-            if hits:
-                text_scores[cat] = text_scores.get(cat, 0.0) + min(hits * TEXT_WEIGHT, TEXT_CAP)
-        for cat, s in text_scores.items():
-            scores[cat] = scores.get(cat, 0.0) + min(s, TEXT_CAP)
+        # Text is long: one word-set lookup per word (the title regexes would cost ~9 ms
+        # on 2,000 characters).  Skills found in the text already count through `skills`.
+        words = _TEXT_WORDS
+        hits = Counter(
+            [words[w] for w in _TEXT_SEP_RE.split(text.lower()) if w in words]
+        )
+        for cat, n in hits.items():
+            scores[cat] = scores.get(cat, 0.0) + min(n * TEXT_WEIGHT, TEXT_CAP)
     seen = set()
     for skill in skills or ():
         cw = _skill_weight(skill)
@@ -288,7 +536,7 @@ def rule_scores(title: str, text: str, skills) -> dict[str, float]:
             cat, w = cw
             if w:
                 scores[cat] = scores.get(cat, 0.0) + w
-    scores.pop(O, None)
+    scores.pop(OTHER, None)
     return scores
 
 
@@ -301,7 +549,11 @@ def _decide(scores: dict[str, float]) -> str | None:
     if best >= MIN_SCORE and best >= MIN_MARGIN * second:
         return best_cat
     # AI work is also development work: a clear AI signal wins over generic dev words.
-    if best_cat == D and scores.get(AI, 0) >= MIN_SCORE and scores.get(AI, 0) >= 0.75 * best:
+    if (
+        best_cat == D
+        and scores.get(AI, 0) >= MIN_SCORE
+        and scores.get(AI, 0) >= 0.75 * best
+    ):
         return AI
     return None
 
@@ -318,10 +570,16 @@ def categorize(
     try:
         entry = None
         if isinstance(source_category, str) and source_category.strip():
-            entry = _taxonomy_entry(source if isinstance(source, str) else "", source_category.strip())
+            entry = _taxonomy_entry(
+                source if isinstance(source, str) else "", source_category.strip()
+            )
         if entry and not entry[1]:
             return entry[0], "taxonomy"
-        skill_names = tuple(getattr(s, "name", s) for s in (skills or ()) if isinstance(getattr(s, "name", s), str))
+        skill_names = tuple(
+            getattr(s, "name", s)
+            for s in (skills or ())
+            if isinstance(getattr(s, "name", s), str)
+        )
         scores = rule_scores(title, text, skill_names)
         ruled = _decide(scores)
         if entry:  # broad source category: rules may refine it
@@ -333,7 +591,7 @@ def categorize(
             return ruled, "rules"
     except Exception:  # never raise on odd input
         pass
-    return O, "none"
+    return OTHER, "none"
 
 
 # A broad source category may only be refined into a category that can live inside it
@@ -347,7 +605,7 @@ _REFINABLE: dict[str, set[str]] = {
     E: {AI, DS, D},
     DS: {AI, DE, D},
     F: {L, F, S, A},
-    O: set(CANONICAL_CATEGORIES) - {O},
+    OTHER: set(CANONICAL_CATEGORIES) - {OTHER},
 }
 
 
@@ -362,8 +620,8 @@ class CategoryModel:
     """A TF-IDF + logistic regression classifier over title, skills and text.
 
     Used by ``jobtrends eval`` to compare against the rules.  categorize() does not use
-    it: on the held-out rows measured so far the rules score higher (see README "AI
-    skills and categories"), and training at import would be slow.
+    it: on the held-out rows measured so far the rules score higher (see
+    data/AI_SKILLS.md, "Categories"), and training at import would be slow.
     """
 
     def __init__(self, pipeline, min_proba: float = 0.5):
@@ -372,7 +630,9 @@ class CategoryModel:
 
     @staticmethod
     def features(title: str, text: str, skills) -> str:
-        names = " ".join(f"skill_{getattr(s, 'name', s)}".replace(" ", "_") for s in skills or ())
+        names = " ".join(
+            f"skill_{getattr(s, 'name', s)}".replace(" ", "_") for s in skills or ()
+        )
         return f"{title or ''} {title or ''} {names} {(text or '')[:TEXT_CHARS]}"
 
     def predict_one(self, title: str, text: str, skills) -> str:
@@ -380,7 +640,7 @@ class CategoryModel:
         proba = self.pipeline.predict_proba([self.features(title, text, skills)])[0]
         best = int(proba.argmax())
         if proba[best] < self.min_proba:
-            return O
+            return OTHER
         return str(self.pipeline.classes_[best])
 
 
@@ -391,11 +651,30 @@ def train_category_model(rows: list[dict]) -> CategoryModel:
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
 
-    X = [CategoryModel.features(r.get("title", ""), r.get("text", ""), r.get("skills", [])) for r in rows]
+    X = [
+        CategoryModel.features(
+            r.get("title", ""), r.get("text", ""), r.get("skills", [])
+        )
+        for r in rows
+    ]
     y = [r["expected"] for r in rows]
     pipeline = make_pipeline(
-        TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True, lowercase=True),
+        TfidfVectorizer(
+            ngram_range=(1, 2), min_df=1, sublinear_tf=True, lowercase=True
+        ),
         LogisticRegression(max_iter=2000, C=10.0),
     )
     pipeline.fit(X, y)
     return CategoryModel(pipeline, min_proba=0.3)
+
+
+def count_unmapped(conn) -> list[tuple[str, str, int]]:
+    """(source, source_category, postings) for every source category in ``jobs`` that the
+    taxonomy does not map, most frequent first - unmapped values are counted, never
+    silently dropped: ``count_unmapped(conn)`` -> ``[("upwork", "Basketry", 12)]``."""
+    rows = conn.execute(
+        "SELECT source, source_category, count(*) FROM jobs WHERE source_category IS NOT NULL"
+        " AND source_category != '' GROUP BY source, source_category"
+    ).fetchall()
+    out = [(s, v, int(n)) for s, v, n in rows if taxonomy_lookup(s, v) is None]
+    return sorted(out, key=lambda r: (-r[2], r[0], r[1]))

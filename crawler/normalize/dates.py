@@ -38,24 +38,61 @@ _STRPTIME_FORMATS = (
     "%Y-%m-%d %H:%M:%S %Z",
 )
 _UNIT_SECONDS = {
-    "s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1,
-    "m": 60, "min": 60, "mins": 60, "minute": 60, "minutes": 60,
-    "h": 3600, "hr": 3600, "hrs": 3600, "hour": 3600, "hours": 3600,
-    "d": 86400, "day": 86400, "days": 86400,
-    "w": 604800, "wk": 604800, "wks": 604800, "week": 604800, "weeks": 604800,
-    "mo": 2592000, "mos": 2592000, "month": 2592000, "months": 2592000,
-    "y": 31536000, "yr": 31536000, "yrs": 31536000, "year": 31536000, "years": 31536000,
+    "s": 1,
+    "sec": 1,
+    "secs": 1,
+    "second": 1,
+    "seconds": 1,
+    "m": 60,
+    "min": 60,
+    "mins": 60,
+    "minute": 60,
+    "minutes": 60,
+    "h": 3600,
+    "hr": 3600,
+    "hrs": 3600,
+    "hour": 3600,
+    "hours": 3600,
+    "d": 86400,
+    "day": 86400,
+    "days": 86400,
+    "w": 604800,
+    "wk": 604800,
+    "wks": 604800,
+    "week": 604800,
+    "weeks": 604800,
+    "mo": 2592000,
+    "mos": 2592000,
+    "month": 2592000,
+    "months": 2592000,
+    "y": 31536000,
+    "yr": 31536000,
+    "yrs": 31536000,
+    "year": 31536000,
+    "years": 31536000,
 }
 _RELATIVE_RE = re.compile(
     r"^(?:posted\s+)?(?:(?P<n>\d+)\+?|(?P<a>an?|one))\s*(?P<unit>[a-z]+?)\.?\s*(?:\+\s*)?(?P<ago>ago)?$"
 )
 _WORDS = {
-    "just now": 0, "now": 0, "moments ago": 0, "a moment ago": 0, "few seconds ago": 0,
-    "a few seconds ago": 0, "today": 0, "posted today": 0, "just posted": 0,
-    "yesterday": 86400, "posted yesterday": 86400,
-    "a few minutes ago": 180, "few minutes ago": 180,
-    "a few hours ago": 3 * 3600, "few hours ago": 3 * 3600,
-    "last week": 7 * 86400, "last month": 30 * 86400, "last year": 365 * 86400,
+    "just now": 0,
+    "now": 0,
+    "moments ago": 0,
+    "a moment ago": 0,
+    "few seconds ago": 0,
+    "a few seconds ago": 0,
+    "today": 0,
+    "posted today": 0,
+    "just posted": 0,
+    "yesterday": 86400,
+    "posted yesterday": 86400,
+    "a few minutes ago": 180,
+    "few minutes ago": 180,
+    "a few hours ago": 3 * 3600,
+    "few hours ago": 3 * 3600,
+    "last week": 7 * 86400,
+    "last month": 30 * 86400,
+    "last year": 365 * 86400,
 }
 
 
@@ -108,7 +145,11 @@ def _parse_absolute(s: str) -> datetime | None:
         if _EPOCH_RE.match(s):
             return _from_epoch(float(s))
         if _ISO_HINT_RE.match(s):
-            iso = s.replace(" UTC", "+00:00").replace("Z", "+00:00").replace("z", "+00:00")
+            iso = (
+                s.replace(" UTC", "+00:00")
+                .replace("Z", "+00:00")
+                .replace("z", "+00:00")
+            )
             try:
                 return _aware(datetime.fromisoformat(iso))
             except ValueError:
@@ -153,7 +194,9 @@ def _relative_seconds(low: str) -> int | None:
 _DATEPARSER = None
 # Text dateparser may read: a numeric date, a month or weekday name, or a relative word.
 _OTHER_LANGUAGES = ["es", "fr", "de", "pt", "it", "nl", "pl", "ru", "uk", "ja", "zh"]
-_NON_ENGLISH_RE = re.compile(r"\b(?:vor|il y a|hace|geleden|temu|gestern|hier|ayer|ontem|heute|hoy)\b", re.I)
+_NON_ENGLISH_RE = re.compile(
+    r"\b(?:vor|il y a|hace|geleden|temu|gestern|hier|ayer|ontem|heute|hoy)\b", re.I
+)
 _DATEPARSER_WORTHY = re.compile(
     r"\d{1,4}[/.\-]\d{1,2}|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b"
     r"|\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|\b(?:ago|yesterday|today|last|week|month|year"
@@ -180,7 +223,9 @@ def _dateparser(s: str, now_utc: datetime) -> datetime | None:
     # Language detection costs ~100 ms a call: try English first, and detect only for
     # text with non-ASCII letters ("hace 3 días", "il y a 2 jours" fall through).
     dt = _DATEPARSER.parse(s, settings=settings, languages=["en"])
-    if dt is None and (_NON_ENGLISH_RE.search(s) or any(c.isalpha() and not c.isascii() for c in s)):
+    if dt is None and (
+        _NON_ENGLISH_RE.search(s) or any(c.isalpha() and not c.isascii() for c in s)
+    ):
         # A short list keeps detection cheap; the full list can take seconds on odd text.
         dt = _DATEPARSER.parse(s, settings=settings, languages=_OTHER_LANGUAGES)
     if dt is None:

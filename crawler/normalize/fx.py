@@ -22,7 +22,13 @@ from datetime import date, datetime
 
 from crawler.normalize.pay import Pay
 
-HOURS_PER_PERIOD = {"hour": 1.0, "day": 8.0, "week": 40.0, "month": 173.33, "year": 2080.0}
+HOURS_PER_PERIOD = {
+    "hour": 1.0,
+    "day": 8.0,
+    "week": 40.0,
+    "month": 173.33,
+    "year": 2080.0,
+}
 MONTHS_PER_PERIOD = {"month": 12.0, "year": 1.0}
 
 _LOCK = threading.Lock()
@@ -100,7 +106,11 @@ def usd_figures(pay: Pay | None, on: date | None) -> dict:
     try:
         if on is None:
             out["fx_note"] = "no_date:latest_rate"
-            on = _converter().bounds["USD"].last_date if pay.currency != "USD" else date.today()
+            on = (
+                _converter().bounds["USD"].last_date
+                if pay.currency != "USD"
+                else date.today()
+            )
         rate, note = usd_rate(pay.currency, on)
         if out["fx_note"] and note:
             note = out["fx_note"] + ";" + note

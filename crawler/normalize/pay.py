@@ -137,10 +137,16 @@ _NO_FIGURE_WORDS = (
 )
 
 _UNITS: tuple[tuple[str, str], ...] = (
-    (r"per\s+hour|an\s+hour|a\s+hour|/\s*hour|/\s*hr|/\s*h\b|hourly|p/?h\b|hrly|ph\b|/hora", "hour"),
+    (
+        r"per\s+hour|an\s+hour|a\s+hour|/\s*hour|/\s*hr|/\s*h\b|hourly|p/?h\b|hrly|ph\b|/hora",
+        "hour",
+    ),
     (r"per\s+day|a\s+day|/\s*day|/\s*d\b|daily|p\.?d\.?(?=\s|$)|day\s+rate", "day"),
     (r"per\s+week|a\s+week|/\s*week|/\s*wk|weekly|p\.?w\.?(?=\s|$)", "week"),
-    (r"per\s+month|a\s+month|/\s*month|/\s*mo\b|/\s*mth|monthly|p\.?m\.?(?=\s|$)|/\s*mes|/\s*mois|par\s+mois|pro\s+monat|/\s*monat", "month"),
+    (
+        r"per\s+month|a\s+month|/\s*month|/\s*mo\b|/\s*mth|monthly|p\.?m\.?(?=\s|$)|/\s*mes|/\s*mois|par\s+mois|pro\s+monat|/\s*monat",
+        "month",
+    ),
     (
         r"per\s+year|a\s+year|/\s*year|/\s*yr|/\s*y\b|yearly|annually|annual|per\s+annum"
         r"|p\.?\s?a\.?(?=\s|$|\))|/\s*an\b|ote\b|salary",
@@ -174,14 +180,31 @@ _RANGE_RE = re.compile(
     re.I,
 )
 _BETWEEN_RE = re.compile(r"\bbetween\s+(\S+)\s+and\s+", re.I)
-_UP_TO_RE = re.compile(r"\b(?:up\s+to|upto|max(?:imum)?|under|less\s+than|below)\s*:?\s*$", re.I)
-_FROM_RE = re.compile(r"\b(?:from|starting\s+(?:at|from)|min(?:imum)?|at\s+least|over|above)\s*:?\s*$", re.I)
+_UP_TO_RE = re.compile(
+    r"\b(?:up\s+to|upto|max(?:imum)?|under|less\s+than|below)\s*:?\s*$", re.I
+)
+_FROM_RE = re.compile(
+    r"\b(?:from|starting\s+(?:at|from)|min(?:imum)?|at\s+least|over|above)\s*:?\s*$",
+    re.I,
+)
 _HOURLY_PREFIX_RE = re.compile(r"^\s*hourly(?:\s+range|\s+rate)?\s*:?", re.I)
-_BUDGET_PREFIX_RE = re.compile(r"^\s*(?:fixed[\s-]price\s+)?budget\s*:?|^\s*fixed[\s-]price\s*:?", re.I)
-_DASHES = str.maketrans({"–": "-", "—": "-", "‒": "-", "−": "-", "\u00a0": " ", "\u202f": " ", "\u2009": " "})
+_BUDGET_PREFIX_RE = re.compile(
+    r"^\s*(?:fixed[\s-]price\s+)?budget\s*:?|^\s*fixed[\s-]price\s*:?", re.I
+)
+_DASHES = str.maketrans(
+    {
+        "–": "-",
+        "—": "-",
+        "‒": "-",
+        "−": "-",
+        "\u00a0": " ",
+        "\u202f": " ",
+        "\u2009": " ",
+    }
+)
 
 
-def _to_number(num: str, has_k: bool, european: bool) -> float | None:
+def _to_number(num: str, has_k: bool) -> float | None:
     """'1,200.50' -> 1200.5; '1.200,50' -> 1200.5; '40,5' -> 40.5; '120 000' -> 120000."""
     s = num.replace(" ", "").replace("'", "").replace("’", "")
     if "," in s and "." in s:
@@ -236,7 +259,9 @@ def _no_figure_reason(low: str) -> str:
     return "no_figure"
 
 
-def parse_pay_detail(text: str, *, currency_hint: str | None = None) -> tuple[Pay | None, str | None]:
+def parse_pay_detail(
+    text: str, *, currency_hint: str | None = None
+) -> tuple[Pay | None, str | None]:
     """Like :func:`parse_pay` with a reason when None: ``parse_pay_detail("DOE")`` ->
     ``(None, "words_only:doe")``."""
     try:
@@ -252,7 +277,9 @@ def parse_pay(text: str, *, currency_hint: str | None = None) -> Pay | None:
 
 
 @lru_cache(maxsize=8192)
-def _parse_cached(text: str, currency_hint: str | None) -> tuple[Pay | None, str | None]:
+def _parse_cached(
+    text: str, currency_hint: str | None
+) -> tuple[Pay | None, str | None]:
     return _parse(text, currency_hint)
 
 
@@ -276,33 +303,36 @@ def _parse(text, currency_hint):
     m = _HOURLY_PREFIX_RE.match(s)
     if m:
         kind_period = "hour"
-        s = s[m.end():]
+        s = s[m.end() :]
     else:
         m = _BUDGET_PREFIX_RE.match(s)
         if m:
             kind_period = "project"
-            s = s[m.end():]
+            s = s[m.end() :]
 
     matches = [mm for mm in _RANGE_RE.finditer(s)]
     if not matches:
         return None, "unparsed"
     # Prefer the first amount carrying a currency marker; else the first amount.
     chosen = next(
-        (mm for mm in matches if mm["acur1"] or mm["acur2"] or mm["bcur1"] or mm["bcur2"]),
+        (
+            mm
+            for mm in matches
+            if mm["acur1"] or mm["acur2"] or mm["bcur1"] or mm["bcur2"]
+        ),
         matches[0],
     )
     markers = [chosen[g] for g in ("acur1", "acur2", "bcur1", "bcur2") if chosen[g]]
-    tail = s[chosen.end():]
+    tail = s[chosen.end() :]
     words_after = re.match(r"\s*([a-zA-Z]+)", tail)
     if not markers and words_after and words_after.group(1).lower() in _CURRENCY_WORDS:
         markers.append(words_after.group(1))
     currency, rule = _resolve_currency(markers, currency_hint)
 
-    european = "," in chosen.group(0) and currency == "EUR"
     a_k = bool(chosen["ak"])
     b_k = bool(chosen["bk"])
-    lo = _to_number(chosen["anum"], a_k, european)
-    hi = _to_number(chosen["bnum"], b_k, european) if chosen["bnum"] else None
+    lo = _to_number(chosen["anum"], a_k)
+    hi = _to_number(chosen["bnum"], b_k) if chosen["bnum"] else None
     if lo is not None and hi is not None and b_k and not a_k and lo < 1000 <= hi:
         lo *= 1000  # "50-70k": the k belongs to both bounds
     if lo is None and hi is None:
@@ -324,7 +354,7 @@ def _parse(text, currency_hint):
         lo, hi = hi, lo
 
     period = kind_period
-    after = s[chosen.end():]
+    after = s[chosen.end() :]
     if period is None or period == "project":
         unit = _find_unit(after) or _find_unit(before)
         if unit and (period is None or unit != "project"):
@@ -381,12 +411,23 @@ def make_pay(
         if lo > hi:
             lo, hi = hi, lo
         period = period.lower().strip() if isinstance(period, str) else None
-        period = {"hr": "hour", "hourly": "hour", "yr": "year", "annual": "year",
-                  "yearly": "year", "monthly": "month", "mo": "month", "fixed": "project",
-                  "weekly": "week", "daily": "day"}.get(period, period)
+        period = {
+            "hr": "hour",
+            "hourly": "hour",
+            "yr": "year",
+            "annual": "year",
+            "yearly": "year",
+            "monthly": "month",
+            "mo": "month",
+            "fixed": "project",
+            "weekly": "week",
+            "daily": "day",
+        }.get(period, period)
         pay_type = pay_type.lower().strip() if isinstance(pay_type, str) else None
         if period not in PERIODS:
-            period = {"hourly": "hour", "fixed": "project", "salary": "year"}.get(pay_type)
+            period = {"hourly": "hour", "fixed": "project", "salary": "year"}.get(
+                pay_type
+            )
         if period is None:
             return None
         if pay_type not in PAY_TYPES:
@@ -394,7 +435,15 @@ def make_pay(
         cur = currency.upper().strip() if isinstance(currency, str) else ""
         if cur not in ISO_CODES:
             cur, currency_rule = "USD", "default_usd"
-        return Pay(pay_type, lo, hi, cur, period, raw if isinstance(raw, str) else "", currency_rule)
+        return Pay(
+            pay_type,
+            lo,
+            hi,
+            cur,
+            period,
+            raw if isinstance(raw, str) else "",
+            currency_rule,
+        )
     except Exception:
         return None
 

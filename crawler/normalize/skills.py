@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from crawler.normalize._trie import trie_pattern
-
 DATA_FILE = Path(__file__).with_name("data") / "skills.json"
 MAX_SKILL_TEXT = 20_000
 
@@ -34,16 +32,28 @@ class Skill:
     family: str
 
 
+# Punctuation, hyphens and slashes separate words, in aliases and text alike, so
+# "fine-tuning" == "fine tuning", "CI/CD" == "ci cd" and "Python/Django" is two words.
+# ".", "+", "#" and "&" stay inside words (Node.js, .NET, C++, C#, R&D).
+_SEP = str.maketrans(
+    {c: " " for c in ",;:!?()[]{}<>\"'`*|=~…-/\u2013\u2014\u00a0\n\r\t"}
+)
+
+
+# The same separators as a regex, plus a sentence's final "." (". " or "." at the end).
+_WORD_SEP_RE = re.compile(
+    r"(?:[,;:!?()\[\]{}<>\"'`*|=~…\-/\u2013\u2014\s]|\.(?=\s|$))+"
+)
+
+
 def _norm(alias: str) -> str:
-    return " ".join(alias.lower().replace("-", " ").split())
+    return " ".join(alias.translate(_SEP).lower().split())
 
 
-def _pattern(aliases: list[str], *, fold: bool = True) -> str:
-    # A trie-shaped alternation (crawler/normalize/_trie.py): same matches as a
-    # longest-first "a|b|c" of hundreds of aliases, ~20x faster on long descriptions.
-    return r"(?<![\w+#.\-/])(?:" + trie_pattern(aliases, fold=fold) + r")(?![\w+#]|\.\w|-\w)"
-
-
+# Text is cut into tokens of word characters plus the symbols skills carry inside them
+# (C++, C#, .NET, Node.js, CI/CD, A/B); hyphens and other punctuation separate tokens, as
+# they do in the normalized aliases ("fine-tuning" == "fine tuning").  Matching tokens
+# against a dict is ~10x faster than one big alternation regex over the text.
 def _load():
     doc = json.loads(DATA_FILE.read_text(encoding="utf-8"))
     skills: dict[str, Skill] = {}
@@ -62,35 +72,58 @@ def _load():
         for a in e.get("tag_aliases", []):
             by_tag.setdefault(_norm(a), skill)
         for a in e.get("case_sensitive", []):
-            by_case.setdefault(a, skill)
+            by_case.setdefault(" ".join(a.translate(_SEP).split()), skill)
             by_tag.setdefault(_norm(a), skill)
-    text_re = re.compile(_pattern(list(by_text)), re.I) if by_text else None
-    case_re = re.compile(_pattern(list(by_case), fold=False)) if by_case else None
-    return doc.get("version", "?"), skills, by_tag, by_text, by_case, text_re, case_re
+    return doc.get("version", "?"), skills, by_tag, by_text, by_case
 
 
-SKILLS_VERSION, SKILLS, _BY_TAG, _BY_TEXT, _BY_CASE, _TEXT_RE, _CASE_RE = _load()
+SKILLS_VERSION, SKILLS, _BY_TAG, _BY_TEXT, _BY_CASE = _load()
 AI_SKILLS: list[str] = sorted(s.name for s in SKILLS.values() if s.is_ai)
+# First word of an alias -> its longest width in words: most words need one set test.
+# Aliases starting with a stop word ("a/b testing" -> "a b testing", "on-page seo") are
+# left to their other spellings: "a" and "on" would make every sentence a candidate.
+_STOP_STARTS = frozenset({"a", "an", "on", "in", "to", "of", "for", "the", "and", "or"})
+for _alias in [a for a in _BY_TEXT if a.split()[0] in _STOP_STARTS]:
+    del _BY_TEXT[_alias]
+_WIDTH: dict[str, int] = {}
+for _alias in list(_BY_TEXT) + [a.lower() for a in _BY_CASE]:
+    _words = _alias.split()
+    _WIDTH[_words[0]] = max(_WIDTH.get(_words[0], 1), len(_words))
 
 
 def _scan(text: str) -> list[Skill]:
-    found = []
-    spans = []
-    if _TEXT_RE is not None:
-        for m in _TEXT_RE.finditer(text):
-            skills = _BY_TEXT.get(_norm(m.group(0)))
+    """Leftmost-longest alias matches over the words of ``text``.
+
+    Only words that start some alias are looked at (found with one set test per word),
+    ~10x faster than one big alternation regex over the text.  A sentence's final "."
+    is dropped; case-sensitive aliases ("RAG", "Swift") match only as written.
+    """
+    # re.split, not str.translate: translate leaves its fast path on any non-ASCII text.
+    orig = _WORD_SEP_RE.split(text)
+    lows = _WORD_SEP_RE.split(text.lower())
+    if len(lows) != len(orig):  # a rare Unicode lower() that changes word boundaries
+        lows = [w.lower() for w in orig]
+    starts = _WIDTH
+    found: list[Skill] = []
+    n = len(lows)
+    next_free = 0
+    for i in [i for i, w in enumerate(lows) if w in starts]:
+        if i < next_free:
+            continue  # inside the previous match
+        for width in range(min(starts[lows[i]], n - i), 0, -1):
+            key = lows[i] if width == 1 else " ".join(lows[i : i + width])
+            skills = _BY_TEXT.get(key)
             if skills:
                 found.extend(skills)
-                spans.append(m.span())
-    if _CASE_RE is not None:
-        for m in _CASE_RE.finditer(text):
-            start, end = m.span()
-            # "React" inside an already matched "React Native" is not a second skill.
-            if any(s <= start and end <= e for s, e in spans):
-                continue
-            skill = _BY_CASE.get(" ".join(m.group(0).split()))
+                next_free = i + width
+                break
+            skill = _BY_CASE.get(
+                orig[i] if width == 1 else " ".join(orig[i : i + width])
+            )
             if skill:
                 found.append(skill)
+                next_free = i + width
+                break
     return found
 
 

@@ -59,6 +59,16 @@ class JobSpider(scrapy.Spider):
             return [v.strip() for v in value.split(",") if v.strip()]
         return [str(v) for v in value]
 
+    #: Options that must be whole numbers; checked by `jobtrends crawl` before crawling.
+    int_options: tuple[str, ...] = ("max_pages", "limit")
+
+    def check_options(self) -> None:
+        """Raise ValueError (one line: which option, which value) for an unusable option."""
+        for key in self.int_options:
+            if self.opt(key) not in (None, ""):
+                if self.opt_int(key, 0) < 0:
+                    raise ValueError(f"option {key}={self.opt(key)!r} for spider {self.name} must be 0 or more")
+
     # -- URLs ----------------------------------------------------------------------
     def api_url(self, path: str, params: dict | None = None) -> str:
         """``base_url`` + the real path and query string."""
@@ -144,8 +154,12 @@ class JobSpider(scrapy.Spider):
             found.update(
                 r[0]
                 for r in self._known_conn.execute(
-                    f"SELECT source_id FROM raw_listings WHERE source = ? AND source_id IN ({marks})"
-                    " AND coalesce(first_run_id, -2) != ?",
+                    f"SELECT source_id FROM raw_listings r WHERE source = ? AND source_id IN ({marks})"
+                    " AND coalesce(first_run_id, -2) != ?"
+                    # only runs that finished: an interrupted or partial run never reached
+                    # the pages after its last one, so its listings must not stop paging
+                    " AND EXISTS (SELECT 1 FROM crawl_runs c WHERE c.run_id IN (r.first_run_id, r.last_run_id)"
+                    " AND c.status = 'finished')",
                     [self.name, *chunk, run_id],
                 )
             )

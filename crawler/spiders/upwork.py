@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from lxml import etree
+
 from crawler.normalize.sources.upwork import job_id_from_link
 from crawler.spiders._rss import RssFeedSpider
 
@@ -39,3 +41,21 @@ class UpworkSpider(RssFeedSpider):
 
     def next_page_url(self, url: str, items_on_page: int) -> str | None:
         return next_page_url(url, items_on_page)
+
+    def parse_feed(self, response, page: int, max_pages: int):
+        """Items are cut byte-exact by the base class; a feed that is not well-formed XML is
+        recorded first (``malformed_xml``), and a truncated one (no ``</rss>``) counts as a
+        lost page: the items after the cut never arrived.
+        """
+        looks_like_rss = b"<rss" in response.body[:2000] or b"<channel" in response.body[:4000]
+        try:
+            if looks_like_rss:  # anything else is the base class's not_rss
+                etree.fromstring(response.body, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False))
+        except etree.XMLSyntaxError as exc:
+            detail = f"feed is not well-formed XML: {exc}"
+            if b"</rss" in response.body[-200:] or b"</channel" in response.body[-400:]:
+                yield self.skip(response, "malformed_xml", detail, response.body[-200:].decode("utf-8", "replace"))
+            else:
+                yield self.page_unreadable(response, "truncated_xml", detail, response.body[-200:].decode("utf-8", "replace"))
+        yield from super().parse_feed(response, page, max_pages)
+

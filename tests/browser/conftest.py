@@ -16,8 +16,10 @@ LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--headless=new", "--disable-bac
                "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    # Module scope: Playwright's sync API keeps an asyncio loop running in this thread
+    # while it is open, which would break later tests that call asyncio.run().
     if not CHROMIUM.exists():
         pytest.skip("browser tests need Debian's chromium at /usr/bin/chromium (apt install chromium)")
     from playwright.sync_api import sync_playwright

@@ -1,0 +1,96 @@
+"""Crawl benchmark: Scrapy crawling a loopback fixture server of N listings into SQLite.
+
+    python -m benchmarks.crawl --listings 100000
+
+Writes an Upwork-feed + Freelancer-API fixture tree with ``analysis.synth`` (cached under
+benchmarks/out/), serves it on 127.0.0.1 and crawls it twice with the same spiders:
+once with the real pipeline (raw store + normalize) and once with no item pipeline, so
+the ratio shows what storage and normalization cost on top of Scrapy itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from crawler.fixture_server import FixtureServer
+
+OUT = Path("benchmarks/out")
+
+
+def build_tree(listings: int, seed: int) -> Path:
+    root = OUT / f"crawl-tree-{listings}"
+    if (root / "upwork" / "feeds.txt").is_file():
+        return root
+    from analysis.synth import generate, write_fixture_tree
+
+    print(f"writing a fixture tree of {listings:,} listings under {root} ...", file=sys.stderr)
+    write_fixture_tree(root, generate(date(2022, 1, 1), date(2024, 6, 30), rows=listings, seed=seed))
+    feeds = sorted({json.dumps(r["query"], sort_keys=True) for r in
+                    json.loads((root / "upwork" / "routes.json").read_text())["routes"]})
+    urls = []
+    for q in map(json.loads, feeds):
+        if q.get("paging", "").startswith("0;"):
+            from urllib.parse import urlencode
+
+            urls.append("https://www.upwork.com/ab/feed/jobs/rss?" + urlencode(q))
+    (root / "upwork" / "feeds.txt").write_text("\n".join(urls) + "\n")
+    return root
+
+
+def crawl(root: Path, db: Path, *, noop: bool) -> dict:
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(str(db) + suffix):
+            os.remove(str(db) + suffix)
+    with FixtureServer(root) as server:
+        settings = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0",
+                    "-s", "CONCURRENT_REQUESTS=16", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
+                    "-s", "LOG_LEVEL=INFO", "-a", "max_pages=100000", "-a", "full=1"]
+        if noop:
+            settings += ["-s", "ITEM_PIPELINES={}"]
+        t0 = time.perf_counter()
+        proc = subprocess.run(
+            [sys.executable, "-m", "crawler.cli", "crawl", "upwork", "freelancer", "--db", str(db),
+             "--base-url", server.url, "-a", f"upwork.feeds_file={root / 'upwork' / 'feeds.txt'}",
+             "--log-file", str(db) + ".log", *settings],
+            capture_output=True, text=True)
+        wall = time.perf_counter() - t0
+    if proc.returncode:
+        raise SystemExit(f"crawl failed:\n{proc.stdout}\n{proc.stderr}")
+    conn = sqlite3.connect(db)
+    stats = [json.loads(s) for (s,) in conn.execute("SELECT stats FROM crawl_runs")]
+    pages = sum(s.get("response_received_count", 0) for s in stats)
+    items = sum(s.get("item_scraped_count", 0) for s in stats)
+    stored = conn.execute("SELECT count(*) FROM raw_listings").fetchone()[0]
+    return {"wall_s": wall, "pages": pages, "items": items, "stored": stored}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--listings", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    root = build_tree(args.listings, args.seed)
+    full = crawl(root, OUT / "crawl-full.db", noop=False)
+    noop = crawl(root, OUT / "crawl-noop.db", noop=True)
+    print(f"\ncrawl of {args.listings:,} synthetic listings on 127.0.0.1 (upwork feeds + freelancer API)")
+    print(f"{'pipeline':<22} {'pages':>7} {'listings':>9} {'seconds':>8} {'pages/s':>8} {'listings/s':>11}")
+    for name, r in (("store + normalize", full), ("no-op (none)", noop)):
+        print(f"{name:<22} {r['pages']:>7,} {r['items']:>9,} {r['wall_s']:>8.1f} "
+              f"{r['pages'] / r['wall_s']:>8.1f} {r['items'] / r['wall_s']:>11,.0f}")
+    overhead = full["wall_s"] / noop["wall_s"] - 1
+    print(f"pipeline overhead: {overhead:+.0%} wall time against the no-op pipeline "
+          f"({full['stored']:,} listings stored)")
+    (OUT / f"crawl-{args.listings}.json").write_text(json.dumps({"full": full, "noop": noop}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

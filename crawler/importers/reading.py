@@ -1,0 +1,163 @@
+"""Reading input files into chunks of events, in this process or in a second one.
+
+``read_chunks(paths, fmt, options)`` yields :class:`Chunk` objects (a list of events
+plus the bytes read so far).  :class:`ParallelReader` runs the same generator in a
+forked child and hands its chunks over a bounded queue, so parsing (csv, JSON, XML) on
+one core overlaps with the SQLite writes and the normalizer on the other, and memory
+stays bounded (at most ``QUEUE_CHUNKS`` chunks in flight).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue as queue_module
+import tarfile
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from crawler.importers.formats import FORMATS, ImportFormat
+from crawler.importers.inputs import InputFile, iter_inputs
+from crawler.importers.records import FileDone, Record, Reject
+
+CHUNK_ROWS = 2_000
+QUEUE_CHUNKS = 8
+_READ_ERRORS = (OSError, zipfile.BadZipFile, tarfile.TarError, EOFError, UnicodeError)
+
+
+@dataclass(slots=True)
+class InputFailed:
+    """A path (folder, archive) that could not be opened at all."""
+
+    reject: Reject
+
+
+@dataclass(slots=True)
+class Chunk:
+    # Record | Reject | FileDone | InputFailed, or a Record flattened to a tuple
+    # (source, source_id, payload, payload_format, url, fetched_at, origin, seen_at)
+    # when it crossed a process boundary (tuples pickle several times faster).
+    events: list
+    bytes_read: int
+
+
+def _inputs(
+    paths: Sequence[str], fmt: ImportFormat
+) -> Iterator[InputFile | InputFailed]:
+    for path in paths:
+        try:
+            yield from iter_inputs(path, fmt.wanted)
+        except _READ_ERRORS as exc:
+            yield InputFailed(
+                Reject(str(path), "unreadable", f"{type(exc).__name__}: {exc}")
+            )
+
+
+def _read_file(inp: InputFile, fmt: ImportFormat, options: dict) -> Iterator:
+    try:
+        yield from fmt.read(inp, **options)
+    except _READ_ERRORS as exc:
+        yield Reject(inp.name, "unreadable", f"{type(exc).__name__}: {exc}")
+        yield FileDone(inp.name, ok=False)
+
+
+def read_chunks(
+    paths: Sequence[str],
+    fmt: ImportFormat,
+    options: dict,
+    *,
+    chunk_rows: int = CHUNK_ROWS,
+    flatten: bool = False,
+) -> Iterator[Chunk]:
+    """Every event of every input file, ``chunk_rows`` at a time."""
+    done_bytes = 0
+    events: list = []
+    for inp in _inputs(paths, fmt):
+        if isinstance(inp, InputFailed):
+            events.append(inp)
+            continue
+        for event in _read_file(inp, fmt, options):
+            if flatten and type(event) is Record:
+                item = event.listing
+                event = (
+                    item.source,
+                    item.source_id,
+                    item.payload,
+                    item.payload_format,
+                    item.url,
+                    item.fetched_at,
+                    item.origin,
+                    event.seen_at,
+                )
+            events.append(event)
+            if len(events) >= chunk_rows:
+                stream = inp.stream
+                yield Chunk(events, done_bytes + (stream.bytes_read if stream else 0))
+                events = []
+        done_bytes += inp.stream.bytes_read if inp.stream else inp.size
+    yield Chunk(events, done_bytes)
+
+
+def _child(
+    out, paths: list[str], format_name: str, options: dict, chunk_rows: int
+) -> None:
+    try:
+        for chunk in read_chunks(
+            paths, FORMATS[format_name], options, chunk_rows=chunk_rows, flatten=True
+        ):
+            out.put(chunk)
+        out.put(None)
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises
+        out.put(f"{type(exc).__name__}: {exc}")
+
+
+class ParallelReader:
+    """``for chunk in ParallelReader(paths, "upwork-csv", options): ...`` (Linux: fork).
+
+    Start it before any thread exists in the parent (the progress bar's monitor), as
+    forking a threaded process is unsafe.
+    """
+
+    def __init__(
+        self,
+        paths: Sequence[str],
+        format_name: str,
+        options: dict,
+        chunk_rows: int = CHUNK_ROWS,
+    ):
+        context = multiprocessing.get_context("fork")
+        self.queue = context.Queue(maxsize=QUEUE_CHUNKS)
+        self.process = context.Process(
+            target=_child,
+            args=(
+                self.queue,
+                [str(p) for p in paths],
+                format_name,
+                options,
+                chunk_rows,
+            ),
+            daemon=True,
+        )
+        self.process.start()
+
+    def __iter__(self) -> Iterator[Chunk]:
+        while True:
+            try:
+                item = self.queue.get(timeout=1.0)
+            except queue_module.Empty:
+                if not self.process.is_alive():
+                    raise RuntimeError(
+                        f"the reading process died (exit code {self.process.exitcode})"
+                    ) from None
+                continue
+            if item is None:
+                return
+            if isinstance(item, str):
+                raise RuntimeError(f"reading failed: {item}")  # noqa: TRY004 - a message, not bad input
+            yield item
+
+    def close(self) -> None:
+        if self.process.is_alive():
+            self.process.terminate()
+        self.process.join(timeout=10)
+        self.queue.close()
