@@ -44,8 +44,9 @@ def fill(conn, rows: int, seed: int = 1, batch: int = 1_000_000) -> None:
             INSERT INTO jobs (job_id, source, source_id, posted_at, month, category, country,
                               pay_type, hourly_usd_mid, hourly_usd_min, hourly_usd_max,
                               has_ai_skill, dup_of)
+            -- MATERIALIZED: otherwise each use of a column re-runs its random().
             WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < {n - 1}),
-            r AS (
+            r AS MATERIALIZED (
                 SELECT i + {offset} AS id,
                        date('2021-01-01', '+' || (abs(random()) % {span}) || ' days')
                          || 'T' || printf('%02d:%02d:00Z', abs(random()) % 24, abs(random()) % 60) AS posted,

@@ -11,6 +11,9 @@ from __future__ import annotations
 import logging
 import random
 import zlib
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
@@ -96,6 +99,8 @@ def failure_reason(failure) -> tuple[str, bool]:
         text = str(exc).lower()
         if "robots" in text:
             return "robots_disallowed", False
+        if "outside the file root" in text:
+            return "file_outside_root", True
         if "redirect" in text:
             return "redirect_loop", True
         return "ignored", True
@@ -162,3 +167,53 @@ class LoopSafeRedirectMiddleware(RedirectMiddleware):
         if result is not request and result is not response and hasattr(result, "dont_filter"):
             return result.replace(dont_filter=True)
         return result
+
+
+def file_root_for(spider, settings) -> Path | None:
+    """The folder ``file://`` URLs must stay below, or None (no folder was given).
+
+    In order: the spider option ``file_root``, the setting ``JOBTRENDS_FILE_ROOT``, a
+    ``file://`` base_url, the folder of ``feeds_file``.  ``file_root_for(spider, s)`` ->
+    ``Path("/data/feeds")``.  Feeds named one by one on the command line with no folder
+    given are the user's explicit choice and are read as they are.
+    """
+    opt = getattr(spider, "opt", lambda key, default=None: default)
+    root = opt("file_root") or settings.get("JOBTRENDS_FILE_ROOT")
+    base = getattr(spider, "base_url", "") or ""
+    if not root and base.startswith("file:"):
+        root = url2pathname(urlsplit(base).path)
+    if not root and opt("feeds_file"):
+        root = str(Path(opt("feeds_file")).resolve().parent)
+    return Path(root).resolve() if root else None
+
+
+class FileRootMiddleware:
+    """Downloader middleware: a ``file://`` request outside the file root is refused.
+
+    Why: a feeds file, a saved API page or a base_url can name any path (``../../etc``);
+    only files below the folder the user gave are read.  Refused requests reach the
+    spider's errback as ``file_outside_root``.
+    """
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_request(self, request, spider=None):
+        if not request.url.startswith("file:"):
+            return None
+        from scrapy.exceptions import IgnoreRequest
+
+        spider = spider or self.crawler.spider
+        root = file_root_for(spider, self.crawler.settings)
+        if root is None:
+            return None
+        path = Path(url2pathname(urlsplit(request.url).path)).resolve()
+        if path != root and root not in path.parents:
+            self.crawler.stats.inc_value("jobtrends/file_outside_root")
+            logger.warning("refused %s: outside the file root %s", request.url, root)
+            raise IgnoreRequest(f"{path} is outside the file root {root}")
+        return None

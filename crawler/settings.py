@@ -32,6 +32,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.RetryAfterMiddleware": 550,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "crawler.middlewares.LoopSafeRedirectMiddleware": 600,
+    # file:// URLs only below the folder given (file_root / JOBTRENDS_FILE_ROOT / feeds_file's)
+    "crawler.middlewares.FileRootMiddleware": 50,
 }
 
 # Every request gets the spider's page_failed errback: a lost page is recorded, not just logged.

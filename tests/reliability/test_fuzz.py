@@ -94,7 +94,7 @@ def _mapper(source: str):
     return importlib.import_module(f"crawler.normalize.sources.{source}").to_job
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 @given(source=st.sampled_from(SOURCES), payload=payloads())
 def test_mappings_refuse_only_with_value_error(source, payload):
     COUNTS["mapping"] += 1
@@ -105,7 +105,7 @@ def test_mappings_refuse_only_with_value_error(source, payload):
     assert isinstance(fields, dict)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 @given(source=st.sampled_from(SOURCES), payload=payloads())
 def test_normalize_listing_never_raises_and_records_failures(source, payload):
     COUNTS["normalize"] += 1
@@ -120,5 +120,5 @@ def test_normalize_listing_never_raises_and_records_failures(source, payload):
 
 def test_fuzz_case_count():
     """The figures the report quotes (runs after the two fuzz tests in file order)."""
-    assert COUNTS["mapping"] >= 60 and COUNTS["normalize"] >= 60, COUNTS
+    assert COUNTS["mapping"] >= 150 and COUNTS["normalize"] >= 150, COUNTS
     print(f"fuzz cases: {COUNTS}, seeds: {len(SEEDS)}, sources: {len(SOURCES)}")
