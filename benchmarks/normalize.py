@@ -114,6 +114,13 @@ def main(argv=None) -> None:
     ap.add_argument("--min-items", type=int, default=20_000)
     args = ap.parse_args(argv)
 
+    # Calibration: the same empty loop takes ~15-25 ms on an idle modern core.
+    start = time.process_time()
+    for _ in range(1_000_000):
+        pass
+    print(
+        f"calibration: 1M empty loop iterations took {1000 * (time.process_time() - start):.0f} ms CPU"
+    )
     payloads = upwork_payloads()
     if not payloads:
         raise SystemExit(

@@ -50,6 +50,17 @@ def names(tags, text):
             "prompt engineering for LLMs with LangChain",
             ["Prompt Engineering", "Large Language Models", "LangChain"],
         ),
+        # Non-ASCII text takes the regex path; same answers as the ASCII path.
+        (
+            [],
+            "Café — C++, React Native & LangChain. RAG.",
+            ["C++", "React Native", "LangChain", "RAG"],
+        ),
+        (
+            [],
+            "Développeur Python/Django, fine-tuning d’LLMs…",
+            ["Python", "Fine-Tuning", "Large Language Models"],
+        ),
         (None, None, []),
         ("Python", "", ["Python"]),  # a single tag string is accepted
     ],

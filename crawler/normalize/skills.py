@@ -36,13 +36,16 @@ class Skill:
 # "fine-tuning" == "fine tuning", "CI/CD" == "ci cd" and "Python/Django" is two words.
 # ".", "+", "#" and "&" stay inside words (Node.js, .NET, C++, C#, R&D).
 _SEP = str.maketrans(
-    {c: " " for c in ",;:!?()[]{}<>\"'`*|=~…-/\u2013\u2014\u00a0\n\r\t"}
+    {
+        c: " "
+        for c in ",;:!?()[]{}<>\"'`*|=~…-/\u2013\u2014\u00a0\u2018\u2019\u201c\u201d\n\r\t"
+    }
 )
 
 
 # The same separators as a regex, plus a sentence's final "." (". " or "." at the end).
 _WORD_SEP_RE = re.compile(
-    r"(?:[,;:!?()\[\]{}<>\"'`*|=~…\-/\u2013\u2014\s]|\.(?=\s|$))+"
+    r"(?:[,;:!?()\[\]{}<>\"'`*|=~…\-/\u2013\u2014\u2018\u2019\u201c\u201d\s]|\.(?=\s|$))+"
 )
 
 

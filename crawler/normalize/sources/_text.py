@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 
 _BREAK_RE = re.compile(r"<\s*(br|/p|/div|/li|/h[1-6]|/tr)\b[^>]*>", re.I)
 _LI_RE = re.compile(r"<\s*li\b[^>]*>", re.I)
@@ -32,9 +33,23 @@ def html_to_text(fragment: str | None) -> str:
     return _BLANKS_RE.sub("\n\n", text).strip()
 
 
+@lru_cache(maxsize=64)
+def _element_re(tag: str) -> re.Pattern:
+    return re.compile(rf"<{tag}\b[^>]*>(.*?)</{tag}\s*>", re.S)
+
+
+def inline_text(fragment: str) -> str:
+    """Text of a short inline fragment (a label's value): tags dropped, entities decoded."""
+    if "<" in fragment:
+        fragment = _TAG_RE.sub("", fragment)
+    if "&" in fragment:
+        fragment = html.unescape(fragment)
+    return " ".join(fragment.split())
+
+
 def xml_text(item: str, tag: str) -> str | None:
     """Text of the first ``<tag>`` in an XML fragment, CDATA unwrapped, entities decoded."""
-    m = re.search(rf"<{tag}\b[^>]*>(.*?)</{tag}\s*>", item, re.S)
+    m = _element_re(tag).search(item)
     if not m:
         return None
     value = m.group(1).strip()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote
 
-from crawler.normalize.sources._text import html_to_text, xml_text
+from crawler.normalize.sources._text import html_to_text, inline_text, xml_text
 
 _LABEL_RE = re.compile(r"<b>\s*([A-Za-z ]+?)\s*</b>\s*:\s*(.*?)(?=<br\s*/?>|<b>|<a\b|$)", re.S)
 _ID_RE = re.compile(r"~0[0-9][0-9a-zA-Z]{6,}")
@@ -33,7 +33,7 @@ def labelled_fields(description: str) -> tuple[str, dict[str, str]]:
     fields: dict[str, str] = {}
     for m in _LABEL_RE.finditer(description, max(first, 0)):
         label = m.group(1).strip().lower()
-        value = html_to_text(m.group(2)).strip()
+        value = inline_text(m.group(2))
         fields.setdefault(label, value)
     return body, fields
 
