@@ -22,8 +22,8 @@ from analysis.periods import Period
 def pct_change(a: float | None, b: float | None) -> float | None:
     """Percent change from a to b; None when the base is 0 or missing.
 
-    >>> pct_change(50, 60)
-    20.0
+    >>> pct_change(40, 60)
+    50.0
     """
     if a is None or b is None or a == 0:
         return None

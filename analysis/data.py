@@ -11,7 +11,6 @@ Every reader counts unique postings (``dup_of IS NULL``) over a half-open window
 from __future__ import annotations
 
 import sqlite3
-from collections import defaultdict
 
 import numpy as np
 
@@ -56,33 +55,6 @@ def category_counts(
         [period.start_iso, period.end_iso, *params],
     )
     return {r[0]: r[1] for r in rows}
-
-
-def weekly_category_counts(
-    conn: sqlite3.Connection,
-    period: Period,
-    categories: list[str],
-    source: str | None = None,
-) -> np.ndarray:
-    """(weeks, categories) unique-posting counts; week k = days [7k, 7k+7) of the window.
-
-    Weeks are counted from the window's own start (not ISO weeks) so a window is cut
-    into whole weeks plus at most one short last week, identically for A and B.
-    """
-    n_weeks = max(1, -(-period.days // 7))
-    out = np.zeros((n_weeks, len(categories)), dtype=np.int64)
-    index = {c: i for i, c in enumerate(categories)}
-    extra, params = _source_clause(source)
-    rows = conn.execute(
-        f"SELECT {CAT}, CAST((julianday(substr(posted_at, 1, 10)) - julianday(?)) / 7 AS INTEGER),"
-        f" count(*) FROM jobs WHERE posted_at >= ? AND posted_at < ? AND dup_of IS NULL{extra}"
-        " GROUP BY 1, 2",
-        [period.start.isoformat(), period.start_iso, period.end_iso, *params],
-    )
-    for cat, week, n in rows:
-        if cat in index and 0 <= week < n_weeks:
-            out[week, index[cat]] += n
-    return out
 
 
 def weekly_counts(
@@ -252,10 +224,3 @@ def data_span(conn: sqlite3.Connection) -> tuple[str | None, str | None]:
 
 def columns_of(conn: sqlite3.Connection, table: str) -> set[str]:
     return {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
-
-
-def group_sum(pairs) -> dict:
-    out: dict = defaultdict(int)
-    for key, n in pairs:
-        out[key] += n
-    return dict(out)

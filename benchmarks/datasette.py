@@ -184,6 +184,13 @@ def requests_to_time(db_name: str) -> list[tuple[str, str]]:
                     f"/-/dashboards/{slug}?{urllib.parse.urlencode(DASHBOARD_DEFAULTS)}"))
     out.append(("jobs table page (5 facets)", f"/{db_name}/jobs"))
     out.append(("jobs table JSON (5 facets)", f"/{db_name}/jobs.json?_extra=facet_results,count"))
+    # A click on a facet value: the page's row count must come from an index.
+    for column, value in (("pay_type", "salary"), ("remote", "1"), ("country", "US"),
+                          ("category", "ai-ml")):
+        out.append((f"jobs filtered {column}={value} JSON (count)",
+                    f"/{db_name}/jobs.json?{column}={value}&_extra=count&_nofacet=1"))
+        out.append((f"jobs filtered {column}={value} HTML page",
+                    f"/{db_name}/jobs?{column}={value}"))
     out.append(("search 'chatbot' JSON (facets)", f"/{db_name}/jobs.json?_search=chatbot"))
     out.append(("search 'chatbot' HTML page", f"/{db_name}/jobs?_search=chatbot"))
     out.append(("search rare 'term2500' HTML page", f"/{db_name}/jobs?_search=term2500"))
@@ -202,6 +209,8 @@ def _problem(body: bytes, status: int) -> str:
             return "facets timed out: " + ",".join(data["facets_timed_out"])
         if data.get("ok") is False:
             return "error: " + str(data.get("error"))[:60]
+        if "filtered_table_rows_count" in data and data["filtered_table_rows_count"] is None:
+            return "row count timed out"
     elif "facet-timed-out" in text or "timed out" in text:
         return "facet timed out"
     return "ok"
@@ -245,6 +254,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--db", type=Path, default=None,
                         help="database to use; built when missing (default data/bench-ROWS.db)")
     parser.add_argument("--repeat", type=int, default=7, help="requests per measurement")
+    parser.add_argument("--match", default="",
+                        help="only requests whose label contains this text (e.g. 'jobs')")
     args = parser.parse_args(argv)
     db = args.db or Path("data") / f"bench-{args.rows}.db"
     if db.exists():
@@ -256,7 +267,7 @@ def main(argv: list[str] | None = None) -> None:
     proc = start_background(db, port=port, timeout=120)
     try:
         base = f"http://127.0.0.1:{port}"
-        requests = requests_to_time(db.stem)
+        requests = [r for r in requests_to_time(db.stem) if args.match in r[0]]
         time_requests(base, requests[:1], 1)  # warm the page cache once
         print_table(time_requests(base, requests, args.repeat))
     finally:

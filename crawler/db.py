@@ -125,6 +125,13 @@ CREATE INDEX IF NOT EXISTS jobs_source ON jobs(source);
 -- from the index alone, 3-4x faster than jobs_posted_at + table lookups at 1M rows.
 CREATE INDEX IF NOT EXISTS jobs_window ON jobs(posted_at, category, dup_of, pay_type,
     hourly_usd_mid, hourly_usd_min, hourly_usd_max, source, country);
+-- Datasette table page filtered on one facet value (?category=ai-ml, the facet links):
+-- the row count is a seek in one of these indexes and "newest first" walks it backwards,
+-- ms to 0.3 s at 5M rows instead of a table scan or a sort cut off at the 1 s limit.
+CREATE INDEX IF NOT EXISTS jobs_category_posted ON jobs(category, posted_at);
+CREATE INDEX IF NOT EXISTS jobs_pay_type_posted ON jobs(pay_type, posted_at);
+CREATE INDEX IF NOT EXISTS jobs_country_posted ON jobs(country, posted_at);
+CREATE INDEX IF NOT EXISTS jobs_remote_posted ON jobs(remote, posted_at);
 
 CREATE TABLE IF NOT EXISTS job_skills (
     job_id TEXT NOT NULL,
@@ -293,6 +300,46 @@ def ensure_db(conn: sqlite3.Connection) -> None:
         "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
         (str(SCHEMA_VERSION),),
     )
+    dirty = conn.execute("SELECT value FROM meta WHERE key = 'fts_dirty'").fetchone()
+    if dirty and dirty[0] == "1":
+        rebuild_fts(conn)  # a bulk write was interrupted before it rebuilt the index
+
+
+_FTS_TRIGGERS = ("jobs_fts_ai", "jobs_fts_ad", "jobs_fts_au")
+
+
+def rebuild_fts(conn: sqlite3.Connection) -> None:
+    """Rebuild the full-text index from `jobs` and clear the dirty mark."""
+    with transaction(conn):
+        conn.execute("INSERT INTO jobs_fts(jobs_fts) VALUES ('rebuild')")
+        conn.execute("DELETE FROM meta WHERE key = 'fts_dirty'")
+
+
+class deferred_fts:
+    """``with deferred_fts(conn):`` bulk-write `jobs` without per-row FTS updates.
+
+    The triggers cost about half of a job row's write time; a bulk write drops them and
+    rebuilds the index once at the end (faster than row by row).  A ``fts_dirty`` mark
+    in ``meta`` makes ``ensure_db`` rebuild the index if the process dies in between.
+    """
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def __enter__(self):
+        with transaction(self.conn):
+            self.conn.execute(
+                "INSERT INTO meta(key, value) VALUES ('fts_dirty', '1')"
+                " ON CONFLICT(key) DO UPDATE SET value = '1'"
+            )
+            for name in _FTS_TRIGGERS:
+                self.conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+        return self.conn
+
+    def __exit__(self, exc_type, exc, tb):
+        self.conn.executescript(FTS_SCHEMA)  # triggers back first: later writes index
+        rebuild_fts(self.conn)
+        return False
 
 
 class transaction:

@@ -9,8 +9,8 @@ one fault consumed per request to that path prefix; ``OK`` lets one request thro
 from __future__ import annotations
 
 import gzip
-import re
 import json
+import re
 from collections.abc import Callable
 
 OK: dict = {}  # no fault for this request (keeps the queue's position)

@@ -86,7 +86,7 @@ class _Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
-    def _send_rewritten(self, server: "FixtureServer", parts, fault: dict) -> None:
+    def _send_rewritten(self, server: FixtureServer, parts, fault: dict) -> None:
         """Serve the fixture (or ``fault["file"]``) through ``fault["rewrite"](bytes) -> bytes``."""
         if "file" in fault:
             file, route = server.root / fault["file"], {}
@@ -180,7 +180,7 @@ class FixtureServer:
                     return queue.pop(0)
         return None
 
-    def start(self) -> "FixtureServer":
+    def start(self) -> FixtureServer:
         self._thread = threading.Thread(target=self.httpd.serve_forever, name="fixture-server", daemon=True)
         self._thread.start()
         return self

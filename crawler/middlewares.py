@@ -11,11 +11,11 @@ from __future__ import annotations
 import logging
 import random
 import zlib
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
-from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 
 from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
@@ -43,8 +43,8 @@ def parse_retry_after(value: str | bytes | None, *, now: datetime | None = None)
     except (TypeError, ValueError, IndexError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    now = now or datetime.now(timezone.utc)
+        when = when.replace(tzinfo=UTC)
+    now = now or datetime.now(UTC)
     return max(0.0, (when - now).total_seconds())
 
 
@@ -204,16 +204,16 @@ class FileRootMiddleware:
 
     def process_request(self, request, spider=None):
         if not request.url.startswith("file:"):
-            return None
+            return
         from scrapy.exceptions import IgnoreRequest
 
         spider = spider or self.crawler.spider
         root = file_root_for(spider, self.crawler.settings)
         if root is None:
-            return None
+            return
         path = Path(url2pathname(urlsplit(request.url).path)).resolve()
         if path != root and root not in path.parents:
             self.crawler.stats.inc_value("jobtrends/file_outside_root")
             logger.warning("refused %s: outside the file root %s", request.url, root)
             raise IgnoreRequest(f"{path} is outside the file root {root}")
-        return None
+        return

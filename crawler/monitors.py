@@ -40,6 +40,7 @@ DEFAULTS = {
     "max_coverage_drop": 20.0,  # percentage points
     "max_error_rate": 0.1,  # errors per page
     "max_retry_rate": 0.25,  # retries per request
+    "min_requests_for_rates": 20,  # rates over fewer requests are noise: not judged
     "webhook_url": "",
     "webhook_timeout": 10.0,
 }
@@ -53,8 +54,9 @@ COVERAGE_SQL = {
 # Runs that count as history: failed runs would drag the median down, and degraded ones
 # are left out so that a broken source stays flagged instead of becoming the new normal.
 HISTORY_STATUSES = ("finished", "partial")
-# A run that already failed keeps that status; degrading applies to runs that "worked".
-DEGRADABLE = ("finished", "partial", "running")
+# Only a run that finished cleanly is turned "degraded" (it worked, its data look wrong);
+# failed, partial or interrupted runs keep their status, which says more.
+DEGRADABLE = ("finished",)
 
 
 @dataclass
@@ -86,9 +88,18 @@ class RunReport:
 
 
 def monitor_options(config: dict | None) -> dict:
-    """``[monitors]`` of a config merged over the defaults."""
+    """``[monitors]`` of a config merged over the defaults (ValueError on a bad value)."""
     options = dict(DEFAULTS)
-    options.update((config or {}).get("monitors", {}))
+    for key, value in ((config or {}).get("monitors") or {}).items():
+        default = DEFAULTS.get(key)
+        if isinstance(default, (int, float)) and not isinstance(default, bool):
+            try:
+                value = type(default)(value)
+            except (TypeError, ValueError):
+                raise ValueError(f"[monitors] {key} = {value!r} must be a number") from None
+        elif key == "webhook_url" and value and not str(value).startswith(("http://", "https://")):
+            raise ValueError("[monitors] webhook_url must start with http:// or https://")
+        options[key] = value
     return options
 
 
@@ -171,14 +182,16 @@ def evaluate(conn: sqlite3.Connection, run_id: int, options: dict) -> list[Check
 
     pages = run["pages"] or 0
     errors, retries = run["errors"] or 0, run["retries"] or 0
+    judged = pages + retries >= int(options["min_requests_for_rates"])
+    note = "" if judged else " (too few requests to judge)"
     error_rate = errors / max(pages, 1)
     limit = float(options["max_error_rate"])
-    checks.append(Check("error_rate", error_rate <= limit, round(error_rate, 4), limit,
-                        f"{errors} errors over {pages} pages"))
+    checks.append(Check("error_rate", error_rate <= limit or not judged, round(error_rate, 4), limit,
+                        f"{errors} errors over {pages} pages{note}"))
     retry_rate = retries / max(pages + retries, 1)
     limit = float(options["max_retry_rate"])
-    checks.append(Check("retry_rate", retry_rate <= limit, round(retry_rate, 4), limit,
-                        f"{retries} retries over {pages + retries} requests"))
+    checks.append(Check("retry_rate", retry_rate <= limit or not judged, round(retry_rate, 4), limit,
+                        f"{retries} retries over {pages + retries} requests{note}"))
     return checks
 
 

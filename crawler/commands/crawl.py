@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -94,7 +94,7 @@ def command(names, all_, arg_pairs, setting_pairs, base_url, config_path, full, 
     check_before_crawling(names, args, db_path)
     settings = dict(parse_pairs(setting_pairs, "-s"))
     if not log_file:
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         log_file = str(Path(db_path).parent / "logs" / f"crawl-{'-'.join(names) if len(names) < 4 else 'all'}-{stamp}.log")
     click.echo(f"crawling {', '.join(names)} into {db_path} (log: {log_file})", err=True)
     results = run_spiders([(n, args[n]) for n in names], db_path, settings=settings, log_file=log_file)

@@ -245,7 +245,7 @@ def compare_rules_and_model(rows: list[dict]) -> dict:
     }
 
 
-def db_category_rows(db_path: str, limit: int = 20000) -> list[dict]:
+def db_category_rows(db_path: str, limit: int = 5000) -> list[dict]:
     """Rows from ``jobs`` whose category came from a source taxonomy (the labels)."""
     import sqlite3
 

@@ -41,7 +41,10 @@ def command(spider, limit, check_ids, config_path, as_json, db_path):
             from crawler.config import load_config
             from crawler.monitors import check_run, monitor_options
 
-            options = monitor_options(load_config(config_path))
+            try:
+                options = monitor_options(load_config(config_path))
+            except ValueError as exc:
+                raise click.UsageError(str(exc)) from None
             degraded = False
             for run_id in check_ids:
                 try:
@@ -64,7 +67,8 @@ def command(spider, limit, check_ids, config_path, as_json, db_path):
             for r in rows:
                 row = dict(r)
                 row["stats"] = json.loads(row["stats"]) if row.get("stats") else None
-                row["failed_checks"] = _failed_checks(conn, r["run_id"]).split(",") if _failed_checks(conn, r["run_id"]) else []
+                failed = _failed_checks(conn, r["run_id"])
+                row["failed_checks"] = failed.split(",") if failed else []
                 click.echo(json.dumps(row, sort_keys=True))
             return
         click.echo(f"{'run':>5} {'spider':<12} {'kind':<6} {'started':<20} {'secs':>6} {'status':<9} "

@@ -48,8 +48,17 @@ def command(config_path, once, max_runs, until_text, tick, stop_timeout, db_path
     config = load_config(config_path)
     try:
         entries = load_schedule(config)
+        from crawler.monitors import monitor_options
+
+        monitor_options(config)  # a bad threshold should stop us now, not after the first run
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
+    from crawler.runner import spider_names
+
+    known = spider_names()
+    for entry in entries:
+        if entry.spider not in known:
+            raise click.UsageError(f"[[schedule]] spider {entry.spider!r} is unknown: choose from {', '.join(known)}")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s: %(message)s")
     options = config.get("scheduler", {})
     scheduler = Scheduler(entries, db_path, config=config, config_path=config_path, tick=tick,

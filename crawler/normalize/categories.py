@@ -668,7 +668,7 @@ def train_category_model(rows: list[dict]) -> CategoryModel:
         TfidfVectorizer(
             ngram_range=(1, 2), min_df=1, sublinear_tf=True, lowercase=True
         ),
-        LogisticRegression(max_iter=2000, C=10.0),
+        LogisticRegression(max_iter=300, C=10.0),
     )
     pipeline.fit(X, y)
     return CategoryModel(pipeline, min_proba=0.3)

@@ -14,10 +14,13 @@ from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from crawler.db import save_jobs, transaction
+from contextlib import nullcontext
+
+from crawler.db import deferred_fts, save_jobs, transaction
 from crawler.normalize.listing import normalize_listing
 
 CHUNK = 5000
+BULK_FTS_ROWS = 50_000
 
 
 @dataclass
@@ -164,10 +167,13 @@ def normalize_db(
     if workers is None:
         workers = (os.cpu_count() or 1) if total > 4 * CHUNK else 1
     results = _parallel(chunks(), workers) if workers > 1 else map(normalize_chunk, chunks())
-    for result in results:
-        save_normalized(conn, result, stats)
-        if bar:
-            bar.update(len(result))
+    # Large runs write jobs without per-row full-text updates and rebuild the index once.
+    fts = deferred_fts(conn) if total > BULK_FTS_ROWS else nullcontext()
+    with fts:
+        for result in results:
+            save_normalized(conn, result, stats)
+            if bar:
+                bar.update(len(result))
     if bar:
         bar.close()
     if derive:  # reposts and rollups (benchmarks time them separately)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -65,9 +65,8 @@ class JobSpider(scrapy.Spider):
     def check_options(self) -> None:
         """Raise ValueError (one line: which option, which value) for an unusable option."""
         for key in self.int_options:
-            if self.opt(key) not in (None, ""):
-                if self.opt_int(key, 0) < 0:
-                    raise ValueError(f"option {key}={self.opt(key)!r} for spider {self.name} must be 0 or more")
+            if self.opt(key) not in (None, "") and self.opt_int(key, 0) < 0:
+                raise ValueError(f"option {key}={self.opt(key)!r} for spider {self.name} must be 0 or more")
 
     # -- URLs ----------------------------------------------------------------------
     def api_url(self, path: str, params: dict | None = None) -> str:
@@ -88,7 +87,7 @@ class JobSpider(scrapy.Spider):
     # -- items ---------------------------------------------------------------------
     @staticmethod
     def now_iso() -> str:
-        return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def listing(self, response, source_id, payload: str, *, url: str | None = None,
                 fetched_at: str | None = None) -> dict:

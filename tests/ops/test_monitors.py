@@ -71,8 +71,15 @@ def test_history_checks(tmp_path):
     assert not check_run(conn, ok, {"min_history": 3}).failed
     empty = _run(conn, new=0, pages=1)
     assert {c.check for c in check_run(conn, empty).failed} == {"zero_items", "items_vs_median"}
-    noisy = _run(conn, new=100, pages=10, errors=3, retries=9)
+    noisy = _run(conn, new=100, pages=30, errors=4, retries=12)
     assert {c.check for c in check_run(conn, noisy).failed} == {"error_rate", "retry_rate"}
+    # Rates over a handful of requests are not judged (1 retry in 3 requests is no trend).
+    small = _run(conn, new=100, pages=2, retries=1)
+    assert not check_run(conn, small).failed
+    # A run that did not finish cleanly keeps its status; its checks are still stored.
+    broken = _run(conn, new=0, pages=1, status="failed")
+    assert check_run(conn, broken).failed
+    assert conn.execute("SELECT status FROM crawl_runs WHERE run_id = ?", (broken,)).fetchone()[0] == "failed"
     # Re-checking replaces the verdicts instead of adding rows.
     check_run(conn, noisy)
     assert conn.execute("SELECT count(*) FROM run_checks WHERE run_id = ?", (noisy,)).fetchone()[0] == 7

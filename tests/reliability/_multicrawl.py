@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from pathlib import Path
 
 os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
 os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
@@ -38,13 +39,12 @@ def _count_own_records_only() -> None:
 def main(spec_path: str, log_file: str) -> None:
     _count_own_records_only()
     from scrapy.crawler import CrawlerProcess
-
-    from crawler.db import connect
     from scrapy.utils.project import get_project_settings
 
+    from crawler.db import connect
     from crawler.runner import LOOPBACK_SETTINGS
 
-    specs = json.loads(open(spec_path, encoding="utf-8").read())
+    specs = json.loads(Path(spec_path).read_text(encoding="utf-8"))
     settings = get_project_settings()
     settings.setdict({"LOG_FILE": log_file, "LOG_LEVEL": "INFO"}, priority="cmdline")
     process = CrawlerProcess(settings)

@@ -8,9 +8,9 @@ import subprocess
 from pathlib import Path
 
 from crawler.fixture_server import FIXTURES
+from crawler.normalize.sources._text import xml_text
 from crawler.normalize.sources.upwork import job_id_from_link
 from crawler.payloads import rss_items
-from crawler.normalize.sources._text import xml_text
 from tests.conftest import FAST, JOBTRENDS, ROOT, cli_env
 
 FREELANCER_API = "/freelancer/api/projects/0.1/projects/active/"

@@ -21,7 +21,13 @@ from crawler import faults as F
 from crawler.db import connect
 from crawler.fixture_server import FIXTURES, FixtureServer
 from tests.conftest import FAST, JOBTRENDS, ROOT, cli_env
-from tests.reliability.conftest import FREELANCER_API, assert_consistent, freelancer_ids, query, stored_ids
+from tests.reliability.conftest import (
+    FREELANCER_API,
+    assert_consistent,
+    freelancer_ids,
+    query,
+    stored_ids,
+)
 
 XSS_TITLE = "<script>window.__xss=1</script> Python scraper needed"
 XSS_DESCRIPTION = '<img src=x onerror="window.__xss=2"> scrape <a href="javascript:window.__xss=3">this</a>'
