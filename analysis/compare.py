@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from analysis import data
+from analysis.markdown import md_text
 from analysis.periods import Period
 
 
@@ -206,7 +207,7 @@ def format_markdown(result: CompareResult) -> str:
     ]
     for c in result.categories:
         lines.append(
-            f"| {c.category} | {c.postings_a} | {c.postings_b} | {_fmt_pct(c.postings_pct)} |"
+            f"| {md_text(c.category)} | {c.postings_a} | {c.postings_b} | {_fmt_pct(c.postings_pct)} |"
             f" {c.hourly_n_a} | {c.hourly_n_b} | {_fmt_money(c.median_hourly_a)} |"
             f" {_fmt_money(c.median_hourly_b)} | {_fmt_pct(c.median_hourly_pct)} |"
         )
@@ -219,7 +220,7 @@ def format_markdown(result: CompareResult) -> str:
     ]
     for s in result.skills:
         lines.append(
-            f"| {s.skill} | {'yes' if s.is_ai else ''} | {s.postings_a} | {s.postings_b} |"
+            f"| {md_text(s.skill)} | {'yes' if s.is_ai else ''} | {s.postings_a} | {s.postings_b} |"
             f" {_fmt_pct(s.pct)} |"
         )
     return "\n".join(lines) + "\n"

@@ -11,6 +11,7 @@ import math
 from dataclasses import asdict, fields
 from pathlib import Path
 
+from analysis.markdown import md_text
 from analysis.report import Report, fmt_q
 
 QUESTIONS = {
@@ -195,6 +196,7 @@ def format_report(report: Report) -> str:
 
 
 def _md_table(rows: list[list[str]]) -> str:
+    rows = [[md_text(cell) for cell in row] for row in rows]
     head, body = rows[0], rows[1:]
     lines = [
         "| " + " | ".join(head) + " |",
@@ -205,7 +207,7 @@ def _md_table(rows: list[list[str]]) -> str:
 
 
 def format_markdown(report: Report, charts: list[Path]) -> str:
-    lines = ["# jobtrends report", ""] + [f"{h}  " for h in _header(report)] + [""]
+    lines = ["# jobtrends report", ""] + [f"{md_text(h)}  " for h in _header(report)] + [""]
     for key, question in QUESTIONS.items():
         lines.append(f"## {question}")
         answer = report.answers.get(key)
@@ -213,7 +215,7 @@ def format_markdown(report: Report, charts: list[Path]) -> str:
             lines += ["", "Not enough data.", ""]
             continue
         lines += ["", f"Ranked by {answer['metric']}:", ""]
-        lines += [f"- {t}" for t in answer["text"]] + [""]
+        lines += [f"- {md_text(t)}" for t in answer["text"]] + [""]
     lines += ["## Volume by category", "", _md_table(volume_rows(report)), ""]
     if report.pay:
         lines += ["## Hourly pay", "", _md_table(pay_rows(report)), ""]

@@ -71,8 +71,15 @@ def check_before_crawling(names: list[str], args: dict[str, dict], db_path: str)
 @click.option("--full", is_flag=True, help="Do not stop at pages of already-stored listings.")
 @click.option("--log-file", type=click.Path(dir_okay=False),
               help="Scrapy log file (default: logs/ beside the database).")
+@click.option("--resume", is_flag=True,
+              help="Resumable: an interrupted crawl continues where it stopped (data/jobdir/NAME/).")
+@click.option("--redis", "redis_url", metavar="redis://HOST:PORT/DB",
+              help="Run as a scrapy-redis worker; items go to Redis for `jobtrends ingest`.")
+@click.option("--redis-idle", type=float, default=5.0, show_default=True,
+              help="With --redis: stop after the shared queue stayed empty this long.")
 @db_option
-def command(names, all_, arg_pairs, setting_pairs, base_url, config_path, full, log_file, db_path):
+def command(names, all_, arg_pairs, setting_pairs, base_url, config_path, full, log_file, resume,
+            redis_url, redis_idle, db_path):
     """Crawl NAME... (or --all) into the database and normalize what is new."""
     from crawler.runner import run_spiders, spider_names
 
@@ -93,14 +100,45 @@ def command(names, all_, arg_pairs, setting_pairs, base_url, config_path, full, 
             args[name]["full"] = "1"
     check_before_crawling(names, args, db_path)
     settings = dict(parse_pairs(setting_pairs, "-s"))
+    from crawler.config import load_config
+    from crawler.monitors import monitor_options
+
+    config = load_config(config_path)
+    try:
+        monitor_options(config)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    if resume or config.get("crawl", {}).get("resume"):
+        from crawler.resume import resume_settings
+
+        settings = {**resume_settings(db_path), **settings}
     if not log_file:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         log_file = str(Path(db_path).parent / "logs" / f"crawl-{'-'.join(names) if len(names) < 4 else 'all'}-{stamp}.log")
+    if redis_url:
+        import json
+
+        from crawler.redis_scale import crawl_on_redis
+
+        if len(names) != 1:
+            raise click.UsageError("--redis runs one spider per process: name exactly one spider")
+        click.echo(f"crawling {names[0]} on {redis_url.split('@')[-1]} (log: {log_file})", err=True)
+        summary = crawl_on_redis(names[0], args[names[0]], redis_url, settings=settings,
+                                 log_file=log_file, idle=redis_idle)
+        click.echo(json.dumps(summary))
+        sys.exit(0 if summary["reason"] == "finished" else 1)
     click.echo(f"crawling {', '.join(names)} into {db_path} (log: {log_file})", err=True)
     results = run_spiders([(n, args[n]) for n in names], db_path, settings=settings, log_file=log_file)
     for result in results:
         click.echo(result.line())
+    from crawler.monitors import check_runs
+
+    reports = check_runs(db_path, [r.run_id for r in results], config)
+    for report in reports:
+        click.echo(report.line(), err=True)
     bad = [r for r in results if r.status != "finished"]
     if bad:
         click.echo(f"{len(bad)} run(s) did not finish cleanly - see {log_file}", err=True)
         sys.exit(1)
+    if any(report.failed for report in reports):
+        sys.exit(3)  # degraded: the crawl worked, the monitors found the data suspicious

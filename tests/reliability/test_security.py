@@ -109,8 +109,6 @@ def test_canned_queries_bind_every_parameter():
         assert not re.search(r"\{\{|\{%|%\(|%s\b|\{[a-z_]+\}", sql), name
 
 
-@pytest.mark.xfail(strict=True, reason="analysis/report_output.py writes category and skill names into"
-                   " report.md unescaped (raw <script>/<img onerror> and markdown javascript: links)")
 def test_report_markdown_shows_hostile_text_inert(tmp_path):
     db = tmp_path / "s.db"
     run_cli("synth", "--rows", "1500", "--quiet", "--db", str(db), check=True)
