@@ -145,6 +145,17 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(int(route.get("status", 200)), body, ctype, route.get("headers"))
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # A client that hung up (a killed crawl, a timeout test) is not a server error.
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)
+
+
 class FixtureServer:
     """``with FixtureServer() as server: server.base_url("upwork")``"""
 
@@ -153,7 +164,7 @@ class FixtureServer:
         self.requests: list[str] = []
         self.faults: dict[str, list[dict]] = defaultdict(list)
         self._lock = threading.Lock()
-        self.httpd = ThreadingHTTPServer((host, port), _Handler)
+        self.httpd = _QuietServer((host, port), _Handler)
         self.httpd.daemon_threads = True
         self.httpd.owner = self  # type: ignore[attr-defined]
         self._thread: threading.Thread | None = None

@@ -66,10 +66,13 @@ def test_crawl_killed_at_three_points_then_rerun_loses_nothing(tmp_path):
             server.requests.clear()
             if not _kill_when(proc, ready):
                 continue  # finished before the kill point: still checked below
-            kills += 1
             assert_consistent(db)
             runs = query(db, "SELECT run_id, status FROM crawl_runs ORDER BY run_id")
-            assert runs[-1]["status"] == "running", runs  # the killed run could not close itself
+            if runs[-1]["status"] != "running":
+                # The kill landed after the run had closed its record (the monitors run
+                # after the crawl): nothing was interrupted, so nothing to recover here.
+                continue
+            kills += 1
             ids = stored_ids(db, "freelancer")
             assert len(ids) == len(set(ids)) and set(ids) <= ALL_PAGES
             # `jobtrends runs` sees the dead owner and says so
