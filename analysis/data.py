@@ -15,27 +15,10 @@ import sqlite3
 import numpy as np
 
 from analysis.periods import Period
+from crawler.normalize.categories import CANONICAL_CATEGORIES
 from crawler.rollups import rollups_current
 
-CATEGORIES: tuple[str, ...] = (
-    "writing",
-    "translation",
-    "customer service",
-    "video editing & production",
-    "graphic design",
-    "web design",
-    "web & software development",
-    "mobile development",
-    "data science & analytics",
-    "machine learning & AI",
-    "data entry & annotation",
-    "sales & marketing",
-    "admin support",
-    "accounting & finance",
-    "engineering & architecture",
-    "legal",
-    "other",
-)
+CATEGORIES: tuple[str, ...] = tuple(CANONICAL_CATEGORIES)
 
 CAT = "coalesce(category, 'other')"
 

@@ -3,15 +3,17 @@ the crawled pages, so ``<script>``, ``onerror=`` and ``[x](javascript:...)`` mus
 
 from __future__ import annotations
 
-_ESCAPES = str.maketrans({
-    "&": "&amp;",
-    "<": "&lt;",
-    ">": "&gt;",
-    "[": "&#91;",
-    "]": "&#93;",
-    "|": "&#124;",
-    "`": "&#96;",
-})
+_ESCAPES = str.maketrans(
+    {
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+        "[": "&#91;",
+        "]": "&#93;",
+        "|": "&#124;",
+        "`": "&#96;",
+    }
+)
 
 
 def md_text(value: object) -> str:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-from functools import lru_cache
-from typing import Callable
+from collections.abc import Callable
+from functools import cache, lru_cache
 
 
-@lru_cache(maxsize=None)
+@cache
 def mapper(source: str) -> Callable[[str], dict]:
     """The ``to_job`` function of a source.
 

@@ -7,9 +7,9 @@ import html
 import re
 from functools import lru_cache
 
-_BREAK_RE = re.compile(r"<\s*(br|/p|/div|/li|/h[1-6]|/tr)\b[^>]*>", re.I)
-_LI_RE = re.compile(r"<\s*li\b[^>]*>", re.I)
-_DROP_RE = re.compile(r"<\s*(script|style)\b.*?<\s*/\s*\1\s*>", re.I | re.S)
+_BREAK_RE = re.compile(r"<\s*(br|/p|/div|/li|/h[1-6]|/tr)\b[^>]*>", re.IGNORECASE)
+_LI_RE = re.compile(r"<\s*li\b[^>]*>", re.IGNORECASE)
+_DROP_RE = re.compile(r"<\s*(script|style)\b.*?<\s*/\s*\1\s*>", re.IGNORECASE | re.DOTALL)
 _TAG_RE = re.compile(r"<[^>]+>")
 _SPACES_RE = re.compile(r"[ \t\r\f\v\xa0]+")
 _BLANKS_RE = re.compile(r"\n\s*\n\s*\n+")
@@ -35,7 +35,7 @@ def html_to_text(fragment: str | None) -> str:
 
 @lru_cache(maxsize=64)
 def _element_re(tag: str) -> re.Pattern:
-    return re.compile(rf"<{tag}\b[^>]*>(.*?)</{tag}\s*>", re.S)
+    return re.compile(rf"<{tag}\b[^>]*>(.*?)</{tag}\s*>", re.DOTALL)
 
 
 def inline_text(fragment: str) -> str:
@@ -56,3 +56,37 @@ def xml_text(item: str, tag: str) -> str | None:
     if value.startswith("<![CDATA[") and value.endswith("]]>"):
         return value[9:-3]
     return html.unescape(value)
+
+
+def json_object(payload: str, what: str, *, has_id: bool = True) -> dict:
+    """The JSON object of a payload; ValueError naming ``what`` when it is not one.
+
+    ``json_object('{"id": 1}', "Remotive job")`` -> ``{"id": 1}``.
+    """
+    import json
+
+    try:
+        obj = json.loads(payload)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"payload is not JSON: {exc.msg}") from exc
+    if not isinstance(obj, dict) or (has_id and obj.get("id") in (None, "")):
+        raise ValueError(f"payload is not a {what} object")
+    return obj
+
+
+def guarded(to_job):
+    """Decorator for a source's ``to_job``: a payload whose fields have unexpected shapes
+    (a list where an object belongs, ``true`` for a date...) is refused with ValueError,
+    the mappings' one error, instead of leaking TypeError or AttributeError."""
+    import functools
+
+    @functools.wraps(to_job)
+    def wrapper(payload: str) -> dict:
+        try:
+            return to_job(payload)
+        except ValueError:
+            raise
+        except (TypeError, AttributeError, KeyError, IndexError, OverflowError) as exc:
+            raise ValueError(f"unexpected field shape: {type(exc).__name__}: {exc}") from exc
+
+    return wrapper

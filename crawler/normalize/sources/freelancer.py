@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 
-from crawler.normalize.sources._text import html_to_text
+from crawler.normalize.sources._text import guarded, html_to_text, json_object
 
 
+@guarded
 def to_job(payload: str) -> dict:
-    try:
-        project = json.loads(payload)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"payload is not JSON: {exc.msg}") from exc
-    if not isinstance(project, dict) or "id" not in project:
-        raise ValueError("payload is not a Freelancer project object")
+    project = json_object(payload, "Freelancer project")
     budget = project.get("budget") or {}
     currency = (project.get("currency") or {}).get("code")
     kind = project.get("type")
     jobs = [j for j in project.get("jobs") or [] if isinstance(j, dict)]
     categories = Counter(
-        (j.get("category") or {}).get("name") for j in jobs if (j.get("category") or {}).get("name")
+        (j.get("category") or {}).get("name")
+        for j in jobs
+        if (j.get("category") or {}).get("name")
     )
     seo = project.get("seo_url")
     pay = None
@@ -35,9 +32,13 @@ def to_job(payload: str) -> dict:
     submitted = project.get("time_submitted") or project.get("submitdate")
     return {
         "title": (project.get("title") or "").strip(),
-        "description": html_to_text(project.get("description") or project.get("preview_description")),
+        "description": html_to_text(
+            project.get("description") or project.get("preview_description")
+        ),
         "url": f"https://www.freelancer.com/projects/{seo}" if seo else None,
-        "company": f"freelancer-user:{project['owner_id']}" if project.get("owner_id") else None,
+        "company": f"freelancer-user:{project['owner_id']}"
+        if project.get("owner_id")
+        else None,
         "country": None,
         "location": None,
         "remote": not bool(project.get("local")),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 
-from crawler.normalize.sources._text import html_to_text
+from crawler.normalize.sources._text import guarded, html_to_text
 
 _TAG_SPLIT = re.compile(r"\s*[,;|]\s*")
 _TRUE = {"true", "1", "yes", "remote", "y"}
@@ -46,6 +46,7 @@ def _remote(value) -> bool | None:
     return True if low in _TRUE else False if low in _FALSE else None
 
 
+@guarded
 def to_job(payload: str) -> dict:
     """``to_job('{"title": "Data analyst", "pay_text": "$40/hr", "_raw": {}}')`` -> fields."""
     row = json.loads(payload)

@@ -10,7 +10,6 @@ offset; ``departments`` carry the board's own team names.
 from __future__ import annotations
 
 import html
-import json
 import re
 
 from crawler.normalize.sources._jobboard import (
@@ -19,7 +18,7 @@ from crawler.normalize.sources._jobboard import (
     remote_from,
     rich_text,
 )
-from crawler.normalize.sources._text import html_to_text
+from crawler.normalize.sources._text import guarded, html_to_text, json_object
 
 _PAY_BLOCK_RE = re.compile(
     r'<div class="title">(.*?)</div>\s*<div class="pay-range">(.*?)</div>', re.DOTALL
@@ -37,13 +36,9 @@ def pay_block(content_html: str) -> str | None:
     return f"{html_to_text(m.group(1))}: {' - '.join(b for b in bounds if b)}"
 
 
+@guarded
 def to_job(payload: str) -> dict:
-    try:
-        job = json.loads(payload)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"payload is not JSON: {exc.msg}") from exc
-    if not isinstance(job, dict) or "id" not in job:
-        raise ValueError("payload is not a Greenhouse job object")
+    job = json_object(payload, "Greenhouse job")
     content = job.get("content") or ""
     description = rich_text(content)
     location = ((job.get("location") or {}).get("name") or "").strip() or None

@@ -14,7 +14,7 @@ import html
 import json
 import re
 
-from crawler.normalize.sources._text import html_to_text
+from crawler.normalize.sources._text import guarded, html_to_text
 
 _FIRST_P_RE = re.compile(r"<p\b|<br\s*/?>|\n", re.IGNORECASE)
 _SPLIT_RE = re.compile(r"\s+[|｜]\s+|\s*\|\s*")
@@ -119,6 +119,7 @@ def header_fields(line: str) -> dict:
     return out
 
 
+@guarded
 def to_job(payload: str) -> dict:
     try:
         comment = json.loads(payload)

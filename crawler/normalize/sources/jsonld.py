@@ -15,7 +15,7 @@ import json
 import re
 from collections.abc import Iterator
 
-from crawler.normalize.sources._text import html_to_text
+from crawler.normalize.sources._text import guarded, html_to_text
 
 # schema.org unitText -> (period, pay type); MONTH and YEAR are salaries, shorter units rates.
 _ONET_CODE_RE = re.compile(r"^\s*\d{2}-\d{4}(?:\.\d{2})?\s*[-:]?\s*")
@@ -187,6 +187,7 @@ def _skills(value) -> list[str]:
     return out
 
 
+@guarded
 def to_job(payload: str) -> dict:
     try:
         posting = json.loads(payload)

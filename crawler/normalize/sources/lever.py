@@ -11,10 +11,9 @@ The company is not a field: it is the board name in ``hostedUrl``.
 
 from __future__ import annotations
 
-import json
 from urllib.parse import urlsplit
 
-from crawler.normalize.sources._text import html_to_text
+from crawler.normalize.sources._text import guarded, html_to_text, json_object
 
 # Lever's salaryRange.interval values -> (period, pay type).
 INTERVALS = {
@@ -80,13 +79,9 @@ def _remote(posting: dict, location: str | None) -> bool | None:
     return None
 
 
+@guarded
 def to_job(payload: str) -> dict:
-    try:
-        posting = json.loads(payload)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"payload is not JSON: {exc.msg}") from exc
-    if not isinstance(posting, dict) or not posting.get("id"):
-        raise ValueError("payload is not a Lever posting object")
+    posting = json_object(payload, "Lever posting")
     categories = posting.get("categories") or {}
     location = categories.get("location")
     pay, pay_text = _pay(posting)

@@ -7,9 +7,8 @@ RemoteOK job is remote; ``location`` says where candidates may live.
 
 from __future__ import annotations
 
-import json
-
 from crawler.normalize.sources._jobboard import country_from_location, rich_text
+from crawler.normalize.sources._text import guarded, json_object
 
 
 def _salary_bound(value) -> float | None:
@@ -21,13 +20,9 @@ def _salary_bound(value) -> float | None:
     return number if number > 0 else None
 
 
+@guarded
 def to_job(payload: str) -> dict:
-    try:
-        job = json.loads(payload)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"payload is not JSON: {exc.msg}") from exc
-    if not isinstance(job, dict) or "id" not in job:
-        raise ValueError("payload is not a RemoteOK job object")
+    job = json_object(payload, "RemoteOK job")
     low, high = (
         _salary_bound(job.get("salary_min")),
         _salary_bound(job.get("salary_max")),

@@ -7,18 +7,13 @@ category name ("Software Development", "Customer Service", ...).
 
 from __future__ import annotations
 
-import json
-
 from crawler.normalize.sources._jobboard import country_from_location, rich_text
+from crawler.normalize.sources._text import guarded, json_object
 
 
+@guarded
 def to_job(payload: str) -> dict:
-    try:
-        job = json.loads(payload)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"payload is not JSON: {exc.msg}") from exc
-    if not isinstance(job, dict) or "id" not in job:
-        raise ValueError("payload is not a Remotive job object")
+    job = json_object(payload, "Remotive job")
     location = (job.get("candidate_required_location") or "").strip() or None
     salary = (job.get("salary") or "").strip()
     return {

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote
 
-from crawler.normalize.sources._text import html_to_text, inline_text, xml_text
+from crawler.normalize.sources._text import guarded, html_to_text, inline_text, xml_text
 
-_LABEL_RE = re.compile(r"<b>\s*([A-Za-z ]+?)\s*</b>\s*:\s*(.*?)(?=<br\s*/?>|<b>|<a\b|$)", re.S)
+_LABEL_RE = re.compile(r"<b>\s*([A-Za-z ]+?)\s*</b>\s*:\s*(.*?)(?=<br\s*/?>|<b>|<a\b|$)", re.DOTALL)
 _ID_RE = re.compile(r"~0[0-9][0-9a-zA-Z]{6,}")
 _SUFFIX = " - Upwork"
 
@@ -38,6 +38,7 @@ def labelled_fields(description: str) -> tuple[str, dict[str, str]]:
     return body, fields
 
 
+@guarded
 def to_job(payload: str) -> dict:
     if payload.startswith("{"):  # a row of the shared Upwork CSV (jobtrends import)
         from crawler.normalize.sources.upwork_csv import to_job as csv_row_to_job

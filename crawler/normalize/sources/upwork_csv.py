@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from crawler.normalize.sources._text import html_to_text
+from crawler.normalize.sources._text import guarded, html_to_text
 
 _TRUE = {"true", "1", "yes", "t", "1.0"}
 _NONE = {"", "nan", "none", "null", "n/a"}
@@ -24,6 +24,7 @@ def _value(row: dict, key: str) -> str | None:
     return None if value.lower() in _NONE else value
 
 
+@guarded
 def to_job(payload: str) -> dict:
     """``to_job('{"title":"Logo","link":"https://www.upwork.com/jobs/~01ab",...}')`` -> fields."""
     row = json.loads(payload)

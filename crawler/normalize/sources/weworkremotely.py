@@ -15,7 +15,7 @@ from crawler.normalize.sources._jobboard import (
     pay_sentence,
     rich_text,
 )
-from crawler.normalize.sources._text import xml_text
+from crawler.normalize.sources._text import guarded, xml_text
 
 _ID_RE = re.compile(r"/remote-jobs/([A-Za-z0-9][A-Za-z0-9_-]*)")
 
@@ -26,6 +26,7 @@ def listing_id_from_url(url: str | None) -> str | None:
     return m.group(1) if m else None
 
 
+@guarded
 def to_job(payload: str) -> dict:
     raw_title = xml_text(payload, "title")
     if raw_title is None:
