@@ -128,6 +128,7 @@ class RunRecorder:
             run_id = getattr(self.crawler, "jobtrends_run_id", None)
             if run_id is None:  # the store pipeline is off (e.g. a benchmark's no-op run)
                 run_id = start_run(conn, spider.name, args=run_args(spider))
+                self.crawler.jobtrends_run_id = run_id
             status = status_for(stats, reason)
             finish_run(
                 conn,
