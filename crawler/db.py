@@ -283,8 +283,6 @@ def connect(path: str | os.PathLike = DEFAULT_DB, *, create: bool = True) -> sql
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA busy_timeout=60000")
-    # 64 MiB page cache: bulk upserts on (source, source_id) touch index pages at random.
-    conn.execute("PRAGMA cache_size=-65536")
     ensure_db(conn)
     return conn
 
