@@ -1,7 +1,7 @@
 """`jobtrends crawl --resume / --redis` and monitors at the end of every crawl.
 
-These need the small wiring in crawler/commands/crawl.py (options that call
-crawler.resume, crawler.redis_scale and crawler.monitors); until it is applied they skip.
+They exercise the wiring in crawler/commands/crawl.py (options that call
+crawler.resume, crawler.redis_scale and crawler.monitors).
 """
 
 from __future__ import annotations
@@ -10,14 +10,8 @@ import json
 import subprocess
 import sys
 
-import pytest
-
 from tests.conftest import FAST, ROOT, cli_env, rows, run_cli
 from tests.ops.conftest import write_freelancer
-
-CRAWL_SOURCE = (ROOT / "crawler" / "commands" / "crawl.py").read_text()
-WIRED = all(f'"{opt}"' in CRAWL_SOURCE for opt in ("--resume", "--redis"))
-pytestmark = pytest.mark.skipif(not WIRED, reason="crawl.py lacks --resume/--redis: apply the wiring patch")
 
 
 def test_crawl_runs_monitors_and_exits_3_when_degraded(tmp_path, gen_root, gen_server, receiver):
