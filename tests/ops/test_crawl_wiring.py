@@ -41,6 +41,6 @@ def test_crawl_redis_worker_and_ingest(tmp_path, gen_root, gen_server, redis_url
                      "--base-url", gen_server.base_url("freelancer"), "-a", "limit=5", *FAST)
     assert worker.returncode == 0, worker.stderr[-2000:]
     assert json.loads(worker.stdout.strip().splitlines()[-1])["pushed"] == len(ids)
-    out, err = writer.communicate(timeout=120)
+    _out, err = writer.communicate(timeout=120)
     assert writer.returncode == 0, err[-2000:]
     assert {r["source_id"] for r in rows(db, "SELECT source_id FROM raw_listings")} == set(ids)
