@@ -48,7 +48,7 @@ from analysis.synth_vocab import (
     UPWORK_QUERIES,
 )
 from crawler.db import RawListing
-from crawler.payloads import json_payload
+from crawler.payloads import MONTH_NAMES, json_payload
 
 SOURCES = ("upwork", "freelancer")
 SOURCE_WEIGHTS = {"upwork": 0.7, "freelancer": 0.3}
@@ -234,20 +234,7 @@ def _weighted(rng: random.Random, pairs):
     return rng.choices(cached[0], cum_weights=cached[1], k=1)[0]
 
 
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+_MONTHS = MONTH_NAMES
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 

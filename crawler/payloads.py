@@ -10,6 +10,23 @@ from __future__ import annotations
 import json
 import re
 
+#: English month names as the sources write them ("Posted On: July 19, 2024",
+#: "Ask HN: Who is hiring? (November 2022)"); not locale-dependent like calendar.month_name.
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
 _ITEM_RE = re.compile(rb"<item\b[^>]*>.*?</item\s*>", re.S)
 
 

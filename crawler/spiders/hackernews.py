@@ -20,23 +20,9 @@ from datetime import UTC, date, datetime
 
 import scrapy
 
-from crawler.payloads import json_payload
+from crawler.payloads import MONTH_NAMES, json_payload
 from crawler.spiders._json import JsonApiSpider
 
-MONTH_NAMES = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
 _TITLE_RE = re.compile(r"^Ask HN: Who is hiring\?\s*\((\w+)\s+(\d{4})\)", re.IGNORECASE)
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
