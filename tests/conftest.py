@@ -29,7 +29,7 @@ def cli_env() -> dict:
 def run_cli(*args: str, timeout: float = 300, check: bool = False, cwd: Path | None = None,
             env: dict | None = None) -> subprocess.CompletedProcess:
     """Run `jobtrends ARGS...` in a subprocess (a fresh reactor each time)."""
-    proc = subprocess.run([*JOBTRENDS, *args], capture_output=True, text=True, timeout=timeout,
+    proc = subprocess.run([*JOBTRENDS, *args], check=False, capture_output=True, text=True, timeout=timeout,
                           cwd=str(cwd or ROOT), env=env or cli_env())
     if check and proc.returncode != 0:
         raise AssertionError(f"jobtrends {' '.join(args)} exited {proc.returncode}\n"
@@ -75,3 +75,16 @@ def rows(db: Path, sql: str, params=()) -> list[sqlite3.Row]:
         return conn.execute(sql, params).fetchall()
     finally:
         conn.close()
+
+
+def require_tool(path: str, how: str) -> None:
+    """Skip a test whose server or browser is missing on a developer's machine, with the
+    install command; in CI (which installs them in .ci/run) a missing tool fails instead."""
+    import shutil
+
+    if shutil.which(path) or Path(path).exists():
+        return
+    message = f"{path} is not installed ({how})"
+    if os.environ.get("CI"):
+        pytest.fail(message + " - .ci/run should have installed it")
+    pytest.skip(message)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from analysis.serve import free_port, start_background
+from tests.conftest import require_tool
 
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--headless=new", "--disable-background-networking",
@@ -20,8 +21,7 @@ LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--headless=new", "--disable-bac
 def browser():
     # Module scope: Playwright's sync API keeps an asyncio loop running in this thread
     # while it is open, which would break later tests that call asyncio.run().
-    if not CHROMIUM.exists():
-        pytest.skip("browser tests need Debian's chromium at /usr/bin/chromium (apt install chromium)")
+    require_tool(str(CHROMIUM), "apt-get install chromium")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

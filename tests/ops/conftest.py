@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from crawler.fixture_server import FixtureServer
+from tests.conftest import require_tool
 
 API = "/api/projects/0.1/projects/active/"
 BASE_EPOCH = 1_730_000_000  # 2024-10-27
@@ -82,9 +83,8 @@ def free_port() -> int:
 @pytest.fixture
 def redis_url(tmp_path):
     """A private redis-server on a free loopback port, without persistence."""
+    require_tool("redis-server", "apt-get install redis-server")
     exe = shutil.which("redis-server")
-    if not exe:
-        pytest.skip("redis-server is not installed (apt-get install redis-server)")
     port = free_port()
     proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
                              "--appendonly", "no", "--dir", str(tmp_path)],

@@ -20,7 +20,7 @@ from analysis.serve import free_port, start_background
 from crawler import faults as F
 from crawler.db import connect
 from crawler.fixture_server import FIXTURES, FixtureServer
-from tests.conftest import FAST, JOBTRENDS, ROOT, cli_env
+from tests.conftest import FAST, JOBTRENDS, ROOT, cli_env, require_tool
 from tests.reliability.conftest import (
     FREELANCER_API,
     assert_consistent,
@@ -122,8 +122,7 @@ def test_canned_query_parameters_are_bound_over_http(live):
 
 def test_hostile_listing_is_inert_in_the_browser(live):
     chromium = Path("/usr/bin/chromium")
-    if not chromium.exists():
-        pytest.skip("needs /usr/bin/chromium")
+    require_tool(str(chromium), "apt-get install chromium")
     from playwright.sync_api import sync_playwright
 
     from tests.browser.conftest import LAUNCH_ARGS
