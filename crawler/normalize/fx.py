@@ -17,6 +17,8 @@ Figures (decided once, used everywhere):
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import threading
 from datetime import date, datetime
 
@@ -60,6 +62,7 @@ def _converter():
     return _CONVERTER
 
 
+@lru_cache(maxsize=65536)
 def usd_rate(currency: str, on: date) -> tuple[float | None, str | None]:
     """(USD per unit of ``currency`` on ``on``, note): ``usd_rate("EUR", date(2024, 7, 19))``
     -> ``(1.09..., None)``.  (None, "unknown_currency:XXX") when the ECB has no rate."""

@@ -109,7 +109,7 @@ def normalize_listing(
         if flag:
             issue("posted_at", posted_raw, f"untrusted date: {flag}")
         else:
-            row["posted_at"] = posted.strftime("%Y-%m-%dT%H:%M:%SZ")
+            row["posted_at"] = posted.replace(tzinfo=None, microsecond=0).isoformat() + "Z"
             row["month"] = row["posted_at"][:7]
 
     # Pay

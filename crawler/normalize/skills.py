@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import ahocorasick
+
 DATA_FILE = Path(__file__).with_name("data") / "skills.json"
 MAX_SKILL_TEXT = 20_000
 
@@ -82,55 +84,67 @@ def _load():
 
 SKILLS_VERSION, SKILLS, _BY_TAG, _BY_TEXT, _BY_CASE = _load()
 AI_SKILLS: list[str] = sorted(s.name for s in SKILLS.values() if s.is_ai)
-# First word of an alias -> its longest width in words: most words need one set test.
 # Aliases starting with a stop word ("a/b testing" -> "a b testing", "on-page seo") are
-# left to their other spellings: "a" and "on" would make every sentence a candidate.
+# left to their other spellings: in running text "a b testing" is rarely A/B testing.
 _STOP_STARTS = frozenset({"a", "an", "on", "in", "to", "of", "for", "the", "and", "or"})
 for _alias in [a for a in _BY_TEXT if a.split()[0] in _STOP_STARTS]:
     del _BY_TEXT[_alias]
-_WIDTH: dict[str, int] = {}
-for _alias in list(_BY_TEXT) + [a.lower() for a in _BY_CASE]:
-    _words = _alias.split()
-    _WIDTH[_words[0]] = max(_WIDTH.get(_words[0], 1), len(_words))
+
+
+def _automaton(table: dict[str, object]) -> ahocorasick.Automaton:
+    """An Aho-Corasick automaton over ``" alias "`` (spaces mark word boundaries)."""
+    automaton = ahocorasick.Automaton()
+    for alias, value in table.items():
+        key = f" {alias} "
+        automaton.add_word(key, (len(key), alias.count(" ") + 1, value))
+    automaton.make_automaton()
+    return automaton
+
+
+_TEXT_AUTOMATON = _automaton(_BY_TEXT)
+_CASE_AUTOMATON = _automaton({alias: [skill] for alias, skill in _BY_CASE.items()})
+
+
+def _spaced_words(text: str) -> tuple[str, str]:
+    """(words joined by single spaces, the same lower-cased), each padded with a space:
+    ``"Python/Django."`` -> ``(" Python Django ", " python django ")``; both hold the
+    same number of words."""
+    if text.isascii():  # str.translate is fast on ASCII only
+        spaced = text.translate(_SEP).replace(". ", " ").rstrip(".")
+        joined = " " + " ".join(spaced.split()) + " "
+        return joined, joined.lower()
+    orig = [w for w in _WORD_SEP_RE.split(text) if w]
+    lows = [w for w in _WORD_SEP_RE.split(text.lower()) if w]
+    if len(lows) != len(orig):  # a rare Unicode lower() that changes word boundaries
+        lows = [w.lower() for w in orig]
+    return " " + " ".join(orig) + " ", " " + " ".join(lows) + " "
 
 
 def _scan(text: str) -> list[Skill]:
     """Leftmost-longest alias matches over the words of ``text``.
 
-    Only words that start some alias are looked at (found with one set test per word),
-    ~10x faster than one big alternation regex over the text.  A sentence's final "."
-    is dropped; case-sensitive aliases ("RAG", "Swift") match only as written.
+    Two Aho-Corasick automata (pyahocorasick, in C) find every alias as whole words:
+    case-insensitive ones in the lower-cased text, case-sensitive ones ("RAG", "Swift")
+    as written.  Of overlapping matches the leftmost wins, then the longest, then the
+    case-insensitive one.  A sentence's final "." is dropped.
     """
-    if text.isascii():  # str.translate is fast on ASCII only
-        spaced = text.translate(_SEP).replace(". ", " ").rstrip(".")
-        orig = spaced.split()
-        lows = spaced.lower().split()
-    else:
-        orig = [w for w in _WORD_SEP_RE.split(text) if w]
-        lows = [w for w in _WORD_SEP_RE.split(text.lower()) if w]
-    if len(lows) != len(orig):  # a rare Unicode lower() that changes word boundaries
-        lows = [w.lower() for w in orig]
-    starts = _WIDTH
+    orig, low = _spaced_words(text)
+    hits = []
+    for kind, (automaton, haystack) in enumerate(
+        ((_TEXT_AUTOMATON, low), (_CASE_AUTOMATON, orig))
+    ):
+        for end, (length, words, skills) in automaton.iter(haystack):
+            start = end - length + 1
+            hits.append((haystack.count(" ", 0, start), -words, kind, skills))
+    if not hits:
+        return []
+    hits.sort(key=lambda h: h[:3])
     found: list[Skill] = []
-    n = len(lows)
     next_free = 0
-    for i in [i for i, w in enumerate(lows) if w in starts]:
-        if i < next_free:
-            continue  # inside the previous match
-        for width in range(min(starts[lows[i]], n - i), 0, -1):
-            key = lows[i] if width == 1 else " ".join(lows[i : i + width])
-            skills = _BY_TEXT.get(key)
-            if skills:
-                found.extend(skills)
-                next_free = i + width
-                break
-            skill = _BY_CASE.get(
-                orig[i] if width == 1 else " ".join(orig[i : i + width])
-            )
-            if skill:
-                found.append(skill)
-                next_free = i + width
-                break
+    for word, negative_width, _, skills in hits:
+        if word >= next_free:
+            found.extend(skills)
+            next_free = word - negative_width
     return found
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import html
 import re
-from functools import lru_cache
 
 _BREAK_RE = re.compile(r"<\s*(br|/p|/div|/li|/h[1-6]|/tr)\b[^>]*>", re.IGNORECASE)
 _LI_RE = re.compile(r"<\s*li\b[^>]*>", re.IGNORECASE)
@@ -19,23 +18,27 @@ def html_to_text(fragment: str | None) -> str:
     """Visible text of an HTML fragment: ``"a<br/>b &amp; c"`` -> ``"a\\nb & c"``.
 
     Scripts and styles are dropped with their content; tags become nothing, block ends
-    become line breaks; entities are decoded once.
+    become line breaks; entities are decoded once.  Fragments whose only tags are
+    ``<br />`` (most feed bodies) skip the regexes.
     """
     if not fragment:
         return ""
-    text = _DROP_RE.sub(" ", fragment)
-    text = _BREAK_RE.sub("\n", text)
-    text = _LI_RE.sub("\n- ", text)
-    text = _TAG_RE.sub("", text)
-    text = html.unescape(text)
+    text = fragment
+    if "<" in text:
+        text = text.replace("<br />", "\n").replace("<br/>", "\n").replace("<br>", "\n")
+        if "<" in text:
+            text = _DROP_RE.sub(" ", text)
+            text = _BREAK_RE.sub("\n", text)
+            text = _LI_RE.sub("\n- ", text)
+            text = _TAG_RE.sub("", text)
+    if "&" in text:
+        text = html.unescape(text)
     text = _SPACES_RE.sub(" ", text)
-    text = "\n".join(line.strip() for line in text.split("\n"))
-    return _BLANKS_RE.sub("\n\n", text).strip()
-
-
-@lru_cache(maxsize=64)
-def _element_re(tag: str) -> re.Pattern:
-    return re.compile(rf"<{tag}\b[^>]*>(.*?)</{tag}\s*>", re.DOTALL)
+    if "\n" in text:
+        text = "\n".join(line.strip() for line in text.split("\n"))
+        if "\n\n\n" in text:
+            text = _BLANKS_RE.sub("\n\n", text)
+    return text.strip()
 
 
 def inline_text(fragment: str) -> str:
@@ -48,14 +51,36 @@ def inline_text(fragment: str) -> str:
 
 
 def xml_text(item: str, tag: str) -> str | None:
-    """Text of the first ``<tag>`` in an XML fragment, CDATA unwrapped, entities decoded."""
-    m = _element_re(tag).search(item)
-    if not m:
+    """Text of the first ``<tag>`` in an XML fragment, CDATA unwrapped, entities decoded.
+
+    Plain string searches (no regex): this runs several times per listing.
+    """
+    opening, closing = "<" + tag, "</" + tag
+    start = item.find(opening)
+    while start >= 0:  # "<tag" must end the name: "<tag>", "<tag attr=...>"
+        after = item[start + len(opening) : start + len(opening) + 1]
+        if after and not (after.isalnum() or after == "_"):
+            break
+        start = item.find(opening, start + 1)
+    if start < 0:
         return None
-    value = m.group(1).strip()
+    content = item.find(">", start) + 1
+    if content <= 0:
+        return None
+    end = item.find(closing, content)
+    while end >= 0:  # "</tag" then optional spaces then ">"
+        rest = end + len(closing)
+        while rest < len(item) and item[rest] in " \t\r\n":
+            rest += 1
+        if item[rest : rest + 1] == ">":
+            break
+        end = item.find(closing, end + 1)
+    if end < 0:
+        return None
+    value = item[content:end].strip()
     if value.startswith("<![CDATA[") and value.endswith("]]>"):
         return value[9:-3]
-    return html.unescape(value)
+    return html.unescape(value) if "&" in value else value
 
 
 def json_object(payload: str, what: str, *, has_id: bool = True) -> dict:

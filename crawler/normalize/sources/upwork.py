@@ -13,7 +13,8 @@ from urllib.parse import unquote
 
 from crawler.normalize.sources._text import guarded, html_to_text, inline_text, xml_text
 
-_LABEL_RE = re.compile(r"<b>\s*([A-Za-z ]+?)\s*</b>\s*:\s*(.*?)(?=<br\s*/?>|<b>|<a\b|$)", re.DOTALL)
+_LABEL_NAME_RE = re.compile(r"[A-Za-z ]+")
+_VALUE_END_RE = re.compile(r"<br\s*/?>|<a\b")
 _ID_RE = re.compile(r"~0[0-9][0-9a-zA-Z]{6,}")
 _SUFFIX = " - Upwork"
 
@@ -27,15 +28,31 @@ def job_id_from_link(link: str | None) -> str | None:
 
 
 def labelled_fields(description: str) -> tuple[str, dict[str, str]]:
-    """Split an item description into its free-text body and its labelled lines."""
+    """Split an item description into its free-text body and its labelled lines.
+
+    A label is ``<b>Letters and spaces</b>:``; its value runs to the next ``<br>``,
+    ``<b>`` or ``<a>``.  String splits, not one regex over the whole description.
+    """
     first = description.find("<b>")
-    body = description if first < 0 else description[:first]
+    if first < 0:
+        return description, {}
     fields: dict[str, str] = {}
-    for m in _LABEL_RE.finditer(description, max(first, 0)):
-        label = m.group(1).strip().lower()
-        value = inline_text(m.group(2))
-        fields.setdefault(label, value)
-    return body, fields
+    for part in description[first + 3 :].split("<b>"):
+        close = part.find("</b>")
+        if close < 0:
+            continue
+        label = part[:close].strip()
+        if not label or not _LABEL_NAME_RE.fullmatch(label):
+            continue
+        rest = part[close + 4 :].lstrip()
+        if not rest.startswith(":"):
+            continue
+        value = rest[1:]
+        end = _VALUE_END_RE.search(value)
+        if end:
+            value = value[: end.start()]
+        fields.setdefault(label.lower(), inline_text(value))
+    return description[:first], fields
 
 
 @guarded
