@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections import deque
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta, timezone
 from itertools import groupby
@@ -30,19 +31,30 @@ _WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
 _BRACKETS_RE = re.compile(r"[\[(][^\])]{0,30}[\])]")
 
 
+# ASCII letters and digits stay, everything else separates: the same words as _WORD_RE
+# on ASCII text, through str.translate (fast on ASCII) instead of a regex.
+_ASCII_SEPARATORS = {c: " " for c in range(128) if not chr(c).isalnum()}
+
+
+def _words(text) -> list[str]:
+    if not isinstance(text, str):
+        return []
+    if text.isascii():
+        return text.lower().translate(_ASCII_SEPARATORS).split()
+    return _WORD_RE.findall(text.casefold())
+
+
 def normalize_title(title: str | None) -> str:
     """``normalize_title("[URGENT] Python  Developer!")`` -> ``"python developer"``."""
     if not isinstance(title, str):
         return ""
-    return " ".join(_WORD_RE.findall(_BRACKETS_RE.sub(" ", title).casefold()))
+    if "[" in title or "(" in title:
+        title = _BRACKETS_RE.sub(" ", title)
+    return " ".join(_words(title))
 
 
 def _company_key(company) -> str:
     return " ".join(company.casefold().split()) if isinstance(company, str) else ""
-
-
-def _words(text) -> list[str]:
-    return _WORD_RE.findall(text.casefold()) if isinstance(text, str) else []
 
 
 def _shingles(words: list[str]) -> frozenset:
@@ -83,37 +95,47 @@ def _dedupe_block(rows: list[dict]) -> Iterator[tuple[str, str]]:
     A row marked ``_frozen`` (before the range being recomputed) is never reported; it
     can open a chain only if it is not itself a repost (``dup_of`` empty), which keeps
     an incremental run consistent with a full one.
+
+    Open chains expire from the left of a deque (rows come in time order).  Blocks
+    without a company need an identical normalized text, found with one dict lookup
+    (their shingles are never computed); blocks with a company compare shingles with
+    every open chain (such blocks are small: one client's same-titled postings).
     """
     window = timedelta(days=WINDOW_DAYS)
-    chains: list[
-        tuple[datetime, str, frozenset, str]
-    ] = []  # first time, id, shingles, text
+    chains: deque[tuple[datetime, str, frozenset | None, str]] = deque()
+    by_text: dict[str, deque[str]] = {}  # normalized text -> open chains' first ids
     for row in rows:
         when = _parse_time(row.get("posted_at"))
         if when is None:
             continue
-        chains = [c for c in chains if when - c[0] <= window]  # rows come in time order
+        while chains and when - chains[0][0] > window:
+            text = chains.popleft()[3]
+            opened = by_text[text]
+            opened.popleft()
+            if not opened:
+                del by_text[text]
         words = _words(row.get("description"))
-        shingles = _shingles(words)
         norm_text = " ".join(words)
+        has_company = bool(_company_key(row.get("company")))
+        shingles = _shingles(words) if has_company else None
         if row.get("_frozen"):
             if not row.get("dup_of"):
                 chains.append((when, row["job_id"], shingles, norm_text))
+                by_text.setdefault(norm_text, deque()).append(row["job_id"])
             continue
-        has_company = bool(_company_key(row.get("company")))
         match = None
-        for _, first_id, first_sh, first_text in chains:
-            if has_company:
-                if _similar(shingles, first_sh):
+        if has_company:
+            for _, first_id, first_sh, _text in chains:
+                if first_sh is not None and _similar(shingles, first_sh):
                     match = first_id
                     break
-            elif norm_text and norm_text == first_text:
-                match = first_id
-                break
+        elif norm_text and norm_text in by_text:
+            match = by_text[norm_text][0]
         if match is not None:
             yield row["job_id"], match
         else:
             chains.append((when, row["job_id"], shingles, norm_text))
+            by_text.setdefault(norm_text, deque()).append(row["job_id"])
 
 
 def _block_key(row: dict) -> tuple[str, str]:
