@@ -14,6 +14,10 @@ _SPACES_RE = re.compile(r"[ \t\r\f\v\xa0]+")
 _BLANKS_RE = re.compile(r"\n\s*\n\s*\n+")
 
 
+def _has_odd_space(text: str) -> bool:
+    return "\t" in text or "\r" in text or "\f" in text or "\v" in text
+
+
 def html_to_text(fragment: str | None) -> str:
     """Visible text of an HTML fragment: ``"a<br/>b &amp; c"`` -> ``"a\\nb & c"``.
 
@@ -33,7 +37,8 @@ def html_to_text(fragment: str | None) -> str:
             text = _TAG_RE.sub("", text)
     if "&" in text:
         text = html.unescape(text)
-    text = _SPACES_RE.sub(" ", text)
+    if "  " in text or not text.isascii() or _has_odd_space(text):
+        text = _SPACES_RE.sub(" ", text)
     if "\n" in text:
         text = "\n".join(line.strip() for line in text.split("\n"))
         if "\n\n\n" in text:
