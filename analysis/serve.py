@@ -21,6 +21,15 @@ Datasette never writes to this file: it has no write path configured and no plug
 that writes.  ``sql_time_limit_ms`` stays at 1000 and facet suggestions are off (they
 cost over a second per table page at millions of rows).
 
+The jobtrends plugin
+--------------------
+Datasette runs as ``python -m analysis.serve`` (``DATASETTE_COMMAND``): Datasette's own
+command line with ``analysis/datasette/plugin.py`` registered first.  For tables with a
+``plugins: jobtrends:`` block in metadata.yml (``jobs``), ``hand_to_plugin`` gives the
+plugin the default facets (answered from ``jobs_facet_counts``/``jobs_facet_totals``,
+stored by the rollup refresh) and the search (capped to the newest matches), which keep
+the table page and searches under the 1 s limit at millions of postings.
+
 ``--public`` mode
 -----------------
 Listens on 0.0.0.0 unless a host is given, and refuses to start unless a password hash
@@ -62,6 +71,10 @@ SETTINGS: dict[str, str] = {
 }
 
 
+# Datasette's command line with the jobtrends plugin registered (see run_datasette).
+DATASETTE_COMMAND = [sys.executable, "-m", "analysis.serve"]
+
+
 class ServeError(ValueError):
     """A configuration problem the user can fix; the message says how."""
 
@@ -87,6 +100,8 @@ def build_metadata(db_name: str, *, public: bool, allow_sql: bool) -> dict:
             for item in items:
                 if item.get("db") == TEMPLATE_DB_NAME:
                     item["db"] = db_name
+    for table in meta["databases"][db_name].get("tables", {}).values():
+        hand_to_plugin(table)
     if public:
         user = os.environ.get(USER_ENV, "admin")
         meta["allow"] = {"id": "*"}  # every page needs a signed-in actor
@@ -96,6 +111,31 @@ def build_metadata(db_name: str, *, public: bool, allow_sql: bool) -> dict:
         if allow_sql:
             meta["allow_sql"] = {"id": "*"}
     return meta
+
+
+def hand_to_plugin(table: dict) -> None:
+    """Give a table's search and default facets to the jobtrends plugin, in place.
+
+    Only for tables with a ``plugins: jobtrends:`` block in metadata.yml.  The file
+    itself stays plain Datasette metadata (it works without the plugin, only slower);
+    served by ``jobtrends serve``, the plugin (analysis/datasette/plugin.py) answers
+    facets from stored counts and caps searches.
+
+    >>> t = {"fts_table": "f", "facets": ["a"], "plugins": {"jobtrends": {"facet_counts": "c"}}}
+    >>> hand_to_plugin(t); t["facets"], t["plugins"]["jobtrends"]["fts_table"]
+    ([{'jobtrends': 'a'}], 'f')
+    """
+    config = table.get("plugins", {}).get("jobtrends")
+    if config is None:
+        return
+    for key in ("fts_table", "fts_pk", "searchmode"):
+        if key in table:
+            config[key] = table.pop(key)
+    if config.get("facet_counts"):
+        table["facets"] = [
+            {"jobtrends": facet} if isinstance(facet, str) else facet
+            for facet in table.get("facets", [])
+        ]
 
 
 def write_metadata(meta: dict, folder: str | os.PathLike | None = None) -> Path:
@@ -184,7 +224,7 @@ def serve(
     sys.stdout.flush()
     sys.stderr.flush()
     # exec keeps one process: Ctrl-C and a test's terminate() reach Datasette itself.
-    os.execv(sys.executable, [sys.executable, "-m", "datasette", *args])
+    os.execv(sys.executable, [*DATASETTE_COMMAND, *args])
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -237,7 +277,7 @@ def start_background(db_path: str | os.PathLike, *, port: int, host: str = "127.
     # A file, not a pipe: a pipe nobody reads would block Datasette once it fills.
     log = tempfile.TemporaryFile()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "datasette", *args],
+        [*DATASETTE_COMMAND, *args],
         stdout=subprocess.DEVNULL,
         stderr=log,
     )
@@ -249,3 +289,25 @@ def start_background(db_path: str | os.PathLike, *, port: int, host: str = "127.
         log.seek(0)
         raise RuntimeError(f"{exc}; datasette said: {log.read().decode()[-2000:]}") from exc
     return proc
+
+
+def run_datasette(argv: list[str]) -> None:
+    """Datasette's own command line, with analysis/datasette/plugin.py registered.
+
+    The plugin is registered from the installed package (no ``--plugins-dir``: nothing
+    is loaded from a folder named on the command line).
+
+    >>> run_datasette(["serve", "data/jobs.db"])  # doctest: +SKIP
+    """
+    from datasette.cli import cli
+    from datasette.plugins import pm
+
+    from analysis.datasette import plugin
+
+    if not pm.is_registered(plugin):
+        pm.register(plugin, name="jobtrends")
+    cli.main(args=argv, prog_name="datasette")
+
+
+if __name__ == "__main__":
+    run_datasette(sys.argv[1:])

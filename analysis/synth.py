@@ -15,8 +15,11 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import queue as queue_module
 import random
 import re
+from bisect import bisect
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -67,7 +70,7 @@ _UPWORK_CATEGORY_TO_CANONICAL = {
 }
 
 
-@dataclass
+@dataclass(slots=True)
 class Posting:
     """One generated posting with the truth the analysis should recover."""
 
@@ -172,15 +175,18 @@ class _Slots(dict):
     def __missing__(self, key: str):
         rng = self.rng
         if key == "n":
-            value = rng.randint(2, 9)
+            value = 2 + rng._randbelow(8)  # = randint(2, 9)
         elif key == "stack":
-            value = rng.choice(self.spec.get("stacks", ["React"]))
+            stacks = self.spec.get("stacks", _DEFAULT_STACKS)
+            value = stacks[rng._randbelow(len(stacks))]
         else:
-            value = rng.choice(_SLOT_WORDS[key])
+            words = _SLOT_WORDS[key]
+            value = words[rng._randbelow(len(words))]
         self[key] = value
         return value
 
 
+_DEFAULT_STACKS = ["React"]
 _SLOT_WORDS = {"niche": NICHES, "topic": TOPICS, "language": LANGUAGES, "doc": DOCS}
 
 
@@ -191,8 +197,11 @@ def _fill(template: str, slots: _Slots) -> str:
     return template.format_map(slots)
 
 
+_WORD = re.compile(r"[A-Za-z0-9]+")
+
+
 def _slug(title: str, limit: int = 80) -> str:
-    words = re.findall(r"[A-Za-z0-9]+", title)
+    words = _WORD.findall(title)
     return "-".join(words)[:limit].strip("-") or "job"
 
 
@@ -200,22 +209,55 @@ def _paragraphs(
     rng: random.Random, spec: dict, slots: _Slots, ai_skills: list[str]
 ) -> list[str]:
     # The opening sentence stays first; a sorted sample of the others keeps their order.
+    below = rng._randbelow  # see _new_posting
     pool = spec["sentences"]
-    picked = sorted(
-        rng.sample(range(1, len(pool)), k=min(len(pool) - 1, rng.randint(2, 4)))
-    )
+    picked = sorted(_sample(rng, range(1, len(pool)), min(len(pool) - 1, 2 + below(3))))
     sentences = [_fill(pool[i], slots) for i in [0, *picked]]
     sentences += [AI_SENTENCES[s] for s in ai_skills]
     first, rest = sentences[:2], sentences[2:]
     paragraphs = [" ".join(first)]
     if rest:
         paragraphs.append(" ".join(rest))
-    company = f"{rng.choice(COMPANY_PARTS[0])} {rng.choice(COMPANY_PARTS[1])}"
+    first_parts, second_parts = COMPANY_PARTS
+    company = f"{first_parts[below(len(first_parts))]} {second_parts[below(len(second_parts))]}"
+    size = 2 + below(59)  # = randint(2, 60)
     paragraphs.append(
-        f"About us: {company} is a team of {rng.randint(2, 60)} based in {rng.choice(CITIES)}."
-        f" {rng.choice(CLOSINGS)}"
+        f"About us: {company} is a team of {size} based in {CITIES[below(len(CITIES))]}."
+        f" {CLOSINGS[below(len(CLOSINGS))]}"
     )
     return paragraphs
+
+
+def _sample(rng: random.Random, population, k: int) -> list:
+    """``rng.sample(population, k)``, draw for draw, without its per-call checks.
+
+    The same algorithm as CPython's (3.11): pool swaps for small populations, rejection
+    from a set for large ones.  Having it here also keeps the generator's output from
+    depending on the standard library's implementation.
+    """
+    n = len(population)
+    if not 0 <= k <= n:
+        raise ValueError("Sample larger than population or is negative")
+    below = rng._randbelow
+    result = [None] * k
+    setsize = 21
+    if k > 5:
+        setsize += 4 ** math.ceil(math.log(k * 3, 4))
+    if n <= setsize:
+        pool = list(population)
+        for i in range(k):
+            j = below(n - i)
+            result[i] = pool[j]
+            pool[j] = pool[n - i - 1]
+    else:
+        selected: set[int] = set()
+        for i in range(k):
+            j = below(n)
+            while j in selected:
+                j = below(n)
+            selected.add(j)
+            result[i] = population[j]
+    return result
 
 
 _CUM_WEIGHTS: dict[int, tuple[tuple, list[float]]] = {}
@@ -230,8 +272,10 @@ def _weighted(rng: random.Random, pairs):
         for w in weights:
             total += w
             cum.append(total)
-        cached = _CUM_WEIGHTS[id(pairs)] = (items, cum)
-    return rng.choices(cached[0], cum_weights=cached[1], k=1)[0]
+        cached = _CUM_WEIGHTS[id(pairs)] = (items, cum, cum[-1] + 0.0, len(cum) - 1)
+    items, cum, total, hi = cached
+    # rng.choices(items, cum_weights=cum, k=1)[0], without its checks and list.
+    return items[bisect(cum, rng.random() * total, 0, hi)]
 
 
 _MONTHS = MONTH_NAMES
@@ -270,7 +314,7 @@ def _nice_budget(x: float) -> float:
 # ---------------------------------------------------------------- postings
 
 
-@dataclass
+@dataclass(slots=True)
 class _Slot:
     posted_at: datetime
     source: str
@@ -371,10 +415,10 @@ def _day_slots(rng, t0, source, cat, k, month, effects, carry) -> list[_Slot]:
         carry[key] = carry.get(key, 0.0) + k * effects.ai_share(*where[cat], month)
         hits = min(k, int(carry[key]))
         carry[key] -= hits
-        for i in rng.sample(range(k), hits):
+        for i in _sample(rng, range(k), hits):
             per_slot[i].append(skill)
     return [
-        _Slot(t0 + timedelta(seconds=rng.randrange(86400)), source, cat, tuple(skills))
+        _Slot(t0 + timedelta(seconds=rng._randbelow(86400)), source, cat, tuple(skills))
         for skills in per_slot
     ]
 
@@ -413,7 +457,7 @@ def _postings_for(
 
 
 def _client_id(rng: random.Random) -> int:
-    return rng.randrange(10_000_000, 80_000_000)
+    return 10_000_000 + rng._randbelow(70_000_000)  # = randrange(10M, 80M)
 
 
 def _new_id(
@@ -438,10 +482,12 @@ def _new_posting(
     cat = slot.category
     ai = list(slot.ai_skills)
     slots = _Slots(rng, spec)
+    below = rng._randbelow  # rng.choice(seq) is seq[below(len(seq))]: same draws
     if ai and rng.random() < 0.6:
-        title = _fill(rng.choice(AI_TITLES[ai[0]]), slots)
+        titles = AI_TITLES[ai[0]]
     else:
-        title = _fill(rng.choice(spec["titles"]), slots)
+        titles = spec["titles"]
+    title = _fill(titles[below(len(titles))], slots)
     hourly = rng.random() < hourly_share[cat]
     month = slot.posted_at.date().replace(day=1)
     currency = "USD"
@@ -455,21 +501,24 @@ def _new_posting(
             * effects.pay_factor(cat, month)
             * math.exp(rng.gauss(0, 0.3))
         )
-        lo, hi = mid * rng.uniform(0.6, 0.85), mid * rng.uniform(1.15, 1.6)
+        # rng.uniform(a, b) is a + (b - a) * rng.random()
+        lo = mid * (0.6 + (0.85 - 0.6) * rng.random())
+        hi = mid * (1.15 + (1.6 - 1.15) * rng.random())
         lo, hi = max(3.0, round(lo / rate)), max(5.0, round(hi / rate))
         pay_min, pay_max = float(min(lo, hi)), float(max(lo, hi))
     else:
         budget = spec["budget_usd"] * math.exp(rng.gauss(0, 0.7)) / rate
         pay_min = _nice_budget(budget)
         pay_max = (
-            _nice_budget(budget * rng.uniform(1.5, 4))
+            _nice_budget(budget * (1.5 + (4 - 1.5) * rng.random()))
             if slot.source == "freelancer"
             else None
         )
-    skills = rng.sample(spec["skills"], k=rng.randint(3, min(6, len(spec["skills"]))))
+    skills = _sample(rng, spec["skills"], rng.randint(3, min(6, len(spec["skills"]))))
     skills = skills + ai
     if slot.source == "upwork":
-        source_category = rng.choice(spec["upwork_categories"])
+        names = spec["upwork_categories"]
+        source_category = names[below(len(names))]
     else:
         source_category = spec["freelancer_jobs"][0][2][1]
     source_id = _new_id(rng, slot.source, slot.posted_at, fl_seq)
@@ -513,7 +562,9 @@ def _repost(
 
 def _decorate(rng: random.Random, p: Posting) -> None:
     """Per-listing details: url, fetch time and the real formats' quirks."""
-    p.fetched_at = _iso(p.posted_at + timedelta(seconds=rng.randint(120, 3 * 3600)))
+    below = rng._randbelow  # see _new_posting
+    # = rng.randint(120, 3 * 3600)
+    p.fetched_at = _iso(p.posted_at + timedelta(seconds=120 + below(3 * 3600 - 119)))
     if p.source == "upwork":
         p.url = f"https://www.upwork.com/jobs/{_slug(p.title)}_%7E{p.source_id[1:]}?source=rss"
         p.extra["no_skills"] = rng.random() < 0.05
@@ -521,27 +572,35 @@ def _decorate(rng: random.Random, p: Posting) -> None:
         p.extra["no_country"] = rng.random() < 0.06
     else:
         jobs = CATEGORIES[p.category]["freelancer_jobs"]
-        p.extra["jobs"] = [jobs[0]] + rng.sample(
-            jobs[1:], k=rng.randint(1, min(3, len(jobs) - 1))
+        p.extra["jobs"] = [jobs[0]] + _sample(
+            rng, jobs[1:], rng.randint(1, min(3, len(jobs) - 1))
         )
         p.extra["seo_url"] = f"{_job_seo(jobs[0][1])}/{_slug(p.title, 60)}"
         p.url = f"https://www.freelancer.com/projects/{p.extra['seo_url']}"
-        p.extra["bids"] = rng.randint(0, 60)
+        p.extra["bids"] = below(61)  # = randint(0, 60)
         p.extra["no_max"] = not p.hourly and rng.random() < 0.1
         p.extra["owner_id"] = p.client_id
-        p.extra["duration"] = rng.choice(
-            [
-                "less_than_one_week",
-                "one_to_four_weeks",
-                "one_to_three_months",
-                "three_to_six_months",
-            ]
-        )
-        p.extra["hours"] = rng.choice([10, 20, 30, 40])
+        p.extra["duration"] = _DURATIONS[below(4)]
+        p.extra["hours"] = _HOURS[below(4)]
+
+
+_DURATIONS = (
+    "less_than_one_week",
+    "one_to_four_weeks",
+    "one_to_three_months",
+    "three_to_six_months",
+)
+_HOURS = (10, 20, 30, 40)
+
+
+_SEO: dict[str, str] = {}  # job names come from a fixed vocabulary
 
 
 def _job_seo(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    seo = _SEO.get(name)
+    if seo is None:
+        seo = _SEO[name] = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return seo
 
 
 # ---------------------------------------------------------------- formats
@@ -592,9 +651,24 @@ def upwork_item(p: Posting, *, link: str | None = None) -> str:
     )
 
 
+# json_payload's exact output, with one encoder instead of one per listing.
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+assert _encode({"a": "é", "b": [1.5, None]}) == json_payload(
+    {"a": "é", "b": [1.5, None]}
+)
+_CURRENCY_BY_CODE: dict[str, dict] = {}
+for _currency, _weight in CURRENCIES:
+    _CURRENCY_BY_CODE.setdefault(
+        _currency["code"], _currency
+    )  # the first, as next() did
+del _currency, _weight
+
+
 def freelancer_project(p: Posting) -> dict:
     """One project object of Freelancer's projects API (full_description, job_details)."""
-    currency = next(c for c, _ in CURRENCIES if c["code"] == p.currency)
+    currency = _CURRENCY_BY_CODE.get(p.currency) or next(
+        c for c, _ in CURRENCIES if c["code"] == p.currency
+    )
     ts = int(p.posted_at.timestamp())
     description = "\n\n".join(p.paragraphs)
     jobs = [
@@ -687,7 +761,7 @@ def to_raw(p: Posting) -> RawListing:
         return RawListing(
             "upwork", p.source_id, upwork_item(p), "xml", p.url, p.fetched_at, "synth"
         )
-    payload = json_payload(freelancer_project(p))
+    payload = _encode(freelancer_project(p))
     return RawListing(
         "freelancer", p.source_id, payload, "json", p.url, p.fetched_at, "synth"
     )
@@ -723,6 +797,87 @@ def generate(
         seasonal_amplitude=seasonal_amplitude,
     ):
         yield to_raw(posting)
+
+
+def generate_batches(
+    start: date, end: date, *, batch: int = 20_000, background: bool = True, **options
+) -> Iterator[list[RawListing]]:
+    """``generate(start, end, **options)`` in lists of ``batch`` listings, the same ones.
+
+    With ``background`` (and a second core) a forked process generates the next
+    batches while the caller stores this one: generation and the raw store then
+    overlap instead of adding up.  At most ``_QUEUE_BATCHES`` batches wait in between,
+    so memory stays bounded.  Example:
+    ``for rows in generate_batches(date(2022, 1, 1), date(2024, 6, 30), rows=10**6): ...``
+    """
+    if not background or (os.cpu_count() or 1) < 2:
+        yield from _batches(generate(start, end, **options), batch)
+        return
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue(maxsize=_QUEUE_BATCHES)
+    child = context.Process(
+        target=_generate_into, args=(queue, start, end, batch, options), daemon=True
+    )
+    child.start()
+    try:
+        while True:
+            try:
+                item = queue.get(timeout=1.0)
+            except queue_module.Empty:
+                if not child.is_alive():  # killed without a word (e.g. out of memory)
+                    raise RuntimeError(
+                        f"the generating process died (exit code {child.exitcode})"
+                    ) from None
+                continue
+            if item is None:
+                break
+            if isinstance(item, str):
+                raise RuntimeError(f"synthetic generation failed: {item}")  # noqa: TRY004 - a message
+            # Tuples cross the process boundary several times faster than dataclasses.
+            yield [RawListing(*row) for row in item]
+    finally:
+        if child.is_alive():
+            child.terminate()
+        child.join(timeout=10)
+        queue.close()
+
+
+_QUEUE_BATCHES = 4
+
+
+def _batches(listings: Iterable[RawListing], size: int) -> Iterator[list[RawListing]]:
+    out: list[RawListing] = []
+    for listing in listings:
+        out.append(listing)
+        if len(out) >= size:
+            yield out
+            out = []
+    if out:
+        yield out
+
+
+def _generate_into(queue, start: date, end: date, size: int, options: dict) -> None:
+    try:
+        for rows in _batches(generate(start, end, **options), size):
+            queue.put(
+                [
+                    (
+                        r.source,
+                        r.source_id,
+                        r.payload,
+                        r.payload_format,
+                        r.url,
+                        r.fetched_at,
+                        r.origin,
+                    )
+                    for r in rows
+                ]
+            )
+        queue.put(None)
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises
+        queue.put(f"{type(exc).__name__}: {exc}")
 
 
 # ---------------------------------------------------------------- fixture tree

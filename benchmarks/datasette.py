@@ -133,6 +133,22 @@ def build_database(path: Path, rows: int, *, seed: int = 7) -> dict:
             "total_s": round(time.perf_counter() - started, 1)}
 
 
+def ensure_facet_counts(path: Path) -> None:
+    """Fill jobs_facet_counts in a database built before that table existed."""
+    from crawler.rollups import refresh_facet_counts
+
+    conn = dbmod.connect(path)  # ensure_db creates the table
+    try:
+        done = conn.execute("SELECT count(*) FROM jobs_facet_totals").fetchone()[0]
+        if not done:
+            started = time.perf_counter()
+            with dbmod.transaction(conn):
+                refresh_facet_counts(conn, None)
+            print(f"  filled jobs_facet_counts in {time.perf_counter() - started:.0f} s")
+    finally:
+        conn.close()
+
+
 def _flush(conn, insert_job, jobs, skills) -> None:
     with dbmod.transaction(conn):
         conn.executemany(insert_job, jobs)
@@ -268,6 +284,7 @@ def main(argv: list[str] | None = None) -> None:
     db = args.db or Path("data") / f"bench-{args.rows}.db"
     if db.exists():
         print(f"reusing {db}")
+        ensure_facet_counts(db)
     else:
         print(f"building {db} with {args.rows:,} postings")
         print(build_database(db, args.rows))

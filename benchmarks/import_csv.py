@@ -7,7 +7,8 @@ then times, on the same file:
 2. ``jobtrends import --format upwork-csv`` storing raw rows only (``normalize=False``);
 3. the full import path (raw rows + normalizer + rollups) on the first N rows.
 
-Options: ``--rows 1000000`` ``--normalized-rows 20000`` ``--dir /tmp/jobtrends-bench``.
+Options: ``--rows 1000000`` ``--normalized-rows 20000`` ``--dir /tmp/jobtrends-bench``
+``--batch-size N`` (listings per transaction; default: run_import's).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import argparse
 import csv
 import os
 import random
+import resource
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -173,13 +175,19 @@ class Timer:
         return out
 
 
+def _peak_mib(who: int) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024  # KiB on Linux
+
+
 def plain_read(path: Path) -> tuple[int, Timer]:
     with Timer() as timer, path.open(newline="", encoding="utf-8") as fh:
         n = sum(1 for _ in csv.reader(fh)) - 1
     return n, timer
 
 
-def timed_import(path: Path, db: Path, *, normalize: bool) -> tuple[int, Timer, object]:
+def timed_import(
+    path: Path, db: Path, *, normalize: bool, batch_size: int | None = None
+) -> tuple[int, Timer, object]:
     from crawler.db import connect
     from crawler.importers import run_import
 
@@ -189,7 +197,12 @@ def timed_import(path: Path, db: Path, *, normalize: bool) -> tuple[int, Timer, 
     try:
         with Timer() as timer:
             report = run_import(
-                conn, [str(path)], "upwork-csv", normalize=normalize, progress=True
+                conn,
+                [str(path)],
+                "upwork-csv",
+                normalize=normalize,
+                progress=True,
+                batch_size=batch_size,
             )
     finally:
         conn.close()
@@ -201,6 +214,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--normalized-rows", type=int, default=20_000)
     parser.add_argument("--dir", default="/tmp/jobtrends-bench")
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=None,
+        help="listings per transaction (default: run_import's)",
+    )
     args = parser.parse_args(argv)
     folder = Path(args.dir)
     folder.mkdir(parents=True, exist_ok=True)
@@ -215,7 +234,9 @@ def main(argv: list[str] | None = None) -> None:
     n_plain, plain = plain_read(big)
     print(plain.line("plain csv.reader", n_plain))
 
-    n, store, report = timed_import(big, folder / "store.db", normalize=False)
+    n, store, report = timed_import(
+        big, folder / "store.db", normalize=False, batch_size=args.batch_size
+    )
     print(
         store.line("import, raw store", n, plain, n_plain)
         + f"  [{report.new:,} stored]"
@@ -225,7 +246,9 @@ def main(argv: list[str] | None = None) -> None:
     critical = max(store.own, store.cpu - store.own)
     print(
         f"  cpu split: writer {store.own:.1f}s, reader {store.cpu - store.own:.1f}s"
-        f" -> {n / critical:,.0f} rows/s when each process has a free core"
+        f" -> {n / critical:,.0f} rows/s when each process has a free core;"
+        f" peak RSS writer {_peak_mib(resource.RUSAGE_SELF):,.0f} MiB,"
+        f" reader {_peak_mib(resource.RUSAGE_CHILDREN):,.0f} MiB"
     )
 
     if args.normalized_rows:

@@ -13,6 +13,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -214,6 +215,28 @@ CREATE TABLE IF NOT EXISTS meta (
     value TEXT
 );
 
+-- Postings per month and default-facet value (crawler/rollups.py): Datasette's facets of
+-- the jobs table (source, category, pay_type, country, remote) are sums over these rows
+-- instead of a GROUP BY over every posting (analysis/datasette/plugin.py).  Same column
+-- types as jobs, so a filter value compares the same way in both tables.
+CREATE TABLE IF NOT EXISTS jobs_facet_counts (
+    month TEXT,
+    source TEXT,
+    category TEXT,
+    pay_type TEXT,
+    country TEXT,
+    remote INTEGER,
+    n INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS jobs_facet_counts_month ON jobs_facet_counts(month);
+-- Their totals per facet value (no month): the unfiltered table page reads ~100 rows.
+-- value has no declared type, so remote stays an integer and the others text.
+CREATE TABLE IF NOT EXISTS jobs_facet_totals (
+    facet TEXT NOT NULL,
+    value,
+    n INTEGER NOT NULL
+);
+
 -- Monitors' verdict on each run (crawler/monitors.py); a failed check degrades the run.
 CREATE TABLE IF NOT EXISTS run_checks (
     run_id INTEGER NOT NULL,
@@ -395,6 +418,7 @@ def save_raw(
     *,
     run_id: int | None,
     seen_at: str | None = None,
+    in_transaction: bool = False,
 ) -> SaveCounts:
     """Upsert raw listings on (source, source_id) in one transaction.
 
@@ -414,17 +438,22 @@ def save_raw(
         batch[(item.source, item.source_id)] = item
     existing: dict[tuple[str, str], tuple[str, int | None]] = {}
     keys = list(batch)
-    with transaction(conn):
-        for i in range(0, len(keys), 400):
-            chunk = keys[i : i + 400]
-            where = " OR ".join(["(source = ? AND source_id = ?)"] * len(chunk))
-            params = [v for k in chunk for v in k]
-            for row in conn.execute(
-                f"SELECT source, source_id, payload_sha256, last_run_id FROM raw_listings"
-                f" WHERE {where}",
-                params,
-            ):
-                existing[(row[0], row[1])] = (row[2], row[3])
+    # in_transaction: the caller's transaction also holds what must commit with the rows
+    with nullcontext() if in_transaction else transaction(conn):
+        # One `source = ? AND source_id IN (...)` per source and chunk: SQLite plans it
+        # once and probes the key index in order (a chain of ORs costs far more).
+        by_source: dict[str, list[str]] = {}
+        for source, source_id in keys:
+            by_source.setdefault(source, []).append(source_id)
+        for source, ids in by_source.items():
+            for i in range(0, len(ids), _SEEN_LOOKUP):
+                chunk = ids[i : i + _SEEN_LOOKUP]
+                for row in conn.execute(
+                    "SELECT source_id, payload_sha256, last_run_id FROM raw_listings"
+                    f" WHERE source = ? AND source_id IN ({','.join('?' * len(chunk))})",
+                    [source, *chunk],
+                ):
+                    existing[(source, row[0])] = (row[1], row[2])
         inserts, updates, touches = [], [], []
         for key, item in batch.items():
             digest = sha256(item.payload)
@@ -471,6 +500,7 @@ def save_raw(
                 else:
                     counts.unchanged += 1
                 touches.append((seen_at, run_id, item.source, item.source_id))
+        inserts.sort()  # key order: each page of the key index is written once per batch
         conn.executemany(
             "INSERT INTO raw_listings (source, source_id, url, payload, payload_format,"
             " payload_sha256, fetched_at, first_seen_at, last_seen_at, first_run_id,"
@@ -599,25 +629,69 @@ def save_raw_seen(
     [first_seen_at, last_seen_at] range, so importing the same files again changes
     no payload, date or count (only ``last_run_id``, the last run that read it).
     """
+    rows = [
+        (item.source, item.source_id, item.payload, item.payload_format, item.url,
+         item.fetched_at, item.origin, seen, None)
+        for item, seen in sightings
+    ]
+    return save_raw_rows(conn, rows, run_id=run_id, in_transaction=in_transaction)
+
+
+# A sighting as a flat tuple (bulk imports build millions; a tuple is the cheapest object):
+# (source, source_id, payload, payload_format, url, fetched_at, origin, seen_at, sha256|None)
+SeenRow = tuple
+
+_SEEN_INSERT = (
+    "INSERT INTO raw_listings (source, source_id, url, payload, payload_format,"
+    " payload_sha256, fetched_at, first_seen_at, last_seen_at, seen_count,"
+    " first_run_id, last_run_id, origin) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+)
+# A listing read once in the batch, bound straight from its SeenRow (no new tuple per
+# row); the run id is a literal int (or NULL) put in by save_raw_rows.
+_SEEN_INSERT_ONE = (
+    "INSERT INTO raw_listings (source, source_id, url, payload, payload_format,"
+    " payload_sha256, fetched_at, first_seen_at, last_seen_at, seen_count,"
+    " first_run_id, last_run_id, origin)"
+    " VALUES (?1, ?2, ?5, ?3, ?4, ?9, ?6, ?8, ?8, 1, {run}, {run}, ?7)"
+)
+_SEEN_LOOKUP = 2_000  # keys per SELECT ... IN (SQLite >= 3.32 allows 32766 parameters)
+
+
+def save_raw_rows(
+    conn: sqlite3.Connection,
+    rows: Sequence[SeenRow],
+    *,
+    run_id: int | None,
+    in_transaction: bool = False,
+) -> SeenCounts:
+    """:func:`save_raw_seen` on flat :data:`SeenRow` tuples (the bulk import's form).
+
+    Same rules and counts; a row's sha256 may come precomputed (the reading process
+    hashes) or be None.  New listings are inserted in key order, so each index page is
+    written once per batch instead of once per row that lands on it.
+    """
     counts = SeenCounts()
-    if not sightings:
+    if not rows:
         return counts
-    # Per key: the latest sighting (its payload wins), first/last seen, distinct times.
-    latest: dict[tuple[str, str], tuple[RawListing, str]] = {}
-    span: dict[tuple[str, str], list] = {}
-    for item, seen in sightings:
-        key = (item.source, item.source_id)
-        got = span.get(key)
-        if got is None:
-            span[key] = [seen, seen, {seen}]
-            latest[key] = (item, seen)
+    # Per key: the latest sighting (its payload wins); [first, last, distinct times]
+    # only for the few keys read more than once in this batch.
+    latest: dict[tuple[str, str], SeenRow] = {}
+    spans: dict[tuple[str, str], list] = {}
+    for row in rows:
+        key = (row[0], row[1])
+        got = latest.setdefault(key, row)
+        if got is row:
             continue
         counts.duplicates += 1
-        got[0] = min(got[0], seen)
-        got[1] = max(got[1], seen)
-        got[2].add(seen)
-        if seen >= latest[key][1]:
-            latest[key] = (item, seen)
+        seen = row[7]
+        span = spans.get(key)
+        if span is None:
+            spans[key] = span = [got[7], got[7], {got[7]}]
+        span[0] = min(span[0], seen)
+        span[1] = max(span[1], seen)
+        span[2].add(seen)
+        if seen >= got[7]:
+            latest[key] = row
 
     def write() -> None:
         existing: dict[tuple[str, str], tuple] = {}
@@ -625,26 +699,39 @@ def save_raw_seen(
         for source, source_id in latest:
             by_source.setdefault(source, []).append(source_id)
         for source, ids in by_source.items():
-            for i in range(0, len(ids), 900):
-                chunk = ids[i : i + 900]
+            for i in range(0, len(ids), _SEEN_LOOKUP):
+                chunk = ids[i : i + _SEEN_LOOKUP]
                 for row in conn.execute(
-                    "SELECT source_id, payload_sha256, first_seen_at, last_seen_at, last_run_id"
-                    f" FROM raw_listings WHERE source = ? AND source_id IN ({','.join('?' * len(chunk))})",
+                    "SELECT source_id, payload_sha256, first_seen_at, last_seen_at,"
+                    " last_run_id FROM raw_listings WHERE source = ? AND source_id IN"
+                    f" ({','.join('?' * len(chunk))})",
                     [source, *chunk],
                 ):
                     existing[(source, row[0])] = tuple(row[1:])
-        inserts, updates, touches = [], [], []
-        for key, (item, _) in latest.items():
-            first, last, times = span[key]
-            digest = sha256(item.payload)
-            old = existing.get(key)
+        singles, inserts, updates, touches = [], [], [], []
+        for key, row in latest.items():
+            digest = row[8]
+            if digest is None:
+                digest = sha256(row[2])
+                row = (*row[:8], digest)
+            span = spans.get(key)
+            old = existing.get(key) if existing else None
             if old is None:
                 counts.new += 1
                 counts.changed_keys.append(key)
-                inserts.append((item.source, item.source_id, item.url, item.payload,
-                                item.payload_format, digest, item.fetched_at, first, last,
-                                len(times), run_id, run_id, item.origin))
+                if span is None:
+                    singles.append(row)
+                else:
+                    first, last, times = span
+                    inserts.append((row[0], row[1], row[4], row[2], row[3], digest,
+                                    row[5], first, last, len(times), run_id, run_id,
+                                    row[6]))
                 continue
+            if span is None:
+                first = last = row[7]
+                times = (first,)
+            else:
+                first, last, times = span
             old_digest, old_first, old_last, old_run = old
             outside = sum(1 for t in times if t < old_first or t > old_last)
             if outside:
@@ -653,9 +740,8 @@ def save_raw_seen(
             if old_digest != digest and last >= old_last:
                 counts.updated += 1
                 counts.changed_keys.append(key)
-                updates.append((item.url, item.payload, item.payload_format, digest,
-                                item.fetched_at, new_first, new_last, outside, run_id,
-                                item.origin, item.source, item.source_id))
+                updates.append((row[4], row[2], row[3], digest, row[5], new_first,
+                                new_last, outside, run_id, row[6], row[0], row[1]))
                 continue
             if old_digest != digest:
                 counts.older_versions += 1
@@ -663,13 +749,11 @@ def save_raw_seen(
                 counts.duplicates += 1  # read earlier in this same run
             else:
                 counts.unchanged += 1
-            touches.append((new_first, new_last, outside, run_id, item.source, item.source_id))
-        conn.executemany(
-            "INSERT INTO raw_listings (source, source_id, url, payload, payload_format,"
-            " payload_sha256, fetched_at, first_seen_at, last_seen_at, seen_count,"
-            " first_run_id, last_run_id, origin) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            inserts,
-        )
+            touches.append((new_first, new_last, outside, run_id, row[0], row[1]))
+        singles.sort()  # key order: see the docstring
+        run = "NULL" if run_id is None else str(int(run_id))
+        conn.executemany(_SEEN_INSERT_ONE.format(run=run), singles)
+        conn.executemany(_SEEN_INSERT, inserts)
         conn.executemany(
             "UPDATE raw_listings SET url=?, payload=?, payload_format=?, payload_sha256=?,"
             " fetched_at=?, first_seen_at=?, last_seen_at=?, seen_count=seen_count+?,"

@@ -16,7 +16,7 @@ import sqlite3
 import time
 from collections.abc import Iterable, Sequence
 
-from crawler.db import transaction
+from crawler.db import transaction, utcnow
 
 # Rows without a category still count: they are rolled up under "other".
 _CATEGORY = "coalesce(category, 'other')"
@@ -99,6 +99,7 @@ def refresh_rollups(
             """,
             j_params,
         )
+        refresh_facet_counts(conn, month_list)
         category_rows = conn.execute(
             f"SELECT count(*) FROM category_month WHERE {where}", params
         ).fetchone()[0]
@@ -118,6 +119,58 @@ def refresh_rollups(
         "skill_rows": skill_rows,
         "seconds": round(time.perf_counter() - started, 3),
     }
+
+
+# The columns jobs_facet_counts counts postings by (besides month): Datasette's default
+# facets of the jobs table.
+FACET_COLUMNS = ("source", "category", "pay_type", "country", "remote")
+
+
+def refresh_facet_counts(conn: sqlite3.Connection, months: list[str] | None) -> None:
+    """Rebuild ``jobs_facet_counts`` for ``months`` (None = all) and postings without one.
+
+    ``jobs_facet_totals`` (the counts summed over months) is rebuilt from it each time.
+
+    Call inside the rollups' transaction.  ``meta`` records when and up to which jobs
+    rowid the counts were taken, so the Datasette plugin can tell when a crawl has
+    stored postings since (it then labels the facets as stored counts of that time).
+
+    >>> refresh_facet_counts(conn, ["2024-02"])  # doctest: +SKIP
+    """
+    columns = ", ".join(FACET_COLUMNS)
+    insert = (
+        f"INSERT INTO jobs_facet_counts (month, {columns}, n) "
+        f"SELECT month, {columns}, count(*) FROM {{jobs}} WHERE {{where}} "
+        f"GROUP BY month, {columns}"
+    )
+    if months is None:
+        conn.execute("DELETE FROM jobs_facet_counts")
+        conn.execute(insert.format(jobs="jobs NOT INDEXED", where="1"))
+    else:
+        where, params = _month_filter(months)
+        conn.execute(f"DELETE FROM jobs_facet_counts WHERE {where}", params)
+        conn.execute(insert.format(jobs=_jobs_source(months), where=where), params)
+        # Postings without a date have no month to be refreshed by: redo them each time
+        # (an index seek on jobs_month_category, they are few).
+        conn.execute("DELETE FROM jobs_facet_counts WHERE month IS NULL")
+        conn.execute(insert.format(jobs="jobs", where="month IS NULL"))
+    conn.execute("DELETE FROM jobs_facet_totals")
+    conn.execute(
+        "INSERT INTO jobs_facet_totals (facet, value, n) "
+        + " UNION ALL ".join(
+            f"SELECT '{column}', {column}, sum(n) FROM jobs_facet_counts GROUP BY {column}"
+            for column in FACET_COLUMNS
+        )
+    )
+    max_rowid = conn.execute("SELECT coalesce(max(rowid), 0) FROM jobs").fetchone()[0]
+    conn.executemany(
+        "INSERT INTO meta (key, value) VALUES (?, ?) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        [
+            ("facet_counts_max_rowid", str(max_rowid)),
+            ("facet_counts_refreshed_at", utcnow().strftime("%Y-%m-%dT%H:%M:%SZ")),
+        ],
+    )
 
 
 def _fill_pay_quantiles(

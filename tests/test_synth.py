@@ -532,3 +532,46 @@ def test_fast_date_formats_match_the_standard_library():
         assert _rfc822(p.posted_at) == format_datetime(p.posted_at)
         assert _posted_on(p.posted_at) == p.posted_at.strftime("%B %d, %Y %H:%M")
         assert _iso(p.posted_at) == iso(p.posted_at)
+
+
+def test_sample_draws_like_the_standard_library():
+    """synth's _sample (the generator's hot path) makes random.sample's exact draws."""
+    import random
+
+    from analysis.synth import _sample
+
+    for seed in range(40):
+        ours, theirs = random.Random(seed), random.Random(seed)
+        for n in (1, 5, 21, 22, 60, 400):
+            for k in {0, 1, min(n, 3), min(n, 6), min(n, 25)}:
+                assert _sample(ours, range(n), k) == theirs.sample(range(n), k)
+        assert ours.random() == theirs.random()  # the streams stay in step
+    with pytest.raises(ValueError):
+        _sample(random.Random(0), [1, 2], 3)
+
+
+@pytest.mark.parametrize("background", [False, True])
+def test_generate_batches_gives_the_same_listings(background):
+    from analysis.synth import generate_batches
+
+    args = {"rows": 1_234, "seed": 4}
+    batches = list(
+        generate_batches(
+            date(2023, 1, 1),
+            date(2023, 6, 30),
+            batch=500,
+            background=background,
+            **args,
+        )
+    )
+    assert [len(b) for b in batches] == [500, 500, 234]
+    assert [r for b in batches for r in b] == list(
+        generate(date(2023, 1, 1), date(2023, 6, 30), **args)
+    )
+
+
+def test_generate_batches_reports_a_failure_in_the_generating_process():
+    from analysis.synth import generate_batches
+
+    with pytest.raises((RuntimeError, ValueError), match="rows must be"):
+        list(generate_batches(date(2023, 1, 1), date(2023, 1, 31), rows=-1))

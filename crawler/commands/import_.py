@@ -87,7 +87,8 @@ def check_source(fmt, source: str | None, mapping_given: bool) -> None:
     "--strict", is_flag=True, help="Stop with exit status 1 at the first bad row."
 )
 @click.option(
-    "--batch-size", default=10_000, show_default=True, help="Listings per transaction."
+    "--batch-size", type=int, default=None,
+    help="Listings per transaction [default: 50,000; 10,000 when normalizing].",
 )
 @click.option(
     "--no-normalize",
@@ -136,7 +137,7 @@ def command(
             raise click.UsageError(
                 f"{exc} (give --map or [sources.{source}] import_map)"
             ) from None
-    if batch_size < 1:
+    if batch_size is not None and batch_size < 1:
         raise click.UsageError("--batch-size must be at least 1")
     conn = connect(db_path)
     try:

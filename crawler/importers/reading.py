@@ -16,6 +16,7 @@ import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from crawler.db import sha256
 from crawler.importers.formats import FORMATS, ImportFormat
 from crawler.importers.inputs import InputFile, iter_inputs
 from crawler.importers.records import FileDone, Record, Reject
@@ -34,9 +35,10 @@ class InputFailed:
 
 @dataclass(slots=True)
 class Chunk:
-    # Record | Reject | FileDone | InputFailed, or a Record flattened to a tuple
-    # (source, source_id, payload, payload_format, url, fetched_at, origin, seen_at)
-    # when it crossed a process boundary (tuples pickle several times faster).
+    # Record | Reject | FileDone | InputFailed, or a listing as a flat tuple
+    # (crawler.db.SeenRow: source, source_id, payload, payload_format, url, fetched_at,
+    # origin, seen_at, sha256 or None): fast readers yield those, and a Record is
+    # flattened when it crosses a process boundary (tuples pickle several times faster).
     events: list
     bytes_read: int
 
@@ -88,6 +90,7 @@ def read_chunks(
                     item.fetched_at,
                     item.origin,
                     event.seen_at,
+                    sha256(item.payload),  # hashed in the reading process
                 )
             events.append(event)
             if len(events) >= chunk_rows:
