@@ -1,16 +1,37 @@
-"""Item pipeline: listings -> raw_listings (batched upserts) -> normalized jobs.
+"""Item pipeline: listings -> raw_listings (batched upserts) -> normalized jobs at close.
 
 One pipeline instance owns the SQLite connection for its crawl.  Items are buffered and
-written ``JOBTRENDS_BATCH_SIZE`` at a time in one transaction; new or changed listings are
-normalized in the same pass.  Stats (``jobtrends/new``, ``/updated``, ``/unchanged``,
-``/skipped``) feed the run record.
+written ``JOBTRENDS_BATCH_SIZE`` at a time in one transaction, which also queues the new
+or changed listings in ``normalize_queue``.  Normalizing stays out of Scrapy's thread: at
+the close the queue is normalized on every core at once (``normalize_db(queue=True)``),
+then reposts and rollups once for all the months touched.  Optionally (setting
+``JOBTRENDS_NORMALIZE_FOLLOW_AFTER=N``), once a run has queued N listings a niced helper
+process (``python -m crawler.normalize.run --follow``) normalizes the queue during the
+crawl, on CPU the crawl leaves idle.  A crawl killed before its close
+leaves its listings queued (the helper stops when its stdin closes); the next crawl's close
+(or ``jobtrends normalize``) normalizes them.  Stats (``jobtrends/new``, ``/updated``,
+``/unchanged``, ``/duplicates``, ``/skipped``, ``/normalized``) feed the run record.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import subprocess
+import sys
+import time
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 
-from crawler.db import RawListing, connect, record_skip, save_raw, start_run
+from crawler.db import (
+    RawListing,
+    connect,
+    record_skip,
+    save_raw,
+    start_run,
+    transaction,
+)
+from crawler.normalize.run import enqueue, ensure_queue
 from crawler.runs import run_args
 
 logger = logging.getLogger(__name__)
@@ -23,10 +44,25 @@ class RawStorePipeline:
         self.db_path = settings.get("JOBTRENDS_DB")
         self.batch_size = settings.getint("JOBTRENDS_BATCH_SIZE", 500)
         self.normalize = settings.getbool("JOBTRENDS_NORMALIZE", True)
+        self.workers = settings.getint("JOBTRENDS_NORMALIZE_WORKERS", 0) or None
+        # queued listings before the helper starts normalizing during the crawl (<0: never).
+        # Off by default: on a CPU-bound crawl (benchmarks.crawl) its writes hold the lock
+        # the reactor's flushes wait for, and it takes CPU Scrapy needs - measured slower
+        # than normalizing everything at the close.  Worth it when the crawl leaves the
+        # CPU idle (polite delays, slow sites).
+        self.follow_after = settings.getint("JOBTRENDS_NORMALIZE_FOLLOW_AFTER", -1)
+        self.queued = 0
+        self.follower: subprocess.Popen | None = None
         self.buffer: list[RawListing] = []
-        self.months: set[str] = set()
         self.conn = None
         self.run_id: int | None = None
+        # Batches are written on a thread of their own (SQLite releases the GIL while it
+        # works), so Scrapy's reactor keeps parsing meanwhile.  At most two batches wait;
+        # with a batch size of 1 (resumable crawls) each write is waited for, so an item
+        # that passed the pipeline is committed.
+        self.writer: ThreadPoolExecutor | None = None
+        self.writer_conn = None
+        self.pending: deque[Future] = deque()
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -35,9 +71,11 @@ class RawStorePipeline:
     def open_spider(self) -> None:
         spider = self.crawler.spider
         self.conn = connect(self.db_path)
+        ensure_queue(self.conn)
         self.run_id = start_run(self.conn, spider.name, args=run_args(spider))
         self.crawler.jobtrends_run_id = self.run_id
         spider.jobtrends_run_id = self.run_id
+        self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jobtrends-store")
         logger.info("run %s: storing into %s", self.run_id, self.db_path)
 
     def process_item(self, item):
@@ -70,37 +108,94 @@ class RawStorePipeline:
             self.flush()
         return item
 
-    def flush(self) -> None:
-        if not self.buffer:
-            return
-        batch, self.buffer = self.buffer, []
-        counts = save_raw(self.conn, batch, run_id=self.run_id)
+    def flush(self, *, wait: bool = False) -> None:
+        if self.buffer:
+            batch, self.buffer = self.buffer, []
+            self.pending.append(self.writer.submit(self.store, batch))
+        while self.pending and (wait or self.batch_size <= 1 or len(self.pending) > 2):
+            self.pending.popleft().result()  # a failed write raises here
+        self.maybe_follow()
+
+    def store(self, batch: list[RawListing]) -> None:
+        """On the writer thread: one batch of raw rows and their queue entries."""
+        if self.writer_conn is None:
+            self.writer_conn = connect(self.db_path)
+        conn = self.writer_conn
+        with transaction(conn):  # the rows and their queue entries commit together
+            counts = save_raw(conn, batch, run_id=self.run_id, in_transaction=True)
+            enqueue(conn, counts.changed_keys, self.run_id)
         stats = self.crawler.stats
         stats.inc_value("jobtrends/new", counts.new)
         stats.inc_value("jobtrends/updated", counts.updated)
         stats.inc_value("jobtrends/unchanged", counts.unchanged)
         stats.inc_value("jobtrends/duplicates", counts.duplicates + len(batch) - len({(r.source, r.source_id) for r in batch}))
-        if self.normalize and counts.changed_keys:
-            from crawler.normalize.run import normalize_rows
+        self.queued += len(counts.changed_keys)
 
-            changed = set(counts.changed_keys)
-            latest = {(r.source, r.source_id): r for r in batch}
-            rows = [
-                (r.source, r.source_id, r.payload, r.fetched_at, None, r.url)
-                for key, r in latest.items()
-                if key in changed
-            ]
-            result = normalize_rows(self.conn, rows)
-            self.months |= result.months
-            stats.inc_value("jobtrends/normalized", result.listings)
-            stats.inc_value("jobtrends/normalize_issues", result.issues)
+    def maybe_follow(self) -> None:
+        if (self.normalize and self.follower is None and 0 <= self.follow_after <= self.queued):
+            self.follower = subprocess.Popen(
+                [sys.executable, "-m", "crawler.normalize.run", "--follow", str(self.db_path), str(self.run_id)],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+            logger.info("run %s: normalizing during the crawl (helper pid %s)", self.run_id, self.follower.pid)
 
     def close_spider(self) -> None:
         try:
-            self.flush()
-            if self.normalize and self.months:
-                from crawler.normalize.run import after_store
-
-                after_store(self.conn, self.months)
+            try:
+                self.flush(wait=True)
+            finally:
+                self.close_writer()
+            if self.normalize:
+                self.normalize_queue()
         finally:
+            self.stop_follower()
             self.conn.close()
+
+    def close_writer(self) -> None:
+        def close() -> None:
+            if self.writer_conn is not None:
+                self.writer_conn.close()
+                self.writer_conn = None
+
+        if self.writer is not None:
+            self.writer.submit(close).result()
+            self.writer.shutdown(wait=True)
+            self.writer = None
+
+    def stop_follower(self) -> dict:
+        """Stop the helper (it ends its current chunk) and return what it normalized."""
+        if self.follower is None:
+            return {}
+        follower, self.follower = self.follower, None
+        out, _ = follower.communicate(timeout=600)  # closes its stdin: the stop signal
+        try:
+            return json.loads(out.decode().strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            logger.warning("normalizing helper ended without its figures (exit %s)", follower.returncode)
+            return {}
+
+    def normalize_queue(self) -> None:
+        """Normalize what this run (and any killed run before it) stored, then derive."""
+        from crawler.normalize.run import (
+            after_store,
+            enqueue_unnormalized,
+            normalize_db,
+            queued,
+        )
+
+        started = time.perf_counter()
+        during = self.stop_follower()
+        repaired = enqueue_unnormalized(self.conn, self.run_id)
+        waiting = queued(self.conn)
+        months = set(during.get("months", []))
+        stats = self.crawler.stats
+        stats.inc_value("jobtrends/normalized", during.get("listings", 0))
+        stats.inc_value("jobtrends/normalize_issues", during.get("issues", 0))
+        if waiting:
+            logger.info("run %s: normalizing %d listings%s", self.run_id, waiting,
+                        f" ({repaired} stored earlier without jobs rows)" if repaired else "")
+            result = normalize_db(self.conn, queue=True, progress=False, workers=self.workers, derive=False)
+            months |= result.months
+            stats.inc_value("jobtrends/normalized", result.listings)
+            stats.inc_value("jobtrends/normalize_issues", result.issues)
+        after_store(self.conn, months)
+        stats.set_value("jobtrends/normalize_seconds", round(time.perf_counter() - started, 3))

@@ -1,26 +1,62 @@
 """Running the normalizer over stored raw listings (the only part that touches the DB).
 
 ``normalize_rows`` turns (source, source_id, payload, fetched_at, sha) tuples into saved
-jobs; ``normalize_db`` streams ``raw_listings`` through it in chunks with a progress bar,
+jobs; ``normalize_db`` normalizes stored raw listings (all, or a run's, a source's, those
+seen since a date, or the queue of listings waiting for it) in chunks with a progress bar,
 then marks reposts and refreshes the rollups for the months it touched.
+
+How the parallel path splits the work: this process only names chunks (rowid ranges or
+lists of rowids); each worker reads its chunk's payloads itself through a read-only
+connection (WAL lets it read while this process writes), normalizes them and sends back
+rows already shaped for ``executemany``.  Payloads never cross a pipe, and the writer's
+time goes to SQLite alone.
+
+The queue (``normalize_queue``): a crawl stores raw payloads only and queues the listings
+it added or changed, in the same transaction; its close normalizes the queue.  A crawl
+killed before its close leaves its listings queued, and the next crawl's close (or
+``jobtrends normalize``) normalizes them.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import multiprocessing
 import os
 import sqlite3
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
-from contextlib import nullcontext
-
-from crawler.db import deferred_fts, save_jobs, transaction
+from crawler.db import JOB_COLUMNS, deferred_fts, save_jobs, transaction
 from crawler.normalize.listing import normalize_listing
+
+logger = logging.getLogger(__name__)
 
 CHUNK = 5000
 BULK_FTS_ROWS = 50_000
+# Above this many listings the work goes to worker processes (below, forking costs more).
+PARALLEL_ROWS = 4 * CHUNK
+# A bulk run that rewrites at least this many listings, and at least as many as `jobs`
+# already holds, drops the secondary indexes of jobs/job_skills and builds them once at
+# the end: sorting once is several times cheaper than updating 9 B-trees row by row.
+BULK_INDEX_ROWS = 50_000
+
+QUEUE_DDL = """CREATE TABLE IF NOT EXISTS normalize_queue (
+    source TEXT NOT NULL,
+    source_id TEXT NOT NULL,
+    run_id INTEGER,
+    PRIMARY KEY (source, source_id)
+) WITHOUT ROWID"""
+
+_RAW_COLUMNS = "source, source_id, payload, fetched_at, payload_sha256, url"
+_JOB_UPSERT = (
+    f"INSERT INTO jobs ({', '.join(JOB_COLUMNS)}) VALUES ({', '.join('?' * len(JOB_COLUMNS))})"
+    " ON CONFLICT(job_id) DO UPDATE SET "
+    + ", ".join(f"{c}=excluded.{c}" for c in JOB_COLUMNS if c != "job_id")
+)
+_SKILLS_IDX = JOB_COLUMNS.index("skills")
 
 
 @dataclass
@@ -42,6 +78,13 @@ class NormalizeStats:
         self.filled["pay"] += row.get("pay_type") not in (None, "unknown")
         self.filled["category"] += row.get("category") not in (None, "other")
         self.filled["skills"] += bool(row.get("skills"))
+
+    def merge(self, other: NormalizeStats) -> None:
+        self.listings += other.listings
+        self.issues += other.issues
+        self.months |= other.months
+        self.issue_reasons.update(other.issue_reasons)
+        self.filled.update(other.filled)
 
     def coverage(self) -> dict[str, float]:
         n = max(self.listings, 1)
@@ -79,7 +122,101 @@ def normalize_rows(
     return stats
 
 
-def _parallel(chunks: Iterator[list[tuple]], workers: int) -> Iterator[list[tuple[dict, list]]]:
+# -- the queue of listings waiting for the normalizer -------------------------------------
+def ensure_queue(conn: sqlite3.Connection) -> None:
+    conn.execute(QUEUE_DDL)
+
+
+def enqueue(conn: sqlite3.Connection, keys: Iterable[tuple[str, str]], run_id: int | None) -> None:
+    """Queue (source, source_id) listings for normalizing (call inside the raw write's
+    transaction, so a stored change is never left unqueued)."""
+    conn.executemany(
+        "INSERT INTO normalize_queue (source, source_id, run_id) VALUES (?, ?, ?)"
+        " ON CONFLICT(source, source_id) DO UPDATE SET run_id = excluded.run_id",
+        [(s, i, run_id) for s, i in keys],
+    )
+
+
+def enqueue_unnormalized(conn: sqlite3.Connection, run_id: int) -> int:
+    """Queue the listings run ``run_id`` read that have no `jobs` row at all.
+
+    Repairs listings stored by a crawl killed before its close in a database written
+    before the queue existed, or by a run with JOBTRENDS_NORMALIZE=False.
+    """
+    ensure_queue(conn)
+    with transaction(conn):
+        cur = conn.execute(
+            "INSERT OR IGNORE INTO normalize_queue (source, source_id, run_id)"
+            " SELECT source, source_id, last_run_id FROM raw_listings r WHERE last_run_id = ?"
+            " AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.job_id = r.source || ':' || r.source_id)",
+            (run_id,),
+        )
+    return cur.rowcount
+
+
+def queued(conn: sqlite3.Connection, run_id: int | None = None) -> int:
+    """Listings waiting in the queue (those queued by run ``run_id``)."""
+    ensure_queue(conn)
+    if run_id is not None:
+        return conn.execute("SELECT count(*) FROM normalize_queue WHERE run_id = ?", (run_id,)).fetchone()[0]
+    return conn.execute("SELECT count(*) FROM normalize_queue").fetchone()[0]
+
+
+def _resolve_queue(conn: sqlite3.Connection, keys: list[tuple[str, str, str]]) -> None:
+    """Drop queue entries whose listing was normalized from the payload stored now.
+
+    ``keys`` holds (source, source_id, sha256 normalized); an entry whose raw payload
+    changed since (another crawl stored a newer version) stays queued.
+    """
+    conn.executemany(
+        "DELETE FROM normalize_queue WHERE source = ? AND source_id = ? AND EXISTS ("
+        "SELECT 1 FROM raw_listings r WHERE r.source = normalize_queue.source"
+        " AND r.source_id = normalize_queue.source_id AND r.payload_sha256 = ?)",
+        keys,
+    )
+
+
+# -- chunks, workers, writes ----------------------------------------------------------------
+def _pack(results: list[tuple[dict, list]]) -> tuple[list, list, list, NormalizeStats]:
+    """Job rows as tuples in JOB_COLUMNS order, job_skills rows, issues, and their stats."""
+    stats = NormalizeStats()
+    jobs, skills, issues = [], [], []
+    for row, row_issues in results:
+        stats.add_row(row, row_issues)
+        found = row.get("skills") or []
+        tup = [row.get(c) for c in JOB_COLUMNS]
+        tup[_SKILLS_IDX] = json.dumps([s["name"] for s in found]) if found else "[]"
+        jobs.append(tuple(tup))
+        job_id, month = row["job_id"], row.get("month")
+        skills.extend((job_id, s["name"], int(bool(s.get("is_ai"))), s.get("family"), month)
+                      for s in found)
+        issues.extend(row_issues)
+    return jobs, skills, issues, stats
+
+
+def _read_unit(conn: sqlite3.Connection, unit: tuple) -> list[tuple]:
+    kind, arg = unit
+    if kind == "range":
+        sql = f"SELECT {_RAW_COLUMNS} FROM raw_listings WHERE rowid BETWEEN ? AND ?"
+        return conn.execute(sql, arg).fetchall()
+    sql = f"SELECT {_RAW_COLUMNS} FROM raw_listings WHERE rowid IN (SELECT value FROM json_each(?))"
+    return conn.execute(sql, (json.dumps(arg),)).fetchall()
+
+
+_WORKER_CONN: dict[str, sqlite3.Connection] = {}
+
+
+def _work(path: str, unit: tuple) -> tuple[list, list, list, NormalizeStats]:
+    """In a worker: read one chunk of raw listings, normalize it, pack it for writing."""
+    conn = _WORKER_CONN.get(path)
+    if conn is None:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=60)
+        conn.execute("PRAGMA busy_timeout=60000")
+        _WORKER_CONN[path] = conn
+    return _pack(normalize_chunk(_read_unit(conn, unit)))
+
+
+def _parallel(path: str, units: Iterator[tuple], workers: int) -> Iterator[tuple]:
     """Normalize chunks on ``workers`` processes, in order, with a bounded window.
 
     ``Pool.imap`` would read the whole input ahead; here at most 2 x workers chunks are
@@ -91,12 +228,86 @@ def _parallel(chunks: Iterator[list[tuple]], workers: int) -> Iterator[list[tupl
     ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     with ctx.Pool(workers) as pool:
         pending: deque = deque()
-        for chunk in chunks:
-            pending.append(pool.apply_async(normalize_chunk, (chunk,)))
+        for unit in units:
+            pending.append(pool.apply_async(_work, (path, unit)))
             if len(pending) >= 2 * workers:
                 yield pending.popleft().get()
         while pending:
             yield pending.popleft().get()
+
+
+def _write(conn: sqlite3.Connection, packed: tuple, *, queue: bool) -> None:
+    jobs, skills, issues, _ = packed
+    if not jobs:
+        return
+    ids = [(j[0],) for j in jobs]
+    with transaction(conn):
+        conn.executemany(_JOB_UPSERT, jobs)
+        conn.executemany("DELETE FROM job_skills WHERE job_id = ?", ids)
+        conn.executemany(
+            "INSERT OR IGNORE INTO job_skills (job_id, skill, is_ai, family, month) VALUES (?,?,?,?,?)",
+            skills)
+        conn.executemany("DELETE FROM normalize_issues WHERE job_id = ?", ids)
+        conn.executemany(
+            "INSERT OR REPLACE INTO normalize_issues (job_id, field, raw_value, reason,"
+            " normalizer_version) VALUES (?,?,?,?,?)", issues)
+        if queue:
+            src, sid, sha = (JOB_COLUMNS.index(c) for c in ("source", "source_id", "raw_sha256"))
+            _resolve_queue(conn, [(j[src], j[sid], j[sha]) for j in jobs])
+
+
+class _bulk_indexes:
+    """``with _bulk_indexes(conn, on):`` drop the secondary indexes of jobs and job_skills,
+    create them again on exit (``ensure_db`` re-creates them after a crash in between)."""
+
+    def __init__(self, conn: sqlite3.Connection, on: bool):
+        self.conn, self.on, self.saved = conn, on, []
+
+    def __enter__(self):
+        if self.on:
+            self.saved = self.conn.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index'"
+                " AND tbl_name IN ('jobs', 'job_skills') AND sql IS NOT NULL").fetchall()
+            with transaction(self.conn):
+                for name, _ in self.saved:
+                    self.conn.execute(f'DROP INDEX IF EXISTS "{name}"')
+        return self
+
+    def __exit__(self, *exc):
+        if self.saved:
+            with transaction(self.conn):
+                for _, sql in self.saved:
+                    self.conn.execute(sql.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1)
+                                      if "IF NOT EXISTS" not in sql else sql)
+        return False
+
+
+_BULK_PRAGMAS = {
+    "cache_size": -131072,  # 128 MiB (default 2 MiB): B-tree pages stay cached
+    "threads": 2,  # CREATE INDEX sorts on two threads
+}
+
+
+class _bulk_pragmas:
+    """A bigger page cache and sorter threads for a bulk run, on this connection only.
+
+    (Sorts still spill to temporary files: memory stays bounded at any table size.)
+    """
+
+    def __init__(self, conn: sqlite3.Connection, on: bool):
+        self.conn, self.on, self.old = conn, on, {}
+
+    def __enter__(self):
+        if self.on:
+            for name, value in _BULK_PRAGMAS.items():
+                self.old[name] = self.conn.execute(f"PRAGMA {name}").fetchone()[0]
+                self.conn.execute(f"PRAGMA {name} = {value}")
+        return self
+
+    def __exit__(self, *exc):
+        for name, value in self.old.items():
+            self.conn.execute(f"PRAGMA {name} = {value}")
+        return False
 
 
 def after_store(conn: sqlite3.Connection, months: Iterable[str] | None) -> None:
@@ -117,23 +328,37 @@ def after_store(conn: sqlite3.Connection, months: Iterable[str] | None) -> None:
     refresh_rollups(conn, months)
 
 
+def _db_path(conn: sqlite3.Connection) -> str:
+    for _, name, path in conn.execute("PRAGMA database_list"):
+        if name == "main":
+            return path or ""
+    return ""
+
+
 def normalize_db(
     conn: sqlite3.Connection,
     *,
     run_id: int | None = None,
     source: str | None = None,
     since: str | None = None,
+    queue: bool = False,
     progress: bool = True,
     workers: int | None = None,
     derive: bool = True,
+    chunk: int = CHUNK,
+    stop=None,
 ) -> NormalizeStats:
-    """Re-normalize raw listings (all, one run's, one source's, or seen since a date).
+    """Re-normalize raw listings (all, one run's, one source's, seen since a date, or
+    with ``queue=True`` those waiting in ``normalize_queue``, with ``run_id`` those that
+    run queued).
 
-    ``workers`` processes normalize in parallel (default: one per core when there is
-    enough work); this process reads raw chunks and writes the results.
+    ``workers`` processes read and normalize in parallel (default: one per core when
+    there is enough work); this process names the chunks and writes the results, one
+    transaction per ``chunk`` listings.
     """
+    ensure_queue(conn)
     where, params = [], []
-    if run_id is not None:
+    if run_id is not None and not queue:
         where.append("last_run_id = ?")
         params.append(run_id)
     if source:
@@ -143,44 +368,130 @@ def normalize_db(
         where.append("last_seen_at >= ?")
         params.append(since)
     clause = f"WHERE {' AND '.join(where)}" if where else ""
-    total = conn.execute(f"SELECT count(*) FROM raw_listings {clause}", params).fetchone()[0]
+    if queue:
+        ids = sorted(r[0] for r in conn.execute(
+            "SELECT r.rowid FROM normalize_queue q JOIN raw_listings r USING (source, source_id)"
+            + ("" if run_id is None else " WHERE q.run_id = ?"), () if run_id is None else (run_id,)))
+        # entries whose raw row is gone (never expected) would stay forever
+        conn.execute("DELETE FROM normalize_queue WHERE NOT EXISTS (SELECT 1 FROM raw_listings r"
+                     " WHERE r.source = normalize_queue.source AND r.source_id = normalize_queue.source_id)")
+        total = len(ids)
+    else:
+        total = conn.execute(f"SELECT count(*) FROM raw_listings {clause}", params).fetchone()[0]
     stats = NormalizeStats()
+    if total == 0:
+        return stats
     bar = None
     if progress:
         from tqdm import tqdm
 
         bar = tqdm(total=total, unit=" listings", desc="normalize", mininterval=0.5)
-    def chunks() -> Iterator[list[tuple]]:
+
+    def units() -> Iterator[tuple]:
+        if queue:
+            for i in range(0, len(ids), chunk):
+                yield ("ids", ids[i : i + chunk])
+            return
+        if not clause:
+            lo, hi = conn.execute("SELECT min(rowid), max(rowid) FROM raw_listings").fetchone()
+            for start in range(lo, hi + 1, chunk):
+                yield ("range", (start, min(start + chunk - 1, hi)))
+            return
         last = -1
         while True:
-            chunk = conn.execute(
-                f"SELECT rowid, source, source_id, payload, fetched_at, payload_sha256, url"
-                f" FROM raw_listings {clause + ' AND' if clause else 'WHERE'} rowid > ?"
-                f" ORDER BY rowid LIMIT ?",
-                [*params, last, CHUNK],
-            ).fetchall()
-            if not chunk:
+            found = [r[0] for r in conn.execute(
+                f"SELECT rowid FROM raw_listings {clause} AND rowid > ? ORDER BY rowid LIMIT ?",
+                [*params, last, chunk])]
+            if not found:
                 return
-            last = chunk[-1][0]
-            yield [tuple(r)[1:] for r in chunk]
+            last = found[-1]
+            yield ("ids", found)
 
+    path = _db_path(conn)
     if workers is None:
-        workers = (os.cpu_count() or 1) if total > 4 * CHUNK else 1
-    results = _parallel(chunks(), workers) if workers > 1 else map(normalize_chunk, chunks())
+        workers = (os.cpu_count() or 1) if total > PARALLEL_ROWS else 1
+    if workers > 1 and path:
+        results = _parallel(path, units(), workers)
+    else:
+        results = (_pack(normalize_chunk(_read_unit(conn, u))) for u in units())
+    bulk = total > BULK_INDEX_ROWS and total >= conn.execute("SELECT count(*) FROM jobs").fetchone()[0]
     # Large runs write jobs without per-row full-text updates and rebuild the index once.
     fts = deferred_fts(conn) if total > BULK_FTS_ROWS else nullcontext()
-    with fts:
-        for result in results:
-            save_normalized(conn, result, stats)
+    resolve = queue or conn.execute("SELECT 1 FROM normalize_queue LIMIT 1").fetchone() is not None
+    with _bulk_pragmas(conn, total > BULK_FTS_ROWS), fts, _bulk_indexes(conn, bulk):
+        for packed in results:
+            _write(conn, packed, queue=resolve)
+            stats.merge(packed[3])
             if bar:
-                bar.update(len(result))
+                bar.update(len(packed[0]))
+            if stop is not None and stop.is_set():
+                break  # the rest stays queued
     if bar:
         bar.close()
     if derive:  # reposts and rollups (benchmarks time them separately)
-        after_store(conn, stats.months if (run_id or source or since) else None)
+        after_store(conn, stats.months if (run_id or source or since or queue) else None)
     with transaction(conn):
         conn.execute(
             "INSERT INTO meta(key, value) VALUES ('normalized', datetime('now'))"
             " ON CONFLICT(key) DO UPDATE SET value = excluded.value"
         )
     return stats
+
+
+# -- normalizing while a crawl runs -----------------------------------------------------------
+FOLLOW_CHUNK = 500  # short write transactions: the crawl's own writes wait for them
+
+
+def follow_queue(db_path: str, run_id: int, stop, *, idle: float = 0.5) -> NormalizeStats:
+    """Normalize the listings run ``run_id`` queues as it stores them, until ``stop`` (an
+    Event) is set.  (Each spider of a crawl has its own run and helper: no listing is
+    normalized twice.)
+
+    No reposts or rollups here: the crawl's close derives them once, for every month
+    normalized during the crawl and at its close.
+    """
+    from crawler.db import connect
+
+    conn = connect(db_path)
+    stats = NormalizeStats()
+    try:
+        while not stop.is_set():
+            if not queued(conn, run_id):
+                stop.wait(idle)
+                continue
+            stats.merge(normalize_db(conn, queue=True, run_id=run_id, progress=False, workers=1,
+                                     derive=False, chunk=FOLLOW_CHUNK, stop=stop))
+    finally:
+        conn.close()
+    return stats
+
+
+def _follow_main(db_path: str, run_id: int) -> None:
+    """``python -m crawler.normalize.run --follow DB RUN_ID``: follow_queue until stdin closes
+    (the crawl closing it, or dying), then print the stats as one JSON line."""
+    import sys
+    import threading
+
+    try:
+        os.nice(10)  # the crawl itself comes first; this takes the idle CPU
+    except OSError:
+        pass
+    stop = threading.Event()
+
+    def watch() -> None:
+        sys.stdin.buffer.read()  # returns at EOF
+        stop.set()
+
+    threading.Thread(target=watch, daemon=True).start()
+    stats = follow_queue(db_path, run_id, stop)
+    print(json.dumps({"listings": stats.listings, "issues": stats.issues,
+                      "months": sorted(stats.months)}), flush=True)
+
+
+if __name__ == "__main__":  # pragma: no cover - exercised through the crawl pipeline
+    import sys
+
+    if len(sys.argv) == 4 and sys.argv[1] == "--follow":
+        _follow_main(sys.argv[2], int(sys.argv[3]))
+    else:
+        raise SystemExit("usage: python -m crawler.normalize.run --follow DB RUN_ID")

@@ -25,6 +25,7 @@ from tests.reliability.conftest import (
     FREELANCER_API,
     assert_consistent,
     freelancer_ids,
+    freelancer_page,
     query,
     stored_ids,
 )
@@ -33,10 +34,14 @@ XSS_TITLE = "<script>window.__xss=1</script> Python scraper needed"
 XSS_DESCRIPTION = '<img src=x onerror="window.__xss=2"> scrape <a href="javascript:window.__xss=3">this</a>'
 SECRET = "T0KEN-5ecret-9f8e7d"
 ALL = freelancer_ids(0, 100, 200, 300, 400, 500, 600)
+HOSTILE_ID = freelancer_page(0)[0]["id"]
 
 
 def _hostile(data: dict) -> None:
-    project = data["result"]["projects"][0]
+    projects = data.get("result", {}).get("projects") or []
+    if not projects or projects[0]["id"] != HOSTILE_ID:
+        return
+    project = projects[0]
     project["title"], project["description"] = XSS_TITLE, XSS_DESCRIPTION
     project["preview_description"] = XSS_DESCRIPTION
 
@@ -73,8 +78,10 @@ def live(tmp_path_factory):
 
     try:
         with FixtureServer(FIXTURES) as server:
-            # every page a little slow, so the readers overlap many commits
-            server.faults[FREELANCER_API] = [F.json_edit(_hostile)] + [F.slow(0.1)] * 30
+            # every page a little slow, so the readers overlap many commits; both writers
+            # read the hostile version of page 0's first listing (the job follows the
+            # payload stored last, so a normal version from one writer would replace it)
+            server.faults[FREELANCER_API] = [{**F.json_edit(_hostile), **F.slow(0.1)}] * 31
             thread = threading.Thread(target=reader, daemon=True)
             thread.start()
             cmd = [*JOBTRENDS, "crawl", "freelancer", "--db", str(db), "--base-url", server.base_url("freelancer"),
