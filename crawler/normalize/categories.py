@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
@@ -491,7 +490,9 @@ _TEXT_WORDS: dict[str, str] = {
 _TEXT_WORD_SET = frozenset(_TEXT_WORDS)
 
 
+@lru_cache(maxsize=8192)
 def _skill_weight(skill) -> tuple[str, float] | None:
+    """(category, weight) a skill (or skill name) votes for; cached: few distinct skills."""
     name = getattr(skill, "name", skill)
     if not isinstance(name, str):
         return None
@@ -535,10 +536,11 @@ def rule_scores(title: str, text: str, skills) -> dict[str, float]:
         )
         # Set intersection and list.count run in C; a Python loop over every word
         # costs ~4x more.
-        hits: Counter = Counter()
+        hits: dict[str, int] = {}
         # Categories enter in order of first mention, as ties are decided by that order.
         for w in sorted(_TEXT_WORD_SET.intersection(split), key=split.index):
-            hits[words[w]] += split.count(w)
+            cat = words[w]
+            hits[cat] = hits.get(cat, 0) + split.count(w)
         for cat, n in hits.items():
             scores[cat] = scores.get(cat, 0.0) + min(n * TEXT_WEIGHT, TEXT_CAP)
     seen = set()
