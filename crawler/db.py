@@ -412,6 +412,33 @@ class SaveCounts:
         self.changed_keys.extend(other.changed_keys)
 
 
+_SEEN_LOOKUP = 2_000  # keys per SELECT ... IN (SQLite >= 3.32 allows 32766 parameters)
+
+
+def _stored(
+    conn: sqlite3.Connection, keys: Iterable[tuple[str, str]], columns: str
+) -> dict[tuple[str, str], tuple]:
+    """{(source, source_id): (columns...)} of the keys already in raw_listings.
+
+    One ``source = ? AND source_id IN (...)`` per source and chunk: SQLite plans it once
+    and probes the key index in order (a chain of ORs costs far more).
+    """
+    by_source: dict[str, list[str]] = {}
+    for source, source_id in keys:
+        by_source.setdefault(source, []).append(source_id)
+    found: dict[tuple[str, str], tuple] = {}
+    for source, ids in by_source.items():
+        for i in range(0, len(ids), _SEEN_LOOKUP):
+            chunk = ids[i : i + _SEEN_LOOKUP]
+            for row in conn.execute(
+                f"SELECT source_id, {columns} FROM raw_listings"
+                f" WHERE source = ? AND source_id IN ({','.join('?' * len(chunk))})",
+                [source, *chunk],
+            ):
+                found[(source, row[0])] = tuple(row[1:])
+    return found
+
+
 def save_raw(
     conn: sqlite3.Connection,
     listings: Sequence[RawListing],
@@ -436,24 +463,9 @@ def save_raw(
     batch: dict[tuple[str, str], RawListing] = {}
     for item in listings:
         batch[(item.source, item.source_id)] = item
-    existing: dict[tuple[str, str], tuple[str, int | None]] = {}
-    keys = list(batch)
     # in_transaction: the caller's transaction also holds what must commit with the rows
     with nullcontext() if in_transaction else transaction(conn):
-        # One `source = ? AND source_id IN (...)` per source and chunk: SQLite plans it
-        # once and probes the key index in order (a chain of ORs costs far more).
-        by_source: dict[str, list[str]] = {}
-        for source, source_id in keys:
-            by_source.setdefault(source, []).append(source_id)
-        for source, ids in by_source.items():
-            for i in range(0, len(ids), _SEEN_LOOKUP):
-                chunk = ids[i : i + _SEEN_LOOKUP]
-                for row in conn.execute(
-                    "SELECT source_id, payload_sha256, last_run_id FROM raw_listings"
-                    f" WHERE source = ? AND source_id IN ({','.join('?' * len(chunk))})",
-                    [source, *chunk],
-                ):
-                    existing[(source, row[0])] = (row[1], row[2])
+        existing = _stored(conn, batch, "payload_sha256, last_run_id")
         inserts, updates, touches = [], [], []
         for key, item in batch.items():
             digest = sha256(item.payload)
@@ -654,7 +666,6 @@ _SEEN_INSERT_ONE = (
     " first_run_id, last_run_id, origin)"
     " VALUES (?1, ?2, ?5, ?3, ?4, ?9, ?6, ?8, ?8, 1, {run}, {run}, ?7)"
 )
-_SEEN_LOOKUP = 2_000  # keys per SELECT ... IN (SQLite >= 3.32 allows 32766 parameters)
 
 
 def save_raw_rows(
@@ -694,20 +705,9 @@ def save_raw_rows(
             latest[key] = row
 
     def write() -> None:
-        existing: dict[tuple[str, str], tuple] = {}
-        by_source: dict[str, list[str]] = {}
-        for source, source_id in latest:
-            by_source.setdefault(source, []).append(source_id)
-        for source, ids in by_source.items():
-            for i in range(0, len(ids), _SEEN_LOOKUP):
-                chunk = ids[i : i + _SEEN_LOOKUP]
-                for row in conn.execute(
-                    "SELECT source_id, payload_sha256, first_seen_at, last_seen_at,"
-                    " last_run_id FROM raw_listings WHERE source = ? AND source_id IN"
-                    f" ({','.join('?' * len(chunk))})",
-                    [source, *chunk],
-                ):
-                    existing[(source, row[0])] = tuple(row[1:])
+        existing = _stored(
+            conn, latest, "payload_sha256, first_seen_at, last_seen_at, last_run_id"
+        )
         singles, inserts, updates, touches = [], [], [], []
         for key, row in latest.items():
             digest = row[8]
