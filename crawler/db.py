@@ -641,17 +641,19 @@ def save_raw_seen(
     [first_seen_at, last_seen_at] range, so importing the same files again changes
     no payload, date or count (only ``last_run_id``, the last run that read it).
     """
-    rows = [
-        (item.source, item.source_id, item.payload, item.payload_format, item.url,
-         item.fetched_at, item.origin, seen, None)
-        for item, seen in sightings
-    ]
+    rows = [seen_row(item, seen) for item, seen in sightings]
     return save_raw_rows(conn, rows, run_id=run_id, in_transaction=in_transaction)
 
 
 # A sighting as a flat tuple (bulk imports build millions; a tuple is the cheapest object):
 # (source, source_id, payload, payload_format, url, fetched_at, origin, seen_at, sha256|None)
 SeenRow = tuple
+
+
+def seen_row(item: RawListing, seen_at: str, digest: str | None = None) -> SeenRow:
+    """The :data:`SeenRow` of ``item`` seen at ``seen_at`` (``digest``: its sha256, if known)."""
+    return (item.source, item.source_id, item.payload, item.payload_format, item.url,
+            item.fetched_at, item.origin, seen_at, digest)
 
 _SEEN_INSERT = (
     "INSERT INTO raw_listings (source, source_id, url, payload, payload_format,"

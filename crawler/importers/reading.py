@@ -16,7 +16,7 @@ import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from crawler.db import sha256
+from crawler.db import seen_row, sha256
 from crawler.importers.formats import FORMATS, ImportFormat
 from crawler.importers.inputs import InputFile, iter_inputs
 from crawler.importers.records import FileDone, Record, Reject
@@ -80,18 +80,8 @@ def read_chunks(
             continue
         for event in _read_file(inp, fmt, options):
             if flatten and type(event) is Record:
-                item = event.listing
-                event = (
-                    item.source,
-                    item.source_id,
-                    item.payload,
-                    item.payload_format,
-                    item.url,
-                    item.fetched_at,
-                    item.origin,
-                    event.seen_at,
-                    sha256(item.payload),  # hashed in the reading process
-                )
+                item = event.listing  # hashed here, in the reading process
+                event = seen_row(item, event.seen_at, sha256(item.payload))
             events.append(event)
             if len(events) >= chunk_rows:
                 stream = inp.stream

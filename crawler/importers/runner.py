@@ -25,6 +25,7 @@ from crawler.db import (
     record_skip,
     save_jobs,
     save_raw_rows,
+    seen_row,
     sha256,
     start_run,
     transaction,
@@ -218,20 +219,7 @@ def run_import(
                 if kind is tuple:  # a listing as a flat SeenRow tuple
                     batch.append(event)
                 elif kind is Record:
-                    item = event.listing
-                    batch.append(
-                        (
-                            item.source,
-                            item.source_id,
-                            item.payload,
-                            item.payload_format,
-                            item.url,
-                            item.fetched_at,
-                            item.origin,
-                            event.seen_at,
-                            None,
-                        )
-                    )
+                    batch.append(seen_row(event.listing, event.seen_at))
                 elif kind is FileDone:
                     report.files += 1
                     report.files_failed += not event.ok
