@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import queue as queue_module
 import random
 import re
 from bisect import bisect
@@ -797,87 +795,6 @@ def generate(
         seasonal_amplitude=seasonal_amplitude,
     ):
         yield to_raw(posting)
-
-
-def generate_batches(
-    start: date, end: date, *, batch: int = 20_000, background: bool = True, **options
-) -> Iterator[list[RawListing]]:
-    """``generate(start, end, **options)`` in lists of ``batch`` listings, the same ones.
-
-    With ``background`` (and a second core) a forked process generates the next
-    batches while the caller stores this one: generation and the raw store then
-    overlap instead of adding up.  At most ``_QUEUE_BATCHES`` batches wait in between,
-    so memory stays bounded.  Example:
-    ``for rows in generate_batches(date(2022, 1, 1), date(2024, 6, 30), rows=10**6): ...``
-    """
-    if not background or (os.cpu_count() or 1) < 2:
-        yield from _batches(generate(start, end, **options), batch)
-        return
-    import multiprocessing
-
-    context = multiprocessing.get_context("fork")
-    queue = context.Queue(maxsize=_QUEUE_BATCHES)
-    child = context.Process(
-        target=_generate_into, args=(queue, start, end, batch, options), daemon=True
-    )
-    child.start()
-    try:
-        while True:
-            try:
-                item = queue.get(timeout=1.0)
-            except queue_module.Empty:
-                if not child.is_alive():  # killed without a word (e.g. out of memory)
-                    raise RuntimeError(
-                        f"the generating process died (exit code {child.exitcode})"
-                    ) from None
-                continue
-            if item is None:
-                break
-            if isinstance(item, str):
-                raise RuntimeError(f"synthetic generation failed: {item}")  # noqa: TRY004 - a message
-            # Tuples cross the process boundary several times faster than dataclasses.
-            yield [RawListing(*row) for row in item]
-    finally:
-        if child.is_alive():
-            child.terminate()
-        child.join(timeout=10)
-        queue.close()
-
-
-_QUEUE_BATCHES = 4
-
-
-def _batches(listings: Iterable[RawListing], size: int) -> Iterator[list[RawListing]]:
-    out: list[RawListing] = []
-    for listing in listings:
-        out.append(listing)
-        if len(out) >= size:
-            yield out
-            out = []
-    if out:
-        yield out
-
-
-def _generate_into(queue, start: date, end: date, size: int, options: dict) -> None:
-    try:
-        for rows in _batches(generate(start, end, **options), size):
-            queue.put(
-                [
-                    (
-                        r.source,
-                        r.source_id,
-                        r.payload,
-                        r.payload_format,
-                        r.url,
-                        r.fetched_at,
-                        r.origin,
-                    )
-                    for r in rows
-                ]
-            )
-        queue.put(None)
-    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises
-        queue.put(f"{type(exc).__name__}: {exc}")
 
 
 # ---------------------------------------------------------------- fixture tree

@@ -548,30 +548,3 @@ def test_sample_draws_like_the_standard_library():
         assert ours.random() == theirs.random()  # the streams stay in step
     with pytest.raises(ValueError):
         _sample(random.Random(0), [1, 2], 3)
-
-
-@pytest.mark.parametrize("background", [False, True])
-def test_generate_batches_gives_the_same_listings(background):
-    from analysis.synth import generate_batches
-
-    args = {"rows": 1_234, "seed": 4}
-    batches = list(
-        generate_batches(
-            date(2023, 1, 1),
-            date(2023, 6, 30),
-            batch=500,
-            background=background,
-            **args,
-        )
-    )
-    assert [len(b) for b in batches] == [500, 500, 234]
-    assert [r for b in batches for r in b] == list(
-        generate(date(2023, 1, 1), date(2023, 6, 30), **args)
-    )
-
-
-def test_generate_batches_reports_a_failure_in_the_generating_process():
-    from analysis.synth import generate_batches
-
-    with pytest.raises((RuntimeError, ValueError), match="rows must be"):
-        list(generate_batches(date(2023, 1, 1), date(2023, 1, 31), rows=-1))
