@@ -48,8 +48,7 @@ def build_tree(listings: int, seed: int) -> Path:
     return root
 
 
-def crawl(root: Path, db: Path, *, noop: bool = False, raw_only: bool = False,
-          extra: tuple[str, ...] = ()) -> dict:
+def crawl(root: Path, db: Path, *, noop: bool = False, raw_only: bool = False) -> dict:
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(str(db) + suffix):
             os.remove(str(db) + suffix)
@@ -61,7 +60,6 @@ def crawl(root: Path, db: Path, *, noop: bool = False, raw_only: bool = False,
             settings += ["-s", "ITEM_PIPELINES={}"]
         if raw_only:
             settings += ["-s", "JOBTRENDS_NORMALIZE=False"]
-        settings += extra
         t0 = time.perf_counter()
         proc = subprocess.run(
             [sys.executable, "-m", "crawler.cli", "crawl", "upwork", "freelancer", "--db", str(db),
@@ -90,8 +88,6 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--reuse", action="store_true",
                         help="reuse the last full-pipeline result for this size (time the other runs only)")
-    parser.add_argument("--follow", action="store_true",
-                        help="normalize during the crawl too (JOBTRENDS_NORMALIZE_FOLLOW_AFTER=2000)")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     root = build_tree(args.listings, args.seed)
@@ -99,8 +95,7 @@ def main() -> None:
     if args.reuse and cached.is_file():
         full = json.loads(cached.read_text())
     else:
-        full = crawl(root, OUT / "crawl-full.db",
-                     extra=("-s", "JOBTRENDS_NORMALIZE_FOLLOW_AFTER=2000") if args.follow else ())
+        full = crawl(root, OUT / "crawl-full.db")
         cached.write_text(json.dumps(full))
     raw = crawl(root, OUT / "crawl-raw.db", raw_only=True)
     noop = crawl(root, OUT / "crawl-noop.db", noop=True)

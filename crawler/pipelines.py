@@ -4,21 +4,15 @@ One pipeline instance owns the SQLite connection for its crawl.  Items are buffe
 written ``JOBTRENDS_BATCH_SIZE`` at a time in one transaction, which also queues the new
 or changed listings in ``normalize_queue``.  Normalizing stays out of Scrapy's thread: at
 the close the queue is normalized on every core at once (``normalize_db(queue=True)``),
-then reposts and rollups once for all the months touched.  Optionally (setting
-``JOBTRENDS_NORMALIZE_FOLLOW_AFTER=N``), once a run has queued N listings a niced helper
-process (``python -m crawler.normalize.run --follow``) normalizes the queue during the
-crawl, on CPU the crawl leaves idle.  A crawl killed before its close
-leaves its listings queued (the helper stops when its stdin closes); the next crawl's close
-(or ``jobtrends normalize``) normalizes them.  Stats (``jobtrends/new``, ``/updated``,
+then reposts and rollups once for all the months touched.  A crawl killed before its
+close leaves its listings queued; the next crawl's close (or ``jobtrends normalize``)
+normalizes them.  Stats (``jobtrends/new``, ``/updated``,
 ``/unchanged``, ``/duplicates``, ``/skipped``, ``/normalized``) feed the run record.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import subprocess
-import sys
 import time
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -45,14 +39,6 @@ class RawStorePipeline:
         self.batch_size = settings.getint("JOBTRENDS_BATCH_SIZE", 500)
         self.normalize = settings.getbool("JOBTRENDS_NORMALIZE", True)
         self.workers = settings.getint("JOBTRENDS_NORMALIZE_WORKERS", 0) or None
-        # queued listings before the helper starts normalizing during the crawl (<0: never).
-        # Off by default: on a CPU-bound crawl (benchmarks.crawl) its writes hold the lock
-        # the reactor's flushes wait for, and it takes CPU Scrapy needs - measured slower
-        # than normalizing everything at the close.  Worth it when the crawl leaves the
-        # CPU idle (polite delays, slow sites).
-        self.follow_after = settings.getint("JOBTRENDS_NORMALIZE_FOLLOW_AFTER", -1)
-        self.queued = 0
-        self.follower: subprocess.Popen | None = None
         self.buffer: list[RawListing] = []
         self.conn = None
         self.run_id: int | None = None
@@ -114,7 +100,6 @@ class RawStorePipeline:
             self.pending.append(self.writer.submit(self.store, batch))
         while self.pending and (wait or self.batch_size <= 1 or len(self.pending) > 2):
             self.pending.popleft().result()  # a failed write raises here
-        self.maybe_follow()
 
     def store(self, batch: list[RawListing]) -> None:
         """On the writer thread: one batch of raw rows and their queue entries."""
@@ -129,14 +114,6 @@ class RawStorePipeline:
         stats.inc_value("jobtrends/updated", counts.updated)
         stats.inc_value("jobtrends/unchanged", counts.unchanged)
         stats.inc_value("jobtrends/duplicates", counts.duplicates + len(batch) - len({(r.source, r.source_id) for r in batch}))
-        self.queued += len(counts.changed_keys)
-
-    def maybe_follow(self) -> None:
-        if (self.normalize and self.follower is None and 0 <= self.follow_after <= self.queued):
-            self.follower = subprocess.Popen(
-                [sys.executable, "-m", "crawler.normalize.run", "--follow", str(self.db_path), str(self.run_id)],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-            logger.info("run %s: normalizing during the crawl (helper pid %s)", self.run_id, self.follower.pid)
 
     def close_spider(self) -> None:
         try:
@@ -147,7 +124,6 @@ class RawStorePipeline:
             if self.normalize:
                 self.normalize_queue()
         finally:
-            self.stop_follower()
             self.conn.close()
 
     def close_writer(self) -> None:
@@ -161,18 +137,6 @@ class RawStorePipeline:
             self.writer.shutdown(wait=True)
             self.writer = None
 
-    def stop_follower(self) -> dict:
-        """Stop the helper (it ends its current chunk) and return what it normalized."""
-        if self.follower is None:
-            return {}
-        follower, self.follower = self.follower, None
-        out, _ = follower.communicate(timeout=600)  # closes its stdin: the stop signal
-        try:
-            return json.loads(out.decode().strip().splitlines()[-1])
-        except (ValueError, IndexError):
-            logger.warning("normalizing helper ended without its figures (exit %s)", follower.returncode)
-            return {}
-
     def normalize_queue(self) -> None:
         """Normalize what this run (and any killed run before it) stored, then derive."""
         from crawler.normalize.run import (
@@ -183,13 +147,12 @@ class RawStorePipeline:
         )
 
         started = time.perf_counter()
-        during = self.stop_follower()
         repaired = enqueue_unnormalized(self.conn, self.run_id)
         waiting = queued(self.conn)
-        months = set(during.get("months", []))
+        months: set[str] = set()
         stats = self.crawler.stats
-        stats.inc_value("jobtrends/normalized", during.get("listings", 0))
-        stats.inc_value("jobtrends/normalize_issues", during.get("issues", 0))
+        stats.inc_value("jobtrends/normalized", 0)
+        stats.inc_value("jobtrends/normalize_issues", 0)
         if waiting:
             logger.info("run %s: normalizing %d listings%s", self.run_id, waiting,
                         f" ({repaired} stored earlier without jobs rows)" if repaired else "")

@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 from datetime import date
 
-import pytest
-
 from analysis.synth import generate
 from crawler.db import connect, save_raw, start_run, transaction
 from crawler.normalize import run as nrun
@@ -109,11 +107,8 @@ def test_bulk_run_rebuilds_indexes_and_full_text(tmp_path, monkeypatch):
     assert rows(db, "SELECT count(*) FROM jobs")[0][0] == 200
 
 
-@pytest.mark.parametrize("follow_after", ["1", "-1"])
-def test_crawl_normalizes_every_listing_with_and_without_the_helper(fixture_server, crawl, follow_after):
-    """FOLLOW_AFTER=1 starts the helper at the first batch; -1 leaves it all to the close."""
-    _, db = crawl("freelancer", fixture_server, "-s", f"JOBTRENDS_NORMALIZE_FOLLOW_AFTER={follow_after}",
-                  "-s", "JOBTRENDS_BATCH_SIZE=50")
+def test_crawl_normalizes_every_listing_at_its_close(fixture_server, crawl):
+    _, db = crawl("freelancer", fixture_server, "-s", "JOBTRENDS_BATCH_SIZE=50")
     raw = rows(db, "SELECT count(*) FROM raw_listings")[0][0]
     assert raw > 0 and rows(db, "SELECT count(*) FROM jobs")[0][0] == raw
     assert rows(db, "SELECT count(*) FROM normalize_queue")[0][0] == 0

@@ -346,7 +346,6 @@ def normalize_db(
     workers: int | None = None,
     derive: bool = True,
     chunk: int = CHUNK,
-    stop=None,
 ) -> NormalizeStats:
     """Re-normalize raw listings (all, one run's, one source's, seen since a date, or
     with ``queue=True`` those waiting in ``normalize_queue``, with ``run_id`` those that
@@ -424,8 +423,6 @@ def normalize_db(
             stats.merge(packed[3])
             if bar:
                 bar.update(len(packed[0]))
-            if stop is not None and stop.is_set():
-                break  # the rest stays queued
     if bar:
         bar.close()
     if derive:  # reposts and rollups (benchmarks time them separately)
@@ -436,62 +433,3 @@ def normalize_db(
             " ON CONFLICT(key) DO UPDATE SET value = excluded.value"
         )
     return stats
-
-
-# -- normalizing while a crawl runs -----------------------------------------------------------
-FOLLOW_CHUNK = 500  # short write transactions: the crawl's own writes wait for them
-
-
-def follow_queue(db_path: str, run_id: int, stop, *, idle: float = 0.5) -> NormalizeStats:
-    """Normalize the listings run ``run_id`` queues as it stores them, until ``stop`` (an
-    Event) is set.  (Each spider of a crawl has its own run and helper: no listing is
-    normalized twice.)
-
-    No reposts or rollups here: the crawl's close derives them once, for every month
-    normalized during the crawl and at its close.
-    """
-    from crawler.db import connect
-
-    conn = connect(db_path)
-    stats = NormalizeStats()
-    try:
-        while not stop.is_set():
-            if not queued(conn, run_id):
-                stop.wait(idle)
-                continue
-            stats.merge(normalize_db(conn, queue=True, run_id=run_id, progress=False, workers=1,
-                                     derive=False, chunk=FOLLOW_CHUNK, stop=stop))
-    finally:
-        conn.close()
-    return stats
-
-
-def _follow_main(db_path: str, run_id: int) -> None:
-    """``python -m crawler.normalize.run --follow DB RUN_ID``: follow_queue until stdin closes
-    (the crawl closing it, or dying), then print the stats as one JSON line."""
-    import sys
-    import threading
-
-    try:
-        os.nice(10)  # the crawl itself comes first; this takes the idle CPU
-    except OSError:
-        pass
-    stop = threading.Event()
-
-    def watch() -> None:
-        sys.stdin.buffer.read()  # returns at EOF
-        stop.set()
-
-    threading.Thread(target=watch, daemon=True).start()
-    stats = follow_queue(db_path, run_id, stop)
-    print(json.dumps({"listings": stats.listings, "issues": stats.issues,
-                      "months": sorted(stats.months)}), flush=True)
-
-
-if __name__ == "__main__":  # pragma: no cover - exercised through the crawl pipeline
-    import sys
-
-    if len(sys.argv) == 4 and sys.argv[1] == "--follow":
-        _follow_main(sys.argv[2], int(sys.argv[3]))
-    else:
-        raise SystemExit("usage: python -m crawler.normalize.run --follow DB RUN_ID")
