@@ -154,11 +154,9 @@ def enqueue_unnormalized(conn: sqlite3.Connection, run_id: int) -> int:
     return cur.rowcount
 
 
-def queued(conn: sqlite3.Connection, run_id: int | None = None) -> int:
-    """Listings waiting in the queue (those queued by run ``run_id``)."""
+def queued(conn: sqlite3.Connection) -> int:
+    """Listings waiting in the queue."""
     ensure_queue(conn)
-    if run_id is not None:
-        return conn.execute("SELECT count(*) FROM normalize_queue WHERE run_id = ?", (run_id,)).fetchone()[0]
     return conn.execute("SELECT count(*) FROM normalize_queue").fetchone()[0]
 
 
@@ -348,8 +346,7 @@ def normalize_db(
     chunk: int = CHUNK,
 ) -> NormalizeStats:
     """Re-normalize raw listings (all, one run's, one source's, seen since a date, or
-    with ``queue=True`` those waiting in ``normalize_queue``, with ``run_id`` those that
-    run queued).
+    with ``queue=True`` every listing waiting in ``normalize_queue``).
 
     ``workers`` processes read and normalize in parallel (default: one per core when
     there is enough work); this process names the chunks and writes the results, one
@@ -369,8 +366,7 @@ def normalize_db(
     clause = f"WHERE {' AND '.join(where)}" if where else ""
     if queue:
         ids = sorted(r[0] for r in conn.execute(
-            "SELECT r.rowid FROM normalize_queue q JOIN raw_listings r USING (source, source_id)"
-            + ("" if run_id is None else " WHERE q.run_id = ?"), () if run_id is None else (run_id,)))
+            "SELECT r.rowid FROM normalize_queue JOIN raw_listings r USING (source, source_id)"))
         # entries whose raw row is gone (never expected) would stay forever
         conn.execute("DELETE FROM normalize_queue WHERE NOT EXISTS (SELECT 1 FROM raw_listings r"
                      " WHERE r.source = normalize_queue.source AND r.source_id = normalize_queue.source_id)")
