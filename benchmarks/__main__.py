@@ -1,6 +1,6 @@
 """The scale benchmark: synth -> raw store -> normalize -> reposts -> rollups -> report.
 
-    python -m benchmarks --rows 5000000      # the seed study's size (about 10 minutes)
+    python -m benchmarks --rows 5000000      # the seed study's size (target: 10 minutes)
     python -m benchmarks --rows 100000       # a quick check (a couple of minutes)
 
 Each step runs in its own process; its peak RSS comes from ``wait4``.  Prints a table of

@@ -10,7 +10,7 @@ Order of attempts (cheapest first): epoch seconds/milliseconds, ISO 8601
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
 
@@ -109,6 +109,8 @@ _WORDS = {
 
 
 def _aware(dt: datetime) -> datetime:
+    if dt.tzinfo is UTC:  # what every parser here returns (astimezone would return dt)
+        return dt
     if dt.tzinfo is None:
         return dt.replace(tzinfo=UTC)
     return dt.astimezone(UTC)
@@ -154,6 +156,11 @@ def _from_epoch(value: float) -> datetime | None:
 def _parse_absolute(s: str) -> datetime | None:
     """Forms that need no clock.  Cached: feeds repeat the same strings."""
     try:
+        # Upwork's "Posted On" first: no other form below can match such a string.
+        m = _WORDY_RE.fullmatch(s)
+        if m and m[1].lower() in _MONTHS:
+            mon, day, year, hh, mm = m.groups()
+            return datetime(int(year), _MONTHS[mon.lower()], int(day), int(hh), int(mm), tzinfo=UTC)
         if _EPOCH_RE.match(s):
             return _from_epoch(float(s))
         if _ISO_HINT_RE.match(s):
@@ -268,7 +275,7 @@ def posted_flag(dt: datetime, *, now: datetime) -> str | None:
         dt = _aware(dt)
         if isinstance(now, datetime) and dt > _aware(now) + CLOCK_SKEW:
             return "future"
-        if dt.date() < date(2000, 1, 1):
+        if dt.year < 2000:
             return "before_2000"
     except (ValueError, OverflowError, TypeError):
         return None

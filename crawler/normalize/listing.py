@@ -8,6 +8,7 @@ row keeps its reason and nothing is silently lost.
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from functools import lru_cache
 
 from crawler.normalize import (
     NORMALIZER_VERSION,
@@ -39,6 +40,7 @@ _EMPTY_PAY = {
 }
 
 
+@lru_cache(maxsize=256)  # a crawl's listings share a handful of fetch times
 def _parse_fetched(fetched_at: str | None) -> datetime:
     if fetched_at:
         try:
@@ -148,7 +150,7 @@ def normalize_listing(
         on = (posted or now).date()
         figures = usd_figures(pay, on)
         note = figures.pop("fx_note", None)
-        row.update({k: figures.get(k) for k in _EMPTY_PAY if k in figures})
+        row.update(figures)  # the five USD columns
         if note:
             issue("pay_usd", pay.raw, note)
 

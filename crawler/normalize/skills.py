@@ -40,10 +40,16 @@ class Skill:
 _SEP = str.maketrans(
     {
         c: " "
+        # (and ASCII's other whitespace, which str.split would split on anyway)
         for c in ",;:!?()[]{}<>\"'`*|=~…-/\u2013\u2014\u00a0\u2018\u2019\u201c\u201d\n\r\t"
+        "\x0b\x0c\x1c\x1d\x1e\x1f"
     }
 )
 
+# The ASCII part of _SEP as a bytes table, for ASCII text.
+_SEP_ASCII = bytes(
+    ord(_SEP.get(i, chr(i))) if i < 128 else i for i in range(256)
+)
 
 # The same separators as a regex, plus a sentence's final "." (". " or "." at the end).
 _WORD_SEP_RE = re.compile(
@@ -109,9 +115,14 @@ def _spaced_words(text: str) -> tuple[str, str]:
     """(words joined by single spaces, the same lower-cased), each padded with a space:
     ``"Python/Django."`` -> ``(" Python Django ", " python django ")``; both hold the
     same number of words."""
-    if text.isascii():  # str.translate is fast on ASCII only
-        spaced = text.translate(_SEP).replace(". ", " ").rstrip(".")
-        joined = " " + " ".join(spaced.split()) + " "
+    if text.isascii():  # bytes.translate: a 256-byte table, ~10x str.translate's speed
+        spaced = text.encode("ascii").translate(_SEP_ASCII).decode("ascii")
+        spaced = spaced.replace(". ", " ").rstrip(".")
+        # The only whitespace left is " ": collapsing its runs in place is the same as
+        # " ".join(spaced.split()) without a string per word.
+        while "  " in spaced:
+            spaced = spaced.replace("  ", " ")
+        joined = " " + spaced.strip(" ") + " "
         return joined, joined.lower()
     orig = [w for w in _WORD_SEP_RE.split(text) if w]
     lows = [w for w in _WORD_SEP_RE.split(text.lower()) if w]
@@ -138,7 +149,9 @@ def _scan(text: str) -> list[Skill]:
             hits.append((haystack.count(" ", 0, start), -words, kind, skills))
     if not hits:
         return []
-    hits.sort(key=lambda h: h[:3])
+    # (word, -words, kind) is unique per hit (same start, width and automaton = same
+    # alias), so a plain sort never compares the skill lists.
+    hits.sort()
     found: list[Skill] = []
     next_free = 0
     for word, negative_width, _, skills in hits:

@@ -9,6 +9,7 @@ The item's description is HTML: a free-text body, then labelled lines such as
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import unquote
 
 from crawler.normalize.sources._text import guarded, html_to_text, inline_text, xml_text
@@ -27,11 +28,19 @@ def job_id_from_link(link: str | None) -> str | None:
     return m.group(0) if m else None
 
 
+@lru_cache(maxsize=1024)
+def _label_key(label: str) -> str | None:
+    """``" Posted On"`` -> ``"posted on"``; None for text that is not a label name."""
+    label = label.strip()
+    return label.lower() if label and _LABEL_NAME_RE.fullmatch(label) else None
+
+
 def labelled_fields(description: str) -> tuple[str, dict[str, str]]:
     """Split an item description into its free-text body and its labelled lines.
 
     A label is ``<b>Letters and spaces</b>:``; its value runs to the next ``<br>``,
-    ``<b>`` or ``<a>``.  String splits, not one regex over the whole description.
+    ``<b>`` or ``<a>``; the first of a repeated label wins.  String splits, not one
+    regex over the whole description.
     """
     first = description.find("<b>")
     if first < 0:
@@ -41,17 +50,18 @@ def labelled_fields(description: str) -> tuple[str, dict[str, str]]:
         close = part.find("</b>")
         if close < 0:
             continue
-        label = part[:close].strip()
-        if not label or not _LABEL_NAME_RE.fullmatch(label):
+        label = _label_key(part[:close])
+        if label is None or label in fields:
             continue
         rest = part[close + 4 :].lstrip()
         if not rest.startswith(":"):
             continue
         value = rest[1:]
-        end = _VALUE_END_RE.search(value)
-        if end:
-            value = value[: end.start()]
-        fields.setdefault(label.lower(), inline_text(value))
+        if "<" in value:
+            end = _VALUE_END_RE.search(value)
+            if end:
+                value = value[: end.start()]
+        fields[label] = inline_text(value)
     return description[:first], fields
 
 

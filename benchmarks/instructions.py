@@ -1,0 +1,77 @@
+"""Instructions per listing of ``normalize_listing``: a speed figure this machine can repeat.
+
+    python -m benchmarks.instructions [--items 2800] [--tree PATH]
+
+Seconds on a shared virtual machine drift by 2-3x from one minute to the next, so a
+change of 10 % can't be seen in them.  This counts the CPU instructions instead, with
+valgrind's callgrind (Debian package ``valgrind``), which gives the same total for the
+same code and inputs whatever else the machine is doing.  It runs the same script twice
+under callgrind, once normalizing ``--items`` distinct synthetic Upwork items and once
+only preparing them, and prints the difference per listing.  ``--tree`` measures another
+checkout (say a ``git worktree`` of an older commit) on the same items, for an A/B.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pickle
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SCRIPT = """
+import pickle, sys
+from crawler.normalize.listing import normalize_listing
+items = pickle.load(open(sys.argv[1], "rb"))
+for source_id, payload, fetched_at in items[:50]:  # warm-up: data files, lazy imports
+    normalize_listing("upwork", source_id, payload, fetched_at=fetched_at)
+if sys.argv[2] == "run":
+    for source_id, payload, fetched_at in items[50:]:
+        normalize_listing("upwork", source_id, payload, fetched_at=fetched_at)
+"""
+
+
+def count(tree: Path, script: str, items: str, mode: str) -> int:
+    env = {**os.environ, "PYTHONHASHSEED": "0", "PYTHONPATH": str(tree)}
+    done = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+         sys.executable, script, items, mode],
+        cwd=tree, env=env, capture_output=True, text=True, check=False)
+    found = re.search(r"Collected : (\d+)", done.stderr)
+    if done.returncode != 0 or not found:
+        raise SystemExit(f"callgrind failed (exit {done.returncode}):\n{done.stderr[-2000:]}")
+    return int(found.group(1))
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--items", type=int, default=2800)
+    ap.add_argument("--tree", type=Path, action="append",
+                    help="another checkout to measure on the same items (repeatable)")
+    args = ap.parse_args(argv)
+    if not shutil.which("valgrind"):
+        raise SystemExit("valgrind is not installed: `apt-get install valgrind`")
+    from benchmarks.normalize import synth_upwork
+
+    raws = synth_upwork(args.items + 250)[200:]
+    with tempfile.TemporaryDirectory(prefix="jobtrends-icount-") as tmp:
+        items, script = os.path.join(tmp, "items.pkl"), os.path.join(tmp, "run.py")
+        with open(items, "wb") as fh:
+            pickle.dump([(r.source_id, r.payload, r.fetched_at) for r in raws], fh)
+        Path(script).write_text(SCRIPT)
+        n = len(raws) - 50
+        for tree in [ROOT, *(args.tree or [])]:
+            print(f"{tree}: counting under callgrind (about a minute) ...", flush=True)
+            per = (count(tree, script, items, "run") - count(tree, script, items, "setup")) / n
+            print(f"{tree}: {per:,.0f} instructions per listing"
+                  f" ({n:,} distinct synthetic Upwork items)", flush=True)
+
+
+if __name__ == "__main__":
+    main()
