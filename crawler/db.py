@@ -540,6 +540,44 @@ _JOB_INSERT = (
 )
 
 
+_SKILLS_COLUMN = JOB_COLUMNS.index("skills")
+
+
+def job_rows(job: dict) -> tuple[tuple, list[tuple]]:
+    """One normalized job as its `jobs` row (JOB_COLUMNS order, skill names as JSON) and
+    its `job_skills` rows."""
+    skills = job.get("skills") or []
+    row = [job.get(c) for c in JOB_COLUMNS]
+    row[_SKILLS_COLUMN] = json.dumps([s["name"] for s in skills]) if skills else "[]"
+    job_id, month = job["job_id"], job.get("month")
+    return tuple(row), [(job_id, s["name"], int(bool(s.get("is_ai"))), s.get("family"), month)
+                        for s in skills]
+
+
+def write_job_rows(
+    conn: sqlite3.Connection,
+    jobs: list[tuple],
+    skills: list[tuple],
+    issues: list[tuple[str, str, str | None, str, str]],
+) -> None:
+    """Upsert `jobs` rows (from ``job_rows``) and replace their skills and normalize
+    issues; the caller holds the transaction."""
+    ids = [(j[0],) for j in jobs]
+    conn.executemany(_JOB_INSERT, jobs)
+    conn.executemany("DELETE FROM job_skills WHERE job_id = ?", ids)
+    conn.executemany(
+        "INSERT OR IGNORE INTO job_skills (job_id, skill, is_ai, family, month)"
+        " VALUES (?,?,?,?,?)",
+        skills,
+    )
+    conn.executemany("DELETE FROM normalize_issues WHERE job_id = ?", ids)
+    conn.executemany(
+        "INSERT OR REPLACE INTO normalize_issues (job_id, field, raw_value, reason,"
+        " normalizer_version) VALUES (?,?,?,?,?)",
+        issues,
+    )
+
+
 def save_jobs(
     conn: sqlite3.Connection,
     jobs: Iterable[dict],
@@ -552,43 +590,20 @@ def save_jobs(
     ``issues`` holds (job_id, field, raw_value, reason, normalizer_version).  The
     job's earlier skills and issues are replaced, so re-normalizing is idempotent.
     """
-    jobs = list(jobs)
-    issues = list(issues)
-    if not jobs:
+    rows, skill_rows = [], []
+    for job in jobs:
+        row, skills = job_rows(job)
+        rows.append(row)
+        skill_rows.extend(skills)
+    if not rows:
         return 0
-    job_rows, skill_rows = [], []
-    ids = [(j["job_id"],) for j in jobs]
-    for j in jobs:
-        skills = j.get("skills") or []
-        row = dict(j)
-        row["skills"] = json.dumps([s["name"] for s in skills]) if skills else "[]"
-        job_rows.append(tuple(row.get(c) for c in JOB_COLUMNS))
-        for s in skills:
-            skill_rows.append(
-                (j["job_id"], s["name"], int(bool(s.get("is_ai"))), s.get("family"), j.get("month"))
-            )
-
-    def write():
-        conn.executemany(_JOB_INSERT, job_rows)
-        conn.executemany("DELETE FROM job_skills WHERE job_id = ?", ids)
-        conn.executemany(
-            "INSERT OR IGNORE INTO job_skills (job_id, skill, is_ai, family, month)"
-            " VALUES (?,?,?,?,?)",
-            skill_rows,
-        )
-        conn.executemany("DELETE FROM normalize_issues WHERE job_id = ?", ids)
-        conn.executemany(
-            "INSERT OR REPLACE INTO normalize_issues (job_id, field, raw_value, reason,"
-            " normalizer_version) VALUES (?,?,?,?,?)",
-            issues,
-        )
-
+    issues = list(issues)
     if in_transaction:
-        write()
+        write_job_rows(conn, rows, skill_rows, issues)
     else:
         with transaction(conn):
-            write()
-    return len(job_rows)
+            write_job_rows(conn, rows, skill_rows, issues)
+    return len(rows)
 
 
 def start_run(conn: sqlite3.Connection, spider: str, *, kind: str = "crawl", args: dict | None = None,
@@ -654,6 +669,7 @@ def seen_row(item: RawListing, seen_at: str, digest: str | None = None) -> SeenR
     """The :data:`SeenRow` of ``item`` seen at ``seen_at`` (``digest``: its sha256, if known)."""
     return (item.source, item.source_id, item.payload, item.payload_format, item.url,
             item.fetched_at, item.origin, seen_at, digest)
+
 
 _SEEN_INSERT = (
     "INSERT INTO raw_listings (source, source_id, url, payload, payload_format,"

@@ -17,10 +17,9 @@ Figures (decided once, used everywhere):
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import threading
 from datetime import date, datetime
+from functools import lru_cache
 
 from crawler.normalize.pay import Pay
 

@@ -29,7 +29,14 @@ from collections.abc import Iterable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
-from crawler.db import JOB_COLUMNS, deferred_fts, save_jobs, transaction
+from crawler.db import (
+    JOB_COLUMNS,
+    deferred_fts,
+    job_rows,
+    save_jobs,
+    transaction,
+    write_job_rows,
+)
 from crawler.normalize.listing import normalize_listing
 
 logger = logging.getLogger(__name__)
@@ -51,12 +58,8 @@ QUEUE_DDL = """CREATE TABLE IF NOT EXISTS normalize_queue (
 ) WITHOUT ROWID"""
 
 _RAW_COLUMNS = "source, source_id, payload, fetched_at, payload_sha256, url"
-_JOB_UPSERT = (
-    f"INSERT INTO jobs ({', '.join(JOB_COLUMNS)}) VALUES ({', '.join('?' * len(JOB_COLUMNS))})"
-    " ON CONFLICT(job_id) DO UPDATE SET "
-    + ", ".join(f"{c}=excluded.{c}" for c in JOB_COLUMNS if c != "job_id")
-)
-_SKILLS_IDX = JOB_COLUMNS.index("skills")
+# Where a jobs row keeps the raw listing it came from (to resolve its queue entry).
+_SOURCE, _SOURCE_ID, _SHA = (JOB_COLUMNS.index(c) for c in ("source", "source_id", "raw_sha256"))
 
 
 @dataclass
@@ -181,13 +184,9 @@ def _pack(results: list[tuple[dict, list]]) -> tuple[list, list, list, Normalize
     jobs, skills, issues = [], [], []
     for row, row_issues in results:
         stats.add_row(row, row_issues)
-        found = row.get("skills") or []
-        tup = [row.get(c) for c in JOB_COLUMNS]
-        tup[_SKILLS_IDX] = json.dumps([s["name"] for s in found]) if found else "[]"
-        jobs.append(tuple(tup))
-        job_id, month = row["job_id"], row.get("month")
-        skills.extend((job_id, s["name"], int(bool(s.get("is_ai"))), s.get("family"), month)
-                      for s in found)
+        job, job_skills = job_rows(row)
+        jobs.append(job)
+        skills.extend(job_skills)
         issues.extend(row_issues)
     return jobs, skills, issues, stats
 
@@ -238,20 +237,10 @@ def _write(conn: sqlite3.Connection, packed: tuple, *, queue: bool) -> None:
     jobs, skills, issues, _ = packed
     if not jobs:
         return
-    ids = [(j[0],) for j in jobs]
     with transaction(conn):
-        conn.executemany(_JOB_UPSERT, jobs)
-        conn.executemany("DELETE FROM job_skills WHERE job_id = ?", ids)
-        conn.executemany(
-            "INSERT OR IGNORE INTO job_skills (job_id, skill, is_ai, family, month) VALUES (?,?,?,?,?)",
-            skills)
-        conn.executemany("DELETE FROM normalize_issues WHERE job_id = ?", ids)
-        conn.executemany(
-            "INSERT OR REPLACE INTO normalize_issues (job_id, field, raw_value, reason,"
-            " normalizer_version) VALUES (?,?,?,?,?)", issues)
+        write_job_rows(conn, jobs, skills, issues)
         if queue:
-            src, sid, sha = (JOB_COLUMNS.index(c) for c in ("source", "source_id", "raw_sha256"))
-            _resolve_queue(conn, [(j[src], j[sid], j[sha]) for j in jobs])
+            _resolve_queue(conn, [(j[_SOURCE], j[_SOURCE_ID], j[_SHA]) for j in jobs])
 
 
 class _bulk_indexes:
