@@ -14,6 +14,7 @@ import sys
 import click
 
 import crawler.commands
+from crawler.errors import UserError
 
 
 class JobtrendsGroup(click.Group):
@@ -30,7 +31,7 @@ class JobtrendsGroup(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
-        except (FileNotFoundError, PermissionError, ValueError) as exc:
+        except (UserError, FileNotFoundError, PermissionError, ValueError) as exc:
             # Known, user-fixable errors: one line, exit status 2, no traceback.
             if os.environ.get("JOBTRENDS_DEBUG"):
                 raise
