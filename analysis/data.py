@@ -207,3 +207,74 @@ def data_span(conn: sqlite3.Connection) -> tuple[str | None, str | None]:
 
 def columns_of(conn: sqlite3.Connection, table: str) -> set[str]:
     return {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+
+
+def monthly_pay_medians(
+    conn: sqlite3.Connection, source: str | None = None
+) -> dict[tuple[str, str], tuple[int, float]]:
+    """(month, category) -> (hourly postings, median hourly_usd_mid).
+
+    From the rollups when current: per-source medians are combined as the
+    count-weighted mean of their logs (exact when one source is asked for).
+    """
+    extra, params = _source_clause(source)
+    out: dict[tuple[str, str], tuple[int, float]] = {}
+    if rollups_current(conn):
+        sums: dict[tuple[str, str], list[float]] = {}
+        for month, cat, n, median in conn.execute(
+            "SELECT month, category, hourly_n, hourly_median FROM category_month"
+            f" WHERE hourly_n > 0 AND hourly_median > 0{extra}",
+            params,
+        ):
+            acc = sums.setdefault((month, cat), [0.0, 0.0])
+            acc[0] += n
+            acc[1] += n * float(np.log(median))
+        return {k: (int(n), float(np.exp(s / n))) for k, (n, s) in sums.items()}
+    cursor = conn.execute(
+        f"SELECT month, {CAT} AS cat, hourly_usd_mid FROM jobs WHERE month IS NOT NULL"
+        f" AND dup_of IS NULL AND pay_type = 'hourly' AND hourly_usd_mid > 0{extra}"
+        " ORDER BY month, cat, hourly_usd_mid",
+        params,
+    )
+    key, values = None, []
+    for month, cat, value in cursor:
+        if (month, cat) != key:
+            if values:
+                out[key] = (len(values), float(np.median(values)))
+            key, values = (month, cat), []
+        values.append(value)
+    if values:
+        out[key] = (len(values), float(np.median(values)))
+    return out
+
+
+def monthly_ai_skill_counts(
+    conn: sqlite3.Connection, source: str | None = None
+) -> dict[tuple[str, str], int]:
+    """(month, AI skill) -> unique postings mentioning it; from rollups when current."""
+    extra, params = _source_clause(source)
+    if rollups_current(conn):
+        sql = (
+            "SELECT month, skill, sum(unique_postings) FROM skill_month"
+            f" WHERE is_ai = 1{extra} GROUP BY 1, 2"
+        )
+    else:
+        extra_j, params = _source_clause(source, "j.source")
+        sql = (
+            "SELECT j.month, s.skill, count(*) FROM jobs j JOIN job_skills s"
+            " ON s.job_id = j.job_id WHERE j.month IS NOT NULL AND j.dup_of IS NULL"
+            f" AND s.is_ai = 1{extra_j} GROUP BY 1, 2"
+        )
+    return {(r[0], r[1]): r[2] for r in conn.execute(sql, params)}
+
+
+def covered_days(
+    conn: sqlite3.Connection, period: Period, source: str | None = None
+) -> int:
+    """Days of ``period`` with at least one posting (an index range, not a scan)."""
+    extra, params = _source_clause(source)
+    return conn.execute(
+        "SELECT count(DISTINCT substr(posted_at, 1, 10)) FROM jobs"
+        f" WHERE posted_at >= ? AND posted_at < ?{extra}",
+        [period.start_iso, period.end_iso, *params],
+    ).fetchone()[0]

@@ -1,21 +1,20 @@
 """Markdown output that shows data as text: job titles, categories and skills come from
-the crawled pages, so ``<script>``, ``onerror=`` and ``[x](javascript:...)`` must stay inert."""
+the crawled pages, so ``<script>``, ``onerror=`` and ``[x](javascript:...)`` must stay inert.
+
+CommonMark backslash escapes keep them inert without HTML entities, so the Markdown
+source reads as plain text too ("engineering & architecture", not "&amp;").
+"""
 
 from __future__ import annotations
 
 _ESCAPES = str.maketrans(
-    {
-        "&": "&amp;",
-        "<": "&lt;",
-        ">": "&gt;",
-        "[": "&#91;",
-        "]": "&#93;",
-        "|": "&#124;",
-        "`": "&#96;",
-    }
+    {c: "\\" + c for c in "\\<>[]|`*_&"},
 )
 
 
 def md_text(value: object) -> str:
-    """``md_text("<b>[x](javascript:y)")`` -> ``"&lt;b&gt;&#91;x&#93;(javascript:y)"``."""
-    return str(value).translate(_ESCAPES)
+    r"""``md_text("<b>[x](javascript:y)")`` -> ``\<b\>\[x\](javascript:y)``.
+
+    Spaced ampersands, the common case, are left alone (they cannot start an entity).
+    """
+    return str(value).translate(_ESCAPES).replace(" \\& ", " & ")
