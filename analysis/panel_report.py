@@ -90,7 +90,11 @@ class Panel:
 
 
 def _pct(log_value) -> float:
-    return float((math.exp(log_value) - 1) * 100) if math.isfinite(log_value) else float("nan")
+    return (
+        float((math.exp(log_value) - 1) * 100)
+        if math.isfinite(log_value)
+        else float("nan")
+    )
 
 
 def _month_start(label: str) -> date:
@@ -121,6 +125,7 @@ def last_complete_month(conn: sqlite3.Connection) -> str | None:
     return months[-1] if months else None
 
 
+@panel.single_threaded
 def build_panel(
     conn: sqlite3.Connection,
     *,
@@ -235,9 +240,7 @@ def _volume_rows(Y, days, post, is_ctrl, categories, reps, rng, level):
     for i, cat in enumerate(categories):
         n_pre, n_post = int(Y[i, ~post].sum()), int(Y[i, post].sum())
         if is_ctrl[i]:
-            rows.append(
-                PanelVolumeRow(cat, True, n_pre, n_post, *([float("nan")] * 8))
-            )
+            rows.append(PanelVolumeRow(cat, True, n_pre, n_post, *([float("nan")] * 8)))
             continue
         e = float(eff.effect[j])
         rows.append(
