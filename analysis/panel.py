@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from functools import wraps
 
 import numpy as np
+from scipy.stats import t as t_dist
 from threadpoolctl import threadpool_limits
 
 # Webb (2023) six-point weights: +-sqrt(1/2), +-1, +-sqrt(3/2), each with probability 1/6.
@@ -211,7 +212,11 @@ def wild_cluster(
         t_star = np.abs((W @ A) / np.sqrt(factor * ((W**2) @ (A**2))))
         t_obs = np.abs(estimate / se)
         crit = np.nanquantile(t_star, level, axis=0)
-        p = (1 + (t_star >= t_obs[None, :]).sum(axis=0)) / (reps + 1)
+        beyond = (t_star >= t_obs[None, :]).sum(axis=0)
+        p = (1 + beyond) / (reps + 1)
+        # Below the bootstrap's resolution (no draw as extreme), the t distribution
+        # with G - 1 degrees of freedom gives the p-value instead of the 1/(reps+1) floor.
+        p = np.where(beyond == 0, np.minimum(p, 2 * t_dist.sf(t_obs, max(G - 1, 1))), p)
     p = np.where(np.isfinite(t_obs) & (se > 0), p, np.nan)
     return se, estimate - crit * se, estimate + crit * se, p
 
