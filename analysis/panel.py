@@ -39,6 +39,8 @@ import numpy as np
 from scipy.stats import t as t_dist
 from threadpoolctl import threadpool_limits
 
+from analysis.stats import quiet_nan
+
 # Webb (2023) six-point weights: +-sqrt(1/2), +-1, +-sqrt(3/2), each with probability 1/6.
 _WEBB = np.array(
     [-math.sqrt(1.5), -1.0, -math.sqrt(0.5), math.sqrt(0.5), 1.0, math.sqrt(1.5)]
@@ -211,7 +213,7 @@ def wild_cluster(
     with np.errstate(divide="ignore", invalid="ignore"):
         t_star = np.abs((W @ A) / np.sqrt(factor * ((W**2) @ (A**2))))
         t_obs = np.abs(estimate / se)
-        crit = np.nanquantile(t_star, level, axis=0)
+        crit = quiet_nan(np.nanquantile, t_star, level, axis=0)
         beyond = (t_star >= t_obs[None, :]).sum(axis=0)
         p = (1 + beyond) / (reps + 1)
         # Below the bootstrap's resolution (no draw as extreme), the t distribution

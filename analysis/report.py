@@ -343,7 +343,7 @@ def _volume(WA, WB, days_a, days_b, weights_a, weights_b, categories, control, c
             rel = np.full(len(categories), np.nan)
             boot_rel = np.full(boot_ratio.shape, np.nan)
         log_rel = np.log(rel)
-        se_log_rel = np.nanstd(
+        se_log_rel = stats.nan_std(
             np.log(np.where(boot_rel > 0, boot_rel, np.nan)), axis=0, ddof=1
         )
     lo_r, hi_r = stats.percentile_ci(
