@@ -1,8 +1,8 @@
 """US CPI-U (analysis/cpi_u.csv) for `report --real`: posted rates in constant dollars.
 
-    >>> from analysis.periods import parse_period
-    >>> round(cpi_ratio(parse_period("2024-02"), parse_period("2022-11")), 4)
-    1.0424
+>>> from analysis.periods import parse_period
+>>> round(cpi_ratio(parse_period("2024-02"), parse_period("2022-11")), 4)
+1.0424
 """
 
 from __future__ import annotations

@@ -43,6 +43,9 @@ class PanelVolumeRow:
     se: float
     loo_min_pct: float = float("nan")  # smallest effect leaving one control out
     loo_max_pct: float = float("nan")
+    # Joint test of the 12 monthly event-study coefficients before the event (`event-study`):
+    # a small p says the category was already drifting from control before the event.
+    pretrend_p: float = float("nan")
 
 
 @dataclass
@@ -201,6 +204,7 @@ def build_panel(
     is_ctrl = np.array([c in ctrl for c in categories])
     result.volume = _volume_rows(Y, days, post, is_ctrl, categories, reps, rng, level)
     _leave_one_out(result, Y, days, post, categories, ctrl)
+    _pretrends(conn, result, event, source)
     result.pay = _pay_rows(
         data.monthly_pay_medians(conn, source),
         index,
@@ -280,6 +284,21 @@ def _leave_one_out(result: Panel, Y, days, post, categories, ctrl) -> None:
         values = [v for v in by_cat.get(row.category, []) if math.isfinite(v)]
         if values and not row.is_control:
             row.loo_min_pct, row.loo_max_pct = min(values), max(values)
+
+
+def _pretrends(conn, result: Panel, event: date, source: str | None) -> None:
+    """Each category's pre-trend p from the monthly event study (same controls)."""
+    from analysis.event_study import EventStudyConfig, event_study
+
+    study = event_study(
+        conn,
+        EventStudyConfig(
+            event=event, pre=12, post=12, control=tuple(result.controls), source=source
+        ),
+    )
+    by_cat = {s.category: s.pre_wald_p for s in study.series}
+    for row in result.volume:
+        row.pretrend_p = float(by_cat.get(row.category, float("nan")))
 
 
 def _pay_rows(medians, index, cat_index, post, is_ctrl, categories, reps, rng, level):

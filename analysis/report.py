@@ -243,7 +243,8 @@ def build_report(conn: sqlite3.Connection, config: ReportConfig) -> Report:
     empty = [
         c
         for c in control
-        if WA[:, categories.index(c)].sum() == 0 or WB[:, categories.index(c)].sum() == 0
+        if WA[:, categories.index(c)].sum() == 0
+        or WB[:, categories.index(c)].sum() == 0
     ]
     if empty:
         control = [c for c in control if c not in empty]
@@ -497,7 +498,13 @@ def _pay(
         except ValueError as exc:
             raise ReportError(str(exc)) from None
         rows_a = [
-            (r[0], r[1], r[2] * f, *(None if v is None else v * f for v in r[3:5]), *r[5:])
+            (
+                r[0],
+                r[1],
+                r[2] * f,
+                *(None if v is None else v * f for v in r[3:5]),
+                *r[5:],
+            )
             for r in rows_a
         ]
         report.notes.append(
@@ -835,11 +842,7 @@ def answers(report: Report) -> dict:
 def _panel_answers(report: Report) -> dict:
     p = report.panel
     min_n = report.config.min_count
-    vol = [
-        r
-        for r in p.volume
-        if not r.is_control and min(r.n_pre, r.n_post) >= min_n
-    ]
+    vol = [r for r in p.volume if not r.is_control and min(r.n_pre, r.n_post) >= min_n]
     label = (
         f"average change after the event vs control, every month"
         f" ({p.months[0]}..{p.months[-1]}, panel estimate)"
@@ -851,9 +854,10 @@ def _panel_answers(report: Report) -> dict:
             if math.isfinite(r.loo_min_pct)
             else ""
         )
+        pre = f"; pre-trend p={r.pretrend_p:.2f}" if math.isfinite(r.pretrend_p) else ""
         return (
             f"{r.category}: {_fmt(r.effect_pct)} vs control (95% CI {_fmt(r.lo_pct)} to"
-            f" {_fmt(r.hi_pct)}, q={fmt_q(r.q_value)}){loo}; n {r.n_pre} before,"
+            f" {_fmt(r.hi_pct)}, q={fmt_q(r.q_value)}){loo}{pre}; n {r.n_pre} before,"
             f" {r.n_post} after"
         )
 
@@ -927,7 +931,7 @@ def plain_summary(report: Report) -> list[str]:
         lines.append(
             f"Fell most: {vol['text'][0]}. Wrong if the control categories were hit too"
             " (then every change here is understated) or if the category was already"
-            " shrinking before the event (see the pre-trend test in `event-study`)."
+            " shrinking before the event (a small pre-trend p; see `event-study`)."
         )
     else:
         lines.append("Fell most: no category's volume fell relative to control.")

@@ -170,6 +170,7 @@ def panel_volume_rows(report: Report) -> list[list[str]]:
             "95% CI",
             "q",
             "leave one control out",
+            "pre-trend p",
             "flag",
         ]
     ]
@@ -190,6 +191,7 @@ def panel_volume_rows(report: Report) -> list[list[str]]:
                 _ci(r.lo_pct, r.hi_pct),
                 fmt_q(r.q_value),
                 loo,
+                _p(r.pretrend_p, ".3f", ""),
                 flag.strip(),
             ]
         )
@@ -242,7 +244,9 @@ def _panel_header(report: Report) -> str:
         " monthly postings with category and month effects (pay: the log monthly median"
         " posted hourly rate, same design); 'vs control' = average change after the event"
         f" beyond the controls ({', '.join(p.controls)}); 95% CI and q from a wild"
-        f" bootstrap over the {p.clusters} months (Webb weights, {p.reps} reps)."
+        f" bootstrap over the {p.clusters} months (Webb weights, {p.reps} reps);"
+        " pre-trend p = joint test of the 12 monthly event-study coefficients before the"
+        " event (small = the category was already drifting from control)."
     )
 
 
@@ -274,7 +278,12 @@ def format_report(report: Report) -> str:
             parts.append(f"   ({answer['metric']})")
             parts += [f"   - {line}" for line in answer["text"]]
     if report.panel and report.panel.volume:
-        parts += ["", _panel_header(report), "", "Volume vs control, every month (panel)"]
+        parts += [
+            "",
+            _panel_header(report),
+            "",
+            "Volume vs control, every month (panel)",
+        ]
         parts.append(_table(panel_volume_rows(report)))
         if report.panel.pay:
             parts += ["", "Posted hourly rate vs control, every month (panel)"]
@@ -331,7 +340,12 @@ def format_markdown(report: Report, charts: list[Path]) -> str:
         lines += ["", f"Ranked by {answer['metric']}:", ""]
         lines += [f"- {md_text(t)}" for t in answer["text"]] + [""]
     if report.panel and report.panel.volume:
-        lines += ["## Panel estimate (headline)", "", md_text(_panel_header(report)), ""]
+        lines += [
+            "## Panel estimate (headline)",
+            "",
+            md_text(_panel_header(report)),
+            "",
+        ]
         lines += ["### Volume vs control", "", _md_table(panel_volume_rows(report)), ""]
         if report.panel.pay:
             lines += ["### Posted hourly rate vs control", ""]
@@ -341,7 +355,12 @@ def format_markdown(report: Report, charts: list[Path]) -> str:
     lines += ["## Volume by category (two windows)", ""]
     lines += [_md_table(volume_rows(report)), ""]
     if report.pay:
-        lines += ["## Posted hourly rate (two windows)", "", _md_table(pay_rows(report)), ""]
+        lines += [
+            "## Posted hourly rate (two windows)",
+            "",
+            _md_table(pay_rows(report)),
+            "",
+        ]
     if report.skills:
         lines += ["## AI skills (two windows)", "", _md_table(skill_rows(report)), ""]
     if charts:
