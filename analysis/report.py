@@ -971,8 +971,8 @@ def plain_summary(report: Report) -> list[str]:
     else:
         how += "the estimate compares two windows only (a descriptive view); "
     how += (
-        "q = chance of a change this large with no real effect, adjusted for testing"
-        " every category (q < 0.05: unlikely to be noise)."
+        "q = the p-value adjusted for testing every category at once (Benjamini-Hochberg):"
+        " of the categories with q < 0.05, about 5 % or fewer are expected to be noise."
     )
     lines.append(how)
     return lines
