@@ -10,6 +10,7 @@ Every reader counts unique postings (``dup_of IS NULL``) over a half-open window
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 
 import numpy as np
@@ -147,21 +148,25 @@ def hourly_medians(
 
 
 def monthly_category_counts(
-    conn: sqlite3.Connection, source: str | None = None
-) -> dict[tuple[str, str], int]:
-    """(month, category) -> unique postings over all time; from rollups when current."""
+    conn: sqlite3.Connection, source: str | None = None, *, by_source: bool = False
+) -> dict[tuple, int]:
+    """(month, category) -> unique postings over all time; from rollups when current.
+
+    ``by_source=True`` keys by (month, source, category) instead.
+    """
     extra, params = _source_clause(source)
+    keys = "month, source, " if by_source else "month, "
     if rollups_current(conn):
         sql = (
-            "SELECT month, category, sum(unique_postings) FROM category_month"
-            f" WHERE 1{extra} GROUP BY 1, 2"
+            f"SELECT {keys}category, sum(unique_postings) FROM category_month"
+            f" WHERE 1{extra} GROUP BY {keys}category"
         )
     else:
         sql = (
-            f"SELECT month, {CAT}, count(*) FROM jobs WHERE month IS NOT NULL"
-            f" AND dup_of IS NULL{extra} GROUP BY 1, 2"
+            f"SELECT {keys}{CAT} AS cat, count(*) FROM jobs WHERE month IS NOT NULL"
+            f" AND dup_of IS NULL{extra} GROUP BY {keys}cat"
         )
-    return {(r[0], r[1]): r[2] for r in conn.execute(sql, params)}
+    return {tuple(r[:-1]): r[-1] for r in conn.execute(sql, params)}
 
 
 def pre_period_base_rates(
@@ -211,39 +216,28 @@ def columns_of(conn: sqlite3.Connection, table: str) -> set[str]:
 
 def monthly_pay_medians(
     conn: sqlite3.Connection, source: str | None = None
-) -> dict[tuple[str, str], tuple[int, float]]:
-    """(month, category) -> (hourly postings, median hourly_usd_mid).
+) -> dict[tuple[str, str, str], tuple[int, float]]:
+    """(month, source, category) -> (hourly postings, median hourly_usd_mid).
 
-    From the rollups when current: per-source medians are combined as the
-    count-weighted mean of their logs (exact when one source is asked for).
+    From the rollups when current (their medians are per month, source and category).
     """
     extra, params = _source_clause(source)
-    out: dict[tuple[str, str], tuple[int, float]] = {}
     if rollups_current(conn):
-        sums: dict[tuple[str, str], list[float]] = {}
-        for month, cat, n, median in conn.execute(
-            "SELECT month, category, hourly_n, hourly_median FROM category_month"
+        rows = conn.execute(
+            "SELECT month, source, category, hourly_n, hourly_median FROM category_month"
             f" WHERE hourly_n > 0 AND hourly_median > 0{extra}",
             params,
-        ):
-            acc = sums.setdefault((month, cat), [0.0, 0.0])
-            acc[0] += n
-            acc[1] += n * float(np.log(median))
-        return {k: (int(n), float(np.exp(s / n))) for k, (n, s) in sums.items()}
+        )
+        return {(r[0], r[1], r[2]): (int(r[3]), float(r[4])) for r in rows}
     cursor = conn.execute(
-        f"SELECT month, {CAT} AS cat, hourly_usd_mid FROM jobs WHERE month IS NOT NULL"
-        f" AND dup_of IS NULL AND pay_type = 'hourly' AND hourly_usd_mid > 0{extra}"
-        " ORDER BY month, cat, hourly_usd_mid",
+        f"SELECT month, source, {CAT} AS cat, hourly_usd_mid FROM jobs"
+        " WHERE month IS NOT NULL AND dup_of IS NULL AND pay_type = 'hourly'"
+        f" AND hourly_usd_mid > 0{extra} ORDER BY month, source, cat, hourly_usd_mid",
         params,
     )
-    key, values = None, []
-    for month, cat, value in cursor:
-        if (month, cat) != key:
-            if values:
-                out[key] = (len(values), float(np.median(values)))
-            key, values = (month, cat), []
-        values.append(value)
-    if values:
+    out: dict[tuple[str, str, str], tuple[int, float]] = {}
+    for key, rows in itertools.groupby(cursor, key=lambda r: r[:3]):
+        values = [r[3] for r in rows]
         out[key] = (len(values), float(np.median(values)))
     return out
 

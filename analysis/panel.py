@@ -106,24 +106,45 @@ class Effects:
 
 
 def design(
-    n_units: int, post: np.ndarray, treated: np.ndarray, month_fe: bool = True
+    n_units: int,
+    post: np.ndarray,
+    treated: np.ndarray,
+    month_fe: bool = True,
+    *,
+    effect_of: np.ndarray | None = None,
+    groups: np.ndarray | None = None,
 ) -> np.ndarray:
     """Dense design for unit-major rows (row = unit * T + t).
 
-    Columns: one dummy per unit, one per month after the first (when ``month_fe``), one
-    ``post`` dummy per treated unit.
+    Columns: one dummy per unit; per group of units (a source), one per month after the
+    first (when ``month_fe``); one ``post`` dummy per effect.  ``effect_of`` (units,)
+    says which effect a unit's post months load on (-1: none, a control); by default
+    every treated unit has its own.  Units of one category in several sources share
+    its effect while each source keeps its own month effects.
     """
     T = len(post)
-    eye_u = np.repeat(np.eye(n_units), T, axis=0)
-    cols = [eye_u]
+    cols = [np.repeat(np.eye(n_units), T, axis=0)]
     if month_fe:
-        cols.append(np.tile(np.eye(T)[:, 1:], (n_units, 1)))
-    treated_idx = np.flatnonzero(treated)
-    d = np.zeros((n_units * T, len(treated_idx)))
-    for j, u in enumerate(treated_idx):
-        d[u * T : (u + 1) * T, j] = post
+        groups = np.zeros(n_units, dtype=int) if groups is None else np.asarray(groups)
+        for g in np.unique(groups):
+            block = np.zeros((n_units * T, T - 1))
+            for u in np.flatnonzero(groups == g):
+                block[u * T : (u + 1) * T] = np.eye(T)[:, 1:]
+            cols.append(block)
+    effect_of = _effect_index(treated, effect_of)
+    d = np.zeros((n_units * T, int(effect_of.max()) + 1 if len(effect_of) else 0))
+    for u, j in enumerate(effect_of):
+        if j >= 0:
+            d[u * T : (u + 1) * T, j] = post
     cols.append(d)
     return np.hstack(cols)
+
+
+def _effect_index(treated: np.ndarray, effect_of: np.ndarray | None) -> np.ndarray:
+    if effect_of is not None:
+        return np.asarray(effect_of, dtype=int)
+    treated = np.asarray(treated, dtype=bool)
+    return np.where(treated, np.cumsum(treated) - 1, -1)
 
 
 def fit_poisson(
@@ -278,41 +299,56 @@ def fit_did(
     exposure: np.ndarray | None = None,
     family: str = "poisson",
     weights: np.ndarray | None = None,
+    effect_of: np.ndarray | None = None,
+    groups: np.ndarray | None = None,
 ) -> DidFit:
     """Two-way fixed-effects DiD on a (units, months) panel; see the module docstring.
 
     ``exposure`` (months,) multiplies the mean (days in the month, so month length cannot
     look like a change); ``family="gaussian"`` fits ``y`` (e.g. log median pay) by WLS
-    with ``weights`` (units, months), where NaN cells are left out.
+    with ``weights`` (units, months), where NaN cells are left out.  ``effect_of`` and
+    ``groups`` as in :func:`design` (units of one category in several sources).
     """
     y = np.asarray(y, dtype=float)
     post = np.asarray(post, dtype=float)
-    treated = np.asarray(treated, dtype=bool)
+    effect_of = _effect_index(treated, effect_of)
     n_units, T = y.shape
-    X = design(n_units, post, treated)
+    groups = np.zeros(n_units, dtype=int) if groups is None else np.asarray(groups)
+    X = design(n_units, post, effect_of >= 0, effect_of=effect_of, groups=groups)
     flat = y.ravel()
     keep = np.isfinite(flat)
+    w = None
     if family == "poisson":
         # A unit with no counts before or after has no finite level there: left out
         # (a control with an empty period would otherwise drag every month effect).
         for u in range(n_units):
             if y[u, post == 0].sum() <= 0 or y[u, post == 1].sum() <= 0:
                 keep[u * T : (u + 1) * T] = False
+    else:
+        w = np.ones_like(flat) if weights is None else np.asarray(weights).ravel()
+        keep &= np.isfinite(w) & (w > 0)
+    # A group (source) without a control left has its months pinned by nothing but the
+    # treated units themselves: it says nothing about the effects, so it is left out.
+    kept = keep.reshape(n_units, T)
+    anchored = kept[:, post == 0].any(axis=1) & kept[:, post == 1].any(axis=1)
+    for g in np.unique(groups):
+        members = np.flatnonzero(groups == g)
+        if not any(effect_of[u] < 0 and anchored[u] for u in members):
+            for u in members:
+                keep[u * T : (u + 1) * T] = False
+    used = np.any(X[keep] != 0, axis=0)
+    if family == "poisson":
         offset = np.tile(np.log(exposure), n_units) if exposure is not None else None
-        used = np.any(X[keep] != 0, axis=0)
         fit = fit_poisson(
             flat[keep], X[keep][:, used], None if offset is None else offset[keep]
         )
     else:
-        w = np.ones_like(flat) if weights is None else np.asarray(weights).ravel()
-        keep &= np.isfinite(w) & (w > 0)
-        used = np.any(X[keep] != 0, axis=0)
         fit = fit_wls(flat[keep], X[keep][:, used], w[keep])
-    n_fe = n_units + T - 1
+    n_effects = int(effect_of.max()) + 1 if len(effect_of) else 0
+    n_fe = X.shape[1] - n_effects
     position = np.cumsum(used) - 1
-    n_treated = int(treated.sum())
     columns = np.array(
-        [position[n_fe + j] if used[n_fe + j] else -1 for j in range(n_treated)],
+        [position[n_fe + j] if used[n_fe + j] else -1 for j in range(n_effects)],
         dtype=int,
     )
     effect = np.where(columns >= 0, fit.beta[np.maximum(columns, 0)], np.nan)
@@ -382,10 +418,16 @@ def volume_effects(
     level: float = 0.95,
     block: int = 1,
     cluster: str = "month",
+    effect_of: np.ndarray | None = None,
+    groups: np.ndarray | None = None,
 ) -> Effects:
-    """Post-event change of each non-control category vs the controls (log scale)."""
+    """Post-event change of each non-control category vs the controls (log scale).
+
+    Rows are categories, or (category, source) units with ``effect_of``/``groups``."""
     treated = ~np.asarray(is_control, dtype=bool)
-    fit = fit_did(counts, post, treated, exposure=days)
+    fit = fit_did(
+        counts, post, treated, exposure=days, effect_of=effect_of, groups=groups
+    )
     return fit.infer(reps=reps, rng=rng, level=level, block=block, cluster=cluster)
 
 
@@ -400,10 +442,20 @@ def pay_effects(
     level: float = 0.95,
     block: int = 1,
     cluster: str = "month",
+    effect_of: np.ndarray | None = None,
+    groups: np.ndarray | None = None,
 ) -> Effects:
     """Post-event change of each category's median posted rate vs the controls (log)."""
     treated = ~np.asarray(is_control, dtype=bool)
     n = np.asarray(n, dtype=float)
     y = np.where(n > 0, log_median, np.nan)
-    fit = fit_did(y, post, treated, family="gaussian", weights=pay_weights(n))
+    fit = fit_did(
+        y,
+        post,
+        treated,
+        family="gaussian",
+        weights=pay_weights(n),
+        effect_of=effect_of,
+        groups=groups,
+    )
     return fit.infer(reps=reps, rng=rng, level=level, block=block, cluster=cluster)

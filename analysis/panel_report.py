@@ -86,6 +86,7 @@ class Panel:
     controls_dropped: list[str]
     clusters: int
     reps: int
+    sources: list[str] = field(default_factory=list)
     volume: list[PanelVolumeRow] = field(default_factory=list)
     pay: list[PanelPayRow] = field(default_factory=list)
     skills: list[PanelSkillRow] = field(default_factory=list)
@@ -142,10 +143,10 @@ def build_panel(
 ) -> Panel | None:
     """Panel estimates over every complete month up to ``last_month`` (None: all)."""
     months = [m for m in complete_months(conn) if not last_month or m <= last_month]
-    counts_by = data.monthly_category_counts(conn, source)
+    by_source = data.monthly_category_counts(conn, source, by_source=True)
     # A month inside the span with no postings at all is a gap in collection.
-    totals = {}
-    for (month, _), n in counts_by.items():
+    totals: dict[str, int] = {}
+    for (month, _, _), n in by_source.items():
         totals[month] = totals.get(month, 0) + n
     gaps = [m for m in months if not totals.get(m)]
     months = [m for m in months if totals.get(m)]
@@ -156,29 +157,27 @@ def build_panel(
     post = np.array([_month_start(m) > event for m in months])
     if post.sum() < 2 or (~post).sum() < 2:
         return None
-    seen = {c for (m, c) in counts_by if m in set(months)}
+    index = {m: t for t, m in enumerate(months)}
+    seen = {c for (m, _, c) in by_source if m in index}
     categories = [c for c in data.CATEGORIES if c in seen] + sorted(
         seen - set(data.CATEGORIES)
     )
-    index = {m: t for t, m in enumerate(months)}
-    cat_index = {c: i for i, c in enumerate(categories)}
-    Y = np.zeros((len(categories), len(months)))
-    for (month, cat), n in counts_by.items():
-        if month in index and cat in cat_index:
-            Y[cat_index[cat], index[month]] += n
+    units = _Units.of(by_source, index, categories)
     days = np.array(
         [(add_months(_month_start(m), 1) - _month_start(m)).days for m in months],
         dtype=float,
     )
+    Y = units.by_category(units.panel, categories)
     # Controls with no postings before or after cannot anchor the months: dropped.
-    ctrl = [c for c in control if c in cat_index]
+    ctrl = [c for c in control if c in categories]
     dropped = [
         c
         for c in ctrl
-        if Y[cat_index[c], ~post].sum() == 0 or Y[cat_index[c], post].sum() == 0
+        if Y[categories.index(c), ~post].sum() == 0
+        or Y[categories.index(c), post].sum() == 0
     ]
     ctrl = [c for c in ctrl if c not in dropped]
-    dropped += [c for c in control if c not in cat_index]
+    dropped += [c for c in control if c not in categories]
     result = Panel(
         months=months,
         pre_months=int((~post).sum()),
@@ -187,6 +186,7 @@ def build_panel(
         controls_dropped=dropped,
         clusters=len(months),
         reps=reps,
+        sources=units.sources,
     )
     if gaps:
         result.notes.append(
@@ -197,25 +197,24 @@ def build_panel(
             "controls without postings before or after the event, left out of the"
             f" panel: {', '.join(dropped)}"
         )
+    if len(units.sources) > 1:
+        result.notes.append(
+            f"panel units are category x source ({', '.join(units.sources)}): each source"
+            " has its own month effects, each category one effect across sources"
+        )
     if not ctrl:
         result.notes.append("no control category with postings: no panel estimate")
         return result
     rng = np.random.default_rng(seed + 10)
-    is_ctrl = np.array([c in ctrl for c in categories])
-    result.volume = _volume_rows(Y, days, post, is_ctrl, categories, reps, rng, level)
-    _leave_one_out(result, Y, days, post, categories, ctrl)
-    _pretrends(conn, result, event, source)
-    result.pay = _pay_rows(
-        data.monthly_pay_medians(conn, source),
-        index,
-        cat_index,
-        post,
-        is_ctrl,
-        categories,
-        reps,
-        rng,
-        level,
+    result.volume = _volume_rows(
+        units, Y, days, post, categories, ctrl, reps, rng, level
     )
+    _leave_one_out(result, units, days, post, categories, ctrl)
+    _pretrends(conn, result, event, source)
+    pay_units = _Units.of(
+        data.monthly_pay_medians(conn, source), index, categories, value=1
+    )
+    result.pay = _pay_rows(pay_units, post, categories, ctrl, reps, rng, level)
     result.skills = _skill_rows(
         data.monthly_ai_skill_counts(conn, source),
         index,
@@ -228,6 +227,54 @@ def build_panel(
     return result
 
 
+@dataclass
+class _Units:
+    """(category, source) panel units: their month rows and what the estimator needs."""
+
+    keys: list[tuple[str, str]]
+    sources: list[str]
+    panel: np.ndarray  # (units, months) counts, or medians for pay
+    n: np.ndarray  # (units, months) postings behind each value (pay) or the counts
+
+    @classmethod
+    def of(cls, cells: dict, index: dict, categories: list[str], value=None):
+        """From {(month, source, category): v}; ``value`` picks v[value] and v[0] is n."""
+        keys = sorted(
+            {(c, s) for (m, s, c) in cells if m in index and c in categories},
+            key=lambda k: (categories.index(k[0]), k[1]),
+        )
+        at = {k: i for i, k in enumerate(keys)}
+        values = np.full((len(keys), len(index)), 0.0 if value is None else np.nan)
+        n = np.zeros((len(keys), len(index)))
+        for (month, src, cat), v in cells.items():
+            if month in index and (cat, src) in at:
+                u, t = at[(cat, src)], index[month]
+                if value is None:
+                    values[u, t] = n[u, t] = v
+                else:
+                    n[u, t], values[u, t] = v[0], v[value]
+        return cls(keys, sorted({s for _, s in keys}), values, n)
+
+    def arrays(self, categories: list[str], ctrl: list[str], keep=None):
+        """effect_of and groups for the units (``keep``: a subset of unit indexes)."""
+        treated = [c for c in categories if c not in ctrl]
+        t_index = {c: j for j, c in enumerate(treated)}
+        rows = range(len(self.keys)) if keep is None else keep
+        effect_of = np.array(
+            [t_index.get(self.keys[u][0], -1) for u in rows], dtype=int
+        )
+        groups = np.array(
+            [self.sources.index(self.keys[u][1]) for u in rows], dtype=int
+        )
+        return effect_of, groups
+
+    def by_category(self, values: np.ndarray, categories: list[str]) -> np.ndarray:
+        out = np.zeros((len(categories), values.shape[1]))
+        for u, (cat, _) in enumerate(self.keys):
+            out[categories.index(cat)] += np.nan_to_num(values[u])
+        return out
+
+
 def _next_day(day: date) -> date:
     return date.fromordinal(day.toordinal() + 1)
 
@@ -237,13 +284,24 @@ def _qvalues(rows) -> None:
         row.q_value = q
 
 
-def _volume_rows(Y, days, post, is_ctrl, categories, reps, rng, level):
-    eff = panel.volume_effects(Y, days, post, is_ctrl, reps=reps, rng=rng, level=level)
+def _volume_rows(units, Y, days, post, categories, ctrl, reps, rng, level):
+    effect_of, groups = units.arrays(categories, ctrl)
+    eff = panel.volume_effects(
+        units.panel,
+        days,
+        post,
+        effect_of < 0,
+        reps=reps,
+        rng=rng,
+        level=level,
+        effect_of=effect_of,
+        groups=groups,
+    )
     rows = []
     j = 0
     for i, cat in enumerate(categories):
         n_pre, n_post = int(Y[i, ~post].sum()), int(Y[i, post].sum())
-        if is_ctrl[i]:
+        if cat in ctrl:
             rows.append(PanelVolumeRow(cat, True, n_pre, n_post, *([float("nan")] * 8)))
             continue
         e = float(eff.effect[j])
@@ -267,18 +325,26 @@ def _volume_rows(Y, days, post, is_ctrl, categories, reps, rng, level):
     return rows
 
 
-def _leave_one_out(result: Panel, Y, days, post, categories, ctrl) -> None:
+def _leave_one_out(result: Panel, units, days, post, categories, ctrl) -> None:
     """Refit without each control in turn; keep each category's range of estimates."""
     if len(ctrl) < 2:
         result.notes.append("leave-one-control-out needs two or more controls: skipped")
         return
+    treated = [c for c in categories if c not in ctrl]
     by_cat: dict[str, list[float]] = {}
     for left_out in ctrl:
-        keep = [i for i, c in enumerate(categories) if c != left_out]
-        cats = [categories[i] for i in keep]
-        is_ctrl = np.array([c in ctrl and c != left_out for c in cats])
-        fit = panel.fit_did(Y[keep], post, ~is_ctrl, exposure=days)
-        for cat, e in zip([c for c in cats if c not in ctrl], fit.effect):
+        keep = [u for u, (c, _) in enumerate(units.keys) if c != left_out]
+        effect_of, groups = units.arrays(categories, ctrl, keep)
+        fit = panel.fit_did(
+            units.panel[keep],
+            post,
+            effect_of >= 0,
+            exposure=days,
+            effect_of=effect_of,
+            groups=groups,
+        )
+        # Effects are indexed by the treated categories, all of which stay.
+        for cat, e in zip(treated, fit.effect):
             by_cat.setdefault(cat, []).append(_pct(float(e)))
     for row in result.volume:
         values = [v for v in by_cat.get(row.category, []) if math.isfinite(v)]
@@ -301,39 +367,48 @@ def _pretrends(conn, result: Panel, event: date, source: str | None) -> None:
         row.pretrend_p = float(by_cat.get(row.category, float("nan")))
 
 
-def _pay_rows(medians, index, cat_index, post, is_ctrl, categories, reps, rng, level):
-    C, T = len(categories), len(index)
-    log_med = np.full((C, T), np.nan)
-    n = np.zeros((C, T))
-    for (month, cat), (count, median) in medians.items():
-        if month in index and cat in cat_index and median > 0:
-            log_med[cat_index[cat], index[month]] = math.log(median)
-            n[cat_index[cat], index[month]] = count
-    has = [(n[i, ~post].sum() > 0 and n[i, post].sum() > 0) for i in range(C)]
-    if not any(has[i] and is_ctrl[i] for i in range(C)):
+def _pay_rows(units, post, categories, ctrl, reps, rng, level):
+    if not units.keys or not any(c in ctrl for c, _ in units.keys):
         return []
-    keep = [i for i in range(C) if has[i]]
+    effect_of, groups = units.arrays(categories, ctrl)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_med = np.log(np.where(units.n > 0, units.panel, np.nan))
     eff = panel.pay_effects(
-        log_med[keep], n[keep], post, is_ctrl[keep], reps=reps, rng=rng, level=level
+        log_med,
+        units.n,
+        post,
+        effect_of < 0,
+        reps=reps,
+        rng=rng,
+        level=level,
+        effect_of=effect_of,
+        groups=groups,
     )
-    rows, j = [], 0
-    for i in keep:
-        cat = categories[i]
+    treated = [c for c in categories if c not in ctrl]
+    rows = []
+    for cat in categories:
+        mine = [u for u, (c, _) in enumerate(units.keys) if c == cat]
+        if not mine:
+            continue
+        n, lm = units.n[mine], log_med[mine]
 
-        def med(mask, i=i):
-            ok = mask & (n[i] > 0)
-            return float(np.exp(np.median(log_med[i, ok]))) if ok.any() else math.nan
+        def med(mask, n=n, lm=lm):
+            ok = (n > 0) & mask[None, :]
+            return float(np.exp(np.median(lm[ok]))) if ok.any() else math.nan
 
         base = [
             cat,
-            bool(is_ctrl[i]),
-            int(n[i, ~post].sum()),
-            int(n[i, post].sum()),
+            cat in ctrl,
+            int(n[:, ~post].sum()),
+            int(n[:, post].sum()),
             med(~post),
             med(post),
         ]
-        if is_ctrl[i]:
+        if cat in ctrl:
             rows.append(PanelPayRow(*base, *([float("nan")] * 5)))
+            continue
+        j = treated.index(cat)
+        if j >= len(eff.effect) or not math.isfinite(eff.effect[j]):
             continue
         rows.append(
             PanelPayRow(
@@ -345,7 +420,6 @@ def _pay_rows(medians, index, cat_index, post, is_ctrl, categories, reps, rng, l
                 float("nan"),
             )
         )
-        j += 1
     _qvalues([r for r in rows if not r.is_control])
     return rows
 
