@@ -1,0 +1,116 @@
+"""Currency signs next to a number -> ISO 4217 code, from CLDR (pure, no I/O after import).
+
+The table ``data/currency_signs.json`` is generated from the Unicode CLDR as Babel ships
+it (``data/make_currency_signs.py``): symbols, names and plural names of every current
+currency in every locale, in every script ("€", "Kč", "zł", "₽", "руб.", "円", "euros",
+"złotych" ...), plus ISO codes.  A sign CLDR gives to several currencies without one
+dominating is *ambiguous* ("$", "kr", "¥", "Rs"): :func:`resolve` settles it with the
+source's hint or the posting's country, else reports it; it never guesses USD.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+_DATA = json.loads(
+    (Path(__file__).parent / "data" / "currency_signs.json").read_text(encoding="utf-8")
+)
+CODES: frozenset[str] = frozenset(_DATA["codes"])
+# Digits after the decimal point where not 2 (KWD 3, JPY 0): "423.923 KD" is 423.923.
+DECIMALS: dict[str, int] = _DATA["decimals"]
+_SIGNS: dict[str, str | tuple[str, ...]] = {
+    k: v if isinstance(v, str) else tuple(v) for k, v in _DATA["signs"].items()
+}
+_TERRITORY: dict[str, str] = _DATA["territory_currency"]
+_COUNTRY_NAMES: dict[str, str] = _DATA["country_names"]
+del _DATA
+
+_MAX_BEFORE = 12  # longest sign written before a number ("CDN$", "руб.", "US$")
+_MAX_AFTER = 28  # signs after a number may be names of up to 3 words ("Swiss francs")
+
+Sign = tuple[str, "str | tuple[str, ...]"]  # (the sign as written, code or candidates)
+
+
+def _lookup(cand: str) -> str | tuple[str, ...] | None:
+    if len(cand) == 3 and cand in CODES:  # codes in capitals only: "try", "all" are words
+        return cand
+    return _SIGNS.get(cand if len(cand) == 1 else cand.casefold())
+
+
+def sign_before(s: str, pos: int) -> tuple[Sign | None, int]:
+    """The currency sign ending at ``pos`` (one space allowed): ``sign_before("US$ 5", 4)``
+    -> ``(("US$", "USD"), 0)``; ``(None, pos)`` when there is none."""
+    j = pos - 1 if pos and s[pos - 1] == " " else pos
+    k = j
+    while k > 0 and j - k < _MAX_BEFORE and not s[k - 1].isspace() and not s[k - 1].isdigit():
+        k -= 1
+    run = s[k:j]
+    for i in range(len(run)):  # longest suffix first
+        cand = run[i:]
+        if i and cand[0].isalpha() and run[i - 1].isalpha():
+            continue  # inside a word: the "R" of "EUR", the "kr" of "Ukr"
+        value = _lookup(cand)
+        if value is not None:
+            return (cand, value), k + i
+    return None, pos
+
+
+def sign_after(s: str, pos: int) -> tuple[Sign | None, int]:
+    """The currency sign starting at ``pos`` (one space allowed): ``sign_after("299 Kč", 3)``
+    -> ``(("Kč", "CZK"), 6)``; ``(None, pos)`` when there is none."""
+    j = pos + 1 if pos < len(s) and s[pos] == " " else pos
+    text = s[j : j + _MAX_AFTER]
+    for i, ch in enumerate(text):
+        if ch.isdigit():
+            text = text[:i]
+            break
+    for end in range(len(text), 0, -1):  # longest prefix first, ending at a word's end
+        last = text[end - 1]
+        if last == " " or (end < len(text) and last.isalpha() and text[end].isalpha()):
+            continue
+        value = _lookup(text[:end])
+        if value is not None:
+            return (text[:end], value), j + end
+    return None, pos
+
+
+@lru_cache(maxsize=1024)
+def country_currency(country: str | None) -> str | None:
+    """The currency of a country given as ISO code or English name: ``"CA"`` -> ``"CAD"``,
+    ``"United States"`` -> ``"USD"``; None when unknown."""
+    if not isinstance(country, str) or not country.strip():
+        return None
+    c = country.strip()
+    code = c.upper() if len(c) == 2 else _COUNTRY_NAMES.get(c.casefold())
+    return _TERRITORY.get(code) if code else None
+
+
+def clean_hint(hint: str | None) -> str | None:
+    """A source's currency hint as an ISO code, or None when it is not one."""
+    if not isinstance(hint, str):
+        return None
+    code = hint.strip().upper()
+    return code if code in CODES else None
+
+
+def resolve(
+    sign: Sign | None, *, hint: str | None, country: str | None
+) -> tuple[str | None, str]:
+    """(ISO code or None, rule): the text's unambiguous sign wins (``code``/``symbol``);
+    an ambiguous one takes the hint (``hint``) or the country's currency (``country``)
+    when it is a candidate, else ``(None, "ambiguous:$")``; no sign takes the hint, else
+    ``(None, "no_currency")``."""
+    hint = clean_hint(hint)
+    if sign is None:
+        return (hint, "hint") if hint else (None, "no_currency")
+    written, value = sign
+    if isinstance(value, str):
+        return value, "code" if written == value else "symbol"
+    if hint in value:
+        return hint, "hint"
+    local = country_currency(country)
+    if local in value:
+        return local, "country"
+    return None, f"ambiguous:{written}"
