@@ -76,7 +76,10 @@ def test_parse_pay_never_raises(text, hint):
     if pay is not None:
         assert isinstance(pay, Pay) and pay.pay_type in {"hourly", "fixed", "salary"}
         assert pay.min is None or pay.max is None or pay.min <= pay.max
-        assert len(pay.currency) == 3
+        assert pay.currency is None or len(pay.currency) == 3
+        assert (pay.currency is None) == pay.currency_rule.startswith(
+            ("ambiguous:", "no_currency")
+        )
     assert parse_pay(text, currency_hint=hint) == pay
 
 

@@ -170,6 +170,7 @@ _NUM_RE = re.compile(
     r")(?:\s?(?P<mult>[kK]|mil|[Mm]io\.?|millions?|M|lakhs?|lacs?|LPA|crores?"
     r"|тыс\.?|tys\.?)(?![^\W\d_])|(?P<cjk>[万만千]))?"
 )
+_CODE_RE = re.compile(r"\b[A-Z]{3}\b")
 _DECIMAL_TAIL_RE = re.compile(r"[.,]\d+$")
 _MULTIPLIERS = {"k": 1e3, "mil": 1e3, "тыс": 1e3, "tys": 1e3, "千": 1e3, "万": 1e4}
 _MULTIPLIERS.update({"만": 1e4, "mio": 1e6, "million": 1e6, "m": 1e6, "lakh": 1e5})
@@ -301,7 +302,16 @@ class _Amount:
         self.m = m
         before, self.start = sign_before(s, m.start())
         after, self.end = sign_after(s, m.end())
-        self.sign = before or after
+        # "$60,000 USD": the sign naming one currency wins over an ambiguous one.
+        if before is None or (_ambiguous(before) and not _ambiguous(after)):
+            self.sign = after or before
+        else:
+            self.sign = before
+
+
+def _ambiguous(sign) -> bool:
+    """True for a sign CLDR gives to several currencies ("$", "kr"); False for None."""
+    return sign is not None and not isinstance(sign[1], str)
 
 
 def _parse(text, currency_hint, country):
@@ -356,7 +366,13 @@ def _parse(text, currency_hint, country):
         (ab for ab in spans if ab[0].sign or (ab[1] is not None and ab[1].sign)),
         spans[0],
     )
-    sign = a.sign or (b.sign if b is not None else None)
+    sign = a.sign
+    if b is not None and (sign is None or (_ambiguous(sign) and b.sign is not None)):
+        sign = b.sign if not _ambiguous(b.sign) else sign or b.sign
+    if _ambiguous(sign):  # "$40 - $60/hr (USD)": a code elsewhere that settles it
+        code = next((c for c in _CODE_RE.findall(s) if c in sign[1]), None)
+        if code:
+            sign = (code, code)
     currency, rule = resolve(sign, hint=currency_hint, country=country)
 
     lo, a_mult = _number(a.m, currency)
