@@ -114,7 +114,8 @@ _UNITS: tuple[tuple[str, str], ...] = (
         r"|/\s*hora|por\s+hora|la\s+hora|/\s*std\b|pro\s+stunde|stundensatz|stundenlohn"
         r"|/\s*heure|par\s+heure|de\s+l'heure|/\s*ora\b|all'ora|l'ora|per\s+uur|/\s*uur"
         r"|/\s*час|в\s+час|/\s*godz|za\s+godzin|na\s+godzin|/\s*hod\b|za\s+hodinu"
-        r"|/\s*tim\b|/\s*timme|i\s+timmen|saatlik|/\s*saat|時給|时薪|/\s*時間|시급|/\s*시간",
+        r"|/\s*tim\b|/\s*timme|i\s+timmen|per\s+timme|/\s*t\b|/\s*óra|за\s+годину|/\s*год\b"
+        r"|saatlik|/\s*saat|時給|时薪|/\s*時間|시급|/\s*시간",
         "hour",
     ),
     (
@@ -136,12 +137,13 @@ _UNITS: tuple[tuple[str, str], ...] = (
         r"|/\s*m[eě]s[ií]c|m[eě]s[ií][cč]n[eě]|/\s*m[aå]n|i\s+m[aå]naden|/\s*kk\b|kuukaudessa"
         r"|aylık|/\s*ay\b|/\s*hó|havonta|lunar|/\s*lun[aă]|月給|月薪|/\s*月|월급|/\s*월"
         r"|شهري|في\s+الشهر|प्रति\s+माह|/\s*माह|bulanan|/\s*bulan|mỗi\s+tháng|/\s*tháng"
-        r"|ต่อเดือน|/\s*เดือน",
+        r"|ต่อเดือน|/\s*เดือน|เงินเดือน|/\s*міс|месечно|на\s+месец|á\s+mánuði|לחודש"
+        r"|i\s+m[aå]neden|pr\.?\s+m[aå]ned|/\s*m[aå]ned|per\s+bulan|/\s*bulan",
         "month",
     ),
     (
         r"per\s+year|a\s+year|/\s*year|/\s*yr|/\s*y\b|yearly|annually|annual|per\s+annum"
-        r"|p\.?\s?a\.?(?=\s|$|\))|/\s*an\b|ote\b|salary|/\s*jahr|pro\s+jahr|j[aä]hrlich"
+        r"|p\.?\s?a\.?(?=\s|$|\))|/\s*an\b|\bote\b|salary|/\s*jahr|pro\s+jahr|j[aä]hrlich"
         r"|brutto\s+jahr|par\s+an\b|annuel|/\s*a[nñ]o\b|al\s+a[nñ]o|por\s+a[nñ]o|anual"
         r"|/\s*ano\b|por\s+ano|all'anno|annu[oi]\b|\bral\b|per\s+jaar|/\s*jaar|/\s*год"
         r"|в\s+год|/\s*rok|rocznie|ročně|/\s*år|per\s+år|om\s+året|vuodessa|yıllık|年収|年薪"
@@ -151,7 +153,8 @@ _UNITS: tuple[tuple[str, str], ...] = (
     (
         r"fixed[\s-]*price|fixed|budget|per\s+project|/\s*project|flat\s+fee|one[\s-]time"
         r"|festpreis|pauschal|prix\s+fixe|forfait|precio\s+fijo|por\s+proyecto|/\s*proyecto"
-        r"|prezzo\s+fisso|a\s+progetto|за\s+проект|/\s*projekt"
+        r"|prezzo\s+fisso|a\s+progetto|за\s+проект|/\s*projekt|rozpo[cč]et|presupuesto"
+        r"|or[cç]amento|budżet|бюджет"
         # Piece rates are paid per deliverable, not per unit of time.
         r"|(?:per|/|a|an|each)\s*(?:article|word|post|blog|video|page|item|task|image|logo"
         r"|design|minute of audio|audio minute|lead|call|sale|unit|piece|deliverable)s?\b",
@@ -168,13 +171,13 @@ _NUM_RE = re.compile(
     r"|(?P<plain>\d+(?:[.,]\d+)?)"
     r"|(?<!\w)(?P<lead>[.,]\d{1,2})(?!\d)"  # .75
     r")(?:\s?(?P<mult>[kK]|mil|[Mm]io\.?|millions?|M|lakhs?|lacs?|LPA|crores?"
-    r"|тыс\.?|tys\.?)(?![^\W\d_])|(?P<cjk>[万만千]))?"
+    r"|тыс\.?|tys\.?|juta|ribu)(?![^\W\d_])|(?P<cjk>[万만千]))?"
 )
 _CODE_RE = re.compile(r"\b[A-Z]{3}\b")
 _DECIMAL_TAIL_RE = re.compile(r"[.,]\d+$")
 _MULTIPLIERS = {"k": 1e3, "mil": 1e3, "тыс": 1e3, "tys": 1e3, "千": 1e3, "万": 1e4}
 _MULTIPLIERS.update({"만": 1e4, "mio": 1e6, "million": 1e6, "m": 1e6, "lakh": 1e5})
-_MULTIPLIERS.update({"lac": 1e5, "lpa": 1e5, "crore": 1e7})
+_MULTIPLIERS.update({"lac": 1e5, "lpa": 1e5, "crore": 1e7, "juta": 1e6, "ribu": 1e3})
 # What joins two amounts into a range (a unit may sit after the lower bound too:
 # "$35/h - $45/h").
 _JOIN_RE = re.compile(
@@ -238,7 +241,7 @@ def _number(m: re.Match, currency: str | None) -> tuple[float | None, float]:
             s = body[: tail.start()] + "." + tail.group()[1:]
         elif groups == 1 and sep in ",." and (
             s[0] == "0"
-            or DECIMALS.get(currency or "") == 3
+            or (sep == "." and DECIMALS.get(currency or "") == 3)
             or (sep == "." and mult_text and mult_text in "kK")
         ):
             s = s.replace(sep, ".")  # 0.500, 423.923 KD, 1.250k
@@ -387,7 +390,9 @@ def _parse(text, currency_hint, country):
     if b is None:
         if _UP_TO_RE.search(before):
             lo, hi = None, lo
-        elif s[end : end + 2].lstrip()[:1] == "+" or _FROM_RE.search(before):
+        elif s[end : end + 1] == "+" or s[end:].strip() == "+":
+            hi = None  # "$100+"; not the "+" of "A$130k + super"
+        elif _FROM_RE.search(before):
             hi = None
         else:
             hi = lo

@@ -107,7 +107,7 @@ EXTRAS: dict[str, str | list[str]] = {
     "gbp": "GBP",
 }
 # Signs that are also ordinary words or units next to a number.
-STOP = {"ft", "am", "ar", "le", "to", "in", "da", "km", "um", "cf", "gt", "db", "ls", "som"}
+STOP = {"am", "ar", "le", "to", "in", "da", "km", "um", "cf", "gt", "db", "ls", "som"}
 STOP |= set("klmptsdfeg")
 
 
