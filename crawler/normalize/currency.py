@@ -30,13 +30,22 @@ del _DATA
 _MAX_BEFORE = 12  # longest sign written before a number ("CDN$", "руб.", "US$")
 _MAX_AFTER = 28  # signs after a number may be names of up to 3 words ("Swiss francs")
 
+_NO_CENTS = frozenset({",-", ".-"})
+
 Sign = tuple[str, "str | tuple[str, ...]"]  # (the sign as written, code or candidates)
 
 
 def _lookup(cand: str) -> str | tuple[str, ...] | None:
     if len(cand) == 3 and cand in CODES:  # codes in capitals only: "try", "all" are words
         return cand
-    return _SIGNS.get(cand if len(cand) == 1 else cand.casefold())
+    if len(cand) == 1:
+        return _SIGNS.get(cand)
+    key = cand.casefold()
+    # Abbreviations are written with and without their final dot ("Bs."/"Bs", "ر.س").
+    value = _SIGNS.get(key)
+    if value is None:
+        value = _SIGNS.get(key[:-1] if key[-1] == "." else key + ".")
+    return value
 
 
 def sign_before(s: str, pos: int) -> tuple[Sign | None, int]:
@@ -52,14 +61,25 @@ def sign_before(s: str, pos: int) -> tuple[Sign | None, int]:
         if i and cand[0].isalpha() and run[i - 1].isalpha():
             continue  # inside a word: the "R" of "EUR", the "kr" of "Ukr"
         value = _lookup(cand)
-        if value is not None:
-            return (cand, value), k + i
+        if value is None:
+            continue
+        if not isinstance(value, str) and k and s[k - 1] == " ":
+            # "US $1,099": a prefix written apart from an ambiguous sign.
+            w = k - 1
+            while w > 0 and s[w - 1].isalpha() and k - w < 4:
+                w -= 1
+            joined = _lookup(s[w : k - 1] + cand) if w < k - 1 else None
+            if isinstance(joined, str):
+                return (s[w:j], joined), w
+        return (cand, value), k + i
     return None, pos
 
 
 def sign_after(s: str, pos: int) -> tuple[Sign | None, int]:
     """The currency sign starting at ``pos`` (one space allowed): ``sign_after("299 Kč", 3)``
     -> ``(("Kč", "CZK"), 6)``; ``(None, pos)`` when there is none."""
+    if s[pos : pos + 2] in _NO_CENTS:  # "2 299,- €", "12.-€": no cents
+        pos += 3 if s[pos + 2 : pos + 3] == "-" else 2
     j = pos + 1 if pos < len(s) and s[pos] == " " else pos
     text = s[j : j + _MAX_AFTER]
     for i, ch in enumerate(text):

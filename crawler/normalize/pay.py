@@ -171,11 +171,12 @@ _NUM_RE = re.compile(
     r"|(?P<plain>\d+(?:[.,]\d+)?)"
     r"|(?<!\w)(?P<lead>[.,]\d{1,2})(?!\d)"  # .75
     r")(?:\s?(?P<mult>[kK]|mil|[Mm]io\.?|millions?|M|lakhs?|lacs?|LPA|crores?"
-    r"|тыс\.?|tys\.?|juta|ribu)(?![^\W\d_])|(?P<cjk>[万만千]))?"
+    r"|тыс\.?|tys\.?|tis\.?|juta|ribu|(?<=\d)m)(?![^\W\d_])|(?P<cjk>[万만千]))?"
 )
 _CODE_RE = re.compile(r"\b[A-Z]{3}\b")
 _DECIMAL_TAIL_RE = re.compile(r"[.,]\d+$")
-_MULTIPLIERS = {"k": 1e3, "mil": 1e3, "тыс": 1e3, "tys": 1e3, "千": 1e3, "万": 1e4}
+_MULTIPLIERS = {"k": 1e3, "mil": 1e3, "тыс": 1e3, "tys": 1e3, "tis": 1e3, "千": 1e3}
+_MULTIPLIERS["万"] = 1e4
 _MULTIPLIERS.update({"만": 1e4, "mio": 1e6, "million": 1e6, "m": 1e6, "lakh": 1e5})
 _MULTIPLIERS.update({"lac": 1e5, "lpa": 1e5, "crore": 1e7, "juta": 1e6, "ribu": 1e3})
 # What joins two amounts into a range (a unit may sit after the lower bound too:
@@ -229,7 +230,10 @@ _CLEAN = str.maketrans(
 def _number(m: re.Match, currency: str | None) -> tuple[float | None, float]:
     """(value, multiplier) of one ``_NUM_RE`` match read in ``currency``'s conventions."""
     mult_text = m["mult"] or m["cjk"]
-    mult = _MULTIPLIERS.get(mult_text.rstrip(".s").lower(), 1.0) if mult_text else 1.0
+    mult = 1.0
+    if mult_text:
+        key = mult_text.rstrip(".").lower()
+        mult = _MULTIPLIERS.get(key) or _MULTIPLIERS.get(key[:-1], 1.0)  # lakhs
     if m["ind"]:
         s = m["ind"].replace(",", "")
     elif m["grp"]:

@@ -31,6 +31,7 @@ from babel.numbers import get_currency_precision, get_territory_currencies
 OUT = Path(__file__).with_name("currency_signs.json")
 ON = date(2025, 1, 1)  # "current" currencies: legal tender somewhere on this day
 DOMINANT = 0.95
+MIN_WORD = 5  # a single word of a multi-word name counts from this length
 
 # Abbreviations and local words in daily use that CLDR does not list as a symbol or name.
 # A list value is an ambiguous sign (settled by hint or country like "$").
@@ -97,6 +98,11 @@ EXTRAS: dict[str, str | list[str]] = {
     "dollar": "$",
     "dólares": "$",
     "pesos": "$",
+    "rmb": "CNY",
+    "tk": "BDT",
+    "đ": "VND",
+    "pounds": "£",
+    "pound": "£",
     "rs": ["INR", "PKR", "LKR", "NPR", "MUR", "SCR"],
     "rs.": ["INR", "PKR", "LKR", "NPR", "MUR", "SCR"],
     "rupees": "rs",
@@ -141,6 +147,12 @@ def build() -> dict:
                 if key and key != code.casefold() and (key, code) not in seen:
                     seen.add((key, code))
                     counts[key][code] += 1
+                # Each long word of a name too: "500 złotych" ("złotych polskich"),
+                # "500 korun" ("korun českých"); shared words ("dollars") stay ambiguous.
+                for word in (key or "").split()[:-1] + (key or "").split()[1:]:
+                    if len(word) >= MIN_WORD and " " in key and (word, code) not in seen:
+                        seen.add((word, code))
+                        counts[word][code] += 1
     signs: dict[str, str | list[str]] = {}
     for key, counter in counts.items():
         if key.casefold() in STOP:
@@ -152,7 +164,7 @@ def build() -> dict:
         else:
             signs[key] = [c for c, _ in sorted(counter.items(), key=lambda x: (-x[1], x[0]))]
     for key, value in EXTRAS.items():
-        if isinstance(value, str) and value.islower() or value == "$":
+        if isinstance(value, str) and (value.islower() or value in ("$", "£")):
             value = signs[value]  # an alias of another sign ("dollars" -> "$")
         signs[key] = value
     decimals = {
