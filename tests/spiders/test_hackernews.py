@@ -269,7 +269,16 @@ def test_crawl_item_trees(crawl, fresh_server):
         job["pay_max"],
         job["pay_currency"],
         job["pay_period"],
-    ) == ("salary", 150000, 200000, "USD", "year")
+    ) == ("salary", 150000, 200000, None, "year")
+    # "REMOTE (EU timezones) | $150k-$200k": a "$" with no country is no currency;
+    # the amounts stay, the USD figures do not, and the reason is a counted issue.
+    assert job["salary_usd_year"] is None
+    issues = rows(
+        db,
+        "SELECT reason FROM normalize_issues"
+        " WHERE job_id = 'hackernews:33422206' AND field = 'pay_currency'",
+    )
+    assert [r["reason"] for r in issues] == ["ambiguous:$"]
     assert job["month"] == "2022-11"
     assert {r["month"] for r in rows(db, "SELECT DISTINCT month FROM jobs")} == {
         "2022-11",
