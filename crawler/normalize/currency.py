@@ -11,21 +11,45 @@ source's hint or the posting's country, else reports it; it never guesses USD.
 from __future__ import annotations
 
 import json
+import threading
 from functools import lru_cache
 from pathlib import Path
 
-_DATA = json.loads(
-    (Path(__file__).parent / "data" / "currency_signs.json").read_text(encoding="utf-8")
-)
-CODES: frozenset[str] = frozenset(_DATA["codes"])
-# Digits after the decimal point where not 2 (KWD 3, JPY 0): "423.923 KD" is 423.923.
-DECIMALS: dict[str, int] = _DATA["decimals"]
-_SIGNS: dict[str, str | tuple[str, ...]] = {
-    k: v if isinstance(v, str) else tuple(v) for k, v in _DATA["signs"].items()
-}
-_TERRITORY: dict[str, str] = _DATA["territory_currency"]
-_COUNTRY_NAMES: dict[str, str] = _DATA["country_names"]
-del _DATA
+_PATH = Path(__file__).parent / "data" / "currency_signs.json"
+# Loaded on first use (~60 ms): commands that never read pay do not pay for it.
+CODES: frozenset[str] = frozenset()
+_DECIMALS: dict[str, int] = {}
+_SIGNS: dict[str, str | tuple[str, ...]] = {}
+_TERRITORY: dict[str, str] = {}
+_COUNTRY_NAMES: dict[str, str] = {}
+
+
+_LOCK = threading.Lock()
+_LOADED = False
+
+
+def _load() -> None:
+    global CODES, _LOADED
+    with _LOCK:
+        if _LOADED:
+            return
+        data = json.loads(_PATH.read_text(encoding="utf-8"))
+        _DECIMALS.update(data["decimals"])
+        _TERRITORY.update(data["territory_currency"])
+        _COUNTRY_NAMES.update(data["country_names"])
+        _SIGNS.update(
+            (k, v if isinstance(v, str) else tuple(v)) for k, v in data["signs"].items()
+        )
+        CODES = frozenset(data["codes"])
+        _LOADED = True  # last: another thread sees all of the table or loads it
+
+
+def decimals(code: str | None) -> int:
+    """Digits after the decimal point of ``code``: ``decimals("KWD")`` -> 3 (2 if unknown)."""
+    if not _LOADED:
+        _load()
+    return _DECIMALS.get(code or "", 2)
+
 
 _MAX_BEFORE = 12  # longest sign written before a number ("CDN$", "руб.", "US$")
 _MAX_AFTER = 28  # signs after a number may be names of up to 3 words ("Swiss francs")
@@ -36,7 +60,11 @@ Sign = tuple[str, "str | tuple[str, ...]"]  # (the sign as written, code or cand
 
 
 def _lookup(cand: str) -> str | tuple[str, ...] | None:
-    if len(cand) == 3 and cand in CODES:  # codes in capitals only: "try", "all" are words
+    if not _LOADED:
+        _load()
+    if (
+        len(cand) == 3 and cand in CODES
+    ):  # codes in capitals only: "try", "all" are words
         return cand
     if len(cand) == 1:
         return _SIGNS.get(cand)
@@ -53,7 +81,12 @@ def sign_before(s: str, pos: int) -> tuple[Sign | None, int]:
     -> ``(("US$", "USD"), 0)``; ``(None, pos)`` when there is none."""
     j = pos - 1 if pos and s[pos - 1] == " " else pos
     k = j
-    while k > 0 and j - k < _MAX_BEFORE and not s[k - 1].isspace() and not s[k - 1].isdigit():
+    while (
+        k > 0
+        and j - k < _MAX_BEFORE
+        and not s[k - 1].isspace()
+        and not s[k - 1].isdigit()
+    ):
         k -= 1
     run = s[k:j]
     for i in range(len(run)):  # longest suffix first
@@ -102,6 +135,8 @@ def country_currency(country: str | None) -> str | None:
     ``"United States"`` -> ``"USD"``; None when unknown."""
     if not isinstance(country, str) or not country.strip():
         return None
+    if not _LOADED:
+        _load()
     c = country.strip()
     code = c.upper() if len(c) == 2 else _COUNTRY_NAMES.get(c.casefold())
     return _TERRITORY.get(code) if code else None
@@ -111,6 +146,8 @@ def clean_hint(hint: str | None) -> str | None:
     """A source's currency hint as an ISO code, or None when it is not one."""
     if not isinstance(hint, str):
         return None
+    if not _LOADED:
+        _load()
     code = hint.strip().upper()
     return code if code in CODES else None
 

@@ -48,8 +48,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from crawler.normalize.currency import (
-    DECIMALS,
     clean_hint,
+    decimals,
     resolve,
     sign_after,
     sign_before,
@@ -110,54 +110,66 @@ _NO_FIGURE_WORDS = (
 
 _UNITS: tuple[tuple[str, str], ...] = (
     (
-        r"per\s+hour|an\s+hour|a\s+hour|/\s*hour|/\s*hr|/\s*h\b|hourly|p/?h\b|hrly|ph\b"
-        r"|/\s*hora|por\s+hora|la\s+hora|/\s*std\b|pro\s+stunde|stundensatz|stundenlohn"
-        r"|/\s*heure|par\s+heure|de\s+l'heure|/\s*ora\b|all'ora|l'ora|per\s+uur|/\s*uur"
-        r"|/\s*час|в\s+час|/\s*godz|za\s+godzin|na\s+godzin|/\s*hod\b|za\s+hodinu"
-        r"|/\s*tim\b|/\s*timme|i\s+timmen|per\s+timme|/\s*t\b|/\s*óra|за\s+годину|/\s*год\b"
-        r"|saatlik|/\s*saat|時給|时薪|/\s*時間|시급|/\s*시간",
+        (
+            r"per\s+hour|an\s+hour|a\s+hour|/\s*hour|/\s*hr|/\s*h\b|hourly|p/?h\b|hrly|ph\b"
+            r"|/\s*hora|por\s+hora|la\s+hora|/\s*std\b|pro\s+stunde|stundensatz|stundenlohn"
+            r"|/\s*heure|par\s+heure|de\s+l'heure|/\s*ora\b|all'ora|l'ora|per\s+uur|/\s*uur"
+            r"|/\s*час|в\s+час|/\s*godz|za\s+godzin|na\s+godzin|/\s*hod\b|za\s+hodinu"
+            r"|/\s*tim\b|/\s*timme|i\s+timmen|per\s+timme|/\s*t\b|/\s*óra|за\s+годину"
+            r"|saatlik|/\s*saat|時給|时薪|/\s*時間|시급|/\s*시간"
+        ),
         "hour",
     ),
     (
-        r"per\s+day|a\s+day|/\s*day|/\s*d\b|daily|p\.?d\.?(?=\s|$)|day\s+rate"
-        r"|/\s*tag\b|pro\s+tag|tagessatz|/\s*jour|par\s+jour|/\s*d[ií]a\b|por\s+d[ií]a"
-        r"|al\s+d[ií]a|/\s*giorno|al\s+giorno|/\s*день|в\s+день|/\s*dzie|日給|日薪|일급",
+        (
+            r"per\s+day|a\s+day|/\s*day|/\s*d\b|daily|p\.?d\.?(?=\s|$)|day\s+rate"
+            r"|/\s*tag\b|pro\s+tag|tagessatz|/\s*jour|par\s+jour|/\s*d[ií]a\b|por\s+d[ií]a"
+            r"|al\s+d[ií]a|/\s*giorno|al\s+giorno|/\s*день|в\s+день|/\s*dzie|日給|日薪|일급"
+        ),
         "day",
     ),
     (
-        r"per\s+week|a\s+week|/\s*week|/\s*wk|weekly|p\.?w\.?(?=\s|$)|/\s*woche"
-        r"|pro\s+woche|par\s+semaine|/\s*semaine|/\s*semana|por\s+semana|/\s*неделю|週給|周薪",
+        (
+            r"per\s+week|a\s+week|/\s*week|/\s*wk|weekly|p\.?w\.?(?=\s|$)|/\s*woche"
+            r"|pro\s+woche|par\s+semaine|/\s*semaine|/\s*semana|por\s+semana|/\s*неделю|週給|周薪"
+        ),
         "week",
     ),
     (
-        r"per\s+month|a\s+month|/\s*month|/\s*mo\b|/\s*mth|monthly|p\.?m\.?(?=\s|$)|/\s*mes"
-        r"|/\s*mois|par\s+mois|mensuel|pro\s+monat|/\s*monat|monatlich|brutto\s*/\s*monat"
-        r"|al\s+mes|por\s+mes|mensual|/\s*m[eê]s\b|por\s+m[eê]s|mensais|al\s+mese|/\s*mese"
-        r"|mensili|per\s+maand|/\s*maand|/\s*мес|в\s+месяц|на\s+месяц|/\s*mies|miesi[eę]cznie"
-        r"|/\s*m[eě]s[ií]c|m[eě]s[ií][cč]n[eě]|/\s*m[aå]n|i\s+m[aå]naden|/\s*kk\b|kuukaudessa"
-        r"|aylık|/\s*ay\b|/\s*hó|havonta|lunar|/\s*lun[aă]|月給|月薪|/\s*月|월급|/\s*월"
-        r"|شهري|في\s+الشهر|प्रति\s+माह|/\s*माह|bulanan|/\s*bulan|mỗi\s+tháng|/\s*tháng"
-        r"|ต่อเดือน|/\s*เดือน|เงินเดือน|/\s*міс|месечно|на\s+месец|á\s+mánuði|לחודש"
-        r"|i\s+m[aå]neden|pr\.?\s+m[aå]ned|/\s*m[aå]ned|per\s+bulan|/\s*bulan",
+        (
+            r"per\s+month|a\s+month|/\s*month|/\s*mo\b|/\s*mth|monthly|p\.?m\.?(?=\s|$)|/\s*mes"
+            r"|/\s*mois|par\s+mois|mensuel|pro\s+monat|/\s*monat|monatlich|brutto\s*/\s*monat"
+            r"|al\s+mes|por\s+mes|mensual|/\s*m[eê]s\b|por\s+m[eê]s|mensais|al\s+mese|/\s*mese"
+            r"|mensili|per\s+maand|/\s*maand|/\s*мес|в\s+месяц|на\s+месяц|/\s*mies|miesi[eę]cznie"
+            r"|/\s*m[eě]s[ií]c|m[eě]s[ií][cč]n[eě]|/\s*m[aå]n|i\s+m[aå]naden|/\s*kk\b|kuukaudessa"
+            r"|aylık|/\s*ay\b|/\s*hó|havonta|lunar|/\s*lun[aă]|月給|月薪|/\s*月|월급|/\s*월"
+            r"|شهري|في\s+الشهر|प्रति\s+माह|/\s*माह|bulanan|/\s*bulan|mỗi\s+tháng|/\s*tháng"
+            r"|ต่อเดือน|/\s*เดือน|เงินเดือน|/\s*міс|месечно|на\s+месец|á\s+mánuði|לחודש"
+            r"|i\s+m[aå]neden|pr\.?\s+m[aå]ned|/\s*m[aå]ned|per\s+bulan|/\s*bulan"
+        ),
         "month",
     ),
     (
-        r"per\s+year|a\s+year|/\s*year|/\s*yr|/\s*y\b|yearly|annually|annual|per\s+annum"
-        r"|p\.?\s?a\.?(?=\s|$|\))|/\s*an\b|\bote\b|salary|/\s*jahr|pro\s+jahr|j[aä]hrlich"
-        r"|brutto\s+jahr|par\s+an\b|annuel|/\s*a[nñ]o\b|al\s+a[nñ]o|por\s+a[nñ]o|anual"
-        r"|/\s*ano\b|por\s+ano|all'anno|annu[oi]\b|\bral\b|per\s+jaar|/\s*jaar|/\s*год"
-        r"|в\s+год|/\s*rok|rocznie|ročně|/\s*år|per\s+år|om\s+året|vuodessa|yıllık|年収|年薪"
-        r"|/\s*年|연봉|/\s*년|سنوي|प्रति\s+वर्ष|\blpa\b",
+        (
+            r"per\s+year|a\s+year|/\s*year|/\s*yr|/\s*y\b|yearly|annually|annual|per\s+annum"
+            r"|p\.?\s?a\.?(?=\s|$|\))|/\s*an\b|\bote\b|salary|/\s*jahr|pro\s+jahr|j[aä]hrlich"
+            r"|brutto\s+jahr|par\s+an\b|annuel|/\s*a[nñ]o\b|al\s+a[nñ]o|por\s+a[nñ]o|anual"
+            r"|/\s*ano\b|por\s+ano|all'anno|annu[oi]\b|\bral\b|per\s+jaar|/\s*jaar|/\s*год"
+            r"|в\s+год|/\s*rok|rocznie|ročně|/\s*år|per\s+år|om\s+året|vuodessa|yıllık|年収|年薪"
+            r"|/\s*年|연봉|/\s*년|سنوي|प्रति\s+वर्ष|\blpa\b"
+        ),
         "year",
     ),
     (
-        r"fixed[\s-]*price|fixed|budget|per\s+project|/\s*project|flat\s+fee|one[\s-]time"
-        r"|festpreis|pauschal|prix\s+fixe|forfait|precio\s+fijo|por\s+proyecto|/\s*proyecto"
-        r"|prezzo\s+fisso|a\s+progetto|за\s+проект|/\s*projekt|rozpo[cč]et|presupuesto"
-        r"|or[cç]amento|budżet|бюджет"
-        # Piece rates are paid per deliverable, not per unit of time.
-        r"|(?:per|/|a|an|each)\s*(?:article|word|post|blog|video|page|item|task|image|logo"
-        r"|design|minute of audio|audio minute|lead|call|sale|unit|piece|deliverable)s?\b",
+        (
+            r"fixed[\s-]*price|fixed|budget|per\s+project|/\s*project|flat\s+fee|one[\s-]time"
+            r"|festpreis|pauschal|prix\s+fixe|forfait|precio\s+fijo|por\s+proyecto|/\s*proyecto"
+            r"|prezzo\s+fisso|a\s+progetto|за\s+проект|/\s*projekt|rozpo[cč]et|presupuesto"
+            r"|or[cç]amento|budżet|бюджет"
+            # Piece rates are paid per deliverable, not per unit of time.
+            r"|(?:per|/|a|an|each)\s*(?:article|word|post|blog|video|page|item|task|image|logo"
+            r"|design|minute of audio|audio minute|lead|call|sale|unit|piece|deliverable)s?\b"
+        ),
         "project",
     ),
 )
@@ -243,10 +255,14 @@ def _number(m: re.Match, currency: str | None) -> tuple[float | None, float]:
         tail = _DECIMAL_TAIL_RE.search(body)
         if tail and tail.group()[0] != sep:
             s = body[: tail.start()] + "." + tail.group()[1:]
-        elif groups == 1 and sep in ",." and (
-            s[0] == "0"
-            or (sep == "." and DECIMALS.get(currency or "") == 3)
-            or (sep == "." and mult_text and mult_text in "kK")
+        elif (
+            groups == 1
+            and sep in ",."
+            and (
+                s[0] == "0"
+                or (sep == "." and decimals(currency) == 3)
+                or (sep == "." and mult_text and mult_text in "kK")
+            )
         ):
             s = s.replace(sep, ".")  # 0.500, 423.923 KD, 1.250k
         else:
@@ -303,7 +319,7 @@ def _parse_cached(
 class _Amount:
     """One number in the text with the currency signs written next to it."""
 
-    __slots__ = ("m", "start", "end", "sign")
+    __slots__ = ("end", "m", "sign", "start")
 
     def __init__(self, s: str, m: re.Match) -> None:
         self.m = m
@@ -384,9 +400,8 @@ def _parse(text, currency_hint, country):
 
     lo, a_mult = _number(a.m, currency)
     hi, b_mult = _number(b.m, currency) if b is not None else (None, 1.0)
-    if lo is not None and hi is not None and b_mult > 1 and a_mult == 1:
-        if lo * b_mult <= hi:  # "50-70k", "5-7 lakhs": the multiplier is shared
-            lo *= b_mult
+    if lo is not None and hi is not None and b_mult > 1 == a_mult and lo * b_mult <= hi:
+        lo *= b_mult  # "50-70k", "5-7 lakhs": the multiplier is shared
     if lo is None and hi is None:
         return None, "unparsed"
     end = (b or a).end

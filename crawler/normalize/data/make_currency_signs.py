@@ -150,7 +150,11 @@ def build() -> dict:
                 # Each long word of a name too: "500 złotych" ("złotych polskich"),
                 # "500 korun" ("korun českých"); shared words ("dollars") stay ambiguous.
                 for word in (key or "").split()[:-1] + (key or "").split()[1:]:
-                    if len(word) >= MIN_WORD and " " in key and (word, code) not in seen:
+                    if (
+                        len(word) >= MIN_WORD
+                        and " " in key
+                        and (word, code) not in seen
+                    ):
                         seen.add((word, code))
                         counts[word][code] += 1
     signs: dict[str, str | list[str]] = {}
@@ -162,7 +166,9 @@ def build() -> dict:
         if n / total >= DOMINANT:
             signs[key] = top
         else:
-            signs[key] = [c for c, _ in sorted(counter.items(), key=lambda x: (-x[1], x[0]))]
+            signs[key] = [
+                c for c, _ in sorted(counter.items(), key=lambda x: (-x[1], x[0]))
+            ]
     for key, value in EXTRAS.items():
         if isinstance(value, str) and (value.islower() or value in ("$", "£")):
             value = signs[value]  # an alias of another sign ("dollars" -> "$")
@@ -190,5 +196,7 @@ def build() -> dict:
 
 if __name__ == "__main__":
     data = build()
-    OUT.write_text(json.dumps(data, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+    OUT.write_text(
+        json.dumps(data, ensure_ascii=False, indent=0) + "\n", encoding="utf-8"
+    )
     print(f"{OUT}: {len(data['signs'])} signs, {len(data['codes'])} currencies")
