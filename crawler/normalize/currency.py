@@ -152,6 +152,14 @@ def clean_hint(hint: str | None) -> str | None:
     return code if code in CODES else None
 
 
+def settle(written: str, country: str | None) -> str | None:
+    """The currency an ambiguous sign means in ``country``, if it is one of the sign's:
+    ``settle("kr", "NO")`` -> ``"NOK"``; ``settle("$", "DE")`` -> None."""
+    value = _lookup(written)
+    local = country_currency(country)
+    return local if local and isinstance(value, tuple) and local in value else None
+
+
 def resolve(
     sign: Sign | None, *, hint: str | None, country: str | None
 ) -> tuple[str | None, str]:

@@ -44,13 +44,14 @@ from __future__ import annotations
 import html
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from crawler.normalize.currency import (
     clean_hint,
     decimals,
     resolve,
+    settle,
     sign_after,
     sign_before,
 )
@@ -291,7 +292,14 @@ def parse_pay_detail(
     """Like :func:`parse_pay` with a reason when None: ``parse_pay_detail("DOE")`` ->
     ``(None, "words_only:doe")``."""
     try:
-        return _parse_cached(text, currency_hint, country)
+        pay, reason = _parse_cached(text, currency_hint)
+        if pay is not None and country and pay.currency_rule.startswith("ambiguous:"):
+            # The country settles an ambiguous sign after the cache, so postings of many
+            # countries share one cached parse of the same text.
+            code = settle(pay.currency_rule[len("ambiguous:") :], country)
+            if code:
+                pay = replace(pay, currency=code, currency_rule="country")
+        return pay, reason
     except Exception as exc:  # never raise on input; the reason names the failure
         return None, f"unparsed:{type(exc).__name__}"
 
@@ -311,9 +319,9 @@ def parse_pay(
 
 @lru_cache(maxsize=8192)
 def _parse_cached(
-    text: str, currency_hint: str | None, country: str | None
+    text: str, currency_hint: str | None
 ) -> tuple[Pay | None, str | None]:
-    return _parse(text, currency_hint, country)
+    return _parse(text, currency_hint)
 
 
 class _Amount:
@@ -337,7 +345,7 @@ def _ambiguous(sign) -> bool:
     return sign is not None and not isinstance(sign[1], str)
 
 
-def _parse(text, currency_hint, country):
+def _parse(text, currency_hint):
     if text is None or not isinstance(text, str):
         if isinstance(text, (int, float)) and not isinstance(text, bool):
             text = str(text)
@@ -396,7 +404,7 @@ def _parse(text, currency_hint, country):
         code = next((c for c in _CODE_RE.findall(s) if c in sign[1]), None)
         if code:
             sign = (code, code)
-    currency, rule = resolve(sign, hint=currency_hint, country=country)
+    currency, rule = resolve(sign, hint=currency_hint, country=None)
 
     lo, a_mult = _number(a.m, currency)
     hi, b_mult = _number(b.m, currency) if b is not None else (None, 1.0)
