@@ -11,6 +11,7 @@ source's hint or the posting's country, else reports it; it never guesses USD.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -76,36 +77,55 @@ def _lookup(cand: str) -> str | tuple[str, ...] | None:
     return value
 
 
-def sign_before(s: str, pos: int) -> tuple[Sign | None, int]:
-    """The currency sign ending at ``pos`` (one space allowed): ``sign_before("US$ 5", 4)``
-    -> ``(("US$", "USD"), 0)``; ``(None, pos)`` when there is none."""
-    j = pos - 1 if pos and s[pos - 1] == " " else pos
-    k = j
-    while (
-        k > 0
-        and j - k < _MAX_BEFORE
-        and not s[k - 1].isspace()
-        and not s[k - 1].isdigit()
-    ):
-        k -= 1
-    run = s[k:j]
-    for i in range(len(run)):  # longest suffix first
+_RUN_BEFORE_RE = re.compile(rf"[^\s\d]{{1,{_MAX_BEFORE}}}$")
+_RUN_AFTER_RE = re.compile(rf"\D{{1,{_MAX_AFTER}}}")
+
+
+@lru_cache(maxsize=4096)
+def _suffix_sign(run: str) -> tuple[int, str | tuple[str, ...]] | None:
+    """(start, value) of the longest suffix of ``run`` that is a sign, not cut from a word."""
+    for i in range(len(run)):
         cand = run[i:]
         if i and cand[0].isalpha() and run[i - 1].isalpha():
             continue  # inside a word: the "R" of "EUR", the "kr" of "Ukr"
         value = _lookup(cand)
-        if value is None:
+        if value is not None:
+            return i, value
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _prefix_sign(text: str) -> tuple[int, str | tuple[str, ...]] | None:
+    """(end, value) of the longest prefix of ``text`` that is a sign ending a word."""
+    for end in range(len(text), 0, -1):
+        last = text[end - 1]
+        if last == " " or (end < len(text) and last.isalpha() and text[end].isalpha()):
             continue
-        if not isinstance(value, str) and k and s[k - 1] == " ":
-            # "US $1,099": a prefix written apart from an ambiguous sign.
-            w = k - 1
-            while w > 0 and s[w - 1].isalpha() and k - w < 4:
-                w -= 1
-            joined = _lookup(s[w : k - 1] + cand) if w < k - 1 else None
-            if isinstance(joined, str):
-                return (s[w:j], joined), w
-        return (cand, value), k + i
-    return None, pos
+        value = _lookup(text[:end])
+        if value is not None:
+            return end, value
+    return None
+
+
+def sign_before(s: str, pos: int) -> tuple[Sign | None, int]:
+    """The currency sign ending at ``pos`` (one space allowed): ``sign_before("US$ 5", 4)``
+    -> ``(("US$", "USD"), 0)``; ``(None, pos)`` when there is none."""
+    j = pos - 1 if pos and s[pos - 1] == " " else pos
+    m = _RUN_BEFORE_RE.search(s, max(0, j - _MAX_BEFORE), j)
+    found = _suffix_sign(m.group()) if m else None
+    if found is None:
+        return None, pos
+    k = m.start() + found[0]
+    cand, value = s[k:j], found[1]
+    if not isinstance(value, str) and k > 1 and s[k - 1] == " ":
+        # "US $1,099": a prefix written apart from an ambiguous sign.
+        w = k - 1
+        while w > 0 and s[w - 1].isalpha() and k - w < 4:
+            w -= 1
+        joined = _lookup(s[w : k - 1] + cand) if w < k - 1 else None
+        if isinstance(joined, str):
+            return (s[w:j], joined), w
+    return (cand, value), k
 
 
 def sign_after(s: str, pos: int) -> tuple[Sign | None, int]:
@@ -114,19 +134,12 @@ def sign_after(s: str, pos: int) -> tuple[Sign | None, int]:
     if s[pos : pos + 2] in _NO_CENTS:  # "2 299,- €", "12.-€": no cents
         pos += 3 if s[pos + 2 : pos + 3] == "-" else 2
     j = pos + 1 if pos < len(s) and s[pos] == " " else pos
-    text = s[j : j + _MAX_AFTER]
-    for i, ch in enumerate(text):
-        if ch.isdigit():
-            text = text[:i]
-            break
-    for end in range(len(text), 0, -1):  # longest prefix first, ending at a word's end
-        last = text[end - 1]
-        if last == " " or (end < len(text) and last.isalpha() and text[end].isalpha()):
-            continue
-        value = _lookup(text[:end])
-        if value is not None:
-            return (text[:end], value), j + end
-    return None, pos
+    m = _RUN_AFTER_RE.match(s, j)
+    found = _prefix_sign(m.group()) if m else None
+    if found is None:
+        return None, pos
+    end, value = found
+    return (s[j : j + end], value), j + end
 
 
 @lru_cache(maxsize=1024)

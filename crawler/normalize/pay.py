@@ -187,6 +187,7 @@ _NUM_RE = re.compile(
     r"|тыс\.?|tys\.?|tis\.?|juta|ribu|(?<=\d)m)(?![^\W\d_])|(?P<cjk>[万만千]))?"
 )
 _CODE_RE = re.compile(r"\b[A-Z]{3}\b")
+_DIGIT_RE = re.compile(r"\d")
 _DECIMAL_TAIL_RE = re.compile(r"[.,]\d+$")
 _MULTIPLIERS = {"k": 1e3, "mil": 1e3, "тыс": 1e3, "tys": 1e3, "tis": 1e3, "千": 1e3}
 _MULTIPLIERS["万"] = 1e4
@@ -360,10 +361,11 @@ def _parse(text, currency_hint):
     s = s.translate(_CLEAN)
     if ". " in s:
         s = _SPLIT_CENTS_RE.sub(r"\1.\2", s)
-    s = _SIGN_CENTS_RE.sub(r"\1.\3\2", s)
+    if s[-3:-2] == " ":
+        s = _SIGN_CENTS_RE.sub(r"\1.\3\2", s)
     # "between $30 and $40": the only place "and" joins two bounds.
     s = _BETWEEN_RE.sub(r"\1 - ", s)
-    if not any(ch.isdigit() for ch in s):
+    if _DIGIT_RE.search(s) is None:
         return None, _no_figure_reason(s.lower())
 
     kind_period = None
