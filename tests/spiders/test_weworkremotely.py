@@ -141,8 +141,16 @@ def test_crawl_configured_category_feeds(crawl, fresh_server):
         hourly["pay_min"],
         hourly["pay_max"],
         hourly["pay_currency"],
-    ) == ("hourly", 60.0, 80.0, "USD")
-    assert hourly["hourly_usd_mid"] == 70.0
+    ) == ("hourly", 60.0, 80.0, None)
+    # "$60 - $80 per hour" on a posting open worldwide: "$" with no country or hint is
+    # no currency, so no USD figure, and the reason is counted.
+    assert hourly["hourly_usd_mid"] is None
+    issues = rows(
+        db,
+        "SELECT reason FROM normalize_issues WHERE field = 'pay_currency'"
+        " AND job_id = 'weworkremotely:lumen-health-senior-python-engineer'",
+    )
+    assert [r["reason"] for r in issues] == ["ambiguous:$"]
     assert {"python", "postgresql"} <= {s.lower() for s in json.loads(hourly["skills"])}
     assert hourly["category"] == "web & software development"
 
