@@ -184,7 +184,7 @@ _NUM_RE = re.compile(
     r"|(?P<plain>\d+(?:[.,]\d+)?)"
     r"|(?<!\w)(?P<lead>[.,]\d{1,2})(?!\d)"  # .75
     r")(?:\s?(?P<mult>[kK]|mil|[Mm]io\.?|millions?|M|lakhs?|lacs?|LPA|crores?"
-    r"|тыс\.?|tys\.?|tis\.?|juta|ribu|(?<=\d)m)(?![^\W\d_])|(?P<cjk>[万만千]))?"
+    r"|тыс\.?|tys\.?|tis\.?|juta|ribu|rb|(?<=\d)m)(?![^\W\d_])|(?P<cjk>[万만千]))?"
 )
 _CODE_RE = re.compile(r"\b[A-Z]{3}\b")
 _DIGIT_RE = re.compile(r"\d")
@@ -192,7 +192,9 @@ _DECIMAL_TAIL_RE = re.compile(r"[.,]\d+$")
 _MULTIPLIERS = {"k": 1e3, "mil": 1e3, "тыс": 1e3, "tys": 1e3, "tis": 1e3, "千": 1e3}
 _MULTIPLIERS["万"] = 1e4
 _MULTIPLIERS.update({"만": 1e4, "mio": 1e6, "million": 1e6, "m": 1e6, "lakh": 1e5})
-_MULTIPLIERS.update({"lac": 1e5, "lpa": 1e5, "crore": 1e7, "juta": 1e6, "ribu": 1e3})
+_MULTIPLIERS.update(
+    {"lac": 1e5, "lpa": 1e5, "crore": 1e7, "juta": 1e6, "ribu": 1e3, "rb": 1e3}
+)
 # What joins two amounts into a range (a unit may sit after the lower bound too:
 # "$35/h - $45/h").
 _JOIN_RE = re.compile(

@@ -101,6 +101,7 @@ EXTRAS: dict[str, str | list[str]] = {
     "rmb": "CNY",
     "tk": "BDT",
     "đ": "VND",
+    "vnđ": "VND",
     "pounds": "£",
     "pound": "£",
     "rs": ["INR", "PKR", "LKR", "NPR", "MUR", "SCR"],
