@@ -231,5 +231,7 @@ def pay_left_out_note(left_out: dict[str, dict[str, int]]) -> str:
     parts = []
     for label, reasons in left_out.items():
         detail = ", ".join(f"{r} {n}" for r, n in reasons.items())
-        parts.append(f"{label} {sum(reasons.values())}" + (f" ({detail})" if detail else ""))
+        parts.append(
+            f"{label} {sum(reasons.values())}" + (f" ({detail})" if detail else "")
+        )
     return "pay left out of USD figures (no currency): " + "; ".join(parts)

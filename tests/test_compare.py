@@ -172,7 +172,9 @@ def test_pay_left_out_is_counted_by_reason(tmp_path):
         job(1, "2022-11-02T00:00:00Z", "writing", 10),
         job(2, "2022-11-03T00:00:00Z", "writing"),
         job(3, "2022-11-04T00:00:00Z", "writing"),
-        job(4, "2022-11-05T00:00:00Z", "writing", dup_of="t:3"),  # a repost: not counted
+        job(
+            4, "2022-11-05T00:00:00Z", "writing", dup_of="t:3"
+        ),  # a repost: not counted
         job(5, "2024-02-03T00:00:00Z", "writing"),
     ]
     issues = [
@@ -180,7 +182,13 @@ def test_pay_left_out_is_counted_by_reason(tmp_path):
         ("t:3", "pay_currency", "60 per hour", "no_currency", "v"),
         ("t:4", "pay_currency", "60 per hour", "no_currency", "v"),
         ("t:5", "pay_currency", "kr 500/h", "ambiguous:kr", "v"),
-        ("t:1", "posted_at", "soon", "unparsed date", "v"),  # another field: not counted
+        (
+            "t:1",
+            "posted_at",
+            "soon",
+            "unparsed date",
+            "v",
+        ),  # another field: not counted
     ]
     save_jobs(conn, rows, issues)
     result = compare_periods(conn, parse_period("2022-11"), parse_period("2024-02"))

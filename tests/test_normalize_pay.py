@@ -148,12 +148,22 @@ def test_long_text_is_cut_not_slow():
 WORLD = [
     # The K of "Kč" is no thousands suffix.
     ("299 Kč", None, None, ("fixed", 299, 299, "CZK", "project", "symbol")),
-    ("Budget: 15 000 Kč", None, None, ("fixed", 15000, 15000, "CZK", "project", "symbol")),
+    (
+        "Budget: 15 000 Kč",
+        None,
+        None,
+        ("fixed", 15000, 15000, "CZK", "project", "symbol"),
+    ),
     ("800 Kč/hod", None, None, ("hourly", 800, 800, "CZK", "hour", "symbol")),
     # A dot or comma before exactly three digits is not always thousands.
     ("423.923 KD", None, None, ("fixed", 423.923, 423.923, "KWD", "project", "symbol")),
     ("OMR 1,250 per month", None, None, ("salary", 1250, 1250, "OMR", "month", "code")),
-    ("34.992001 GBP", None, None, ("hourly", 34.992001, 34.992001, "GBP", "hour", "code")),
+    (
+        "34.992001 GBP",
+        None,
+        None,
+        ("hourly", 34.992001, 34.992001, "GBP", "hour", "code"),
+    ),
     ("0.500 KWD/hr", None, None, ("hourly", 0.5, 0.5, "KWD", "hour", "code")),
     ("€1.250k", None, None, ("salary", 1250, 1250, "EUR", "year", "symbol")),
     ("1.500 €/Monat", None, None, ("salary", 1500, 1500, "EUR", "month", "symbol")),
@@ -162,7 +172,12 @@ WORLD = [
     ("$.75 per word", "USD", None, ("fixed", 0.75, 0.75, "USD", "project", "hint")),
     ("35€ 99", None, None, ("hourly", 35.99, 35.99, "EUR", "hour", "symbol")),
     ("$119. 95", "USD", None, ("hourly", 119.95, 119.95, "USD", "hour", "hint")),
-    ("2 299,- € pauschal", None, None, ("fixed", 2299, 2299, "EUR", "project", "symbol")),
+    (
+        "2 299,- € pauschal",
+        None,
+        None,
+        ("fixed", 2299, 2299, "EUR", "project", "symbol"),
+    ),
     # Group separators: spaces, no-break and narrow no-break spaces, apostrophes, lakhs.
     (
         "40\u202f000\u00a0€ brut annuel",
@@ -170,7 +185,12 @@ WORLD = [
         None,
         ("salary", 40000, 40000, "EUR", "year", "symbol"),
     ),
-    ("1 200,50 zł/mies.", None, None, ("salary", 1200.5, 1200.5, "PLN", "month", "symbol")),
+    (
+        "1 200,50 zł/mies.",
+        None,
+        None,
+        ("salary", 1200.5, 1200.5, "PLN", "month", "symbol"),
+    ),
     (
         "₹6,00,000 - ₹9,00,000 per annum",
         None,
@@ -186,34 +206,89 @@ WORLD = [
         None,
         ("salary", 100_000, 150_000, "RUB", "month", "symbol"),
     ),
-    ("年収 600万円〜800万円", None, None, ("salary", 6e6, 8e6, "JPY", "year", "symbol")),
+    (
+        "年収 600万円〜800万円",
+        None,
+        None,
+        ("salary", 6e6, 8e6, "JPY", "year", "symbol"),
+    ),
     ("연봉 4,000만원", None, None, ("salary", 4e7, 4e7, "KRW", "year", "symbol")),
-    ("月薪 15,000-25,000元", None, None, ("salary", 15000, 25000, "CNY", "month", "symbol")),
+    (
+        "月薪 15,000-25,000元",
+        None,
+        None,
+        ("salary", 15000, 25000, "CNY", "month", "symbol"),
+    ),
     (
         "R$ 8.000,00 a R$ 10.000,00 por mês",
         None,
         None,
         ("salary", 8000, 10000, "BRL", "month", "symbol"),
     ),
-    ("IDR 8 juta - 12 juta / bulan", None, None, ("salary", 8e6, 12e6, "IDR", "month", "code")),
-    ("500 złotych za godzinę", None, None, ("hourly", 500, 500, "PLN", "hour", "symbol")),
-    ("&pound;18.50 per hour", None, None, ("hourly", 18.5, 18.5, "GBP", "hour", "symbol")),
-    ("Tagessatz: 650,00 € (Remote)", None, None, ("hourly", 650, 650, "EUR", "day", "symbol")),
-    ("A$130k + super", None, None, ("salary", 130_000, 130_000, "AUD", "year", "symbol")),
+    (
+        "IDR 8 juta - 12 juta / bulan",
+        None,
+        None,
+        ("salary", 8e6, 12e6, "IDR", "month", "code"),
+    ),
+    (
+        "500 złotych za godzinę",
+        None,
+        None,
+        ("hourly", 500, 500, "PLN", "hour", "symbol"),
+    ),
+    (
+        "&pound;18.50 per hour",
+        None,
+        None,
+        ("hourly", 18.5, 18.5, "GBP", "hour", "symbol"),
+    ),
+    (
+        "Tagessatz: 650,00 € (Remote)",
+        None,
+        None,
+        ("hourly", 650, 650, "EUR", "day", "symbol"),
+    ),
+    (
+        "A$130k + super",
+        None,
+        None,
+        ("salary", 130_000, 130_000, "AUD", "year", "symbol"),
+    ),
     # Ambiguous signs: the hint, then the posting's country, else no currency.
-    ("kr 45 000/mån", None, None, ("salary", 45000, 45000, None, "month", "ambiguous:kr")),
+    (
+        "kr 45 000/mån",
+        None,
+        None,
+        ("salary", 45000, 45000, None, "month", "ambiguous:kr"),
+    ),
     ("kr 45 000/mån", "SEK", None, ("salary", 45000, 45000, "SEK", "month", "hint")),
     ("kr 45 000/mån", None, "NO", ("salary", 45000, 45000, "NOK", "month", "country")),
-    ("kr 45 000/mån", None, "Denmark", ("salary", 45000, 45000, "DKK", "month", "country")),
+    (
+        "kr 45 000/mån",
+        None,
+        "Denmark",
+        ("salary", 45000, 45000, "DKK", "month", "country"),
+    ),
     ("$55/hr", None, "Canada", ("hourly", 55, 55, "CAD", "hour", "country")),
     ("$55/hr", None, "DE", ("hourly", 55, 55, None, "hour", "ambiguous:$")),
     ("$55/hr", "GBP", "US", ("hourly", 55, 55, "USD", "hour", "country")),
     ("¥8,000/hour", None, None, ("hourly", 8000, 8000, None, "hour", "ambiguous:¥")),
     ("¥8,000/hour", "JPY", None, ("hourly", 8000, 8000, "JPY", "hour", "hint")),
     ("Rs. 800 per hour", None, "India", ("hourly", 800, 800, "INR", "hour", "country")),
-    ("R 35 000 per month", None, None, ("salary", 35000, 35000, "ZAR", "month", "symbol")),
+    (
+        "R 35 000 per month",
+        None,
+        None,
+        ("salary", 35000, 35000, "ZAR", "month", "symbol"),
+    ),
     # A code elsewhere in the text settles "$"; so does a prefix written apart.
-    ("$60,000—$100,000 USD", None, None, ("salary", 60000, 100000, "USD", "year", "code")),
+    (
+        "$60,000—$100,000 USD",
+        None,
+        None,
+        ("salary", 60000, 100000, "USD", "year", "code"),
+    ),
     ("$40 - $60/hr (CAD)", None, None, ("hourly", 40, 60, "CAD", "hour", "code")),
     ("US $1,099 fixed", None, None, ("fixed", 1099, 1099, "USD", "project", "symbol")),
     # An unknown hint is no hint.
@@ -228,7 +303,9 @@ def test_parse_pay_world(text, hint, country, expected):
     pay = parse_pay(text, currency_hint=hint, country=country)
     assert pay is not None, parse_pay_detail(text, currency_hint=hint, country=country)
     assert pay.pay_type == expected[0]
-    assert pay.min == pytest.approx(expected[1]) and pay.max == pytest.approx(expected[2])
+    assert pay.min == pytest.approx(expected[1]) and pay.max == pytest.approx(
+        expected[2]
+    )
     assert (pay.currency, pay.period, pay.currency_rule) == expected[3:]
 
 
@@ -282,7 +359,10 @@ def test_normalize_listing_reports_a_left_out_currency():
         )
 
     row, issues = normalize_listing(
-        "remotive", "1", job("$50k - $70k", "Worldwide"), fetched_at="2024-05-03T00:00:00Z"
+        "remotive",
+        "1",
+        job("$50k - $70k", "Worldwide"),
+        fetched_at="2024-05-03T00:00:00Z",
     )
     assert (row["pay_min"], row["pay_max"], row["pay_currency"]) == (50000, 70000, None)
     assert row["salary_usd_year"] is None and row["hourly_usd_mid"] is None
