@@ -276,6 +276,7 @@ WORLD = [
     ("¥8,000/hour", None, None, ("hourly", 8000, 8000, None, "hour", "ambiguous:¥")),
     ("¥8,000/hour", "JPY", None, ("hourly", 8000, 8000, "JPY", "hour", "hint")),
     ("Rs. 800 per hour", None, "India", ("hourly", 800, 800, "INR", "hour", "country")),
+    ("Rs.1,499 fixed", "INR", None, ("fixed", 1499, 1499, "INR", "project", "hint")),
     (
         "R 35 000 per month",
         None,
@@ -374,3 +375,31 @@ def test_normalize_listing_reports_a_left_out_currency():
     assert row["pay_currency"] == "USD" and row["currency_rule"] == "country"
     assert row["salary_usd_year"] == 60000
     assert "pay_currency" not in {i[1] for i in issues}
+
+
+def test_every_cldr_sign_reads_as_its_currency():
+    """A sample of the generated table: each sign naming one currency, written after an
+    amount (names) or before it (symbols), reads as that currency and leaves the amount."""
+    import random
+
+    from crawler.normalize import currency
+    from crawler.normalize.pay import _CLEAN
+
+    currency.decimals(None)  # loads the table
+    signs = sorted(
+        k
+        for k, v in currency._SIGNS.items()
+        if isinstance(v, str) and k.translate(_CLEAN) == k and len(k) <= 24
+    )
+    assert len(signs) > 20_000
+    wrong = []
+    for sign in random.Random(21).sample(signs, 600):
+        code = currency._SIGNS[sign]
+        texts = [f"1 234 {sign}"]
+        if " " not in sign and len(sign) <= 12:
+            texts.append(f"{sign}1 234")
+        for text in texts:
+            pay = parse_pay(text)
+            if pay is None or (pay.currency, pay.min) != (code, 1234):
+                wrong.append((text, code, pay))
+    assert wrong == []

@@ -178,7 +178,7 @@ _UNIT_RES = tuple((re.compile(p, re.I), period) for p, period in _UNITS)
 
 # One number as any locale writes it, then an optional multiplier suffix.
 _NUM_RE = re.compile(
-    r"(?<![\d.,])(?:"
+    r"(?<!\d)(?<!\d[.,])(?:"  # not inside a number; "Rs.500" starts at 5
     r"(?P<ind>\d{1,2}(?:,\d\d)+,\d{3}(?![\d,])(?:\.\d{1,2}(?!\d))?)"  # 1,50,000
     r"|(?P<grp>\d{1,3}(?P<sep>[,.' ’])\d{3}(?:(?P=sep)\d{3})*(?!\d)(?:[.,]\d+)?)"
     r"|(?P<plain>\d+(?:[.,]\d+)?)"
