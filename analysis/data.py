@@ -272,3 +272,31 @@ def covered_days(
         f" WHERE posted_at >= ? AND posted_at < ?{extra}",
         [period.start_iso, period.end_iso, *params],
     ).fetchone()[0]
+
+
+def pay_left_out(
+    conn: sqlite3.Connection, period: Period, source: str | None = None
+) -> dict[str, int]:
+    """reason -> unique postings of ``period`` whose pay amounts were kept but left out of
+    every USD figure because no currency could be settled (``normalize_issues`` field
+    ``pay_currency``: ``ambiguous:$``, ``no_currency`` ...), most frequent first."""
+    extra, params = _source_clause(source, "j.source")
+    rows = conn.execute(
+        "SELECT i.reason, count(*) FROM normalize_issues i JOIN jobs j USING (job_id)"
+        " WHERE i.field = 'pay_currency' AND j.posted_at >= ? AND j.posted_at < ?"
+        f" AND j.dup_of IS NULL{extra} GROUP BY i.reason ORDER BY count(*) DESC, i.reason",
+        [period.start_iso, period.end_iso, *params],
+    ).fetchall()
+    return {reason: n for reason, n in rows}
+
+
+def pay_left_out_note(left_out: dict[str, dict[str, int]]) -> str:
+    """One line for reports: ``{"A": {"ambiguous:$": 3}, "B": {}}`` ->
+    ``"pay left out of USD figures (no currency): A 3 (ambiguous:$ 3); B 0"``."""
+    parts = []
+    for label, reasons in left_out.items():
+        detail = ", ".join(f"{r} {n}" for r, n in reasons.items())
+        parts.append(
+            f"{label} {sum(reasons.values())}" + (f" ({detail})" if detail else "")
+        )
+    return "pay left out of USD figures (no currency): " + "; ".join(parts)

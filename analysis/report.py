@@ -284,6 +284,7 @@ def build_report(conn: sqlite3.Connection, config: ReportConfig) -> Report:
         WA, WB, days_a, days_b, weights_a, weights_b, categories, control, config
     )
     _pay(conn, report, window_a, window_b, weights_a, weights_b)
+    report.notes.append(_pay_left_out_note(conn, window_a, window_b, config.source))
     _skills(
         conn, report, window_a, window_b, WA, WB, days_a, days_b, weights_a, weights_b
     )
@@ -626,6 +627,16 @@ def _pay(
             "pct": float(_pct(np.median(all_b) / np.median(all_a))),
             "composition_pct": overall_pct,
             "composition_cells": overall_cells,
+        }
+    )
+
+
+def _pay_left_out_note(conn, window_a, window_b, source) -> str:
+    """How many postings of each window had pay amounts but no settled currency."""
+    return data.pay_left_out_note(
+        {
+            f"A ({window_a.label})": data.pay_left_out(conn, window_a, source),
+            f"B ({window_b.label})": data.pay_left_out(conn, window_b, source),
         }
     )
 

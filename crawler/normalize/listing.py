@@ -124,7 +124,7 @@ def normalize_listing(
         pay = make_pay(
             structured.get("min"),
             structured.get("max"),
-            currency=structured.get("currency") or "USD",
+            currency=structured.get("currency"),
             period=structured.get("period"),
             pay_type=structured.get("pay_type"),
             raw=raw,
@@ -132,7 +132,9 @@ def normalize_listing(
         reason = None if pay else "no figure (0 or empty)"
     elif pay_text:
         row["pay_raw"] = pay_text
-        pay, reason = parse_pay_detail(pay_text, currency_hint=fields.get("currency_hint"))
+        pay, reason = parse_pay_detail(
+            pay_text, currency_hint=fields.get("currency_hint"), country=row["country"]
+        )
     else:
         row["pay_raw"] = None
         reason = "hourly without range" if fields.get("hourly_without_range") else "not stated"
@@ -147,6 +149,8 @@ def normalize_listing(
             pay_period=pay.period,
             currency_rule=pay.currency_rule,
         )
+        if pay.currency is None:  # amounts kept; no USD figure without a currency
+            issue("pay_currency", pay.raw, pay.currency_rule)
         on = (posted or now).date()
         figures = usd_figures(pay, on)
         note = figures.pop("fx_note", None)

@@ -44,7 +44,7 @@ def test_ai_dashboard_renders_every_chart(watched, site):
     texts = _render_dashboard(watched, site, "ai-freelance")
     # Headline figures from the seed: 17 unique dated postings, 2 sources, run 4 last.
     assert texts == {"postings": "17", "sources": "2", "months": "2022-11 to 2024-02",
-                     "last-crawl": "2024-03-04 10:00"}
+                     "last-crawl": "2024-03-04 10:00", "pay-left-out": "0"}
     # The %-change bars: one per category with postings in period A.
     bars = watched.page.locator("#chart-change svg.marks g.mark-rect path")
     assert bars.count() == 3
