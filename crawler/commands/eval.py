@@ -208,18 +208,20 @@ def _held_out(key: str, fraction: float = 0.3) -> bool:
 
 
 def compare_rules_and_model(rows: list[dict]) -> dict:
-    """Rules vs a TF-IDF + logistic regression model on held-out rows.
+    """Rules vs the classifier recipe (category_model.fit) on held-out rows.
 
     ``rows``: dicts with title, skills (names), text and expected.  Rules see no source
-    category here, so this measures the fallback path that categorize() uses for sources
-    without categories.
+    category here; the model is trained on the other rows' titles only.
     """
-    from crawler.normalize import categorize
-    from crawler.normalize.categories import train_category_model
+    from crawler.normalize.categories import _decide, rule_scores
+    from crawler.normalize.category_model import classifier_from, fit, trainable
 
     train = [r for r in rows if not _held_out(r["title"] + "|" + ";".join(r["skills"]))]
     test = [r for r in rows if _held_out(r["title"] + "|" + ";".join(r["skills"]))]
-    if len(train) < 20 or len(test) < 5 or len({r["expected"] for r in train}) < 2:
+    labels = [r["expected"] for r in train]
+    if len(train) < 20 or len(test) < 5 or len(set(labels)) < 3 or not any(
+        trainable(labels)
+    ):
         return {
             "n_train": len(train),
             "n_test": len(test),
@@ -228,14 +230,13 @@ def compare_rules_and_model(rows: list[dict]) -> dict:
             "note": "too few labeled rows for a held-out comparison",
         }
     rules_ok = sum(
-        categorize("", None, r["title"], r.get("text", ""), r["skills"])[0]
+        (_decide(rule_scores(r["title"], r.get("text", ""), r["skills"])) or "other")
         == r["expected"]
         for r in test
     )
-    model = train_category_model(train)
+    model = classifier_from(fit([r["title"] for r in train], labels))
     model_ok = sum(
-        model.predict_one(r["title"], r.get("text", ""), r["skills"]) == r["expected"]
-        for r in test
+        ((model.best(r["title"]) or ("other",))[0]) == r["expected"] for r in test
     )
     return {
         "n_train": len(train),

@@ -31,6 +31,10 @@ def to_job(payload: str) -> dict:
     if not isinstance(row, dict):
         # ValueError, not TypeError: the per-source contract for unreadable payloads.
         raise ValueError("csv-row payload is not a JSON object")  # noqa: TRY004
+    if "uid" in row and "link" not in row:  # an Upwork API export row (upwork-api)
+        from crawler.normalize.sources.upwork_api import from_row
+
+        return from_row(row)
     title = _value(row, "title") or ""
     description = _value(row, "description") or ""
     if not title and not description:
