@@ -65,7 +65,9 @@ def load_upwork_api_labels(path: str | Path) -> list[dict]:
                 rows.append(
                     {
                         "title": title,
-                        "top": (rec.get("occupations_category_pref_label") or "").strip(),
+                        "top": (
+                            rec.get("occupations_category_pref_label") or ""
+                        ).strip(),
                         "expected": expected,
                     }
                 )
@@ -151,8 +153,11 @@ def format_upwork_api(report: dict) -> list[str]:
     if "note" in report:
         return [f"upwork-api: {report['note']}"]
     lines = [
-        f"real postings: {report['path']} ({report['n']} rows, truth = Upwork occupation"
-        f" via taxonomy.json; {report['folds']}-fold cross-validation for retrained)"
+        (
+            f"real postings: {report['path']} ({report['n']} rows, truth = Upwork"
+            f" occupation via taxonomy.json; {report['folds']}-fold cross-validation"
+            " for retrained)"
+        )
     ]
     for part, target, rec_target in (
         ("title_only", TITLE_TARGET, RECALL_TARGET),

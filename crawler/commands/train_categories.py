@@ -102,8 +102,10 @@ def command(db_path, out_path, source, folds, written):
     all_labels = labels + (extra[1] if extra else [])
     pipeline = fit(all_titles, all_labels)
     priors = broad_priors(labels, broads, [str(c) for c in pipeline.classes_])
-    out = Path(out_path) if out_path else Path(db_path).resolve().with_name(
-        "category_model.npz"
+    out = (
+        Path(out_path)
+        if out_path
+        else Path(db_path).resolve().with_name("category_model.npz")
     )
     save_model(
         pipeline,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from collections.abc import Iterator
 
 from crawler.importers.inputs import InputFile
@@ -25,6 +26,7 @@ __all__ = ["read", "wanted"]
 SOURCE = "upwork"
 REQUIRED = ("uid", "title")
 DATES = ("published_on", "created_on")
+_SCIENTIFIC = re.compile(r"\d+(?:\.\d+)?[eE][+-]?\d+")
 
 
 def read(
@@ -74,6 +76,14 @@ def read(
                 uid = uid[:-2]  # a spreadsheet wrote the id as a float
             if not uid:
                 yield Reject(where, "no_job_id", "empty uid", excerpt(row))
+                continue
+            if _SCIENTIFIC.fullmatch(uid):
+                yield Reject(
+                    where,
+                    "no_job_id",
+                    f"uid {uid!r} was written as a float: its last digits are lost",
+                    excerpt(row),
+                )
                 continue
             written = next((row[i] for i in i_dates if row[i].strip()), "")
             seen = parse_when(written)

@@ -88,6 +88,7 @@ def broad_priors(
 ) -> dict[str, np.ndarray]:
     """Class frequencies (add-one smoothed) under each broad source category, plus the
     overall frequencies under ``"*"``, in ``classes`` order."""
+
     def freq(rows: list[str]) -> np.ndarray:
         counts = Counter(rows)
         v = np.array([counts[c] + 1.0 for c in classes])
@@ -183,7 +184,9 @@ def cross_validate(
     for train, test in split.split(np.zeros(len(titles)), strata):
         t = [titles[i] for i in train]
         lab = [labels[i] for i in train]
-        classes_of = fit(t + list(extra[0]), lab + list(extra[1])) if extra else fit(t, lab)
+        classes_of = (
+            fit(t + list(extra[0]), lab + list(extra[1])) if extra else fit(t, lab)
+        )
         priors = broad_priors(
             lab, [broads[i] for i in train], [str(c) for c in classes_of.classes_]
         )

@@ -169,7 +169,7 @@ class CategoryClassifier:
             return ranked[0]
         total = sum(p for _, p in kept)
         top = max(kept, key=lambda cp: cp[1])
-        return top[0], (top[1] / total if total > 0 else 0.0)
+        return top[0], float(top[1] / total) if total > 0 else 0.0
 
 
 def configured_model_path() -> str | None:

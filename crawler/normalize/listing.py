@@ -167,6 +167,11 @@ def normalize_listing(
     row["category_confidence"] = decided.confidence
     if decided.method == "none" and row["title"]:
         issue("category", row["title"], "no category is likely for this title")
-    if row["source_category"] and taxonomy_lookup(source, row["source_category"]) is None:
-        issue("category", row["source_category"], "source category not in taxonomy")
+    source_category = row["source_category"]
+    if source_category and taxonomy_lookup(source, source_category) is None:
+        issue("category", source_category, "source category not in taxonomy")
+    elif source_category and " > " in source_category:
+        leaf = source_category.rsplit(" > ", 1)[1]
+        if taxonomy_lookup(source, leaf) is None:
+            issue("category", leaf, "occupation not in taxonomy: its parent was used")
     return row, issues
