@@ -632,7 +632,8 @@ def _compatible(default: str, ruled: str) -> bool:
 # title, a title sharing no feature with the model, or a best probability below
 # NOTHING_LIKELY.
 CONFIDENT = 0.5
-NOTHING_LIKELY = 0.15
+NOTHING_LIKELY = 0.2
+METHODS = ("taxonomy", "taxonomy+model", "model", "model-low", "rules", "none")
 
 
 class Category(NamedTuple):
