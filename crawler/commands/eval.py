@@ -20,6 +20,7 @@ from pathlib import Path
 
 import click
 
+from crawler.commands._eval_real import format_upwork_api
 from crawler.commands._options import db_option
 
 LABELED_DIR = Path(__file__).resolve().parents[2] / "tests" / "labeled"
@@ -330,6 +331,21 @@ def run_eval(directory: Path = LABELED_DIR, db_path: str | None = None) -> dict:
     return report
 
 
+def real_data_section(path: str | None) -> dict | None:
+    """The real-data category figures (crawler/commands/_eval_real.py), or None when no
+    export is given and none is found."""
+    from crawler.commands._eval_real import default_upwork_api, eval_upwork_api
+
+    if path is None:
+        found = default_upwork_api()
+        if found is None:
+            return None
+        path = str(found)
+    if not Path(path).is_file():
+        raise click.UsageError(f"--upwork-api {path}: no such file")
+    return eval_upwork_api(path)
+
+
 @click.command(name="eval")
 @db_option
 @click.option(
@@ -347,12 +363,31 @@ def run_eval(directory: Path = LABELED_DIR, db_path: str | None = None) -> dict:
     show_default=True,
     help="Failures to list per field.",
 )
+@click.option(
+    "--upwork-api",
+    "upwork_api",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Real Upwork API export to measure categories on, with k-fold cross-"
+    "validation (default: ../shared/data/upwork-api-2022-12-31.csv if present).",
+)
+@click.option(
+    "--no-real",
+    is_flag=True,
+    help="Skip the real-data section (it trains 5 models: ~1 minute).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON.")
 @click.option(
     "--check", is_flag=True, help="Exit with status 1 when a target is missed."
 )
 def command(
-    db_path: str, labeled_dir: str, show_failures: int, as_json: bool, check: bool
+    db_path: str,
+    labeled_dir: str,
+    show_failures: int,
+    upwork_api: str | None,
+    no_real: bool,
+    as_json: bool,
+    check: bool,
 ) -> None:
     """Accuracy of the normalizer on the labeled set (targets: pay 98%, dates 99%, categories 90%)."""
     if not Path(labeled_dir).is_dir():
@@ -360,6 +395,9 @@ def command(
             f"--labeled {labeled_dir} is not a folder; point it at tests/labeled/"
         )
     report = run_eval(Path(labeled_dir), db_path)
+    real = None if no_real else real_data_section(upwork_api)
+    if real is not None:
+        report["upwork_api"] = real
     if as_json:
         click.echo(json.dumps(report, indent=1, default=str))
     else:
@@ -408,6 +446,9 @@ def command(
                         f"{key}: held-out n={m['n_test']} (train {m['n_train']}): "
                         f"rules {m['rules']:.2%}, model {m['model']:.2%}"
                     )
+        if real is not None:
+            for line in format_upwork_api(real):
+                click.echo(line)
     if check:
         missed = [f for f, t in TARGETS.items() if (report[f]["accuracy"] or 0) < t]
         if missed:

@@ -122,8 +122,8 @@ def export_arrays(
         "classes": np.array(classes),
         "word_range": np.array(WORD_RANGE),
         "char_range": np.array(CHAR_RANGE),
-        "word_vocab": np.array(word_vocab),
-        "char_vocab": np.array(char_vocab),
+        "word_vocab": np.array(_joined(word_vocab)),
+        "char_vocab": np.array(_joined(char_vocab)),
         "idf": np.concatenate([words.idf_, chars.idf_]).astype(np.float64),
         # features x classes, float32: half the size, differences below 1e-6
         "coef": svm.coef_.T.astype(np.float32),
@@ -137,6 +137,14 @@ def export_arrays(
         ).reshape(-1, len(classes)),
         "class_prior": (priors or {}).get("*", np.ones(len(classes)) / len(classes)),
     }
+
+
+def _joined(terms: list[str]) -> str:
+    """Terms joined by "\n": scikit-learn's analyzers split on whitespace first, so no
+    term holds one."""
+    if any("\n" in t for t in terms):
+        raise ValueError("a vocabulary term holds a newline")
+    return "\n".join(terms)
 
 
 def save_model(

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import os
 import re
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
@@ -28,6 +29,8 @@ import numpy as np
 BUNDLED_MODEL = Path(__file__).with_name("data") / "category_model.npz"
 FORMAT = "jobtrends-category-model/1"
 MAX_TITLE_CHARS = 300
+
+_SUBLINEAR = [0.0] + [1.0 + math.log(n) for n in range(1, 8)]
 
 # scikit-learn's default token pattern and whitespace folding (char_wb analyzer).
 _TOKEN_RE = re.compile(r"(?u)\b\w\w+\b")
@@ -57,7 +60,7 @@ def char_wb_ngrams(text: str, lo: int, hi: int) -> list[str]:
             if size <= n:
                 out.append(w)  # scikit-learn keeps the whole padded word once
                 break
-            out.extend(w[i : i + n] for i in range(size - n + 1))
+            out += [w[i : i + n] for i in range(size - n + 1)]
     return out
 
 
@@ -71,8 +74,10 @@ class CategoryClassifier:
         self.classes: list[str] = [str(c) for c in arrays["classes"]]
         self.word_range = tuple(int(v) for v in arrays["word_range"])
         self.char_range = tuple(int(v) for v in arrays["char_range"])
-        words = [str(w) for w in arrays["word_vocab"]]
-        chars = [str(c) for c in arrays["char_vocab"]]
+        # Vocabularies as one "\n"-joined string each (no term holds whitespace):
+        # one split at load instead of 20,000 numpy string conversions.
+        words = str(arrays["word_vocab"]).split("\n")
+        chars = str(arrays["char_vocab"]).split("\n")
         self._word_index = {w: i for i, w in enumerate(words)}
         offset = len(words)
         self._char_index = {c: offset + i for i, c in enumerate(chars)}
@@ -105,17 +110,15 @@ class CategoryClassifier:
         return cls(arrays, name=path.name)
 
     def _block(self, grams: list[str], index: dict[str, int]) -> tuple[list, list]:
-        counts: dict[int, int] = {}
-        for g in grams:
-            i = index.get(g)
-            if i is not None:
-                counts[i] = counts.get(i, 0) + 1
-        if not counts:
+        counts = Counter(grams)
+        hit = counts.keys() & index.keys()  # set work in C, not a Python loop
+        if not hit:
             return [], []
-        idx = list(counts)
-        idf = self._idf[idx]
+        pairs = sorted((index[g], counts[g]) for g in hit)  # fixed order: same sums
+        idx = [i for i, _ in pairs]
         # sublinear tf (1 + log tf) x idf, L2-normalized per vectorizer
-        tf = np.array([1.0 + math.log(counts[i]) for i in idx]) * idf
+        tf = np.array([_SUBLINEAR[n] if n < 8 else 1.0 + math.log(n) for _, n in pairs])
+        tf *= self._idf[idx]
         return idx, list(tf / math.sqrt(float(tf @ tf)))
 
     def scores(self, title: str) -> np.ndarray | None:
