@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import zipfile
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
@@ -105,7 +106,7 @@ class CategoryClassifier:
                 arrays = {k: data[k] for k in data.files}
         except FileNotFoundError:
             raise FileNotFoundError(f"category model {path} not found") from None
-        except (OSError, ValueError, KeyError) as exc:
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
             raise ValueError(f"category model {path} is not readable: {exc}") from None
         return cls(arrays, name=path.name)
 
