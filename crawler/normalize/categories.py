@@ -644,6 +644,7 @@ class Category(NamedTuple):
     confidence: float | None
 
 
+@lru_cache(maxsize=1024)
 def broad_allowed(entry: Entry) -> frozenset[str]:
     """The categories a broad taxonomy entry may be refined into."""
     default, _, within, _ = entry

@@ -97,6 +97,7 @@ class CategoryClassifier:
                 self._priors[str(key)] = np.asarray(row, dtype=np.float64)
             self._class_prior = np.asarray(arrays["class_prior"], dtype=np.float64)
         self.proba = lru_cache(maxsize=65536)(self._proba)
+        self._word_char_hits = lru_cache(maxsize=65536)(self._char_hits)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> CategoryClassifier:
@@ -110,28 +111,46 @@ class CategoryClassifier:
             raise ValueError(f"category model {path} is not readable: {exc}") from None
         return cls(arrays, name=path.name)
 
-    def _block(self, grams: list[str], index: dict[str, int]) -> tuple[list, list]:
-        counts = Counter(grams)
-        hit = counts.keys() & index.keys()  # set work in C, not a Python loop
-        if not hit:
-            return [], []
-        pairs = sorted((index[g], counts[g]) for g in hit)  # fixed order: same sums
-        idx = [i for i, _ in pairs]
-        # sublinear tf (1 + log tf) x idf, L2-normalized per vectorizer
-        tf = np.array([_SUBLINEAR[n] if n < 8 else 1.0 + math.log(n) for _, n in pairs])
+    def _weights(self, counts: dict[int, int]) -> tuple[list[int], np.ndarray]:
+        """Feature indices (sorted: the same sums every time) and their sublinear tf x
+        idf, L2-normalized (one vectorizer's block)."""
+        idx = sorted(counts)
+        tf = np.array(
+            [
+                _SUBLINEAR[n] if n < 8 else 1.0 + math.log(n)
+                for n in map(counts.__getitem__, idx)
+            ]
+        )
         tf *= self._idf[idx]
-        return idx, list(tf / math.sqrt(float(tf @ tf)))
+        return idx, tf / math.sqrt(float(tf @ tf))
+
+    def _char_hits(self, word: str) -> tuple[int, ...]:
+        """The char_wb n-grams of one word that the model knows, as feature indices
+        (cached: titles share most of their words)."""
+        index = self._char_index
+        return tuple(
+            index[g] for g in char_wb_ngrams(word, *self.char_range) if g in index
+        )
 
     def scores(self, title: str) -> np.ndarray | None:
         """The linear decision values per class (as LinearSVC.decision_function), or
         None when the title shares no feature with the model."""
         text = title[:MAX_TITLE_CHARS]
-        wi, wv = self._block(word_ngrams(text, *self.word_range), self._word_index)
-        ci, cv = self._block(char_wb_ngrams(text, *self.char_range), self._char_index)
-        idx, val = wi + ci, wv + cv
-        if not idx:
+        index = self._word_index
+        words = Counter(
+            index[g] for g in word_ngrams(text, *self.word_range) if g in index
+        )
+        chars: list[int] = []
+        for word in _WHITE_RE.sub(" ", text.lower()).split():
+            chars += self._word_char_hits(word)
+        if not words and not chars:
             return None
-        return np.asarray(val) @ self._coef[idx] + self._intercept
+        out = self._intercept.copy()
+        for counts in (words, Counter(chars)):
+            if counts:
+                idx, val = self._weights(counts)
+                out += val @ self._coef[idx]
+        return out
 
     def _proba(self, title: str) -> tuple[tuple[str, float], ...]:
         """Categories with their calibrated probabilities, most likely first; empty when
