@@ -20,14 +20,11 @@ import csv
 from collections import Counter
 from pathlib import Path
 
-STUDY_CATEGORIES = (
-    "writing",
-    "translation",
-    "customer service",
-    "video editing & production",
-    "graphic design",
-    "web design",
-)
+from crawler.normalize.categories import CANONICAL_CATEGORIES
+
+# The categories the study is about: the first six canonical ones.
+STUDY_CATEGORIES = tuple(CANONICAL_CATEGORIES[:6])
+
 _UPWORK_API_NAME = Path("shared") / "data" / "upwork-api-2022-12-31.csv"
 
 

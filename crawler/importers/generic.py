@@ -12,7 +12,6 @@ a machine date, else the file's mtime.
 from __future__ import annotations
 
 import ast
-import csv
 import io
 import itertools
 import json
@@ -20,7 +19,14 @@ from collections.abc import Iterator
 
 from crawler.db import RawListing
 from crawler.importers.inputs import InputFile
-from crawler.importers.records import FileDone, Record, Reject, iso_z, parse_when
+from crawler.importers.records import (
+    FileDone,
+    Record,
+    Reject,
+    csv_rows,
+    iso_z,
+    parse_when,
+)
 from crawler.payloads import json_payload
 
 #: Canonical fields a mapping may fill, and the short names accepted for them.
@@ -174,38 +180,26 @@ def read_csv(
     inp: InputFile, source: str | None = None, mapping: dict | None = None, **_
 ) -> Iterator[Record | Reject | FileDone]:
     file_seen = iso_z(inp.mtime) if inp.mtime else None
-    with inp.open() as raw:
-        text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
-        reader = csv.reader(
-            text, delimiter="\t" if inp.name.lower().endswith(".tsv") else ","
+    rows = csv_rows(inp, delimiter="\t" if inp.name.lower().endswith(".tsv") else ",")
+    header = next(rows)
+    if not isinstance(header, list):  # an empty file
+        yield header
+        yield from rows
+        return
+    missing = [c for c in mapping.values() if c not in header]
+    if missing:
+        yield Reject(
+            f"{inp.name}:1",
+            "bad_header",
+            f"mapped column(s) {', '.join(missing)} not in header {', '.join(header)}",
         )
-        try:
-            header = [h.strip() for h in next(reader)]
-        except StopIteration:
-            yield Reject(inp.name, "empty_file", "no header row")
-            yield FileDone(inp.name, ok=False)
-            return
-        missing = [c for c in mapping.values() if c not in header]
-        if missing:
-            yield Reject(
-                f"{inp.name}:1",
-                "bad_header",
-                f"mapped column(s) {', '.join(missing)} not in header {', '.join(header)}",
-            )
-            yield FileDone(inp.name, ok=False)
-            return
-        line = reader.line_num + 1
-        for row in reader:
-            where, line = f"{inp.name}:{line}", reader.line_num + 1
-            if len(row) != len(header):
-                if row:
-                    yield Reject(
-                        where,
-                        "column_count",
-                        f"{len(row)} columns, header has {len(header)}",
-                        ",".join(row)[:300],
-                    )
-                continue
+        yield FileDone(inp.name, ok=False)
+        return
+    for item in rows:
+        if isinstance(item, Reject):
+            yield item
+        else:
+            where, row = item
             yield mapped(dict(zip(header, row)), mapping, source, where, file_seen)
     yield FileDone(inp.name)
 

@@ -11,14 +11,12 @@ job id ``uid``, origin ``file:line``) and read by
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import re
 from collections.abc import Iterator
 
 from crawler.importers.inputs import InputFile
-from crawler.importers.records import FileDone, Reject, parse_when
+from crawler.importers.records import FileDone, Reject, csv_rows, parse_when
 from crawler.importers.upwork_csv import excerpt, payload_of, wanted
 
 __all__ = ["read", "wanted"]
@@ -33,78 +31,66 @@ def read(
     inp: InputFile, source: str | None = None, **_
 ) -> Iterator[tuple | Reject | FileDone]:
     """Rows as flat ``crawler.db.SeenRow`` tuples (sha256 included), then FileDone."""
-    with inp.open() as raw:
-        text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
-        reader = csv.reader(text)
-        try:
-            header = [h.strip() for h in next(reader)]
-        except StopIteration:
-            yield Reject(inp.name, "empty_file", "no header row")
-            yield FileDone(inp.name, ok=False)
-            return
-        missing = [c for c in REQUIRED if c not in header]
-        if not any(d in header for d in DATES):
-            missing.append(" or ".join(DATES))
-        if missing:
+    rows = csv_rows(inp)
+    header = next(rows)
+    if not isinstance(header, list):  # an empty file
+        yield header
+        yield from rows
+        return
+    missing = [c for c in REQUIRED if c not in header]
+    if not any(d in header for d in DATES):
+        missing.append(" or ".join(DATES))
+    if missing:
+        yield Reject(
+            f"{inp.name}:1",
+            "bad_header",
+            f"missing column(s) {', '.join(missing)} of an Upwork API export",
+            excerpt(header),
+        )
+        yield FileDone(inp.name, ok=False)
+        return
+    i_uid = header.index("uid")
+    i_dates = [header.index(d) for d in DATES if d in header]
+    payload_for = payload_of(header)
+    for item in rows:
+        if isinstance(item, Reject):
+            yield item
+            continue
+        where, row = item
+        uid = row[i_uid].strip()
+        if uid.endswith(".0") and uid[:-2].isdigit():
+            uid = uid[:-2]  # a spreadsheet wrote the id as a float
+        if not uid:
+            yield Reject(where, "no_job_id", "empty uid", excerpt(row))
+            continue
+        if _SCIENTIFIC.fullmatch(uid):
             yield Reject(
-                f"{inp.name}:1",
-                "bad_header",
-                f"missing column(s) {', '.join(missing)} of an Upwork API export",
-                excerpt(header),
-            )
-            yield FileDone(inp.name, ok=False)
-            return
-        width = len(header)
-        i_uid = header.index("uid")
-        i_dates = [header.index(d) for d in DATES if d in header]
-        payload_for = payload_of(header)
-        name = inp.name
-        line = reader.line_num + 1
-        for row in reader:
-            where, line = f"{name}:{line}", reader.line_num + 1
-            if len(row) != width:
-                if row:
-                    yield Reject(
-                        where,
-                        "column_count",
-                        f"{len(row)} columns, header has {width}",
-                        excerpt(row),
-                    )
-                continue
-            uid = row[i_uid].strip()
-            if uid.endswith(".0") and uid[:-2].isdigit():
-                uid = uid[:-2]  # a spreadsheet wrote the id as a float
-            if not uid:
-                yield Reject(where, "no_job_id", "empty uid", excerpt(row))
-                continue
-            if _SCIENTIFIC.fullmatch(uid):
-                yield Reject(
-                    where,
-                    "no_job_id",
-                    f"uid {uid!r} was written as a float: its last digits are lost",
-                    excerpt(row),
-                )
-                continue
-            written = next((row[i] for i in i_dates if row[i].strip()), "")
-            seen = parse_when(written)
-            if seen is None:
-                yield Reject(
-                    where,
-                    "bad_date",
-                    f"published_on/created_on {written[:60]!r} is not a date",
-                    excerpt(row),
-                )
-                continue
-            payload = payload_for(row)
-            yield (
-                SOURCE,
-                uid,
-                payload,
-                "csv-row",
-                None,
-                seen,
                 where,
-                seen,
-                hashlib.sha256(payload.encode()).hexdigest(),
+                "no_job_id",
+                f"uid {uid!r} was written as a float: its last digits are lost",
+                excerpt(row),
             )
+            continue
+        written = next((row[i] for i in i_dates if row[i].strip()), "")
+        seen = parse_when(written)
+        if seen is None:
+            yield Reject(
+                where,
+                "bad_date",
+                f"published_on/created_on {written[:60]!r} is not a date",
+                excerpt(row),
+            )
+            continue
+        payload = payload_for(row)
+        yield (
+            SOURCE,
+            uid,
+            payload,
+            "csv-row",
+            None,
+            seen,
+            where,
+            seen,
+            hashlib.sha256(payload.encode()).hexdigest(),
+        )
     yield FileDone(inp.name)

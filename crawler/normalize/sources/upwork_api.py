@@ -14,16 +14,7 @@ category.
 
 from __future__ import annotations
 
-_NONE = {"", "nan", "none", "null", "n/a"}
-
-
-def _value(row: dict, key: str) -> str | None:
-    value = row.get(key)
-    if value is None:
-        return None
-    value = str(value).strip()
-    return None if value.lower() in _NONE else value
-
+from crawler.normalize.sources.upwork_csv import cell
 
 def source_category(top: str | None, occupation: str | None) -> str | None:
     """``source_category("Design & Creative", "Video Editing")`` ->
@@ -34,13 +25,13 @@ def source_category(top: str | None, occupation: str | None) -> str | None:
 
 def from_row(row: dict) -> dict:
     """The fields of one export row (a dict of its columns)."""
-    title = _value(row, "title") or ""
+    title = cell(row, "title") or ""
     if not title:
         raise ValueError("row has no title")
-    kind = (_value(row, "type") or "").lower()
+    kind = (cell(row, "type") or "").lower()
     pay, hourly_without_rate = None, False
     if kind == "hourly":
-        rate = _value(row, "hourly_rate")
+        rate = cell(row, "hourly_rate")
         if rate:
             pay = {
                 "min": rate,
@@ -52,7 +43,7 @@ def from_row(row: dict) -> dict:
         else:
             hourly_without_rate = True
     elif kind in ("fixed_budget", "fixed"):
-        amount = _value(row, "amount_amount")
+        amount = cell(row, "amount_amount")
         if amount:
             pay = {
                 "min": amount,
@@ -61,7 +52,7 @@ def from_row(row: dict) -> dict:
                 "period": "project",
                 "pay_type": "fixed",
             }
-    country = _value(row, "client_location_country")
+    country = cell(row, "client_location_country")
     return {
         "title": title,
         "description": "",  # the export carries no description
@@ -70,13 +61,13 @@ def from_row(row: dict) -> dict:
         "country": country,
         "location": country,
         "remote": True,
-        "posted_raw": _value(row, "published_on") or _value(row, "created_on"),
+        "posted_raw": cell(row, "published_on") or cell(row, "created_on"),
         "pay_text": None,
         "pay": pay,
         "currency_hint": "USD",
         "source_category": source_category(
-            _value(row, "occupations_category_pref_label"),
-            _value(row, "occupations_oservice_pref_label"),
+            cell(row, "occupations_category_pref_label"),
+            cell(row, "occupations_oservice_pref_label"),
         ),
         "tags": [],
         "hourly_without_range": hourly_without_rate,
