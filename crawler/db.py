@@ -101,7 +101,6 @@ CREATE TABLE IF NOT EXISTS jobs (
     category TEXT,
     source_category TEXT,
     category_method TEXT,
-    category_confidence REAL,
     pay_type TEXT,
     pay_min REAL,
     pay_max REAL,
@@ -119,7 +118,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     dup_of TEXT,
     fetched_at TEXT,
     normalizer_version TEXT,
-    raw_sha256 TEXT
+    raw_sha256 TEXT,
+    category_confidence REAL
 );
 CREATE INDEX IF NOT EXISTS jobs_month_category ON jobs(month, category);
 CREATE INDEX IF NOT EXISTS jobs_posted_at ON jobs(posted_at);
