@@ -96,8 +96,9 @@ class CategoryClassifier:
             for key, row in zip(arrays["prior_keys"], arrays["priors"]):
                 self._priors[str(key)] = np.asarray(row, dtype=np.float64)
             self._class_prior = np.asarray(arrays["class_prior"], dtype=np.float64)
-        self.proba = lru_cache(maxsize=65536)(self._proba)
-        self._word_char_hits = lru_cache(maxsize=65536)(self._char_hits)
+        # Bounded caches (~12 MB and ~3 MB at most): titles and words repeat.
+        self.proba = lru_cache(maxsize=8192)(self._proba)
+        self._word_char_hits = lru_cache(maxsize=16384)(self._char_hits)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> CategoryClassifier:
