@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from crawler.normalize.sources.upwork_csv import cell
 
+
 def source_category(top: str | None, occupation: str | None) -> str | None:
     """``source_category("Design & Creative", "Video Editing")`` ->
     ``"Design & Creative > Video Editing"``; either part alone when the other is missing."""
