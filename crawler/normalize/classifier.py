@@ -21,7 +21,6 @@ import math
 import os
 import re
 import zipfile
-from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
@@ -30,8 +29,6 @@ import numpy as np
 BUNDLED_MODEL = Path(__file__).with_name("data") / "category_model.npz"
 FORMAT = "jobtrends-category-model/1"
 MAX_TITLE_CHARS = 300
-
-_SUBLINEAR = [0.0] + [1.0 + math.log(n) for n in range(1, 8)]
 
 # scikit-learn's default token pattern and whitespace folding (char_wb analyzer).
 _TOKEN_RE = re.compile(r"(?u)\b\w\w+\b")
@@ -112,18 +109,15 @@ class CategoryClassifier:
             raise ValueError(f"category model {path} is not readable: {exc}") from None
         return cls(arrays, name=path.name)
 
-    def _weights(self, counts: dict[int, int]) -> tuple[list[int], np.ndarray]:
-        """Feature indices (sorted: the same sums every time) and their sublinear tf x
-        idf, L2-normalized (one vectorizer's block)."""
-        idx = sorted(counts)
-        tf = np.array(
-            [
-                _SUBLINEAR[n] if n < 8 else 1.0 + math.log(n)
-                for n in map(counts.__getitem__, idx)
-            ]
-        )
-        tf *= self._idf[idx]
-        return idx, tf / math.sqrt(float(tf @ tf))
+    def _block(self, hits: list[int]) -> float | np.ndarray:
+        """One vectorizer's share of the decision values: its features' sublinear tf x
+        idf, L2-normalized, times their weight rows (features sorted by np.unique:
+        the same sums every time)."""
+        if not hits:
+            return 0.0
+        idx, counts = np.unique(np.array(hits), return_counts=True)
+        w = (1.0 + np.log(counts)) * self._idf[idx]
+        return (w / math.sqrt(float(w @ w))) @ self._coef[idx]
 
     def _char_hits(self, word: str) -> tuple[int, ...]:
         """The char_wb n-grams of one word that the model knows, as feature indices
@@ -138,20 +132,13 @@ class CategoryClassifier:
         None when the title shares no feature with the model."""
         text = title[:MAX_TITLE_CHARS]
         index = self._word_index
-        words = Counter(
-            index[g] for g in word_ngrams(text, *self.word_range) if g in index
-        )
+        words = [index[g] for g in word_ngrams(text, *self.word_range) if g in index]
         chars: list[int] = []
         for word in _WHITE_RE.sub(" ", text.lower()).split():
             chars += self._word_char_hits(word)
         if not words and not chars:
             return None
-        out = self._intercept.copy()
-        for counts in (words, Counter(chars)):
-            if counts:
-                idx, val = self._weights(counts)
-                out += val @ self._coef[idx]
-        return out
+        return self._block(words) + self._block(chars) + self._intercept
 
     def _proba(self, title: str) -> tuple[tuple[str, float], ...]:
         """Categories with their calibrated probabilities, most likely first; empty when
@@ -159,11 +146,13 @@ class CategoryClassifier:
         s = self.scores(title)
         if s is None:
             return ()
-        p = 1.0 / (1.0 + np.exp(self._cal_a * s + self._cal_b))
-        total = p.sum()
-        p = p / total if total > 0 else np.full(len(p), 1.0 / len(p))
-        order = np.argsort(-p, kind="stable")
-        return tuple((self.classes[i], float(p[i])) for i in order)
+        p = (1.0 / (1.0 + np.exp(self._cal_a * s + self._cal_b))).tolist()
+        total = math.fsum(p)
+        p = [v / total for v in p] if total > 0 else [1.0 / len(p)] * len(p)
+        classes = self.classes
+        return tuple(
+            sorted(zip(classes, p), key=lambda cp: cp[1], reverse=True)  # stable
+        )
 
     def best(
         self,
