@@ -14,6 +14,9 @@ category.
 
 from __future__ import annotations
 
+import json
+
+from crawler.normalize.sources._text import guarded
 from crawler.normalize.sources.upwork_csv import cell
 
 
@@ -73,3 +76,13 @@ def from_row(row: dict) -> dict:
         "tags": [],
         "hourly_without_range": hourly_without_rate,
     }
+
+
+@guarded
+def to_job(payload: str) -> dict:
+    """``to_job('{"uid": "1", "title": "Logo", ...}')`` -> fields (the ``upwork`` mapping
+    reaches :func:`from_row` through ``upwork_csv.to_job``; this reads a payload alone)."""
+    row = json.loads(payload)
+    if not isinstance(row, dict):
+        raise ValueError("upwork-api payload is not a JSON object")  # noqa: TRY004
+    return from_row(row)
