@@ -89,6 +89,9 @@ def clear_caches() -> None:
     skills._tag_skills.cache_clear()
     categories._taxonomy_entry.cache_clear()
     categories._title_scores.cache_clear()
+    from crawler.normalize.classifier import default_classifier
+
+    default_classifier().proba.cache_clear()
 
 
 def parsers_once(f: dict) -> None:

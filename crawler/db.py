@@ -43,6 +43,7 @@ JOB_COLUMNS: tuple[str, ...] = (
     "category",
     "source_category",
     "category_method",
+    "category_confidence",
     "pay_type",
     "pay_min",
     "pay_max",
@@ -117,7 +118,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     dup_of TEXT,
     fetched_at TEXT,
     normalizer_version TEXT,
-    raw_sha256 TEXT
+    raw_sha256 TEXT,
+    category_confidence REAL
 );
 CREATE INDEX IF NOT EXISTS jobs_month_category ON jobs(month, category);
 CREATE INDEX IF NOT EXISTS jobs_posted_at ON jobs(posted_at);
@@ -315,9 +317,24 @@ def database(conn: sqlite3.Connection) -> sqlite_utils.Database:
     return sqlite_utils.Database(conn)
 
 
+# Columns added after a table's first release: (table, column, type).  A database made
+# before them gets them on open (additive, idempotent).
+ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("jobs", "category_confidence", "REAL"),
+)
+
+
+def _add_missing_columns(conn: sqlite3.Connection) -> None:
+    for table, column, kind in ADDED_COLUMNS:
+        have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+        if column not in have:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+
+
 def ensure_db(conn: sqlite3.Connection) -> None:
     """Create every table, index and trigger that is missing.  Safe on every run."""
     conn.executescript(SCHEMA)
+    _add_missing_columns(conn)
     conn.executescript(FTS_SCHEMA)
     conn.execute(
         "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",

@@ -172,7 +172,13 @@ def test_reposts_leave_deduplicated_figures_unchanged(tmp_path):
     total = conn.execute("SELECT count(*) FROM jobs").fetchone()[0]
     # 20 % exact reposts: same fields and skills, pointing at the first posting.
     conn.execute(
-        "INSERT INTO jobs SELECT job_id || ':r', source, source_id || ':r', title, description, url,"
+        "INSERT INTO jobs (job_id, source, source_id, title, description, url, company,"
+        " country, location, remote, posted_at, posted_at_raw, posted_flag, month,"
+        " category, source_category, category_method, pay_type, pay_min, pay_max,"
+        " pay_currency, pay_period, pay_raw, currency_rule, hourly_usd_min, hourly_usd_max,"
+        " hourly_usd_mid, budget_usd, salary_usd_year, skills, has_ai_skill, dup_of,"
+        " fetched_at, normalizer_version, raw_sha256)"
+        " SELECT job_id || ':r', source, source_id || ':r', title, description, url,"
         " company, country, location, remote, posted_at, posted_at_raw, posted_flag, month,"
         " category, source_category, category_method, pay_type, pay_min, pay_max, pay_currency,"
         " pay_period, pay_raw, currency_rule, hourly_usd_min, hourly_usd_max, hourly_usd_mid,"

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import click
 
+from crawler.commands._eval_real import format_upwork_api
 from crawler.commands._options import db_option
 
 LABELED_DIR = Path(__file__).resolve().parents[2] / "tests" / "labeled"
@@ -319,18 +320,20 @@ def _held_out(key: str, fraction: float = 0.3) -> bool:
 
 
 def compare_rules_and_model(rows: list[dict]) -> dict:
-    """Rules vs a TF-IDF + logistic regression model on held-out rows.
+    """Rules vs the classifier recipe (category_model.fit) on held-out rows.
 
     ``rows``: dicts with title, skills (names), text and expected.  Rules see no source
-    category here, so this measures the fallback path that categorize() uses for sources
-    without categories.
+    category here; the model is trained on the other rows' titles only.
     """
-    from crawler.normalize import categorize
-    from crawler.normalize.categories import train_category_model
+    from crawler.normalize.categories import _decide, rule_scores
+    from crawler.normalize.category_model import classifier_from, fit, trainable
 
     train = [r for r in rows if not _held_out(r["title"] + "|" + ";".join(r["skills"]))]
     test = [r for r in rows if _held_out(r["title"] + "|" + ";".join(r["skills"]))]
-    if len(train) < 20 or len(test) < 5 or len({r["expected"] for r in train}) < 2:
+    labels = [r["expected"] for r in train]
+    if len(train) < 20 or len(test) < 5 or len(set(labels)) < 3 or not any(
+        trainable(labels)
+    ):
         return {
             "n_train": len(train),
             "n_test": len(test),
@@ -339,14 +342,13 @@ def compare_rules_and_model(rows: list[dict]) -> dict:
             "note": "too few labeled rows for a held-out comparison",
         }
     rules_ok = sum(
-        categorize("", None, r["title"], r.get("text", ""), r["skills"])[0]
+        (_decide(rule_scores(r["title"], r.get("text", ""), r["skills"])) or "other")
         == r["expected"]
         for r in test
     )
-    model = train_category_model(train)
+    model = classifier_from(fit([r["title"] for r in train], labels))
     model_ok = sum(
-        model.predict_one(r["title"], r.get("text", ""), r["skills"]) == r["expected"]
-        for r in test
+        ((model.best(r["title"]) or ("other",))[0]) == r["expected"] for r in test
     )
     return {
         "n_train": len(train),
@@ -441,6 +443,21 @@ def run_eval(directory: Path = LABELED_DIR, db_path: str | None = None) -> dict:
     return report
 
 
+def real_data_section(path: str | None) -> dict | None:
+    """The real-data category figures (crawler/commands/_eval_real.py), or None when no
+    export is given and none is found."""
+    from crawler.commands._eval_real import default_upwork_api, eval_upwork_api
+
+    if path is None:
+        found = default_upwork_api()
+        if found is None:
+            return None
+        path = str(found)
+    if not Path(path).is_file():
+        raise click.UsageError(f"--upwork-api {path}: no such file")
+    return eval_upwork_api(path)
+
+
 @click.command(name="eval")
 @db_option
 @click.option(
@@ -458,12 +475,31 @@ def run_eval(directory: Path = LABELED_DIR, db_path: str | None = None) -> dict:
     show_default=True,
     help="Failures to list per field.",
 )
+@click.option(
+    "--upwork-api",
+    "upwork_api",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Real Upwork API export to measure categories on, with k-fold cross-"
+    "validation (default: ../shared/data/upwork-api-2022-12-31.csv if present).",
+)
+@click.option(
+    "--no-real",
+    is_flag=True,
+    help="Skip the real-data section (it trains 5 models: ~1 minute).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON.")
 @click.option(
     "--check", is_flag=True, help="Exit with status 1 when a target is missed."
 )
 def command(
-    db_path: str, labeled_dir: str, show_failures: int, as_json: bool, check: bool
+    db_path: str,
+    labeled_dir: str,
+    show_failures: int,
+    upwork_api: str | None,
+    no_real: bool,
+    as_json: bool,
+    check: bool,
 ) -> None:
     """Accuracy of the normalizer on the labeled set (targets: pay 98%, dates 99%, categories 90%)."""
     if not Path(labeled_dir).is_dir():
@@ -471,6 +507,9 @@ def command(
             f"--labeled {labeled_dir} is not a folder; point it at tests/labeled/"
         )
     report = run_eval(Path(labeled_dir), db_path)
+    real = None if no_real else real_data_section(upwork_api)
+    if real is not None:
+        report["upwork_api"] = real
     if as_json:
         click.echo(json.dumps(report, indent=1, default=str))
     else:
@@ -521,6 +560,9 @@ def command(
                         f"{key}: held-out n={m['n_test']} (train {m['n_train']}): "
                         f"rules {m['rules']:.2%}, model {m['model']:.2%}"
                     )
+        if real is not None:
+            for line in format_upwork_api(real):
+                click.echo(line)
     if check:
         missed = [f for f, t in TARGETS.items() if (report[f]["accuracy"] or 0) < t]
         if missed:

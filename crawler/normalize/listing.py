@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from crawler.normalize import (
     NORMALIZER_VERSION,
-    categorize,
+    classify,
     make_pay,
     match_skills,
     parse_pay_detail,
@@ -81,7 +81,7 @@ def normalize_listing(
         fields = mapper(source)(payload)
     except Exception as exc:  # noqa: BLE001 - any mapping failure is recorded, never raised
         issue("payload", payload[:200], f"unreadable payload: {type(exc).__name__}: {exc}")
-        row.update(title=None, description=None, category="other", category_method="none",
+        row.update(title=None, description=None, category="other", category_method="none", category_confidence=None,
                    skills=[], has_ai_skill=0, posted_at=None, month=None)
         return row, issues
 
@@ -164,10 +164,18 @@ def normalize_listing(
     row["skills"] = [{"name": s.name, "is_ai": s.is_ai, "family": s.family} for s in skills]
     row["has_ai_skill"] = int(any(s.is_ai for s in skills))
     row["source_category"] = fields.get("source_category")
-    category, method = categorize(
+    decided = classify(
         source, row["source_category"], row["title"] or "", text, [s.name for s in skills]
     )
-    row["category"], row["category_method"] = category, method
-    if row["source_category"] and taxonomy_lookup(source, row["source_category"]) is None:
-        issue("category", row["source_category"], "source category not in taxonomy")
+    row["category"], row["category_method"] = decided.category, decided.method
+    row["category_confidence"] = decided.confidence
+    if decided.method == "none" and row["title"]:
+        issue("category", row["title"], "no category is likely for this title")
+    source_category = row["source_category"]
+    if source_category and taxonomy_lookup(source, source_category) is None:
+        issue("category", source_category, "source category not in taxonomy")
+    elif source_category and " > " in source_category:
+        leaf = source_category.rsplit(" > ", 1)[1]
+        if taxonomy_lookup(source, leaf) is None:
+            issue("category", leaf, "occupation not in taxonomy: its parent was used")
     return row, issues
