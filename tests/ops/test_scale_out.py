@@ -190,7 +190,7 @@ def test_all_workers_dead_is_not_finished_and_a_new_worker_resumes(tmp_path, red
             [sys.executable, "-m", "crawler.cli", "ingest", "--redis", redis_url, "--db", str(db),
              "--idle-timeout", "0.5", "--start-timeout", "5"],
             cwd=ROOT, env=cli_env(), capture_output=True, text=True, timeout=120)
-        assert proc.returncode == 0, proc.stderr[-2000:]
+        assert proc.returncode == 1 and "1 run(s) not finished (upwork)" in proc.stderr, proc.stderr[-2000:]
         (run,) = rows(db, "SELECT * FROM crawl_runs")
         assert run["status"] == "partial" and "crawl not complete" in run["finish_reason"]
         finish(worker(server, redis_url, tmp_path / "resumes.log"))
