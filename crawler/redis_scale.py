@@ -59,7 +59,9 @@ ITEMS_KEY = "jobtrends:items"
 WORKER_GROUP = "workers"
 INGEST_GROUP = "ingest"
 DEPTHS = 16  # request streams per spider; deeper requests than this share the last one
-DEFAULT_LEASE = 60.0  # seconds without a heartbeat before a worker on another host is dead
+DEFAULT_LEASE = (
+    60.0  # seconds without a heartbeat before a worker on another host is dead
+)
 DEFAULT_RATE = 2.0  # requests per second per host, shared by all workers
 
 
@@ -82,7 +84,10 @@ def redis_settings(url: str, *, idle: float = 5.0) -> dict:
         "ITEM_PIPELINES": {"crawler.redis_scale.RedisItemPipeline": 300},
         # Workers keep no SQLite: the run record is the writer's; incremental stops are off
         # (known_ids() finds no database) - the shared duplicate filter prevents refetching.
-        "EXTENSIONS": {"crawler.runs.RunRecorder": None, "crawler.redis_scale.SharedCrawl": 100},
+        "EXTENSIONS": {
+            "crawler.runs.RunRecorder": None,
+            "crawler.redis_scale.SharedCrawl": 100,
+        },
         "DOWNLOADER_MIDDLEWARES": {
             **project.DOWNLOADER_MIDDLEWARES,
             "crawler.redis_scale.SharedRateLimit": 950,
@@ -123,7 +128,9 @@ def new_consumer_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
-def consumer_dead(name: str, *, heartbeat: float | None, lease: float, now: float) -> bool:
+def consumer_dead(
+    name: str, *, heartbeat: float | None, lease: float, now: float
+) -> bool:
     """A consumer ``host:pid:tag`` is dead when its pid is gone on this host, or when its
     last heartbeat (None: none) is older than ``lease`` seconds."""
     host, _, rest = name.partition(":")
@@ -151,8 +158,9 @@ def _claim_from_dead(server, stream: str, group: str, me: str, is_dead) -> list:
         if name == me or not is_dead(name, info):
             continue
         while True:
-            pending = server.xpending_range(stream, group, min="-", max="+", count=500,
-                                            consumername=name)
+            pending = server.xpending_range(
+                stream, group, min="-", max="+", count=500, consumername=name
+            )
             if not pending:
                 break
             ids = [p["message_id"] for p in pending]
@@ -161,7 +169,9 @@ def _claim_from_dead(server, stream: str, group: str, me: str, is_dead) -> list:
             claimed += [entry for entry in got if entry and entry[1]]
             if len(got) < len(ids):
                 break
-        if not server.xpending_range(stream, group, min="-", max="+", count=1, consumername=name):
+        if not server.xpending_range(
+            stream, group, min="-", max="+", count=1, consumername=name
+        ):
             server.xgroup_delconsumer(stream, group, name)
     return claimed
 
@@ -263,9 +273,13 @@ class LeasedScheduler:
         self.lease = settings.getfloat("JOBTRENDS_REDIS_LEASE", DEFAULT_LEASE)
         self.server = redis_client(self.url, decode=False)
         self.worker_id = new_consumer_name()
-        self.local: deque = deque()  # entries claimed from dead workers, not started yet
+        self.local: deque = (
+            deque()
+        )  # entries claimed from dead workers, not started yet
         self.items: list[str] = []  # item JSON waiting for the next flush
-        self.acks: list[tuple[str, bytes]] = []  # (stream, entry id) done, waiting for the flush
+        self.acks: list[
+            tuple[str, bytes]
+        ] = []  # (stream, entry id) done, waiting for the flush
         self.pushed = 0
         self._beat = 0.0
         self._reaped = 0.0
@@ -281,7 +295,10 @@ class LeasedScheduler:
         self.spider = spider
         name = spider.name
         self.workers_key, self.df_key, self.tally_key = (
-            key(name, "workers"), key(name, "dupefilter"), key(name, "tally"))
+            key(name, "workers"),
+            key(name, "dupefilter"),
+            key(name, "tally"),
+        )
         self.streams = stream_keys(name)
         self._open = self.server.register_script(OPEN_LUA)
         self._enqueue = self.server.register_script(ENQUEUE_LUA)
@@ -290,20 +307,30 @@ class LeasedScheduler:
         self.forget_dead_workers()
         others, queued, cleared = self._open(
             keys=[self.workers_key, self.df_key, self.tally_key, *self.streams],
-            args=[self.worker_id, time.time(), self.lease])
+            args=[self.worker_id, time.time(), self.lease],
+        )
         self._beat = time.time()
         if cleared >= 0:
             if cleared:
-                logger.warning("no live worker and no pending work: cleared the duplicate filter "
-                               "(%d fingerprints) left by an earlier crawl - starting a new crawl", cleared)
+                logger.warning(
+                    "no live worker and no pending work: cleared the duplicate filter "
+                    "(%d fingerprints) left by an earlier crawl - starting a new crawl",
+                    cleared,
+                )
             else:
                 logger.info("starting a new crawl of %s", name)
         elif others:
-            logger.info("joining a crawl in progress: %d requests queued or leased, %d other "
-                        "live workers", queued, others)
+            logger.info(
+                "joining a crawl in progress: %d requests queued or leased, %d other "
+                "live workers",
+                queued,
+                others,
+            )
         else:
-            logger.warning("resuming a crawl whose workers are gone: %d requests queued or leased",
-                           queued)
+            logger.warning(
+                "resuming a crawl whose workers are gone: %d requests queued or leased",
+                queued,
+            )
         for stream in self.streams:
             _ensure_group(self.server, stream, WORKER_GROUP)
         # The engine calls slot.remove_request once a request's response went through the
@@ -331,19 +358,35 @@ class LeasedScheduler:
     def live_workers(self) -> dict[str, float]:
         """Live workers (decoded ids -> last heartbeat), this one included."""
         now = time.time()
-        beats = {_text(k): float(v) for k, v in self.server.hgetall(self.workers_key).items()}
-        return {w: ts for w, ts in beats.items()
-                if w == self.worker_id or not consumer_dead(w, heartbeat=ts, lease=self.lease, now=now)}
+        beats = {
+            _text(k): float(v) for k, v in self.server.hgetall(self.workers_key).items()
+        }
+        return {
+            w: ts
+            for w, ts in beats.items()
+            if w == self.worker_id
+            or not consumer_dead(w, heartbeat=ts, lease=self.lease, now=now)
+        }
 
     def forget_dead_workers(self) -> int:
         now = time.time()
-        dead = [w for w, ts in ((_text(k), float(v)) for k, v in self.server.hgetall(self.workers_key).items())
-                if w != self.worker_id and consumer_dead(w, heartbeat=ts, lease=self.lease, now=now)]
+        dead = [
+            w
+            for w, ts in (
+                (_text(k), float(v))
+                for k, v in self.server.hgetall(self.workers_key).items()
+            )
+            if w != self.worker_id
+            and consumer_dead(w, heartbeat=ts, lease=self.lease, now=now)
+        ]
         if dead:
             self.server.hdel(self.workers_key, *dead)
             self.server.hincrby(self.tally_key, "dead_workers", len(dead))
-            logger.warning("worker(s) %s stopped without leaving: their leased requests go to the "
-                           "live workers", ", ".join(dead))
+            logger.warning(
+                "worker(s) %s stopped without leaving: their leased requests go to the "
+                "live workers",
+                ", ".join(dead),
+            )
         return len(dead)
 
     def reclaim(self) -> int:
@@ -353,11 +396,15 @@ class LeasedScheduler:
         now = time.time()
 
         def is_dead(name, info):
-            return name not in live and consumer_dead(name, heartbeat=live.get(name), lease=self.lease, now=now)
+            return name not in live and consumer_dead(
+                name, heartbeat=live.get(name), lease=self.lease, now=now
+            )
 
         got = 0
         for stream in self.streams:
-            for entry_id, fields in _claim_from_dead(self.server, stream, WORKER_GROUP, self.worker_id, is_dead):
+            for entry_id, fields in _claim_from_dead(
+                self.server, stream, WORKER_GROUP, self.worker_id, is_dead
+            ):
                 self.local.append((stream, entry_id, fields[b"r"]))
                 got += 1
         if got:
@@ -382,13 +429,17 @@ class LeasedScheduler:
     # -- the queue -------------------------------------------------------------------------
     def enqueue_request(self, request) -> bool:
         meta = request.meta
-        meta.pop("jobtrends_lease", None)  # a retry or redirect copies its parent's meta
+        meta.pop(
+            "jobtrends_lease", None
+        )  # a retry or redirect copies its parent's meta
         depth = min(int(meta.get("depth", 0) or 0), DEPTHS - 1)
         payload = pickle.dumps(request.to_dict(spider=self.spider), protocol=4)
         fingerprint = self.crawler.request_fingerprinter.fingerprint(request).hex()
         stream = key(self.spider.name, f"requests:{depth}")
-        if not self._enqueue(keys=[self.df_key, stream, self.tally_key],
-                             args=[fingerprint, payload, "1" if request.dont_filter else "0"]):
+        if not self._enqueue(
+            keys=[self.df_key, stream, self.tally_key],
+            args=[fingerprint, payload, "1" if request.dont_filter else "0"],
+        ):
             self.stats.inc_value("scheduler/filtered/redis")
             return False
         self.stats.inc_value("scheduler/enqueued/redis")
@@ -461,12 +512,17 @@ class LeasedScheduler:
         if self._loop is not None and self._loop.running:
             self._loop.stop()
         self.flush()
-        last = self._close(keys=[self.workers_key, self.df_key, self.tally_key, *self.streams],
-                           args=[self.worker_id, time.time(), self.lease])
+        last = self._close(
+            keys=[self.workers_key, self.df_key, self.tally_key, *self.streams],
+            args=[self.worker_id, time.time(), self.lease],
+        )
         if last:
             logger.info("last worker out: crawl complete, duplicate filter cleared")
         elif reason != "finished":
-            logger.warning("stopped (%s) with work left in the queue: other or later workers take it", reason)
+            logger.warning(
+                "stopped (%s) with work left in the queue: other or later workers take it",
+                reason,
+            )
 
 
 class RedisItemPipeline:
@@ -517,7 +573,7 @@ class SharedRateLimit:
     async def process_request(self, request, spider=None):
         slot = self.host_key(request.url)
         if slot is None or self.interval <= 0:
-            return None
+            return
         wait = self.reserve(slot)[0]
         if wait > 0:
             from scrapy.utils.defer import maybe_deferred_to_future
@@ -526,7 +582,6 @@ class SharedRateLimit:
 
             self.crawler.stats.inc_value("jobtrends/rate_waits")
             await maybe_deferred_to_future(deferLater(reactor, wait, lambda: None))
-        return None
 
     def reserve(self, slot: str) -> tuple[float, float]:
         """(seconds to wait, reserved start time on the Redis clock) of the host's next slot."""
@@ -552,7 +607,9 @@ class SharedCrawl:
         crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         if self.kill_after:
-            crawler.signals.connect(self.response_received, signal=signals.response_received)
+            crawler.signals.connect(
+                self.response_received, signal=signals.response_received
+            )
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -561,7 +618,10 @@ class SharedCrawl:
     def response_received(self, response, request, spider):
         self.responses += 1
         if self.responses >= self.kill_after:
-            logger.warning("JOBTRENDS_KILL_AFTER_PAGES=%d reached: killing this worker", self.kill_after)
+            logger.warning(
+                "JOBTRENDS_KILL_AFTER_PAGES=%d reached: killing this worker",
+                self.kill_after,
+            )
             os.kill(os.getpid(), signal.SIGKILL)
 
     def _wake(self) -> None:
@@ -584,8 +644,13 @@ class SharedCrawl:
 
         stats = dict(self.crawler.stats.get_stats())
         summary = summarize(stats)
-        summary.update(reason=reason, pushed=stats.get("jobtrends/pushed", 0), pid=os.getpid(),
-                       reclaimed=stats.get("jobtrends/reclaimed", 0))
+        summary.update(
+            reason=reason,
+            pushed=stats.get("jobtrends/pushed", 0),
+            pid=os.getpid(),
+            reclaimed=stats.get("jobtrends/reclaimed", 0),
+            pages_lost=stats.get("jobtrends/pages_lost", 0),
+        )
         self.server.rpush(key(spider.name, "stats"), json.dumps(summary))
 
 
@@ -603,9 +668,11 @@ class IngestResult:
     statuses: dict[str, str] = field(default_factory=dict)  # spider -> status line
 
     def line(self) -> str:
-        out = (f"ingested {self.items} items from {len(self.workers)} worker run(s): new {self.new}, "
-               f"updated {self.updated}, unchanged {self.unchanged}, skipped {self.skipped}; "
-               f"runs {', '.join(f'{s}={r}' for s, r in sorted(self.runs.items())) or '-'}")
+        out = (
+            f"ingested {self.items} items from {len(self.workers)} worker run(s): new {self.new}, "
+            f"updated {self.updated}, unchanged {self.unchanged}, skipped {self.skipped}; "
+            f"runs {', '.join(f'{s}={r}' for s, r in sorted(self.runs.items())) or '-'}"
+        )
         if self.recovered:
             out += f"; {self.recovered} items recovered from a writer that died"
         for spider, status in sorted(self.statuses.items()):
@@ -621,9 +688,17 @@ def _all_done(server, spiders) -> bool:
     return bool(spiders) and all("done" in _tally(server, s) for s in spiders)
 
 
-def ingest(url: str, db_path, *, idle_timeout: float = 30.0, start_timeout: float = 300.0,
-           batch_size: int = 500, normalize: bool = True, progress=None,
-           lease: float = DEFAULT_LEASE) -> IngestResult:
+def ingest(
+    url: str,
+    db_path,
+    *,
+    idle_timeout: float = 30.0,
+    start_timeout: float = 300.0,
+    batch_size: int = 500,
+    normalize: bool = True,
+    progress=None,
+    lease: float = DEFAULT_LEASE,
+) -> IngestResult:
     """Store the items of ``jobtrends:items`` like the crawl pipeline; one writer at a time.
 
     Items are read through the consumer group ``ingest`` and acknowledged after their batch
@@ -654,35 +729,53 @@ def ingest(url: str, db_path, *, idle_timeout: float = 30.0, start_timeout: floa
 
     def is_dead(name, info):
         # another writer: dead when its pid is gone here, or silent for longer than the lease
-        return consumer_dead(name, heartbeat=time.time() - info["idle"] / 1000, lease=lease, now=time.time())
+        return consumer_dead(
+            name,
+            heartbeat=time.time() - info["idle"] / 1000,
+            lease=lease,
+            now=time.time(),
+        )
 
     leftovers = _claim_from_dead(server, ITEMS_KEY, INGEST_GROUP, me, is_dead)
     if leftovers:
         result.recovered = len(leftovers)
-        logger.warning("%d items read by a writer that died before committing them: storing them now",
-                       len(leftovers))
+        logger.warning(
+            "%d items read by a writer that died before committing them: storing them now",
+            len(leftovers),
+        )
     try:
         while True:
             if leftovers:
                 entries, leftovers = leftovers[:batch_size], leftovers[batch_size:]
             else:
-                got = server.xreadgroup(INGEST_GROUP, me, {ITEMS_KEY: ">"}, count=batch_size, block=500)
+                got = server.xreadgroup(
+                    INGEST_GROUP, me, {ITEMS_KEY: ">"}, count=batch_size, block=500
+                )
                 entries = got[0][1] if got else []
             if not entries:
                 now = time.monotonic()
-                if (result.runs and _all_done(server, result.runs)
-                        and not server.xpending(ITEMS_KEY, INGEST_GROUP)["pending"]
-                        and not server.xlen(ITEMS_KEY)):
+                if (
+                    result.runs
+                    and _all_done(server, result.runs)
+                    and not server.xpending(ITEMS_KEY, INGEST_GROUP)["pending"]
+                    and not server.xlen(ITEMS_KEY)
+                ):
                     break
                 if (last_item is None and now - started >= start_timeout) or (
-                        last_item is not None and now - last_item >= idle_timeout):
+                    last_item is not None and now - last_item >= idle_timeout
+                ):
                     break
                 continue
             last_item = time.monotonic()
-            sources = _store_batch(conn, [e[1]["i"] for e in entries], url, result, months, normalize)
+            sources = _store_batch(
+                conn, [e[1]["i"] for e in entries], url, result, months, normalize
+            )
             result.items += len(entries)
             if kill_after and result.items >= kill_after:
-                logger.warning("JOBTRENDS_KILL_AFTER_ITEMS=%d reached: killing the writer", kill_after)
+                logger.warning(
+                    "JOBTRENDS_KILL_AFTER_ITEMS=%d reached: killing the writer",
+                    kill_after,
+                )
                 os.kill(os.getpid(), signal.SIGKILL)
             pipe = server.pipeline(transaction=True)
             ids = [e[0] for e in entries]
@@ -705,7 +798,9 @@ def ingest(url: str, db_path, *, idle_timeout: float = 30.0, start_timeout: floa
     return result
 
 
-def _store_batch(conn, raws: list[str], url: str, result: IngestResult, months: set, normalize: bool) -> dict[str, int]:
+def _store_batch(
+    conn, raws: list[str], url: str, result: IngestResult, months: set, normalize: bool
+) -> dict[str, int]:
     """Store one batch of item JSON; return items per source."""
     from crawler.db import RawListing, record_skip, save_raw, start_run
     from crawler.runs import record_owner
@@ -717,18 +812,33 @@ def _store_batch(conn, raws: list[str], url: str, result: IngestResult, months: 
         source = item.get("source") or "unknown"
         per_source[source] = per_source.get(source, 0) + 1
         if source not in result.runs:
-            result.runs[source] = start_run(conn, source, kind="ingest", args={"redis": _safe(url)})
+            result.runs[source] = start_run(
+                conn, source, kind="ingest", args={"redis": _safe(url)}
+            )
             record_owner(conn, result.runs[source])
         if item.get("skip"):
             result.skipped += 1
-            record_skip(conn, run_id=result.runs[source], source=source, url=item.get("url"),
-                        reason=item.get("reason", "unknown"), detail=item.get("detail", ""),
-                        excerpt=item.get("excerpt", ""))
+            record_skip(
+                conn,
+                run_id=result.runs[source],
+                source=source,
+                url=item.get("url"),
+                reason=item.get("reason", "unknown"),
+                detail=item.get("detail", ""),
+                excerpt=item.get("excerpt", ""),
+            )
             continue
-        listings.setdefault(source, []).append(RawListing(
-            source=source, source_id=str(item["source_id"]), payload=item["payload"],
-            payload_format=item.get("payload_format", "json"), url=item.get("url"),
-            fetched_at=item["fetched_at"], origin=item.get("origin")))
+        listings.setdefault(source, []).append(
+            RawListing(
+                source=source,
+                source_id=str(item["source_id"]),
+                payload=item["payload"],
+                payload_format=item.get("payload_format", "json"),
+                url=item.get("url"),
+                fetched_at=item["fetched_at"],
+                origin=item.get("origin"),
+            )
+        )
     for source, batch in listings.items():
         counts = save_raw(conn, batch, run_id=result.runs[source])
         result.new += counts.new
@@ -739,8 +849,11 @@ def _store_batch(conn, raws: list[str], url: str, result: IngestResult, months: 
 
             changed = set(counts.changed_keys)
             latest = {(r.source, r.source_id): r for r in batch}
-            rows = [(r.source, r.source_id, r.payload, r.fetched_at, None)
-                    for k, r in latest.items() if k in changed]
+            rows = [
+                (r.source, r.source_id, r.payload, r.fetched_at, None)
+                for k, r in latest.items()
+                if k in changed
+            ]
             months |= normalize_rows(conn, rows).months
     return per_source
 
@@ -755,21 +868,35 @@ def crawl_verdict(tally: dict[str, int]) -> tuple[str, str]:
     pushed, stored = tally.get("items_pushed", 0), tally.get("items_committed", 0)
     notes = []
     if tally.get("dead_workers"):
-        notes.append(f"{tally['dead_workers']} worker(s) died, "
-                     f"{tally.get('reclaimed', 0)} of their requests fetched by the others")
+        notes.append(
+            f"{tally['dead_workers']} worker(s) died, "
+            f"{tally.get('reclaimed', 0)} of their requests fetched by the others"
+        )
     if not tally:
         return "finished", "idle (no queue tally: the crawl's bookkeeping was reset)"
     if "done" not in tally:
-        return "partial", (f"crawl not complete: {issued - acked} of {issued} requests not done "
-                           "(workers still running or all died; start a worker to resume)")
+        return "partial", (
+            f"crawl not complete: {issued - acked} of {issued} requests not done "
+            "(workers still running or all died; start a worker to resume)"
+        )
     if acked < issued:
-        return "partial", f"lost work: {issued - acked} of {issued} requests never completed"
+        return (
+            "partial",
+            f"lost work: {issued - acked} of {issued} requests never completed",
+        )
     if stored < pushed:
-        return "partial", f"lost work: {pushed - stored} of {pushed} items never committed"
-    return "finished", "; ".join([f"crawl complete: {issued} requests, {pushed} items", *notes])
+        return (
+            "partial",
+            f"lost work: {pushed - stored} of {pushed} items never committed",
+        )
+    return "finished", "; ".join(
+        [f"crawl complete: {issued} requests, {pushed} items", *notes]
+    )
 
 
-def _finish_ingest_run(conn, server, source: str, run_id: int, result: IngestResult) -> None:
+def _finish_ingest_run(
+    conn, server, source: str, run_id: int, result: IngestResult
+) -> None:
     from crawler.db import finish_run
 
     stats_key = key(source, "stats")
@@ -779,16 +906,39 @@ def _finish_ingest_run(conn, server, source: str, run_id: int, result: IngestRes
     if "done" in tally:
         server.delete(stats_key, key(source, "tally"))
     result.workers += workers
-    row = conn.execute("SELECT count(*) FROM raw_listings WHERE last_run_id = ?", (run_id,)).fetchone()
-    totals = {k: sum(w.get(k, 0) for w in workers) for k in ("pages", "retries", "errors", "pushed")}
-    if status == "finished" and totals["errors"]:
-        status = "partial"
+    row = conn.execute(
+        "SELECT count(*) FROM raw_listings WHERE last_run_id = ?", (run_id,)
+    ).fetchone()
+    totals = {
+        k: sum(w.get(k, 0) for w in workers)
+        for k in ("pages", "retries", "errors", "pushed", "pages_lost")
+    }
+    if status == "finished" and (totals["errors"] or totals["pages_lost"]):
+        status = (
+            "partial"  # like a single-process crawl: a page given up is a lost page
+        )
+        reason += f"; {totals['pages_lost']} pages lost, {totals['errors']} errors (see skipped_listings)"
     result.statuses[source] = f"{status} - {reason}"
-    finish_run(conn, run_id, status=status, finish_reason=reason, pages=totals["pages"],
-               retries=totals["retries"], errors=totals["errors"], items=row[0], new=result.new,
-               updated=result.updated, unchanged=result.unchanged, skipped=result.skipped,
-               stats={"workers": workers, "pushed": totals["pushed"], "tally": tally,
-                      "recovered_items": result.recovered})
+    finish_run(
+        conn,
+        run_id,
+        status=status,
+        finish_reason=reason,
+        pages=totals["pages"],
+        retries=totals["retries"],
+        errors=totals["errors"],
+        items=row[0],
+        new=result.new,
+        updated=result.updated,
+        unchanged=result.unchanged,
+        skipped=result.skipped,
+        stats={
+            "workers": workers,
+            "pushed": totals["pushed"],
+            "tally": tally,
+            "recovered_items": result.recovered,
+        },
+    )
 
 
 def _safe(url: str) -> str:
@@ -798,8 +948,15 @@ def _safe(url: str) -> str:
 
 
 # -- one worker --------------------------------------------------------------------------
-def crawl_on_redis(name: str, args: dict, url: str, *, settings: dict | None = None,
-                   log_file: str | None = None, idle: float = 5.0) -> dict:
+def crawl_on_redis(
+    name: str,
+    args: dict,
+    url: str,
+    *,
+    settings: dict | None = None,
+    log_file: str | None = None,
+    idle: float = 5.0,
+) -> dict:
     """Run one worker of ``name`` against the shared queue; return its stats summary."""
     from scrapy.crawler import CrawlerProcess
 
@@ -807,10 +964,14 @@ def crawl_on_redis(name: str, args: dict, url: str, *, settings: dict | None = N
     from crawler.runs import summarize
 
     if name not in spider_names():
-        raise ValueError(f"unknown spider {name!r}: choose from {', '.join(spider_names())}")
+        raise ValueError(
+            f"unknown spider {name!r}: choose from {', '.join(spider_names())}"
+        )
     redis_client(url).ping()
     overrides = {**redis_settings(url, idle=idle), **(settings or {})}
-    if "CONCURRENT_REQUESTS" not in (settings or {}) and "CONCURRENT_REQUESTS_PER_DOMAIN" in (settings or {}):
+    if "CONCURRENT_REQUESTS" not in (
+        settings or {}
+    ) and "CONCURRENT_REQUESTS_PER_DOMAIN" in (settings or {}):
         overrides["CONCURRENT_REQUESTS"] = settings["CONCURRENT_REQUESTS_PER_DOMAIN"]
     if log_file:
         from pathlib import Path
@@ -822,25 +983,40 @@ def crawl_on_redis(name: str, args: dict, url: str, *, settings: dict | None = N
     process.crawl(crawler, **args)
     process.start()
     stats = dict(crawler.stats.get_stats())
-    return {**summarize(stats), "pushed": stats.get("jobtrends/pushed", 0),
-            "reclaimed": stats.get("jobtrends/reclaimed", 0), "reason": stats.get("finish_reason")}
+    return {
+        **summarize(stats),
+        "pushed": stats.get("jobtrends/pushed", 0),
+        "reclaimed": stats.get("jobtrends/reclaimed", 0),
+        "reason": stats.get("finish_reason"),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
-    parser = argparse.ArgumentParser(description="One Redis worker of a jobtrends spider.")
+    parser = argparse.ArgumentParser(
+        description="One Redis worker of a jobtrends spider."
+    )
     parser.add_argument("name")
     parser.add_argument("--redis", required=True)
-    parser.add_argument("-a", dest="args", action="append", default=[], metavar="KEY=VALUE")
-    parser.add_argument("-s", dest="settings", action="append", default=[], metavar="KEY=VALUE")
+    parser.add_argument(
+        "-a", dest="args", action="append", default=[], metavar="KEY=VALUE"
+    )
+    parser.add_argument(
+        "-s", dest="settings", action="append", default=[], metavar="KEY=VALUE"
+    )
     parser.add_argument("--idle", type=float, default=5.0)
     parser.add_argument("--log-file")
     opts = parser.parse_args(argv)
     os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
-    summary = crawl_on_redis(opts.name, dict(a.split("=", 1) for a in opts.args), opts.redis,
-                             settings=dict(s.split("=", 1) for s in opts.settings),
-                             log_file=opts.log_file, idle=opts.idle)
+    summary = crawl_on_redis(
+        opts.name,
+        dict(a.split("=", 1) for a in opts.args),
+        opts.redis,
+        settings=dict(s.split("=", 1) for s in opts.settings),
+        log_file=opts.log_file,
+        idle=opts.idle,
+    )
     print(json.dumps(summary))
     return 0 if summary["reason"] == "finished" else 1
 

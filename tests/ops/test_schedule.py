@@ -191,7 +191,7 @@ def test_a_killed_runs_counters_come_from_its_stored_rows(tmp_path):
 
     conn = connect(tmp_path / "k.db")
     earlier = start_run(conn, "upwork")
-    listing = lambda i: RawListing(source="upwork", source_id=f"~01{i:04d}", payload=f"<item>é {i}</item>",  # noqa: E731
+    listing = lambda i: RawListing(source="upwork", source_id=f"~01{i:04d}", payload=f"<item>é {i}</item>",
                                    payload_format="xml", url=None, fetched_at="2026-01-02T03:04:05Z")
     save_raw(conn, [listing(i) for i in range(3)], run_id=earlier)
     killed = start_run(conn, "upwork")
