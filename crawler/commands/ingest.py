@@ -1,4 +1,4 @@
-"""`jobtrends ingest --redis URL` - the single SQLite writer of a scrapy-redis crawl."""
+"""`jobtrends ingest --redis URL` - the single SQLite writer of a Redis scale-out crawl."""
 
 from __future__ import annotations
 
