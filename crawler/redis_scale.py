@@ -803,6 +803,7 @@ def _store_batch(
 ) -> dict[str, int]:
     """Store one batch of item JSON; return items per source."""
     from crawler.db import RawListing, record_skip, save_raw, start_run
+    from crawler.pipelines import raw_listing
     from crawler.runs import record_owner
 
     listings: dict[str, list[RawListing]] = {}
@@ -828,17 +829,7 @@ def _store_batch(
                 excerpt=item.get("excerpt", ""),
             )
             continue
-        listings.setdefault(source, []).append(
-            RawListing(
-                source=source,
-                source_id=str(item["source_id"]),
-                payload=item["payload"],
-                payload_format=item.get("payload_format", "json"),
-                url=item.get("url"),
-                fetched_at=item["fetched_at"],
-                origin=item.get("origin"),
-            )
-        )
+        listings.setdefault(source, []).append(raw_listing({**item, "source": source}))
     for source, batch in listings.items():
         counts = save_raw(conn, batch, run_id=result.runs[source])
         result.new += counts.new

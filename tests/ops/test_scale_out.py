@@ -41,67 +41,56 @@ def fixture_listings() -> tuple[int, set[str], int]:
     return items, ids, len(routes)
 
 
-def worker(
-    server: FixtureServer, redis_url: str, log: Path, *, kill_after: int = 0
-) -> subprocess.Popen:
+def spawn(args: list[str], hook: str = "", count: int = 0) -> subprocess.Popen:
+    """A worker or writer process; ``hook=count`` makes it SIGKILL itself at that count."""
     env = cli_env()
-    if kill_after:
-        env["JOBTRENDS_KILL_AFTER_PAGES"] = str(kill_after)
+    if count:
+        env[hook] = str(count)
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "crawler.redis_scale",
-            "upwork",
-            "--redis",
-            redis_url,
-            "--idle",
-            "1.5",
-            "-a",
-            "feeds_file=fixtures/upwork/feeds.txt",
-            "-a",
-            f"base_url={server.base_url('upwork')}",
-            "--log-file",
-            str(log),
-            *FAST,
-        ],
+        [sys.executable, "-m", *args],
         cwd=ROOT,
         env=env,
+        text=True,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        text=True,
     )
 
 
-def writer(
-    redis_url: str, db: Path, *, kill_after: int = 0, batch: int = 500
-) -> subprocess.Popen:
-    env = cli_env()
-    if kill_after:
-        env["JOBTRENDS_KILL_AFTER_ITEMS"] = str(kill_after)
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "crawler.cli",
-            "ingest",
-            "--redis",
-            redis_url,
-            "--db",
-            str(db),
-            "--idle-timeout",
-            "60",
-            "--start-timeout",
-            "120",
-            "--batch-size",
-            str(batch),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+def worker(server: FixtureServer, redis_url: str, log: Path, *, kill_after: int = 0):
+    args = [
+        "crawler.redis_scale",
+        "upwork",
+        "--redis",
+        redis_url,
+        "--idle",
+        "1.5",
+        "-a",
+        "feeds_file=fixtures/upwork/feeds.txt",
+        "-a",
+        f"base_url={server.base_url('upwork')}",
+        "--log-file",
+        str(log),
+        *FAST,
+    ]
+    return spawn(args, "JOBTRENDS_KILL_AFTER_PAGES", kill_after)
+
+
+def writer(redis_url: str, db: Path, *, kill_after: int = 0, batch: int = 500):
+    args = [
+        "crawler.cli",
+        "ingest",
+        "--redis",
+        redis_url,
+        "--db",
+        str(db),
+        "--idle-timeout",
+        "60",
+        "--start-timeout",
+        "120",
+        "--batch-size",
+        str(batch),
+    ]
+    return spawn(args, "JOBTRENDS_KILL_AFTER_ITEMS", kill_after)
 
 
 def finish(proc: subprocess.Popen, code: int = 0) -> tuple[str, str]:
