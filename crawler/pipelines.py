@@ -31,7 +31,6 @@ from crawler.runs import run_args
 logger = logging.getLogger(__name__)
 
 
-
 def raw_listing(item: dict) -> RawListing:
     """A spider's listing item (``JobSpider.listing``) as the row ``save_raw`` stores."""
     return RawListing(
@@ -43,6 +42,7 @@ def raw_listing(item: dict) -> RawListing:
         fetched_at=item["fetched_at"],
         origin=item.get("origin"),
     )
+
 
 class RawStorePipeline:
     def __init__(self, crawler):

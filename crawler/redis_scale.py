@@ -379,8 +379,9 @@ class LeasedScheduler:
             if w != self.worker_id
             and consumer_dead(w, heartbeat=ts, lease=self.lease, now=now)
         ]
+        # Count only the ones this worker removed: two workers may see the same dead one.
+        dead = [w for w in dead if self.server.hdel(self.workers_key, w)]
         if dead:
-            self.server.hdel(self.workers_key, *dead)
             self.server.hincrby(self.tally_key, "dead_workers", len(dead))
             logger.warning(
                 "worker(s) %s stopped without leaving: their leased requests go to the "
