@@ -150,29 +150,35 @@ def _ensure_group(server, stream: str, group: str) -> None:
             raise
 
 
+def _take_over(server, stream: str, group: str, me: str, name: str) -> list:
+    """Claim every pending entry of the dead consumer ``name`` for ``me``; drop ``name``."""
+    claimed = []
+    while True:
+        pending = server.xpending_range(
+            stream, group, min="-", max="+", count=500, consumername=name
+        )
+        if not pending:
+            break
+        ids = [p["message_id"] for p in pending]
+        # min_idle_time: an entry another live consumer claimed a moment ago is left alone
+        got = server.xclaim(stream, group, me, min_idle_time=200, message_ids=ids)
+        claimed += [entry for entry in got if entry and entry[1]]
+        if len(got) < len(ids):
+            break
+    if not server.xpending_range(
+        stream, group, min="-", max="+", count=1, consumername=name
+    ):
+        server.xgroup_delconsumer(stream, group, name)
+    return claimed
+
+
 def _claim_from_dead(server, stream: str, group: str, me: str, is_dead) -> list:
     """Claim every pending entry of the group's dead consumers for ``me``; drop the dead."""
     claimed = []
     for info in server.xinfo_consumers(stream, group):
         name = _text(info["name"])
-        if name == me or not is_dead(name, info):
-            continue
-        while True:
-            pending = server.xpending_range(
-                stream, group, min="-", max="+", count=500, consumername=name
-            )
-            if not pending:
-                break
-            ids = [p["message_id"] for p in pending]
-            # min_idle_time: an entry another live consumer claimed a moment ago is left alone
-            got = server.xclaim(stream, group, me, min_idle_time=200, message_ids=ids)
-            claimed += [entry for entry in got if entry and entry[1]]
-            if len(got) < len(ids):
-                break
-        if not server.xpending_range(
-            stream, group, min="-", max="+", count=1, consumername=name
-        ):
-            server.xgroup_delconsumer(stream, group, name)
+        if name != me and is_dead(name, info):
+            claimed += _take_over(server, stream, group, me, name)
     return claimed
 
 
@@ -355,30 +361,23 @@ class LeasedScheduler:
             self.server.hset(self.workers_key, self.worker_id, now)
             self._beat = now
 
-    def live_workers(self) -> dict[str, float]:
-        """Live workers (decoded ids -> last heartbeat), this one included."""
-        now = time.time()
-        beats = {
-            _text(k): float(v) for k, v in self.server.hgetall(self.workers_key).items()
-        }
-        return {
-            w: ts
-            for w, ts in beats.items()
-            if w == self.worker_id
-            or not consumer_dead(w, heartbeat=ts, lease=self.lease, now=now)
-        }
+    def forget_dead_workers(self, beats: dict | None = None) -> set[str]:
+        """Remove dead workers from the live hash; return the live ones (this one included).
 
-    def forget_dead_workers(self) -> int:
+        ``beats``: the hash as just read (bytes keys), else it is read here.
+        """
+        if beats is None:
+            beats = self.server.hgetall(self.workers_key)
         now = time.time()
-        dead = [
-            w
-            for w, ts in (
-                (_text(k), float(v))
-                for k, v in self.server.hgetall(self.workers_key).items()
-            )
-            if w != self.worker_id
-            and consumer_dead(w, heartbeat=ts, lease=self.lease, now=now)
-        ]
+        live, dead = {self.worker_id}, []
+        for k, v in beats.items():
+            w = _text(k)
+            if w == self.worker_id:
+                continue
+            if consumer_dead(w, heartbeat=float(v), lease=self.lease, now=now):
+                dead.append(w)
+            else:
+                live.add(w)
         # Count only the ones this worker removed: two workers may see the same dead one.
         dead = [w for w in dead if self.server.hdel(self.workers_key, w)]
         if dead:
@@ -388,26 +387,29 @@ class LeasedScheduler:
                 "live workers",
                 ", ".join(dead),
             )
-        return len(dead)
+        return live
 
     def reclaim(self) -> int:
-        """Take over the pending requests of dead workers."""
-        self.forget_dead_workers()
-        live = self.live_workers()
-        now = time.time()
-
-        def is_dead(name, info):
-            return name not in live and consumer_dead(
-                name, heartbeat=live.get(name), lease=self.lease, now=now
-            )
-
-        got = 0
+        """Take over the pending requests of dead workers (two round trips when none died)."""
+        pipe = self.server.pipeline(transaction=False)
+        pipe.hgetall(self.workers_key)
         for stream in self.streams:
-            for entry_id, fields in _claim_from_dead(
-                self.server, stream, WORKER_GROUP, self.worker_id, is_dead
-            ):
-                self.local.append((stream, entry_id, fields[b"r"]))
-                got += 1
+            pipe.xinfo_consumers(stream, WORKER_GROUP)
+        beats, *infos = pipe.execute(raise_on_error=False)
+        live = self.forget_dead_workers(beats)
+        got = 0
+        for stream, consumers in zip(self.streams, infos, strict=True):
+            if isinstance(consumers, Exception):
+                continue  # the stream went with the crawl's end
+            for info in consumers:
+                name = _text(info["name"])
+                if name in live:
+                    continue
+                for entry_id, fields in _take_over(
+                    self.server, stream, WORKER_GROUP, self.worker_id, name
+                ):
+                    self.local.append((stream, entry_id, fields[b"r"]))
+                    got += 1
         if got:
             self.server.hincrby(self.tally_key, "reclaimed", got)
             self.stats.inc_value("jobtrends/reclaimed", got)
