@@ -418,13 +418,19 @@ class LeasedScheduler:
 
     def tick(self) -> None:
         """Every 0.1 s: heartbeat, reap dead workers (every second), flush, wake the engine."""
-        self.heartbeat()
-        now = time.monotonic()
-        if now - self._reaped > 1.0:
-            self._reaped = now
-            self.reclaim()
-        if self.items and not self.acks:
+        import redis
+
+        try:
+            self.heartbeat()
+            now = time.monotonic()
+            if now - self._reaped > 1.0:
+                self._reaped = now
+                self.reclaim()
             self.flush()
+        except redis.RedisError as exc:
+            # A Redis hiccup must not stop the loop (no heartbeat = declared dead).
+            self.stats.inc_value("jobtrends/redis_errors")
+            logger.warning("Redis error in the worker loop, retrying: %s", exc)
         slot = getattr(self.crawler.engine, "_slot", None)
         if slot is not None and slot.closing is None:
             slot.nextcall.schedule()  # requests other workers queued since the last look
@@ -432,9 +438,7 @@ class LeasedScheduler:
     # -- the queue -------------------------------------------------------------------------
     def enqueue_request(self, request) -> bool:
         meta = request.meta
-        meta.pop(
-            "jobtrends_lease", None
-        )  # a retry or redirect copies its parent's meta
+        meta.pop("jobtrends_lease", None)  # a retry or redirect copies its parent's
         depth = min(int(meta.get("depth", 0) or 0), DEPTHS - 1)
         payload = pickle.dumps(request.to_dict(spider=self.spider), protocol=4)
         fingerprint = self.crawler.request_fingerprinter.fingerprint(request).hex()
@@ -491,7 +495,13 @@ class LeasedScheduler:
             pipe.xdel(stream, entry_id)
         if acks:
             pipe.hincrby(self.tally_key, "acked", len(acks))
-        pipe.execute()
+        try:
+            pipe.execute()
+        except Exception:
+            # Not pushed: keep them for the next flush (a MULTI applies all or nothing; if
+            # it did apply, pushing again repeats items the writer upserts idempotently).
+            self.items, self.acks = items + self.items, acks + self.acks
+            raise
         self._queued = (0.0, 0)
 
     def queued(self) -> int:
