@@ -28,7 +28,7 @@ from crawler.normalize.skills import (
 )
 
 # Bump when any rule or data file changes the output; stored on every jobs row.
-NORMALIZER_VERSION = "2026.11.1"
+NORMALIZER_VERSION = "2026.12.1"
 
 __all__ = [
     "AI_SKILLS",

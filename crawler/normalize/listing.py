@@ -156,7 +156,7 @@ def normalize_listing(
 
     # Skills and category
     text = row["description"] or ""
-    skills = match_skills(fields.get("tags") or [], f"{row['title'] or ''}\n{text}")
+    skills = match_skills(fields.get("tags") or [], text, title=row["title"])
     row["skills"] = [{"name": s.name, "is_ai": s.is_ai, "family": s.family} for s in skills]
     row["has_ai_skill"] = int(any(s.is_ai for s in skills))
     row["source_category"] = fields.get("source_category")

@@ -1,0 +1,293 @@
+"""Which skill mentions in a posting's text are about the job (pure, rule-based).
+
+A posting names skills it does not ask for: "Please do not use ChatGPT", "trusted by
+OpenAI and PayPal", "include a cover letter", an equal-opportunity notice, a footer's
+"Privacy Policy".  ``skills.py`` finds every alias; this module keeps the ones whose
+clause is job content.  The text is read as sentences and clauses: ``skills.py`` puts a
+boundary token (:data:`MARK`) at every sentence end, ``;``, line break and bullet, so a
+*segment* is the run of words between two marks.  Cue phrases (an Aho-Corasick
+automaton over the same lower-cased words, leftmost-longest like the skills) give each
+segment its kind:
+
+* ``negation`` cues ("do not use", "no", "without", "not looking for", "instead of")
+  and ``blurb`` cues ("trusted by", "our clients include", "backed by", "ex-")
+  govern the words that follow them, up to :data:`MAX_SCOPE` words, until a clause
+  reset ("but", "we", "you", "must", "build"...) or the segment's end: a skill there is
+  dropped.  Words before the cue are untouched ("React is a plus, not required").
+* ``ban`` cues ("prohibited", "will be rejected", "human-written") drop every skill in
+  the segment; ``detect`` cues ("AI detectors", "Turnitin", "plagiarism") do too,
+  unless the segment builds something ("train an AI-detection model").
+* ``legal`` cues (equal-opportunity, privacy and recruiting-agency notices, "by
+  applying you agree") drop every skill in the segment.
+* ``instructions`` cues ("to apply", "include your", "in your proposal") drop the
+  skills that application instructions name without asking for them
+  (:data:`INSTRUCTION_PRONE`), unless the client speaks of their own ("my resume").
+* ``anti`` cues ("not only", "no-code", "if you don't", "no problem") are phrases that
+  hold a negation word without negating a skill; they win over the shorter cue inside.
+
+Separately, an alias listed in skills.json's ``needs_context`` (a brand such as
+"OpenAI" or "PayPal", boilerplate words such as "cover letter", "privacy policy",
+"recruiting") counts only when its segment holds a word of that context (an API, an
+integration, a checkout; writing a letter; drafting a policy; sourcing candidates), or
+when it is in the title (``trusted=True``).
+
+Only listings with a skill hit pay for this: the cue scan is one more pass of a C
+automaton, and segments are worked out only when a cue or a context-bound alias is hit.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+
+import ahocorasick
+
+MARK = "\x01"  # the boundary token skills.py writes between sentences and clauses
+MAX_SCOPE = 12  # words a negation or blurb cue governs at most
+
+NEGATION = (
+    "not", "no", "don t", "dont", "do not", "does not", "doesn t", "did not",
+    "didn t", "never", "without", "avoid", "avoiding", "nor", "neither", "instead of",
+    "rather than", "other than", "no more", "refrain from", "stay away from",
+    "not looking for", "not seeking", "not hiring", "not interested in",
+    "don t need", "do not need", "don t want", "do not want", "no need for",
+    "not use", "isn t", "aren t", "won t", "can t", "cannot", "shouldn t", "mustn t",
+    "wouldn t", "haven t", "hasn t", "free of", "except",
+    # a few cheap non-English ones
+    "sin", "sans", "ohne", "kein", "keine", "keinen", "nicht", "não", "nao",
+)
+ANTI = (
+    "not only", "not just", "no code", "low code no code", "not limited to",
+    "including but not limited to", "if you don t", "if you do not", "if you have no",
+    "if you haven t", "if you are not", "if you re not", "if you can t",
+    "if you cannot", "unless you", "no matter", "not sure", "no problem",
+    "no problems", "no later than", "whether or not", "no less than",
+    "not less than", "no fewer than", "no longer", "don t hesitate",
+    "do not hesitate", "don t miss", "not required", "not necessary",
+    "not mandatory", "nothing but", "no doubt", "not a must", "not a requirement",
+)
+BLURB = (
+    "trusted by", "used by", "loved by", "relied on by", "chosen by", "backed by",
+    "funded by", "invested by", "investors include", "our investors", "our clients",
+    "our customers", "our partners", "our client list", "client list",
+    "clients include", "customers include", "partners include", "clients like",
+    "customers like", "clients such as", "customers such as", "companies like",
+    "companies such as", "brands like", "brands such as", "partnered with",
+    "partnering with", "worked with brands", "worked with companies",
+    "worked with clients", "worked with startups", "worked with leading",
+    "work with brands", "work with companies", "work with startups",
+    "helped companies", "helping companies", "featured in", "as seen in",
+    "as seen on", "mentioned in", "alumni", "founded by", "founders", "ex",
+    "former", "formerly", "previously at", "engineers from", "team from",
+    "people from", "leaders from", "fortune 500", "recognized by", "certified partner",
+    "official partner", "premier partner", "partner of", "portfolio includes",
+    "our portfolio",
+)
+BAN = (
+    "prohibited", "not allowed", "not permitted", "not accepted", "forbidden",
+    "banned", "be rejected", "be declined", "be disqualified", "disqualified",
+    "be ignored", "be penalized", "zero tolerance", "no tolerance", "not be accepted",
+    "not be tolerated", "not tolerated", "not acceptable", "unacceptable",
+    "automatic rejection", "immediate rejection", "instant rejection",
+    "auto reject", "ai free", "human written", "written by a human",
+    "written by humans", "100% human", "100% original", "human only", "human made",
+    "strictly no", "will not be considered", "won t be considered",
+)
+DETECT = (
+    "ai detector", "ai detectors", "ai detection", "ai checker", "ai checkers",
+    "detection tool", "detection tools", "detector", "detectors", "gptzero",
+    "zerogpt", "turnitin", "copyleaks", "originality ai", "originality",
+    "plagiarism", "checked for", "check for ai", "scanned", "run through", "flagged",
+    "undetectable",
+)
+LEGAL = (
+    "equal opportunity", "equal employment", "eeo", "eeoc", "affirmative action",
+    "without regard", "regardless of race", "race color", "color religion",
+    "sexual orientation", "gender identity", "national origin", "veteran status",
+    "protected veteran", "protected characteristic", "protected characteristics",
+    "protected status", "genetic information", "reasonable accommodation",
+    "reasonable accommodations", "e verify", "everify", "background check",
+    "background checks", "drug test", "drug screening", "by applying",
+    "by submitting", "you agree to", "you consent", "consent to", "personal data",
+    "personal information", "data protection", "applicant privacy",
+    "candidate privacy", "privacy notice", "privacy statement", "our privacy policy",
+    "unsolicited", "recruitment agencies", "recruiting agencies", "staffing agencies",
+    "staffing firms", "third party recruiters", "third party agencies",
+    "agency submissions", "agency resumes", "headhunters", "no recruiters",
+    "recruiters please", "all qualified applicants", "qualified applicants",
+    "pay transparency", "fraudulent", "scam", "scams", "phishing", "impersonating",
+    "all rights reserved", "respective owners", "trademarks of", "cookie policy",
+    "value diversity", "celebrate diversity", "committed to diversity",
+    "diversity and inclusion", "diverse and inclusive", "inclusive workplace", "fair chance", "criminal history",
+    "conviction records",
+)
+INSTRUCTIONS = (
+    "to apply", "how to apply", "apply with", "apply via", "apply through",
+    "apply now", "apply here", "when applying", "when you apply", "before applying",
+    "your application", "your proposal", "your bid", "your cover letter",
+    "your resume", "your cv", "your linkedin", "cover letter required",
+    "include a", "include your", "please include", "attach", "attached",
+    "please send", "send us", "send your", "send me your", "submit your",
+    "please submit", "please apply", "please share", "share your", "please provide",
+    "please write", "start your proposal", "begin your proposal",
+    "applications without", "applicants", "candidates who", "why you", "tell us",
+    "describe your", "let us know", "shortlisted", "interview process",
+    "hiring process", "recruitment process", "recruiting process", "our recruiter",
+    "our recruiters", "recruiting team", "recruitment team", "our talent team",
+    "talent acquisition team", "hiring manager",
+)
+KINDS = {
+    "negation": NEGATION,
+    "anti": ANTI,
+    "blurb": BLURB,
+    "ban": BAN,
+    "detect": DETECT,
+    "legal": LEGAL,
+    "instructions": INSTRUCTIONS,
+}
+
+# Words that end the clause a negation or blurb cue governs.
+RESET = frozenset(
+    "but however instead rather though although yet while whereas we you i must "
+    "should need needs required require requires seeking want wants is are will can "
+    "build develop create design implement deliver help hire hiring looking seek".split()
+)
+# A segment with one of these builds something: "detect" cues do not ban it.
+BUILDS = frozenset(
+    "build building develop developing train training create creating implement "
+    "implementing design designing model models engineer classifier dataset "
+    "research".split()
+)
+# Skills that application instructions name without asking for them.
+INSTRUCTION_PRONE = frozenset({"Resume Writing", "Human Resources"})
+OWN = frozenset({"my"})  # "rewrite my resume and cover letter": the client's own
+
+# needs_context kind (skills.json) -> words that make the segment that kind of work.
+CONTEXT = {
+    "tech": frozenset(
+        "api apis sdk integrate integrated integrating integration integrations "
+        "implement implementing implementation setup configure configuring connect "
+        "checkout gateway gateways webhook webhooks subscription subscriptions billing "
+        "recurring plugin plugins woocommerce shopify website site store app apps "
+        "backend frontend code coding developer development develop build building "
+        "engineer model models gpt llm llms assistant assistants embeddings fine tune "
+        "tuning prompt prompts chatbot bot agent agents completions key keys python "
+        "node javascript typescript react automation automate workflow zapier "
+        "experience familiar familiarity knowledge expertise skills".split()
+    ),
+    "writing": frozenset(
+        "write writing writer writers rewrite rewriting draft drafting edit editing "
+        "editor polish tailor tailored optimize optimise optimization optimized "
+        "improve revamp update craft crafting create creating prepare proofread "
+        "proofreading review reviewing professional ats resumes service services "
+        "template templates".split()
+    ),
+    "legal": frozenset(
+        "draft drafting write writing writer review reviewing update updating create "
+        "creating prepare preparing compliant compliance gdpr ccpa hipaa lawyer "
+        "attorney legal lawyers template templates generate customize tailored need "
+        "needed my".split()
+    ),
+    "hr": frozenset(
+        "candidates candidate sourcing source sourcer screen screening talent "
+        "interviews interview interviewing headhunting headhunter ats pipeline cycle "
+        "placement placements staffing onboarding payroll employee employees hr "
+        "linkedin boolean experienced freelance".split()
+    ),
+}
+
+_SCOPED = frozenset({"negation", "blurb"})
+
+
+def _automaton() -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton()
+    for kind, phrases in KINDS.items():
+        for phrase in phrases:
+            key = f" {phrase} "
+            if key not in automaton:
+                automaton.add_word(key, (len(key), phrase.count(" ") + 1, kind))
+    automaton.make_automaton()
+    return automaton
+
+
+_CUES = _automaton()
+
+# One selected alias hit: (first word, width in words, skills, needs_context or None).
+Hit = tuple[int, int, list, "str | None"]
+
+
+def _cues(low: str) -> list[tuple[int, int, str]]:
+    """Leftmost-longest cue phrases in ``low``: (first word, width, kind), anti cues out."""
+    found = []
+    for end, (length, words, kind) in _CUES.iter(low):
+        start = end - length + 1
+        found.append((low.count(" ", 0, start), -words, kind))
+    if not found:
+        return []
+    found.sort()
+    out = []
+    next_free = 0
+    for word, negative_width, kind in found:
+        if word >= next_free:
+            next_free = word - negative_width
+            if kind != "anti":
+                out.append((word, -negative_width, kind))
+    return out
+
+
+def keep_in_context(low: str, hits: list[Hit], *, trusted: bool = False) -> list[Hit]:
+    """The hits of ``low`` (skills.py's spaced lower-cased words) that are job content.
+
+    ``keep_in_context(" please do not use chatgpt ", [(4, 1, [ChatGPT], None)])`` ->
+    ``[]``.  A hit whose skills are only partly dropped comes back with the rest.
+    """
+    cues = _cues(low)
+    if not cues and (trusted or all(h[3] is None for h in hits)):
+        return hits
+    words = low[1:].split(" ")
+    marks = []
+    at = words.index(MARK) if MARK in words else -1
+    while at >= 0:
+        marks.append(at)
+        try:
+            at = words.index(MARK, at + 1)
+        except ValueError:
+            at = -1
+    by_segment: dict[int, list[tuple[int, int, str]]] = {}
+    for cue in cues:
+        by_segment.setdefault(bisect_left(marks, cue[0]), []).append(cue)
+    kept = []
+    for hit in hits:
+        word, width, skills, needs = hit
+        segment = bisect_left(marks, word)
+        seg_start = marks[segment - 1] + 1 if segment else 0
+        seg_end = marks[segment] if segment < len(marks) else len(words)
+        seg_words = None
+        if needs and not trusted:
+            seg_words = set(words[seg_start:seg_end])
+            if seg_words.isdisjoint(CONTEXT[needs]):
+                continue
+        drop = False
+        for cue_word, cue_width, kind in by_segment.get(segment, ()):
+            if kind in _SCOPED:
+                cue_end = cue_word + cue_width
+                if cue_end <= word <= cue_end + MAX_SCOPE and RESET.isdisjoint(
+                    words[cue_end:word]
+                ):
+                    drop = True
+            elif kind in ("ban", "legal"):
+                drop = True
+            elif kind == "detect":
+                if seg_words is None:
+                    seg_words = set(words[seg_start:seg_end])
+                drop = seg_words.isdisjoint(BUILDS)
+            elif kind == "instructions":
+                if seg_words is None:
+                    seg_words = set(words[seg_start:seg_end])
+                if seg_words.isdisjoint(OWN):
+                    skills = [s for s in skills if s.name not in INSTRUCTION_PRONE]
+                    drop = not skills
+            if drop:
+                break
+        if not drop:
+            kept.append(hit if skills is hit[2] else (word, width, skills, needs))
+    return kept
