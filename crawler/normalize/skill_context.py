@@ -81,6 +81,9 @@ BLURB = (
     "people from", "leaders from", "fortune 500", "recognized by", "certified partner",
     "official partner", "premier partner", "partner of", "portfolio includes",
     "our portfolio",
+    # a few cheap non-English ones
+    "reconnue par", "reconnu par", "utilisé par", "clients comme", "clientes como",
+    "kunden wie", "vertraut von",
 )
 BAN = (
     "prohibited", "not allowed", "not permitted", "not accepted", "forbidden",
@@ -90,14 +93,15 @@ BAN = (
     "automatic rejection", "immediate rejection", "instant rejection",
     "auto reject", "ai free", "human written", "written by a human",
     "written by humans", "100% human", "100% original", "human only", "human made",
-    "strictly no", "will not be considered", "won t be considered",
+    "strictly no", "will not be considered", "won t be considered", "anyone caught",
+    "caught using",
 )
 DETECT = (
     "ai detector", "ai detectors", "ai detection", "ai checker", "ai checkers",
     "detection tool", "detection tools", "detector", "detectors", "gptzero",
     "zerogpt", "turnitin", "copyleaks", "originality ai", "originality",
-    "plagiarism", "checked for", "check for ai", "scanned", "run through", "flagged",
-    "undetectable",
+    "originality.ai", "copyscape", "plagiarism", "checked for ai", "check for ai",
+    "flagged as", "undetectable",
 )
 LEGAL = (
     "equal opportunity", "equal employment", "eeo", "eeoc", "affirmative action",
@@ -109,7 +113,7 @@ LEGAL = (
     "background checks", "drug test", "drug screening", "by applying",
     "by submitting", "you agree to", "you consent", "consent to", "personal data",
     "personal information", "data protection", "applicant privacy",
-    "candidate privacy", "privacy notice", "privacy statement", "our privacy policy",
+    "candidate privacy", "privacy notice", "privacy statement",
     "unsolicited", "recruitment agencies", "recruiting agencies", "staffing agencies",
     "staffing firms", "third party recruiters", "third party agencies",
     "agency submissions", "agency resumes", "headhunters", "no recruiters",

@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from dataclasses import dataclass
@@ -51,11 +52,12 @@ _SEP = str.maketrans(
     }
 )
 
-# Sentence and clause ends ("; ! ?", a line break, a sentence's final ".", bullets)
+# Sentence and clause ends ("; ! ? |", a line break, a sentence's final ".", bullets,
+# dashes)
 # become the boundary token MARK, a word of its own that no alias holds: no alias
 # matches across it, and skill_context.py reads the text between two marks as one
 # segment.
-_BOUNDARY_ASCII = {ord(c): ord(MARK) for c in ";!?\n"}
+_BOUNDARY_ASCII = {ord(c): ord(MARK) for c in ";!?|\n"}
 
 # The ASCII part of _SEP as a bytes table, for ASCII text (boundaries as MARK).
 _SEP_ASCII = bytes(
@@ -68,7 +70,7 @@ _WORD_SEP_RE = re.compile(
     r"(?:[,;:!?()\[\]{}<>\"'`*|=~…\-/\u2013\u2014\u2018\u2019\u201c\u201d\s]|\.(?=\s|$))+"
 )
 # Boundaries in non-ASCII text, marked before it is split into words.
-_BOUNDARY_RE = re.compile(r"[.!?…。！？](?=\s|$)|[;\n•·▪●\u2028\u2029]")
+_BOUNDARY_RE = re.compile(r"[.!?…。！？](?=\s|$)|[;|\n•·▪●\u2013\u2014\u2028\u2029]")
 _MARK_SPACED = f" {MARK} "
 
 
@@ -192,7 +194,10 @@ def _scan(text: str) -> list[Skill]:
 
 def _scan_in_context(text: str, *, trusted: bool = False) -> list[Skill]:
     """The aliases of ``text`` whose sentence or clause is job content
-    (skill_context.py); ``trusted`` text (a title) needs no context for brands."""
+    (skill_context.py); ``trusted`` text (a title) needs no context for brands.
+    Entities left in the text ("don&#39;t") are decoded first."""
+    if "&" in text and ";" in text:
+        text = html.unescape(text)
     orig, low = _spaced_words(text)
     hits = _hits(orig, low)
     if hits:
