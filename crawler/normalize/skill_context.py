@@ -31,13 +31,12 @@ Separately, an alias listed in skills.json's ``needs_context`` (a brand such as
 integration, a checkout; writing a letter; drafting a policy; sourcing candidates), or
 when it is in the title (``trusted=True``).
 
-Only listings with a skill hit pay for this: the cue scan is one more pass of a C
-automaton, and segments are worked out only when a cue or a context-bound alias is hit.
+The cue phrases ride in skills.py's text automaton, so finding them costs no extra pass
+over the text; segments are worked out only around hits, and only when a cue or a
+context-bound alias is met.
 """
 
 from __future__ import annotations
-
-from bisect import bisect_left
 
 import ahocorasick
 
@@ -200,98 +199,85 @@ CONTEXT = {
 }
 
 _SCOPED = frozenset({"negation", "blurb"})
+TITLE_END = "\x02"  # the token match_skills writes between a title and its text
+
+# Every cue phrase -> its kind; skills.py puts them in its text automaton.
+CUES: dict[str, str] = {}
+for _kind, _phrases in KINDS.items():
+    for _phrase in _phrases:
+        CUES.setdefault(_phrase, _kind)
+
+# One selected alias hit, as skills.py makes it: (first word, width in words, skills,
+# needs_context or None, names an instruction-prone skill, offset of its leading
+# space in the lower-cased text).
+Hit = tuple[int, int, list, "str | None", bool, int]
 
 
-def _automaton() -> ahocorasick.Automaton:
-    automaton = ahocorasick.Automaton()
-    for kind, phrases in KINDS.items():
-        for phrase in phrases:
-            key = f" {phrase} "
-            if key not in automaton:
-                automaton.add_word(key, (len(key), phrase.count(" ") + 1, kind))
-    automaton.make_automaton()
-    return automaton
+def _selected(cues: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Leftmost-longest cues as (start, end, kind) offsets, anti cues dropped.
 
-
-_CUES = _automaton()
-
-# One selected alias hit: (first word, width in words, skills, needs_context or None).
-Hit = tuple[int, int, list, "str | None"]
-
-
-def _cues(low: str) -> list[tuple[int, int, str]]:
-    """Leftmost-longest cue phrases in ``low``: (first word, width, kind), anti cues out."""
-    found = []
-    for end, (length, words, kind) in _CUES.iter(low):
-        start = end - length + 1
-        found.append((low.count(" ", 0, start), -words, kind))
-    if not found:
-        return []
-    found.sort()
+    Keys are " phrase ": two neighbouring phrases share the space between them."""
+    cues.sort()
     out = []
     next_free = 0
-    for word, negative_width, kind in found:
-        if word >= next_free:
-            next_free = word - negative_width
+    for start, negative_length, kind in cues:
+        if start >= next_free:
+            next_free = start - negative_length - 1
             if kind != "anti":
-                out.append((word, -negative_width, kind))
+                out.append((start, next_free, kind))
     return out
 
 
-def keep_in_context(low: str, hits: list[Hit], *, trusted: bool = False) -> list[Hit]:
+def keep_in_context(low: str, hits: list[Hit], cues: list) -> list[Hit]:
     """The hits of ``low`` (skills.py's spaced lower-cased words) that are job content.
 
-    ``keep_in_context(" please do not use chatgpt ", [(4, 1, [ChatGPT], None)])`` ->
-    ``[]``.  A hit whose skills are only partly dropped comes back with the rest.
+    ``cues`` are skills.py's raw cue matches, (offset, -key length, kind).  A hit
+    whose skills are only partly dropped comes back with the rest.  Words before
+    :data:`TITLE_END` are the title: a context-bound alias there needs no context.
     """
-    cues = _cues(low)
-    if not cues and (trusted or all(h[3] is None for h in hits)):
-        return hits
-    words = low[1:].split(" ")
-    marks = []
-    at = words.index(MARK) if MARK in words else -1
-    while at >= 0:
-        marks.append(at)
-        try:
-            at = words.index(MARK, at + 1)
-        except ValueError:
-            at = -1
-    by_segment: dict[int, list[tuple[int, int, str]]] = {}
-    for cue in cues:
-        by_segment.setdefault(bisect_left(marks, cue[0]), []).append(cue)
+    cues = _selected(cues)
+    if cues and not any(hit[4] for hit in hits):  # instructions only drop prone skills
+        cues = [cue for cue in cues if cue[2] != "instructions"]
+        if not cues and not any(hit[3] for hit in hits):
+            return hits
+    title_end = low.find(TITLE_END)
     kept = []
     for hit in hits:
-        word, width, skills, needs = hit
-        segment = bisect_left(marks, word)
-        seg_start = marks[segment - 1] + 1 if segment else 0
-        seg_end = marks[segment] if segment < len(marks) else len(words)
-        seg_words = None
-        if needs and not trusted:
-            seg_words = set(words[seg_start:seg_end])
-            if seg_words.isdisjoint(CONTEXT[needs]):
+        skills, needs, start = hit[2], hit[3], hit[5]
+        segment = None
+        if needs and start > title_end:
+            segment = _segment_words(low, start)
+            if segment.isdisjoint(CONTEXT[needs]):
                 continue
         drop = False
-        for cue_word, cue_width, kind in by_segment.get(segment, ()):
+        for cue_start, cue_end, kind in cues:
             if kind in _SCOPED:
-                cue_end = cue_word + cue_width
-                if cue_end <= word <= cue_end + MAX_SCOPE and RESET.isdisjoint(
-                    words[cue_end:word]
-                ):
-                    drop = True
+                if cue_end > start or MARK in low[cue_end:start]:
+                    continue
+                between = low[cue_end:start].split()
+                drop = len(between) <= MAX_SCOPE and RESET.isdisjoint(between)
+            elif low.find(MARK, min(cue_start, start), max(cue_start, start)) >= 0:
+                continue  # another segment
             elif kind in ("ban", "legal"):
                 drop = True
             elif kind == "detect":
-                if seg_words is None:
-                    seg_words = set(words[seg_start:seg_end])
-                drop = seg_words.isdisjoint(BUILDS)
-            elif kind == "instructions":
-                if seg_words is None:
-                    seg_words = set(words[seg_start:seg_end])
-                if seg_words.isdisjoint(OWN):
+                if segment is None:
+                    segment = _segment_words(low, start)
+                drop = segment.isdisjoint(BUILDS)
+            elif kind == "instructions" and hit[4]:
+                if segment is None:
+                    segment = _segment_words(low, start)
+                if segment.isdisjoint(OWN):
                     skills = [s for s in skills if s.name not in INSTRUCTION_PRONE]
                     drop = not skills
             if drop:
                 break
         if not drop:
-            kept.append(hit if skills is hit[2] else (word, width, skills, needs))
+            kept.append(hit if skills is hit[2] else (*hit[:2], skills, *hit[3:]))
     return kept
+
+
+def _segment_words(low: str, at: int) -> set[str]:
+    """The words of the segment (between two marks) that holds offset ``at``."""
+    end = low.find(MARK, at)
+    return set(low[low.rfind(MARK, 0, at) + 1 : end if end >= 0 else len(low)].split())

@@ -25,7 +25,13 @@ from pathlib import Path
 
 import ahocorasick
 
-from crawler.normalize.skill_context import MARK, keep_in_context
+from crawler.normalize.skill_context import (
+    CUES,
+    INSTRUCTION_PRONE,
+    MARK,
+    TITLE_END,
+    keep_in_context,
+)
 
 DATA_FILE = Path(__file__).with_name("data") / "skills.json"
 MAX_SKILL_TEXT = 20_000
@@ -115,23 +121,36 @@ for _alias in [a for a in _BY_TEXT if a.split()[0] in _STOP_STARTS]:
     del _BY_TEXT[_alias]
 
 
-def _automaton(table: dict[str, list[Skill]], needs: dict[str, str]) -> ahocorasick.Automaton:
-    """An Aho-Corasick automaton over ``" alias "`` (spaces mark word boundaries); each
-    value is (key length, words, skills, the context the alias needs or None)."""
+def _automaton(
+    table: dict[str, list[Skill]], cues: dict[str, str] | None = None
+) -> ahocorasick.Automaton:
+    """An Aho-Corasick automaton over ``" alias "`` (spaces mark word boundaries).
+
+    Each value is (key length, words, skills, the context the alias needs or None,
+    whether an application instruction names it, the cue kind or None): the context
+    cues of skill_context.py ride in the same automaton, so one pass finds both.
+    """
     automaton = ahocorasick.Automaton()
-    for alias, value in table.items():
+    for alias in table.keys() | (cues or {}).keys():
         key = f" {alias} "
+        skills = table.get(alias)
         automaton.add_word(
-            key, (len(key), alias.count(" ") + 1, value, needs.get(alias))
+            key,
+            (
+                len(key),
+                alias.count(" ") + 1,
+                skills,
+                _NEEDS_CONTEXT.get(alias),
+                any(s.name in INSTRUCTION_PRONE for s in skills or ()),
+                (cues or {}).get(alias),
+            ),
         )
     automaton.make_automaton()
     return automaton
 
 
-_TEXT_AUTOMATON = _automaton(_BY_TEXT, _NEEDS_CONTEXT)
-_CASE_AUTOMATON = _automaton(
-    {alias: [skill] for alias, skill in _BY_CASE.items()}, _NEEDS_CONTEXT
-)
+_TEXT_AUTOMATON = _automaton(_BY_TEXT, CUES)
+_CASE_AUTOMATON = _automaton({alias: [skill] for alias, skill in _BY_CASE.items()})
 
 
 def _spaced_words(text: str) -> tuple[str, str]:
@@ -157,51 +176,68 @@ def _spaced_words(text: str) -> tuple[str, str]:
     return " " + " ".join(orig) + " ", " " + " ".join(lows) + " "
 
 
-def _hits(orig: str, low: str) -> list:
-    """Leftmost-longest alias matches over spaced words (see ``_spaced_words``):
-    (first word, width in words, skills, needs_context or None), in text order.
+def _hits(orig: str, low: str) -> tuple[list, list]:
+    """Leftmost-longest alias matches over spaced words (see ``_spaced_words``) and the
+    context cues met on the way: ``(hits, cues)``.
 
+    A hit is (first word, width, skills, needs_context, instruction-prone, offset of
+    its leading space in ``low``), in text order; a cue is (offset, key length, kind).
     Two Aho-Corasick automata (pyahocorasick, in C) find every alias as whole words:
     case-insensitive ones in the lower-cased text, case-sensitive ones ("RAG", "Swift")
     as written.  Of overlapping matches the leftmost wins, then the longest, then the
     case-insensitive one.
     """
     hits = []
-    for kind, (automaton, haystack) in enumerate(
-        ((_TEXT_AUTOMATON, low), (_CASE_AUTOMATON, orig))
-    ):
-        for end, (length, words, skills, needs) in automaton.iter(haystack):
-            start = end - length + 1
-            hits.append((haystack.count(" ", 0, start), -words, kind, skills, needs))
+    cues = []
+    for end, (length, words, skills, needs, prone, cue) in _TEXT_AUTOMATON.iter(low):
+        start = end - length + 1
+        if cue is not None:
+            cues.append((start, -length, cue))
+        if skills is not None:
+            word = low.count(" ", 0, start)
+            hits.append((word, -words, 0, skills, needs, prone, start))
+    for end, (length, words, skills, needs, prone, _) in _CASE_AUTOMATON.iter(orig):
+        start = end - length + 1
+        word = orig.count(" ", 0, start)
+        if len(orig) != len(low):  # a lower() that changed lengths: find it in low
+            start = _nth_space(low, word)
+        hits.append((word, -words, 1, skills, needs, prone, start))
     if not hits:
-        return []
+        return [], cues
     # (word, -words, kind) is unique per hit (same start, width and automaton = same
     # alias), so a plain sort never compares the skill lists.
     hits.sort()
     found = []
     next_free = 0
-    for word, negative_width, _, skills, needs in hits:
+    for word, negative_width, _, skills, needs, prone, start in hits:
         if word >= next_free:
-            found.append((word, -negative_width, skills, needs))
+            found.append((word, -negative_width, skills, needs, prone, start))
             next_free = word - negative_width
-    return found
+    return found, cues
+
+
+def _nth_space(text: str, n: int) -> int:
+    """Offset of the ``n``-th space (from 0) of ``text``."""
+    at = -1
+    for _ in range(n + 1):
+        at = text.find(" ", at + 1)
+    return at
 
 
 def _scan(text: str) -> list[Skill]:
     """Every alias in ``text``, context not considered (for tags)."""
-    return [s for hit in _hits(*_spaced_words(text)) for s in hit[2]]
+    return [s for hit in _hits(*_spaced_words(text))[0] for s in hit[2]]
 
 
-def _scan_in_context(text: str, *, trusted: bool = False) -> list[Skill]:
+def _scan_in_context(text: str) -> list[Skill]:
     """The aliases of ``text`` whose sentence or clause is job content
-    (skill_context.py); ``trusted`` text (a title) needs no context for brands.
-    Entities left in the text ("don&#39;t") are decoded first."""
+    (skill_context.py).  Entities left in the text ("don&#39;t") are decoded first."""
     if "&" in text and ";" in text:
         text = html.unescape(text)
     orig, low = _spaced_words(text)
-    hits = _hits(orig, low)
-    if hits:
-        hits = keep_in_context(low, hits, trusted=trusted)
+    hits, cues = _hits(orig, low)
+    if hits and (cues or any(hit[3] for hit in hits)):
+        hits = keep_in_context(low, hits, cues)
     return [s for hit in hits for s in hit[2]]
 
 
@@ -231,8 +267,10 @@ def match_skills(
         if isinstance(tag, str) and tag.strip():
             for skill in _tag_skills(tag.strip()[:200]):
                 out.setdefault(skill.name, skill)
-    for part, trusted in ((title, True), (text, False)):
-        if isinstance(part, str) and part:
-            for skill in _scan_in_context(part[:MAX_SKILL_TEXT], trusted=trusted):
-                out.setdefault(skill.name, skill)
+    if isinstance(text, str) and text or isinstance(title, str) and title:
+        text = text[:MAX_SKILL_TEXT] if isinstance(text, str) else ""
+        if isinstance(title, str) and title:
+            text = f"{title[:1000]}\n{TITLE_END} {text}"
+        for skill in _scan_in_context(text):
+            out.setdefault(skill.name, skill)
     return list(out.values())
