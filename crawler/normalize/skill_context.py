@@ -38,11 +38,10 @@ context-bound alias is met.
 
 from __future__ import annotations
 
-import ahocorasick
-
 MARK = "\x01"  # the boundary token skills.py writes between sentences and clauses
 MAX_SCOPE = 12  # words a negation or blurb cue governs at most
 
+# fmt: off
 NEGATION = (
     "not", "no", "don t", "dont", "do not", "does not", "doesn t", "did not",
     "didn t", "never", "without", "avoid", "avoiding", "nor", "neither", "instead of",
@@ -138,6 +137,7 @@ INSTRUCTIONS = (
     "our recruiters", "recruiting team", "recruitment team", "our talent team",
     "talent acquisition team", "hiring manager",
 )
+# fmt: on
 KINDS = {
     "negation": NEGATION,
     "anti": ANTI,
@@ -150,15 +150,68 @@ KINDS = {
 
 # Words that end the clause a negation or blurb cue governs.
 RESET = frozenset(
-    "but however instead rather though although yet while whereas we you i must "
-    "should need needs required require requires seeking want wants is are will can "
-    "build develop create design implement deliver help hire hiring looking seek".split()
+    [
+        "but",
+        "however",
+        "instead",
+        "rather",
+        "though",
+        "although",
+        "yet",
+        "while",
+        "whereas",
+        "we",
+        "you",
+        "i",
+        "must",
+        "should",
+        "need",
+        "needs",
+        "required",
+        "require",
+        "requires",
+        "seeking",
+        "want",
+        "wants",
+        "is",
+        "are",
+        "will",
+        "can",
+        "build",
+        "develop",
+        "create",
+        "design",
+        "implement",
+        "deliver",
+        "help",
+        "hire",
+        "hiring",
+        "looking",
+        "seek",
+    ]
 )
 # A segment with one of these builds something: "detect" cues do not ban it.
 BUILDS = frozenset(
-    "build building develop developing train training create creating implement "
-    "implementing design designing model models engineer classifier dataset "
-    "research".split()
+    [
+        "build",
+        "building",
+        "develop",
+        "developing",
+        "train",
+        "training",
+        "create",
+        "creating",
+        "implement",
+        "implementing",
+        "design",
+        "designing",
+        "model",
+        "models",
+        "engineer",
+        "classifier",
+        "dataset",
+        "research",
+    ]
 )
 # Skills that application instructions name without asking for them.
 INSTRUCTION_PRONE = frozenset({"Resume Writing", "Human Resources"})
@@ -167,34 +220,193 @@ OWN = frozenset({"my"})  # "rewrite my resume and cover letter": the client's ow
 # needs_context kind (skills.json) -> words that make the segment that kind of work.
 CONTEXT = {
     "tech": frozenset(
-        "api apis sdk integrate integrated integrating integration integrations "
-        "implement implementing implementation setup configure configuring connect "
-        "checkout gateway gateways webhook webhooks subscription subscriptions billing "
-        "recurring plugin plugins woocommerce shopify website site store app apps "
-        "backend frontend code coding developer development develop build building "
-        "engineer model models gpt llm llms assistant assistants embeddings fine tune "
-        "tuning prompt prompts chatbot bot agent agents completions key keys python "
-        "node javascript typescript react automation automate workflow zapier "
-        "experience familiar familiarity knowledge expertise skills".split()
+        [
+            "api",
+            "apis",
+            "sdk",
+            "integrate",
+            "integrated",
+            "integrating",
+            "integration",
+            "integrations",
+            "implement",
+            "implementing",
+            "implementation",
+            "setup",
+            "configure",
+            "configuring",
+            "connect",
+            "checkout",
+            "gateway",
+            "gateways",
+            "webhook",
+            "webhooks",
+            "subscription",
+            "subscriptions",
+            "billing",
+            "recurring",
+            "plugin",
+            "plugins",
+            "woocommerce",
+            "shopify",
+            "website",
+            "site",
+            "store",
+            "app",
+            "apps",
+            "backend",
+            "frontend",
+            "code",
+            "coding",
+            "developer",
+            "development",
+            "develop",
+            "build",
+            "building",
+            "engineer",
+            "model",
+            "models",
+            "gpt",
+            "llm",
+            "llms",
+            "assistant",
+            "assistants",
+            "embeddings",
+            "fine",
+            "tune",
+            "tuning",
+            "prompt",
+            "prompts",
+            "chatbot",
+            "bot",
+            "agent",
+            "agents",
+            "completions",
+            "key",
+            "keys",
+            "python",
+            "node",
+            "javascript",
+            "typescript",
+            "react",
+            "automation",
+            "automate",
+            "workflow",
+            "zapier",
+            "experience",
+            "familiar",
+            "familiarity",
+            "knowledge",
+            "expertise",
+            "skills",
+        ]
     ),
     "writing": frozenset(
-        "write writing writer writers rewrite rewriting draft drafting edit editing "
-        "editor polish tailor tailored optimize optimise optimization optimized "
-        "improve revamp update craft crafting create creating prepare proofread "
-        "proofreading review reviewing professional ats resumes service services "
-        "template templates".split()
+        [
+            "write",
+            "writing",
+            "writer",
+            "writers",
+            "rewrite",
+            "rewriting",
+            "draft",
+            "drafting",
+            "edit",
+            "editing",
+            "editor",
+            "polish",
+            "tailor",
+            "tailored",
+            "optimize",
+            "optimise",
+            "optimization",
+            "optimized",
+            "improve",
+            "revamp",
+            "update",
+            "craft",
+            "crafting",
+            "create",
+            "creating",
+            "prepare",
+            "proofread",
+            "proofreading",
+            "review",
+            "reviewing",
+            "professional",
+            "ats",
+            "resumes",
+            "service",
+            "services",
+            "template",
+            "templates",
+        ]
     ),
     "legal": frozenset(
-        "draft drafting write writing writer review reviewing update updating create "
-        "creating prepare preparing compliant compliance gdpr ccpa hipaa lawyer "
-        "attorney legal lawyers template templates generate customize tailored need "
-        "needed my".split()
+        [
+            "draft",
+            "drafting",
+            "write",
+            "writing",
+            "writer",
+            "review",
+            "reviewing",
+            "update",
+            "updating",
+            "create",
+            "creating",
+            "prepare",
+            "preparing",
+            "compliant",
+            "compliance",
+            "gdpr",
+            "ccpa",
+            "hipaa",
+            "lawyer",
+            "attorney",
+            "legal",
+            "lawyers",
+            "template",
+            "templates",
+            "generate",
+            "customize",
+            "tailored",
+            "need",
+            "needed",
+            "my",
+        ]
     ),
     "hr": frozenset(
-        "candidates candidate sourcing source sourcer screen screening talent "
-        "interviews interview interviewing headhunting headhunter ats pipeline cycle "
-        "placement placements staffing onboarding payroll employee employees hr "
-        "linkedin boolean experienced freelance".split()
+        [
+            "candidates",
+            "candidate",
+            "sourcing",
+            "source",
+            "sourcer",
+            "screen",
+            "screening",
+            "talent",
+            "interviews",
+            "interview",
+            "interviewing",
+            "headhunting",
+            "headhunter",
+            "ats",
+            "pipeline",
+            "cycle",
+            "placement",
+            "placements",
+            "staffing",
+            "onboarding",
+            "payroll",
+            "employee",
+            "employees",
+            "hr",
+            "linkedin",
+            "boolean",
+            "experienced",
+            "freelance",
+        ]
     ),
 }
 

@@ -10,7 +10,8 @@ from scrapy import Request
 from scrapy.http import TextResponse
 
 from crawler.fixture_server import FIXTURES
-from crawler.normalize.sources.hackernews import header_fields, to_job
+from crawler.normalize.sources.hackernews import to_job
+from crawler.normalize.sources.hn_header import parse_header
 from crawler.spiders.hackernews import HackernewsSpider, month_window, parse_months
 from tests.conftest import rows
 
@@ -127,7 +128,7 @@ def test_month_window_starts_a_day_early_and_ends_at_next_month():
     ],
 )
 def test_header_fields(line, company, title, location, remote, pay):
-    got = header_fields(line)
+    got = parse_header(line)
     assert (
         got["company"],
         got["title"],
