@@ -41,7 +41,8 @@ _REMOTE_RE = re.compile(
     r"\bremote\b|\bwfh\b|\banywhere\b|\bdistributed\b", re.IGNORECASE
 )
 _ONSITE_RE = re.compile(
-    r"\bon-?site\b|\bin[- ]office\b|\bhybrid\b|\bin[- ]person\b", re.IGNORECASE
+    r"\bon-?site\b|\bin[- ]office\b|\bhybrid\b|\bin[- ]person\b|\bh[íi]brido\b|\bhybride\b",
+    re.IGNORECASE,
 )
 # A part that is only a flag: "REMOTE", "Remote (US)", "ONSITE", "Hybrid (2 days)".
 _ONLY_FLAG_RE = re.compile(
@@ -73,7 +74,10 @@ _ROLE_RE = re.compile(
     r"specialist|consultant|support|\broles?\b|positions?|openings?|hiring|"
     r"technician|operator|advocate|\bqa\b|\bsdet\b|tester|accountant|counsel|"
     r"\bintern\b|associate|coordinator|representative|\bexec|executive|editor|"
-    r"\bpm\b|mobile|\bios\b|android|infrastructure|platform|firmware|embedded",
+    r"\bpm\b|mobile|\bios\b|android|infrastructure|platform|firmware|embedded|"
+    # a few non-English role words
+    r"ingenier|ingénieu|engenheir|desarrollador|desenvolvedor|développeu|"
+    r"entwickler|programador|diseñador|designer",
     re.IGNORECASE,
 )
 # Places the rules know without a list of cities: "City, ST", a country or region name,
@@ -83,6 +87,10 @@ _PLACE_RE = re.compile(
     r"Worldwide|Global|North America|South America|Bay Area|Area|Metro|"
     r"NYC|SF|LA|DC|SFBA|UTC|GMT|CET|CEST|EST|PST|PT|ET|CT|MT|timezones?|"
     r"time zones?)\b",
+)
+# A first part that reads as a sentence: loose separators there are prose dashes.
+_PROSE_RE = re.compile(
+    r"[!?]|\b(?:is|are|we|we're|our|hiring|looking)\b|^(?:\S+\s+){6,}", re.IGNORECASE
 )
 _EDGE_JUNK_RE = re.compile(r"^[^\w$€£¥₹(]+|[^\w)$€£¥₹%+]+$")
 
@@ -96,13 +104,17 @@ def _split(line: str) -> list[str]:
             if sep.search(line):
                 parts = sep.split(line)
                 break
+        if len(parts) > 1 and _PROSE_RE.search(parts[0]):
+            return [line]  # "Hi HN! Acme is hiring - remote": a sentence, no header
     return [p for p in (_EDGE_JUNK_RE.sub("", part.strip()) for part in parts) if p]
 
 
 def _company(part: str) -> str | None:
     """``"Acme (https://acme.com)"`` -> ``"Acme"``; ``"acme.io"`` -> ``"acme.io"``."""
     name = _PAREN_URL_RE.sub("", part).strip()
-    bare = _URL_RE.sub("", name).strip(" -–—:,()[]")
+    bare = _URL_RE.sub("", name).strip(" -–—:,[]")
+    if bare.count("(") != bare.count(")"):
+        bare = bare.strip("()")
     if bare:
         return _EDGE_JUNK_RE.sub("", bare) or None
     # Only a URL: its host is the best name there is.
@@ -133,8 +145,10 @@ def parse_header(line: str) -> dict:
     parts = _split(line)
     if len(parts) < 2:  # no header line: the text is free prose
         return out
-    out["company"] = _company(parts[0])
     roles, places, others = [], [], []
+    if _ONLY_FLAG_RE.match(parts[0]):  # "Remote (EU) | Acme | ...": a flag first
+        parts.append(parts.pop(0))
+    out["company"] = _company(parts[0])
     for part in parts[1:]:
         if _REMOTE_RE.search(part):
             out["remote"] = True
