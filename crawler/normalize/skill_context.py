@@ -49,7 +49,7 @@ NEGATION = (
     "not looking for", "not seeking", "not hiring", "not interested in",
     "don t need", "do not need", "don t want", "do not want", "no need for",
     "not use", "isn t", "aren t", "won t", "can t", "cannot", "shouldn t", "mustn t",
-    "wouldn t", "haven t", "hasn t", "free of", "except",
+    "wouldn t", "haven t", "hasn t", "free of", "except", "nothing", "none of",
     # a few cheap non-English ones
     "sin", "sans", "ohne", "kein", "keine", "keinen", "nicht", "não", "nao",
 )
@@ -92,7 +92,7 @@ BAN = (
     "auto reject", "ai free", "human written", "written by a human",
     "written by humans", "100% human", "100% original", "human only", "human made",
     "strictly no", "will not be considered", "won t be considered", "anyone caught",
-    "caught using",
+    "caught using", "termination", "grounds for",
 )
 DETECT = (
     "ai detector", "ai detectors", "ai detection", "ai checker", "ai checkers",
@@ -188,6 +188,20 @@ RESET = frozenset(
         "hiring",
         "looking",
         "seek",
+        # a few non-English ones
+        "aber",
+        "sondern",
+        "wir",
+        "suchen",
+        "pero",
+        "buscamos",
+        "necesitamos",
+        "mais",
+        "nous",
+        "cherchons",
+        "mas",
+        "procuramos",
+        "precisamos",
     ]
 )
 # A segment with one of these builds something: "detect" cues do not ban it.

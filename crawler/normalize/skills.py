@@ -76,7 +76,9 @@ _WORD_SEP_RE = re.compile(
     r"(?:[,;:!?()\[\]{}<>\"'`*|=~…\-/\u2013\u2014\u2018\u2019\u201c\u201d\s]|\.(?=\s|$))+"
 )
 # Boundaries in non-ASCII text, marked before it is split into words.
-_BOUNDARY_RE = re.compile(r"[.!?…。！？](?=\s|$)|[;|\n•·▪●\u2013\u2014\u2028\u2029]")
+_BOUNDARY_RE = re.compile(
+    r"[.!?…。！？](?=\s|$)|[;|\n•▪●\u2013\u2014\u2028\u2029]|(?<=\s)·(?=\s)"
+)
 _MARK_SPACED = f" {MARK} "
 
 
