@@ -19,9 +19,10 @@ segment its kind:
   unless the segment builds something ("train an AI-detection model").
 * ``legal`` cues (equal-opportunity, privacy and recruiting-agency notices, "by
   applying you agree") drop every skill in the segment.
-* ``instructions`` cues ("to apply", "include your", "in your proposal") drop the
+* ``instructions`` phrases ("to apply", "include your", "in your proposal") drop the
   skills that application instructions name without asking for them
-  (:data:`INSTRUCTION_PRONE`), unless the client speaks of their own ("my resume").
+  (:data:`INSTRUCTION_PRONE`), unless the client speaks of their own ("my resume");
+  they are looked for only in the sentence of such a hit.
 * ``anti`` cues ("not only", "no-code", "if you don't", "no problem") are phrases that
   hold a negation word without negating a skill; they win over the shorter cue inside.
 
@@ -428,10 +429,14 @@ _SCOPED = frozenset({"negation", "blurb"})
 TITLE_END = "\x02"  # the token match_skills writes between a title and its text
 
 # Every cue phrase -> its kind; skills.py puts them in its text automaton.
+# Instructions are not among them: they matter only around the rare instruction-prone
+# hit, whose sentence is searched for them then (common phrases such as "your
+# proposal" would otherwise send most listings down the slow path).
 CUES: dict[str, str] = {}
 for _kind, _phrases in KINDS.items():
-    for _phrase in _phrases:
+    for _phrase in _phrases if _kind != "instructions" else ():
         CUES.setdefault(_phrase, _kind)
+_INSTRUCTION_KEYS = tuple(f" {phrase} " for phrase in INSTRUCTIONS)
 
 # One selected alias hit, as skills.py makes it: (first word, width in words, skills,
 # needs_context or None, names an instruction-prone skill, offset of its leading
@@ -462,10 +467,6 @@ def keep_in_context(low: str, hits: list[Hit], cues: list) -> list[Hit]:
     :data:`TITLE_END` are the title: a context-bound alias there needs no context.
     """
     cues = _selected(cues)
-    if cues and not any(hit[4] for hit in hits):  # instructions only drop prone skills
-        cues = [cue for cue in cues if cue[2] != "instructions"]
-        if not cues and not any(hit[3] for hit in hits):
-            return hits
     title_end = low.find(TITLE_END)
     kept = []
     for hit in hits:
@@ -475,6 +476,14 @@ def keep_in_context(low: str, hits: list[Hit], cues: list) -> list[Hit]:
             segment = _segment_words(low, start)
             if segment.isdisjoint(CONTEXT[needs]):
                 continue
+        if hit[4]:  # an instruction-prone skill: is its sentence an instruction?
+            text = _segment_text(low, start)
+            if OWN.isdisjoint(text.split()) and any(
+                key in text for key in _INSTRUCTION_KEYS
+            ):
+                skills = [s for s in skills if s.name not in INSTRUCTION_PRONE]
+                if not skills:
+                    continue
         drop = False
         for cue_start, cue_end, kind in cues:
             if kind in _SCOPED:
@@ -490,12 +499,6 @@ def keep_in_context(low: str, hits: list[Hit], cues: list) -> list[Hit]:
                 if segment is None:
                     segment = _segment_words(low, start)
                 drop = segment.isdisjoint(BUILDS)
-            elif kind == "instructions" and hit[4]:
-                if segment is None:
-                    segment = _segment_words(low, start)
-                if segment.isdisjoint(OWN):
-                    skills = [s for s in skills if s.name not in INSTRUCTION_PRONE]
-                    drop = not skills
             if drop:
                 break
         if not drop:
@@ -503,7 +506,12 @@ def keep_in_context(low: str, hits: list[Hit], cues: list) -> list[Hit]:
     return kept
 
 
-def _segment_words(low: str, at: int) -> set[str]:
-    """The words of the segment (between two marks) that holds offset ``at``."""
+def _segment_text(low: str, at: int) -> str:
+    """The segment (between two marks) that holds offset ``at``, spaces around it."""
     end = low.find(MARK, at)
-    return set(low[low.rfind(MARK, 0, at) + 1 : end if end >= 0 else len(low)].split())
+    return low[low.rfind(MARK, 0, at) + 1 : end if end >= 0 else len(low)]
+
+
+def _segment_words(low: str, at: int) -> set[str]:
+    """The words of the segment that holds offset ``at``."""
+    return set(_segment_text(low, at).split())

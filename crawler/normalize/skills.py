@@ -238,7 +238,7 @@ def _scan_in_context(text: str) -> list[Skill]:
         text = html.unescape(text)
     orig, low = _spaced_words(text)
     hits, cues = _hits(orig, low)
-    if hits and (cues or any(hit[3] for hit in hits)):
+    if hits and (cues or any(hit[3] or hit[4] for hit in hits)):
         hits = keep_in_context(low, hits, cues)
     return [s for hit in hits for s in hit[2]]
 
