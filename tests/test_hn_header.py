@@ -16,6 +16,26 @@ CASES = [
         "Acme (acme.com) | Senior Engineer | NYC, NY | Remote | $150k-$200k | Full-time",
         ("Acme", "Senior Engineer", "NYC, NY", True, "$150k-$200k", ["Full-time"]),
     ),
+    # Location before the role, a role with a comma, a flag before the role.
+    (
+        "Stripe | San Francisco | ONSITE | Full-time | Software Engineer, Payments",
+        (
+            "Stripe",
+            "Software Engineer, Payments",
+            "San Francisco",
+            False,
+            None,
+            ["Full-time"],
+        ),
+    ),
+    (
+        "Foo (https://foo.io) | ML Engineer | Remote | 120-160k EUR",
+        ("Foo", "ML Engineer", None, True, "120-160k EUR", []),
+    ),
+    (
+        "Barn | Hybrid | Designer | Austin, TX",
+        ("Barn", "Designer", "Austin, TX", False, None, []),
+    ),
     # No role part: title empty, the location stays a location.
     (
         "Acme | NYC, NY | ONSITE | Full-time",

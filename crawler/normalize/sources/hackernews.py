@@ -18,35 +18,6 @@ from crawler.normalize.sources._text import guarded, html_to_text
 from crawler.normalize.sources.hn_header import parse_header
 
 _FIRST_P_RE = re.compile(r"<p\b|<br\s*/?>|\n", re.IGNORECASE)
-_P_RE = re.compile(r"<p\b|<br\s*/?>|\n", re.IGNORECASE)
-_SPLIT_RE = re.compile(r"\s+[|｜]\s+|\s*\|\s*")
-_PAY_RE = re.compile(
-    r"[$€£¥₹]\s?\d|\d\s?[kK]\b|\b(?:USD|EUR|GBP|CAD|AUD|CHF|SEK|INR)\b|\d{2,3}[,.]\d{3}"
-    r"|\b(?:salary|equity|/hr|per hour|/yr)\b",
-    re.IGNORECASE,
-)
-_REMOTE_RE = re.compile(r"\bremote\b|\bwfh\b|\banywhere\b", re.IGNORECASE)
-_ONSITE_RE = re.compile(r"\bon-?site\b|\bin[- ]office\b|\bhybrid\b", re.IGNORECASE)
-_ONLY_FLAG_RE = re.compile(
-    r"^\s*\(?\s*(?:remote|onsite|on-site|hybrid|wfh|in[- ]office)(?:\s*\(?[a-z ,./-]*\)?)?\s*\)?\s*$",
-    re.IGNORECASE,
-)
-_KIND_RE = re.compile(
-    r"\b(?:full[- ]?time|part[- ]?time|contract(?:or)?|intern(?:ship)?s?|freelance"
-    r"|permanent|ft|pt|visa)\b",
-    re.IGNORECASE,
-)
-_URL_RE = re.compile(
-    r"https?://|www\.|\.(?:com|io|ai|co|dev|org|net)\b(?:/\S*)?$", re.IGNORECASE
-)
-_ROLE_RE = re.compile(
-    r"engineer|developer|scientist|designer|manager|lead|architect|analyst|"
-    r"devops|sre|researcher|head of|director|writer|marketer|recruiter|"
-    r"product|frontend|backend|full[- ]?stack|ml\b|data|security|founding|"
-    r"cto|vp\b|administrator|specialist|consultant|support",
-    re.IGNORECASE,
-)
-
 
 _P_RE = re.compile(r"<p\b[^>]*>", re.IGNORECASE)
 
