@@ -3,7 +3,7 @@
 * Mojibake, UTF-8 read as Windows-1252 or Latin-1 somewhere upstream ("donâ€™t",
   "CafÃ©"), is repaired with ftfy's ``fix_encoding``, which only undoes such encoding
   mix-ups (it does not straighten quotes or touch correct text).  ASCII text and text
-  without the telltale character pairs skip ftfy: most listings pay one ``isascii``.
+  without the telltale characters skip ftfy: most listings pay one ``isascii``.
 * Titles also get HTML entities decoded ("R&amp;D" -> "R&D", "&#x27;" -> "'"): feeds
   that escape twice leave them after the source mapping's own decoding.
 """
@@ -25,9 +25,17 @@ _MOJIBAKE_RE = re.compile(
 )
 
 
+# Every common mojibake holds one of these: "Ã" (accented Latin letters), "Â" (no-break
+# space, £, °), "â€" (’ “ ” – — …), "Ð"/"Ñ" (Cyrillic).  Looking for them is a fast
+# substring search; the regex then confirms a lead/continuation pair.
+_LEADS = ("Ã", "Â", "â€", "Ð", "Ñ")
+
+
 def repair_mojibake(text: str) -> str:
     """``repair_mojibake("donâ€™t")`` -> ``"don’t"``; correct text comes back as is."""
-    if text.isascii() or not _MOJIBAKE_RE.search(text):
+    if text.isascii() or not any(lead in text for lead in _LEADS):
+        return text
+    if not _MOJIBAKE_RE.search(text):
         return text
     return ftfy.fix_encoding(text)
 
