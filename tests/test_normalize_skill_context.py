@@ -93,6 +93,9 @@ def test_non_ascii_text_keeps_its_clause_bounds():
     assert names("Texte für den Shop – bitte ohne ChatGPT • Figma-Entwürfe") == [
         "Figma"
     ]
+    # "İ" lower-cases to two characters: case-sensitive hits still find their clause
+    assert names("İİİ office: do not use RAG. Python and Swift.") == ["Python", "Swift"]
+    assert names("İİ RAG pipeline; no Swift") == ["RAG"]
 
 
 def test_the_context_labeled_set_meets_its_targets():
