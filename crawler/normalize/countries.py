@@ -18,7 +18,14 @@ import gettext
 import re
 from functools import cache, lru_cache
 
-import pycountry
+
+@cache
+def _pycountry():
+    """pycountry, imported on first need (0.06 s; cached names never need it)."""
+    import pycountry
+
+    return pycountry
+
 
 # Names in common use that pycountry does not resolve (and Kosovo's user-assigned XK,
 # the code Upwork, the EU and most data sets use).
@@ -140,11 +147,11 @@ def _translated() -> dict[str, str]:
     for language in LANGUAGES:
         try:
             catalogue = gettext.translation(
-                "iso3166-1", pycountry.LOCALES_DIR, languages=[language]
+                "iso3166-1", _pycountry().LOCALES_DIR, languages=[language]
             )
         except OSError:  # a pycountry build without this catalogue
             continue
-        for country in pycountry.countries:
+        for country in _pycountry().countries:
             for attr in ("name", "common_name", "official_name"):
                 english = getattr(country, attr, None)
                 if english:
@@ -168,14 +175,13 @@ def country_detail(text: str | None) -> tuple[str | None, str | None]:
     if key in REGIONS:
         return None, "a region, not one country"
     if _CODE_RE.fullmatch(raw):  # a code only as written in capitals ("US", not "us")
-        country = pycountry.countries.get(alpha_2=raw) or pycountry.countries.get(
-            alpha_3=raw
-        )
+        countries = _pycountry().countries
+        country = countries.get(alpha_2=raw) or countries.get(alpha_3=raw)
         if country:
             return country.alpha_2, None
     elif len(key) > 3:
         try:
-            return pycountry.countries.lookup(key).alpha_2, None
+            return _pycountry().countries.lookup(key).alpha_2, None
         except LookupError:
             pass
         if key in _translated():

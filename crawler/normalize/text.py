@@ -13,8 +13,6 @@ from __future__ import annotations
 import html
 import re
 
-import ftfy
-
 # A Windows-1252/Latin-1 reading of a UTF-8 lead byte (Â..ô) followed by a reading of
 # a continuation byte (0x80-0xBF: € ‚ ƒ „ … † ‡ ˆ ‰ Š ‹ Œ Ž ‘ ’ “ ” • – — ˜ ™ š › œ ž Ÿ,
 # or U+0080-U+00BF themselves).
@@ -37,6 +35,8 @@ def repair_mojibake(text: str) -> str:
         return text
     if not _MOJIBAKE_RE.search(text):
         return text
+    import ftfy  # imported on first need: 0.14 s, and most runs never need it
+
     return ftfy.fix_encoding(text)
 
 
