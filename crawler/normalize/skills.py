@@ -4,8 +4,9 @@
   tag-only alias and case-sensitive alias, lower-cased); an unknown tag is then scanned
   like text, so ``"Python Programming"`` still yields Python.
 * Text is scanned with two Aho-Corasick automata (one case-insensitive over
-  ``aliases``, one case-sensitive over ``case_sensitive``).  Boundaries treat ``+ # .`` as part of a
-  word, so ``C++``, ``C#`` and ``.NET`` stay whole and ``C`` never matches inside them.
+  ``aliases``, one case-sensitive over ``case_sensitive``).  Boundaries treat
+  ``+ # .`` as part of a word, so ``C++``, ``C#`` and ``.NET`` stay whole and ``C``
+  never matches inside them.
 * Ambiguous short names (``R``, ``Go``, ``C``, ``AI``, ``ML``, ``Swift``...) are trusted
   only as tags, in unambiguous phrases (``Golang``, ``R programming``, ``ANSI C``), or
   as written with their capitals (``RAG``, ``Swift``) where the dictionary says so.
@@ -58,11 +59,10 @@ _SEP = str.maketrans(
     }
 )
 
-# Sentence and clause ends ("; ! ? |", a line break, a sentence's final ".", bullets,
-# dashes)
-# become the boundary token MARK, a word of its own that no alias holds: no alias
-# matches across it, and skill_context.py reads the text between two marks as one
-# segment.
+# Sentence and clause ends ("; ! ? |", a line break, a sentence's final ".", and in
+# non-ASCII text bullets and en/em dashes) become the boundary token MARK, a word of
+# its own that no alias holds: no alias matches across it, and skill_context.py reads
+# the text between two marks as one segment.
 _BOUNDARY_ASCII = {ord(c): ord(MARK) for c in ";!?|\n"}
 
 # The ASCII part of _SEP as a bytes table, for ASCII text (boundaries as MARK).
@@ -178,9 +178,10 @@ def _spaced_words(text: str) -> tuple[str, str]:
     return " " + " ".join(orig) + " ", " " + " ".join(lows) + " "
 
 
-def _hits(orig: str, low: str) -> tuple[list, list]:
-    """Leftmost-longest alias matches over spaced words (see ``_spaced_words``) and the
-    context cues met on the way: ``(hits, cues)``.
+def _hits(orig: str, low: str) -> tuple[list, list, bool]:
+    """Leftmost-longest alias matches over spaced words (see ``_spaced_words``), the
+    context cues met on the way, and whether a hit needs context or names an
+    instruction-prone skill: ``(hits, cues, special)``.
 
     A hit is (first word, width, skills, needs_context, instruction-prone, offset of
     its leading space in ``low``), in text order; a cue is (offset, key length, kind).
@@ -205,17 +206,20 @@ def _hits(orig: str, low: str) -> tuple[list, list]:
             start = _nth_space(low, word)
         hits.append((word, -words, 1, skills, needs, prone, start))
     if not hits:
-        return [], cues
+        return [], cues, False
     # (word, -words, kind) is unique per hit (same start, width and automaton = same
     # alias), so a plain sort never compares the skill lists.
     hits.sort()
     found = []
     next_free = 0
+    special = False
     for word, negative_width, _, skills, needs, prone, start in hits:
         if word >= next_free:
             found.append((word, -negative_width, skills, needs, prone, start))
             next_free = word - negative_width
-    return found, cues
+            if needs or prone:
+                special = True
+    return found, cues, special
 
 
 def _nth_space(text: str, n: int) -> int:
@@ -237,8 +241,8 @@ def _scan_in_context(text: str) -> list[Skill]:
     if "&" in text and ";" in text:
         text = html.unescape(text)
     orig, low = _spaced_words(text)
-    hits, cues = _hits(orig, low)
-    if hits and (cues or any(hit[3] or hit[4] for hit in hits)):
+    hits, cues, special = _hits(orig, low)
+    if hits and (cues or special):
         hits = keep_in_context(low, hits, cues)
     return [s for hit in hits for s in hit[2]]
 
