@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.normalize.sources.hn_header import parse_header
+from crawler.normalize.sources._hn_header import parse_header
 
 CASES = [
     # The thread's canonical order, every part present.

@@ -5,7 +5,7 @@ Two shapes, one per endpoint: search hits (``objectID``, ``comment_text``, ``aut
 ``text``, same dates).  The text is HN's HTML: the first paragraph has no ``<p>``, later
 ones start with ``<p>``, slashes are escaped (``&#x2F;``).  By the thread's rules the first
 line reads ``Company | Role | Location | REMOTE | $150k-$200k`` in some order; the parts
-are sorted out by what they look like (hn_header.py).
+are sorted out by what they look like (_hn_header.py).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import json
 import re
 
 from crawler.normalize.sources._text import guarded, html_to_text
-from crawler.normalize.sources.hn_header import parse_header
+from crawler.normalize.sources._hn_header import parse_header
 
 _FIRST_P_RE = re.compile(r"<p\b|<br\s*/?>|\n", re.IGNORECASE)
 
