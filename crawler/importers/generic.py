@@ -11,15 +11,20 @@ a machine date, else the file's mtime.
 
 from __future__ import annotations
 
-import csv
 import io
-import json
 from collections.abc import Iterator
 
 from crawler.db import RawListing
 from crawler.importers.inputs import InputFile
+from crawler.importers.lines import (
+    BadRecord,
+    CsvRecords,
+    bounded_lines,
+    is_long,
+    long_detail,
+)
 from crawler.importers.records import FileDone, Record, Reject, iso_z, parse_when
-from crawler.payloads import json_payload
+from crawler.payloads import BadJson, json_payload, load_json
 
 #: Canonical fields a mapping may fill, and the short names accepted for them.
 FIELDS = (
@@ -148,15 +153,20 @@ def read_csv(
     file_seen = iso_z(inp.mtime) if inp.mtime else None
     with inp.open() as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
-        reader = csv.reader(
+        records = CsvRecords(
             text, delimiter="\t" if inp.name.lower().endswith(".tsv") else ","
         )
         try:
-            header = [h.strip() for h in next(reader)]
-        except StopIteration:
+            header = records.header()
+        except ValueError as exc:
+            yield Reject(f"{inp.name}:1", "bad_header", str(exc))
+            yield FileDone(inp.name, ok=False)
+            return
+        if header is None:
             yield Reject(inp.name, "empty_file", "no header row")
             yield FileDone(inp.name, ok=False)
             return
+        header = [h.strip() for h in header]
         missing = [c for c in mapping.values() if c not in header]
         if missing:
             yield Reject(
@@ -166,18 +176,14 @@ def read_csv(
             )
             yield FileDone(inp.name, ok=False)
             return
-        line = reader.line_num + 1
-        for row in reader:
-            where, line = f"{inp.name}:{line}", reader.line_num + 1
-            if len(row) != len(header):
-                if row:
-                    yield Reject(
-                        where,
-                        "column_count",
-                        f"{len(row)} columns, header has {len(header)}",
-                        ",".join(row)[:300],
-                    )
+        for record in records.rows(len(header)):
+            if type(record) is BadRecord:
+                yield Reject(
+                    record.where(inp.name), record.reason, record.detail, record.excerpt
+                )
                 continue
+            line, row = record
+            where = f"{inp.name}:{line}"
             yield mapped(dict(zip(header, row)), mapping, source, where, file_seen)
     yield FileDone(inp.name)
 
@@ -187,16 +193,18 @@ def read_jsonl(
 ) -> Iterator[Record | Reject | FileDone]:
     file_seen = iso_z(inp.mtime) if inp.mtime else None
     with inp.open() as raw:
-        for number, line in enumerate(
-            io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace"), 1
-        ):
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace")
+        for number, line in enumerate(bounded_lines(text), 1):
+            where = f"{inp.name}:{number}"
+            if is_long(line):
+                yield Reject(where, "too_large", long_detail(line))
+                continue
             if not line.strip():
                 continue
-            where = f"{inp.name}:{number}"
             try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield Reject(where, "bad_json", str(exc), line[:300])
+                row = load_json(line)
+            except BadJson as exc:
+                yield Reject(where, exc.reason, str(exc), line[:300])
                 continue
             if not isinstance(row, dict):
                 yield Reject(

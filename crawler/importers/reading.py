@@ -9,6 +9,7 @@ stays bounded (at most ``QUEUE_CHUNKS`` chunks in flight).
 
 from __future__ import annotations
 
+import csv
 import multiprocessing
 import queue as queue_module
 import tarfile
@@ -18,12 +19,23 @@ from dataclasses import dataclass
 
 from crawler.db import seen_row, sha256
 from crawler.importers.formats import FORMATS, ImportFormat
-from crawler.importers.inputs import InputFile, iter_inputs
+from crawler.importers.inputs import InputFile, OutsideFolder, iter_inputs
+from crawler.inflate import TooLarge
 from crawler.importers.records import FileDone, Record, Reject
 
 CHUNK_ROWS = 2_000
 QUEUE_CHUNKS = 8
-_READ_ERRORS = (OSError, zipfile.BadZipFile, tarfile.TarError, EOFError, UnicodeError)
+# What bad input can raise out of a reader: the file is one reject (rows it yielded
+# before are kept).  Readers handle bad rows themselves (crawler/importers/lines.py).
+_READ_ERRORS = (
+    OSError,
+    zipfile.BadZipFile,
+    tarfile.TarError,
+    EOFError,
+    csv.Error,
+    ValueError,  # UnicodeError, JSON and number limits
+    RecursionError,
+)
 
 
 @dataclass(slots=True)
@@ -59,8 +71,16 @@ def _read_file(inp: InputFile, fmt: ImportFormat, options: dict) -> Iterator:
     try:
         yield from fmt.read(inp, **options)
     except _READ_ERRORS as exc:
-        yield Reject(inp.name, "unreadable", f"{type(exc).__name__}: {exc}")
+        yield Reject(inp.name, _reason(exc), f"{type(exc).__name__}: {exc}")
         yield FileDone(inp.name, ok=False)
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OutsideFolder):
+        return "outside_folder"
+    if isinstance(exc, TooLarge):
+        return "too_large"
+    return "unreadable"
 
 
 def read_chunks(

@@ -8,12 +8,13 @@ rejects with their own reason, so a crawl run elsewhere merges like a local one.
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Iterator
 
 from crawler.db import RawListing
 from crawler.importers.inputs import InputFile
+from crawler.importers.lines import bounded_lines, is_long, long_detail
 from crawler.importers.records import FileDone, Record, Reject, parse_when
+from crawler.payloads import BadJson, load_json
 
 REQUIRED = ("source", "source_id", "payload")
 
@@ -24,16 +25,18 @@ def wanted(name: str) -> bool:
 
 def read(inp: InputFile, **_) -> Iterator[Record | Reject | FileDone]:
     with inp.open() as raw:
-        for number, line in enumerate(
-            io.TextIOWrapper(raw, encoding="utf-8", errors="replace"), 1
-        ):
+        text = io.TextIOWrapper(raw, encoding="utf-8", errors="replace")
+        for number, line in enumerate(bounded_lines(text), 1):
+            where = f"{inp.name}:{number}"
+            if is_long(line):
+                yield Reject(where, "too_large", long_detail(line))
+                continue
             if not line.strip():
                 continue
-            where = f"{inp.name}:{number}"
             try:
-                item = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield Reject(where, "bad_json", str(exc), line[:300])
+                item = load_json(line)
+            except BadJson as exc:
+                yield Reject(where, exc.reason, str(exc), line[:300])
                 continue
             if not isinstance(item, dict):
                 yield Reject(where, "not_object", "not a listing item", line[:300])

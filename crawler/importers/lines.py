@@ -1,0 +1,199 @@
+"""Reading CSV and JSON Lines that resynchronise: one bad record costs that record only.
+
+``CsvRecords(text)`` yields the rows of a CSV with the physical line each starts on,
+and :class:`BadRecord` for a record that cannot be a row: bad quoting, a field over the
+field limit, an over-long line or record, the wrong number of columns.  Reading goes on
+at the next record.  An unclosed quote makes Python's csv module swallow every line up
+to the next quote character into one field; when the swallowed lines hold rows of their
+own, only the first line is the bad record and reading starts again on the line after
+it, so thousands of good rows are not lost to one stray quote.
+
+``bounded_lines(text)`` gives the physical lines of a text stream (JSON Lines) with an
+over-long line reported instead of read whole into memory.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+#: Longest field the csv module may build (descriptions can be long; 16 MiB is not).
+FIELD_LIMIT = 1 << 24
+#: Longest physical line read into memory, and longest record (sum of its lines).
+MAX_LINE = FIELD_LIMIT + 1024
+MAX_RECORD = 2 * FIELD_LIMIT
+
+csv.field_size_limit(FIELD_LIMIT)
+
+
+@dataclass(slots=True)
+class BadRecord:
+    """Lines ``first``..``last`` could not be read as a row (``where`` cites the span)."""
+
+    first: int
+    last: int
+    reason: str  # bad_quoting, too_large, column_count, bad_csv
+    detail: str
+    excerpt: str
+
+    def where(self, name: str) -> str:
+        span = f"{self.first}" if self.last <= self.first else f"{self.first}-{self.last}"
+        return f"{name}:{span}"
+
+
+class _TooLong(Exception):
+    """A physical line or a record passed its limit (raised through the csv reader)."""
+
+
+class _LongLine:
+    """Marker yielded by ``bounded_lines`` for a line over the limit (its text dropped)."""
+
+    __slots__ = ("chars",)
+
+    def __init__(self, chars: int):
+        self.chars = chars
+
+
+def _read_line(readline, limit: int) -> str | _LongLine:
+    """One physical line, or a _LongLine after skipping the rest of an over-long one."""
+    line = readline(limit)
+    if len(line) < limit or line.endswith(("\n", "\r")):
+        return line
+    chars = len(line)
+    while True:  # drop the rest of the line, a chunk at a time
+        more = readline(limit)
+        chars += len(more)
+        if not more or more.endswith(("\n", "\r")):
+            return _LongLine(chars)
+
+
+def bounded_lines(text, limit: int = MAX_LINE) -> Iterator[str | _LongLine]:
+    """Physical lines of ``text``; a line over ``limit`` chars is a _LongLine marker."""
+    readline = text.readline
+    while True:
+        line = _read_line(readline, limit)
+        if line == "":
+            return
+        yield line
+
+
+def is_long(line) -> bool:
+    return type(line) is _LongLine
+
+
+def long_detail(line: _LongLine) -> str:
+    return f"a line of {line.chars:,} characters (limit {MAX_LINE:,})"
+
+
+class _Lines:
+    """The csv reader's line source: counted, bounded, with lines pushed back to re-read."""
+
+    def __init__(self, text, limit: int):
+        self.readline = text.readline
+        self.limit = limit
+        self.number = 0  # physical lines handed out so far
+        self.taken: list[str] = []  # lines of the record being read
+        self.size = 0  # their length
+        self.again: list[str] = []  # pushed-back lines, last first
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        if self.again:
+            line = self.again.pop()
+        else:
+            line = _read_line(self.readline, self.limit)
+            if line == "":
+                raise StopIteration
+            if type(line) is _LongLine:
+                self.number += 1
+                raise _TooLong(long_detail(line))
+        self.number += 1
+        self.size += len(line)
+        self.taken.append(line)
+        if self.size > MAX_RECORD:
+            raise _TooLong(f"a record of more than {MAX_RECORD:,} characters")
+        return line
+
+    def push_back(self, lines: list[str], number: int) -> None:
+        self.again.extend(reversed(lines))
+        self.number = number
+
+
+class CsvRecords:
+    """``records = CsvRecords(text); header = records.header(); for first, row in records.rows(len(header))``.
+
+    ``rows`` yields ``(line, fields)`` for each row of ``width`` columns and a
+    :class:`BadRecord` for anything else (blank lines are skipped).  ``header`` raises
+    ``ValueError`` when the first record cannot be read.
+    """
+
+    def __init__(self, text, *, delimiter: str = ",", limit: int = MAX_LINE):
+        self.lines = _Lines(text, limit)
+        self.delimiter = delimiter
+        self.reader = csv.reader(self.lines, delimiter=delimiter)
+
+    def header(self) -> list[str] | None:
+        """The header row (None: an empty file); ValueError when it is unreadable."""
+        try:
+            return next(self.reader)
+        except StopIteration:
+            return None
+        except (csv.Error, _TooLong) as exc:
+            raise ValueError(f"header row unreadable: {exc}") from None
+
+    def rows(self, width: int) -> Iterator[tuple[int, list[str]] | BadRecord]:
+        lines, reader = self.lines, self.reader
+        while True:
+            first = lines.number + 1
+            lines.taken.clear()
+            lines.size = 0
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except _TooLong as exc:
+                reason, detail = "too_large", str(exc)
+            except csv.Error as exc:
+                text = str(exc)
+                reason = "too_large" if "field limit" in text else "bad_csv"
+                detail = text
+            else:
+                if len(row) == width:
+                    yield first, row
+                    continue
+                if not row:  # a blank line
+                    continue
+                reason, detail = "column_count", f"{len(row)} columns, header has {width}"
+            yield self._bad(first, reason, detail, width)
+
+    def _bad(self, first: int, reason: str, detail: str, width: int) -> BadRecord:
+        lines = self.lines
+        taken = lines.taken
+        last = max(first, lines.number)
+        excerpt = taken[0][:300] if taken else ""
+        if len(taken) > 1 and self._holds_rows(taken[1:], width):
+            # A stray quote swallowed rows: only its own line is bad; read the rest again.
+            lines.push_back(taken[1:], first)
+            return BadRecord(
+                first,
+                first,
+                "bad_quoting",
+                f"an unclosed quote ran over lines {first}-{last} ({detail});"
+                " the lines after it are read again",
+                excerpt,
+            )
+        return BadRecord(first, last, reason, detail, excerpt)
+
+    def _holds_rows(self, lines: list[str], width: int) -> bool:
+        """True when one of these lines is, on its own, a row of ``width`` columns."""
+        for line in lines:
+            try:
+                fields = next(csv.reader([line], delimiter=self.delimiter), [])
+            except csv.Error:
+                continue
+            if len(fields) == width:
+                return True
+        return False
