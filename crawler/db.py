@@ -310,20 +310,15 @@ def connect(
     :class:`DatabaseUnusable` with one line saying what is wrong.
     """
     path = Path(path)
+    check_db_path(path)
     if not create and not path.exists():
         raise FileNotFoundError(
             f"database {path} does not exist - run `jobtrends demo` or `jobtrends crawl` first"
         )
-    if path.is_dir():
-        raise DatabaseUnusable(f"--db {path} is a folder, not a database file")
     if read_only and path.is_file() and not _writable(path):
         return open_read_only(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-    except (FileExistsError, NotADirectoryError):
-        raise DatabaseUnusable(
-            f"--db {path}: {_file_in(path.parent)} is a file, not a folder"
-        ) from None
     except OSError as exc:
         raise DatabaseUnusable(
             f"--db {path}: cannot create the folder {exc.filename or path.parent}"
@@ -343,6 +338,16 @@ def connect(
         conn.close()
         raise _unusable(path, exc) from None
     return conn
+
+
+def check_db_path(path: str | os.PathLike) -> None:
+    """DatabaseUnusable when ``path`` is a folder or lies under a file used as a folder."""
+    path = Path(path)
+    if path.is_dir():
+        raise DatabaseUnusable(f"--db {path} is a folder, not a database file")
+    blocker = _file_in(path.parent)
+    if blocker.exists() and not blocker.is_dir():
+        raise DatabaseUnusable(f"--db {path}: {blocker} is a file, not a folder")
 
 
 def _writable(path: Path) -> bool:

@@ -29,10 +29,7 @@ def command(spider, limit, check_ids, config_path, as_json, db_path):
     """List recent runs: status, pages, listings new/updated/unchanged, retries, errors."""
     from crawler.db import connect
 
-    try:
-        conn = connect(db_path, create=False, read_only=True)
-    except FileNotFoundError as exc:
-        raise click.UsageError(str(exc)) from None
+    conn = connect(db_path, create=False, read_only=True)  # FileNotFoundError: one line
     try:
         from crawler.db import is_read_only
         from crawler.runs import mark_interrupted

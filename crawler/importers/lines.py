@@ -162,7 +162,10 @@ class CsvRecords:
                 detail = text
             else:
                 if len(row) == width:
-                    yield first, row
+                    if len(lines.taken) == 1 or not self._swallowed(width):
+                        yield first, row
+                        continue
+                    yield self._bad(first, "bad_quoting", "quote closed mid-field", width)
                     continue
                 if not row:  # a blank line
                     continue
@@ -186,6 +189,20 @@ class CsvRecords:
                 excerpt,
             )
         return BadRecord(first, last, reason, detail, excerpt)
+
+    def _swallowed(self, width: int) -> bool:
+        """A multi-line row of the right width that is really a stray quote's swallow.
+
+        Its quoted field closes mid-field (``"...\n..."abc``: what strict CSV refuses)
+        and the lines it ran over hold rows of their own.  Only multi-line rows pay
+        for this check (about 1% of a real export).
+        """
+        taken = self.lines.taken
+        try:
+            next(csv.reader(taken, delimiter=self.delimiter, strict=True))
+        except csv.Error:
+            return self._holds_rows(taken[1:], width)
+        return False
 
     def _holds_rows(self, lines: list[str], width: int) -> bool:
         """True when one of these lines is, on its own, a row of ``width`` columns."""
