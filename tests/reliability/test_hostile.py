@@ -490,24 +490,31 @@ def test_sitemap_index_chain_and_fan_out_end_within_their_budget(tmp_path):
         server.routes["/fan/f.xml"] = fan
         server.routes.update({f"/fan/f-{i}.xml": fan for i in range(50)})
         server.routes.update({f"/fan/f-{i}-{j}.xml": fan for i in range(50) for j in range(50)})
-        # default depth: the chain stops by itself; max_sitemaps bounds the fan-out
-        proc, db, _ = crawl_jsonld(tmp_path, "-a", f"sitemaps={server.url}/jobs.xml,{server.url}/chain/0.xml,"
-                                   f"{server.url}/fan/f.xml", "-a", "max_sitemaps=80")
-        fetched = [p for p in server.requests if p.startswith(("/chain/", "/fan/"))]
-        assert len(fetched) <= 80
-        assert "/chain/4.xml" in server.requests and "/chain/6.xml" not in server.requests
-        run = last_run(db)
-        assert run["status"] == "partial" and run["new"] == 1
-        assert "budget_exhausted" in {s["reason"] for s in skips(db)}
-        # the fetch budget: an endless chain allowed any depth ends the run at CLOSESPIDER_PAGECOUNT
-        server.requests.clear()
-        two = tmp_path / "two"
-        two.mkdir()
-        proc, db2, _ = crawl_jsonld(two, "-a", f"sitemaps={server.url}/jobs.xml,{server.url}/chain/0.xml",
-                                    "-a", "max_sitemap_depth=100000", "-s", "CLOSESPIDER_PAGECOUNT=25")
-    run = last_run(db2)
+        runs = {}
+        for name, sitemaps, extra in [
+            # the default max_sitemap_depth (4) ends a chain of indexes by itself
+            ("chain", "/jobs.xml,/chain/0.xml", []),
+            # max_sitemaps bounds a fan-out of 50 x 50 x 50 indexes
+            ("fan", "/jobs.xml,/fan/f.xml", ["-a", "max_sitemaps=80"]),
+            # any depth allowed: the crawl's fetch budget (CLOSESPIDER_PAGECOUNT) ends it
+            ("budget", "/jobs.xml,/chain/0.xml",
+             ["-a", "max_sitemap_depth=100000", "-s", "CLOSESPIDER_PAGECOUNT=25"]),
+        ]:
+            server.requests.clear()
+            folder = tmp_path / name
+            folder.mkdir()
+            urls = ",".join(server.url + s for s in sitemaps.split(","))
+            proc, db, _ = crawl_jsonld(folder, "-a", f"sitemaps={urls}", *extra)
+            runs[name] = (last_run(db), list(server.requests), {s["reason"] for s in skips(db)})
+    run, requests, reasons = runs["chain"]
+    assert "/chain/4.xml" in requests and "/chain/5.xml" not in requests
+    assert run["status"] == "partial" and run["new"] == 1 and "budget_exhausted" in reasons
+    run, requests, reasons = runs["fan"]
+    assert len([p for p in requests if p.startswith("/fan/")]) <= 80
+    assert run["status"] == "partial" and run["new"] == 1 and "budget_exhausted" in reasons
+    run, requests, reasons = runs["budget"]
     assert run["finish_reason"] == "closespider_pagecount" and run["status"] == "partial"
-    assert len([p for p in server.requests if p.startswith("/chain/")]) < 40
+    assert run["new"] == 1 and len([p for p in requests if p.startswith("/chain/")]) < 40
 
 
 def _remotive_job(job_id, **extra) -> dict:
