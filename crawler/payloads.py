@@ -53,7 +53,7 @@ class Poison:
     with ``reason`` while the other listings of the page are kept.
     """
 
-    __slots__ = ("reason", "detail")
+    __slots__ = ("detail", "reason")
 
     def __init__(self, reason: str, detail: str):
         self.reason, self.detail = reason, detail
@@ -124,7 +124,7 @@ def load_json(text: str | bytes, *, strict: bool = True):
     return data
 
 
-_TOKEN_RE = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.S)
+_TOKEN_RE = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
 
 
 def _end_of_value(string: str, start: int) -> int:

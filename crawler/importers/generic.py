@@ -16,15 +16,9 @@ from collections.abc import Iterator
 
 from crawler.db import RawListing
 from crawler.importers.inputs import InputFile
-from crawler.importers.lines import (
-    BadRecord,
-    CsvRecords,
-    bounded_lines,
-    is_long,
-    long_detail,
-)
+from crawler.importers.lines import BadRecord, CsvRecords, csv_header, json_lines
 from crawler.importers.records import FileDone, Record, Reject, iso_z, parse_when
-from crawler.payloads import BadJson, json_payload, load_json
+from crawler.payloads import json_payload
 
 #: Canonical fields a mapping may fill, and the short names accepted for them.
 FIELDS = (
@@ -156,17 +150,11 @@ def read_csv(
         records = CsvRecords(
             text, delimiter="\t" if inp.name.lower().endswith(".tsv") else ","
         )
-        try:
-            header = records.header()
-        except ValueError as exc:
-            yield Reject(f"{inp.name}:1", "bad_header", str(exc))
+        header = csv_header(records, inp.name)
+        if type(header) is Reject:
+            yield header
             yield FileDone(inp.name, ok=False)
             return
-        if header is None:
-            yield Reject(inp.name, "empty_file", "no header row")
-            yield FileDone(inp.name, ok=False)
-            return
-        header = [h.strip() for h in header]
         missing = [c for c in mapping.values() if c not in header]
         if missing:
             yield Reject(
@@ -194,18 +182,11 @@ def read_jsonl(
     file_seen = iso_z(inp.mtime) if inp.mtime else None
     with inp.open() as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace")
-        for number, line in enumerate(bounded_lines(text), 1):
-            where = f"{inp.name}:{number}"
-            if is_long(line):
-                yield Reject(where, "too_large", long_detail(line))
+        for got in json_lines(text, inp.name):
+            if type(got) is Reject:
+                yield got
                 continue
-            if not line.strip():
-                continue
-            try:
-                row = load_json(line)
-            except BadJson as exc:
-                yield Reject(where, exc.reason, str(exc), line[:300])
-                continue
+            where, row, line = got
             if not isinstance(row, dict):
                 yield Reject(
                     where,

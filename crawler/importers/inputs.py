@@ -14,6 +14,7 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import sys
 import tarfile
 import zipfile
 from collections.abc import Callable, Iterator
@@ -64,34 +65,12 @@ class CountingReader(io.BufferedReader):
     """``io.BufferedReader`` over any byte stream, counting bytes pulled through it."""
 
     def __init__(self, stream):
-        self._counter = _CountingRaw(stream)
+        self._counter = BoundedReader(stream, sys.maxsize)  # counting, no limit
         super().__init__(self._counter, buffer_size=1 << 16)
 
     @property
     def bytes_read(self) -> int:
         return self._counter.count
-
-
-class _CountingRaw(io.RawIOBase):
-    def __init__(self, stream):
-        self.stream = stream
-        self.count = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        data = self.stream.read(len(buffer))
-        n = len(data)
-        buffer[:n] = data
-        self.count += n
-        return n
-
-    def close(self) -> None:
-        try:
-            self.stream.close()
-        finally:
-            super().close()
 
 
 def _utc(ts: float) -> datetime:

@@ -8,8 +8,8 @@ to the next quote character into one field; when the swallowed lines hold rows o
 own, only the first line is the bad record and reading starts again on the line after
 it, so thousands of good rows are not lost to one stray quote.
 
-``bounded_lines(text)`` gives the physical lines of a text stream (JSON Lines) with an
-over-long line reported instead of read whole into memory.
+``json_lines(text, name)`` reads JSON Lines the same way: a line too long, too deep
+or not JSON is one Reject, and an over-long line is never read whole into memory.
 """
 
 from __future__ import annotations
@@ -17,6 +17,9 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
+
+from crawler.importers.records import Reject
+from crawler.payloads import BadJson, load_json
 
 #: Longest field the csv module may build (descriptions can be long; 16 MiB is not).
 FIELD_LIMIT = 1 << 24
@@ -38,7 +41,9 @@ class BadRecord:
     excerpt: str
 
     def where(self, name: str) -> str:
-        span = f"{self.first}" if self.last <= self.first else f"{self.first}-{self.last}"
+        span = (
+            f"{self.first}" if self.last <= self.first else f"{self.first}-{self.last}"
+        )
         return f"{name}:{span}"
 
 
@@ -76,10 +81,6 @@ def bounded_lines(text, limit: int = MAX_LINE) -> Iterator[str | _LongLine]:
         if line == "":
             return
         yield line
-
-
-def is_long(line) -> bool:
-    return type(line) is _LongLine
 
 
 def long_detail(line: _LongLine) -> str:
@@ -165,11 +166,16 @@ class CsvRecords:
                     if len(lines.taken) == 1 or not self._swallowed(width):
                         yield first, row
                         continue
-                    yield self._bad(first, "bad_quoting", "quote closed mid-field", width)
+                    yield self._bad(
+                        first, "bad_quoting", "quote closed mid-field", width
+                    )
                     continue
                 if not row:  # a blank line
                     continue
-                reason, detail = "column_count", f"{len(row)} columns, header has {width}"
+                reason, detail = (
+                    "column_count",
+                    f"{len(row)} columns, header has {width}",
+                )
             yield self._bad(first, reason, detail, width)
 
     def _bad(self, first: int, reason: str, detail: str, width: int) -> BadRecord:
@@ -214,3 +220,30 @@ class CsvRecords:
             if len(fields) == width:
                 return True
         return False
+
+
+def csv_header(records: CsvRecords, name: str) -> list[str] | Reject:
+    """The header row of ``name``, stripped, or the Reject saying why it has none."""
+    try:
+        header = records.header()
+    except ValueError as exc:
+        return Reject(f"{name}:1", "bad_header", str(exc))
+    if header is None:
+        return Reject(name, "empty_file", "no header row")
+    return [h.strip() for h in header]
+
+
+def json_lines(text, name: str) -> Iterator[tuple[str, object, str] | Reject]:
+    """``(where, value, line)`` per non-blank JSON line of ``text``, or a Reject for a
+    line that is too long, not JSON, too deep or holds a too-long number."""
+    for number, line in enumerate(bounded_lines(text), 1):
+        where = f"{name}:{number}"
+        if type(line) is _LongLine:
+            yield Reject(where, "too_large", long_detail(line))
+            continue
+        if not line.strip():
+            continue
+        try:
+            yield where, load_json(line), line
+        except BadJson as exc:
+            yield Reject(where, exc.reason, str(exc), line[:300])

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from crawler.db import seen_row, sha256
 from crawler.importers.formats import FORMATS, ImportFormat
 from crawler.importers.inputs import InputFile, OutsideFolder, iter_inputs
-from crawler.inflate import TooLarge
 from crawler.importers.records import FileDone, Record, Reject
+from crawler.inflate import TooLarge
 
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 CHUNK_ROWS = 2_000

@@ -12,9 +12,8 @@ from collections.abc import Iterator
 
 from crawler.db import RawListing
 from crawler.importers.inputs import InputFile
-from crawler.importers.lines import bounded_lines, is_long, long_detail
+from crawler.importers.lines import json_lines
 from crawler.importers.records import FileDone, Record, Reject, parse_when
-from crawler.payloads import BadJson, load_json
 
 REQUIRED = ("source", "source_id", "payload")
 
@@ -26,18 +25,11 @@ def wanted(name: str) -> bool:
 def read(inp: InputFile, **_) -> Iterator[Record | Reject | FileDone]:
     with inp.open() as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8", errors="replace")
-        for number, line in enumerate(bounded_lines(text), 1):
-            where = f"{inp.name}:{number}"
-            if is_long(line):
-                yield Reject(where, "too_large", long_detail(line))
+        for got in json_lines(text, inp.name):
+            if type(got) is Reject:
+                yield got
                 continue
-            if not line.strip():
-                continue
-            try:
-                item = load_json(line)
-            except BadJson as exc:
-                yield Reject(where, exc.reason, str(exc), line[:300])
-                continue
+            where, item, line = got
             if not isinstance(item, dict):
                 yield Reject(where, "not_object", "not a listing item", line[:300])
                 continue

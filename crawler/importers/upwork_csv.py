@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from json.encoder import encode_basestring
 
 from crawler.importers.inputs import InputFile
-from crawler.importers.lines import BadRecord, CsvRecords
+from crawler.importers.lines import BadRecord, CsvRecords, csv_header
 from crawler.importers.records import FileDone, Record, Reject, parse_when
 from crawler.normalize.sources.upwork import job_id_from_link
 from crawler.payloads import json_payload
@@ -74,17 +74,11 @@ def read(
     with inp.open() as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
         records = CsvRecords(text)
-        try:
-            header = records.header()
-        except ValueError as exc:
-            yield Reject(f"{inp.name}:1", "bad_header", str(exc))
+        header = csv_header(records, inp.name)
+        if type(header) is Reject:
+            yield header
             yield FileDone(inp.name, ok=False)
             return
-        if header is None:
-            yield Reject(inp.name, "empty_file", "no header row")
-            yield FileDone(inp.name, ok=False)
-            return
-        header = [h.strip() for h in header]
         missing = [c for c in REQUIRED if c not in header]
         if missing:
             yield Reject(
