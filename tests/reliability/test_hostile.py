@@ -70,6 +70,29 @@ def measured(tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess, i
     return proc, got["peak_mb"]
 
 
+def upwork_db(folder: Path, rows: int) -> tuple[Path, Path]:
+    """``folder/jobs.db`` holding ``rows`` imported Upwork CSV rows, and the CSV (``a.csv``)."""
+    db, path = folder / "jobs.db", folder / "a.csv"
+    write_csv(path, [upwork_row(i) for i in range(rows)])
+    run_cli(
+        "import",
+        str(path),
+        "--format",
+        "upwork-csv",
+        "--db",
+        str(db),
+        "--quiet",
+        check=True,
+    )
+    return db, path
+
+
+def import_upwork_raw(tmp_path: Path, path: Path, db: Path):
+    """`jobtrends import PATH --format upwork-csv --no-normalize`, measured."""
+    args = ["--format", "upwork-csv", "--db", str(db), "--quiet", "--no-normalize"]
+    return measured(tmp_path, "import", str(path), *args)
+
+
 def no_traceback(proc: subprocess.CompletedProcess) -> None:
     assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
     assert "Traceback" not in proc.stdout, proc.stdout[-3000:]
@@ -225,17 +248,7 @@ def test_csv_with_a_50mb_field_keeps_the_200_good_rows(tmp_path):
         fh.write('"' + "x" * (50 << 20) + '",' + ",".join(['""'] * 8) + "\n")
         csv.writer(fh).writerows(upwork_row(i) for i in range(100, 200))
     db = tmp_path / "i.db"
-    proc, peak = measured(
-        tmp_path,
-        "import",
-        str(path),
-        "--format",
-        "upwork-csv",
-        "--db",
-        str(db),
-        "--quiet",
-        "--no-normalize",
-    )
+    proc, peak = import_upwork_raw(tmp_path, path, db)
     no_traceback(proc)
     assert proc.returncode == 0, proc.stderr
     assert query(db, "SELECT count(*) FROM raw_listings")[0][0] == 200
@@ -405,17 +418,7 @@ def test_gzip_bomb_input_is_refused_within_memory(tmp_path):
         fh.write(packer.flush())
     assert path.stat().st_size < 4 << 20
     db = tmp_path / "b.db"
-    proc, peak = measured(
-        tmp_path,
-        "import",
-        str(path),
-        "--format",
-        "upwork-csv",
-        "--db",
-        str(db),
-        "--quiet",
-        "--no-normalize",
-    )
+    proc, peak = import_upwork_raw(tmp_path, path, db)
     no_traceback(proc)
     assert query(db, "SELECT count(*) FROM raw_listings")[0][0] == 30
     assert "too_large" in {s["reason"] for s in skips(db)}
@@ -577,19 +580,7 @@ def _read_only_mount(folder: Path, mount: Path) -> bool:
 def test_read_only_database_is_readable_and_writes_are_one_line(tmp_path):
     folder = tmp_path / "data"
     folder.mkdir()
-    db = folder / "jobs.db"
-    csv_path = tmp_path / "a.csv"
-    write_csv(csv_path, [upwork_row(i) for i in range(40)])
-    run_cli(
-        "import",
-        str(csv_path),
-        "--format",
-        "upwork-csv",
-        "--db",
-        str(db),
-        "--quiet",
-        check=True,
-    )
+    db, csv_path = upwork_db(folder, 40)
     conn = sqlite3.connect(db)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
@@ -638,9 +629,8 @@ def test_read_only_database_is_readable_and_writes_are_one_line(tmp_path):
             )
         )
         assert "read-only" in line
-        assert sorted(p.name for p in ro.iterdir()) == [
-            "jobs.db"
-        ]  # no -wal/-shm were made
+        made = sorted(p.name for p in ro.iterdir())
+        assert made == ["a.csv", "jobs.db"]  # no -wal/-shm were made
     finally:
         if ro != folder:
             subprocess.run(["umount", str(ro)], check=True)
@@ -959,21 +949,7 @@ _COMMANDS = {
 
 @pytest.fixture(scope="module")
 def fuzz_db(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("fuzz")
-    db = folder / "jobs.db"
-    path = folder / "a.csv"
-    write_csv(path, [upwork_row(i) for i in range(20)])
-    run_cli(
-        "import",
-        str(path),
-        "--format",
-        "upwork-csv",
-        "--db",
-        str(db),
-        "--quiet",
-        check=True,
-    )
-    return db, path
+    return upwork_db(tmp_path_factory.mktemp("fuzz"), 20)
 
 
 @settings(
