@@ -20,6 +20,8 @@ from pathlib import Path
 
 import sqlite_utils
 
+from crawler.errors import UserError
+
 DEFAULT_DB = os.environ.get("JOBTRENDS_DB", "data/jobs.db")
 
 SCHEMA_VERSION = 1
@@ -297,20 +299,113 @@ def sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def connect(path: str | os.PathLike = DEFAULT_DB, *, create: bool = True) -> sqlite3.Connection:
-    """Open the database (creating its folder and tables) in WAL mode."""
+class DatabaseUnusable(UserError):
+    """``--db`` names something that cannot be used as the database (one line, exit 2)."""
+
+
+def connect(
+    path: str | os.PathLike = DEFAULT_DB, *, create: bool = True, read_only: bool = False
+) -> sqlite3.Connection:
+    """Open the database (creating its folder and tables) in WAL mode.
+
+    ``read_only=True``: the caller only reads; a database it cannot write (a read-only
+    file or folder) is opened read-only instead of failing.  Every problem with the
+    path itself (not SQLite, a file where a folder should be, no permission) raises
+    :class:`DatabaseUnusable` with one line saying what is wrong.
+    """
     path = Path(path)
+    check_db_path(path)
     if not create and not path.exists():
         raise FileNotFoundError(
             f"database {path} does not exist - run `jobtrends demo` or `jobtrends crawl` first"
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(str(path), timeout=60, isolation_level=None)
-    conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("PRAGMA busy_timeout=60000")
-    ensure_db(conn)
+    if read_only and path.is_file() and not _writable(path):
+        return open_read_only(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatabaseUnusable(
+            f"--db {path}: cannot create the folder {exc.filename or path.parent}"
+            f" ({exc.strerror or exc})"
+        ) from None
+    try:
+        conn = sqlite3.connect(str(path), timeout=60, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise _unusable(path, exc) from None
+    try:
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA busy_timeout=60000")
+        ensure_db(conn)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise _unusable(path, exc) from None
+    return conn
+
+
+def check_db_path(path: str | os.PathLike) -> None:
+    """DatabaseUnusable when ``path`` is a folder or lies under a file used as a folder."""
+    path = Path(path)
+    if path.is_dir():
+        raise DatabaseUnusable(f"--db {path} is a folder, not a database file")
+    blocker = _file_in(path.parent)
+    if blocker.exists() and not blocker.is_dir():
+        raise DatabaseUnusable(f"--db {path}: {blocker} is a file, not a folder")
+
+
+def _writable(path: Path) -> bool:
+    """True when SQLite could write the file and its WAL files next to it."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
+
+
+def _file_in(folder: Path) -> Path:
+    """The first part of ``folder`` that exists and is not a folder."""
+    for part in (*reversed(folder.parents), folder):
+        if part.exists() and not part.is_dir():
+            return part
+    return folder
+
+
+def _unusable(path: Path, exc: sqlite3.Error) -> DatabaseUnusable:
+    text = str(exc)
+    if "not a database" in text or "malformed" in text:
+        return DatabaseUnusable(f"--db {path} is not a SQLite database ({text})")
+    if "readonly" in text or "read-only" in text or "unable to open" in text:
+        where = "folder" if not os.access(path.parent, os.W_OK | os.X_OK) else "file"
+        return DatabaseUnusable(
+            f"--db {path}: cannot write the database ({text}); its {where} is read-only"
+            " - give a writable --db, or copy the file somewhere writable"
+        )
+    return DatabaseUnusable(f"--db {path}: {text}")
+
+
+class ReadOnlyConnection(sqlite3.Connection):
+    """What :func:`open_read_only` returns (``conn.read_only`` says so to callers)."""
+
+    read_only = True
+
+
+def is_read_only(conn: sqlite3.Connection) -> bool:
+    return getattr(conn, "read_only", False)
+
+
+def open_read_only(path: str | os.PathLike) -> sqlite3.Connection:
+    """A read-only connection, no schema changes (``mode=ro``; ``immutable=1`` in a folder
+    where SQLite cannot make its WAL files).  DatabaseUnusable when it cannot be read."""
+    from urllib.parse import quote
+
+    path = Path(path)
+    flags = "mode=ro" if os.access(path.parent, os.W_OK | os.X_OK) else "immutable=1"
+    try:
+        conn = sqlite3.connect(
+            f"file:{quote(str(path.resolve()))}?{flags}", uri=True, timeout=60,
+            isolation_level=None, factory=ReadOnlyConnection,
+        )
+        conn.row_factory = sqlite3.Row
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error as exc:
+        raise _unusable(path, exc) from None
     return conn
 
 
@@ -398,7 +493,9 @@ class transaction:
     def __exit__(self, exc_type, exc, tb):
         if exc_type is None:
             self.conn.execute("COMMIT")
-        else:
+        elif self.conn.in_transaction:
+            # SQLite has already rolled back after some errors ("database or disk is
+            # full"): a second ROLLBACK would raise and hide the real error.
             self.conn.execute("ROLLBACK")
         return False
 

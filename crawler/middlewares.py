@@ -1,9 +1,16 @@
-"""Downloader middleware: retries that honour ``Retry-After`` (AutoThrottle ignores it).
+"""Downloader and spider middlewares: retries, lost pages, redirects and what may be fetched.
 
 A 429/503 (or other retryable status) is retried after the delay the server asked for
 (seconds or an HTTP date), otherwise after a jittered exponential backoff; after
 ``RETRY_TIMES`` attempts the request is given up, logged and counted in the stats
-(``retry/max_reached``, ``jobtrends/retry_after_waits``).
+(``retry/max_reached``, ``jobtrends/retry_after_waits``).  A server asking for more than
+``RETRY_AFTER_MAX`` seconds is given up at once (``jobtrends/retry_after_too_long``):
+waiting less would only be refused again.
+
+Hostile content: a URL found in an http(s) response is followed only when it is http(s)
+too (never ``file://``), redirects stay on the request's host unless
+``JOBTRENDS_REDIRECT_HOSTS`` allows another, and a callback that raises costs its page
+only, recorded in ``skipped_listings`` (``parse_error``).
 """
 
 from __future__ import annotations
@@ -53,6 +60,7 @@ class RetryAfterMiddleware(RetryMiddleware):
         super().__init__(settings)
         self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE", 1.0)
         self.backoff_max = settings.getfloat("RETRY_BACKOFF_MAX", 60.0)
+        self.retry_after_max = settings.getfloat("RETRY_AFTER_MAX", 300.0)
 
     def _delay_for(self, request, response) -> float:
         asked = parse_retry_after(response.headers.get(b"Retry-After"))
@@ -70,6 +78,15 @@ class RetryAfterMiddleware(RetryMiddleware):
         if attempts >= max_times:
             retry = self._retry(request, response_status_message(response.status))
             return retry or response
+        asked = parse_retry_after(response.headers.get(b"Retry-After"))
+        if asked is not None and asked > self.retry_after_max:
+            self.crawler.stats.inc_value("jobtrends/retry_after_too_long")
+            self.crawler.stats.inc_value("retry/max_reached")
+            logger.warning(
+                "HTTP %s for %s asks to wait %.0fs, more than RETRY_AFTER_MAX=%.0fs: given up",
+                response.status, request.url, asked, self.retry_after_max,
+            )
+            return response
         delay = self._delay_for(request, response)
         stats = self.crawler.stats
         if response.headers.get(b"Retry-After") is not None:
@@ -104,10 +121,16 @@ def failure_reason(failure) -> tuple[str, bool]:
             return "robots_disallowed", False
         if "outside the file root" in text:
             return "file_outside_root", True
+        if "another host" in text:
+            return "redirect_offsite", True
         if "redirect" in text:
             return "redirect_loop", True
+        if "max size" in text or "maxsize" in text or "larger than" in text:
+            return "too_large", True
         return "ignored", True
     name = type(exc).__name__.lower()
+    if "dataloss" in name:
+        return "data_loss", True
     if isinstance(exc, zlib.error) or "decompress" in str(exc).lower():
         return "corrupt_compression", True
     if "timeout" in name:
@@ -134,14 +157,26 @@ class PageLossMiddleware:
     def from_crawler(cls, crawler):
         return cls(crawler)
 
-    def _attach(self, obj):
+    def _attach(self, obj, response=None):
         from scrapy import Request
 
-        if isinstance(obj, Request) and obj.errback is None:
+        if not isinstance(obj, Request):
+            return obj
+        if response is not None and _remote(response.url) and not _remote(obj.url):
+            # A URL found in remote content never reads a local file (or any non-web scheme).
+            self.crawler.stats.inc_value("jobtrends/refused_urls")
+            logger.warning("refused %s: found in %s, not an http(s) URL", obj.url[:200], response.url)
+            return self._skip(response, "url_scheme", f"not an http(s) URL: {obj.url[:300]}")
+        if obj.errback is None:
             handler = getattr(self.crawler.spider, "page_failed", None)
             if handler is not None:
                 obj.errback = handler
         return obj
+
+    def _skip(self, response, reason: str, detail: str) -> dict:
+        name = getattr(self.crawler.spider, "name", "") or ""
+        return {"skip": True, "source": name, "url": response.url, "reason": reason,
+                "detail": detail[:500], "excerpt": ""}
 
     async def process_start(self, start):
         async for obj in start:
@@ -149,11 +184,22 @@ class PageLossMiddleware:
 
     def process_spider_output(self, response, result, spider=None):
         for obj in result:
-            yield self._attach(obj)
+            yield self._attach(obj, response)
 
     async def process_spider_output_async(self, response, result, spider=None):
         async for obj in result:
-            yield self._attach(obj)
+            yield self._attach(obj, response)
+
+    def process_spider_exception(self, response, exception, spider=None):
+        """A callback that raised: the page is lost (counted, logged), not the crawl."""
+        self.crawler.stats.inc_value("jobtrends/pages_lost")
+        logger.error("page lost: %s (parse_error) %s: %s", response.url,
+                     type(exception).__name__, str(exception)[:300])
+        return [self._skip(response, "parse_error", f"{type(exception).__name__}: {exception}")]
+
+
+def _remote(url: str) -> bool:
+    return url[:8].lower().startswith(("http://", "https://"))
 
 
 class LoopSafeRedirectMiddleware(RedirectMiddleware):
@@ -168,8 +214,27 @@ class LoopSafeRedirectMiddleware(RedirectMiddleware):
     def process_response(self, request, response, spider=None):
         result = super().process_response(request, response, spider)
         if result is not request and result is not response and hasattr(result, "dont_filter"):
+            self._check_host(request, result)
             return result.replace(dont_filter=True)
         return result
+
+    def _check_host(self, request, redirected) -> None:
+        """Refuse a redirect to another host unless ``JOBTRENDS_REDIRECT_HOSTS`` allows it.
+
+        Why: a configured source is one host; a redirect elsewhere (a parked domain, an
+        internal address) is not what the user asked to crawl.  ``["*"]`` allows any.
+        """
+        old, new = urlsplit(request.url).hostname, urlsplit(redirected.url).hostname
+        if old == new or (old or "").removeprefix("www.") == (new or "").removeprefix("www."):
+            return
+        allowed = self.crawler.settings.getlist("JOBTRENDS_REDIRECT_HOSTS")
+        if "*" in allowed or (new or "") in allowed:
+            return
+        from scrapy.exceptions import IgnoreRequest
+
+        self.crawler.stats.inc_value("jobtrends/redirect_offsite")
+        raise IgnoreRequest(f"redirect from {old} to another host {new} refused"
+                            " (allow it with JOBTRENDS_REDIRECT_HOSTS)")
 
 
 def file_root_for(spider, settings) -> Path | None:

@@ -27,6 +27,8 @@ RETRY_TIMES = 4
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 RETRY_BACKOFF_BASE = 1.0
 RETRY_BACKOFF_MAX = 60.0
+# A server asking (Retry-After) for a longer wait than this is given up at once.
+RETRY_AFTER_MAX = 300.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.RetryAfterMiddleware": 550,
@@ -40,6 +42,12 @@ DOWNLOADER_MIDDLEWARES = {
 SPIDER_MIDDLEWARES = {"crawler.middlewares.PageLossMiddleware": 50}
 # A redirect loop is given up after this many hops (Scrapy's default is 20).
 REDIRECT_MAX_TIMES = 10
+# Redirects stay on the request's host; hosts listed here may be redirected to ("*": any).
+JOBTRENDS_REDIRECT_HOSTS: list[str] = []
+# The fetch budget of one crawl: responses of any kind (pages, sitemaps, feeds).  Reaching
+# it ends the run with finish_reason closespider_pagecount (status partial), so a sitemap
+# chain or a fan-out that never ends cannot hold the spider's lock forever.
+CLOSESPIDER_PAGECOUNT = 100_000
 
 # Cookies are not needed by any source, and the cookie middleware's public-suffix lookup
 # would try the network on first use.

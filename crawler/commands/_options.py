@@ -9,6 +9,6 @@ db_option = click.option(
     "db_path",
     default=DEFAULT_DB,
     show_default=True,
-    type=click.Path(dir_okay=False),
+    type=click.Path(),  # a folder or an unusable path: crawler.db.connect says so in one line
     help="SQLite database file.",
 )

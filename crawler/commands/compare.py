@@ -41,7 +41,7 @@ def command(
     from crawler.db import connect
 
     a, b = parse_period(period_a), parse_period(period_b)
-    conn = connect(db_path, create=False)
+    conn = connect(db_path, create=False, read_only=True)
     result = compare_periods(conn, a, b, source=source)
     if result.total_a == 0 and result.total_b == 0:
         raise click.UsageError(

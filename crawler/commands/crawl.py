@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from crawler.commands._options import db_option
+from crawler.errors import UserError
 
 
 def parse_pairs(pairs: tuple[str, ...], what: str) -> list[tuple[str, str]]:
@@ -58,6 +59,23 @@ def check_before_crawling(names: list[str], args: dict[str, dict], db_path: str)
         connect(db_path).close()
     except (OSError, sqlite3.Error) as exc:
         raise click.UsageError(f"cannot open database {db_path}: {exc} - give a writable --db path") from None
+
+
+def check_redis(url: str) -> None:
+    """UserError (one line) when the Redis server of ``--redis`` cannot be reached."""
+    import redis
+
+    where = url.split("@")[-1]
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5)
+        try:
+            client.ping()
+        finally:
+            client.close()
+    except ValueError as exc:
+        raise UserError(f"--redis {where}: not a Redis URL ({exc})") from None
+    except redis.exceptions.RedisError as exc:
+        raise UserError(f"--redis {where}: cannot reach the Redis server ({exc})") from None
 
 
 @click.command("crawl")
@@ -122,6 +140,7 @@ def command(names, all_, arg_pairs, setting_pairs, base_url, config_path, full, 
 
         if len(names) != 1:
             raise click.UsageError("--redis runs one spider per process: name exactly one spider")
+        check_redis(redis_url)
         click.echo(f"crawling {names[0]} on {redis_url.split('@')[-1]} (log: {log_file})", err=True)
         summary = crawl_on_redis(names[0], args[names[0]], redis_url, settings=settings,
                                  log_file=log_file, idle=redis_idle)

@@ -89,7 +89,7 @@ def command(
         source=source,
         placebo=placebo,
     )
-    conn = connect(db_path, create=False)
+    conn = connect(db_path, create=False, read_only=True)
     result = event_study(conn, config)
     if not result.series:
         raise click.UsageError(

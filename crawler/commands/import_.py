@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 
 import click
 
 from crawler.commands._options import db_option
+from crawler.errors import UserError
 
 FORMAT_NAMES = (
     "upwork-rss",
@@ -161,6 +163,11 @@ def command(
         )
     except ImportFailed as exc:
         raise click.ClickException(str(exc)) from None
+    except sqlite3.OperationalError as exc:  # storage: a full disk, an I/O error
+        raise UserError(
+            f"--db {db_path}: {exc} - the import stopped; the batches committed before"
+            " it are kept (`jobtrends runs` shows the run)"
+        ) from None
     finally:
         conn.close()
     for line in report.lines():

@@ -103,7 +103,7 @@ def command(
     from crawler.db import connect
 
     event_day = parse_day(event)
-    conn = connect(db_path, create=False)
+    conn = connect(db_path, create=False, read_only=True)
     a = parse_period(period_a or month_label(event_day))
     b = parse_period(period_b or _default_b(conn))
     controls = DEFAULT_CONTROL

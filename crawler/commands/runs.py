@@ -29,14 +29,13 @@ def command(spider, limit, check_ids, config_path, as_json, db_path):
     """List recent runs: status, pages, listings new/updated/unchanged, retries, errors."""
     from crawler.db import connect
 
+    conn = connect(db_path, create=False, read_only=True)  # FileNotFoundError: one line
     try:
-        conn = connect(db_path, create=False)
-    except FileNotFoundError as exc:
-        raise click.UsageError(str(exc)) from None
-    try:
+        from crawler.db import is_read_only
         from crawler.runs import mark_interrupted
 
-        mark_interrupted(conn)  # a SIGKILLed crawl's run is shown as 'interrupted', not 'running'
+        if not is_read_only(conn):  # a read-only database is shown as it is
+            mark_interrupted(conn)  # a SIGKILLed crawl's run is shown as 'interrupted', not 'running'
         if check_ids:
             from crawler.config import load_config
             from crawler.monitors import check_run, monitor_options

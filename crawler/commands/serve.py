@@ -5,9 +5,30 @@
 
 from __future__ import annotations
 
+import errno
+import socket
+
 import click
 
 from crawler.commands._options import db_option
+from crawler.errors import UserError
+
+
+def check_port_free(host: str, port: int) -> None:
+    """UserError (one line) when ``host:port`` cannot be listened on: busy, or no such address."""
+    if port == 0:
+        return
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise UserError(
+                    f"port {port} on {host} is already in use - stop what listens there"
+                    " or give another --port (0 = any free port)"
+                ) from None
+            raise UserError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
 @click.command("serve")
@@ -27,6 +48,7 @@ def command(db_path: str, port: int, host: str | None, public: bool, allow_sql: 
     """Serve the database read-only in Datasette with dashboards and canned queries."""
     from analysis.serve import ServeError, serve
 
+    check_port_free(host or ("0.0.0.0" if public else "127.0.0.1"), port)
     try:
         serve(db_path, host=host, port=port, public=public, allow_sql=allow_sql,
               open_browser=open_browser)

@@ -78,10 +78,13 @@ def last_run(conn: sqlite3.Connection | None, spider: str) -> dict | None:
 
 def open_if_exists(db_path: str) -> sqlite3.Connection | None:
     """A read-only connection, or None when the database does not exist yet (never creates it)."""
+    from crawler.db import check_db_path, open_read_only
+
+    check_db_path(db_path)
     if not Path(db_path).is_file():
         return None
-    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30)
-    conn.row_factory = sqlite3.Row
+
+    conn = open_read_only(db_path)
     if not conn.execute(
         "SELECT 1 FROM sqlite_master WHERE name = 'crawl_runs'"
     ).fetchone():

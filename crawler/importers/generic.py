@@ -13,21 +13,14 @@ from __future__ import annotations
 
 import ast
 import io
-import itertools
 import json
 from collections.abc import Iterator
 
 from crawler.db import RawListing
 from crawler.importers.inputs import InputFile
-from crawler.importers.records import (
-    FileDone,
-    Record,
-    Reject,
-    csv_rows,
-    iso_z,
-    parse_when,
-)
-from crawler.payloads import json_payload
+from crawler.importers.lines import PrefixedText, csv_rows, json_lines
+from crawler.importers.records import FileDone, Record, Reject, iso_z, parse_when
+from crawler.payloads import BadJson, json_payload, load_json
 
 #: Canonical fields a mapping may fill, and the short names accepted for them.
 FIELDS = (
@@ -216,16 +209,11 @@ def read_jsonl(
                 head + text.read(), inp.name, mapping, source, file_seen
             )
             return
-        lines = itertools.chain(io.StringIO(head + text.readline()), text)
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
+        for got in json_lines(PrefixedText(head, text), inp.name):
+            if type(got) is Reject:
+                yield got
                 continue
-            where = f"{inp.name}:{number}"
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield Reject(where, "bad_json", str(exc), line[:300])
-                continue
+            where, row, line = got
             if not isinstance(row, dict):
                 yield Reject(
                     where,
@@ -243,9 +231,9 @@ def _json_array(
 ) -> Iterator[Record | Reject | FileDone]:
     """Items of a file holding one JSON array; ``where`` is ``file:[index]``."""
     try:
-        items = json.loads(text)
-    except json.JSONDecodeError as exc:
-        yield Reject(name, "bad_json", f"not a JSON array: {exc}", text[:300])
+        items = load_json(text)
+    except BadJson as exc:
+        yield Reject(name, exc.reason, f"not a JSON array: {exc}", text[:300])
         yield FileDone(name, ok=False)
         return
     for index, row in enumerate(items):

@@ -3,6 +3,10 @@
 ``iter_inputs("feeds.zip", wanted)`` yields one :class:`InputFile` per member, in name
 order, each opened lazily as a byte stream, so a large archive or CSV is never held in
 memory.  ``.gz`` files (``data.csv.gz``) are decompressed on the fly.
+
+Hostile inputs: compressed data may inflate only so far (``crawler.inflate``: 200x its
+stored size, at least 64 MiB), and a folder walk never reads outside the folder: a
+symbolic link whose target is elsewhere is refused (``outside_folder``), never opened.
 """
 
 from __future__ import annotations
@@ -10,12 +14,15 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import sys
 import tarfile
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+from crawler.inflate import BoundedReader, allowed_size
 
 ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz")
 
@@ -36,43 +43,34 @@ class InputFile:
         if self.name.lower().endswith(".gz") and not self.name.lower().endswith(
             (".tar.gz", ".tgz")
         ):
-            raw = gzip.GzipFile(fileobj=raw)
+            raw = BoundedReader(
+                gzip.GzipFile(fileobj=raw), allowed_size(self.size), self.name
+            )
         self.stream = CountingReader(raw)
         return self.stream
+
+
+class OutsideFolder(OSError):
+    """A file of a folder walk that is a link to somewhere outside the folder."""
+
+
+def _refuse(label: str, target: Path):
+    def opener():
+        raise OutsideFolder(f"{label} links to {target}, outside the folder: not read")
+
+    return opener
 
 
 class CountingReader(io.BufferedReader):
     """``io.BufferedReader`` over any byte stream, counting bytes pulled through it."""
 
     def __init__(self, stream):
-        self._counter = _CountingRaw(stream)
+        self._counter = BoundedReader(stream, sys.maxsize)  # counting, no limit
         super().__init__(self._counter, buffer_size=1 << 16)
 
     @property
     def bytes_read(self) -> int:
         return self._counter.count
-
-
-class _CountingRaw(io.RawIOBase):
-    def __init__(self, stream):
-        self.stream = stream
-        self.count = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        data = self.stream.read(len(buffer))
-        n = len(data)
-        buffer[:n] = data
-        self.count += n
-        return n
-
-    def close(self) -> None:
-        try:
-            self.stream.close()
-        finally:
-            super().close()
 
 
 def _utc(ts: float) -> datetime:
@@ -100,26 +98,31 @@ def _zip_members(path: Path, wanted: Callable[[str], bool]) -> Iterator[InputFil
                 continue
             # Zip times are local wall-clock without a zone: read them as UTC.
             mtime = datetime(*info.date_time, tzinfo=UTC)
+            limit = allowed_size(info.compress_size)
             yield InputFile(
                 f"{path}/{info.filename}",
                 info.file_size,
                 mtime,
-                lambda info=info: archive.open(info),
+                lambda info=info, limit=limit: BoundedReader(
+                    archive.open(info), limit, f"{path}/{info.filename}"
+                ),
             )
 
 
 def _tar_members(path: Path, wanted: Callable[[str], bool]) -> Iterator[InputFile]:
     # Streaming mode ("r|*"): members are read in archive order, nothing is seeked.
+    limit = allowed_size(path.stat().st_size)
     with tarfile.open(path, mode="r|*") as archive:
         for member in archive:
             if not member.isfile() or not _member_wanted(member.name, wanted):
                 continue
             stream = archive.extractfile(member)
+            name = f"{path}/{member.name}"
             yield InputFile(
-                f"{path}/{member.name}",
+                name,
                 member.size,
                 _utc(member.mtime),
-                lambda stream=stream: stream,
+                lambda stream=stream, name=name: BoundedReader(stream, limit, name),
             )
 
 
@@ -149,13 +152,22 @@ def iter_inputs(
         else:
             yield _plain(path, str(path))
         return
-    for root, dirs, files in os.walk(path):
+    folder = path.resolve()
+    for root, dirs, files in os.walk(path):  # symlinked folders are not entered
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             full = Path(root) / name
             label = str(full)
             if name.startswith("."):
                 continue
+            if full.is_symlink():
+                target = full.resolve()
+                if folder not in target.parents:
+                    if is_archive(full) or wanted(label):
+                        yield InputFile(label, 0, None, _refuse(label, target))
+                    continue
+                if not target.is_file():
+                    continue
             if is_archive(full):
                 yield from iter_inputs(full, wanted)
             elif wanted(label):
@@ -177,9 +189,12 @@ def total_size(path: str | os.PathLike, wanted: Callable[[str], bool]) -> int:
     if path.is_file():
         return path.stat().st_size  # compressed tar: the stored size is a fair guess
     total = 0
+    folder = path.resolve()
     for root, _, files in os.walk(path):
         for name in files:
             full = Path(root) / name
+            if full.is_symlink() and folder not in full.resolve().parents:
+                continue
             if not name.startswith(".") and (is_archive(full) or wanted(str(full))):
                 total += (
                     total_size(full, wanted)

@@ -9,8 +9,13 @@ stays bounded (at most ``QUEUE_CHUNKS`` chunks in flight).
 
 from __future__ import annotations
 
+import csv
+import ctypes
 import multiprocessing
+import os
 import queue as queue_module
+import signal
+import sys
 import tarfile
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -18,12 +23,24 @@ from dataclasses import dataclass
 
 from crawler.db import seen_row, sha256
 from crawler.importers.formats import FORMATS, ImportFormat
-from crawler.importers.inputs import InputFile, iter_inputs
+from crawler.importers.inputs import InputFile, OutsideFolder, iter_inputs
 from crawler.importers.records import FileDone, Record, Reject
+from crawler.inflate import TooLarge
 
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 CHUNK_ROWS = 2_000
 QUEUE_CHUNKS = 8
-_READ_ERRORS = (OSError, zipfile.BadZipFile, tarfile.TarError, EOFError, UnicodeError)
+# What bad input can raise out of a reader: the file is one reject (rows it yielded
+# before are kept).  Readers handle bad rows themselves (crawler/importers/lines.py).
+_READ_ERRORS = (
+    OSError,
+    zipfile.BadZipFile,
+    tarfile.TarError,
+    EOFError,
+    csv.Error,
+    ValueError,  # UnicodeError, JSON and number limits
+    RecursionError,
+)
 
 
 @dataclass(slots=True)
@@ -59,8 +76,16 @@ def _read_file(inp: InputFile, fmt: ImportFormat, options: dict) -> Iterator:
     try:
         yield from fmt.read(inp, **options)
     except _READ_ERRORS as exc:
-        yield Reject(inp.name, "unreadable", f"{type(exc).__name__}: {exc}")
+        yield Reject(inp.name, _reason(exc), f"{type(exc).__name__}: {exc}")
         yield FileDone(inp.name, ok=False)
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OutsideFolder):
+        return "outside_folder"
+    if isinstance(exc, TooLarge):
+        return "too_large"
+    return "unreadable"
 
 
 def read_chunks(
@@ -91,21 +116,54 @@ def read_chunks(
     yield Chunk(events, done_bytes)
 
 
+def die_with_parent() -> None:
+    """Linux: have the kernel SIGKILL this process when its parent dies (prctl)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return  # no prctl: the watchdog in _put still ends the process
+
+
+def _put(out, item, parent: int) -> None:
+    """``out.put(item)``, ending this process if the parent is gone (the watchdog)."""
+    while True:
+        try:
+            out.put(item, timeout=1.0)
+            return
+        except queue_module.Full:
+            if os.getppid() != parent:
+                os._exit(1)
+
+
 def _child(
-    out, paths: list[str], format_name: str, options: dict, chunk_rows: int
+    out,
+    paths: list[str],
+    format_name: str,
+    options: dict,
+    chunk_rows: int,
+    parent: int,
 ) -> None:
+    die_with_parent()
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
     try:
         for chunk in read_chunks(
             paths, FORMATS[format_name], options, chunk_rows=chunk_rows, flatten=True
         ):
-            out.put(chunk)
-        out.put(None)
+            _put(out, chunk, parent)
+        _put(out, None, parent)
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises
-        out.put(f"{type(exc).__name__}: {exc}")
+        _put(out, f"{type(exc).__name__}: {exc}", parent)
 
 
 class ParallelReader:
     """``for chunk in ParallelReader(paths, "upwork-csv", options): ...`` (Linux: fork).
+
+    The reading process dies with its parent, even when the parent is SIGKILLed
+    (``die_with_parent``; elsewhere a watchdog checks ``getppid`` while it waits).
 
     Start it before any thread exists in the parent (the progress bar's monitor), as
     forking a threaded process is unsafe.
@@ -128,6 +186,7 @@ class ParallelReader:
                 format_name,
                 options,
                 chunk_rows,
+                os.getpid(),
             ),
             daemon=True,
         )

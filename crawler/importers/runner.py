@@ -34,6 +34,11 @@ from crawler.importers.formats import FORMATS
 from crawler.importers.inputs import total_size
 from crawler.importers.reading import InputFailed, ParallelReader, read_chunks
 from crawler.importers.records import FileDone, Record, Reject
+from crawler.runs import mark_interrupted, record_owner
+
+#: Tests only: a file path; after its first batch the import writes its pid and its
+#: reader's there and stops, so a test can kill it at a known point (no timing).
+KILL_POINT_ENV = "JOBTRENDS_IMPORT_KILL_POINT"
 
 # Listings per transaction.  Large batches matter for big raw-only imports: new keys
 # are inserted in key order, so a batch writes each touched page of the primary-key
@@ -179,6 +184,9 @@ def run_import(
         **(args or {}),
     }
     run_id = start_run(conn, source or format_name, kind="import", args=run_args)
+    # Like a crawl: who writes this run, so a later command can tell the process died.
+    record_owner(conn, run_id)
+    mark_interrupted(conn)
     report = ImportReport(run_id=run_id, format=format_name, source=source)
     total_bytes = sum(_safe_size(p, fmt.wanted) for p in paths)
     if parallel is None:
@@ -211,6 +219,10 @@ def run_import(
         nonlocal batch, rejects
         _write_batch(conn, batch, rejects, report, normalize=normalize)
         batch, rejects = [], []
+        if kill_point:
+            _stop_at_kill_point(kill_point, reader)
+
+    kill_point = os.environ.get(KILL_POINT_ENV)
 
     try:
         for chunk in chunks:
@@ -263,7 +275,15 @@ def run_import(
         raise
     except BaseException as exc:
         report.status = "failed"
-        _finish(conn, report, started, bar, reason=f"{type(exc).__name__}: {exc}")
+        try:
+            _finish(conn, report, started, bar, reason=f"{type(exc).__name__}: {exc}")
+        except sqlite3.Error as finish_exc:
+            # The run record cannot be closed either (a full disk): the first error is
+            # the one to show; the run is marked interrupted by a later command.
+            bar.close()
+            print(
+                f"run {report.run_id} could not be closed: {finish_exc}", file=sys.stderr
+            )
         raise
     finally:
         conn.execute(f"PRAGMA wal_autocheckpoint = {int(autocheckpoint)}")
@@ -271,6 +291,19 @@ def run_import(
             reader.close()
     _finish(conn, report, started, bar, reason="finished")
     return report
+
+
+def _stop_at_kill_point(path: str, reader) -> None:
+    """Tests: say who we are, then wait to be killed (see KILL_POINT_ENV)."""
+    import json
+    import threading
+
+    reader_pid = reader.process.pid if reader is not None else None
+    tmp = f"{path}.tmp"
+    with open(tmp, "w") as fh:
+        json.dump({"pid": os.getpid(), "reader": reader_pid}, fh)
+    os.replace(tmp, path)
+    threading.Event().wait()
 
 
 def _safe_size(path, wanted: Callable[[str], bool]) -> int:
@@ -310,19 +343,17 @@ def _write_batch(
     *,
     normalize: bool,
 ) -> None:
-    """One transaction: raw rows (min/max seen), their normalized jobs, the rejects."""
+    """One transaction: raw rows (min/max seen), their normalized jobs, the rejects.
+
+    The report counts what is committed: it is updated only after COMMIT succeeded.
+    """
     if not batch and not rejects:
         return
+    normalized = (set(), 0, 0)
     with transaction(conn):
         counts = save_raw_rows(conn, batch, run_id=report.run_id, in_transaction=True)
-        report.new += counts.new
-        report.updated += counts.updated
-        report.unchanged += counts.unchanged
-        report.duplicates += counts.duplicates
-        report.widened += counts.widened
-        report.older_versions += counts.older_versions
         if normalize and counts.changed_keys:
-            _normalize(conn, batch, set(counts.changed_keys), report)
+            normalized = _normalize(conn, batch, set(counts.changed_keys))
         for reject in rejects:
             source = report.source or "import"
             record_skip(
@@ -334,11 +365,22 @@ def _write_batch(
                 detail=reject.detail,
                 excerpt=reject.excerpt,
             )
+    report.new += counts.new
+    report.updated += counts.updated
+    report.unchanged += counts.unchanged
+    report.duplicates += counts.duplicates
+    report.widened += counts.widened
+    report.older_versions += counts.older_versions
+    months, jobs, issues = normalized
+    report.months |= months
+    report.normalized += jobs
+    report.normalize_issues += issues
 
 
 def _normalize(
-    conn: sqlite3.Connection, batch: list[tuple], changed: set, report: ImportReport
-) -> None:
+    conn: sqlite3.Connection, batch: list[tuple], changed: set
+) -> tuple[set[str], int, int]:
+    """Normalize and save the changed listings: (months touched, jobs, issues)."""
     from crawler.normalize.listing import normalize_listing
 
     # The stored payload is the latest sighting's (as save_raw_rows decided).
@@ -349,7 +391,7 @@ def _normalize(
             got = latest.get(key)
             if got is None or item[7] >= got[7]:
                 latest[key] = item
-    jobs, issues = [], []
+    jobs, issues, months = [], [], set()
     for item in latest.values():
         row, row_issues = normalize_listing(
             item[0],
@@ -361,10 +403,9 @@ def _normalize(
         jobs.append(row)
         issues.extend(row_issues)
         if row.get("month"):
-            report.months.add(row["month"])
+            months.add(row["month"])
     save_jobs(conn, jobs, issues, in_transaction=True)
-    report.normalized += len(jobs)
-    report.normalize_issues += len(issues)
+    return months, len(jobs), len(issues)
 
 
 def _finish(

@@ -8,11 +8,11 @@ rejects with their own reason, so a crawl run elsewhere merges like a local one.
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Iterator
 
 from crawler.db import RawListing
 from crawler.importers.inputs import InputFile
+from crawler.importers.lines import json_lines
 from crawler.importers.records import FileDone, Record, Reject, parse_when
 
 REQUIRED = ("source", "source_id", "payload")
@@ -24,17 +24,12 @@ def wanted(name: str) -> bool:
 
 def read(inp: InputFile, **_) -> Iterator[Record | Reject | FileDone]:
     with inp.open() as raw:
-        for number, line in enumerate(
-            io.TextIOWrapper(raw, encoding="utf-8", errors="replace"), 1
-        ):
-            if not line.strip():
+        text = io.TextIOWrapper(raw, encoding="utf-8", errors="replace")
+        for got in json_lines(text, inp.name):
+            if type(got) is Reject:
+                yield got
                 continue
-            where = f"{inp.name}:{number}"
-            try:
-                item = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield Reject(where, "bad_json", str(exc), line[:300])
-                continue
+            where, item, line = got
             if not isinstance(item, dict):
                 yield Reject(where, "not_object", "not a listing item", line[:300])
                 continue

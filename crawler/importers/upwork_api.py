@@ -16,7 +16,8 @@ import re
 from collections.abc import Iterator
 
 from crawler.importers.inputs import InputFile
-from crawler.importers.records import FileDone, Reject, csv_rows, parse_when
+from crawler.importers.lines import csv_rows
+from crawler.importers.records import FileDone, Reject, parse_when
 from crawler.importers.upwork_csv import excerpt, payload_of, wanted
 
 __all__ = ["read", "wanted"]

@@ -9,7 +9,6 @@ is the ``~01...`` ciphertext in ``link``; the row counts as seen at ``published_
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -18,6 +17,7 @@ from collections.abc import Callable, Iterator
 from json.encoder import encode_basestring
 
 from crawler.importers.inputs import InputFile
+from crawler.importers.lines import BadRecord, CsvRecords, csv_header
 from crawler.importers.records import FileDone, Record, Reject, parse_when
 from crawler.normalize.sources.upwork import job_id_from_link
 from crawler.payloads import json_payload
@@ -43,9 +43,6 @@ COLUMNS = (
 )
 REQUIRED = ("title", "link", "published_date")
 
-csv.field_size_limit(
-    1 << 24
-)  # descriptions can be long; the default 128 KiB cap is not
 
 
 def wanted(name: str) -> bool:
@@ -76,11 +73,10 @@ def read(
     """Rows as flat ``crawler.db.SeenRow`` tuples (sha256 included), then FileDone."""
     with inp.open() as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
-        reader = csv.reader(text)
-        try:
-            header = [h.strip() for h in next(reader)]
-        except StopIteration:
-            yield Reject(inp.name, "empty_file", "no header row")
+        records = CsvRecords(text)
+        header = csv_header(records, inp.name)
+        if type(header) is Reject:
+            yield header
             yield FileDone(inp.name, ok=False)
             return
         missing = [c for c in REQUIRED if c not in header]
@@ -98,19 +94,13 @@ def read(
         name = inp.name
         payload_for = payload_of(header)
         digest = hashlib.sha256
-        line = reader.line_num + 1  # where the next record starts
-        for row in reader:
-            where, line = line, reader.line_num + 1
-            if len(row) != width:
-                if not row:  # a blank line
-                    continue
+        for record in records.rows(width):
+            if type(record) is BadRecord:
                 yield Reject(
-                    f"{name}:{where}",
-                    "column_count",
-                    f"{len(row)} columns, header has {width}",
-                    excerpt(row),
+                    record.where(name), record.reason, record.detail, record.excerpt
                 )
                 continue
+            where, row = record
             link = row[i_link]
             quick = _QUICK_ID.search(link)
             job_id = f"~{quick.group(1)}" if quick else job_id_from_link(link)

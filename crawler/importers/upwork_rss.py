@@ -25,6 +25,8 @@ from crawler.payloads import _ITEM_RE as ITEM_RE
 SOURCE = "upwork"
 _ITEM_START = re.compile(rb"<item\b")
 _FEED_SUFFIXES = (".xml", ".rss", ".atom")
+#: A feed file is read whole (its items are cut by position): larger ones are refused.
+MAX_FEED_BYTES = 256 * 1024 * 1024
 
 
 def wanted(name: str) -> bool:
@@ -56,7 +58,16 @@ def read(
     inp: InputFile, source: str | None = None, **_
 ) -> Iterator[Record | Reject | FileDone]:
     with inp.open() as fh:
-        body = fh.read()
+        body = fh.read(MAX_FEED_BYTES + 1)
+    if len(body) > MAX_FEED_BYTES:
+        yield Reject(
+            inp.name,
+            "too_large",
+            f"a feed file over {MAX_FEED_BYTES:,} bytes is not read (saved feeds are < 1 MB)",
+            body[:200].decode("utf-8", "replace"),
+        )
+        yield FileDone(inp.name, ok=False)
+        return
     first = _ITEM_START.search(body)
     header = body[: first.start() if first else 4000].decode("utf-8", "replace")
     if (

@@ -7,10 +7,9 @@ A subclass fetches its pages and hands the list of job objects to
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 
-from crawler.payloads import json_payload
+from crawler.payloads import BadJson, json_excerpt, load_json_page
 from crawler.spiders.base import JobSpider
 
 
@@ -19,13 +18,17 @@ class JsonApiSpider(JobSpider):
     payload_format = "json"
 
     def read_json(self, response) -> tuple[object, dict | None]:
-        """``(data, None)``, or ``(None, skip item)`` when the body is not JSON."""
+        """``(data, None)``, or ``(None, skip item)`` when the body is not JSON.
+
+        A page with a poison part (too deep, a number of thousands of digits) is read
+        tolerantly: only the listing holding it is skipped (see ``json_listing``).
+        """
         try:
-            return json.loads(response.body), None
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            return load_json_page(response.body), None
+        except BadJson as exc:
             excerpt = response.body[:200].decode("utf-8", "replace")
             return None, self.skip(
-                response, "bad_json", f"page is not JSON: {exc}", excerpt
+                response, exc.reason, f"page is not JSON: {exc}", excerpt
             )
 
     def read_jobs(self, response, key: str | None = "jobs") -> tuple[list, dict | None]:
@@ -60,11 +63,9 @@ class JsonApiSpider(JobSpider):
                     response,
                     "no_id",
                     f"job object without {id_key!r}",
-                    json_payload(job),
+                    json_excerpt(job, 500),
                 )
                 continue
             if ids is not None:
                 ids.append(str(job[id_key]))
-            yield self.listing(
-                response, job[id_key], json_payload(job), url=url_of(job)
-            )
+            yield self.json_listing(response, job[id_key], job, url=url_of(job))

@@ -16,6 +16,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import scrapy
 
 from crawler.config import source_options
+from crawler.payloads import BadJson, json_payload
 
 TRUE = {"1", "true", "yes", "on"}
 
@@ -100,6 +101,19 @@ class JobSpider(scrapy.Spider):
             "fetched_at": fetched_at or self.now_iso(),
             "origin": response.url,
         }
+
+    def json_listing(self, response, source_id, obj, *, url: str | None = None) -> dict:
+        """A listing of ``obj``'s exact JSON, or a skip when part of it is poison.
+
+        A value the page nested too deep or wrote with thousands of digits
+        (``crawler.payloads.Poison``) costs this listing only: ``too_deep`` /
+        ``bad_number`` in skipped_listings, the page's other listings are kept.
+        """
+        try:
+            payload = json_payload(obj)
+        except BadJson as exc:
+            return self.skip(response, exc.reason, f"listing {str(source_id)[:80]}: {exc}")
+        return self.listing(response, source_id, payload, url=url)
 
     def skip(self, response, reason: str, detail: str = "", excerpt: str = "") -> dict:
         return {

@@ -7,11 +7,9 @@ or (without ``full=1``) a page of listings stored by earlier runs.
 
 from __future__ import annotations
 
-import json
-
 import scrapy
 
-from crawler.payloads import json_payload
+from crawler.payloads import BadJson, json_excerpt, load_json_page
 from crawler.spiders.base import JobSpider
 
 PATH = "/api/projects/0.1/projects/active/"
@@ -42,9 +40,9 @@ class FreelancerSpider(JobSpider):
             yield self.skip(response, "bad_encoding", f"page is not valid UTF-8 ({exc.reason} at byte {exc.start});"
                             " read with replacement characters", response.body[max(0, exc.start - 80):exc.start + 80].decode("utf-8", "replace"))
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            yield self.page_unreadable(response, "bad_json", f"page is not JSON: {exc}", text[:200])
+            data = load_json_page(text)
+        except BadJson as exc:
+            yield self.page_unreadable(response, exc.reason, f"page is not JSON: {exc}", text[:200])
             return
         if not isinstance(data, dict) or data.get("status") != "success":
             yield self.page_unreadable(response, "api_error", f"status={data.get('status') if isinstance(data, dict) else type(data).__name__}", text[:200])
@@ -57,11 +55,11 @@ class FreelancerSpider(JobSpider):
         ids = []
         for project in projects:
             if not isinstance(project, dict) or project.get("id") is None:
-                yield self.skip(response, "no_id", "project without id", json_payload(project))
+                yield self.skip(response, "no_id", "project without id", json_excerpt(project, 500))
                 continue
             ids.append(str(project["id"]))
-            yield self.listing(response, project["id"], json_payload(project),
-                               url=f"https://www.freelancer.com/projects/{project.get('seo_url') or project['id']}")
+            yield self.json_listing(response, project["id"], project,
+                                    url=f"https://www.freelancer.com/projects/{project.get('seo_url') or project['id']}")
         limit = self.opt_int("limit", 100)
         if not projects or page >= self.opt_int("max_pages", 50):
             return

@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime
 
 import scrapy
 
-from crawler.payloads import MONTH_NAMES, json_payload
+from crawler.payloads import MONTH_NAMES, json_excerpt
 from crawler.spiders._json import JsonApiSpider
 
 _TITLE_RE = re.compile(r"^Ask HN: Who is hiring\?\s*\((\w+)\s+(\d{4})\)", re.IGNORECASE)
@@ -150,7 +150,7 @@ class HackernewsSpider(JsonApiSpider):
         comment_id = comment.get(id_key)
         if comment_id is None:
             return self.skip(
-                response, "no_id", "comment without id", json_payload(comment)
+                response, "no_id", "comment without id", json_excerpt(comment, 500)
             )
         if not comment.get(
             text_key
@@ -159,12 +159,12 @@ class HackernewsSpider(JsonApiSpider):
                 response,
                 "deleted_comment",
                 f"comment {comment_id} has no text",
-                json_payload(comment),
+                json_excerpt(comment, 500),
             )
-        return self.listing(
+        return self.json_listing(
             response,
             comment_id,
-            json_payload(comment),
+            comment,
             url=f"https://news.ycombinator.com/item?id={comment_id}",
         )
 

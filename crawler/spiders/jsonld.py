@@ -3,7 +3,12 @@
 Options: ``urls`` (job or listing pages), ``sitemaps`` (XML sitemaps or sitemap index
 files, gzipped or not; their ``<loc>`` entries are followed), ``url_pattern`` (a regex a
 page URL from a sitemap must match), ``max_pages`` (sitemap pages per crawl, default 5000),
-``base_url`` (mirror: every configured or discovered URL keeps its path on the mirror).
+``max_sitemaps`` (sitemap files per crawl, default 1000), ``max_sitemap_depth`` (index
+levels followed, default 4), ``base_url`` (mirror: every configured or discovered URL
+keeps its path on the mirror).
+
+A ``<loc>`` is followed only when it is an http(s) URL: remote content never names a
+local file.  A gzipped sitemap is inflated to at most 50 MB (the sitemaps.org limit).
 
 Every ``<script type="application/ld+json">`` block is read; postings are found at the
 top level, in top-level lists, in ``@graph`` and nested in other objects.  A block that is
@@ -14,17 +19,16 @@ of the real page URL and the posting's position on the page.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
-import json
 import re
 from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.utils.sitemap import Sitemap
 
+from crawler.inflate import TooLarge, gunzip
 from crawler.normalize.sources.jsonld import identifier_value, job_postings
-from crawler.payloads import json_payload
+from crawler.payloads import BadJson, load_json_page
 from crawler.spiders.base import JobSpider
 
 _LD_XPATH = (
@@ -73,17 +77,32 @@ class JsonldSpider(JobSpider):
                 f"option url_pattern for spider jsonld is not a regex: {exc}"
             ) from None
         self.pages_left = self.opt_int("max_pages", 5000)
+        self.sitemaps_left = self.opt_int("max_sitemaps", 1000)
+        self.max_depth = self.opt_int("max_sitemap_depth", 4)
         for sitemap in sitemaps:
-            yield scrapy.Request(self.rebase(sitemap), callback=self.parse_sitemap)
+            yield self.sitemap_request(sitemap, 0)
         for url in urls:
             yield self.page_request(url)
 
-    def parse_sitemap(self, response):
+    int_options = ("max_pages", "limit", "max_sitemaps", "max_sitemap_depth")
+
+    def sitemap_request(self, real_url: str, depth: int) -> scrapy.Request:
+        self.sitemaps_left -= 1
+        return scrapy.Request(
+            self.rebase(real_url),
+            callback=self.parse_sitemap,
+            cb_kwargs={"depth": depth},
+        )
+
+    def parse_sitemap(self, response, depth: int = 0):
         body = response.body
         if body[:2] == b"\x1f\x8b":
             try:
-                body = gzip.decompress(body)[:_MAX_SITEMAP]
-            except OSError as exc:
+                body = gunzip(body, max_size=_MAX_SITEMAP, what="gzipped sitemap")
+            except TooLarge as exc:
+                yield self.page_unreadable(response, "too_large", str(exc))
+                return
+            except (OSError, EOFError) as exc:
                 yield self.skip(response, "bad_sitemap", f"gzip: {exc}")
                 return
         try:
@@ -97,11 +116,35 @@ class JsonldSpider(JobSpider):
                 body[:200].decode("utf-8", "replace"),
             )
             return
+        remote = [loc for loc in entries if loc.lower().startswith(("http://", "https://"))]
+        if len(remote) < len(entries):
+            bad = next(loc for loc in entries if loc not in remote)
+            yield self.page_unreadable(
+                response,
+                "url_scheme",
+                f"{len(entries) - len(remote)} <loc> entries are not http(s) URLs"
+                f" (first: {bad[:200]}): not followed",
+            )
         if sitemap.type == "sitemapindex":
-            for loc in entries:
-                yield scrapy.Request(self.rebase(loc), callback=self.parse_sitemap)
+            if depth >= self.max_depth:
+                yield self.page_unreadable(
+                    response,
+                    "budget_exhausted",
+                    f"sitemap index nested deeper than max_sitemap_depth={self.max_depth}:"
+                    f" {len(remote)} child sitemaps not fetched",
+                )
+                return
+            for n, loc in enumerate(remote):
+                if self.sitemaps_left <= 0:
+                    yield self.page_unreadable(
+                        response,
+                        "budget_exhausted",
+                        f"max_sitemaps reached: {len(remote) - n} child sitemaps not fetched",
+                    )
+                    return
+                yield self.sitemap_request(loc, depth + 1)
             return
-        for loc in entries:
+        for loc in remote:
             if self.pattern.search(loc) and self.pages_left > 0:
                 self.pages_left -= 1
                 yield self.page_request(loc)
@@ -114,11 +157,12 @@ class JsonldSpider(JobSpider):
                 continue
             try:
                 # strict=False: real pages often carry raw newlines/tabs inside strings.
-                data = json.loads(text, strict=False)
-            except json.JSONDecodeError as exc:
+                data = load_json_page(text, strict=False)
+            except BadJson as exc:
+                reason = "bad_jsonld" if exc.reason == "bad_json" else exc.reason
                 yield self.skip(
                     response,
-                    "bad_jsonld",
+                    reason,
                     f"ld+json block {block_no} of {real_url}: {exc}",
                     text,
                 )
@@ -131,4 +175,4 @@ class JsonldSpider(JobSpider):
                     if isinstance(posting.get("url"), str)
                     else real_url
                 )
-                yield self.listing(response, source_id, json_payload(posting), url=url)
+                yield self.json_listing(response, source_id, posting, url=url)
