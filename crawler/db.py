@@ -347,7 +347,7 @@ POSTED_COLUMN = (
 # Newest first (the default) and every facet link (?category=..., ?source=...) walk one
 # of these backwards: page 1, page N and a CSV stream of all rows read only their rows.
 SORT_INDEXES = """
-CREATE INDEX IF NOT EXISTS jobs_posted_key ON jobs(posted, job_id);
+CREATE INDEX IF NOT EXISTS jobs_posted_key ON jobs(posted DESC, job_id);
 CREATE INDEX IF NOT EXISTS jobs_source_posted_key ON jobs(source, posted);
 CREATE INDEX IF NOT EXISTS jobs_category_posted_key ON jobs(category, posted);
 CREATE INDEX IF NOT EXISTS jobs_pay_type_posted_key ON jobs(pay_type, posted);

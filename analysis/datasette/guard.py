@@ -48,6 +48,9 @@ LIMITS: dict[str, int] = {
     "SQLITE_LIMIT_VARIABLE_NUMBER": 1_000,
 }
 
+# A conversion with a written width or precision of 7 digits or more: %1234567d
+_HUGE_WIDTH = re.compile(r"%[-+ #0!,]*\d*\.?\d{7,}")
+
 LOGIN_PATH = "/-/login"
 LOGIN_FAILURES = 5
 LOGIN_WINDOW_S = 15 * 60.0
@@ -57,6 +60,41 @@ LOGIN_WINDOW_S = 15 * 60.0
 def prepare_connection(conn):
     for name, value in LIMITS.items():
         conn.setlimit(getattr(sqlite3, name), value)
+    bounded = bounded_printf()
+    for name in ("printf", "format"):
+        conn.create_function(name, -1, bounded)
+
+
+def bounded_printf():
+    """SQLite's printf/format, refusing a width or precision over SQLITE_LIMIT_LENGTH.
+
+    The length limit keeps printf's result small, but ``printf('%.*c', 1e9, 'x')``
+    still spends seconds of CPU producing it character by character in one step
+    (SQLite 3.40: 5 s) - past Datasette's time limit.  Any number argument at least
+    as large as the limit is refused before the built-in printf of a private
+    in-memory connection formats the rest.
+
+    >>> f = bounded_printf()
+    >>> f("%s=%.2f", "pay", 12.345)
+    'pay=12.35'
+    >>> f("%.*c", 10**9, "x")
+    Traceback (most recent call last):
+    ...
+    ValueError: printf width or precision over 2000000
+    """
+    limit = LIMITS["SQLITE_LIMIT_LENGTH"]
+    helper = sqlite3.connect(":memory:", check_same_thread=False)
+    helper.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, limit)
+
+    def printf(*args):
+        fmt = args[0] if args and isinstance(args[0], str) else ""
+        if ("*" in fmt and any(isinstance(a, int) and abs(a) >= limit for a in args[1:])
+                or _HUGE_WIDTH.search(fmt)):
+            raise ValueError(f"printf width or precision over {limit}")
+        marks = ", ".join("?" * len(args))
+        return helper.execute(f"SELECT printf({marks})", args).fetchone()[0]
+
+    return printf
 
 
 @hookimpl

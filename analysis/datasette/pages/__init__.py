@@ -9,9 +9,13 @@ redundant range ``posted <= :value`` (``>=`` ascending) in front of Datasette's
 The range is implied by that clause (the column is never null), so the rows are the
 same; but SQLite can only start an index walk at the page from a range, and without
 it every next page walks the index from the first row (1.3 s for the last pages at
-5 M postings; a CSV stream of all rows pages through all of them).  The rewrite is
-made on the SQL the table page sends for its rows (``startup`` wraps each database's
-``execute``); the row count and facets have no ``_next`` clause and are untouched.
+5 M postings; a CSV stream of all rows pages through all of them).  Page 1 gets the
+primary key as tie-breaker (``order by posted desc, job_id``): Datasette 0.65 adds it
+only from page 2 on, so rows sharing a ``posted`` value could come in another order on
+page 1 than the next-page clause assumes, and be shown twice or skipped.  The
+rewrites are made on the SQL the table page sends for its rows (``startup`` wraps
+each database's ``execute``); the row count and facets have no ``_next`` clause and no
+ORDER BY, and are untouched.
   For a table whose metadata has
 ``plugins: jobtrends: column_order: [...]`` the rows show those columns first, in that
 order, then the rest in table order (``templates/_table.html`` is Datasette's own
@@ -32,45 +36,55 @@ from datasette.utils import escape_sqlite
 from analysis.datasette.plugin import table_config
 
 
-def page_key_rewriter(table: str, key: str):
-    """A function adding the range of :mod:`this module <analysis.datasette.pages>`.
+def page_key_rewriter(table: str, key: str, pk: str):
+    """A function making the rewrites of :mod:`this module <analysis.datasette.pages>`.
 
-    >>> add = page_key_rewriter("jobs", "posted")
-    >>> add("select * from jobs where (posted < :p0 or posted is null or (posted = :p0 and x))")
-    'select * from jobs where posted <= :p0 and (posted < :p0 or posted is null or (posted = :p0 and x))'
+    >>> add = page_key_rewriter("jobs", "posted", "job_id")
+    >>> add("select * from jobs where (posted < :p0 or posted is null or (posted = :p0 and x))"
+    ...     " order by posted desc, job_id limit 51")
+    'select * from jobs where posted <= :p0 and (posted < :p0 or posted is null or (posted = :p0 and x)) order by posted desc, job_id limit 51'
     >>> add("select * from jobs where (posted > :p1 or (posted = :p1 and x))")
     'select * from jobs where posted >= :p1 and (posted > :p1 or (posted = :p1 and x))'
+    >>> add("select * from jobs order by posted desc limit 51")
+    'select * from jobs order by posted desc, job_id limit 51'
     """
     col = re.escape(escape_sqlite(key))
     table_from = f"from {escape_sqlite(table)} "
-    pattern = re.compile(rf"\(({col}) ([<>]) :(p\d+)( or {col} is null)? or \({col} = :\3 and ")
+    after = re.compile(rf"\(({col}) ([<>]) :(p\d+)( or {col} is null)? or \({col} = :\3 and ")
+    page_one = re.compile(rf"( order by {col}(?: desc)?)( limit \d+)$")
+    tiebreak = escape_sqlite(pk)
 
     def add(sql: str) -> str:
         if table_from not in sql:
             return sql
-        return pattern.sub(
-            lambda m: f"{m[1]} {m[2]}= :{m[3]} and {m[0]}", sql, count=1)
+        sql = page_one.sub(lambda m: f"{m[1]}, {tiebreak}{m[2]}", sql, count=1)
+        return after.sub(lambda m: f"{m[1]} {m[2]}= :{m[3]} and {m[0]}", sql, count=1)
 
     return add
 
 
 @hookimpl
 def startup(datasette):
-    rewriters = []
-    for database in datasette.databases:
-        tables = (datasette.metadata(database=database) or {}).get("tables") or {}
-        for table in tables:
-            key = table_config(datasette, database, table).get("page_key")
-            if key:
-                rewriters.append((database, page_key_rewriter(table, key)))
-    for database, add in rewriters:
-        db = datasette.get_database(database)
-        original = db.execute
+    async def wrap_execute():
+        for database in list(datasette.databases):
+            tables = (datasette.metadata(database=database) or {}).get("tables") or {}
+            for table in tables:
+                key = table_config(datasette, database, table).get("page_key")
+                if not key:
+                    continue
+                db = datasette.get_database(database)
+                pks = await db.primary_keys(table)
+                if len(pks) != 1:
+                    raise ValueError(f"page_key needs a one-column primary key: {table}")
+                add = page_key_rewriter(table, key, pks[0])
+                original = db.execute
 
-        async def execute(sql, *args, _original=original, _add=add, **kwargs):
-            return await _original(_add(sql), *args, **kwargs)
+                async def execute(sql, *args, _original=original, _add=add, **kwargs):
+                    return await _original(_add(sql), *args, **kwargs)
 
-        db.execute = execute
+                db.execute = execute
+
+    return wrap_execute
 
 
 def column_order(names: list[str], first: list[str]) -> list[int]:
