@@ -26,9 +26,26 @@ import sqlite3
 from crawler.db import iso, transaction, utcnow
 
 COLUMNS = (
-    "a", "b", "source", "measure", "item", "window_a", "window_b", "mode",
-    "n_a", "n_b", "value_a", "value_b", "change_pct", "lo_pct", "hi_pct",
-    "base_rate_pct", "is_control", "suppressed", "min_count", "computed_at",
+    "a",
+    "b",
+    "source",
+    "measure",
+    "item",
+    "window_a",
+    "window_b",
+    "mode",
+    "n_a",
+    "n_b",
+    "value_a",
+    "value_b",
+    "change_pct",
+    "lo_pct",
+    "hi_pct",
+    "base_rate_pct",
+    "is_control",
+    "suppressed",
+    "min_count",
+    "computed_at",
 )
 
 
@@ -55,27 +72,59 @@ def estimate_rows(report) -> list[dict]:
     }
     rows = []
     for r in report.volume:
-        rows.append({**common, "measure": "volume", "item": r.category,
-                     "n_a": r.n_a, "n_b": r.n_b,
-                     "value_a": _num(r.per_day_a), "value_b": _num(r.per_day_b),
-                     "change_pct": _num(r.pct), "lo_pct": _num(r.pct_lo),
-                     "hi_pct": _num(r.pct_hi), "base_rate_pct": None,
-                     "is_control": int(r.is_control), "suppressed": int(r.suppressed)})
+        rows.append(
+            {
+                **common,
+                "measure": "volume",
+                "item": r.category,
+                "n_a": r.n_a,
+                "n_b": r.n_b,
+                "value_a": _num(r.per_day_a),
+                "value_b": _num(r.per_day_b),
+                "change_pct": _num(r.pct),
+                "lo_pct": _num(r.pct_lo),
+                "hi_pct": _num(r.pct_hi),
+                "base_rate_pct": None,
+                "is_control": int(r.is_control),
+                "suppressed": int(r.suppressed),
+            }
+        )
     for r in report.pay:
-        rows.append({**common, "measure": "pay", "item": r.category,
-                     "n_a": r.n_a, "n_b": r.n_b,
-                     "value_a": _num(r.median_a), "value_b": _num(r.median_b),
-                     "change_pct": _num(r.pct), "lo_pct": _num(r.pct_lo),
-                     "hi_pct": _num(r.pct_hi), "base_rate_pct": None,
-                     "is_control": 0, "suppressed": int(r.suppressed)})
+        rows.append(
+            {
+                **common,
+                "measure": "pay",
+                "item": r.category,
+                "n_a": r.n_a,
+                "n_b": r.n_b,
+                "value_a": _num(r.median_a),
+                "value_b": _num(r.median_b),
+                "change_pct": _num(r.pct),
+                "lo_pct": _num(r.pct_lo),
+                "hi_pct": _num(r.pct_hi),
+                "base_rate_pct": None,
+                "is_control": 0,
+                "suppressed": int(r.suppressed),
+            }
+        )
     for r in report.skills:
-        rows.append({**common, "measure": "skill", "item": r.skill,
-                     "n_a": r.n_a, "n_b": r.n_b,
-                     "value_a": _num(r.share_a_pct), "value_b": _num(r.share_b_pct),
-                     "change_pct": _num(r.growth_pct), "lo_pct": _num(r.growth_lo),
-                     "hi_pct": _num(r.growth_hi),
-                     "base_rate_pct": _num(r.base_rate_pre2022_pct),
-                     "is_control": 0, "suppressed": int(r.suppressed)})
+        rows.append(
+            {
+                **common,
+                "measure": "skill",
+                "item": r.skill,
+                "n_a": r.n_a,
+                "n_b": r.n_b,
+                "value_a": _num(r.share_a_pct),
+                "value_b": _num(r.share_b_pct),
+                "change_pct": _num(r.growth_pct),
+                "lo_pct": _num(r.growth_lo),
+                "hi_pct": _num(r.growth_hi),
+                "base_rate_pct": _num(r.base_rate_pre2022_pct),
+                "is_control": 0,
+                "suppressed": int(r.suppressed),
+            }
+        )
     return rows
 
 
@@ -87,8 +136,10 @@ def store_estimates(conn: sqlite3.Connection, report) -> int:
     placeholders = ", ".join(f":{c}" for c in COLUMNS)
     with transaction(conn):
         conn.execute(
-            "DELETE FROM report_estimates WHERE a = ? AND b = ? AND source = ?", key)
+            "DELETE FROM report_estimates WHERE a = ? AND b = ? AND source = ?", key
+        )
         conn.executemany(
             f"INSERT INTO report_estimates ({', '.join(COLUMNS)}) VALUES ({placeholders})",
-            rows)
+            rows,
+        )
     return len(rows)

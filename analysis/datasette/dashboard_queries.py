@@ -75,21 +75,31 @@ def _to_stored_query(datasette, scope):
     path = scope["path"]
     if scope["method"] != "GET" or not path.endswith(".json") or path.count("/") != 1:
         return scope
-    database = path[1:-len(".json")]
-    args = {k: v[-1] for k, v in parse_qs(
-        scope.get("query_string", b"").decode("utf-8"), keep_blank_values=True).items()}
+    database = path[1 : -len(".json")]
+    args = {
+        k: v[-1]
+        for k, v in parse_qs(
+            scope.get("query_string", b"").decode("utf-8"), keep_blank_values=True
+        ).items()
+    }
     if database not in datasette.databases or "sql" not in args:
         return scope
     if args["sql"] not in chart_queries(datasette, database, args):
         return scope
     new_path = f"{ROUTE}{database}.json"
-    return {**scope, "path": new_path, "raw_path": new_path.encode(),
-            "query_string": urlencode(args).encode()}
+    return {
+        **scope,
+        "path": new_path,
+        "raw_path": new_path.encode(),
+        "query_string": urlencode(args).encode(),
+    }
 
 
 @hookimpl
 def register_routes():
-    return [(r"^/-/jobtrends/dashboard-query/(?P<database>[^/]+)\.json$", dashboard_query)]
+    return [
+        (r"^/-/jobtrends/dashboard-query/(?P<database>[^/]+)\.json$", dashboard_query)
+    ]
 
 
 async def dashboard_query(request, datasette):
@@ -97,7 +107,8 @@ async def dashboard_query(request, datasette):
     if database not in datasette.databases:
         raise NotFound(f"Database not found: {database}")
     await datasette.ensure_permissions(
-        request.actor, [("view-database", database), "view-instance"])
+        request.actor, [("view-database", database), "view-instance"]
+    )
     sql = request.args.get("sql") or ""
     if sql not in chart_queries(datasette, database, request.args):
         raise Forbidden("only the dashboards' chart queries run here")
@@ -107,12 +118,15 @@ async def dashboard_query(request, datasette):
     try:
         results = await db.execute(sql, params, truncate=False)
     except QueryInterrupted:
-        return Response.json({"ok": False, "error": "query took too long", "rows": []},
-                             status=400)
+        return Response.json(
+            {"ok": False, "error": "query took too long", "rows": []}, status=400
+        )
     except sqlite3.Error as exc:
         return Response.json({"ok": False, "error": str(exc), "rows": []}, status=400)
     rows = [dict(zip(results.columns, row)) for row in results.rows[:MAX_ROWS]]
-    return Response.json({"ok": True, "rows": rows, "truncated": len(results.rows) > MAX_ROWS})
+    return Response.json(
+        {"ok": True, "rows": rows, "truncated": len(results.rows) > MAX_ROWS}
+    )
 
 
 @hookimpl(trylast=True)

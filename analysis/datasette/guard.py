@@ -88,8 +88,11 @@ def bounded_printf():
 
     def printf(*args):
         fmt = args[0] if args and isinstance(args[0], str) else ""
-        if ("*" in fmt and any(isinstance(a, int) and abs(a) >= limit for a in args[1:])
-                or _HUGE_WIDTH.search(fmt)):
+        if (
+            "*" in fmt
+            and any(isinstance(a, int) and abs(a) >= limit for a in args[1:])
+            or _HUGE_WIDTH.search(fmt)
+        ):
             raise ValueError(f"printf width or precision over {limit}")
         marks = ", ".join("?" * len(args))
         return helper.execute(f"SELECT printf({marks})", args).fetchone()[0]
@@ -130,8 +133,12 @@ class LoginThrottle:
     rather than a redirect with the ``ds_actor`` cookie.
     """
 
-    def __init__(self, failures: int = LOGIN_FAILURES, window_s: float = LOGIN_WINDOW_S,
-                 clock=time.monotonic):
+    def __init__(
+        self,
+        failures: int = LOGIN_FAILURES,
+        window_s: float = LOGIN_WINDOW_S,
+        clock=time.monotonic,
+    ):
         self.failures, self.window_s, self.clock = failures, window_s, clock
         self.seen: dict[str, list[float]] = {}
 
@@ -151,7 +158,9 @@ class LoginThrottle:
             wait = int(self.window_s - (self.clock() - times[0])) + 1
             response = Response.text(
                 f"Too many failed sign-ins from {client}: try again in {wait} s.",
-                status=429, headers={"Retry-After": str(wait)})
+                status=429,
+                headers={"Retry-After": str(wait)},
+            )
             return await response.asgi_send(send)
         status = {}
 
@@ -244,9 +253,12 @@ def neutralizing_send(send):
 
     async def wrapped(message):
         if message["type"] == "http.response.start":
-            headers = [(k, v) for k, v in message.get("headers", [])
-                       if k.lower() != b"content-length"]
-            kind = dict((k.lower(), v) for k, v in headers).get(b"content-type", b"")
+            headers = [
+                (k, v)
+                for k, v in message.get("headers", [])
+                if k.lower() != b"content-length"
+            ]
+            kind = {k.lower(): v for k, v in headers}.get(b"content-type", b"")
             active["on"] = kind.startswith((b"text/csv", b"text/plain"))
             if active["on"]:
                 message = {**message, "headers": headers}

@@ -50,7 +50,9 @@ def page_key_rewriter(table: str, key: str, pk: str):
     """
     col = re.escape(escape_sqlite(key))
     table_from = f"from {escape_sqlite(table)} "
-    after = re.compile(rf"\(({col}) ([<>]) :(p\d+)( or {col} is null)? or \({col} = :\3 and ")
+    after = re.compile(
+        rf"\(({col}) ([<>]) :(p\d+)( or {col} is null)? or \({col} = :\3 and "
+    )
     page_one = re.compile(rf"( order by {col}(?: desc)?)( limit \d+)$")
     tiebreak = escape_sqlite(pk)
 
@@ -75,7 +77,9 @@ def startup(datasette):
                 db = datasette.get_database(database)
                 pks = await db.primary_keys(table)
                 if len(pks) != 1:
-                    raise ValueError(f"page_key needs a one-column primary key: {table}")
+                    raise ValueError(
+                        f"page_key needs a one-column primary key: {table}"
+                    )
                 add = page_key_rewriter(table, key, pks[0])
                 original = db.execute
 
