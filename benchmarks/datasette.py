@@ -249,7 +249,7 @@ def paging_requests(base: str, db_name: str, db_path: Path) -> list[tuple[str, s
 
     out = []
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-    category = conn.execute("SELECT category FROM jobs_facet_totals WHERE facet = 'category'"
+    category = conn.execute("SELECT value FROM jobs_facet_totals WHERE facet = 'category'"
                             " ORDER BY n DESC LIMIT 1").fetchone()
     conn_rows = conn.execute("SELECT count(*) FROM jobs").fetchone()[0]
     for label, filters in (("jobs", ""), (f"jobs category={category[0]}",

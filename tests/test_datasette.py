@@ -710,3 +710,45 @@ def _default_facets() -> list[str]:
     from analysis.serve import load_metadata
 
     return load_metadata()["databases"]["jobs"]["tables"]["jobs"]["facets"]
+
+
+def test_abandoned_csv_stream_is_cancelled():
+    """A CSV app that would stream forever stops when its client disconnects."""
+    import asyncio
+
+    from analysis.datasette.guard import until_disconnect
+
+    async def scenario():
+        sent, stopped = [], asyncio.Event()
+        client_gone = asyncio.Event()
+
+        async def endless_csv(scope, receive, send):
+            assert (await receive())["type"] == "http.request"
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            try:
+                while True:
+                    await send({"type": "http.response.body", "body": b"a,b\r\n",
+                                "more_body": True})
+            finally:
+                stopped.set()
+
+        messages = [{"type": "http.request", "body": b"", "more_body": False}]
+
+        async def receive():
+            if messages:
+                return messages.pop(0)
+            await client_gone.wait()
+            return {"type": "http.disconnect"}
+
+        async def send(message):
+            sent.append(message)
+            if len(sent) == 3:  # the client reads two chunks, then goes away
+                client_gone.set()
+            assert len(sent) < 100, "still streaming to a client that left"
+            await asyncio.sleep(0)
+
+        await until_disconnect(endless_csv, {"type": "http"}, receive, send)
+        return stopped.is_set(), len(sent)
+
+    stopped, sent = asyncio.run(scenario())
+    assert stopped and sent < 100

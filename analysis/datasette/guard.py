@@ -18,11 +18,14 @@ Registered by ``analysis.serve`` next to ``plugin.py``.  Four guards, each small
 * **CSV without formulas** (``asgi_wrapper``): every CSV Datasette sends (table,
   query, ``?_stream=on``) has each cell that a spreadsheet would run as a formula -
   one starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return - prefixed
-  with ``'``.  Plain numbers (``-3.5``) stay as they are.
+  with ``'``.  Plain numbers (``-3.5``) stay as they are.  A CSV whose reader went
+  away is stopped (:func:`until_disconnect`): Datasette would otherwise go on
+  paging through every row of an abandoned ``?_stream=on`` download.
 """
 
 from __future__ import annotations
 
+import asyncio
 import codecs
 import csv
 import io
@@ -118,7 +121,7 @@ def asgi_wrapper(datasette):
             if scope["path"] == LOGIN_PATH and scope["method"] == "POST":
                 return await throttle(app, scope, receive, send)
             if is_csv_request(scope):
-                return await app(scope, receive, neutralizing_send(send))
+                return await until_disconnect(app, scope, receive, neutralizing_send(send))
             return await app(scope, receive, send)
 
         return guarded
@@ -244,6 +247,42 @@ class CsvNeutralizer:
         for record in csv.reader(io.StringIO(text, newline="")):
             writer.writerow([neutralize_cell(cell) for cell in record])
         return out.getvalue().encode("utf-8")
+
+
+async def until_disconnect(app, scope, receive, send) -> None:
+    """Run ``app`` for a GET request, cancelling it when the client disconnects.
+
+    uvicorn drops what is sent after a disconnect without telling the app, and
+    Datasette's CSV stream never reads ``receive``: it would run to the last row.
+    Here a watcher reads ``receive`` and cancels the app on ``http.disconnect``.
+    """
+    first = await receive()  # the (empty) body of a GET
+    gone = asyncio.Event()
+
+    async def app_receive():
+        nonlocal first
+        if first is not None:
+            message, first = first, None
+            return message
+        await gone.wait()
+        return {"type": "http.disconnect"}
+
+    task = asyncio.ensure_future(app(scope, app_receive, send))
+
+    async def watch():
+        while (await receive())["type"] != "http.disconnect":
+            pass
+        gone.set()
+        task.cancel()
+
+    watcher = asyncio.ensure_future(watch())
+    try:
+        await task
+    except asyncio.CancelledError:
+        if not gone.is_set():
+            raise  # cancelled from outside, not by the watcher
+    finally:
+        watcher.cancel()
 
 
 def neutralizing_send(send):
