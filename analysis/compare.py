@@ -62,6 +62,15 @@ class CompareResult:
     total_b: int
     categories: list[CategoryChange] = field(default_factory=list)
     skills: list[SkillChange] = field(default_factory=list)
+    # reason -> postings whose pay had no settled currency (left out of the medians)
+    pay_left_out_a: dict[str, int] = field(default_factory=dict)
+    pay_left_out_b: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def pay_left_out_note(self) -> str:
+        return data.pay_left_out_note(
+            {self.a.label: self.pay_left_out_a, self.b.label: self.pay_left_out_b}
+        )
 
     @property
     def total_pct(self) -> float | None:
@@ -106,7 +115,15 @@ def compare_periods(
     # Growth first; new skills (no base) after those with a base, by count in B.
     skills.sort(key=lambda s: (s.pct is None, -(s.pct or 0.0), -s.postings_b, s.skill))
     return CompareResult(
-        a, b, source, sum(counts_a.values()), sum(counts_b.values()), categories, skills
+        a,
+        b,
+        source,
+        sum(counts_a.values()),
+        sum(counts_b.values()),
+        categories,
+        skills,
+        data.pay_left_out(conn, a, source),
+        data.pay_left_out(conn, b, source),
     )
 
 
@@ -168,7 +185,7 @@ def format_table(result: CompareResult, top_skills: int = 15) -> str:
                 _fmt_pct(c.median_hourly_pct),
             ]
         )
-    parts = [head, "", _align(rows, set(range(1, 9)))]
+    parts = [head, "", _align(rows, set(range(1, 9))), result.pay_left_out_note]
     if result.skills:
         srows = [["skill", "AI", "A", "B", "change"]]
         for s in result.skills[:top_skills]:
@@ -212,6 +229,8 @@ def format_markdown(result: CompareResult) -> str:
             f" {_fmt_money(c.median_hourly_b)} | {_fmt_pct(c.median_hourly_pct)} |"
         )
     lines += [
+        "",
+        md_text(result.pay_left_out_note),
         "",
         "## Skills by growth",
         "",

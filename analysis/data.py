@@ -10,6 +10,7 @@ Every reader counts unique postings (``dup_of IS NULL``) over a half-open window
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 
 import numpy as np
@@ -147,21 +148,25 @@ def hourly_medians(
 
 
 def monthly_category_counts(
-    conn: sqlite3.Connection, source: str | None = None
-) -> dict[tuple[str, str], int]:
-    """(month, category) -> unique postings over all time; from rollups when current."""
+    conn: sqlite3.Connection, source: str | None = None, *, by_source: bool = False
+) -> dict[tuple, int]:
+    """(month, category) -> unique postings over all time; from rollups when current.
+
+    ``by_source=True`` keys by (month, source, category) instead.
+    """
     extra, params = _source_clause(source)
+    keys = "month, source, " if by_source else "month, "
     if rollups_current(conn):
         sql = (
-            "SELECT month, category, sum(unique_postings) FROM category_month"
-            f" WHERE 1{extra} GROUP BY 1, 2"
+            f"SELECT {keys}category, sum(unique_postings) FROM category_month"
+            f" WHERE 1{extra} GROUP BY {keys}category"
         )
     else:
         sql = (
-            f"SELECT month, {CAT}, count(*) FROM jobs WHERE month IS NOT NULL"
-            f" AND dup_of IS NULL{extra} GROUP BY 1, 2"
+            f"SELECT {keys}{CAT} AS cat, count(*) FROM jobs WHERE month IS NOT NULL"
+            f" AND dup_of IS NULL{extra} GROUP BY {keys}cat"
         )
-    return {(r[0], r[1]): r[2] for r in conn.execute(sql, params)}
+    return {tuple(r[:-1]): r[-1] for r in conn.execute(sql, params)}
 
 
 def pre_period_base_rates(
@@ -207,3 +212,91 @@ def data_span(conn: sqlite3.Connection) -> tuple[str | None, str | None]:
 
 def columns_of(conn: sqlite3.Connection, table: str) -> set[str]:
     return {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+
+
+def monthly_pay_medians(
+    conn: sqlite3.Connection, source: str | None = None
+) -> dict[tuple[str, str, str], tuple[int, float]]:
+    """(month, source, category) -> (hourly postings, median hourly_usd_mid).
+
+    From the rollups when current (their medians are per month, source and category).
+    """
+    extra, params = _source_clause(source)
+    if rollups_current(conn):
+        rows = conn.execute(
+            "SELECT month, source, category, hourly_n, hourly_median FROM category_month"
+            f" WHERE hourly_n > 0 AND hourly_median > 0{extra}",
+            params,
+        )
+        return {(r[0], r[1], r[2]): (int(r[3]), float(r[4])) for r in rows}
+    cursor = conn.execute(
+        f"SELECT month, source, {CAT} AS cat, hourly_usd_mid FROM jobs"
+        " WHERE month IS NOT NULL AND dup_of IS NULL AND pay_type = 'hourly'"
+        f" AND hourly_usd_mid > 0{extra} ORDER BY month, source, cat, hourly_usd_mid",
+        params,
+    )
+    out: dict[tuple[str, str, str], tuple[int, float]] = {}
+    for key, rows in itertools.groupby(cursor, key=lambda r: r[:3]):
+        values = [r[3] for r in rows]
+        out[key] = (len(values), float(np.median(values)))
+    return out
+
+
+def monthly_ai_skill_counts(
+    conn: sqlite3.Connection, source: str | None = None
+) -> dict[tuple[str, str], int]:
+    """(month, AI skill) -> unique postings mentioning it; from rollups when current."""
+    extra, params = _source_clause(source)
+    if rollups_current(conn):
+        sql = (
+            "SELECT month, skill, sum(unique_postings) FROM skill_month"
+            f" WHERE is_ai = 1{extra} GROUP BY 1, 2"
+        )
+    else:
+        extra_j, params = _source_clause(source, "j.source")
+        sql = (
+            "SELECT j.month, s.skill, count(*) FROM jobs j JOIN job_skills s"
+            " ON s.job_id = j.job_id WHERE j.month IS NOT NULL AND j.dup_of IS NULL"
+            f" AND s.is_ai = 1{extra_j} GROUP BY 1, 2"
+        )
+    return {(r[0], r[1]): r[2] for r in conn.execute(sql, params)}
+
+
+def covered_days(
+    conn: sqlite3.Connection, period: Period, source: str | None = None
+) -> int:
+    """Days of ``period`` with at least one posting (an index range, not a scan)."""
+    extra, params = _source_clause(source)
+    return conn.execute(
+        "SELECT count(DISTINCT substr(posted_at, 1, 10)) FROM jobs"
+        f" WHERE posted_at >= ? AND posted_at < ?{extra}",
+        [period.start_iso, period.end_iso, *params],
+    ).fetchone()[0]
+
+
+def pay_left_out(
+    conn: sqlite3.Connection, period: Period, source: str | None = None
+) -> dict[str, int]:
+    """reason -> unique postings of ``period`` whose pay amounts were kept but left out of
+    every USD figure because no currency could be settled (``normalize_issues`` field
+    ``pay_currency``: ``ambiguous:$``, ``no_currency`` ...), most frequent first."""
+    extra, params = _source_clause(source, "j.source")
+    rows = conn.execute(
+        "SELECT i.reason, count(*) FROM normalize_issues i JOIN jobs j USING (job_id)"
+        " WHERE i.field = 'pay_currency' AND j.posted_at >= ? AND j.posted_at < ?"
+        f" AND j.dup_of IS NULL{extra} GROUP BY i.reason ORDER BY count(*) DESC, i.reason",
+        [period.start_iso, period.end_iso, *params],
+    ).fetchall()
+    return {reason: n for reason, n in rows}
+
+
+def pay_left_out_note(left_out: dict[str, dict[str, int]]) -> str:
+    """One line for reports: ``{"A": {"ambiguous:$": 3}, "B": {}}`` ->
+    ``"pay left out of USD figures (no currency): A 3 (ambiguous:$ 3); B 0"``."""
+    parts = []
+    for label, reasons in left_out.items():
+        detail = ", ".join(f"{r} {n}" for r, n in reasons.items())
+        parts.append(
+            f"{label} {sum(reasons.values())}" + (f" ({detail})" if detail else "")
+        )
+    return "pay left out of USD figures (no currency): " + "; ".join(parts)

@@ -87,6 +87,20 @@ def seasonality(month: date, amplitude: float) -> float:
     return 1.0 + amplitude * math.cos(2 * math.pi * (month.month - 0.5) / 12)
 
 
+# A seasonal profile with the shape freelance platforms show: a December trough, a
+# January restart, a summer dip; November and February differ (1.00 vs 1.05).
+# Deviations from 1 at amplitude 0.1; scaled linearly with the amplitude.
+REALISTIC_SEASON = (0.08, 0.05, 0.05, 0.0, -0.02, -0.05, -0.07, -0.05, 0.0, 0.02, 0.0, -0.12)
+
+
+def seasonality_realistic(month: date, amplitude: float) -> float:
+    """``REALISTIC_SEASON`` scaled to ``amplitude``: Nov != Feb, December lowest.
+
+    Example: ``seasonality_realistic(date(2024, 2, 1), 0.1) == 1.05``
+    """
+    return 1.0 + REALISTIC_SEASON[month.month - 1] * amplitude / 0.1
+
+
 def platform_growth(
     month: date, growth_per_year: float, *, anchor: date = date(2022, 11, 1)
 ) -> float:

@@ -141,37 +141,89 @@ def bucket_counts(
     return {(r[0], r[1]): r[2] for r in rows if -pre <= r[1] < post}
 
 
+def extra_variance(
+    ks: np.ndarray, d: np.ndarray, v: np.ndarray
+) -> tuple[float, int]:
+    """Bucket-to-bucket variance of a log-ratio series beyond Poisson noise, and its df.
+
+    ``d`` are log(category / control) per bucket ``ks`` in time order, ``v`` their
+    Poisson variances.  Differences of neighbouring buckets cancel the level (and any
+    effect that persists), so ``E[(d_k - d_k-1)^2] = v_k + v_k-1 + 2 tau^2``; the
+    difference across the event (bucket -1 to 0) is left out so a step there cannot
+    inflate tau^2.
+
+    >>> extra_variance(np.arange(-2, 3), np.zeros(5), np.full(5, 0.01))
+    (0.0, 3)
+    """
+    if len(d) < 3:
+        return 0.0, 0
+    diff = np.diff(d)
+    pois = v[1:] + v[:-1]
+    kept = ~((ks[:-1] < 0) & (ks[1:] >= 0))
+    if kept.sum() < 2:
+        return 0.0, 0
+    tau2 = float(np.mean(diff[kept] ** 2 - pois[kept]) / 2)
+    return max(0.0, tau2), int(kept.sum())
+
+
 def _series(category, counts, ctrl, ks):
-    """Coefficients and their covariance for one category (buckets with data only)."""
+    """Coefficients, their covariance and the extra-variance df for one category.
+
+    Variances are Poisson (1/n) plus tau^2, the category's month-to-month swing relative
+    to control that counting noise does not explain (see :func:`extra_variance`).
+    """
     ref = -1
     n_ref, c_ref = counts.get((category, ref), 0), ctrl.get(ref, 0)
     if n_ref == 0 or c_ref == 0:
-        return None, None
-    var_ref = 1 / n_ref + 1 / c_ref
+        return None, None, 0
+    present = [
+        k for k in ks if counts.get((category, k), 0) > 0 and ctrl.get(k, 0) > 0
+    ]
+    d = np.array([math.log(counts[(category, k)] / ctrl[k]) for k in present])
+    v = np.array([1 / counts[(category, k)] + 1 / ctrl[k] for k in present])
+    tau2, df = extra_variance(np.array(present), d, v)
+    var_ref = 1 / n_ref + 1 / c_ref + tau2
     coefs = []
-    for k in ks:
+    for k in present:
         if k == ref:
             continue
-        n, c = counts.get((category, k), 0), ctrl.get(k, 0)
-        if n == 0 or c == 0:
-            continue
+        n, c = counts[(category, k)], ctrl[k]
         coef = math.log(n / c) - math.log(n_ref / c_ref)
-        coefs.append(Coef(k, coef, math.sqrt(1 / n + 1 / c + var_ref), n, c))
+        coefs.append(Coef(k, coef, math.sqrt(1 / n + 1 / c + tau2 + var_ref), n, c))
     own = np.array([c.se**2 - var_ref for c in coefs])
-    cov = (
-        np.diag(own) + var_ref
-    )  # shared reference bucket: covariance var_ref everywhere
-    return coefs, cov
+    # shared reference bucket: covariance var_ref everywhere
+    cov = np.diag(own) + var_ref
+    return coefs, cov, df
 
 
-def _wald(values: np.ndarray, cov: np.ndarray) -> tuple[float, int, float]:
+def _wald(
+    values: np.ndarray, cov: np.ndarray, df_var: int = 0
+) -> tuple[float, int, float]:
+    """Joint test that every value is 0: chi2 statistic, its df and the p-value.
+
+    With an estimated variance (``df_var`` > 0 degrees of freedom) the p-value is the
+    F(df, df_var) one, which allows for the noise of that estimate.
+    """
     if len(values) == 0:
         return float("nan"), 0, float("nan")
     chi2 = float(values @ np.linalg.solve(cov, values))
-    return chi2, len(values), float(sps.chi2.sf(chi2, len(values)))
+    df = len(values)
+    if df_var > 0:
+        return chi2, df, float(sps.f.sf(chi2 / df, df, df_var))
+    return chi2, df, float(sps.chi2.sf(chi2, df))
 
 
-def _did_test(values: np.ndarray, cov: np.ndarray, pre: np.ndarray, post: np.ndarray):
+def _two_sided(z: float, df_var: int) -> float:
+    return float(2 * (sps.t.sf(abs(z), df_var) if df_var > 0 else sps.norm.sf(abs(z))))
+
+
+def _did_test(
+    values: np.ndarray,
+    cov: np.ndarray,
+    pre: np.ndarray,
+    post: np.ndarray,
+    df_var: int = 0,
+):
     """Mean of post buckets minus mean of pre buckets (reference included, coef 0).
 
     Averaging the whole pre period keeps one noisy reference bucket from shifting the
@@ -184,11 +236,11 @@ def _did_test(values: np.ndarray, cov: np.ndarray, pre: np.ndarray, post: np.nda
     w[pre] = -1 / (pre.sum() + 1)
     est = float(w @ values)
     se = float(math.sqrt(w @ cov @ w))
-    return est, se, float(2 * sps.norm.sf(abs(est / se)))
+    return est, se, _two_sided(est / se, df_var)
 
 
 def _slope(
-    ks: np.ndarray, values: np.ndarray, cov: np.ndarray
+    ks: np.ndarray, values: np.ndarray, cov: np.ndarray, df_var: int = 0
 ) -> tuple[float, float, float]:
     """GLS slope of the pre-event coefficients on k (0 under parallel trends)."""
     if len(values) < 2:
@@ -198,7 +250,7 @@ def _slope(
     xtx = X.T @ inv @ X
     beta = np.linalg.solve(xtx, X.T @ inv @ values)
     se = float(math.sqrt(np.linalg.inv(xtx)[1, 1]))
-    return float(beta[1]), se, float(2 * sps.norm.sf(abs(beta[1] / se)))
+    return float(beta[1]), se, _two_sided(beta[1] / se, df_var)
 
 
 def _estimate(counts, categories, control, ks):
@@ -208,14 +260,14 @@ def _estimate(counts, categories, control, ks):
             ctrl[k] = ctrl.get(k, 0) + n
     out = {}
     for cat in categories:
-        coefs, cov = _series(cat, counts, ctrl, ks)
+        coefs, cov, df_var = _series(cat, counts, ctrl, ks)
         if not coefs:
             continue
         kk = np.array([c.k for c in coefs])
         vals = np.array([c.coef for c in coefs])
         pre = kk < 0
         post = kk >= 0
-        out[cat] = (coefs, kk, vals, cov, pre, post)
+        out[cat] = (coefs, kk, vals, cov, pre, post, df_var)
     return out
 
 
@@ -254,10 +306,12 @@ def event_study(conn: sqlite3.Connection, config: EventStudyConfig) -> EventStud
         result.notes.append(
             f"placebo at {config.placebo.isoformat()}: {post} post bucket(s), ending before the event"
         )
-    for cat, (coefs, kk, vals, cov, pre, post) in estimates.items():
-        chi2, df, p = _wald(vals[pre], cov[np.ix_(pre, pre)])
-        slope, slope_se, slope_p = _slope(kk[pre], vals[pre], cov[np.ix_(pre, pre)])
-        mean, mean_se, mean_p = _did_test(vals, cov, pre, post)
+    for cat, (coefs, kk, vals, cov, pre, post, df_var) in estimates.items():
+        chi2, df, p = _wald(vals[pre], cov[np.ix_(pre, pre)], df_var)
+        slope, slope_se, slope_p = _slope(
+            kk[pre], vals[pre], cov[np.ix_(pre, pre)], df_var
+        )
+        mean, mean_se, mean_p = _did_test(vals, cov, pre, post, df_var)
         series = Series(
             cat,
             coefs,
@@ -273,15 +327,18 @@ def event_study(conn: sqlite3.Connection, config: EventStudyConfig) -> EventStud
             mean_p,
         )
         if cat in placebo:
-            _, _, pv, pcov, _, ppost = placebo[cat]
+            _, _, pv, pcov, _, ppost, pdf = placebo[cat]
             series.placebo_mean, series.placebo_se, series.placebo_p = _did_test(
-                pv, pcov, ~ppost, ppost
+                pv, pcov, ~ppost, ppost, pdf
             )
         result.series.append(series)
     result.series.sort(key=lambda s: s.post_mean)
     result.notes.append(
-        "variances assume Poisson counts (1/n); real postings are over-dispersed, so treat"
-        " p-values as optimistic and lean on the placebo and pre-trend checks"
+        "variances: Poisson counting noise (1/n) plus each category's month-to-month swing"
+        " relative to control that counting does not explain (estimated from neighbouring"
+        " buckets, the step across the event left out); tests use F and t with that estimate's degrees"
+        " of freedom. Swings that persist for several buckets are not allowed for: lean on"
+        " the placebo too"
     )
     return result
 

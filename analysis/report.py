@@ -26,6 +26,7 @@ from datetime import date
 import numpy as np
 
 from analysis import data, stats
+from analysis.panel_report import Panel, build_panel
 from analysis.periods import Period, add_months, month_label, shift_years
 
 DEFAULT_EVENT = date(2022, 11, 30)
@@ -49,6 +50,7 @@ class ReportConfig:
     seed: int = 20221130
     source: str | None = None
     level: float = 0.95
+    real: bool = False  # deflate pay by US CPI-U (analysis/data/cpi_u.csv)
 
 
 @dataclass
@@ -127,6 +129,9 @@ class Report:
     answers: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     monthly_index: dict = field(default_factory=dict)
+    panel: Panel | None = None
+    # Per window: label, days, days with postings, percent covered (printed first).
+    coverage: list[dict] = field(default_factory=list)
 
 
 class ReportError(ValueError):
@@ -217,11 +222,35 @@ def build_report(conn: sqlite3.Connection, config: ReportConfig) -> Report:
             "weeks_b": len(days_b),
         },
     )
+    for label, window in (("A", window_a), ("B", window_b)):
+        covered = data.covered_days(conn, window, config.source)
+        report.coverage.append(
+            {
+                "window": label,
+                "period": window.label,
+                "days": window.days,
+                "days_with_postings": covered,
+                "covered_pct": round(100.0 * covered / window.days, 1),
+            }
+        )
     control = [c for c in config.control if c in categories]
     missing = sorted(set(config.control) - set(control))
     if missing:
         report.notes.append(
             f"control categories without data, left out: {', '.join(missing)}"
+        )
+    # A control with no postings in one window would read as a -100 % control change.
+    empty = [
+        c
+        for c in control
+        if WA[:, categories.index(c)].sum() == 0
+        or WB[:, categories.index(c)].sum() == 0
+    ]
+    if empty:
+        control = [c for c in control if c not in empty]
+        report.notes.append(
+            "control categories with no postings in window A or B, left out of the"
+            f" control: {', '.join(empty)}"
         )
     if not control:
         report.notes.append(
@@ -255,10 +284,25 @@ def build_report(conn: sqlite3.Connection, config: ReportConfig) -> Report:
         WA, WB, days_a, days_b, weights_a, weights_b, categories, control, config
     )
     _pay(conn, report, window_a, window_b, weights_a, weights_b)
+    report.notes.append(_pay_left_out_note(conn, window_a, window_b, config.source))
     _skills(
         conn, report, window_a, window_b, WA, WB, days_a, days_b, weights_a, weights_b
     )
     report.monthly_index = monthly_index(conn, config.event, config.source)
+    report.panel = build_panel(
+        conn,
+        event=config.event,
+        control=config.control,
+        source=config.source,
+        reps=config.reps,
+        seed=config.seed,
+        level=config.level,
+    )
+    if report.panel is None:
+        report.notes.append(
+            "panel estimate: needs two or more complete months before and after the"
+            " event; only the two-window comparison is shown"
+        )
     report.answers = answers(report)
     return report
 
@@ -301,7 +345,7 @@ def _volume(WA, WB, days_a, days_b, weights_a, weights_b, categories, control, c
             rel = np.full(len(categories), np.nan)
             boot_rel = np.full(boot_ratio.shape, np.nan)
         log_rel = np.log(rel)
-        se_log_rel = np.nanstd(
+        se_log_rel = stats.nan_std(
             np.log(np.where(boot_rel > 0, boot_rel, np.nan)), axis=0, ddof=1
         )
     lo_r, hi_r = stats.percentile_ci(
@@ -442,10 +486,38 @@ def _pay(
     rows_a = data.hourly_rows(conn, window_a, config.source)
     rows_b = data.hourly_rows(conn, window_b, config.source)
     report.notes.append(
-        "hourly pay: hourly listings only, USD per hour, midpoint of the range (medians of the"
+        "pay = posted hourly rate: hourly listings only, USD per hour as posted (what"
+        " clients offer, not what freelancers earn), midpoint of the range (medians of the"
         " range minimum and maximum shown too); midpoints winsorized at the pooled 1st/99th"
         " percentiles (a median is unaffected by winsorizing; the winsorized means are)"
     )
+    if config.real:
+        from analysis.cpi import cpi_ratio
+
+        try:
+            f = cpi_ratio(window_b, window_a)
+        except ValueError as exc:
+            raise ReportError(str(exc)) from None
+        rows_a = [
+            (
+                r[0],
+                r[1],
+                r[2] * f,
+                *(None if v is None else v * f for v in r[3:5]),
+                *r[5:],
+            )
+            for r in rows_a
+        ]
+        report.notes.append(
+            f"--real: window A rates are in window B dollars (US CPI-U x{f:.4f}, BLS series"
+            " CUUR0000SA0 shipped in analysis/cpi_u.csv); the panel's vs-control pay"
+            " effects need no deflating (a price level common to all categories cancels"
+            " in the month effects)"
+        )
+    else:
+        report.notes.append(
+            "pay is nominal (dollars of each month); `--real` deflates by US CPI-U"
+        )
     jobs_columns = data.columns_of(conn, "jobs")
     cell_columns = [c for c in ("experience_level", "duration") if c in jobs_columns]
     if cell_columns:
@@ -555,6 +627,16 @@ def _pay(
             "pct": float(_pct(np.median(all_b) / np.median(all_a))),
             "composition_pct": overall_pct,
             "composition_cells": overall_cells,
+        }
+    )
+
+
+def _pay_left_out_note(conn, window_a, window_b, source) -> str:
+    """How many postings of each window had pay amounts but no settled currency."""
+    return data.pay_left_out_note(
+        {
+            f"A ({window_a.label})": data.pay_left_out(conn, window_a, source),
+            f"B ({window_b.label})": data.pay_left_out(conn, window_b, source),
         }
     )
 
@@ -675,14 +757,41 @@ def fmt_q(q: float) -> str:
     return "<0.001" if q < 0.001 else f"{q:.3f}"
 
 
+def _panel_used(report: Report) -> bool:
+    p = report.panel
+    return (
+        not report.config.naive
+        and p is not None
+        and any(math.isfinite(r.effect_pct) for r in p.volume)
+    )
+
+
+def _pick(rows, metric):
+    """(fell: up to three with metric < 0, most negative first; least affected: up to
+    three others with the smallest |metric|) - never the same category twice."""
+    finite = [r for r in rows if math.isfinite(metric(r))]
+    fell = sorted([r for r in finite if metric(r) < 0], key=metric)[:3]
+    rest = [r for r in finite if r not in fell]
+    least = sorted(rest, key=lambda r: abs(metric(r)))[:3]
+    return fell, least
+
+
 def answers(report: Report) -> dict:
-    """The four questions, answered from the computed rows (suppressed rows left out)."""
+    """The four questions, answered from the computed rows (suppressed rows left out).
+
+    The panel estimate (every month, fixed effects, vs control) answers when there is
+    one; ``--naive`` (or data too short for a panel) answers from the two windows.
+    """
+    if _panel_used(report):
+        return _panel_answers(report)
     naive = report.config.naive
     vol = [r for r in report.volume if not r.suppressed and not r.is_control]
     use_rel = not naive and any(math.isfinite(r.rel_pct) for r in vol)
     metric = (lambda r: r.rel_pct) if use_rel else (lambda r: r.pct)
     label = (
-        "change relative to control" if use_rel else "raw change in postings per day"
+        "change relative to control (two windows)"
+        if use_rel
+        else "raw change in postings per day (two windows)"
     )
     out: dict = {}
 
@@ -698,15 +807,13 @@ def answers(report: Report) -> dict:
             f" share {_fmt(r.share_change_pp, '+.2f', ' pp')}; n {r.n_a} -> {r.n_b}"
         )
 
-    finite = [r for r in vol if math.isfinite(metric(r))]
-    if finite:
-        fell = sorted(finite, key=metric)[:3]
+    fell, least = _pick(vol, metric)
+    if any(math.isfinite(metric(r)) for r in vol):
         out["volume_fell_most"] = {
             "metric": label,
             "categories": [r.category for r in fell],
-            "text": [vol_text(r) for r in fell],
+            "text": [vol_text(r) for r in fell] or ["no category fell"],
         }
-        least = sorted(finite, key=lambda r: abs(metric(r)))[:3]
         out["least_affected"] = {
             "metric": f"smallest absolute {label}",
             "categories": [r.category for r in least],
@@ -714,22 +821,23 @@ def answers(report: Report) -> dict:
         }
     pay = [r for r in report.pay if not r.suppressed and math.isfinite(r.pct)]
     if pay:
-        fell = sorted(pay, key=lambda r: r.pct)[:3]
+        fell_pay = sorted(pay, key=lambda r: r.pct)[:3]
         out["pay_fell_most"] = {
-            "metric": "change in median hourly USD (midpoint), hourly listings",
-            "categories": [r.category for r in fell],
+            "metric": "change in the median posted hourly rate (USD, midpoint),"
+            " two windows" + (" , real (CPI-U)" if report.config.real else ""),
+            "categories": [r.category for r in fell_pay],
             "text": [
                 f"{r.category}: {_fmt(r.pct)} (95% CI {_fmt(r.pct_lo)} to {_fmt(r.pct_hi)});"
                 f" ${r.median_a:.2f} -> ${r.median_b:.2f}; composition-controlled"
                 f" {_fmt(r.composition_pct)} over {r.composition_cells} cells; n {r.n_a} -> {r.n_b}"
-                for r in fell
+                for r in fell_pay
             ],
         }
     skills = [r for r in report.skills if not r.suppressed]
     if skills:
         grew = sorted(skills, key=lambda r: -r.share_change_pp)[:3]
         out["ai_skills_grew_most"] = {
-            "metric": "change in share of postings (percentage points)",
+            "metric": "change in share of postings (percentage points), two windows",
             "skills": [r.skill for r in grew],
             "text": [
                 f"{r.skill}: {r.share_a_pct:.2f}% -> {r.share_b_pct:.2f}% of postings"
@@ -740,3 +848,142 @@ def answers(report: Report) -> dict:
             ],
         }
     return out
+
+
+def _panel_answers(report: Report) -> dict:
+    p = report.panel
+    min_n = report.config.min_count
+    vol = [r for r in p.volume if not r.is_control and min(r.n_pre, r.n_post) >= min_n]
+    label = (
+        f"average change after the event vs control, every month"
+        f" ({p.months[0]}..{p.months[-1]}, panel estimate)"
+    )
+
+    def vol_text(r) -> str:
+        loo = (
+            f"; without one control {_fmt(r.loo_min_pct)} to {_fmt(r.loo_max_pct)}"
+            if math.isfinite(r.loo_min_pct)
+            else ""
+        )
+        pre = f"; pre-trend p={r.pretrend_p:.2f}" if math.isfinite(r.pretrend_p) else ""
+        return (
+            f"{r.category}: {_fmt(r.effect_pct)} vs control (95% CI {_fmt(r.lo_pct)} to"
+            f" {_fmt(r.hi_pct)}, q={fmt_q(r.q_value)}){loo}{pre}; n {r.n_pre} before,"
+            f" {r.n_post} after"
+        )
+
+    fell, least = _pick(vol, lambda r: r.effect_pct)
+    out: dict = {}
+    if vol:
+        out["volume_fell_most"] = {
+            "metric": label,
+            "categories": [r.category for r in fell],
+            "text": [vol_text(r) for r in fell]
+            or ["no category fell relative to control"],
+        }
+        out["least_affected"] = {
+            "metric": f"smallest absolute {label}",
+            "categories": [r.category for r in least],
+            "text": [vol_text(r) for r in least],
+        }
+    pay = [
+        r
+        for r in p.pay
+        if not r.is_control
+        and math.isfinite(r.effect_pct)
+        and min(r.n_pre, r.n_post) >= min_n
+    ]
+    if pay:
+        fell_pay = sorted(pay, key=lambda r: r.effect_pct)[:3]
+        out["pay_fell_most"] = {
+            "metric": "change in the median posted hourly rate vs control, every month"
+            " (panel estimate)",
+            "categories": [r.category for r in fell_pay],
+            "text": [
+                f"{r.category}: {_fmt(r.effect_pct)} vs control (95% CI {_fmt(r.lo_pct)}"
+                f" to {_fmt(r.hi_pct)}, q={fmt_q(r.q_value)}); monthly median"
+                f" ${r.median_pre:.2f} before, ${r.median_post:.2f} after;"
+                f" n {r.n_pre} -> {r.n_post}"
+                for r in fell_pay
+            ],
+        }
+    skills = [r for r in p.skills if max(r.n_pre, r.n_post) >= min_n]
+    if skills:
+        grew = sorted(skills, key=lambda r: -r.change_pp)[:3]
+        base = {s.skill: s for s in report.skills}
+        out["ai_skills_grew_most"] = {
+            "metric": "change in share of postings, all months after vs all before"
+            " (percentage points)",
+            "skills": [r.skill for r in grew],
+            "text": [
+                f"{r.skill}: {r.share_pre_pct:.2f}% -> {r.share_post_pct:.2f}% of postings"
+                f" ({_fmt(r.change_pp, '+.2f', ' pp')}, 95% CI {_fmt(r.lo_pp, '+.2f', '')}"
+                f" to {_fmt(r.hi_pp, '+.2f', ' pp')}, q={fmt_q(r.q_value)});"
+                f" n {r.n_pre} -> {r.n_post}"
+                + (
+                    f"; pre-2022 base rate {_fmt(base[r.skill].base_rate_pre2022_pct, '.2f')}"
+                    if r.skill in base
+                    else ""
+                )
+                for r in grew
+            ],
+        }
+    return out
+
+
+def plain_summary(report: Report) -> list[str]:
+    """Five plain lines: the four answers with estimate, interval and what would make
+    each wrong, then how to read them."""
+    a = report.answers
+    panel_used = _panel_used(report)
+    lines = []
+    vol = a.get("volume_fell_most")
+    if vol and vol["categories"]:
+        lines.append(
+            f"Fell most: {vol['text'][0]}. Wrong if the control categories were hit too"
+            " (then every change here is understated) or if the category was already"
+            " shrinking before the event (a small pre-trend p; see `event-study`)."
+        )
+    else:
+        lines.append("Fell most: no category's volume fell relative to control.")
+    least = a.get("least_affected")
+    lines.append(
+        f"Least affected: {least['text'][0]}. Wrong if the interval is wide: an"
+        " interval spanning large falls and rises means 'not measured', not 'unaffected'."
+        if least and least["categories"]
+        else "Least affected: not enough data."
+    )
+    pay = a.get("pay_fell_most")
+    lines.append(
+        f"Posted pay fell most: {pay['text'][0]}. This is the posted hourly rate of"
+        " hourly listings, not earnings; wrong if the mix of jobs posted hourly changed"
+        " within the category."
+        if pay
+        else "Posted pay: not enough hourly listings."
+    )
+    skills = a.get("ai_skills_grew_most")
+    lines.append(
+        f"AI skill that grew most: {skills['text'][0]}. Wrong if the keyword matches"
+        " postings that are not about the tool (check the pre-2022 base rate)."
+        if skills
+        else "AI skills: none tagged."
+    )
+    how = (
+        "How to read: 'vs control' = change beyond what the control categories"
+        f" ({', '.join(report.panel.controls if panel_used else report.config.control)})"
+        " did over the same months; "
+    )
+    if panel_used:
+        how += (
+            "the estimate uses every month (Poisson model with category and month"
+            " effects, so seasonality, platform growth and month length cancel), its 95%"
+            " interval a wild bootstrap over months; "
+        )
+    else:
+        how += "the estimate compares two windows only (a descriptive view); "
+    how += (
+        "q = the p-value adjusted for testing every category at once (Benjamini-Hochberg):"
+        " of the categories with q < 0.05, about 5 % or fewer are expected to be noise."
+    )
+    lines.append(how)
+    return lines

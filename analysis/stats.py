@@ -9,6 +9,7 @@ All randomness goes through a seeded ``numpy.random.Generator`` so reports repea
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -67,11 +68,24 @@ def inflate_bootstrap(samples: np.ndarray, estimate, n_blocks: int) -> np.ndarra
         return np.exp(log_est + (logs - log_est) * factor)
 
 
+def quiet_nan(func, *args, **kwargs):
+    """A numpy nan-reduction whose all-NaN slices give NaN without a RuntimeWarning
+    (an empty category is reported as n/a, not as a warning on stderr)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=RuntimeWarning)
+        return func(*args, **kwargs)
+
+
+def nan_std(samples: np.ndarray, axis: int = 0, ddof: int = 0) -> np.ndarray:
+    """``np.nanstd`` that is silent (NaN) where fewer than ``ddof + 1`` values exist."""
+    return quiet_nan(np.nanstd, samples, axis=axis, ddof=ddof)
+
+
 def percentile_ci(samples: np.ndarray, level: float = 0.95, axis: int = 0) -> tuple:
     """Percentile interval of bootstrap samples along ``axis`` (NaNs ignored)."""
     alpha = (1 - level) / 2
-    lo = np.nanquantile(samples, alpha, axis=axis)
-    hi = np.nanquantile(samples, 1 - alpha, axis=axis)
+    lo = quiet_nan(np.nanquantile, samples, alpha, axis=axis)
+    hi = quiet_nan(np.nanquantile, samples, 1 - alpha, axis=axis)
     return lo, hi
 
 
@@ -202,7 +216,7 @@ def wider(samples_a: np.ndarray, samples_b: np.ndarray, axis: int = 0) -> np.nda
     taking the wider of it and an i.i.d. (Poisson) bootstrap never understates either.
     """
     with np.errstate(divide="ignore", invalid="ignore"):
-        sa = np.nanstd(np.log(np.where(samples_a > 0, samples_a, np.nan)), axis=axis)
-        sb = np.nanstd(np.log(np.where(samples_b > 0, samples_b, np.nan)), axis=axis)
+        sa = nan_std(np.log(np.where(samples_a > 0, samples_a, np.nan)), axis=axis)
+        sb = nan_std(np.log(np.where(samples_b > 0, samples_b, np.nan)), axis=axis)
     pick_b = np.nan_to_num(sb, nan=-1) > np.nan_to_num(sa, nan=-1)
     return np.where(pick_b, samples_b, samples_a)

@@ -31,6 +31,7 @@ from analysis.effects import (
     month_index,
     platform_growth,
     seasonality,
+    seasonality_realistic,
 )
 from analysis.synth_vocab import (
     AI_SENTENCES,
@@ -66,6 +67,36 @@ _FL_AI_JOBS = {
 _UPWORK_CATEGORY_TO_CANONICAL = {
     name: cat for cat, spec in CATEGORIES.items() for name in spec["upwork_categories"]
 }
+
+
+@dataclass(frozen=True)
+class Noise:
+    """Real-data noise for ``synth``; the default (all off) keeps volumes exact.
+
+    ``month_sd``/``week_sd``: standard deviation of multiplicative log-normal shocks per
+    category and month / week (mean-one, seeded by ``seed``); ``month_length``: volume
+    proportional to days (a 31-day month gets 31/28 of February's); ``season``:
+    ``"cosine"`` (Nov = Feb, the exact test scenario) or ``"realistic"``.
+    """
+
+    month_sd: float = 0.0
+    week_sd: float = 0.0
+    month_length: bool = False
+    season: str = "cosine"
+    seed: int = 0
+
+    def shock(self, sd: float, *key) -> float:
+        """Mean-one log-normal factor for ``key`` (same key, same factor)."""
+        if sd <= 0:
+            return 1.0
+        z = random.Random(repr((self.seed, *key))).gauss(0.0, 1.0)
+        return math.exp(sd * z - sd * sd / 2)
+
+
+EXACT = Noise()
+# What `jobtrends synth` plants by default: month and week swings of about 5 %, a
+# December trough, and per-day volumes that do not depend on the month's length.
+REALISTIC = Noise(month_sd=0.05, week_sd=0.05, month_length=True, season="realistic")
 
 
 @dataclass(slots=True)
@@ -121,6 +152,7 @@ def volume_table(
     sources: Iterable[str] = SOURCES,
     growth_per_year: float = 0.0,
     seasonal_amplitude: float = 0.1,
+    noise: Noise = EXACT,
 ) -> dict[tuple[date, str, str], int]:
     """Postings per (month, source, category), summing exactly to ``rows``.
 
@@ -135,11 +167,15 @@ def volume_table(
     if end < start:
         raise ValueError("end date is before start date")
     weights: dict[tuple[date, str, str], float] = {}
+    season = seasonality_realistic if noise.season == "realistic" else seasonality
     for month, covered in _months(start, end):
+        if noise.month_length:
+            nxt = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+            covered *= (nxt - month).days / 30.4375
         level = (
             covered
             * platform_growth(month, growth_per_year)
-            * seasonality(month, seasonal_amplitude)
+            * season(month, seasonal_amplitude)
         )
         for source in sources:
             for cat, spec in CATEGORIES.items():
@@ -148,6 +184,7 @@ def volume_table(
                     * SOURCE_WEIGHTS[source]
                     * spec["weight"]
                     * effects.volume_factor(cat, month)
+                    * noise.shock(noise.month_sd, "month", month.isoformat(), cat)
                 )
     total = sum(weights.values())
     exact = {k: rows * w / total for k, w in weights.items()}
@@ -332,6 +369,7 @@ def iter_postings(
     hourly_share: float | Mapping[str, float] | None = None,
     growth_per_year: float = 0.0,
     seasonal_amplitude: float = 0.1,
+    noise: Noise = EXACT,
 ) -> Iterator[Posting]:
     """Generated postings in time order, with their planted truth (category, repost_of...).
 
@@ -351,6 +389,7 @@ def iter_postings(
         sources=sources,
         growth_per_year=growth_per_year,
         seasonal_amplitude=seasonal_amplitude,
+        noise=noise,
     )
     shares = _hourly_shares(hourly_share)
     rng = random.Random(seed)
@@ -370,17 +409,25 @@ def iter_postings(
         nxt = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
         days = (min(end, nxt - timedelta(days=1)) - first).days + 1
         phases = [rng.random() for _ in cells]
+        # Cumulative share of each cell's postings by the end of each day: even, or
+        # weighted by week shocks (weeks counted from a fixed Monday, per category).
+        cum = [_day_shares(first, days, cat, noise) for _, cat, _ in cells]
         # Day by day, so memory holds one day's slots however many rows are asked for.
         for day in range(days):
             t0 = datetime(first.year, first.month, first.day, tzinfo=UTC) + timedelta(
                 days=day
             )
             slots = []
-            for (source, cat, n), phase in zip(cells, phases):
-                # A cell's n postings spread evenly over the days; the sum over days is exactly n.
-                k = math.floor(n * (day + 1) / days + phase) - math.floor(
-                    n * day / days + phase
-                )
+            for (source, cat, n), phase, c in zip(cells, phases, cum):
+                # A cell's n postings spread over the days; the sum over days is exactly n.
+                if c is None:
+                    k = math.floor(n * (day + 1) / days + phase) - math.floor(
+                        n * day / days + phase
+                    )
+                else:
+                    k = math.floor(n * c[day + 1] + phase) - math.floor(
+                        n * c[day] + phase
+                    )
                 if k:
                     slots.extend(
                         _day_slots(rng, t0, source, cat, k, month, effects, carry)
@@ -389,6 +436,23 @@ def iter_postings(
             yield from _postings_for(
                 rng, slots, pools, repost_rate, effects, shares, fl_seq
             )
+
+
+def _day_shares(first: date, days: int, cat: str, noise: Noise) -> list[float] | None:
+    """Cumulative share of a month's postings after 0..days days; None = even spread."""
+    if noise.week_sd <= 0:
+        return None
+    epoch = date(2000, 1, 3).toordinal()  # a Monday
+    weights = [
+        noise.shock(noise.week_sd, "week", (first.toordinal() + d - epoch) // 7, cat)
+        for d in range(days)
+    ]
+    total, out, acc = sum(weights), [0.0], 0.0
+    for w in weights:
+        acc += w
+        out.append(acc / total)
+    out[-1] = 1.0
+    return out
 
 
 def _hourly_shares(
@@ -777,6 +841,7 @@ def generate(
     hourly_share: float | Mapping[str, float] | None = None,
     growth_per_year: float = 0.0,
     seasonal_amplitude: float = 0.1,
+    noise: Noise = EXACT,
 ) -> Iterator[RawListing]:
     """Stream ``rows`` raw listings between ``start`` and ``end`` (inclusive), in time order.
 
@@ -793,6 +858,7 @@ def generate(
         hourly_share=hourly_share,
         growth_per_year=growth_per_year,
         seasonal_amplitude=seasonal_amplitude,
+        noise=noise,
     ):
         yield to_raw(posting)
 

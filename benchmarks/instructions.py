@@ -31,6 +31,11 @@ from crawler.normalize.listing import normalize_listing
 items = pickle.load(open(sys.argv[1], "rb"))
 for source_id, payload, fetched_at in items[:50]:  # warm-up: data files, lazy imports
     normalize_listing("upwork", source_id, payload, fetched_at=fetched_at)
+try:  # the category model is a data file too (loaded once per process)
+    from crawler.normalize.classifier import default_classifier
+    default_classifier()
+except ImportError:  # a checkout from before the classifier
+    pass
 if sys.argv[2] == "run":
     for source_id, payload, fetched_at in items[50:]:
         normalize_listing("upwork", source_id, payload, fetched_at=fetched_at)

@@ -89,6 +89,9 @@ def clear_caches() -> None:
     skills._tag_skills.cache_clear()
     categories._taxonomy_entry.cache_clear()
     categories._title_scores.cache_clear()
+    from crawler.normalize.classifier import default_classifier
+
+    default_classifier().proba.cache_clear()
 
 
 def parsers_once(f: dict) -> None:
@@ -101,7 +104,8 @@ def parsers_once(f: dict) -> None:
     )
 
     posted = parse_posted(f["posted"], now=NOW)
-    pay = parse_pay(f["pay"]) if f["pay"] else None
+    # Upwork's mapping passes its one currency as the hint.
+    pay = parse_pay(f["pay"], currency_hint="USD") if f["pay"] else None
     usd_figures(pay, posted.date() if posted else date(2024, 7, 1))
     skills = match_skills(f["tags"], f["title"] + " " + f["text"])
     categorize("upwork", f["category"], f["title"], f["text"], [s.name for s in skills])

@@ -113,8 +113,17 @@ def main() -> None:
     timed("refresh_rollups (one month)", lambda: refresh_rollups(conn, ["2024-02"]))
     a, b = parse_period("2022-11"), parse_period("2024-02")
     timed("compare 2022-11 vs 2024-02", lambda: compare_periods(conn, a, b))
+    from analysis.panel_report import build_panel
+    from analysis.report import DEFAULT_CONTROL
+
     timed(
-        "report (aligned, 1000 reps)",
+        "panel estimate (every month, 1000 reps)",
+        lambda: build_panel(
+            conn, event=date(2022, 11, 30), control=DEFAULT_CONTROL, reps=1000
+        ),
+    )
+    timed(
+        "report (aligned, 1000 reps, with panel)",
         lambda: build_report(conn, ReportConfig(a=a, b=b)),
     )
     timed(

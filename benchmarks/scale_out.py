@@ -1,19 +1,32 @@
-"""One scrapy-redis worker against two, on the same fixtures, with one ingest writer.
+"""1, 2 and 4 Redis workers on paginated feeds with real per-page latency, one writer.
 
-    python -m benchmarks.scale_out [--delay 0.1] [--concurrency 2] [--spider upwork]
+    python -m benchmarks.scale_out [--pages 320] [--delay 0.1 0.2] [--rate 30] [--bound-rate 8]
 
-Starts a private ``redis-server`` and the fixture server (each page answered after
-``--delay`` seconds, like a remote site; ``--concurrency`` requests per domain per worker,
-like a polite crawler), then times the crawl phase (workers started -> last worker done)
-for 1 and 2 workers and prints pages fetched, items pushed, listings stored, duplicates.
-Worker start-up (~2-4 s of Python + Scrapy imports) is included: it is part of what a
-second process costs.
+Writes an Upwork-shaped fixture tree to a temporary folder: feeds of very different
+lengths (a few long ones, many short, like real searches) whose pages reveal the next
+page one at a time, 50 listings a page, listings cut from the project's fixture feeds
+with fresh ids.  Serves it with the fixture server, each page answered after a random
+``--delay`` (uniform between the two values), starts a private ``redis-server``, and for
+1, 2 and 4 workers (plus one ``jobtrends ingest``) prints:
+
+- wall time from starting the processes to the last one leaving (process start-up,
+  2-6 s of imports on a loaded machine, and the ``--idle 1`` wait before leaving
+  included) and crawl time (first page request to last one served, plus one page's mean
+  latency), with the start-up (processes started -> first request at the server);
+- their ratios to one worker;
+- the per-site request rate at the server: mean, and the most requests that started in
+  any one-second window, against the shared limit ``--rate`` (requests/s per host);
+- pages fetched, pages fetched twice, listings stored (must be every listing, once).
+
+A second part runs 1 and 2 workers with the limit at ``--bound-rate``, where the limit and
+not the latency decides: two workers must not go faster than one.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import random
 import re
 import shutil
 import socket
@@ -24,89 +37,311 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote_plus, urlsplit
 
 from crawler.fixture_server import FIXTURES, FixtureServer
+from crawler.payloads import rss_items
 
 ROOT = Path(__file__).resolve().parent.parent
+PER_PAGE = 50
+RSS_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" '
+    'xmlns:content="http://purl.org/rss/1.0/modules/content/">\n<channel>\n'
+    "<title>{q} - Upwork</title>\n<link>https://www.upwork.com</link>\n"
+)
+RSS_TAIL = "</channel>\n</rss>\n"
+ID_RE = re.compile(r"%7E01[0-9a-f]+")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def feed_lengths(total_pages: int, rng: random.Random) -> list[int]:
+    """Pages per feed: a long tail (Pareto), 1..40 pages, summing to ``total_pages``."""
+    lengths: list[int] = []
+    while sum(lengths) < total_pages:
+        lengths.append(min(40, max(1, int(rng.paretovariate(1.2)))))
+    lengths[-1] -= sum(lengths) - total_pages
+    return [n for n in lengths if n > 0]
 
 
-def spider_args(spider: str, server: FixtureServer) -> list[str]:
-    args = ["-a", f"base_url={server.base_url(spider)}"]
-    if spider == "upwork":
-        args += ["-a", "feeds_file=fixtures/upwork/feeds.txt"]
-    return args
+def write_tree(root: Path, total_pages: int, seed: int = 7) -> tuple[int, int]:
+    """Write fixtures/upwork-like feeds under ``root``; return (pages, listings)."""
+    rng = random.Random(seed)
+    pool = [
+        item
+        for path in sorted((FIXTURES / "upwork" / "feeds").glob("*.xml"))
+        for item in rss_items(path.read_bytes())
+        if ID_RE.search(item)
+    ]
+    folder = root / "upwork" / "feeds"
+    folder.mkdir(parents=True)
+    routes, feeds, uid, pages = [], [], 0, 0
+    for f, length in enumerate(feed_lengths(total_pages, rng)):
+        q = f"search {f} {rng.choice(['python', 'données', 'design', 'c++', 'copywriting'])}"
+        feeds.append(
+            f"https://www.upwork.com/ab/feed/jobs/rss?q={quote_plus(q)}&sort=recency&paging=0%3B50"
+        )
+        for page in range(length):
+            # the last page is short: that is how a feed tells it has no next page
+            n = PER_PAGE if page < length - 1 else rng.randint(1, PER_PAGE - 1)
+            items = []
+            for _ in range(n):
+                uid += 1
+                items.append(ID_RE.sub(f"%7E01{uid:018x}", rng.choice(pool)))
+            name = f"f{f}-p{page}.xml"
+            (folder / name).write_text(
+                RSS_HEAD.format(q=q) + "\n".join(items) + RSS_TAIL, encoding="utf-8"
+            )
+            routes.append(
+                {
+                    "path": "/ab/feed/jobs/rss",
+                    "file": f"feeds/{name}",
+                    "content_type": "application/rss+xml; charset=utf-8",
+                    "query": {
+                        "q": q,
+                        "sort": "recency",
+                        "paging": f"{page * PER_PAGE};{PER_PAGE}",
+                    },
+                }
+            )
+            pages += 1
+    (root / "upwork" / "routes.json").write_text(json.dumps({"routes": routes}))
+    (root / "upwork" / "feeds.txt").write_text("\n".join(feeds) + "\n")
+    (root / "robots.txt").write_text("User-agent: *\nAllow: /\n")
+    return pages, uid
 
 
-def one_round(workers: int, spider: str, redis_url: str, delay: float, concurrency: int,
-              tmp: Path) -> dict:
-    db = tmp / f"w{workers}.db"
-    with FixtureServer(FIXTURES) as server:
-        if delay:
-            server.faults[f"/{spider}/"] = [{"delay": delay}] * 100_000
+class TimedServer(FixtureServer):
+    """The fixture server, also keeping when each request arrived."""
+
+    def __init__(self, root: Path):
+        super().__init__(root)
+        self.times: list[float] = []
+
+    def record(self, path: str) -> None:
+        super().record(path)
+        self.times.append(time.monotonic())
+
+
+def max_in_window(times: list[float], window: float = 1.0) -> int:
+    times, best, start = sorted(times), 0, 0
+    for end, t in enumerate(times):
+        while t - times[start] >= window:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
+def one_round(
+    workers: int,
+    tree: Path,
+    redis_url: str,
+    delays: tuple[float, float],
+    rate: float,
+    concurrency: int,
+    tmp: Path,
+    seed: int,
+) -> dict:
+    db = tmp / f"w{workers}-{rate:g}.db"
+    rng = random.Random(seed)
+    with TimedServer(tree) as server:
+        server.faults["/upwork/"] = [
+            {"delay": rng.uniform(*delays)} for _ in range(100_000)
+        ]
         writer = subprocess.Popen(
-            [sys.executable, "-m", "crawler.cli", "ingest", "--redis", redis_url, "--db", str(db),
-             "--idle-timeout", "3", "--start-timeout", "120"], cwd=ROOT,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        started = time.perf_counter()
-        procs = [subprocess.Popen(
-            [sys.executable, "-m", "crawler.redis_scale", spider, "--redis", redis_url, "--idle", "1",
-             *spider_args(spider, server), "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0",
-             "-s", f"CONCURRENT_REQUESTS_PER_DOMAIN={concurrency}", "--log-file", str(tmp / f"w{workers}-{i}.log")],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for i in range(workers)]
-        summaries = [json.loads(p.communicate()[0].strip().splitlines()[-1]) for p in procs]
-        crawl_seconds = time.perf_counter() - started
+            [
+                sys.executable,
+                "-m",
+                "crawler.cli",
+                "ingest",
+                "--redis",
+                redis_url,
+                "--db",
+                str(db),
+                "--idle-timeout",
+                "60",
+                "--start-timeout",
+                "120",
+                "--no-normalize",
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        started, started_mono = time.perf_counter(), time.monotonic()
+        procs = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "crawler.redis_scale",
+                    "upwork",
+                    "--redis",
+                    redis_url,
+                    "--idle",
+                    "1",
+                    "-a",
+                    f"base_url={server.base_url('upwork')}",
+                    "-a",
+                    f"feeds_file={tree / 'upwork' / 'feeds.txt'}",
+                    "-a",
+                    "max_pages=100",
+                    "-a",
+                    "feeds=",
+                    "-s",
+                    f"JOBTRENDS_DOMAIN_RATE={rate}",
+                    "-s",
+                    f"CONCURRENT_REQUESTS_PER_DOMAIN={concurrency}",
+                    "--log-file",
+                    str(tmp / f"w{workers}-{rate:g}-{i}.log"),
+                ],
+                cwd=ROOT,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for i in range(workers)
+        ]
+        for p in procs:
+            p.communicate()
+        wall = time.perf_counter() - started
         writer.communicate()
-        pages = Counter(r for r in server.requests
-                        if urlsplit(r).path.startswith(f"/{spider}/") and "robots" not in r)
+        pages = [
+            (t, r)
+            for t, r in zip(server.times, server.requests, strict=False)
+            if urlsplit(r).path.startswith("/upwork/")
+        ]
     conn = sqlite3.connect(db)
     stored = conn.execute("SELECT count(*) FROM raw_listings").fetchone()[0]
+    status = conn.execute("SELECT status FROM crawl_runs").fetchone()[0]
     conn.close()
-    pushed = sum(s["pushed"] for s in summaries)
-    # Scrapy's own clock (spider opened -> closed, minus the idle wait): crawling alone.
-    elapsed = [float(m) for i in range(workers) for m in re.findall(
-        r"'elapsed_time_seconds': ([0-9.]+)", (tmp / f"w{workers}-{i}.log").read_text())]
-    return {"workers": workers, "seconds": round(crawl_seconds, 2),
-            "scrapy_seconds": round(max(elapsed) - 1.0, 2) if elapsed else None, "pages": len(pages),
-            "pages_fetched_twice": sum(1 for n in pages.values() if n > 1),
-            "pushed": pushed, "per_worker": [s["pushed"] for s in summaries], "stored": stored,
-            "duplicates": pushed - stored}
+    times = [t for t, _ in pages]
+    startup = min(server.times) - started_mono if server.times else float("nan")
+    crawl = times[-1] - times[0] + sum(delays) / 2 if times else float("nan")
+    counts = Counter(r for _, r in pages)
+    return {
+        "workers": workers,
+        "wall": wall,
+        "crawl": crawl,
+        "startup": startup,
+        "pages": len(counts),
+        "twice": sum(1 for n in counts.values() if n > 1),
+        "stored": stored,
+        "status": status,
+        "mean_rate": len(times) / max(times[-1] - times[0], 1e-9)
+        if len(times) > 1
+        else 0.0,
+        "max_per_second": max_in_window(times),
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--spider", default="upwork")
-    parser.add_argument("--delay", type=float, default=0.1, help="seconds per page (server side)")
-    parser.add_argument("--concurrency", type=int, default=2, help="requests per domain per worker")
+    parser.add_argument("--pages", type=int, default=320)
+    parser.add_argument(
+        "--delay",
+        type=float,
+        nargs=2,
+        default=(0.1, 0.2),
+        metavar=("MIN", "MAX"),
+        help="seconds per page (server side), uniform between MIN and MAX",
+    )
+    parser.add_argument(
+        "--rate", type=float, default=30.0, help="shared limit, requests/s per host"
+    )
+    parser.add_argument(
+        "--bound-rate",
+        type=float,
+        default=8.0,
+        help="a limit below what one worker reaches (0: skip that part)",
+    )
+    parser.add_argument(
+        "--concurrency", type=int, default=2, help="requests in flight per worker"
+    )
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
     opts = parser.parse_args()
     exe = shutil.which("redis-server")
     if not exe:
         sys.exit("redis-server is not installed (apt-get install redis-server)")
-    port = free_port()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
     with tempfile.TemporaryDirectory() as tmp:
-        redis_proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                       "--appendonly", "no", "--dir", tmp],
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        tmp = Path(tmp)
+        pages, listings = write_tree(tmp / "tree", opts.pages)
+        feeds = len((tmp / "tree" / "upwork" / "feeds.txt").read_text().split())
+        redis_proc = subprocess.Popen(
+            [
+                exe,
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(tmp),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             time.sleep(0.5)
             url = f"redis://127.0.0.1:{port}/0"
-            results = [one_round(n, opts.spider, url, opts.delay, opts.concurrency, Path(tmp)) for n in (1, 2)]
+            free = [
+                one_round(
+                    n,
+                    tmp / "tree",
+                    url,
+                    opts.delay,
+                    opts.rate,
+                    opts.concurrency,
+                    tmp,
+                    1,
+                )
+                for n in opts.workers
+            ]
+            bound = (
+                [
+                    one_round(
+                        n,
+                        tmp / "tree",
+                        url,
+                        opts.delay,
+                        opts.bound_rate,
+                        opts.concurrency,
+                        tmp,
+                        1,
+                    )
+                    for n in (1, 2)
+                ]
+                if opts.bound_rate
+                else []
+            )
         finally:
             redis_proc.terminate()
             redis_proc.wait()
-    print(f"spider {opts.spider}, {opts.delay}s per page, {opts.concurrency} requests/domain per worker")
-    for r in results:
-        print(f"{r['workers']} worker(s): {r['seconds']:6.2f}s wall (crawling {r['scrapy_seconds']}s)  pages {r['pages']} "
-              f"(fetched twice: {r['pages_fetched_twice']})  items pushed {r['pushed']} {r['per_worker']}  "
-              f"listings stored {r['stored']}  duplicates {r['duplicates']}")
-    print(f"speed-up of 2 workers over 1: {results[0]['seconds'] / results[1]['seconds']:.2f}x wall, "
-          f"{results[0]['scrapy_seconds'] / results[1]['scrapy_seconds']:.2f}x crawling")
+    print(
+        f"{pages} pages in {feeds} paginated feeds (longest {max(feed_lengths(opts.pages, random.Random(7)))}"
+        f" pages), {listings} listings; {opts.delay[0]:g}-{opts.delay[1]:g} s per page; "
+        f"{opts.concurrency} requests in flight per worker"
+    )
+    for title, results, rate in (
+        ("limit not reached", free, opts.rate),
+        ("limit binding", bound, opts.bound_rate),
+    ):
+        if not results:
+            continue
+        print(f"\nshared per-host limit {rate:g} requests/s ({title}):")
+        base = results[0]
+        for r in results:
+            print(
+                f"  {r['workers']} worker(s): wall {r['wall']:6.2f}s ({base['wall'] / r['wall']:.2f}x)  "
+                f"crawl {r['crawl']:6.2f}s ({base['crawl'] / r['crawl']:.2f}x, start-up {r['startup']:.1f}s)  "
+                f"site rate mean {r['mean_rate']:5.2f}/s, max {r['max_per_second']} in 1 s  "
+                f"pages {r['pages']} (twice {r['twice']})  stored {r['stored']}/{listings}  run {r['status']}"
+            )
 
 
 if __name__ == "__main__":

@@ -43,6 +43,7 @@ JOB_COLUMNS: tuple[str, ...] = (
     "category",
     "source_category",
     "category_method",
+    "category_confidence",
     "pay_type",
     "pay_min",
     "pay_max",
@@ -117,7 +118,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     dup_of TEXT,
     fetched_at TEXT,
     normalizer_version TEXT,
-    raw_sha256 TEXT
+    raw_sha256 TEXT,
+    category_confidence REAL
 );
 CREATE INDEX IF NOT EXISTS jobs_month_category ON jobs(month, category);
 CREATE INDEX IF NOT EXISTS jobs_posted_at ON jobs(posted_at);
@@ -340,10 +342,8 @@ def database(conn: sqlite3.Connection) -> sqlite_utils.Database:
 # Datasette's next-page SQL adds "or posted_at is null" for a nullable sort column,
 # which makes SQLite sort every row for page 2 on (seconds at 5 M postings); a NOT NULL
 # column lets it drop that branch and walk an index.  A virtual generated column costs
-# no storage; only its indexes do.  Added by ALTER TABLE to databases from before it.
-POSTED_COLUMN = (
-    "posted TEXT GENERATED ALWAYS AS (coalesce(posted_at, '')) VIRTUAL NOT NULL"
-)
+# no storage; only its indexes do.  Added like the other ADDED_COLUMNS (ALTER TABLE).
+POSTED_COLUMN = "TEXT GENERATED ALWAYS AS (coalesce(posted_at, '')) VIRTUAL NOT NULL"
 # Newest first (the default) and every facet link (?category=..., ?source=...) walk one
 # of these backwards: page 1, page N and a CSV stream of all rows read only their rows.
 SORT_INDEXES = """
@@ -363,13 +363,27 @@ _REPLACED_INDEXES = (
 )
 
 
+# Columns added after a table's first release: (table, column, type).  A database made
+# before them gets them on open (additive, idempotent).
+ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("jobs", "category_confidence", "REAL"),
+    ("jobs", "posted", POSTED_COLUMN),
+)
+
+
+def _add_missing_columns(conn: sqlite3.Connection) -> None:
+    for table, column, kind in ADDED_COLUMNS:
+        # table_xinfo: generated columns (posted) are listed too.
+        have = {r[1] for r in conn.execute(f"PRAGMA table_xinfo({table})")}
+        if column not in have:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+
+
 def ensure_db(conn: sqlite3.Connection) -> None:
     """Create every table, index and trigger that is missing.  Safe on every run."""
     conn.executescript(SCHEMA)
+    _add_missing_columns(conn)
     conn.executescript(FTS_SCHEMA)
-    columns = {row[1] for row in conn.execute("PRAGMA table_xinfo(jobs)")}
-    if "posted" not in columns:
-        conn.execute(f"ALTER TABLE jobs ADD COLUMN {POSTED_COLUMN}")
     conn.executescript(SORT_INDEXES)
     for name in _REPLACED_INDEXES:
         conn.execute(f"DROP INDEX IF EXISTS {name}")

@@ -74,6 +74,9 @@ class RetryAfterMiddleware(RetryMiddleware):
         stats = self.crawler.stats
         if response.headers.get(b"Retry-After") is not None:
             stats.inc_value("jobtrends/retry_after_waits")
+            shared = getattr(self.crawler, "jobtrends_rate_limit", None)
+            if shared is not None:  # Redis workers: the whole crawl waits, not only this one
+                shared.hold(request.url, delay)
         stats.inc_value("jobtrends/retry_wait_seconds", int(round(delay)))
         logger.info(
             "HTTP %s for %s: waiting %.1fs before retry %d/%d",

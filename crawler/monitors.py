@@ -13,8 +13,10 @@ writes one ``run_checks`` row per check:
   it was when they ran: later runs move ``last_run_id``);
 - ``error_rate`` / ``retry_rate``: errors per page and retries per request above limits.
 
-A failed check turns the run's status into ``degraded`` and, when ``[monitors]
-webhook_url`` is set, POSTs a JSON alert.  Example::
+A failed check turns a finished run's status into ``degraded`` and, when ``[monitors]
+webhook_url`` is set, POSTs a JSON alert whose ``event`` names what happened:
+``jobtrends.run_degraded``, or ``jobtrends.run_interrupted`` / ``run_partial`` /
+``run_failed`` for a run that did not finish (its status is kept).  Example::
 
     report = check_run(conn, 12, monitor_options(load_config()))
 """
@@ -84,7 +86,13 @@ class RunReport:
         if not self.failed:
             return f"run {self.run_id} ({self.spider}): all {len(self.checks)} checks passed"
         names = ", ".join(f"{c.check} ({c.detail})" for c in self.failed)
-        return f"run {self.run_id} ({self.spider}): DEGRADED - {names}"
+        return f"run {self.run_id} ({self.spider}): {self.event.upper()} - {names}"
+
+    @property
+    def event(self) -> str:
+        """What happened, for the alert: ``degraded`` (a run that worked, data look wrong),
+        else the run's own status (``interrupted``, ``partial``, ``failed``)."""
+        return "degraded" if self.status in DEGRADABLE + ("degraded",) else self.status
 
 
 def monitor_options(config: dict | None) -> dict:
@@ -198,7 +206,7 @@ def evaluate(conn: sqlite3.Connection, run_id: int, options: dict) -> list[Check
 def post_alert(url: str, report: RunReport, timeout: float = 10.0) -> bool:
     """POST the report as JSON; True when the receiver answered 2xx.  Never raises."""
     body = json.dumps({
-        "event": "jobtrends.run_degraded",
+        "event": f"jobtrends.run_{report.event}",
         "run_id": report.run_id,
         "spider": report.spider,
         "status": report.status,

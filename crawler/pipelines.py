@@ -31,6 +31,19 @@ from crawler.runs import run_args
 logger = logging.getLogger(__name__)
 
 
+def raw_listing(item: dict) -> RawListing:
+    """A spider's listing item (``JobSpider.listing``) as the row ``save_raw`` stores."""
+    return RawListing(
+        source=item["source"],
+        source_id=str(item["source_id"]),
+        payload=item["payload"],
+        payload_format=item.get("payload_format", "json"),
+        url=item.get("url"),
+        fetched_at=item["fetched_at"],
+        origin=item.get("origin"),
+    )
+
+
 class RawStorePipeline:
     def __init__(self, crawler):
         self.crawler = crawler
@@ -79,17 +92,7 @@ class RawStorePipeline:
                 excerpt=item.get("excerpt", ""),
             )
             return item
-        self.buffer.append(
-            RawListing(
-                source=item["source"],
-                source_id=str(item["source_id"]),
-                payload=item["payload"],
-                payload_format=item.get("payload_format", "json"),
-                url=item.get("url"),
-                fetched_at=item["fetched_at"],
-                origin=item.get("origin"),
-            )
-        )
+        self.buffer.append(raw_listing(item))
         if len(self.buffer) >= self.batch_size:
             self.flush()
         return item

@@ -26,12 +26,14 @@ def run_args(spider) -> dict:
 
 
 def status_for(stats: dict, reason: str | None) -> str:
-    """finished | failed | partial: what a run's stats say about it.
+    """finished | failed | partial | interrupted: what a run's stats say about it.
 
     "Stored something" counts listings that reached the database (skip records are items
     too, but a run that only recorded skips stored nothing).
     """
     stored = sum(stats.get(f"jobtrends/{k}", 0) for k in ("new", "updated", "unchanged", "duplicates"))
+    if reason == "shutdown":
+        return "interrupted"  # stopped by a signal (Ctrl-C, systemd stop, the scheduler)
     if reason not in (None, "finished"):
         return "partial" if stored else "failed"
     errors = stats.get("log_count/ERROR", 0) + stats.get("spider_exceptions", 0)
@@ -79,10 +81,32 @@ def mark_interrupted(conn: sqlite3.Connection) -> list[int]:
         if owner_host == host and pid != os.getpid() and not _alive(pid)
     ]
     for run_id in dead:
-        conn.execute("UPDATE crawl_runs SET status = 'interrupted', finish_reason = 'process ended without closing the run',"
-                     " finished_at = ? WHERE run_id = ? AND status = 'running'", (iso(utcnow()), run_id))
+        close_killed_run(conn, run_id, "process ended without closing the run")
         logger.warning("run %s was left running by a process that died: marked interrupted", run_id)
     return dead
+
+
+def stored_counts(conn: sqlite3.Connection, run_id: int) -> dict[str, int]:
+    """A run's counters as its stored rows tell them, for a run that died before counting.
+
+    ``items``: listings it stored first or saw last; ``new``: listings it stored first
+    (``first_run_id``); ``unchanged`` + ``updated`` cannot be told apart afterwards and are
+    given together as ``unchanged``; ``skipped``: its ``skipped_listings`` rows.
+    """
+    items, new = conn.execute(
+        "SELECT count(*), coalesce(sum(first_run_id = ?), 0) FROM raw_listings"
+        " WHERE first_run_id = ? OR last_run_id = ?", (run_id, run_id, run_id)).fetchone()
+    skipped = conn.execute("SELECT count(*) FROM skipped_listings WHERE run_id = ?", (run_id,)).fetchone()[0]
+    return {"items": items, "new": new, "updated": 0, "unchanged": items - new, "skipped": skipped}
+
+
+def close_killed_run(conn: sqlite3.Connection, run_id: int, reason: str) -> None:
+    """Mark a 'running' run whose process died ``interrupted``, counters from its rows."""
+    counts = stored_counts(conn, run_id)
+    sets = ", ".join(f"{k} = ?" for k in counts)
+    conn.execute(f"UPDATE crawl_runs SET status = 'interrupted', finish_reason = ?, finished_at = ?, {sets}"
+                 " WHERE run_id = ? AND status = 'running'",
+                 (reason, iso(utcnow()), *counts.values(), run_id))
 
 
 def summarize(stats: dict) -> dict:

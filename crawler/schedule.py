@@ -18,7 +18,9 @@ Rules the loop keeps:
 - after downtime, missed fire times collapse into one run: ``schedule_state`` keeps the
   last fire time per entry and the next one is computed from it;
 - SIGTERM/SIGINT: no new runs; the signal is forwarded to the running crawls (Scrapy stops
-  gracefully on the first one) and the scheduler waits for them (``stop_timeout``).
+  gracefully on the first one) and the scheduler waits for them (``stop_timeout``); a run
+  stopped that way is recorded ``interrupted`` (reason ``shutdown``) and is not a failure:
+  the scheduler exits 0, so a ``systemctl stop`` does not mark the unit failed.
 
     Scheduler(load_schedule(config), "data/jobs.db").run(max_runs=2)
 """
@@ -38,8 +40,9 @@ from pathlib import Path
 
 from croniter import croniter
 
-from crawler.db import connect, finish_run, iso
+from crawler.db import connect, iso
 from crawler.locks import lock_path, try_lock
+from crawler.runs import close_killed_run
 
 logger = logging.getLogger("jobtrends.schedule")
 
@@ -141,6 +144,7 @@ class Scheduler:
         self.stop_signal: int | None = None
         self.launched = 0
         self.completed: list[tuple[Entry, int, list[int]]] = []  # (entry, exit code, run ids)
+        self.skipped: list[Entry] = []  # due runs not started: the spider's lock was taken
         self.logs = Path(self.db_path).resolve().parent / "logs"
 
     # -- state in the database ---------------------------------------------------------
@@ -180,6 +184,7 @@ class Scheduler:
         fd = try_lock(lock_path(self.db_path, entry.spider))
         if fd is None:
             logger.warning("%s: previous %s run still holds its lock - skipping this run", entry.name, entry.spider)
+            self.skipped.append(entry)
             return False
         try:
             before = conn.execute("SELECT coalesce(max(run_id), 0) FROM crawl_runs").fetchone()[0]
@@ -221,12 +226,15 @@ class Scheduler:
 
         options = monitor_options(self.config)
         for run_id in run_ids:
-            status = conn.execute("SELECT status FROM crawl_runs WHERE run_id = ?", (run_id,)).fetchone()[0]
+            status, reason = conn.execute("SELECT status, finish_reason FROM crawl_runs WHERE run_id = ?",
+                                          (run_id,)).fetchone()
             if status == "running":
-                # The crawl died without closing its record (killed, out of memory...).
-                # Same word as crawler.runs.mark_interrupted uses for dead owners.
-                finish_run(conn, run_id, status="interrupted", finish_reason=f"process exited {code}")
+                # The crawl died without closing its record (killed, out of memory...):
+                # interrupted, its counters taken from the rows it stored.
+                close_killed_run(conn, run_id, f"process exited {code}")
                 code = code or 1
+            elif self.stop_signal is not None and status == "interrupted" and reason == "shutdown":
+                code = 0  # we asked it to stop and it stopped cleanly: not a failure
             # `jobtrends crawl` may have checked its runs already; check the rest here.
             if not has_checks(conn, run_id):
                 report = check_run(conn, run_id, options)

@@ -77,6 +77,16 @@ def rows(db: Path, sql: str, params=()) -> list[sqlite3.Row]:
         conn.close()
 
 
+def issue_reasons(db: Path, job_id: str, field: str) -> list[str]:
+    """The normalize_issues reasons stored for one job's field."""
+    found = rows(
+        db,
+        "SELECT reason FROM normalize_issues WHERE job_id = ? AND field = ?",
+        (job_id, field),
+    )
+    return [r["reason"] for r in found]
+
+
 def require_tool(path: str, how: str) -> None:
     """Skip a test whose server or browser is missing on a developer's machine, with the
     install command; in CI (which installs them in .ci/run) a missing tool fails instead."""

@@ -163,3 +163,42 @@ def test_cli_compare(db, tmp_path):
         main, ["compare", "--a", "nov", "--b", "2024-02", "--db", str(path)]
     )
     assert bad.exit_code == 2 and "YYYY-MM" in bad.output
+
+
+def test_pay_left_out_is_counted_by_reason(tmp_path):
+    """Postings whose pay had no settled currency are counted per period and reason."""
+    conn = connect(tmp_path / "left.db")
+    rows = [
+        job(1, "2022-11-02T00:00:00Z", "writing", 10),
+        job(2, "2022-11-03T00:00:00Z", "writing"),
+        job(3, "2022-11-04T00:00:00Z", "writing"),
+        job(
+            4, "2022-11-05T00:00:00Z", "writing", dup_of="t:3"
+        ),  # a repost: not counted
+        job(5, "2024-02-03T00:00:00Z", "writing"),
+    ]
+    issues = [
+        ("t:2", "pay_currency", "$40/hr", "ambiguous:$", "v"),
+        ("t:3", "pay_currency", "60 per hour", "no_currency", "v"),
+        ("t:4", "pay_currency", "60 per hour", "no_currency", "v"),
+        ("t:5", "pay_currency", "kr 500/h", "ambiguous:kr", "v"),
+        (
+            "t:1",
+            "posted_at",
+            "soon",
+            "unparsed date",
+            "v",
+        ),  # another field: not counted
+    ]
+    save_jobs(conn, rows, issues)
+    result = compare_periods(conn, parse_period("2022-11"), parse_period("2024-02"))
+    assert result.pay_left_out_a == {"ambiguous:$": 1, "no_currency": 1}
+    assert result.pay_left_out_b == {"ambiguous:kr": 1}
+    assert (
+        "pay left out of USD figures (no currency): 2022-11 2 (ambiguous:$ 1,"
+        " no_currency 1); 2024-02 1 (ambiguous:kr 1)"
+    ) in format_table(result)
+    other = compare_periods(
+        conn, parse_period("2022-11"), parse_period("2024-02"), source="x"
+    )
+    assert other.pay_left_out_a == {} and "2022-11 0; 2024-02 0" in format_table(other)

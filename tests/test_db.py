@@ -46,3 +46,17 @@ def test_connect_is_idempotent_and_wal(tmp_path):
     finish_run(conn, run, status="finished", new=3, stats={"a": 1})
     row = conn.execute("SELECT * FROM crawl_runs").fetchone()
     assert row["status"] == "finished" and row["new"] == 3 and row["finished_at"]
+
+
+def test_a_database_from_before_category_confidence_gains_it(tmp_path):
+    from crawler.db import connect
+
+    path = tmp_path / "old.db"
+    conn = connect(path)
+    conn.execute("ALTER TABLE jobs DROP COLUMN category_confidence")  # as made before
+    conn.close()
+    for _ in range(2):  # added once, then left alone
+        conn = connect(path)
+        names = [r[1] for r in conn.execute("PRAGMA table_info(jobs)")]
+        conn.close()
+        assert names.count("category_confidence") == 1

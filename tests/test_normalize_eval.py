@@ -39,7 +39,8 @@ def test_targets_hold():
 
 def test_cli_eval_prints_fields(tmp_path):
     result = CliRunner().invoke(
-        command, ["--db", str(tmp_path / "none.db"), "--failures", "1", "--check"]
+        command,
+        ["--db", str(tmp_path / "none.db"), "--failures", "1", "--check", "--no-real"],
     )
     assert result.exit_code == 0, result.output
     for field in ("pay", "dates", "categories", "skills", "category_model_labeled"):
@@ -49,3 +50,23 @@ def test_cli_eval_prints_fields(tmp_path):
 def test_cli_eval_bad_folder(tmp_path):
     result = CliRunner().invoke(command, ["--labeled", str(tmp_path / "missing")])
     assert result.exit_code == 2 and "--labeled" in result.output
+
+
+def test_cli_eval_real_section_cross_validates(tmp_path):
+    from tests.test_train_categories import export_csv
+
+    path = tmp_path / "export.csv"
+    n = export_csv(path)
+    result = CliRunner().invoke(
+        command, ["--db", str(tmp_path / "none.db"), "--upwork-api", str(path)]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"({n} rows, truth = Upwork occupation" in result.output
+    for part in ("title only", "top category and title", "retrained (5-fold)"):
+        assert part in result.output
+    assert "recall: writing" in result.output and "macro-F1" in result.output
+
+
+def test_cli_eval_real_section_missing_file(tmp_path):
+    result = CliRunner().invoke(command, ["--upwork-api", str(tmp_path / "no.csv")])
+    assert result.exit_code == 2 and "--upwork-api" in result.output

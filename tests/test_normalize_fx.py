@@ -24,13 +24,13 @@ def test_usd_hourly_range():
 
 
 def test_fixed_budget_never_hourly():
-    f = usd_figures(parse_pay("Budget: $500"), date(2024, 1, 2))
+    f = usd_figures(parse_pay("Budget: $500", currency_hint="USD"), date(2024, 1, 2))
     assert f["budget_usd"] == 500.0
     assert f["hourly_usd_min"] is f["hourly_usd_max"] is f["hourly_usd_mid"] is None
 
 
 def test_salary_gives_year_and_hourly_estimate():
-    f = usd_figures(parse_pay("$104k"), date(2024, 1, 2))
+    f = usd_figures(parse_pay("$104k", currency_hint="USD"), date(2024, 1, 2))
     assert f["salary_usd_year"] == 104_000.0
     assert f["hourly_usd_mid"] == pytest.approx(104_000 / 2080)
 
@@ -88,7 +88,7 @@ def test_unknown_currency_gives_note_not_numbers():
 
 
 def test_open_ranges_mid_is_the_known_bound():
-    f = usd_figures(parse_pay("Up to $60/hr"), date(2024, 1, 2))
+    f = usd_figures(parse_pay("Up to $60/hr", currency_hint="USD"), date(2024, 1, 2))
     assert (f["hourly_usd_min"], f["hourly_usd_max"], f["hourly_usd_mid"]) == (
         None,
         60.0,

@@ -6,11 +6,11 @@ from crawler.normalize import Pay, make_pay, parse_pay, parse_pay_detail
 
 # text, hint, (pay_type, min, max, currency, period, currency_rule)
 CASES = [
-    ("$15.00-$35.00", None, ("hourly", 15, 35, "USD", "hour", "default_usd")),
-    ("$15-35/hr", None, ("hourly", 15, 35, "USD", "hour", "default_usd")),
-    ("Budget: $500", None, ("fixed", 500, 500, "USD", "project", "default_usd")),
-    ("$120k – $150k", None, ("salary", 120_000, 150_000, "USD", "year", "default_usd")),
-    ("$120k — $150k", None, ("salary", 120_000, 150_000, "USD", "year", "default_usd")),
+    ("$15.00-$35.00", "USD", ("hourly", 15, 35, "USD", "hour", "hint")),
+    ("$15-35/hr", "USD", ("hourly", 15, 35, "USD", "hour", "hint")),
+    ("Budget: $500", "USD", ("fixed", 500, 500, "USD", "project", "hint")),
+    ("$120k – $150k", "USD", ("salary", 120_000, 150_000, "USD", "year", "hint")),
+    ("$120k — $150k", "USD", ("salary", 120_000, 150_000, "USD", "year", "hint")),
     (
         "120,000-150,000 USD a year",
         None,
@@ -23,60 +23,39 @@ CASES = [
     ("CA$80k", None, ("salary", 80_000, 80_000, "CAD", "year", "symbol")),
     ("A$ 90,000 p.a.", None, ("salary", 90_000, 90_000, "AUD", "year", "symbol")),
     ("1.200,50 €", None, ("fixed", 1200.5, 1200.5, "EUR", "project", "symbol")),
-    ("Up to $60/hr", None, ("hourly", None, 60, "USD", "hour", "default_usd")),
-    ("From $25/hour", None, ("hourly", 25, None, "USD", "hour", "default_usd")),
-    ("$100+", None, ("hourly", 100, None, "USD", "hour", "default_usd")),
+    ("Up to $60/hr", "USD", ("hourly", None, 60, "USD", "hour", "hint")),
+    ("From $25/hour", "USD", ("hourly", 25, None, "USD", "hour", "hint")),
+    ("$100+", "USD", ("hourly", 100, None, "USD", "hour", "hint")),
     ("50-70k EUR", None, ("salary", 50_000, 70_000, "EUR", "year", "code")),
-    ("$5k/mo", None, ("salary", 5000, 5000, "USD", "month", "default_usd")),
-    (
-        "Hourly Range: $30.00-$54.00",
-        None,
-        ("hourly", 30, 54, "USD", "hour", "default_usd"),
-    ),
-    (
-        "$35 - $15 /hr",
-        None,
-        ("hourly", 15, 35, "USD", "hour", "default_usd"),
-    ),  # swapped
-    (
-        "$0-$50/hr",
-        None,
-        ("hourly", None, 50, "USD", "hour", "default_usd"),
-    ),  # 0 means none
+    ("$5k/mo", "USD", ("salary", 5000, 5000, "USD", "month", "hint")),
+    ("Hourly Range: $30.00-$54.00", "USD", ("hourly", 30, 54, "USD", "hour", "hint")),
+    ("$35 - $15 /hr", "USD", ("hourly", 15, 35, "USD", "hour", "hint")),  # swapped
+    ("$0-$50/hr", "USD", ("hourly", None, 50, "USD", "hour", "hint")),  # 0 means none
     ("40,5 €/h", None, ("hourly", 40.5, 40.5, "EUR", "hour", "symbol")),
     ("CHF 120'000", None, ("salary", 120_000, 120_000, "CHF", "year", "code")),
-    ("$35/h - $45/h", None, ("hourly", 35, 45, "USD", "hour", "default_usd")),
-    (
-        "Between $30 and $40 per hour",
-        None,
-        ("hourly", 30, 40, "USD", "hour", "default_usd"),
-    ),
-    ("$0.05 per word", None, ("fixed", 0.05, 0.05, "USD", "project", "default_usd")),
-    # A bare "$" follows a dollar-currency hint; a non-dollar hint does not turn $ into EUR.
+    ("$35/h - $45/h", "USD", ("hourly", 35, 45, "USD", "hour", "hint")),
+    ("Between $30 and $40 per hour", "USD", ("hourly", 30, 40, "USD", "hour", "hint")),
+    ("$0.05 per word", "USD", ("fixed", 0.05, 0.05, "USD", "project", "hint")),
+    # A bare "$" follows a dollar-currency hint; a non-dollar hint leaves it ambiguous,
+    # and no hint never means USD.
     ("$45/hr", "CAD", ("hourly", 45, 45, "CAD", "hour", "hint")),
-    ("$45/hr", "EUR", ("hourly", 45, 45, "USD", "hour", "default_usd")),
+    ("$45/hr", "EUR", ("hourly", 45, 45, None, "hour", "ambiguous:$")),
+    ("$45/hr", None, ("hourly", 45, 45, None, "hour", "ambiguous:$")),
+    ("$120k – $150k", None, ("salary", 120_000, 150_000, None, "year", "ambiguous:$")),
     ("60 per hour", "GBP", ("hourly", 60, 60, "GBP", "hour", "hint")),
-    ("60 per hour", None, ("hourly", 60, 60, "USD", "hour", "default_usd")),
+    ("60 per hour", None, ("hourly", 60, 60, None, "hour", "no_currency")),
     (
         "€40/hour",
         "USD",
         ("hourly", 40, 40, "EUR", "hour", "symbol"),
     ),  # the text's symbol wins
     # Size rules only without a unit; a stated unit is never second-guessed.
-    ("$75,000", None, ("salary", 75_000, 75_000, "USD", "year", "default_usd")),
-    ("$500", None, ("fixed", 500, 500, "USD", "project", "default_usd")),
-    ("$20", None, ("hourly", 20, 20, "USD", "hour", "default_usd")),
-    (
-        "$50,000 per hour",
-        None,
-        ("hourly", 50_000, 50_000, "USD", "hour", "default_usd"),
-    ),
-    ("$30 a year", None, ("salary", 30, 30, "USD", "year", "default_usd")),
-    (
-        "$80/hour, 20 hours per week",
-        None,
-        ("hourly", 80, 80, "USD", "hour", "default_usd"),
-    ),
+    ("$75,000", "USD", ("salary", 75_000, 75_000, "USD", "year", "hint")),
+    ("$500", "USD", ("fixed", 500, 500, "USD", "project", "hint")),
+    ("$20", "USD", ("hourly", 20, 20, "USD", "hour", "hint")),
+    ("$50,000 per hour", "USD", ("hourly", 50_000, 50_000, "USD", "hour", "hint")),
+    ("$30 a year", "USD", ("salary", 30, 30, "USD", "year", "hint")),
+    ("$80/hour, 20 hours per week", "USD", ("hourly", 80, 80, "USD", "hour", "hint")),
 ]
 
 
@@ -141,8 +120,8 @@ def test_pay_is_frozen():
         ),
         (
             (100000, 120000),
-            dict(currency="XXX", period="year", pay_type=None),
-            Pay("salary", 100000.0, 120000.0, "USD", "year", "", "default_usd"),
+            dict(currency="XYZ", period="year", pay_type=None),
+            Pay("salary", 100000.0, 120000.0, None, "year", "", "unknown_currency:XYZ"),
         ),
         ((0, 0), dict(currency="USD", period="hour", pay_type="hourly"), None),
         ((None, None), dict(currency="USD", period="hour", pay_type="hourly"), None),
@@ -160,5 +139,267 @@ def test_make_pay(args, kwargs, expected):
 
 def test_long_text_is_cut_not_slow():
     text = "$20/hr " + "blah " * 100_000
-    pay = parse_pay(text)
+    pay = parse_pay(text, currency_hint="USD")
     assert pay is not None and pay.min == 20
+
+
+# Currencies and number formats of the world (issue 21): text, hint, country,
+# (pay_type, min, max, currency, period, currency_rule).
+WORLD = [
+    # The K of "Kč" is no thousands suffix.
+    ("299 Kč", None, None, ("fixed", 299, 299, "CZK", "project", "symbol")),
+    (
+        "Budget: 15 000 Kč",
+        None,
+        None,
+        ("fixed", 15000, 15000, "CZK", "project", "symbol"),
+    ),
+    ("800 Kč/hod", None, None, ("hourly", 800, 800, "CZK", "hour", "symbol")),
+    # A dot or comma before exactly three digits is not always thousands.
+    ("423.923 KD", None, None, ("fixed", 423.923, 423.923, "KWD", "project", "symbol")),
+    ("OMR 1,250 per month", None, None, ("salary", 1250, 1250, "OMR", "month", "code")),
+    (
+        "34.992001 GBP",
+        None,
+        None,
+        ("hourly", 34.992001, 34.992001, "GBP", "hour", "code"),
+    ),
+    ("0.500 KWD/hr", None, None, ("hourly", 0.5, 0.5, "KWD", "hour", "code")),
+    ("€1.250k", None, None, ("salary", 1250, 1250, "EUR", "year", "symbol")),
+    ("1.500 €/Monat", None, None, ("salary", 1500, 1500, "EUR", "month", "symbol")),
+    # Leading-dot decimals and split cents.
+    (".75 € per word", None, None, ("fixed", 0.75, 0.75, "EUR", "project", "symbol")),
+    ("$.75 per word", "USD", None, ("fixed", 0.75, 0.75, "USD", "project", "hint")),
+    ("35€ 99", None, None, ("hourly", 35.99, 35.99, "EUR", "hour", "symbol")),
+    ("$119. 95", "USD", None, ("hourly", 119.95, 119.95, "USD", "hour", "hint")),
+    (
+        "2 299,- € pauschal",
+        None,
+        None,
+        ("fixed", 2299, 2299, "EUR", "project", "symbol"),
+    ),
+    # Group separators: spaces, no-break and narrow no-break spaces, apostrophes, lakhs.
+    (
+        "40\u202f000\u00a0€ brut annuel",
+        None,
+        None,
+        ("salary", 40000, 40000, "EUR", "year", "symbol"),
+    ),
+    (
+        "1 200,50 zł/mies.",
+        None,
+        None,
+        ("salary", 1200.5, 1200.5, "PLN", "month", "symbol"),
+    ),
+    (
+        "₹6,00,000 - ₹9,00,000 per annum",
+        None,
+        None,
+        ("salary", 600_000, 900_000, "INR", "year", "symbol"),
+    ),
+    ("CTC: 12-18 LPA", "INR", None, ("salary", 1.2e6, 1.8e6, "INR", "year", "hint")),
+    ("5-7 lakhs INR", None, None, ("salary", 500_000, 700_000, "INR", "year", "code")),
+    # Signs, names and multipliers in other scripts.
+    (
+        "от 100 000 до 150 000 руб. в месяц",
+        None,
+        None,
+        ("salary", 100_000, 150_000, "RUB", "month", "symbol"),
+    ),
+    (
+        "年収 600万円〜800万円",
+        None,
+        None,
+        ("salary", 6e6, 8e6, "JPY", "year", "symbol"),
+    ),
+    ("연봉 4,000만원", None, None, ("salary", 4e7, 4e7, "KRW", "year", "symbol")),
+    (
+        "月薪 15,000-25,000元",
+        None,
+        None,
+        ("salary", 15000, 25000, "CNY", "month", "symbol"),
+    ),
+    (
+        "R$ 8.000,00 a R$ 10.000,00 por mês",
+        None,
+        None,
+        ("salary", 8000, 10000, "BRL", "month", "symbol"),
+    ),
+    (
+        "IDR 8 juta - 12 juta / bulan",
+        None,
+        None,
+        ("salary", 8e6, 12e6, "IDR", "month", "code"),
+    ),
+    (
+        "500 złotych za godzinę",
+        None,
+        None,
+        ("hourly", 500, 500, "PLN", "hour", "symbol"),
+    ),
+    (
+        "&pound;18.50 per hour",
+        None,
+        None,
+        ("hourly", 18.5, 18.5, "GBP", "hour", "symbol"),
+    ),
+    (
+        "Tagessatz: 650,00 € (Remote)",
+        None,
+        None,
+        ("hourly", 650, 650, "EUR", "day", "symbol"),
+    ),
+    (
+        "A$130k + super",
+        None,
+        None,
+        ("salary", 130_000, 130_000, "AUD", "year", "symbol"),
+    ),
+    # Ambiguous signs: the hint, then the posting's country, else no currency.
+    (
+        "kr 45 000/mån",
+        None,
+        None,
+        ("salary", 45000, 45000, None, "month", "ambiguous:kr"),
+    ),
+    ("kr 45 000/mån", "SEK", None, ("salary", 45000, 45000, "SEK", "month", "hint")),
+    ("kr 45 000/mån", None, "NO", ("salary", 45000, 45000, "NOK", "month", "country")),
+    (
+        "kr 45 000/mån",
+        None,
+        "Denmark",
+        ("salary", 45000, 45000, "DKK", "month", "country"),
+    ),
+    ("$55/hr", None, "Canada", ("hourly", 55, 55, "CAD", "hour", "country")),
+    ("$55/hr", None, "DE", ("hourly", 55, 55, None, "hour", "ambiguous:$")),
+    ("$55/hr", "GBP", "US", ("hourly", 55, 55, "USD", "hour", "country")),
+    ("¥8,000/hour", None, None, ("hourly", 8000, 8000, None, "hour", "ambiguous:¥")),
+    ("¥8,000/hour", "JPY", None, ("hourly", 8000, 8000, "JPY", "hour", "hint")),
+    ("Rs. 800 per hour", None, "India", ("hourly", 800, 800, "INR", "hour", "country")),
+    ("Rs.1,499 fixed", "INR", None, ("fixed", 1499, 1499, "INR", "project", "hint")),
+    (
+        "R 35 000 per month",
+        None,
+        None,
+        ("salary", 35000, 35000, "ZAR", "month", "symbol"),
+    ),
+    # A code elsewhere in the text settles "$"; so does a prefix written apart.
+    (
+        "$60,000—$100,000 USD",
+        None,
+        None,
+        ("salary", 60000, 100000, "USD", "year", "code"),
+    ),
+    ("$40 - $60/hr (CAD)", None, None, ("hourly", 40, 60, "CAD", "hour", "code")),
+    ("US $1,099 fixed", None, None, ("fixed", 1099, 1099, "USD", "project", "symbol")),
+    # An unknown hint is no hint.
+    ("60 per hour", "XYZ", None, ("hourly", 60, 60, None, "hour", "no_currency")),
+]
+
+
+@pytest.mark.parametrize(
+    "text,hint,country,expected", WORLD, ids=[f"{c[0]}|{c[1]}|{c[2]}" for c in WORLD]
+)
+def test_parse_pay_world(text, hint, country, expected):
+    pay = parse_pay(text, currency_hint=hint, country=country)
+    assert pay is not None, parse_pay_detail(text, currency_hint=hint, country=country)
+    assert pay.pay_type == expected[0]
+    assert pay.min == pytest.approx(expected[1]) and pay.max == pytest.approx(
+        expected[2]
+    )
+    assert (pay.currency, pay.period, pay.currency_rule) == expected[3:]
+
+
+@pytest.mark.parametrize(
+    "code,locale",
+    [
+        ("CZK", "cs"),
+        ("PLN", "pl"),
+        ("RUB", "ru"),
+        ("UAH", "uk"),
+        ("KRW", "ko"),
+        ("THB", "th"),
+        ("ILS", "he"),
+        ("TRY", "tr"),
+        ("BRL", "pt_BR"),
+        ("VND", "vi"),
+        ("EUR", "de"),
+        ("INR", "en_IN"),
+        ("GBP", "en_GB"),
+        ("NGN", "en_NG"),
+        ("KZT", "kk"),
+    ],
+)
+def test_sign_table_is_cldr(code, locale):
+    """Each locale's own symbol for its currency reads as that currency."""
+    from babel.numbers import get_currency_symbol
+
+    from crawler.normalize.currency import sign_after
+
+    symbol = get_currency_symbol(code, locale)
+    pay = parse_pay(f"100 {symbol}")
+    assert pay is not None and pay.currency == code, (symbol, pay)
+    assert sign_after(f"5 {symbol}", 1)[0][1] == code
+
+
+def test_normalize_listing_reports_a_left_out_currency():
+    """An ambiguous "$" keeps its amounts, gets no USD figure, and is a counted issue."""
+    import json
+
+    from crawler.normalize.listing import normalize_listing
+
+    def job(salary, location):
+        return json.dumps(
+            {
+                "id": 7,
+                "title": "Data engineer",
+                "salary": salary,
+                "candidate_required_location": location,
+                "publication_date": "2024-05-02T10:00:00",
+            }
+        )
+
+    row, issues = normalize_listing(
+        "remotive",
+        "1",
+        job("$50k - $70k", "Worldwide"),
+        fetched_at="2024-05-03T00:00:00Z",
+    )
+    assert (row["pay_min"], row["pay_max"], row["pay_currency"]) == (50000, 70000, None)
+    assert row["salary_usd_year"] is None and row["hourly_usd_mid"] is None
+    assert ("pay_currency", "ambiguous:$") in {(i[1], i[3]) for i in issues}
+
+    row, issues = normalize_listing(
+        "remotive", "2", job("$50k - $70k", "USA"), fetched_at="2024-05-03T00:00:00Z"
+    )
+    assert row["pay_currency"] == "USD" and row["currency_rule"] == "country"
+    assert row["salary_usd_year"] == 60000
+    assert "pay_currency" not in {i[1] for i in issues}
+
+
+def test_every_cldr_sign_reads_as_its_currency():
+    """A sample of the generated table: each sign naming one currency, written after an
+    amount (names) or before it (symbols), reads as that currency and leaves the amount."""
+    import random
+
+    from crawler.normalize import currency
+    from crawler.normalize.pay import _CLEAN
+
+    currency.decimals(None)  # loads the table
+    signs = sorted(
+        k
+        for k, v in currency._SIGNS.items()
+        if isinstance(v, str) and k.translate(_CLEAN) == k and len(k) <= 24
+    )
+    assert len(signs) > 20_000
+    wrong = []
+    for sign in random.Random(21).sample(signs, 600):
+        code = currency._SIGNS[sign]
+        texts = [f"1 234 {sign}"]
+        if " " not in sign and len(sign) <= 12:
+            texts.append(f"{sign}1 234")
+        for text in texts:
+            pay = parse_pay(text)
+            if pay is None or (pay.currency, pay.min) != (code, 1234):
+                wrong.append((text, code, pay))
+    assert wrong == []

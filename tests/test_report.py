@@ -172,7 +172,13 @@ def test_reposts_leave_deduplicated_figures_unchanged(tmp_path):
     total = conn.execute("SELECT count(*) FROM jobs").fetchone()[0]
     # 20 % exact reposts: same fields and skills, pointing at the first posting.
     conn.execute(
-        "INSERT INTO jobs SELECT job_id || ':r', source, source_id || ':r', title, description, url,"
+        "INSERT INTO jobs (job_id, source, source_id, title, description, url, company,"
+        " country, location, remote, posted_at, posted_at_raw, posted_flag, month,"
+        " category, source_category, category_method, pay_type, pay_min, pay_max,"
+        " pay_currency, pay_period, pay_raw, currency_rule, hourly_usd_min, hourly_usd_max,"
+        " hourly_usd_mid, budget_usd, salary_usd_year, skills, has_ai_skill, dup_of,"
+        " fetched_at, normalizer_version, raw_sha256)"
+        " SELECT job_id || ':r', source, source_id || ':r', title, description, url,"
         " company, country, location, remote, posted_at, posted_at_raw, posted_flag, month,"
         " category, source_category, category_method, pay_type, pay_min, pay_max, pay_currency,"
         " pay_period, pay_raw, currency_rule, hourly_usd_min, hourly_usd_max, hourly_usd_mid,"
@@ -300,3 +306,141 @@ def test_partly_covered_window_is_flagged(planted):
     )
     assert any("postings end 2024-02-29" in n and "window B" in n for n in rep.notes)
     assert not any("window A" in n for n in rep.notes)
+
+
+@pytest.fixture(scope="module")
+def monthly(tmp_path_factory):
+    """Every day 2021-07-01..2024-06-14 (data stop mid-June), seasonal and growing."""
+    path = tmp_path_factory.mktemp("monthly") / "t.db"
+    scenario = Scenario(
+        days=days_of([parse_period("2021-07-01..2024-06-14")]),
+        rates={
+            "writing": 6,
+            "translation": 5,
+            "legal": 5,
+            "web design": 6,
+            "engineering & architecture": 6,
+            "accounting & finance": 5,
+            "admin support": 6,
+        },
+        effects={"writing": 0.67},
+        pay_effects={"translation": 0.8},
+        pay_sigma=0.3,
+        day_factor=lambda d: (
+            seasonal(0.15, peak_month=1)(d) * 1.3 ** ((d - date(2021, 7, 1)).days / 365)
+        ),
+        ai_share=lambda d: 0.08 if d > date(2022, 11, 30) else 0.002,
+        seed=31,
+    )
+    return path, make_db(path, scenario)
+
+
+def test_panel_headline_recovers_planted_effects(monthly):
+    _, conn = monthly
+    rep = build_report(conn, ReportConfig(a=A, b=parse_period("2024-05"), reps=399))
+    p = rep.panel
+    assert p.months[0] == "2021-07" and p.months[-1] == "2024-05"  # June is partial
+    assert p.controls == list(CONTROL) and not p.controls_dropped
+    vol = {r.category: r for r in p.volume}
+    w = vol["writing"]
+    assert w.lo_pct <= -33 <= w.hi_pct and w.q_value < 0.01, w
+    for cat in ("translation", "legal", "web design"):
+        assert vol[cat].lo_pct <= 0 <= vol[cat].hi_pct, vol[cat]
+    # leave-one-control-out brackets the estimate
+    assert w.loo_min_pct <= w.effect_pct <= w.loo_max_pct
+    pay = {r.category: r for r in p.pay}
+    assert pay["translation"].lo_pct <= -20 <= pay["translation"].hi_pct
+    assert pay["translation"].q_value < 0.05
+    assert p.skills and all(s.change_pp > 0 for s in p.skills)
+    # The panel answers the questions; Q1 and Q2 never share a category.
+    ans = rep.answers
+    assert ans["volume_fell_most"]["categories"][0] == "writing"
+    assert "panel estimate" in ans["volume_fell_most"]["metric"]
+    assert not set(ans["volume_fell_most"]["categories"]) & set(
+        ans["least_affected"]["categories"]
+    )
+    assert ans["pay_fell_most"]["categories"][0] == "translation"
+
+
+def test_cli_defaults_to_last_complete_month_and_prints_coverage_first(
+    monthly, tmp_path
+):
+    path, _ = monthly
+    out = tmp_path / "out"
+    res = CliRunner().invoke(
+        main, ["report", "--db", str(path), "--reps", "99", "--out", str(out)]
+    )
+    assert res.exit_code == 0, res.output
+    first = res.output.splitlines()[0]
+    assert first.startswith("Coverage of window A (2022-05)") and "(100.0%)" in first
+    assert "B = 2024-05" in res.output  # not the partial June
+    md = (out / "report.md").read_text()
+    assert md.startswith(
+        "# jobtrends report\n\n## The answer in five lines\n\n1. Fell most: writing"
+    )
+    assert "&amp;" not in md and "&#" not in md
+    assert "engineering & architecture" in md
+    data = json.loads((out / "report.json").read_text())
+    panel = data["panel"]
+    assert panel["months"][-1] == "2024-05" and panel["clusters"] == len(
+        panel["months"]
+    )
+    row = next(r for r in panel["volume"] if r["category"] == "writing")
+    assert row["lo_pct"] <= -33 <= row["hi_pct"]
+    assert len(data["summary"]) == 5 and data["coverage"][1]["covered_pct"] == 100.0
+    real = CliRunner().invoke(
+        main,
+        [
+            "report",
+            "--db",
+            str(path),
+            "--reps",
+            "99",
+            "--real",
+            "--naive",
+            "--a",
+            "2022-11",
+            "--b",
+            "2024-02",
+        ],
+    )
+    assert real.exit_code == 0, real.output
+    assert "window A rates are in window B dollars (US CPI-U x1.0424" in real.output
+    from analysis.cpi import period_cpi
+
+    with pytest.raises(ValueError, match="no CPI-U value for 2026-01"):
+        period_cpi(parse_period("2026-01"))
+
+
+def test_empty_control_dropped_and_nothing_fell(tmp_path):
+    """A control with no postings in one window is left out (and said so); when every
+    category rose, Q1 says so instead of listing risers."""
+    scenario = Scenario(
+        days=days_of([A, B]),
+        rates={
+            "writing": 20,
+            "legal": 20,
+            "admin support": 20,
+            "accounting & finance": 20,
+        },
+        effects={"writing": 1.5, "legal": 1.3},
+        noise="none",
+        seed=3,
+    )
+    conn = make_db(tmp_path / "t.db", scenario)
+    conn.execute(
+        "DELETE FROM jobs WHERE category = 'accounting & finance' AND month = '2024-02'"
+    )
+    refresh_rollups(conn)
+    rep = build_report(conn, ReportConfig(a=A, b=B, naive=True, reps=99))
+    assert any(
+        "no postings in window A or B" in n and "accounting & finance" in n
+        for n in rep.notes
+    )
+    vol = by_cat(rep.volume)
+    assert not vol["accounting & finance"].is_control
+    assert abs(vol["writing"].rel_pct - 50) < 2  # vs admin support alone
+    assert rep.answers["volume_fell_most"]["text"] == ["no category fell"]
+    assert not set(rep.answers["volume_fell_most"]["categories"]) & set(
+        rep.answers["least_affected"]["categories"]
+    )

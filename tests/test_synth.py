@@ -15,6 +15,7 @@ from email.utils import parsedate_to_datetime
 from itertools import islice
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -548,3 +549,79 @@ def test_sample_draws_like_the_standard_library():
         assert ours.random() == theirs.random()  # the streams stay in step
     with pytest.raises(ValueError):
         _sample(random.Random(0), [1, 2], 3)
+
+
+def test_realistic_noise_month_length_season_and_shocks():
+    from dataclasses import replace as dc_replace
+
+    from analysis.synth import REALISTIC, Noise
+
+    flat = Noise(month_length=True)
+    table = _by_category(
+        volume_table(
+            date(2023, 1, 1),
+            date(2023, 3, 31),
+            rows=900_000,
+            noise=flat,
+            effects=NO_EFFECTS,
+            seasonal_amplitude=0.0,
+        )
+    )
+    # Per day, January (31 days) and February (28) carry the same volume.
+    jan, feb = "2023-01", "2023-02"
+    assert table[("writing", feb)] / 28 == pytest.approx(
+        table[("writing", jan)] / 31, rel=0.01
+    )
+    seasonal = Noise(season="realistic")
+    nov, feb24 = "2022-11", "2024-02"
+    t = _by_category(
+        volume_table(
+            date(2022, 11, 1), date(2024, 2, 29), rows=2_000_000, noise=seasonal, effects=NO_EFFECTS
+        )
+    )
+    assert t[("legal", feb24)] / t[("legal", nov)] == pytest.approx(
+        1.05, abs=0.01
+    )  # Nov != Feb
+    # Month shocks: seeded, about the asked spread, and the total stays exact.
+    noisy = dc_replace(REALISTIC, week_sd=0.0)
+    a = volume_table(
+        date(2021, 1, 1),
+        date(2024, 12, 31),
+        rows=3_000_000,
+        noise=noisy,
+        effects=NO_EFFECTS,
+    )
+    b = volume_table(
+        date(2021, 1, 1),
+        date(2024, 12, 31),
+        rows=3_000_000,
+        noise=noisy,
+        effects=NO_EFFECTS,
+    )
+    assert a == b and sum(a.values()) == 3_000_000
+    other = volume_table(
+        date(2021, 1, 1),
+        date(2024, 12, 31),
+        rows=3_000_000,
+        noise=dc_replace(noisy, seed=1),
+        effects=NO_EFFECTS,
+    )
+    assert other != a
+    by = _by_category(a)
+    months = sorted({m for (_, m) in by})
+    ratios = [by[("writing", m)] / by[("legal", m)] for m in months]
+    spread = float(np.std(np.log(ratios)))
+    assert 0.04 < spread < 0.11  # two categories' 5 % shocks: sd of the ratio ~7 %
+
+
+def test_week_shocks_keep_monthly_totals_exact():
+    from analysis.synth import Noise
+
+    noise = Noise(week_sd=0.3)
+    args = {"rows": 4000, "seed": 2, "noise": noise, "repost_rate": 0.0}
+    table = volume_table(date(2023, 1, 1), date(2023, 2, 28), rows=4000, noise=noise)
+    made = Counter(
+        (p.posted_at.date().replace(day=1), p.source, p.category)
+        for p in iter_postings(date(2023, 1, 1), date(2023, 2, 28), **args)
+    )
+    assert made == +Counter(table)

@@ -74,7 +74,7 @@ def check_before_crawling(names: list[str], args: dict[str, dict], db_path: str)
 @click.option("--resume", is_flag=True,
               help="Resumable: an interrupted crawl continues where it stopped (data/jobdir/NAME/).")
 @click.option("--redis", "redis_url", metavar="redis://HOST:PORT/DB",
-              help="Run as a scrapy-redis worker; items go to Redis for `jobtrends ingest`.")
+              help="Run as a Redis scale-out worker; items go to Redis for `jobtrends ingest`.")
 @click.option("--redis-idle", type=float, default=5.0, show_default=True,
               help="With --redis: stop after the shared queue stayed empty this long.")
 @db_option

@@ -8,7 +8,14 @@ import click
 
 from crawler.commands._options import db_option
 
-FORMAT_NAMES = ("upwork-rss", "upwork-csv", "csv", "jsonl", "scrapy-feed")
+FORMAT_NAMES = (
+    "upwork-rss",
+    "upwork-csv",
+    "upwork-api",
+    "csv",
+    "jsonl",
+    "scrapy-feed",
+)
 _SOURCE_RE = re.compile(r"[a-z][a-z0-9_]*")
 
 

@@ -1,4 +1,4 @@
-"""`jobtrends ingest --redis URL` - the single SQLite writer of a scrapy-redis crawl."""
+"""`jobtrends ingest --redis URL` - the single SQLite writer of a Redis scale-out crawl."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from crawler.commands._options import db_option
 @click.option("--redis", "redis_url", required=True, metavar="redis://HOST:PORT/DB",
               help="The Redis the crawl workers push items to.")
 @click.option("--idle-timeout", type=click.FloatRange(0.5), default=30.0, show_default=True,
-              help="Exit after this many seconds without items.")
+              help="Exit after this many seconds without items (it exits at once when the "
+                   "workers' crawl is done and every item is stored).")
 @click.option("--start-timeout", type=click.FloatRange(0.5), default=300.0, show_default=True,
               help="Exit when no first item came in this many seconds.")
 @click.option("--batch-size", type=click.IntRange(1), default=500, show_default=True,
@@ -44,5 +45,10 @@ def command(redis_url, idle_timeout, start_timeout, batch_size, no_normalize, co
     reports = check_runs(db_path, list(result.runs.values()), load_config(config_path))
     for report in reports:
         click.echo(report.line(), err=True)
+    unfinished = [s for s, line in result.statuses.items() if not line.startswith("finished")]
+    if unfinished:
+        click.echo(f"{len(unfinished)} run(s) not finished ({', '.join(unfinished)}): requests or items "
+                   "are still missing - start a worker to resume, then `jobtrends ingest` again", err=True)
+        sys.exit(1)
     if any(report.failed for report in reports):
         sys.exit(3)

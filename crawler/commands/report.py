@@ -8,12 +8,21 @@ from crawler.commands._options import db_option
 
 
 def _default_b(conn) -> str:
+    """The last *complete* month: a month the data stops in would read as a fall."""
+    from analysis.panel_report import last_complete_month
+
     row = conn.execute("SELECT max(month) FROM jobs WHERE dup_of IS NULL").fetchone()
     if not row or not row[0]:
         raise click.UsageError(
             "the database has no postings; run `jobtrends demo` or `jobtrends crawl` first"
         )
-    return row[0]
+    month = last_complete_month(conn)
+    if not month:
+        raise click.UsageError(
+            f"the data cover no complete month (latest postings in {row[0]}); give --b"
+            " as a day range, e.g. --b 2024-06-01..2024-06-14"
+        )
+    return month
 
 
 @click.command("report")
@@ -27,7 +36,7 @@ def _default_b(conn) -> str:
     "--b",
     "period_b",
     default=None,
-    help="After period, same forms; default: the latest month with postings.",
+    help="After period, same forms; default: the last complete month of the data.",
 )
 @click.option(
     "--event", default="2022-11-30", show_default=True, help="Event date YYYY-MM-DD."
@@ -60,6 +69,11 @@ def _default_b(conn) -> str:
 @click.option("--seed", default=20221130, show_default=True, help="Bootstrap seed.")
 @click.option("--source", default=None, help="Only this source (spider name).")
 @click.option(
+    "--real",
+    is_flag=True,
+    help="Deflate posted hourly rates by US CPI-U (two-window view; shipped BLS series).",
+)
+@click.option(
     "--out",
     "out_dir",
     default=None,
@@ -77,6 +91,7 @@ def command(
     reps,
     seed,
     source,
+    real,
     out_dir,
     db_path,
 ) -> None:
@@ -110,6 +125,7 @@ def command(
         reps=reps,
         seed=seed,
         source=source,
+        real=real,
     )
     try:
         report = build_report(conn, config)

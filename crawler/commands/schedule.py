@@ -69,8 +69,14 @@ def command(config_path, once, max_runs, until_text, tick, stop_timeout, db_path
     completed = scheduler.run(once=once, max_runs=max_runs, until=until)
     for entry, code, run_ids in completed:
         click.echo(f"{entry.name:<15} exit {code}  runs {','.join(map(str, run_ids)) or '-'}")
+    for entry in scheduler.skipped:
+        click.echo(f"{entry.name:<15} skipped: a {entry.spider} crawl still holds its lock", err=True)
+    if scheduler.skipped and not completed:
+        click.echo(f"nothing ran: all {len(scheduler.skipped)} due run(s) skipped because their "
+                   "spider's previous crawl still holds its lock", err=True)
     if scheduler.stop_signal is not None:
-        click.echo("stopped by signal; running crawls were stopped cleanly", err=True)
+        click.echo("stopped by signal; running crawls were stopped cleanly and recorded as "
+                   "interrupted (shutdown)", err=True)
     # Exit non-zero when any run failed or was degraded, so a cron wrapper notices.
     codes = [code for _, code, _ in completed]
     sys.exit(3 if 3 in codes else (1 if any(codes) else 0))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, replace
 from datetime import date
 from itertools import islice
 
@@ -62,7 +63,31 @@ def _parse_day(value: str, option: str) -> date:
     type=float,
     default=0.1,
     show_default=True,
-    help="Seasonal swing (peak at the turn of the year; Nov = Feb).",
+    help="Seasonal swing (default shape: December trough, Nov != Feb; --exact: cosine,"
+    " Nov = Feb).",
+)
+@click.option(
+    "--month-shock",
+    type=float,
+    default=0.05,
+    show_default=True,
+    help="Sd of per-category monthly volume shocks (log scale; 0 = exact volumes).",
+)
+@click.option(
+    "--week-shock",
+    type=float,
+    default=0.05,
+    show_default=True,
+    help="Sd of per-category weekly volume shocks (log scale; 0 = even spread).",
+)
+@click.option(
+    "--exact",
+    is_flag=True,
+    help="The noise-free test scenario: no shocks, cosine season (Nov = Feb), equal"
+    " volume per month whatever its length.",
+)
+@click.option(
+    "--noise-seed", type=int, default=0, show_default=True, help="Seed of the shocks."
 )
 @click.option(
     "--repost-rate",
@@ -95,6 +120,10 @@ def command(
     no_effects,
     growth_per_year,
     seasonal_amplitude,
+    month_shock,
+    week_shock,
+    exact,
+    noise_seed,
     repost_rate,
     sources,
     out_dir,
@@ -106,7 +135,7 @@ def command(
     Example: jobtrends synth --db data/synth.db --rows 100000 --seed 0
     """
     from analysis.effects import NO_EFFECTS, SEED_STUDY
-    from analysis.synth import generate, write_fixture_tree
+    from analysis.synth import EXACT, REALISTIC, generate, write_fixture_tree
 
     first, last = _parse_day(start, "--start"), _parse_day(end, "--end")
     if last < first:
@@ -125,6 +154,15 @@ def command(
         raise click.UsageError(
             "--growth-per-year must be above -1, e.g. 0.14 for +14 % a year"
         )
+    if min(month_shock, week_shock) < 0 or max(month_shock, week_shock) > 1:
+        raise click.UsageError("--month-shock/--week-shock must be in [0, 1], e.g. 0.05")
+    noise = (
+        EXACT
+        if exact
+        else replace(
+            REALISTIC, month_sd=month_shock, week_sd=week_shock, seed=noise_seed
+        )
+    )
     args = {
         "rows": rows,
         "seed": seed,
@@ -134,7 +172,7 @@ def command(
         "growth_per_year": growth_per_year,
         "seasonal_amplitude": seasonal_amplitude,
     }
-    listings = generate(first, last, **args)
+    listings = generate(first, last, noise=noise, **args)
     if not quiet:
         from tqdm import tqdm
 
@@ -154,6 +192,7 @@ def command(
         args={
             **args,
             "effects": "none" if no_effects else "seed_study",
+            "noise": asdict(noise),
             "start": start,
             "end": end,
         },

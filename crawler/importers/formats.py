@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from crawler.importers import generic, scrapy_feed, upwork_csv, upwork_rss
+from crawler.importers import generic, scrapy_feed, upwork_api, upwork_csv, upwork_rss
 from crawler.importers.records import FileDone, Record, Reject
 
 
@@ -38,6 +38,13 @@ FORMATS: dict[str, ImportFormat] = {
             upwork_csv.wanted,
             "upwork",
             help="the shared 'Upwork job postings' CSV (title, link, ..., country)",
+        ),
+        ImportFormat(
+            "upwork-api",
+            upwork_api.read,
+            upwork_api.wanted,
+            "upwork",
+            help="an Upwork job-search API export (uid, title, type, hourly_rate, ...)",
         ),
         ImportFormat(
             "csv",

@@ -11,14 +11,22 @@ a machine date, else the file's mtime.
 
 from __future__ import annotations
 
-import csv
+import ast
 import io
+import itertools
 import json
 from collections.abc import Iterator
 
 from crawler.db import RawListing
 from crawler.importers.inputs import InputFile
-from crawler.importers.records import FileDone, Record, Reject, iso_z, parse_when
+from crawler.importers.records import (
+    FileDone,
+    Record,
+    Reject,
+    csv_rows,
+    iso_z,
+    parse_when,
+)
 from crawler.payloads import json_payload
 
 #: Canonical fields a mapping may fill, and the short names accepted for them.
@@ -36,6 +44,10 @@ FIELDS = (
     "location",
     "remote",
     "currency_hint",
+    "pay_min",
+    "pay_max",
+    "pay_type",
+    "pay_period",
     "seen_at",
 )
 ALIASES = {
@@ -47,6 +59,7 @@ ALIASES = {
     "category": "source_category",
     "skills": "tags",
     "currency": "currency_hint",
+    "pay_currency": "currency_hint",
     "link": "url",
 }
 
@@ -82,6 +95,25 @@ def lookup(row: dict, column: str):
     return value
 
 
+def list_cell(text: str) -> list[str] | str:
+    """A cell holding a list written as JSON or as a Python list repr -> the list:
+    ``list_cell("['Python', 'SQL']")`` -> ``["Python", "SQL"]``; other text as is (the
+    normalizer splits "a, b; c")."""
+    s = text.strip()
+    if not (s.startswith("[") and s.endswith("]")):
+        return text
+    try:
+        value = json.loads(s)
+    except ValueError:
+        try:
+            value = ast.literal_eval(s)
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            return text
+    if not isinstance(value, (list, tuple)):
+        return text
+    return [str(v).strip() for v in value if v is not None and str(v).strip()]
+
+
 def csv_wanted(name: str) -> bool:
     return name.lower().endswith((".csv", ".csv.gz", ".tsv"))
 
@@ -96,6 +128,8 @@ def mapped(
     row: dict, mapping: dict[str, str], source: str, where: str, file_seen: str | None
 ) -> Record | Reject:
     fields = {f: lookup(row, c) for f, c in mapping.items()}
+    if isinstance(fields.get("tags"), str):
+        fields["tags"] = list_cell(fields["tags"])
     source_id = fields.pop("source_id")
     if source_id is None or str(source_id).strip() == "":
         return Reject(
@@ -146,38 +180,26 @@ def read_csv(
     inp: InputFile, source: str | None = None, mapping: dict | None = None, **_
 ) -> Iterator[Record | Reject | FileDone]:
     file_seen = iso_z(inp.mtime) if inp.mtime else None
-    with inp.open() as raw:
-        text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
-        reader = csv.reader(
-            text, delimiter="\t" if inp.name.lower().endswith(".tsv") else ","
+    rows = csv_rows(inp, delimiter="\t" if inp.name.lower().endswith(".tsv") else ",")
+    header = next(rows)
+    if not isinstance(header, list):  # an empty file
+        yield header
+        yield from rows
+        return
+    missing = [c for c in mapping.values() if c not in header]
+    if missing:
+        yield Reject(
+            f"{inp.name}:1",
+            "bad_header",
+            f"mapped column(s) {', '.join(missing)} not in header {', '.join(header)}",
         )
-        try:
-            header = [h.strip() for h in next(reader)]
-        except StopIteration:
-            yield Reject(inp.name, "empty_file", "no header row")
-            yield FileDone(inp.name, ok=False)
-            return
-        missing = [c for c in mapping.values() if c not in header]
-        if missing:
-            yield Reject(
-                f"{inp.name}:1",
-                "bad_header",
-                f"mapped column(s) {', '.join(missing)} not in header {', '.join(header)}",
-            )
-            yield FileDone(inp.name, ok=False)
-            return
-        line = reader.line_num + 1
-        for row in reader:
-            where, line = f"{inp.name}:{line}", reader.line_num + 1
-            if len(row) != len(header):
-                if row:
-                    yield Reject(
-                        where,
-                        "column_count",
-                        f"{len(row)} columns, header has {len(header)}",
-                        ",".join(row)[:300],
-                    )
-                continue
+        yield FileDone(inp.name, ok=False)
+        return
+    for item in rows:
+        if isinstance(item, Reject):
+            yield item
+        else:
+            where, row = item
             yield mapped(dict(zip(header, row)), mapping, source, where, file_seen)
     yield FileDone(inp.name)
 
@@ -187,9 +209,15 @@ def read_jsonl(
 ) -> Iterator[Record | Reject | FileDone]:
     file_seen = iso_z(inp.mtime) if inp.mtime else None
     with inp.open() as raw:
-        for number, line in enumerate(
-            io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace"), 1
-        ):
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace")
+        head = text.read(4096)
+        if head.lstrip().startswith("["):  # one JSON array of objects, not JSON Lines
+            yield from _json_array(
+                head + text.read(), inp.name, mapping, source, file_seen
+            )
+            return
+        lines = itertools.chain(io.StringIO(head + text.readline()), text)
+        for number, line in enumerate(lines, 1):
             if not line.strip():
                 continue
             where = f"{inp.name}:{number}"
@@ -208,3 +236,27 @@ def read_jsonl(
                 continue
             yield mapped(row, mapping, source, where, file_seen)
     yield FileDone(inp.name)
+
+
+def _json_array(
+    text: str, name: str, mapping: dict, source: str | None, file_seen: str | None
+) -> Iterator[Record | Reject | FileDone]:
+    """Items of a file holding one JSON array; ``where`` is ``file:[index]``."""
+    try:
+        items = json.loads(text)
+    except json.JSONDecodeError as exc:
+        yield Reject(name, "bad_json", f"not a JSON array: {exc}", text[:300])
+        yield FileDone(name, ok=False)
+        return
+    for index, row in enumerate(items):
+        where = f"{name}:[{index}]"
+        if not isinstance(row, dict):
+            yield Reject(
+                where,
+                "not_object",
+                f"a JSON {type(row).__name__}, not an object",
+                json.dumps(row, ensure_ascii=False)[:300],
+            )
+            continue
+        yield mapped(row, mapping, source, where, file_seen)
+    yield FileDone(name)

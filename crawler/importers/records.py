@@ -85,3 +85,35 @@ def parse_when(text: str | None) -> str | None:
     if not 1990 <= dt.year <= 2100:
         return None
     return iso_z(dt)
+
+
+def csv_rows(inp, *, delimiter: str = ","):
+    """A CSV input read for a format reader: yields its header (a list of names) first,
+    then ``(where, row)`` for each row as wide as the header and a :class:`Reject` for
+    each that is not (blank lines skipped); an empty file yields one Reject and a
+    FileDone(ok=False) instead of a header.  ``where`` is ``file:line``."""
+    import csv
+    import io
+
+    with inp.open() as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
+        reader = csv.reader(text, delimiter=delimiter)
+        try:
+            header = [h.strip() for h in next(reader)]
+        except StopIteration:
+            yield Reject(inp.name, "empty_file", "no header row")
+            yield FileDone(inp.name, ok=False)
+            return
+        yield header
+        line = reader.line_num + 1  # where the next record starts
+        for row in reader:
+            where, line = f"{inp.name}:{line}", reader.line_num + 1
+            if len(row) == len(header):
+                yield where, row
+            elif row:
+                yield Reject(
+                    where,
+                    "column_count",
+                    f"{len(row)} columns, header has {len(header)}",
+                    ",".join(row)[:300],
+                )

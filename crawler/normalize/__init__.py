@@ -9,7 +9,9 @@ them reads the clock or does I/O beyond loading data/ once; none raises on bad i
 from crawler.normalize.categories import (
     CANONICAL_CATEGORIES,
     TAXONOMY_VERSION,
+    Category,
     categorize,
+    classify,
     count_unmapped,
     rule_scores,
     taxonomy_lookup,
@@ -28,7 +30,7 @@ from crawler.normalize.skills import (
 )
 
 # Bump when any rule or data file changes the output; stored on every jobs row.
-NORMALIZER_VERSION = "2026.11.1"
+NORMALIZER_VERSION = "2026.12.1"  # pay in every currency (no USD default); learned categories
 
 __all__ = [
     "AI_SKILLS",
@@ -40,7 +42,9 @@ __all__ = [
     "SKILLS_VERSION",
     "Skill",
     "TAXONOMY_VERSION",
+    "Category",
     "categorize",
+    "classify",
     "count_unmapped",
     "find_reposts",
     "make_pay",

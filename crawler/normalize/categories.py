@@ -1,13 +1,18 @@
-"""Canonical categories: source taxonomy first, then title/skill/text rules, else "other".
+"""Canonical categories: the source's own category first, then a title classifier.
 
 1. ``taxonomy``: the source's own category, looked up (case-insensitive) in
-   data/taxonomy.json for that source, then under ``"*"``.  A *broad* source category
-   (``{"default": ..., "refine": true}``, e.g. Freelancer's "Websites, IT & Software")
-   lets the rules pick a finer category when they are confident; otherwise its default.
-2. ``rules``: weighted keyword rules.  Title patterns weigh most, skills next, the first
-   2,000 characters of the text least.  The best category must reach
-   :data:`MIN_SCORE` and beat the runner-up by :data:`MIN_MARGIN`; otherwise
-3. ``none``: category "other" - a low-confidence guess is never made.
+   data/taxonomy.json for that source, then under ``"*"``.  "Parent > Child" paths are
+   tried child first (an Upwork occupation before its top category).  A *broad* source
+   category (``{"default": ..., "refine": true, "within": [...]}``, e.g. Upwork's "Design
+   & Creative") is refined by the classifier among the categories it may contain
+   (``taxonomy+model``), never mapped flat when a title is there.
+2. ``model`` / ``model-low``: the learned title classifier (classifier.py, trained by
+   category_model.py) with its calibrated probability; ``model-low`` below
+   :data:`CONFIDENT`.
+3. ``rules``: weighted keyword rules over title, skills and text - used only when the
+   title gives the model nothing (no known feature, or nothing likely), where text and
+   skills still can.
+4. ``none``: category "other" - nothing is likely.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import json
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 TAXONOMY_FILE = Path(__file__).with_name("data") / "taxonomy.json"
 MIN_SCORE = 3.0
@@ -45,25 +51,37 @@ CANONICAL_CATEGORIES: list[str] = [
 W, T, CS, V, G, WD, D, M, DS, AI, DE, S, A, F, E, L, OTHER = CANONICAL_CATEGORIES
 
 
+Entry = tuple[str, bool, "frozenset[str] | None", str]
+
+
 def _key(value: str) -> str:
     return " ".join(value.casefold().split())
 
 
 def _load_taxonomy():
     doc = json.loads(TAXONOMY_FILE.read_text(encoding="utf-8"))
-    table: dict[str, dict[str, tuple[str, bool]]] = {}
+    # key -> (default category, broad?, categories a broad one may become, key)
+    table: dict[str, dict[str, Entry]] = {}
     for source, mapping in doc["sources"].items():
         entries = {}
         for raw, target in mapping.items():
+            key = _key(raw)
             if isinstance(target, dict):
-                entries[_key(raw)] = (target["default"], bool(target.get("refine")))
+                within = target.get("within")
+                entries[key] = (
+                    target["default"],
+                    bool(target.get("refine")),
+                    frozenset(within) if within else None,
+                    key,
+                )
             else:
-                entries[_key(raw)] = (target, False)
+                entries[key] = (target, False, None, key)
         table[source.casefold()] = entries
     for entries in table.values():
-        for cat, _ in entries.values():
-            if cat not in CANONICAL_CATEGORIES:
-                raise ValueError(f"taxonomy.json maps to unknown category {cat!r}")
+        for cat, _, within, _ in entries.values():
+            for c in (cat, *(within or ())):
+                if c not in CANONICAL_CATEGORIES:
+                    raise ValueError(f"taxonomy.json maps to unknown category {c!r}")
     return doc.get("version", "?"), table
 
 
@@ -71,7 +89,7 @@ TAXONOMY_VERSION, _TAXONOMY = _load_taxonomy()
 
 
 @lru_cache(maxsize=4096)
-def _taxonomy_entry(source: str, value: str) -> tuple[str, bool] | None:
+def _taxonomy_entry(source: str, value: str) -> Entry | None:
     key = _key(value)
     # Freelancer and others sometimes send "Parent > Child" or "Parent / Child" paths.
     candidates = [key] + [p.strip() for p in re.split(r"\s*>\s*", key) if p.strip()][
@@ -82,6 +100,19 @@ def _taxonomy_entry(source: str, value: str) -> tuple[str, bool] | None:
             entry = _TAXONOMY.get(src, {}).get(cand)
             if entry:
                 return entry
+    return None
+
+
+def broad_key(source: str, value: str | None) -> str | None:
+    """The broad source category inside ``value`` (a "Top > Occupation" path or a
+    single name), as the taxonomy key the model's priors use, or None:
+    ``broad_key("upwork", "Design & Creative > Video Editing")`` -> ``"design & creative"``."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    for part in re.split(r"\s*>\s*", value.strip()):
+        entry = _taxonomy_entry(source or "", part) if part else None
+        if entry and entry[1]:
+            return entry[3]
     return None
 
 
@@ -574,42 +605,6 @@ def _decide(scores: dict[str, float]) -> str | None:
     return None
 
 
-def categorize(
-    source: str,
-    source_category: str | None,
-    title: str,
-    text: str,
-    skills: list,
-) -> tuple[str, str]:
-    """(canonical category, method): ``categorize("upwork", "Web Development", "", "", [])``
-    -> ``("web & software development", "taxonomy")``; method is taxonomy|rules|none."""
-    try:
-        entry = None
-        if isinstance(source_category, str) and source_category.strip():
-            entry = _taxonomy_entry(
-                source if isinstance(source, str) else "", source_category.strip()
-            )
-        if entry and not entry[1]:
-            return entry[0], "taxonomy"
-        skill_names = tuple(
-            getattr(s, "name", s)
-            for s in (skills or ())
-            if isinstance(getattr(s, "name", s), str)
-        )
-        scores = rule_scores(title, text, skill_names)
-        ruled = _decide(scores)
-        if entry:  # broad source category: rules may refine it
-            default = entry[0]
-            if ruled and ruled != default and _compatible(default, ruled):
-                return ruled, "rules"
-            return default, "taxonomy"
-        if ruled:
-            return ruled, "rules"
-    except Exception:  # never raise on odd input
-        pass
-    return OTHER, "none"
-
-
 # A broad source category may only be refined into a category that can live inside it
 # (Freelancer's "Websites, IT & Software" can become mobile or ML work, not legal).
 _REFINABLE: dict[str, set[str]] = {
@@ -629,59 +624,98 @@ def _compatible(default: str, ruled: str) -> bool:
     return ruled in _REFINABLE.get(default, set())
 
 
-# --- optional text model ---------------------------------------------------------------
+
+# --- the decision -------------------------------------------------------------------
+
+# The classifier's best category is "model" at or above CONFIDENT, "model-low" below it
+# (kept, and said so); "other" with method "none" only when nothing is likely: an empty
+# title, a title sharing no feature with the model, or a best probability below
+# NOTHING_LIKELY.
+CONFIDENT = 0.5
+NOTHING_LIKELY = 0.2
+METHODS = ("taxonomy", "taxonomy+model", "model", "model-low", "rules", "none")
 
 
-class CategoryModel:
-    """A TF-IDF + logistic regression classifier over title, skills and text.
+class Category(NamedTuple):
+    """``classify(...)`` -> ``Category("web design", "taxonomy+model", 0.71)``."""
 
-    Used by ``jobtrends eval`` to compare against the rules.  categorize() does not use
-    it: on the held-out rows measured so far the rules score higher (see
-    data/AI_SKILLS.md, "Categories"), and training at import would be slow.
-    """
+    category: str
+    method: str
+    confidence: float | None
 
-    def __init__(self, pipeline, min_proba: float = 0.5):
-        self.pipeline = pipeline
-        self.min_proba = min_proba
 
-    @staticmethod
-    def features(title: str, text: str, skills) -> str:
-        names = " ".join(
-            f"skill_{getattr(s, 'name', s)}".replace(" ", "_") for s in skills or ()
+@lru_cache(maxsize=1024)
+def broad_allowed(entry: Entry) -> frozenset[str]:
+    """The categories a broad taxonomy entry may be refined into."""
+    default, _, within, _ = entry
+    if within:
+        return within | {default}
+    return frozenset(_REFINABLE.get(default, set()) | {default})
+
+
+def _model_best(title: str, within: frozenset[str] | None, broad: str | None = None):
+    from crawler.normalize.classifier import default_classifier
+
+    return default_classifier().best(title, within, broad)
+
+
+def classify(
+    source: str,
+    source_category: str | None,
+    title: str,
+    text: str,
+    skills: list,
+) -> Category:
+    """Category, method and confidence of one posting.
+
+    1. the source category maps to one canonical category: ``taxonomy`` (1.0);
+    2. a broad source category (Upwork's top categories, Freelancer's groups): the
+       classifier picks among the categories it may be refined into
+       (``taxonomy+model``, its probability renormalized over those); no usable title
+       keeps the default (``taxonomy``);
+    3. no source category: the title classifier (``model`` / ``model-low``), or
+       ``other``/``none`` when nothing is likely.
+
+    Rules (:func:`rule_scores`) decide only where the title alone says nothing the model
+    knows but the text or skills are clear (``rules``)."""
+    entry = None
+    if isinstance(source_category, str) and source_category.strip():
+        entry = _taxonomy_entry(
+            source if isinstance(source, str) else "", source_category.strip()
         )
-        return f"{title or ''} {title or ''} {names} {(text or '')[:TEXT_CHARS]}"
-
-    def predict_one(self, title: str, text: str, skills) -> str:
-        """Category, or "other" below ``min_proba``: ``model.predict_one("Logo", "", [])``."""
-        proba = self.pipeline.predict_proba([self.features(title, text, skills)])[0]
-        best = int(proba.argmax())
-        if proba[best] < self.min_proba:
-            return OTHER
-        return str(self.pipeline.classes_[best])
-
-
-def train_category_model(rows: list[dict]) -> CategoryModel:
-    """Fit on rows with title, text, skills, expected:
-    ``train_category_model(rows).predict_one("Android developer", "", [])``."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-
-    X = [
-        CategoryModel.features(
-            r.get("title", ""), r.get("text", ""), r.get("skills", [])
-        )
-        for r in rows
-    ]
-    y = [r["expected"] for r in rows]
-    pipeline = make_pipeline(
-        TfidfVectorizer(
-            ngram_range=(1, 2), min_df=1, sublinear_tf=True, lowercase=True
-        ),
-        LogisticRegression(max_iter=300, C=10.0),
+    if entry and not entry[1]:
+        return Category(entry[0], "taxonomy", 1.0)
+    title = title.strip() if isinstance(title, str) else ""
+    if entry:
+        best = _model_best(title, broad_allowed(entry), entry[3]) if title else None
+        if best is None:
+            return Category(entry[0], "taxonomy", None)
+        return Category(best[0], "taxonomy+model", round(best[1], 4))
+    best = _model_best(title, None) if title else None
+    if best is not None and best[1] >= NOTHING_LIKELY:
+        cat, p = best
+        return Category(cat, "model" if p >= CONFIDENT else "model-low", round(p, 4))
+    skill_names = tuple(
+        getattr(s, "name", s)
+        for s in (skills or ())
+        if isinstance(getattr(s, "name", s), str)
     )
-    pipeline.fit(X, y)
-    return CategoryModel(pipeline, min_proba=0.3)
+    ruled = _decide(rule_scores(title, text, skill_names))
+    if ruled:
+        return Category(ruled, "rules", None)
+    return Category(OTHER, "none", None)
+
+
+def categorize(
+    source: str,
+    source_category: str | None,
+    title: str,
+    text: str,
+    skills: list,
+) -> tuple[str, str]:
+    """(canonical category, method): ``categorize("upwork", "Web Development", "", "", [])``
+    -> ``("web & software development", "taxonomy")``; see :func:`classify`."""
+    return classify(source, source_category, title, text, skills)[:2]
 
 
 def count_unmapped(conn) -> list[tuple[str, str, int]]:

@@ -103,7 +103,7 @@ def usd_figures(pay: Pay | None, on: date | None) -> dict:
         "salary_usd_year": None,
         "fx_note": None,
     }
-    if pay is None:
+    if pay is None or pay.currency is None:  # no currency, no USD figure
         return out
     try:
         if on is None:

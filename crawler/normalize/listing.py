@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from crawler.normalize import (
     NORMALIZER_VERSION,
-    categorize,
+    classify,
     make_pay,
     match_skills,
     parse_pay_detail,
@@ -81,7 +81,7 @@ def normalize_listing(
         fields = mapper(source)(payload)
     except Exception as exc:  # noqa: BLE001 - any mapping failure is recorded, never raised
         issue("payload", payload[:200], f"unreadable payload: {type(exc).__name__}: {exc}")
-        row.update(title=None, description=None, category="other", category_method="none",
+        row.update(title=None, description=None, category="other", category_method="none", category_confidence=None,
                    skills=[], has_ai_skill=0, posted_at=None, month=None)
         return row, issues
 
@@ -124,7 +124,7 @@ def normalize_listing(
         pay = make_pay(
             structured.get("min"),
             structured.get("max"),
-            currency=structured.get("currency") or "USD",
+            currency=structured.get("currency"),
             period=structured.get("period"),
             pay_type=structured.get("pay_type"),
             raw=raw,
@@ -132,7 +132,9 @@ def normalize_listing(
         reason = None if pay else "no figure (0 or empty)"
     elif pay_text:
         row["pay_raw"] = pay_text
-        pay, reason = parse_pay_detail(pay_text, currency_hint=fields.get("currency_hint"))
+        pay, reason = parse_pay_detail(
+            pay_text, currency_hint=fields.get("currency_hint"), country=row["country"]
+        )
     else:
         row["pay_raw"] = None
         reason = "hourly without range" if fields.get("hourly_without_range") else "not stated"
@@ -147,6 +149,8 @@ def normalize_listing(
             pay_period=pay.period,
             currency_rule=pay.currency_rule,
         )
+        if pay.currency is None:  # amounts kept; no USD figure without a currency
+            issue("pay_currency", pay.raw, pay.currency_rule)
         on = (posted or now).date()
         figures = usd_figures(pay, on)
         note = figures.pop("fx_note", None)
@@ -160,10 +164,18 @@ def normalize_listing(
     row["skills"] = [{"name": s.name, "is_ai": s.is_ai, "family": s.family} for s in skills]
     row["has_ai_skill"] = int(any(s.is_ai for s in skills))
     row["source_category"] = fields.get("source_category")
-    category, method = categorize(
+    decided = classify(
         source, row["source_category"], row["title"] or "", text, [s.name for s in skills]
     )
-    row["category"], row["category_method"] = category, method
-    if row["source_category"] and taxonomy_lookup(source, row["source_category"]) is None:
-        issue("category", row["source_category"], "source category not in taxonomy")
+    row["category"], row["category_method"] = decided.category, decided.method
+    row["category_confidence"] = decided.confidence
+    if decided.method == "none" and row["title"]:
+        issue("category", row["title"], "no category is likely for this title")
+    source_category = row["source_category"]
+    if source_category and taxonomy_lookup(source, source_category) is None:
+        issue("category", source_category, "source category not in taxonomy")
+    elif source_category and " > " in source_category:
+        leaf = source_category.rsplit(" > ", 1)[1]
+        if taxonomy_lookup(source, leaf) is None:
+            issue("category", leaf, "occupation not in taxonomy: its parent was used")
     return row, issues

@@ -4,33 +4,57 @@ Rules, in order (each documented decision is tested in tests/test_normalize_pay.
 
 * **Kind prefix.** Upwork's ``Hourly Range: ...`` means hourly/hour; ``Budget: ...`` and
   ``Fixed price`` mean fixed/project.
-* **Explicit unit wins.** ``/hr``, ``per hour``, ``an hour``, ``hourly`` -> hour; ``/day``,
-  ``daily`` -> day; ``/wk`` -> week; ``/mo``, ``monthly`` -> month; ``/yr``, ``a year``,
-  ``p.a.``, ``annual`` -> year.  Pay type follows the period: hour/day/week are time-based
-  contract rates (``hourly``), month/year are salaries (``salary``), project is ``fixed``.
-  With a stated unit the size of the number is never used to second-guess it.
-* **No unit.** An amount written with ``k`` or >= 10,000 is a yearly salary; a smaller
-  amount <= 250 is an hourly rate; anything in between (250 < x < 10,000) is a fixed
-  project budget.  These size rules apply only when no unit is stated.
-* **Currency.** A 3-letter ISO code (``USD 40``, ``50-70k EUR``) -> rule ``code``; an
-  unambiguous symbol or prefixed dollar (``€``, ``£``, ``₹``, ``CA$``, ``A$``) -> ``symbol``;
-  a bare ``$`` is USD (``default_usd``) unless ``currency_hint`` is a dollar currency
-  (``hint``); no marker at all -> the hint (``hint``) or USD (``default_usd``).
-* **Numbers.** ``1,200.50`` and ``1.200,50`` both read 1200.5; a comma or dot followed by
-  exactly three digits is a thousands separator; ``k``/``K`` multiply by 1,000 (and a ``k``
-  on the upper bound of ``50-70k`` applies to a small lower bound too).
-* **Ranges.** ``a-b``, ``a – b``, ``a to b``; swapped bounds are put in order; ``Up to X``
-  -> (None, X); ``From X``/``X+`` -> (X, None); a 0 bound means "none".
+* **Explicit unit wins.** ``/hr``, ``per hour``, ``an hour``, ``hourly``, ``/Std``,
+  ``par heure``, ``時給`` -> hour; ``/day``, ``daily``, ``Tagessatz`` -> day; ``/wk`` ->
+  week; ``/mo``, ``monthly``, ``brutto/Monat``, ``/мес``, ``月薪`` -> month; ``/yr``,
+  ``a year``, ``p.a.``, ``annual``, ``RAL``, ``年収`` -> year.  Pay type follows the
+  period: hour/day/week are time-based contract rates (``hourly``), month/year are
+  salaries (``salary``), project is ``fixed``.  With a stated unit the size of the number
+  is never used to second-guess it.
+* **No unit.** An amount written with a multiplier (``k``, ``lakh``) or >= 10,000 is a
+  yearly salary; a smaller amount <= 250 is an hourly rate; anything in between
+  (250 < x < 10,000) is a fixed project budget.  These size rules apply only when no
+  unit is stated.
+* **Currency** (:mod:`crawler.normalize.currency`, CLDR's symbols, names and codes in
+  every script).  A sign next to the amount that names one currency wins (rule ``code``
+  for an ISO code, ``symbol`` otherwise: ``€``, ``Kč``, ``zł``, ``руб.``, ``CA$``,
+  ``euros``); an ambiguous sign (``$``, ``kr``, ``¥``, ``Rs``) takes ``currency_hint``
+  (``hint``) or the posting's ``country`` (``country``) when it is one of the sign's
+  currencies; no sign takes the hint.  Otherwise the currency is **None** (rule
+  ``ambiguous:<sign>`` or ``no_currency``): the amounts are kept, no USD figure is made,
+  and the caller records why.  Nothing defaults to USD.
+* **Numbers** of every locale: ``1,200.50``, ``1.200,50``, ``1 200,50`` (spaces, no-break
+  and narrow no-break spaces), ``120'000``, Indian ``1,50,000`` and ``.75`` all read as
+  written.  A single ``,``/``.`` followed by exactly three digits groups thousands unless
+  the integer part is 0, the currency has three decimals (``423.923 KD``) or a ``k``
+  follows (``1.250k``); any other digit count after it is a decimal (``34.992001``).
+  Split cents (``35€ 99``, ``$119. 95``) join the amount.  Multipliers only as a suffix of
+  a number: ``k`` (never the K of ``Kč``), ``mil``, ``M``/``Mio``/``million``, ``lakh``/
+  ``LPA``, ``crore``, ``万``/``만``, ``千``; a multiplier on the upper bound of ``50-70k``
+  applies to a lower bound written smaller.
+* **Ranges.** ``a-b``, ``a – b``, ``a to b`` (also ``bis``, ``à``, ``hasta``, ``до``,
+  ``~``); swapped bounds are put in order; ``Up to X`` -> (None, X); ``From X``/``X+`` ->
+  (X, None); a 0 bound means "none".
 * Words without a figure (``DOE``, ``Competitive``, ``Negotiable``) -> None with reason
   ``words_only:<word>``.
 """
 
 from __future__ import annotations
 
+import html
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
+
+from crawler.normalize.currency import (
+    clean_hint,
+    decimals,
+    resolve,
+    settle,
+    sign_after,
+    sign_before,
+)
 
 PAY_TYPES = ("hourly", "fixed", "salary")
 PERIODS = ("hour", "day", "week", "month", "year", "project")
@@ -41,12 +65,16 @@ MAX_PAY_TEXT = 400
 
 @dataclass(frozen=True)
 class Pay:
-    """One posting's pay: ``Pay("hourly", 15.0, 35.0, "USD", "hour", "$15-35/hr", "symbol")``."""
+    """One posting's pay: ``Pay("hourly", 15.0, 35.0, "USD", "hour", "$15-35/hr", "hint")``.
+
+    ``currency`` is None when the text's sign is ambiguous or absent and neither hint nor
+    country settles it; ``currency_rule`` then says why (``ambiguous:$``, ``no_currency``).
+    """
 
     pay_type: str
     min: float | None
     max: float | None
-    currency: str
+    currency: str | None
     period: str
     raw: str
     currency_rule: str
@@ -59,61 +87,6 @@ _PERIOD_PAY_TYPE = {
     "month": "salary",
     "year": "salary",
     "project": "fixed",
-}
-
-# Currencies written with a bare "$": a hint naming one of them decides a bare "$".
-DOLLAR_CURRENCIES = frozenset(
-    {"USD", "CAD", "AUD", "NZD", "SGD", "HKD", "MXN", "TWD", "ARS", "CLP", "COP"}
-)
-
-ISO_CODES = frozenset(
-    """USD EUR GBP INR CAD AUD NZD CHF JPY CNY SEK NOK DKK PLN CZK HUF RON BGN HRK TRY
-    ZAR BRL MXN SGD HKD KRW PHP IDR MYR THB ILS ISK RUB UAH PKR BDT NGN KES EGP AED SAR
-    VND ARS CLP COP PEN TWD LKR NPR GHS MAD""".split()
-)
-
-# Prefixed dollars and other symbols.  Longest first so "CA$" wins over "$".
-_SYMBOLS: dict[str, str] = {
-    "us$": "USD",
-    "usd$": "USD",
-    "ca$": "CAD",
-    "cad$": "CAD",
-    "c$": "CAD",
-    "can$": "CAD",
-    "au$": "AUD",
-    "aud$": "AUD",
-    "a$": "AUD",
-    "nz$": "NZD",
-    "hk$": "HKD",
-    "s$": "SGD",
-    "sg$": "SGD",
-    "mx$": "MXN",
-    "r$": "BRL",
-    "€": "EUR",
-    "£": "GBP",
-    "₹": "INR",
-    "rs.": "INR",
-    "rs": "INR",
-    "₽": "RUB",
-    "₩": "KRW",
-    "₱": "PHP",
-    "₺": "TRY",
-    "₪": "ILS",
-    "₫": "VND",
-    "₦": "NGN",
-    "zł": "PLN",
-    "¥": "JPY",
-    "fr.": "CHF",
-}
-
-_CURRENCY_WORDS = {
-    "dollars": None,  # bare dollars: same rule as "$"
-    "dollar": None,
-    "euros": "EUR",
-    "euro": "EUR",
-    "pounds": "GBP",
-    "rupees": "INR",
-    "yen": "JPY",
 }
 
 _NO_FIGURE_WORDS = (
@@ -138,60 +111,120 @@ _NO_FIGURE_WORDS = (
 
 _UNITS: tuple[tuple[str, str], ...] = (
     (
-        r"per\s+hour|an\s+hour|a\s+hour|/\s*hour|/\s*hr|/\s*h\b|hourly|p/?h\b|hrly|ph\b|/hora",
+        (
+            r"per\s+hour|an\s+hour|a\s+hour|/\s*hour|/\s*hr|/\s*h\b|hourly|p/?h\b|hrly|ph\b"
+            r"|/\s*hora|por\s+hora|la\s+hora|/\s*std\b|pro\s+stunde|stundensatz|stundenlohn"
+            r"|/\s*heure|par\s+heure|de\s+l'heure|/\s*ora\b|all'ora|l'ora|per\s+uur|/\s*uur"
+            r"|/\s*час|в\s+час|/\s*godz|za\s+godzin|na\s+godzin|/\s*hod\b|za\s+hodinu"
+            r"|/\s*tim\b|/\s*timme|i\s+timmen|per\s+timme|/\s*t\b|/\s*óra|за\s+годину"
+            r"|saatlik|/\s*saat|時給|时薪|/\s*時間|시급|/\s*시간"
+        ),
         "hour",
     ),
-    (r"per\s+day|a\s+day|/\s*day|/\s*d\b|daily|p\.?d\.?(?=\s|$)|day\s+rate", "day"),
-    (r"per\s+week|a\s+week|/\s*week|/\s*wk|weekly|p\.?w\.?(?=\s|$)", "week"),
     (
-        r"per\s+month|a\s+month|/\s*month|/\s*mo\b|/\s*mth|monthly|p\.?m\.?(?=\s|$)|/\s*mes|/\s*mois|par\s+mois|pro\s+monat|/\s*monat",
+        (
+            r"per\s+day|a\s+day|/\s*day|/\s*d\b|daily|p\.?d\.?(?=\s|$)|day\s+rate"
+            r"|/\s*tag\b|pro\s+tag|tagessatz|/\s*jour|par\s+jour|/\s*d[ií]a\b|por\s+d[ií]a"
+            r"|al\s+d[ií]a|/\s*giorno|al\s+giorno|/\s*день|в\s+день|/\s*dzie|日給|日薪|일급"
+        ),
+        "day",
+    ),
+    (
+        (
+            r"per\s+week|a\s+week|/\s*week|/\s*wk|weekly|p\.?w\.?(?=\s|$)|/\s*woche"
+            r"|pro\s+woche|par\s+semaine|/\s*semaine|/\s*semana|por\s+semana|/\s*неделю|週給|周薪"
+        ),
+        "week",
+    ),
+    (
+        (
+            r"per\s+month|a\s+month|/\s*month|/\s*mo\b|/\s*mth|monthly|p\.?m\.?(?=\s|$)|/\s*mes"
+            r"|/\s*mois|par\s+mois|mensuel|pro\s+monat|/\s*monat|monatlich|brutto\s*/\s*monat"
+            r"|al\s+mes|por\s+mes|mensual|/\s*m[eê]s\b|por\s+m[eê]s|mensais|al\s+mese|/\s*mese"
+            r"|mensili|per\s+maand|/\s*maand|/\s*мес|в\s+месяц|на\s+месяц|/\s*mies|miesi[eę]cznie"
+            r"|/\s*m[eě]s[ií]c|m[eě]s[ií][cč]n[eě]|/\s*m[aå]n|i\s+m[aå]naden|/\s*kk\b|kuukaudessa"
+            r"|aylık|/\s*ay\b|/\s*hó|havonta|lunar|/\s*lun[aă]|月給|月薪|/\s*月|월급|/\s*월"
+            r"|شهري|في\s+الشهر|प्रति\s+माह|/\s*माह|bulanan|/\s*bulan|mỗi\s+tháng|/\s*tháng"
+            r"|ต่อเดือน|/\s*เดือน|เงินเดือน|/\s*міс|месечно|на\s+месец|á\s+mánuði|לחודש"
+            r"|i\s+m[aå]neden|pr\.?\s+m[aå]ned|/\s*m[aå]ned|per\s+bulan|/\s*bulan"
+        ),
         "month",
     ),
     (
-        r"per\s+year|a\s+year|/\s*year|/\s*yr|/\s*y\b|yearly|annually|annual|per\s+annum"
-        r"|p\.?\s?a\.?(?=\s|$|\))|/\s*an\b|ote\b|salary",
+        (
+            r"per\s+year|a\s+year|/\s*year|/\s*yr|/\s*y\b|yearly|annually|annual|per\s+annum"
+            r"|p\.?\s?a\.?(?=\s|$|\))|/\s*an\b|\bote\b|salary|/\s*jahr|pro\s+jahr|j[aä]hrlich"
+            r"|brutto\s+jahr|par\s+an\b|annuel|/\s*a[nñ]o\b|al\s+a[nñ]o|por\s+a[nñ]o|anual"
+            r"|/\s*ano\b|por\s+ano|all'anno|annu[oi]\b|\bral\b|per\s+jaar|/\s*jaar|/\s*год"
+            r"|в\s+год|/\s*rok|rocznie|ročně|/\s*år|per\s+år|om\s+året|vuodessa|yıllık|年収|年薪"
+            r"|/\s*年|연봉|/\s*년|سنوي|प्रति\s+वर्ष|\blpa\b"
+        ),
         "year",
     ),
     (
-        r"fixed[\s-]*price|fixed|budget|per\s+project|/\s*project|flat\s+fee|one[\s-]time"
-        # Piece rates are paid per deliverable, not per unit of time.
-        r"|(?:per|/|a|an|each)\s*(?:article|word|post|blog|video|page|item|task|image|logo|design|minute of audio|audio minute|lead|call|sale|unit|piece|deliverable)s?\b",
+        (
+            r"fixed[\s-]*price|fixed|budget|per\s+project|/\s*project|flat\s+fee|one[\s-]time"
+            r"|festpreis|pauschal|prix\s+fixe|forfait|precio\s+fijo|por\s+proyecto|/\s*proyecto"
+            r"|prezzo\s+fisso|a\s+progetto|за\s+проект|/\s*projekt|rozpo[cč]et|presupuesto"
+            r"|or[cç]amento|budżet|бюджет"
+            # Piece rates are paid per deliverable, not per unit of time.
+            r"|(?:per|/|a|an|each)\s*(?:article|word|post|blog|video|page|item|task|image|logo"
+            r"|design|minute of audio|audio minute|lead|call|sale|unit|piece|deliverable)s?\b"
+        ),
         "project",
     ),
 )
 _UNIT_RES = tuple((re.compile(p, re.I), period) for p, period in _UNITS)
 
-_SYMBOL_RE = "|".join(re.escape(s) for s in sorted(_SYMBOLS, key=len, reverse=True))
-_CODE_RE = "|".join(sorted(ISO_CODES))
-# One amount: optional currency before, the number, optional k, optional currency after.
-# Thousands may be grouped with , . space or an apostrophe (Swiss: 120'000).
-_NUM = r"\d{1,3}(?:[.,\s'’]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d+)?"
-# ISO codes only in capitals (a lower-case "try" or "mad" is a word), plus a few common
-# lower-case spellings.
-_CUR = rf"(?:{_SYMBOL_RE}|\$|\b(?-i:{_CODE_RE})\b|\b(?:usd|eur|gbp|inr|cad|aud)\b)"
-_AMOUNT = rf"(?P<@cur1>{_CUR})?\s?(?P<@num>{_NUM})\s?(?P<@k>[kK](?![a-zA-Z]))?\s?(?P<@cur2>{_CUR}(?![a-zA-Z]))?"
-_RANGE_RE = re.compile(
-    r"(?<![\w.])"
-    + _AMOUNT.replace("@", "a")
-    # A unit may sit after the lower bound too: "$35/h - $45/h".
-    + r"(?:\s*(?:/\s?[a-z]{1,5}\.?\s*)?(?:-|to|until)\s*"
-    + _AMOUNT.replace("@", "b")
-    + r")?(?P<plus>\s?\+)?",
+# One number as any locale writes it, then an optional multiplier suffix.
+_NUM_RE = re.compile(
+    r"(?<!\d)(?<!\d[.,])(?:"  # not inside a number; "Rs.500" starts at 5
+    r"(?P<ind>\d{1,2}(?:,\d\d)+,\d{3}(?![\d,])(?:\.\d{1,2}(?!\d))?)"  # 1,50,000
+    r"|(?P<grp>\d{1,3}(?P<sep>[,.' ’])\d{3}(?:(?P=sep)\d{3})*(?!\d)(?:[.,]\d+)?)"
+    r"|(?P<plain>\d+(?:[.,]\d+)?)"
+    r"|(?<!\w)(?P<lead>[.,]\d{1,2})(?!\d)"  # .75
+    r")(?:\s?(?P<mult>[kK]|mil|[Mm]io\.?|millions?|M|lakhs?|lacs?|LPA|crores?"
+    r"|тыс\.?|tys\.?|tis\.?|juta|ribu|rb|(?<=\d)m)(?![^\W\d_])|(?P<cjk>[万만千]))?"
+)
+_CODE_RE = re.compile(r"\b[A-Z]{3}\b")
+_DIGIT_RE = re.compile(r"\d")
+_DECIMAL_TAIL_RE = re.compile(r"[.,]\d+$")
+_MULTIPLIERS = {"k": 1e3, "mil": 1e3, "тыс": 1e3, "tys": 1e3, "tis": 1e3, "千": 1e3}
+_MULTIPLIERS["万"] = 1e4
+_MULTIPLIERS.update({"만": 1e4, "mio": 1e6, "million": 1e6, "m": 1e6, "lakh": 1e5})
+_MULTIPLIERS.update(
+    {"lac": 1e5, "lpa": 1e5, "crore": 1e7, "juta": 1e6, "ribu": 1e3, "rb": 1e3}
+)
+# What joins two amounts into a range (a unit may sit after the lower bound too:
+# "$35/h - $45/h").
+_JOIN_RE = re.compile(
+    r"\s*(?:/\s?[^\s\d-]{1,6}\.?\s*)?"
+    r"(?:-|~|〜|～|to|until|till|bis|à|a|hasta|até|do|до|až|tot|au)\s*$",
     re.I,
 )
-_BETWEEN_RE = re.compile(r"\bbetween\s+(\S+)\s+and\s+", re.I)
+_BETWEEN_RE = re.compile(
+    r"\b(?:between|entre|zwischen|tra|tussen|mezi|между)\s+(.{1,30}?)\s+"
+    r"(?:and|et|und|y|e|en|a|и)\s+",
+    re.I,
+)
 _UP_TO_RE = re.compile(
-    r"\b(?:up\s+to|upto|max(?:imum)?|under|less\s+than|below)\s*:?\s*$", re.I
+    r"\b(?:up\s+to|upto|max(?:imum)?|under|less\s+than|below|bis\s+zu|jusqu'à|hasta"
+    r"|até|до)\s*:?\s*$",
+    re.I,
 )
 _FROM_RE = re.compile(
-    r"\b(?:from|starting\s+(?:at|from)|min(?:imum)?|at\s+least|over|above)\s*:?\s*$",
+    r"\b(?:from|starting\s+(?:at|from)|min(?:imum)?|at\s+least|over|above|ab|à\s+partir"
+    r"\s+de|desde|a\s+partir\s+de|от|od)\s*:?\s*$",
     re.I,
 )
 _HOURLY_PREFIX_RE = re.compile(r"^\s*hourly(?:\s+range|\s+rate)?\s*:?", re.I)
 _BUDGET_PREFIX_RE = re.compile(
     r"^\s*(?:fixed[\s-]price\s+)?budget\s*:?|^\s*fixed[\s-]price\s*:?", re.I
 )
-_DASHES = str.maketrans(
+# "$119. 95" and "35€ 99": cents written apart from the amount.
+_SPLIT_CENTS_RE = re.compile(r"(\d)\.\s(\d\d)(?=\s*(?:$|[^\w\s]))")
+_SIGN_CENTS_RE = re.compile(r"(\d)\s?([€$£¥₹₽₺₪₩₦₱₫])\s(\d\d)(?=\s*$)")
+_CLEAN = str.maketrans(
     {
         "–": "-",
         "—": "-",
@@ -200,56 +233,53 @@ _DASHES = str.maketrans(
         "\u00a0": " ",
         "\u202f": " ",
         "\u2009": " ",
+        "\u2007": " ",
+        "\u200e": None,
+        "\u200f": None,
+        "\u200b": None,
+        "\u066b": ".",  # Arabic decimal separator
+        "\u066c": ",",  # Arabic thousands separator
     }
 )
 
 
-def _to_number(num: str, has_k: bool) -> float | None:
-    """'1,200.50' -> 1200.5; '1.200,50' -> 1200.5; '40,5' -> 40.5; '120 000' -> 120000."""
-    s = num.replace(" ", "").replace("'", "").replace("’", "")
-    if "," in s and "." in s:
-        if s.rfind(",") > s.rfind("."):  # European: dots group, comma is decimal
-            s = s.replace(".", "").replace(",", ".")
+def _number(m: re.Match, currency: str | None) -> tuple[float | None, float]:
+    """(value, multiplier) of one ``_NUM_RE`` match read in ``currency``'s conventions."""
+    mult_text = m["mult"] or m["cjk"]
+    mult = 1.0
+    if mult_text:
+        key = mult_text.rstrip(".").lower()
+        mult = _MULTIPLIERS.get(key) or _MULTIPLIERS.get(key[:-1], 1.0)  # lakhs
+    if m["ind"]:
+        s = m["ind"].replace(",", "")
+    elif m["grp"]:
+        s, sep = m["grp"], m["sep"]
+        body = s.replace(sep, "")
+        groups = s.count(sep)
+        tail = _DECIMAL_TAIL_RE.search(body)
+        if tail and tail.group()[0] != sep:
+            s = body[: tail.start()] + "." + tail.group()[1:]
+        elif (
+            groups == 1
+            and sep in ",."
+            and (
+                s[0] == "0"
+                or (sep == "." and decimals(currency) == 3)
+                or (sep == "." and mult_text and mult_text in "kK")
+            )
+        ):
+            s = s.replace(sep, ".")  # 0.500, 423.923 KD, 1.250k
         else:
-            s = s.replace(",", "")
-    elif "," in s or "." in s:
-        sep = "," if "," in s else "."
-        parts = s.split(sep)
-        if len(parts) > 2 or (len(parts[-1]) == 3 and not (sep == "." and has_k)):
-            s = s.replace(sep, "")  # thousands separator(s)
-        elif sep == ",":
-            s = s.replace(",", ".")  # decimal comma
-        # a single dot followed by 1-2 digits (or 3 with k: 1.250k) is a decimal point
+            s = body.replace(",", "").replace(".", "")
+    elif m["plain"]:
+        s = m["plain"].replace(",", ".")
+    else:
+        s = "0" + m["lead"].replace(",", ".")
     try:
-        value = float(s)
+        value = float(s) * mult
     except ValueError:
-        return None
-    if has_k:
-        value *= 1000
-    if not math.isfinite(value):
-        return None
-    return value
-
-
-def _resolve_currency(markers: list[str], currency_hint: str | None) -> tuple[str, str]:
-    hint = currency_hint.upper().strip() if isinstance(currency_hint, str) else None
-    if hint and hint not in ISO_CODES:
-        hint = None
-    for m in markers:
-        low = m.lower()
-        if m.upper() in ISO_CODES:
-            return m.upper(), "code"
-        if low in _SYMBOLS:
-            return _SYMBOLS[low], "symbol"
-        if low in _CURRENCY_WORDS and _CURRENCY_WORDS[low]:
-            return _CURRENCY_WORDS[low], "word"
-    if any(m == "$" or m.lower() in ("dollars", "dollar") for m in markers):
-        if hint in DOLLAR_CURRENCIES:
-            return hint, "hint"
-        return "USD", "default_usd"
-    if hint:
-        return hint, "hint"
-    return "USD", "default_usd"
+        return None, mult
+    return (value if math.isfinite(value) else None), mult
 
 
 def _no_figure_reason(low: str) -> str:
@@ -260,20 +290,34 @@ def _no_figure_reason(low: str) -> str:
 
 
 def parse_pay_detail(
-    text: str, *, currency_hint: str | None = None
+    text: str, *, currency_hint: str | None = None, country: str | None = None
 ) -> tuple[Pay | None, str | None]:
     """Like :func:`parse_pay` with a reason when None: ``parse_pay_detail("DOE")`` ->
     ``(None, "words_only:doe")``."""
     try:
-        return _parse_cached(text, currency_hint)
+        pay, reason = _parse_cached(text, currency_hint)
+        if pay is not None and country and pay.currency_rule.startswith("ambiguous:"):
+            # The country settles an ambiguous sign after the cache, so postings of many
+            # countries share one cached parse of the same text.
+            code = settle(pay.currency_rule[len("ambiguous:") :], country)
+            if code:
+                pay = replace(pay, currency=code, currency_rule="country")
+        return pay, reason
     except Exception as exc:  # never raise on input; the reason names the failure
         return None, f"unparsed:{type(exc).__name__}"
 
 
-def parse_pay(text: str, *, currency_hint: str | None = None) -> Pay | None:
-    """Pay stated in ``text``, or None: ``parse_pay("$15-35/hr")`` ->
-    ``Pay("hourly", 15.0, 35.0, "USD", "hour", "$15-35/hr", "default_usd")``."""
-    return parse_pay_detail(text, currency_hint=currency_hint)[0]
+def parse_pay(
+    text: str, *, currency_hint: str | None = None, country: str | None = None
+) -> Pay | None:
+    """Pay stated in ``text``, or None: ``parse_pay("$15-35/hr", currency_hint="USD")``
+    -> ``Pay("hourly", 15.0, 35.0, "USD", "hour", "$15-35/hr", "hint")``;
+    ``parse_pay("299 Kč")`` -> ``Pay("fixed", 299.0, 299.0, "CZK", "project", ...)``.
+
+    ``currency_hint`` is the source's own currency (an ISO code); ``country`` the
+    posting's country (ISO code or English name), used only to settle an ambiguous sign.
+    """
+    return parse_pay_detail(text, currency_hint=currency_hint, country=country)[0]
 
 
 @lru_cache(maxsize=8192)
@@ -281,6 +325,27 @@ def _parse_cached(
     text: str, currency_hint: str | None
 ) -> tuple[Pay | None, str | None]:
     return _parse(text, currency_hint)
+
+
+class _Amount:
+    """One number in the text with the currency signs written next to it."""
+
+    __slots__ = ("end", "m", "sign", "start")
+
+    def __init__(self, s: str, m: re.Match) -> None:
+        self.m = m
+        before, self.start = sign_before(s, m.start())
+        after, self.end = sign_after(s, m.end())
+        # "$60,000 USD": the sign naming one currency wins over an ambiguous one.
+        if before is None or (_ambiguous(before) and not _ambiguous(after)):
+            self.sign = after or before
+        else:
+            self.sign = before
+
+
+def _ambiguous(sign) -> bool:
+    """True for a sign CLDR gives to several currencies ("$", "kr"); False for None."""
+    return sign is not None and not isinstance(sign[1], str)
 
 
 def _parse(text, currency_hint):
@@ -292,12 +357,18 @@ def _parse(text, currency_hint):
     raw = text.strip()
     if not raw:
         return None, "empty"
-    s = raw[:MAX_PAY_TEXT].translate(_DASHES)
+    s = raw[:MAX_PAY_TEXT]
+    if "&" in s:
+        s = html.unescape(s)
+    s = s.translate(_CLEAN)
+    if ". " in s:
+        s = _SPLIT_CENTS_RE.sub(r"\1.\2", s)
+    if s[-3:-2] == " ":
+        s = _SIGN_CENTS_RE.sub(r"\1.\3\2", s)
     # "between $30 and $40": the only place "and" joins two bounds.
     s = _BETWEEN_RE.sub(r"\1 - ", s)
-    low = s.lower()
-    if not any(ch.isdigit() for ch in s):
-        return None, _no_figure_reason(low)
+    if _DIGIT_RE.search(s) is None:
+        return None, _no_figure_reason(s.lower())
 
     kind_period = None
     m = _HOURLY_PREFIX_RE.match(s)
@@ -310,39 +381,49 @@ def _parse(text, currency_hint):
             kind_period = "project"
             s = s[m.end() :]
 
-    matches = [mm for mm in _RANGE_RE.finditer(s)]
-    if not matches:
+    amounts = [_Amount(s, mm) for mm in _NUM_RE.finditer(s)]
+    if not amounts:
         return None, "unparsed"
-    # Prefer the first amount carrying a currency marker; else the first amount.
-    chosen = next(
-        (
-            mm
-            for mm in matches
-            if mm["acur1"] or mm["acur2"] or mm["bcur1"] or mm["bcur2"]
-        ),
-        matches[0],
+    # Ranges: an amount joined to the next by "-", "to", "bis" ...
+    spans: list[tuple[_Amount, _Amount | None]] = []
+    i = 0
+    while i < len(amounts):
+        a = amounts[i]
+        b = amounts[i + 1] if i + 1 < len(amounts) else None
+        if b is not None and _JOIN_RE.match(s[a.end : b.start]) and b.start >= a.end:
+            spans.append((a, b))
+            i += 2
+        else:
+            spans.append((a, None))
+            i += 1
+    # Prefer the first amount carrying a currency sign; else the first amount.
+    a, b = next(
+        (ab for ab in spans if ab[0].sign or (ab[1] is not None and ab[1].sign)),
+        spans[0],
     )
-    markers = [chosen[g] for g in ("acur1", "acur2", "bcur1", "bcur2") if chosen[g]]
-    tail = s[chosen.end() :]
-    words_after = re.match(r"\s*([a-zA-Z]+)", tail)
-    if not markers and words_after and words_after.group(1).lower() in _CURRENCY_WORDS:
-        markers.append(words_after.group(1))
-    currency, rule = _resolve_currency(markers, currency_hint)
+    sign = a.sign
+    if b is not None and (sign is None or (_ambiguous(sign) and b.sign is not None)):
+        sign = b.sign if not _ambiguous(b.sign) else sign or b.sign
+    if _ambiguous(sign):  # "$40 - $60/hr (USD)": a code elsewhere that settles it
+        code = next((c for c in _CODE_RE.findall(s) if c in sign[1]), None)
+        if code:
+            sign = (code, code)
+    currency, rule = resolve(sign, hint=currency_hint, country=None)
 
-    a_k = bool(chosen["ak"])
-    b_k = bool(chosen["bk"])
-    lo = _to_number(chosen["anum"], a_k)
-    hi = _to_number(chosen["bnum"], b_k) if chosen["bnum"] else None
-    if lo is not None and hi is not None and b_k and not a_k and lo < 1000 <= hi:
-        lo *= 1000  # "50-70k": the k belongs to both bounds
+    lo, a_mult = _number(a.m, currency)
+    hi, b_mult = _number(b.m, currency) if b is not None else (None, 1.0)
+    if lo is not None and hi is not None and b_mult > 1 == a_mult and lo * b_mult <= hi:
+        lo *= b_mult  # "50-70k", "5-7 lakhs": the multiplier is shared
     if lo is None and hi is None:
         return None, "unparsed"
-
-    before = s[: chosen.start()]
-    if hi is None:
+    end = (b or a).end
+    before = s[: a.start]
+    if b is None:
         if _UP_TO_RE.search(before):
             lo, hi = None, lo
-        elif chosen["plus"] or _FROM_RE.search(before):
+        elif s[end : end + 1] == "+" or s[end:].strip() == "+":
+            hi = None  # "$100+"; not the "+" of "A$130k + super"
+        elif _FROM_RE.search(before):
             hi = None
         else:
             hi = lo
@@ -354,15 +435,16 @@ def _parse(text, currency_hint):
         lo, hi = hi, lo
 
     period = kind_period
-    after = s[chosen.end() :]
+    after = s[end:]
     if period is None or period == "project":
-        unit = _find_unit(after) or _find_unit(before)
+        mults = (a.m["mult"] or "", b.m["mult"] or "" if b is not None else "")
+        unit = "year" if "LPA" in mults else _find_unit(after) or _find_unit(before)
         if unit and (period is None or unit != "project"):
             # "Budget: $30/hr" is odd but an explicit unit still wins.
             period = unit
     if period is None:
         top = hi if hi is not None else lo
-        if a_k or b_k or top >= 10_000:
+        if a_mult > 1 or b_mult > 1 or top >= 10_000:
             period = "year"
         elif top <= 250:
             period = "hour"
@@ -396,8 +478,8 @@ def make_pay(
 
     0/None/garbage bounds mean "none"; both none -> None.  A single bound gives min == max.
     A missing period is taken from pay_type (hourly -> hour, fixed -> project, salary ->
-    year) and vice versa; an unknown currency falls back to USD with rule
-    ``default_usd``.
+    year) and vice versa; a missing or unknown currency is None with rule
+    ``no_currency``/``unknown_currency:<text>`` (amounts kept, no USD figure).
     """
     try:
         lo = _clean_bound(min)
@@ -432,9 +514,13 @@ def make_pay(
             return None
         if pay_type not in PAY_TYPES:
             pay_type = _PERIOD_PAY_TYPE[period]
-        cur = currency.upper().strip() if isinstance(currency, str) else ""
-        if cur not in ISO_CODES:
-            cur, currency_rule = "USD", "default_usd"
+        cur = clean_hint(currency)
+        if cur is None:
+            currency_rule = (
+                f"unknown_currency:{str(currency).strip()[:12]}"
+                if isinstance(currency, str) and currency.strip()
+                else "no_currency"
+            )
         return Pay(
             pay_type,
             lo,

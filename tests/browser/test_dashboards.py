@@ -46,7 +46,8 @@ def test_ai_dashboard_renders_every_chart(watched, site):
     # Headline figures from the seed: the report's windows, 17 unique dated postings,
     # run 4 last.
     assert texts == {"compared": "2022-11 vs 2024-02", "postings": "17",
-                     "months": "2022-11 to 2024-02", "last-crawl": "2024-03-04 10:00"}
+                     "months": "2022-11 to 2024-02", "last-crawl": "2024-03-04 10:00",
+                     "pay-left-out": "0"}
     OUTPUT.mkdir(exist_ok=True)
     shot = OUTPUT / "dashboard.png"
     watched.page.screenshot(path=str(shot), full_page=True)

@@ -6,6 +6,7 @@ is built from - never from the parser.  Re-run only to extend the set:
 
 import json
 import random
+import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -31,6 +32,14 @@ def pay_cases():
     out = []
 
     def add(text, pay_type, lo, hi, cur, period, hint=None, note=""):
+        # A bare "$" names no one currency: Upwork's mapping passes its USD hint, and
+        # without a hint the expected currency is None (reported as ambiguous).
+        bare_dollar = "$" in text and not re.search(r"[A-Za-z]\$|USD", text)
+        if hint is None and cur == "USD" and bare_dollar:
+            if note.startswith("upwork"):
+                hint = "USD"
+            else:
+                cur = None
         out.append(
             {
                 "text": text,
@@ -253,7 +262,7 @@ def pay_cases():
             note="euro_separators",
         )
     for hint in ("CAD", "AUD", "EUR", "GBP"):
-        cur = hint if hint in ("CAD", "AUD") else "USD"
+        cur = hint if hint in ("CAD", "AUD") else None  # "$" is not EUR or GBP
         rule_cur = cur
         add(
             "$45/hr",

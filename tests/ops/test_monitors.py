@@ -91,3 +91,17 @@ def test_history_checks(tmp_path):
 def test_safe_url_keeps_only_scheme_and_host():
     assert safe_url("https://hooks.example.com/services/T000/B000/XXXX?token=1") == "https://hooks.example.com"
     assert safe_url("http://user:pw@127.0.0.1:8080/x") == "http://127.0.0.1"
+
+
+def test_alert_names_what_happened(tmp_path, receiver):
+    """An interrupted run's alert says interrupted (not degraded) and counts what it stored."""
+    conn = connect(tmp_path / "w.db")
+    hook = {"webhook_url": receiver.url()}
+    stopped = _run(conn, new=0, pages=3, status="interrupted")
+    report = check_run(conn, stopped, hook)
+    assert report.line().startswith(f"run {stopped} (s): INTERRUPTED - zero_items (0 listings seen)")
+    degraded = _run(conn, new=0, pages=3)
+    check_run(conn, degraded, hook)
+    assert [b["event"] for b in receiver.bodies] == ["jobtrends.run_interrupted", "jobtrends.run_degraded"]
+    assert [b["status"] for b in receiver.bodies] == ["interrupted", "degraded"]
+    conn.close()

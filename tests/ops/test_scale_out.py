@@ -1,21 +1,31 @@
-"""Scale-out on scrapy-redis: two crawl workers and one writer over the fixture server."""
+"""Scale-out on Redis: workers and a writer over the fixture server, crashes included.
+
+Crashes come from hooks the code checks (``JOBTRENDS_KILL_AFTER_PAGES`` /
+``JOBTRENDS_KILL_AFTER_ITEMS``: the process SIGKILLs itself at that count), never timers.
+"""
 
 from __future__ import annotations
 
+import itertools
 import json
+import signal
+import socket
 import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
+
 from crawler.fixture_server import FIXTURES, FixtureServer
 from crawler.normalize.sources._text import xml_text
 from crawler.normalize.sources.upwork import job_id_from_link
 from crawler.payloads import rss_items
-from tests.conftest import ROOT, cli_env, rows
+from tests.conftest import ROOT, cli_env, rows, run_cli
 
-FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=4"]
+# The per-host rate is shared through Redis; high here so tests are not slowed by it.
+FAST = ["-s", "JOBTRENDS_DOMAIN_RATE=200", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=4"]
 
 
 def fixture_listings() -> tuple[int, set[str], int]:
@@ -31,12 +41,64 @@ def fixture_listings() -> tuple[int, set[str], int]:
     return items, ids, len(routes)
 
 
-def worker(server: FixtureServer, redis_url: str, log: Path) -> subprocess.Popen:
+def spawn(args: list[str], hook: str = "", count: int = 0) -> subprocess.Popen:
+    """A worker or writer process; ``hook=count`` makes it SIGKILL itself at that count."""
+    env = cli_env()
+    if count:
+        env[hook] = str(count)
     return subprocess.Popen(
-        [sys.executable, "-m", "crawler.redis_scale", "upwork", "--redis", redis_url, "--idle", "1.5",
-         "-a", "feeds_file=fixtures/upwork/feeds.txt", "-a", f"base_url={server.base_url('upwork')}",
-         "--log-file", str(log), *FAST],
-        cwd=ROOT, env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        [sys.executable, "-m", *args],
+        cwd=ROOT,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+def worker(server: FixtureServer, redis_url: str, log: Path, *, kill_after: int = 0):
+    args = [
+        "crawler.redis_scale",
+        "upwork",
+        "--redis",
+        redis_url,
+        "--idle",
+        "1.5",
+        "-a",
+        "feeds_file=fixtures/upwork/feeds.txt",
+        "-a",
+        f"base_url={server.base_url('upwork')}",
+        "--log-file",
+        str(log),
+        *FAST,
+    ]
+    return spawn(args, "JOBTRENDS_KILL_AFTER_PAGES", kill_after)
+
+
+def writer(redis_url: str, db: Path, *, kill_after: int = 0, batch: int = 500):
+    args = [
+        "crawler.cli",
+        "ingest",
+        "--redis",
+        redis_url,
+        "--db",
+        str(db),
+        "--idle-timeout",
+        "60",
+        "--start-timeout",
+        "120",
+        "--batch-size",
+        str(batch),
+    ]
+    return spawn(args, "JOBTRENDS_KILL_AFTER_ITEMS", kill_after)
+
+
+def finish(proc: subprocess.Popen, code: int = 0) -> tuple[str, str]:
+    out, err = proc.communicate(timeout=180)
+    assert proc.returncode == code, (
+        f"exit {proc.returncode}, wanted {code}\n{err[-3000:]}"
+    )
+    return out, err
 
 
 def test_two_workers_and_one_writer_store_each_listing_once(tmp_path, redis_url):
@@ -46,38 +108,231 @@ def test_two_workers_and_one_writer_store_each_listing_once(tmp_path, redis_url)
     with FixtureServer(FIXTURES) as server:
         # A little latency per page, like a real site, so both workers get a share.
         server.faults["/upwork/ab/"] = [{"delay": 0.05}] * 1000
-        writer = subprocess.Popen(
-            [sys.executable, "-m", "crawler.cli", "ingest", "--redis", redis_url, "--db", str(db),
-             "--idle-timeout", "4", "--start-timeout", "60"], cwd=ROOT, env=cli_env(), stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True)
+        ingest = writer(redis_url, db)
         workers = [worker(server, redis_url, tmp_path / f"w{i}.log") for i in (1, 2)]
-        summaries = []
-        for proc in workers:
-            out, err = proc.communicate(timeout=120)
-            assert proc.returncode == 0, err[-3000:]
-            summaries.append(json.loads(out.strip().splitlines()[-1]))
-        out, err = writer.communicate(timeout=120)
-        assert writer.returncode == 0, err[-3000:]
-        fetched = Counter(r for r in server.requests if urlsplit(r).path.startswith("/upwork/ab/"))
+        summaries = [
+            json.loads(finish(proc)[0].strip().splitlines()[-1]) for proc in workers
+        ]
+        # The writer stops by itself once the crawl is done and every item is stored
+        # (its idle timeout is 60 s: reaching it would not fail this test, only slow it).
+        out, _ = finish(ingest)
+        fetched = Counter(
+            r for r in server.requests if urlsplit(r).path.startswith("/upwork/ab/")
+        )
 
     # Every feed page fetched exactly once across both processes.
-    assert len(fetched) == pages and set(fetched.values()) == {1}, fetched.most_common(3)
+    assert len(fetched) == pages and set(fetched.values()) == {1}, fetched.most_common(
+        3
+    )
     assert all(s["pushed"] > 0 for s in summaries), summaries  # both shared the queue
     assert sum(s["pushed"] for s in summaries) == items_on_pages
     # Every listing stored exactly once, by the single writer, in one ingest run.
-    stored = rows(db, "SELECT source_id, seen_count FROM raw_listings WHERE source = 'upwork'")
+    stored = rows(
+        db, "SELECT source_id, seen_count FROM raw_listings WHERE source = 'upwork'"
+    )
     assert {r["source_id"] for r in stored} == ids
     runs = rows(db, "SELECT * FROM crawl_runs")
-    assert len(runs) == 1 and runs[0]["kind"] == "ingest" and runs[0]["status"] == "finished"
+    assert (
+        len(runs) == 1
+        and runs[0]["kind"] == "ingest"
+        and runs[0]["status"] == "finished"
+    )
+    assert (
+        runs[0]["finish_reason"]
+        == f"crawl complete: {pages} requests, {items_on_pages} items"
+    )
+    assert "upwork: finished - crawl complete" in out
+    tally = json.loads(runs[0]["stats"])["tally"]
+    assert (
+        tally["issued"] == tally["acked"] == pages
+        and tally["items_committed"] == items_on_pages
+    )
     assert runs[0]["new"] == len(ids)
     assert runs[0]["pages"] == pages + 2  # + one robots.txt per worker
-    assert rows(db, "SELECT count(*) n FROM jobs WHERE source = 'upwork'")[0]["n"] == len(ids)
-    print(f"\nscale-out: pages {pages} fetched once each; items pushed {items_on_pages} "
-          f"({summaries[0]['pushed']} + {summaries[1]['pushed']}); listings stored {len(ids)}; "
-          f"same listing in several feeds {items_on_pages - len(ids)}")
+    assert rows(db, "SELECT count(*) n FROM jobs WHERE source = 'upwork'")[0][
+        "n"
+    ] == len(ids)
 
-    # The last worker out cleared the shared duplicate filter: a second crawl starts fresh.
+    # The last worker out cleared the queue and the duplicate filter: the next crawl starts
+    # fresh; the items stream is empty (every item acknowledged by the writer).
     import redis
 
     client = redis.Redis.from_url(redis_url)
-    assert not client.exists("jobtrends:upwork:dupefilter", "jobtrends:upwork:requests", "jobtrends:items")
+    assert not client.exists(
+        "jobtrends:upwork:dupefilter",
+        "jobtrends:upwork:workers",
+        *[f"jobtrends:upwork:requests:{d}" for d in range(16)],
+    )
+    assert client.xlen("jobtrends:items") == 0
+
+
+def single_process_ids(tmp_path: Path) -> set[str]:
+    """What a plain `jobtrends crawl` (no Redis) stores from the same fixtures."""
+    db = tmp_path / "single.db"
+    with FixtureServer(FIXTURES) as server:
+        run_cli(
+            "crawl",
+            "upwork",
+            "--db",
+            str(db),
+            "-a",
+            "feeds_file=fixtures/upwork/feeds.txt",
+            "-a",
+            f"base_url={server.base_url('upwork')}",
+            "-s",
+            "AUTOTHROTTLE_ENABLED=False",
+            "-s",
+            "DOWNLOAD_DELAY=0",
+            "--log-file",
+            str(tmp_path / "single.log"),
+            check=True,
+        )
+    return {r["source_id"] for r in rows(db, "SELECT source_id FROM raw_listings")}
+
+
+@pytest.mark.parametrize(
+    "worker_pages,writer_items", [(3, 40), (12, 400)], ids=["early", "mid-crawl"]
+)
+def test_killed_worker_and_killed_writer_lose_nothing(
+    tmp_path, redis_url, worker_pages, writer_items
+):
+    """kill -9 of a worker and of the writer mid-crawl: the survivors store the same set
+    as a single-process crawl, nothing twice, and the runs say what happened."""
+    _, ids, pages = fixture_listings()
+    db = tmp_path / "jobs.db"
+    with FixtureServer(FIXTURES) as server:
+        server.faults["/upwork/ab/"] = [{"delay": 0.02}] * 1000
+        ingest = writer(redis_url, db, kill_after=writer_items, batch=40)
+        # The first worker dies alone with requests leased and items not yet pushed...
+        finish(
+            worker(server, redis_url, tmp_path / "dies.log", kill_after=worker_pages),
+            -signal.SIGKILL,
+        )
+        # ...and the next one takes its leases over and completes the crawl.
+        out, _ = finish(worker(server, redis_url, tmp_path / "lives.log"))
+        survivor = json.loads(out.strip().splitlines()[-1])
+        finish(
+            ingest, -signal.SIGKILL
+        )  # the writer died after a commit, before its ack
+        out, _ = finish(writer(redis_url, db))
+        fetched = Counter(
+            r for r in server.requests if urlsplit(r).path.startswith("/upwork/ab/")
+        )
+
+    assert survivor["reclaimed"] >= 1, survivor  # leased pages of the dead worker
+    assert (
+        len(fetched) == pages
+    )  # every page fetched; the dead worker's leased ones twice
+    assert "took over" in (tmp_path / "lives.log").read_text()
+    stored = [r["source_id"] for r in rows(db, "SELECT source_id FROM raw_listings")]
+    assert len(stored) == len(set(stored))
+    assert set(stored) == ids == single_process_ids(tmp_path)
+    assert rows(db, "SELECT count(*) n FROM jobs")[0]["n"] == len(ids)
+
+    first, second = rows(db, "SELECT * FROM crawl_runs ORDER BY run_id")
+    # The killed writer's run: interrupted, its counters rebuilt from the rows it stored.
+    assert first["status"] == "interrupted" and first["finished_at"]
+    assert 0 < first["items"] < len(ids) and first["new"] == first["items"]
+    assert first["new"] + second["new"] == len(ids)
+    # The second writer committed the batch the first read but never acknowledged.
+    assert "recovered from a writer that died" in out
+    assert second["status"] == "finished", second["finish_reason"]
+    assert "1 worker(s) died" in second["finish_reason"], second["finish_reason"]
+
+
+def test_leftover_duplicate_filter_is_cleared_and_said(tmp_path, redis_url):
+    """A filter left by a killed crawl (no live worker, nothing queued) would filter every
+    seed; the next worker clears it and says so - and does not count itself as another."""
+    import redis
+
+    _, ids, _ = fixture_listings()
+    client = redis.Redis.from_url(redis_url)
+    client.sadd("jobtrends:upwork:dupefilter", *[f"{i:040x}" for i in range(50)])
+    dead = (
+        f"{socket.gethostname()}:{2**22 + 17}:gone00"  # no such pid: a worker that died
+    )
+    client.hset("jobtrends:upwork:workers", dead, 0)
+    db = tmp_path / "jobs.db"
+    with FixtureServer(FIXTURES) as server:
+        ingest = writer(redis_url, db)
+        finish(worker(server, redis_url, tmp_path / "w.log"))
+        finish(ingest)
+    log = (tmp_path / "w.log").read_text()
+    assert "cleared the duplicate filter (50 fingerprints)" in log
+    assert "joining" not in log
+    assert {
+        r["source_id"] for r in rows(db, "SELECT source_id FROM raw_listings")
+    } == ids
+    assert rows(db, "SELECT status FROM crawl_runs")[0]["status"] == "finished"
+
+
+def test_all_workers_dead_is_not_finished_and_a_new_worker_resumes(tmp_path, redis_url):
+    """With no worker left the writer cannot call the crawl finished; a worker started
+    later resumes the queue (not a new crawl) and the next writer finishes it."""
+    _, ids, _ = fixture_listings()
+    db = tmp_path / "jobs.db"
+    with FixtureServer(FIXTURES) as server:
+        finish(
+            worker(server, redis_url, tmp_path / "dies.log", kill_after=10),
+            -signal.SIGKILL,
+        )
+        proc = run_cli(
+            "ingest",
+            "--redis",
+            redis_url,
+            "--db",
+            str(db),
+            "--idle-timeout",
+            "0.5",
+            "--start-timeout",
+            "5",
+            timeout=120,
+        )
+        assert (
+            proc.returncode == 1 and "1 run(s) not finished (upwork)" in proc.stderr
+        ), proc.stderr[-2000:]
+        (run,) = rows(db, "SELECT * FROM crawl_runs")
+        assert (
+            run["status"] == "partial" and "crawl not complete" in run["finish_reason"]
+        )
+        finish(worker(server, redis_url, tmp_path / "resumes.log"))
+        finish(writer(redis_url, db))
+    assert (
+        "resuming a crawl whose workers are gone"
+        in (tmp_path / "resumes.log").read_text()
+    )
+    assert {
+        r["source_id"] for r in rows(db, "SELECT source_id FROM raw_listings")
+    } == ids
+    assert (
+        rows(db, "SELECT status FROM crawl_runs ORDER BY run_id")[-1]["status"]
+        == "finished"
+    )
+
+
+def test_shared_rate_limit_spaces_every_workers_requests(redis_url):
+    """Two workers' limiters reserve one host's start slots exactly 1/rate apart, on the
+    Redis clock; a Retry-After holds the host for everyone."""
+    from types import SimpleNamespace
+
+    from scrapy.settings import Settings
+
+    from crawler.redis_scale import SharedRateLimit
+
+    def limiter():
+        settings = Settings({"REDIS_URL": redis_url, "JOBTRENDS_DOMAIN_RATE": 4})
+        return SharedRateLimit(SimpleNamespace(settings=settings))
+
+    a, b = limiter(), limiter()
+    slot = a.host_key("https://www.upwork.com/ab/feed/jobs/rss?q=x")
+    assert slot == b.host_key("https://www.upwork.com/other") and slot != a.host_key(
+        "https://example.org/"
+    )
+    starts = [(a if i % 2 else b).reserve(slot)[1] for i in range(6)]
+    gaps = [round(y - x, 6) for x, y in itertools.pairwise(starts)]
+    assert gaps == [0.25] * 5
+    a.hold(
+        "https://www.upwork.com/x", 30
+    )  # a 429 with Retry-After: 30 seen by worker a
+    wait, _ = b.reserve(slot)
+    assert 29 < wait <= 30.0

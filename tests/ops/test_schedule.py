@@ -104,6 +104,8 @@ def test_a_spider_never_runs_twice_at_once(tmp_path, gen_root, gen_server):
     try:
         proc = run_cli("schedule", "--config", str(config), "--db", str(db), "--once", "--tick", "0.1")
         assert "still holds its lock" in proc.stderr
+        assert "nothing ran: all 1 due run(s) skipped" in proc.stderr
+        assert "freelancer      skipped: a freelancer crawl still holds its lock" in proc.stderr
         assert rows(db, "SELECT count(*) n FROM crawl_runs")[0]["n"] == 0
     finally:
         release(fd)
@@ -130,6 +132,11 @@ def test_sigterm_stops_the_running_crawl_cleanly(tmp_path, gen_root, gen_server)
     run = rows(db, "SELECT * FROM crawl_runs")
     assert len(run) == 1, err[-3000:]
     assert run[0]["finish_reason"] == "shutdown" and run[0]["finished_at"]
+    # A stop we asked for is no failure: recorded interrupted, the scheduler exits 0 (a
+    # `systemctl stop` must not mark the unit failed).
+    assert run[0]["status"] == "interrupted"
+    assert proc.returncode == 0, err[-3000:]
+    assert "exit 0" in out
     assert 0 < run[0]["new"] < 30  # stopped mid-way, what it fetched was stored
     assert "stopped by signal" in err
     # The lock went with the crawl process.
@@ -175,3 +182,26 @@ def test_a_killed_crawl_is_recorded_as_interrupted(tmp_path, gen_root, gen_serve
     assert len(run) == 1 and run[0]["status"] == "interrupted" and run[0]["finished_at"]
     assert run[0]["finish_reason"] == f"process exited {-signal.SIGKILL}"
     assert rows(db, "SELECT last_exit FROM schedule_state")[0]["last_exit"] == -signal.SIGKILL
+
+
+def test_a_killed_runs_counters_come_from_its_stored_rows(tmp_path):
+    """A SIGKILLed run never counted; the rows it stored tell its counters."""
+    from crawler.db import RawListing, connect, record_skip, save_raw, start_run
+    from crawler.runs import mark_interrupted, record_owner
+
+    conn = connect(tmp_path / "k.db")
+    earlier = start_run(conn, "upwork")
+    listing = lambda i: RawListing(source="upwork", source_id=f"~01{i:04d}", payload=f"<item>é {i}</item>",
+                                   payload_format="xml", url=None, fetched_at="2026-01-02T03:04:05Z")
+    save_raw(conn, [listing(i) for i in range(3)], run_id=earlier)
+    killed = start_run(conn, "upwork")
+    save_raw(conn, [listing(i) for i in range(1, 6)], run_id=killed)  # 2 seen again, 3 new
+    record_skip(conn, run_id=killed, source="upwork", url="http://x/", reason="no_job_id")
+    child = subprocess.Popen(["true"])
+    child.wait()  # a pid that existed and is gone, like a killed crawl's
+    record_owner(conn, killed, pid=child.pid)
+    assert mark_interrupted(conn) == [killed]
+    run = conn.execute("SELECT * FROM crawl_runs WHERE run_id = ?", (killed,)).fetchone()
+    assert run["status"] == "interrupted" and run["finished_at"]
+    assert (run["items"], run["new"], run["unchanged"], run["skipped"]) == (5, 3, 2, 1)
+    conn.close()

@@ -76,6 +76,9 @@ def cases(f) -> list[tuple[str, list[str]]]:
         ("synth", ["synth", "--start", "2022-02-30", "--db", str(d / "s.db")]),
         ("synth", ["synth", "--start", "2024-01-01", "--end", "2023-01-01", "--db", str(d / "s.db")]),
         ("synth", ["synth", "--rows", "-5", "--db", str(d / "s.db")]),
+        ("train-categories", ["train-categories", "--db", MISSING]),
+        ("train-categories", ["train-categories", "--folds", "50", "--db", db]),
+        ("eval", ["eval", "--upwork-api", "/nonexistent/export.csv", "--db", db]),
     ]
 
 

@@ -12,7 +12,7 @@ from scrapy.http import TextResponse
 from crawler.fixture_server import FIXTURES
 from crawler.normalize.sources.hackernews import header_fields, to_job
 from crawler.spiders.hackernews import HackernewsSpider, month_window, parse_months
-from tests.conftest import rows
+from tests.conftest import issue_reasons, rows
 
 HERE = FIXTURES / "hackernews"
 MONTHS = (
@@ -269,7 +269,11 @@ def test_crawl_item_trees(crawl, fresh_server):
         job["pay_max"],
         job["pay_currency"],
         job["pay_period"],
-    ) == ("salary", 150000, 200000, "USD", "year")
+    ) == ("salary", 150000, 200000, None, "year")
+    # "REMOTE (EU timezones) | $150k-$200k": a "$" with no country is no currency;
+    # the amounts stay, the USD figures do not, and the reason is a counted issue.
+    assert job["salary_usd_year"] is None
+    assert issue_reasons(db, "hackernews:33422206", "pay_currency") == ["ambiguous:$"]
     assert job["month"] == "2022-11"
     assert {r["month"] for r in rows(db, "SELECT DISTINCT month FROM jobs")} == {
         "2022-11",

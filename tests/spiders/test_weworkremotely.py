@@ -11,7 +11,7 @@ from lxml import etree
 from crawler.fixture_server import FIXTURES
 from crawler.normalize.sources._jobboard import country_from_location, pay_sentence
 from crawler.normalize.sources.weworkremotely import listing_id_from_url, to_job
-from tests.conftest import rows
+from tests.conftest import issue_reasons, rows
 from tests.spiders._jobboards import assert_recrawl_idempotent, field_coverage
 
 ALL_FEED = FIXTURES / "weworkremotely" / "remote-jobs.rss"
@@ -141,8 +141,12 @@ def test_crawl_configured_category_feeds(crawl, fresh_server):
         hourly["pay_min"],
         hourly["pay_max"],
         hourly["pay_currency"],
-    ) == ("hourly", 60.0, 80.0, "USD")
-    assert hourly["hourly_usd_mid"] == 70.0
+    ) == ("hourly", 60.0, 80.0, None)
+    # "$60 - $80 per hour" on a posting open worldwide: "$" with no country or hint is
+    # no currency, so no USD figure, and the reason is counted.
+    assert hourly["hourly_usd_mid"] is None
+    lumen = "weworkremotely:lumen-health-senior-python-engineer"
+    assert issue_reasons(db, lumen, "pay_currency") == ["ambiguous:$"]
     assert {"python", "postgresql"} <= {s.lower() for s in json.loads(hourly["skills"])}
     assert hourly["category"] == "web & software development"
 

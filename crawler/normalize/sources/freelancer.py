@@ -25,7 +25,7 @@ def to_job(payload: str) -> dict:
         pay = {
             "min": budget.get("minimum"),
             "max": budget.get("maximum"),
-            "currency": currency or "USD",
+            "currency": currency,
             "period": "hour" if kind == "hourly" else "project",
             "pay_type": kind,
         }

@@ -46,6 +46,34 @@ def _remote(value) -> bool | None:
     return True if low in _TRUE else False if low in _FALSE else None
 
 
+# Pay-type words of exports -> make_pay's pay types.
+_PAY_TYPES = {
+    **dict.fromkeys(("hour", "per hour", "hourly rate", "time"), "hourly"),
+    **dict.fromkeys(
+        ("fixed_budget", "fixed-price", "fixed price", "budget", "project"), "fixed"
+    ),
+    **dict.fromkeys(("annual", "yearly", "year", "full-time salary"), "salary"),
+}
+
+
+def _structured_pay(row: dict) -> dict | None:
+    """Pay from mapped pay_min / pay_max / pay_type / pay_period / currency columns (no
+    text parsing), or None when neither bound is mapped and filled: ``{"pay_min": "40",
+    "pay_max": "60", "pay_period": "hour", "currency_hint": "EUR"}`` -> a pay dict."""
+    lo, hi = _text(row.get("pay_min")), _text(row.get("pay_max"))
+    if lo is None and hi is None:
+        return None
+    return {
+        "min": lo,
+        "max": hi,
+        "currency": _text(row.get("currency_hint")),
+        "period": _text(row.get("pay_period")),
+        "pay_type": _PAY_TYPES.get(
+            (_text(row.get("pay_type")) or "").casefold(), _text(row.get("pay_type"))
+        ),
+    }
+
+
 @guarded
 def to_job(payload: str) -> dict:
     """``to_job('{"title": "Data analyst", "pay_text": "$40/hr", "_raw": {}}')`` -> fields."""
@@ -68,7 +96,7 @@ def to_job(payload: str) -> dict:
         "remote": _remote(row.get("remote")),
         "posted_raw": _text(row.get("posted_raw")),
         "pay_text": _text(row.get("pay_text")),
-        "pay": None,
+        "pay": _structured_pay(row),
         "currency_hint": _text(row.get("currency_hint")),
         "source_category": _text(row.get("source_category")),
         "tags": _tags(row.get("tags")),

@@ -98,7 +98,8 @@ def to_job(payload: str) -> dict:
         "posted_raw": fields.get("posted on") or xml_text(payload, "pubDate"),
         "pay_text": pay_text,
         "pay": None,
-        "currency_hint": None,
+        # Upwork states every budget and rate in US dollars (the platform's one currency).
+        "currency_hint": "USD",
         "source_category": fields.get("category") or None,
         "tags": skills,
         "hourly_without_range": "hourly range" not in fields and "budget" not in fields,

@@ -16,7 +16,8 @@ _TRUE = {"true", "1", "yes", "t", "1.0"}
 _NONE = {"", "nan", "none", "null", "n/a"}
 
 
-def _value(row: dict, key: str) -> str | None:
+def cell(row: dict, key: str) -> str | None:
+    """``row[key]`` stripped, None when missing or empty/nan/none/null/n/a."""
     value = row.get(key)
     if value is None:
         return None
@@ -31,13 +32,17 @@ def to_job(payload: str) -> dict:
     if not isinstance(row, dict):
         # ValueError, not TypeError: the per-source contract for unreadable payloads.
         raise ValueError("csv-row payload is not a JSON object")  # noqa: TRY004
-    title = _value(row, "title") or ""
-    description = _value(row, "description") or ""
+    if "uid" in row and "link" not in row:  # an Upwork API export row (upwork-api)
+        from crawler.normalize.sources.upwork_api import from_row
+
+        return from_row(row)
+    title = cell(row, "title") or ""
+    description = cell(row, "description") or ""
     if not title and not description:
         raise ValueError("row has neither title nor description")
-    hourly = (_value(row, "is_hourly") or "").lower() in _TRUE
+    hourly = (cell(row, "is_hourly") or "").lower() in _TRUE
     if hourly:
-        low, high = _value(row, "hourly_low"), _value(row, "hourly_high")
+        low, high = cell(row, "hourly_low"), cell(row, "hourly_high")
         pay = {
             "min": low,
             "max": high,
@@ -47,7 +52,7 @@ def to_job(payload: str) -> dict:
         }
         has_figure = bool(low or high)
     else:
-        budget = _value(row, "budget")
+        budget = cell(row, "budget")
         pay = {
             "min": budget,
             "max": budget,
@@ -56,16 +61,16 @@ def to_job(payload: str) -> dict:
             "pay_type": "fixed",
         }
         has_figure = bool(budget)
-    country = _value(row, "country")
+    country = cell(row, "country")
     return {
         "title": title,
         "description": html_to_text(description) if "<" in description else description,
-        "url": _value(row, "link"),
+        "url": cell(row, "link"),
         "company": None,  # the feeds (and so the dataset) never named the client
         "country": country,
         "location": country,
         "remote": True,
-        "posted_raw": _value(row, "published_date"),
+        "posted_raw": cell(row, "published_date"),
         "pay_text": None,
         "pay": pay if has_figure else None,
         "currency_hint": "USD",

@@ -1,0 +1,203 @@
+"""Title -> category probabilities from an exported linear model (no scikit-learn here).
+
+The model is trained by :mod:`crawler.normalize.category_model` (TF-IDF word 1-2 grams +
+character 2-5 grams inside word boundaries, a linear SVM, sigmoid calibration) and
+exported as plain arrays in a ``.npz`` file: the two vocabularies, their idf weights, the
+weight rows per feature, the intercepts and the calibration (a, b) per category.
+Inference re-does what scikit-learn's ``TfidfVectorizer`` and
+``CalibratedClassifierCV.predict_proba`` compute, with dict look-ups and one numpy sum:
+``CategoryClassifier.load(path).proba("Logo for my bakery")`` ->
+``{"graphic design": 0.81, ...}``.  Results are cached per distinct title.
+
+The bundled default (data/category_model.npz) is trained on the project's own written
+titles (data/category_titles.tsv); ``jobtrends train-categories`` writes a model learned
+from a database's rows, which the normalizer uses when ``[categories] model`` in the
+configuration (or ``$JOBTRENDS_CATEGORY_MODEL``) names it.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import zipfile
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+BUNDLED_MODEL = Path(__file__).with_name("data") / "category_model.npz"
+FORMAT = "jobtrends-category-model/1"
+MAX_TITLE_CHARS = 300
+
+# scikit-learn's default token pattern and whitespace folding (char_wb analyzer).
+_TOKEN_RE = re.compile(r"(?u)\b\w\w+\b")
+_WHITE_RE = re.compile(r"\s\s+")
+
+
+def word_ngrams(text: str, lo: int, hi: int) -> list[str]:
+    """Word n-grams as TfidfVectorizer(ngram_range=(lo, hi)) makes them (lowercased)."""
+    tokens = _TOKEN_RE.findall(text.lower())
+    if lo == 1 and hi == 1:
+        return tokens
+    out = list(tokens) if lo == 1 else []
+    n_tokens = len(tokens)
+    for n in range(max(lo, 2), min(hi, n_tokens) + 1):
+        for i in range(n_tokens - n + 1):
+            out.append(" ".join(tokens[i : i + n]))
+    return out
+
+
+def char_wb_ngrams(text: str, lo: int, hi: int) -> list[str]:
+    """Character n-grams inside word boundaries, as analyzer="char_wb" makes them."""
+    out: list[str] = []
+    for word in _WHITE_RE.sub(" ", text.lower()).split():
+        w = f" {word} "
+        size = len(w)
+        for n in range(lo, hi + 1):
+            if size <= n:
+                out.append(w)  # scikit-learn keeps the whole padded word once
+                break
+            out += [w[i : i + n] for i in range(size - n + 1)]
+    return out
+
+
+class CategoryClassifier:
+    """Calibrated category probabilities for a title from exported weights."""
+
+    def __init__(self, arrays: dict, name: str = "model"):
+        if str(arrays["format"]) != FORMAT:
+            raise ValueError(f"not a {FORMAT} file (format {arrays['format']!r})")
+        self.name = name
+        self.classes: list[str] = [str(c) for c in arrays["classes"]]
+        self.word_range = tuple(int(v) for v in arrays["word_range"])
+        self.char_range = tuple(int(v) for v in arrays["char_range"])
+        # Vocabularies as one "\n"-joined string each (no term holds whitespace):
+        # one split at load instead of 20,000 numpy string conversions.
+        words = str(arrays["word_vocab"]).split("\n")
+        chars = str(arrays["char_vocab"]).split("\n")
+        self._word_index = {w: i for i, w in enumerate(words)}
+        offset = len(words)
+        self._char_index = {c: offset + i for i, c in enumerate(chars)}
+        self._idf = np.asarray(arrays["idf"], dtype=np.float64)
+        self._coef = np.asarray(arrays["coef"], dtype=np.float64)  # features x classes
+        self._intercept = np.asarray(arrays["intercept"], dtype=np.float64)
+        self._cal_a = np.asarray(arrays["cal_a"], dtype=np.float64)
+        self._cal_b = np.asarray(arrays["cal_b"], dtype=np.float64)
+        self.trained_on = str(arrays["trained_on"]) if "trained_on" in arrays else ""
+        # Optional: how often each class occurs under a broad source category in the
+        # training rows ("design & creative" -> 50% graphic design, 33% video...) and
+        # overall; best() then weighs the title's probabilities by prior(c|broad)/prior(c).
+        self._priors: dict[str, np.ndarray] = {}
+        if "prior_keys" in arrays and len(arrays["prior_keys"]):
+            for key, row in zip(arrays["prior_keys"], arrays["priors"]):
+                self._priors[str(key)] = np.asarray(row, dtype=np.float64)
+            self._class_prior = np.asarray(arrays["class_prior"], dtype=np.float64)
+        # Bounded caches (~12 MB and ~3 MB at most): titles and words repeat.
+        self.proba = lru_cache(maxsize=8192)(self._proba)
+        self._word_char_hits = lru_cache(maxsize=16384)(self._char_hits)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> CategoryClassifier:
+        path = Path(path)
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                arrays = {k: data[k] for k in data.files}
+        except FileNotFoundError:
+            raise FileNotFoundError(f"category model {path} not found") from None
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+            raise ValueError(f"category model {path} is not readable: {exc}") from None
+        return cls(arrays, name=path.name)
+
+    def _block(self, hits: list[int]) -> float | np.ndarray:
+        """One vectorizer's share of the decision values: its features' sublinear tf x
+        idf, L2-normalized, times their weight rows (features sorted by np.unique:
+        the same sums every time)."""
+        if not hits:
+            return 0.0
+        idx, counts = np.unique(np.array(hits), return_counts=True)
+        w = (1.0 + np.log(counts)) * self._idf[idx]
+        return (w / math.sqrt(float(w @ w))) @ self._coef[idx]
+
+    def _char_hits(self, word: str) -> tuple[int, ...]:
+        """The char_wb n-grams of one word that the model knows, as feature indices
+        (cached: titles share most of their words)."""
+        index = self._char_index
+        return tuple(
+            index[g] for g in char_wb_ngrams(word, *self.char_range) if g in index
+        )
+
+    def scores(self, title: str) -> np.ndarray | None:
+        """The linear decision values per class (as LinearSVC.decision_function), or
+        None when the title shares no feature with the model."""
+        text = title[:MAX_TITLE_CHARS]
+        index = self._word_index
+        words = [index[g] for g in word_ngrams(text, *self.word_range) if g in index]
+        chars: list[int] = []
+        for word in _WHITE_RE.sub(" ", text.lower()).split():
+            chars += self._word_char_hits(word)
+        if not words and not chars:
+            return None
+        return self._block(words) + self._block(chars) + self._intercept
+
+    def _proba(self, title: str) -> tuple[tuple[str, float], ...]:
+        """Categories with their calibrated probabilities, most likely first; empty when
+        the title shares no feature with the model."""
+        s = self.scores(title)
+        if s is None:
+            return ()
+        p = (1.0 / (1.0 + np.exp(self._cal_a * s + self._cal_b))).tolist()
+        total = math.fsum(p)
+        p = [v / total for v in p] if total > 0 else [1.0 / len(p)] * len(p)
+        classes = self.classes
+        return tuple(
+            sorted(zip(classes, p), key=lambda cp: cp[1], reverse=True)  # stable
+        )
+
+    def best(
+        self,
+        title: str,
+        within: frozenset[str] | None = None,
+        broad: str | None = None,
+    ) -> tuple[str, float] | None:
+        """(category, probability) of the most likely class, optionally among ``within``
+        (probabilities renormalized over that set) and weighed by the class frequencies
+        the model learned under the broad source category ``broad``; None for a title the
+        model cannot read."""
+        ranked = self.proba(title)
+        if not ranked:
+            return None
+        if within is None and broad is None:
+            return ranked[0]
+        prior = self._priors.get(broad.casefold()) if broad else None
+        kept = []
+        for c, p in ranked:
+            if within is not None and c not in within:
+                continue
+            if prior is not None:
+                i = self.classes.index(c)
+                p = p * prior[i] / self._class_prior[i]
+            kept.append((c, p))
+        if not kept:
+            return ranked[0]
+        total = sum(p for _, p in kept)
+        top = max(kept, key=lambda cp: cp[1])
+        return top[0], float(top[1] / total) if total > 0 else 0.0
+
+
+def configured_model_path() -> str | None:
+    """The model file the configuration names (``[categories] model``), or
+    ``$JOBTRENDS_CATEGORY_MODEL``; None for the bundled default."""
+    env = os.environ.get("JOBTRENDS_CATEGORY_MODEL")
+    if env:
+        return env
+    from crawler.config import load_config
+
+    return (load_config().get("categories") or {}).get("model") or None
+
+
+@lru_cache(maxsize=1)
+def default_classifier() -> CategoryClassifier:
+    """The configured model, else the bundled one (loaded once per process)."""
+    path = configured_model_path()
+    return CategoryClassifier.load(path or BUNDLED_MODEL)

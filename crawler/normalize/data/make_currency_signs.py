@@ -1,0 +1,203 @@
+"""Writes currency_signs.json: every way CLDR writes a current currency, -> ISO code(s).
+
+    python crawler/normalize/data/make_currency_signs.py
+
+The source is the Unicode CLDR as Babel ships it (``babel.Locale``): for all ~1,100
+locales, each current currency's standard symbol, display name and plural names
+("€", "Kč", "zł", "₽", "US$", "euro", "euros", "złotych", "рубля" ...).  Each sign is
+counted once per locale that writes it; a sign whose most frequent currency has at least
+``DOMINANT`` of the count reads as that currency ("£": GBP in 996 of 1,003 locales),
+any other sign keeps its candidates, most frequent first, and is ambiguous ("$": USD,
+LRD, XCD, AUD ...; "kr": NOK, SEK, DKK; "¥": JPY, CNY), to be settled by the source's
+hint or the posting's country.  ``EXTRAS`` adds the common abbreviations CLDR lacks
+("руб.", "грн", "KD", "TL", "Dhs" ...); ``STOP`` drops signs that are ordinary words
+next to a number ("ft", "am").  Re-run after a Babel upgrade; the output is sorted, so a
+diff shows what changed.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections import Counter, defaultdict
+from datetime import date
+from pathlib import Path
+
+import babel
+from babel import Locale, localedata
+from babel.core import get_global
+from babel.numbers import get_currency_precision, get_territory_currencies
+
+OUT = Path(__file__).with_name("currency_signs.json")
+ON = date(2025, 1, 1)  # "current" currencies: legal tender somewhere on this day
+DOMINANT = 0.95
+MIN_WORD = 5  # a single word of a multi-word name counts from this length
+
+# Abbreviations and local words in daily use that CLDR does not list as a symbol or name.
+# A list value is an ambiguous sign (settled by hint or country like "$").
+EXTRAS: dict[str, str | list[str]] = {
+    "руб": "RUB",
+    "руб.": "RUB",
+    "р.": "RUB",
+    "рублей": "RUB",
+    "грн": "UAH",
+    "грн.": "UAH",
+    "лв": "BGN",
+    "лева": "BGN",
+    "тг": "KZT",
+    "сум": "UZS",
+    "ден": "MKD",
+    "ден.": "MKD",
+    "din": "RSD",
+    "дин": "RSD",
+    "kč": "CZK",
+    "kc": "CZK",
+    "zl": "PLN",
+    "lei": "RON",
+    "ron": "RON",
+    "tl": "TRY",
+    "ytl": "TRY",
+    "kd": "KWD",
+    "bd": "BHD",
+    "omr": "OMR",
+    "r.o.": "OMR",
+    "qr": "QAR",
+    "sr": "SAR",
+    "dhs": "AED",
+    "dhs.": "AED",
+    "dh": "MAD",
+    "درهم": ["AED", "MAD"],
+    "ريال": ["SAR", "QAR", "OMR", "YER", "IRR"],
+    "دينار": ["KWD", "BHD", "JOD", "IQD", "LYD", "TND", "DZD", "RSD"],
+    "円": "JPY",
+    "万円": "JPY",
+    "元": "CNY",
+    "人民币": "CNY",
+    "원": "KRW",
+    "만원": "KRW",
+    "บาท": "THB",
+    "ريال سعودي": "SAR",
+    "sfr": "CHF",
+    "sfr.": "CHF",
+    "fr.": "CHF",
+    "chf": "CHF",
+    "c$": "CAD",
+    "cdn$": "CAD",
+    "au$": "AUD",
+    "nz$": "NZD",
+    "s$": "SGD",
+    "rm": "MYR",
+    "php": "PHP",
+    "ksh": "KES",
+    "kshs": "KES",
+    "tsh": "TZS",
+    "ush": "UGX",
+    "ghc": "GHS",
+    "gh¢": "GHS",
+    "dollars": "$",
+    "dollar": "$",
+    "dólares": "$",
+    "pesos": "$",
+    "rmb": "CNY",
+    "tk": "BDT",
+    "đ": "VND",
+    "vnđ": "VND",
+    "pounds": "£",
+    "pound": "£",
+    "rs": ["INR", "PKR", "LKR", "NPR", "MUR", "SCR"],
+    "rs.": ["INR", "PKR", "LKR", "NPR", "MUR", "SCR"],
+    "rupees": "rs",
+    "rupee": "rs",
+    "inr": "INR",
+    "usd": "USD",
+    "eur": "EUR",
+    "gbp": "GBP",
+}
+# Signs that are also ordinary words or units next to a number.
+STOP = {"am", "ar", "le", "to", "in", "da", "km", "um", "cf", "gt", "db", "ls", "som"}
+STOP |= set("klmptsdfeg")
+
+
+def _key(sign: str) -> str | None:
+    sign = "".join(ch for ch in sign if unicodedata.category(ch) != "Cf").strip()
+    if not sign or any(ch.isdigit() for ch in sign) or len(sign.split()) > 3:
+        return None
+    # One letter is matched with its case ("R" is the rand, "r" is not); the rest
+    # case-folded ("KČ", "kč").
+    return sign if len(sign) == 1 and sign.isalpha() else sign.casefold()
+
+
+def build() -> dict:
+    current: set[str] = set()
+    territory_currency: dict[str, str] = {}
+    for territory in sorted(get_global("territory_currencies")):
+        codes = get_territory_currencies(territory, ON, tender=True)
+        current.update(codes)
+        if codes and len(territory) == 2 and territory.isalpha():
+            territory_currency[territory] = codes[0]
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for ident in localedata.locale_identifiers():
+        loc = Locale.parse(ident)
+        seen: set[tuple[str, str]] = set()
+        plural = loc._data.get("currency_names_plural", {})
+        for code in current:
+            signs = [loc.currency_symbols.get(code), loc.currencies.get(code)]
+            signs += list(plural.get(code, {}).values())
+            for sign in signs:
+                key = _key(sign) if sign else None
+                if key and key != code.casefold() and (key, code) not in seen:
+                    seen.add((key, code))
+                    counts[key][code] += 1
+                # Each long word of a name too: "500 złotych" ("złotych polskich"),
+                # "500 korun" ("korun českých"); shared words ("dollars") stay ambiguous.
+                for word in (key or "").split()[:-1] + (key or "").split()[1:]:
+                    if (
+                        len(word) >= MIN_WORD
+                        and " " in key
+                        and (word, code) not in seen
+                    ):
+                        seen.add((word, code))
+                        counts[word][code] += 1
+    signs: dict[str, str | list[str]] = {}
+    for key, counter in counts.items():
+        if key.casefold() in STOP:
+            continue
+        top, n = counter.most_common(1)[0]
+        total = sum(counter.values())
+        if n / total >= DOMINANT:
+            signs[key] = top
+        else:
+            signs[key] = [
+                c for c, _ in sorted(counter.items(), key=lambda x: (-x[1], x[0]))
+            ]
+    for key, value in EXTRAS.items():
+        if isinstance(value, str) and (value.islower() or value in ("$", "£")):
+            value = signs[value]  # an alias of another sign ("dollars" -> "$")
+        signs[key] = value
+    decimals = {
+        code: get_currency_precision(code)
+        for code in sorted(current)
+        if get_currency_precision(code) != 2
+    }
+    english = Locale.parse("en").territories
+    country_names = {
+        name.casefold(): code
+        for code, name in english.items()
+        if code in territory_currency
+    }
+    return {
+        "_source": f"Unicode CLDR via Babel {babel.__version__}; {__doc__.splitlines()[2]}",
+        "codes": sorted(current),
+        "signs": dict(sorted(signs.items())),
+        "decimals": decimals,
+        "territory_currency": dict(sorted(territory_currency.items())),
+        "country_names": dict(sorted(country_names.items())),
+    }
+
+
+if __name__ == "__main__":
+    data = build()
+    OUT.write_text(
+        json.dumps(data, ensure_ascii=False, indent=0) + "\n", encoding="utf-8"
+    )
+    print(f"{OUT}: {len(data['signs'])} signs, {len(data['codes'])} currencies")
