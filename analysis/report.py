@@ -28,6 +28,7 @@ import numpy as np
 from analysis import data, stats
 from analysis.panel_report import Panel, build_panel
 from analysis.periods import Period, add_months, month_label, shift_years
+from crawler.normalize.countries import parse_country
 
 DEFAULT_EVENT = date(2022, 11, 30)
 # Categories judged least exposed to generative AI: physical-world or regulated work.
@@ -473,10 +474,16 @@ _COUNTRY_TO_GROUP = {code: g for g, codes in COUNTRY_GROUPS.items() for code in 
 
 
 def country_group(country: str | None) -> str:
-    """``country_group("us") == "north america"``; unknown or missing -> "unknown"."""
+    """``country_group("US") == "north america"``; unknown or missing -> "unknown".
+
+    ``jobs.country`` holds ISO 3166-1 alpha-2 codes; a database normalized before
+    that held names ("United States"), which are read through the same parser."""
     if not country:
         return "unknown"
-    return _COUNTRY_TO_GROUP.get(country.strip().upper(), "other")
+    code = country.strip().upper()
+    if code not in _COUNTRY_TO_GROUP and len(code) != 2:
+        code = parse_country(country) or code
+    return _COUNTRY_TO_GROUP.get(code, "other")
 
 
 def _pay(

@@ -34,6 +34,7 @@ JOB_COLUMNS: tuple[str, ...] = (
     "url",
     "company",
     "country",
+    "country_raw",
     "location",
     "remote",
     "posted_at",
@@ -91,7 +92,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     description TEXT,
     url TEXT,
     company TEXT,
-    country TEXT,
+    country TEXT,  -- ISO 3166-1 alpha-2 ("US"), or NULL (reason in normalize_issues)
+    country_raw TEXT,  -- the country as the source wrote it ("United States", "USA")
     location TEXT,
     remote INTEGER,
     posted_at TEXT,
@@ -363,20 +365,24 @@ _REPLACED_INDEXES = (
 )
 
 
-# Columns added after a table's first release: (table, column, type).  A database made
-# before them gets them on open (additive, idempotent).
-ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("jobs", "category_confidence", "REAL"),
-    ("jobs", "posted", POSTED_COLUMN),
-)
+# Columns added to a table after databases were created with it: ensure_db adds the
+# missing ones to an older file (ALTER TABLE ... ADD COLUMN, idempotent).
+ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
+    "jobs": (
+        ("category_confidence", "REAL"),
+        ("country_raw", "TEXT"),
+        ("posted", POSTED_COLUMN),
+    ),
+}
 
 
 def _add_missing_columns(conn: sqlite3.Connection) -> None:
-    for table, column, kind in ADDED_COLUMNS:
+    for table, columns in ADDED_COLUMNS.items():
         # table_xinfo: generated columns (posted) are listed too.
-        have = {r[1] for r in conn.execute(f"PRAGMA table_xinfo({table})")}
-        if column not in have:
-            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+        have = {row[1] for row in conn.execute(f"PRAGMA table_xinfo({table})")}
+        for name, declared in columns:
+            if name not in have:
+                conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {declared}")
 
 
 def ensure_db(conn: sqlite3.Connection) -> None:

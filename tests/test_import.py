@@ -307,7 +307,8 @@ def test_upwork_csv_rows_and_rejects(tmp_path):
     ) == ("hourly", 35.0, 70.0, "USD", "2024-02")
     assert (
         job["title"] == "Chatbot for a dental clinic"
-        and job["country"] == "United States"
+        and job["country"] == "US"
+        and job["country_raw"] == "United States"
     )
     fixed = jobs["~0111aa22bb33cc44dd55"]
     assert (fixed["pay_type"], fixed["budget_usd"], fixed["month"]) == (

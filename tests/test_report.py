@@ -18,7 +18,7 @@ from analysis.periods import parse_period
 from analysis.report import ReportConfig, _volume, aligned_window, build_report
 from analysis.testdata import Scenario, days_of, seasonal, seed_db
 from crawler.cli import main
-from crawler.db import connect
+from crawler.db import JOB_COLUMNS, connect
 from crawler.rollups import refresh_rollups
 
 A, B = parse_period("2022-11"), parse_period("2024-02")
@@ -171,19 +171,11 @@ def test_reposts_leave_deduplicated_figures_unchanged(tmp_path):
     before = build_report(conn, config)
     total = conn.execute("SELECT count(*) FROM jobs").fetchone()[0]
     # 20 % exact reposts: same fields and skills, pointing at the first posting.
+    copied = {"job_id": "job_id || ':r'", "source_id": "source_id || ':r'", "dup_of": "job_id"}
     conn.execute(
-        "INSERT INTO jobs (job_id, source, source_id, title, description, url, company,"
-        " country, location, remote, posted_at, posted_at_raw, posted_flag, month,"
-        " category, source_category, category_method, pay_type, pay_min, pay_max,"
-        " pay_currency, pay_period, pay_raw, currency_rule, hourly_usd_min, hourly_usd_max,"
-        " hourly_usd_mid, budget_usd, salary_usd_year, skills, has_ai_skill, dup_of,"
-        " fetched_at, normalizer_version, raw_sha256)"
-        " SELECT job_id || ':r', source, source_id || ':r', title, description, url,"
-        " company, country, location, remote, posted_at, posted_at_raw, posted_flag, month,"
-        " category, source_category, category_method, pay_type, pay_min, pay_max, pay_currency,"
-        " pay_period, pay_raw, currency_rule, hourly_usd_min, hourly_usd_max, hourly_usd_mid,"
-        " budget_usd, salary_usd_year, skills, has_ai_skill, job_id, fetched_at,"
-        " normalizer_version, raw_sha256 FROM jobs WHERE rowid % 5 = 0"
+        f"INSERT INTO jobs ({', '.join(JOB_COLUMNS)}) SELECT "
+        + ", ".join(copied.get(c, c) for c in JOB_COLUMNS)
+        + " FROM jobs WHERE rowid % 5 = 0"
     )
     conn.execute(
         "INSERT INTO job_skills SELECT job_id || ':r', skill, is_ai, family, month FROM job_skills"

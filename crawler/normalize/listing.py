@@ -21,7 +21,9 @@ from crawler.normalize import (
     taxonomy_lookup,
     usd_figures,
 )
+from crawler.normalize.countries import country_detail
 from crawler.normalize.sources import mapper
+from crawler.normalize.text import clean_title, repair_mojibake
 
 Issue = tuple[str, str, "str | None", str, str]  # job_id, field, raw value, reason, version
 
@@ -91,12 +93,19 @@ def normalize_listing(
         description=fields.get("description") or None,
         url=fields.get("url") or url,  # the stored listing URL when the payload names none
         company=fields.get("company"),
-        country=fields.get("country"),
+        country_raw=fields.get("country") or None,
         location=fields.get("location"),
         remote=None if fields.get("remote") is None else int(bool(fields["remote"])),
     )
-    if not row["title"]:
+    if row["title"]:
+        row["title"] = clean_title(row["title"])
+    else:
         issue("title", None, "missing")
+    if row["description"]:
+        row["description"] = repair_mojibake(row["description"])
+    row["country"], reason = country_detail(row["country_raw"])
+    if row["country_raw"] and reason:
+        issue("country", row["country_raw"], reason)
 
     # Posted date
     posted_raw = fields.get("posted_raw")
@@ -160,7 +169,7 @@ def normalize_listing(
 
     # Skills and category
     text = row["description"] or ""
-    skills = match_skills(fields.get("tags") or [], f"{row['title'] or ''}\n{text}")
+    skills = match_skills(fields.get("tags") or [], text, title=row["title"])
     row["skills"] = [{"name": s.name, "is_ai": s.is_ai, "family": s.family} for s in skills]
     row["has_ai_skill"] = int(any(s.is_ai for s in skills))
     row["source_category"] = fields.get("source_category")

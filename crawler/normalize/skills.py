@@ -3,16 +3,21 @@
 * Tags (a source's own skill list) are looked up whole in one alias table (every alias,
   tag-only alias and case-sensitive alias, lower-cased); an unknown tag is then scanned
   like text, so ``"Python Programming"`` still yields Python.
-* Text is scanned with two precompiled regexes (one case-insensitive over ``aliases``,
-  one case-sensitive over ``case_sensitive``).  Boundaries treat ``+ # .`` as part of a
-  word, so ``C++``, ``C#`` and ``.NET`` stay whole and ``C`` never matches inside them.
+* Text is scanned with two Aho-Corasick automata (one case-insensitive over
+  ``aliases``, one case-sensitive over ``case_sensitive``).  Boundaries treat
+  ``+ # .`` as part of a word, so ``C++``, ``C#`` and ``.NET`` stay whole and ``C``
+  never matches inside them.
 * Ambiguous short names (``R``, ``Go``, ``C``, ``AI``, ``ML``, ``Swift``...) are trusted
   only as tags, in unambiguous phrases (``Golang``, ``R programming``, ``ANSI C``), or
   as written with their capitals (``RAG``, ``Swift``) where the dictionary says so.
+* Text skills count only in job content: negations ("do not use ChatGPT"), company
+  blurbs ("trusted by OpenAI"), application instructions, legal notices, and brands or
+  boilerplate words without the context they need are left out (skill_context.py).
 """
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from dataclasses import dataclass
@@ -20,6 +25,14 @@ from functools import lru_cache
 from pathlib import Path
 
 import ahocorasick
+
+from crawler.normalize.skill_context import (
+    CUES,
+    INSTRUCTION_PRONE,
+    MARK,
+    TITLE_END,
+    keep_in_context,
+)
 
 DATA_FILE = Path(__file__).with_name("data") / "skills.json"
 MAX_SKILL_TEXT = 20_000
@@ -46,15 +59,27 @@ _SEP = str.maketrans(
     }
 )
 
-# The ASCII part of _SEP as a bytes table, for ASCII text.
+# Sentence and clause ends ("; ! ? |", a line break, a sentence's final ".", and in
+# non-ASCII text bullets and en/em dashes) become the boundary token MARK, a word of
+# its own that no alias holds: no alias matches across it, and skill_context.py reads
+# the text between two marks as one segment.
+_BOUNDARY_ASCII = {ord(c): ord(MARK) for c in ";!?|\n"}
+
+# The ASCII part of _SEP as a bytes table, for ASCII text (boundaries as MARK).
 _SEP_ASCII = bytes(
-    ord(_SEP.get(i, chr(i))) if i < 128 else i for i in range(256)
+    _BOUNDARY_ASCII.get(i, ord(_SEP.get(i, chr(i)))) if i < 128 else i
+    for i in range(256)
 )
 
 # The same separators as a regex, plus a sentence's final "." (". " or "." at the end).
 _WORD_SEP_RE = re.compile(
     r"(?:[,;:!?()\[\]{}<>\"'`*|=~…\-/\u2013\u2014\u2018\u2019\u201c\u201d\s]|\.(?=\s|$))+"
 )
+# Boundaries in non-ASCII text, marked before it is split into words.
+_BOUNDARY_RE = re.compile(
+    r"[.!?…。！？](?=\s|$)|[;|\n•▪●\u2013\u2014\u2028\u2029]|(?<=\s)·(?=\s)"
+)
+_MARK_SPACED = f" {MARK} "
 
 
 def _norm(alias: str) -> str:
@@ -85,10 +110,11 @@ def _load():
         for a in e.get("case_sensitive", []):
             by_case.setdefault(" ".join(a.translate(_SEP).split()), skill)
             by_tag.setdefault(_norm(a), skill)
-    return doc.get("version", "?"), skills, by_tag, by_text, by_case
+    needs = {_norm(a): kind for a, kind in doc.get("needs_context", {}).items()}
+    return doc.get("version", "?"), skills, by_tag, by_text, by_case, needs
 
 
-SKILLS_VERSION, SKILLS, _BY_TAG, _BY_TEXT, _BY_CASE = _load()
+SKILLS_VERSION, SKILLS, _BY_TAG, _BY_TEXT, _BY_CASE, _NEEDS_CONTEXT = _load()
 AI_SKILLS: list[str] = sorted(s.name for s in SKILLS.values() if s.is_ai)
 # Aliases starting with a stop word ("a/b testing" -> "a b testing", "on-page seo") are
 # left to their other spellings: in running text "a b testing" is rarely A/B testing.
@@ -97,17 +123,35 @@ for _alias in [a for a in _BY_TEXT if a.split()[0] in _STOP_STARTS]:
     del _BY_TEXT[_alias]
 
 
-def _automaton(table: dict[str, object]) -> ahocorasick.Automaton:
-    """An Aho-Corasick automaton over ``" alias "`` (spaces mark word boundaries)."""
+def _automaton(
+    table: dict[str, list[Skill]], cues: dict[str, str] | None = None
+) -> ahocorasick.Automaton:
+    """An Aho-Corasick automaton over ``" alias "`` (spaces mark word boundaries).
+
+    Each value is (key length, words, skills, the context the alias needs or None,
+    whether an application instruction names it, the cue kind or None): the context
+    cues of skill_context.py ride in the same automaton, so one pass finds both.
+    """
     automaton = ahocorasick.Automaton()
-    for alias, value in table.items():
+    for alias in table.keys() | (cues or {}).keys():
         key = f" {alias} "
-        automaton.add_word(key, (len(key), alias.count(" ") + 1, value))
+        skills = table.get(alias)
+        automaton.add_word(
+            key,
+            (
+                len(key),
+                alias.count(" ") + 1,
+                skills,
+                _NEEDS_CONTEXT.get(alias),
+                any(s.name in INSTRUCTION_PRONE for s in skills or ()),
+                (cues or {}).get(alias),
+            ),
+        )
     automaton.make_automaton()
     return automaton
 
 
-_TEXT_AUTOMATON = _automaton(_BY_TEXT)
+_TEXT_AUTOMATON = _automaton(_BY_TEXT, CUES)
 _CASE_AUTOMATON = _automaton({alias: [skill] for alias, skill in _BY_CASE.items()})
 
 
@@ -117,13 +161,16 @@ def _spaced_words(text: str) -> tuple[str, str]:
     same number of words."""
     if text.isascii():  # bytes.translate: a 256-byte table, ~10x str.translate's speed
         spaced = text.encode("ascii").translate(_SEP_ASCII).decode("ascii")
-        spaced = spaced.replace(". ", " ").rstrip(".")
+        if MARK in spaced:
+            spaced = spaced.replace(MARK, _MARK_SPACED)
+        spaced = spaced.replace(". ", _MARK_SPACED).rstrip(".")
         # The only whitespace left is " ": collapsing its runs in place is the same as
         # " ".join(spaced.split()) without a string per word.
         while "  " in spaced:
             spaced = spaced.replace("  ", " ")
         joined = " " + spaced.strip(" ") + " "
         return joined, joined.lower()
+    text = _BOUNDARY_RE.sub(_MARK_SPACED, text)
     orig = [w for w in _WORD_SEP_RE.split(text) if w]
     lows = [w for w in _WORD_SEP_RE.split(text.lower()) if w]
     if len(lows) != len(orig):  # a rare Unicode lower() that changes word boundaries
@@ -131,34 +178,73 @@ def _spaced_words(text: str) -> tuple[str, str]:
     return " " + " ".join(orig) + " ", " " + " ".join(lows) + " "
 
 
-def _scan(text: str) -> list[Skill]:
-    """Leftmost-longest alias matches over the words of ``text``.
+def _hits(orig: str, low: str) -> tuple[list, list, bool]:
+    """Leftmost-longest alias matches over spaced words (see ``_spaced_words``), the
+    context cues met on the way, and whether a hit needs context or names an
+    instruction-prone skill: ``(hits, cues, special)``.
 
+    A hit is (first word, width, skills, needs_context, instruction-prone, offset of
+    its leading space in ``low``), in text order; a cue is (offset, key length, kind).
     Two Aho-Corasick automata (pyahocorasick, in C) find every alias as whole words:
     case-insensitive ones in the lower-cased text, case-sensitive ones ("RAG", "Swift")
     as written.  Of overlapping matches the leftmost wins, then the longest, then the
-    case-insensitive one.  A sentence's final "." is dropped.
+    case-insensitive one.
     """
-    orig, low = _spaced_words(text)
     hits = []
-    for kind, (automaton, haystack) in enumerate(
-        ((_TEXT_AUTOMATON, low), (_CASE_AUTOMATON, orig))
-    ):
-        for end, (length, words, skills) in automaton.iter(haystack):
-            start = end - length + 1
-            hits.append((haystack.count(" ", 0, start), -words, kind, skills))
+    cues = []
+    for end, (length, words, skills, needs, prone, cue) in _TEXT_AUTOMATON.iter(low):
+        start = end - length + 1
+        if cue is not None:
+            cues.append((start, -length, cue))
+        if skills is not None:
+            word = low.count(" ", 0, start)
+            hits.append((word, -words, 0, skills, needs, prone, start))
+    for end, (length, words, skills, needs, prone, _) in _CASE_AUTOMATON.iter(orig):
+        start = end - length + 1
+        word = orig.count(" ", 0, start)
+        if len(orig) != len(low):  # a lower() that changed lengths: find it in low
+            start = _nth_space(low, word)
+        hits.append((word, -words, 1, skills, needs, prone, start))
     if not hits:
-        return []
+        return [], cues, False
     # (word, -words, kind) is unique per hit (same start, width and automaton = same
     # alias), so a plain sort never compares the skill lists.
     hits.sort()
-    found: list[Skill] = []
+    found = []
     next_free = 0
-    for word, negative_width, _, skills in hits:
+    special = False
+    for word, negative_width, _, skills, needs, prone, start in hits:
         if word >= next_free:
-            found.extend(skills)
+            found.append((word, -negative_width, skills, needs, prone, start))
             next_free = word - negative_width
-    return found
+            if needs or prone:
+                special = True
+    return found, cues, special
+
+
+def _nth_space(text: str, n: int) -> int:
+    """Offset of the ``n``-th space (from 0) of ``text``."""
+    at = -1
+    for _ in range(n + 1):
+        at = text.find(" ", at + 1)
+    return at
+
+
+def _scan(text: str) -> list[Skill]:
+    """Every alias in ``text``, context not considered (for tags)."""
+    return [s for hit in _hits(*_spaced_words(text))[0] for s in hit[2]]
+
+
+def _scan_in_context(text: str) -> list[Skill]:
+    """The aliases of ``text`` whose sentence or clause is job content
+    (skill_context.py).  Entities left in the text ("don&#39;t") are decoded first."""
+    if "&" in text and ";" in text:
+        text = html.unescape(text)
+    orig, low = _spaced_words(text)
+    hits, cues, special = _hits(orig, low)
+    if hits and (cues or special):
+        hits = keep_in_context(low, hits, cues)
+    return [s for hit in hits for s in hit[2]]
 
 
 @lru_cache(maxsize=16384)
@@ -169,21 +255,28 @@ def _tag_skills(tag: str) -> tuple[Skill, ...]:
     return tuple(_scan(tag))
 
 
-def match_skills(tags: list[str] | None, text: str | None) -> list[Skill]:
-    """Canonical skills named by ``tags`` or ``text``, tags first, without duplicates:
-    ``match_skills(["Golang"], "We use LangChain and C++")`` ->
-    ``[Skill("Go", ...), Skill("LangChain", ...), Skill("C++", ...)]``."""
+def match_skills(
+    tags: list[str] | None, text: str | None, *, title: str | None = None
+) -> list[Skill]:
+    """Canonical skills named by ``tags``, ``title`` or ``text``, in that order, without
+    duplicates: ``match_skills(["Golang"], "We use LangChain and C++")`` ->
+    ``[Skill("Go", ...), Skill("LangChain", ...), Skill("C++", ...)]``.
+
+    Tags count whole; text counts where its clause is job content (skill_context.py):
+    ``match_skills([], "Please do not use ChatGPT")`` -> ``[]``.  A brand or boilerplate
+    alias ("OpenAI", "cover letter") in the ``title`` needs no further context.
+    """
     out: dict[str, Skill] = {}
-    try:
-        if isinstance(tags, str):
-            tags = [tags]
-        for tag in tags or ():
-            if isinstance(tag, str) and tag.strip():
-                for skill in _tag_skills(tag.strip()[:200]):
-                    out.setdefault(skill.name, skill)
-        if isinstance(text, str) and text:
-            for skill in _scan(text[:MAX_SKILL_TEXT]):
+    if isinstance(tags, str):
+        tags = [tags]
+    for tag in tags or ():
+        if isinstance(tag, str) and tag.strip():
+            for skill in _tag_skills(tag.strip()[:200]):
                 out.setdefault(skill.name, skill)
-    except Exception:  # never raise; a partial list is better than none
-        pass
+    if isinstance(text, str) and text or isinstance(title, str) and title:
+        text = text[:MAX_SKILL_TEXT] if isinstance(text, str) else ""
+        if isinstance(title, str) and title:
+            text = f"{title[:1000]}\n{TITLE_END} {text}"
+        for skill in _scan_in_context(text):
+            out.setdefault(skill.name, skill)
     return list(out.values())

@@ -127,9 +127,10 @@ def test_crawl_boards(crawl, fresh_server):
     assert (job["title"], job["company"], job["country"], job["remote"]) == (
         "Sales Development Representative",
         "Northwind Labs",
-        "Canada",
+        "CA",  # ISO 3166-1 alpha-2; the name the mapping found is kept beside it
         1,
     )
+    assert job["country_raw"] == "Canada"
     assert (job["posted_at"], job["month"]) == (
         "2024-04-24T17:46:08Z",
         "2024-04",

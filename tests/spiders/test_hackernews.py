@@ -10,7 +10,7 @@ from scrapy import Request
 from scrapy.http import TextResponse
 
 from crawler.fixture_server import FIXTURES
-from crawler.normalize.sources.hackernews import header_fields, to_job
+from crawler.normalize.sources.hackernews import to_job
 from crawler.spiders.hackernews import HackernewsSpider, month_window, parse_months
 from tests.conftest import issue_reasons, rows
 
@@ -87,56 +87,7 @@ def test_month_window_starts_a_day_early_and_ends_at_next_month():
     )  # 2022-10-31 00:00 .. 2022-12-01 00:00 UTC
 
 
-# -- mapping ---------------------------------------------------------------------------
-@pytest.mark.parametrize(
-    "line, company, title, location, remote, pay",
-    [
-        (
-            "Acme | Senior Backend Engineer | New York, NY | REMOTE (US) | $150k-$200k",
-            "Acme",
-            "Senior Backend Engineer",
-            "New York, NY",
-            True,
-            "$150k-$200k",
-        ),
-        (
-            "Stripe | San Francisco | ONSITE | Full-time | Software Engineer, Payments",
-            "Stripe",
-            "Software Engineer, Payments",
-            "San Francisco",
-            False,
-            None,
-        ),
-        (
-            "Foo (https://foo.io) | ML Engineer | Remote | 120-160k EUR",
-            "Foo",
-            "ML Engineer",
-            None,
-            True,
-            "120-160k EUR",
-        ),
-        (
-            "Barn | Hybrid | Designer | Austin, TX",
-            "Barn",
-            "Designer",
-            "Austin, TX",
-            False,
-            None,
-        ),
-        ("We are hiring lots of people in Paris", None, None, None, None, None),
-    ],
-)
-def test_header_fields(line, company, title, location, remote, pay):
-    got = header_fields(line)
-    assert (
-        got["company"],
-        got["title"],
-        got["location"],
-        got["remote"],
-        got["pay_text"],
-    ) == (company, title, location, remote, pay)
-
-
+# -- mapping (header lines: tests/test_hn_header.py) ------------------------------------
 def test_to_job_item_tree_comment():
     job = to_job(json.dumps(comment(33422206)))
     assert job["company"] == "Tandem Bio"  # "(https:&#x2F;&#x2F;tandembio.com)" dropped

@@ -95,9 +95,10 @@ def test_crawl_stores_every_job_and_skips_legal_notice_and_idless(
     assert (job["title"], job["company"], job["country"], job["remote"]) == (
         "Backend Engineer, Payments",
         "Pinecrest Software",
-        "United States",
+        "US",
         1,
     )
+    assert job["country_raw"] == "United States"
     assert (job["posted_at"], job["month"]) == ("2024-11-03T17:44:08Z", "2024-11")
     assert (
         job["pay_type"],

@@ -11,6 +11,7 @@ import pytest
 from lxml import etree
 
 from crawler.fixture_server import FIXTURES
+from crawler.normalize.countries import parse_country
 from tests.conftest import FAST, rows, run_cli
 
 FEEDS = FIXTURES / "upwork" / "feeds.txt"
@@ -80,7 +81,9 @@ def test_crawl_fields_of_one_listing(upwork_db):
     assert job["posted_at"] == datetime.strptime(posted, "%B %d, %Y %H:%M UTC").strftime("%Y-%m-%dT%H:%M:00Z")
     assert job["source_category"] == re.search(r"<b>Category</b>: ([^<]+)", desc).group(1).strip()
     country = re.search(r"<b>Country</b>: ([^\n<]+)", desc)
-    assert job["country"] == (country.group(1).strip() if country else None)
+    assert job["country_raw"] == (country.group(1).strip() if country else None)
+    assert job["country"] == (parse_country(job["country_raw"]) if country else None)
+    assert job["country"] is None or re.fullmatch("[A-Z]{2}", job["country"])
     assert "<b>" not in job["description"] and "click to apply" not in job["description"]
     assert job["category"] != "other" and job["category_method"] == "taxonomy"
 

@@ -119,9 +119,10 @@ def test_crawl_configured_category_feeds(crawl, fresh_server):
     assert (job["title"], job["company"], job["country"], job["location"]) == (
         "Technical Project Manager",
         "Northwind Labs",
-        "United States",
+        "US",
         "USA Only",
     )
+    assert job["country_raw"] == "United States"
     assert (job["posted_at"], job["month"]) == ("2024-08-11T18:41:09Z", "2024-08")
     assert (
         job["pay_type"],

@@ -5,7 +5,7 @@ Two shapes, one per endpoint: search hits (``objectID``, ``comment_text``, ``aut
 ``text``, same dates).  The text is HN's HTML: the first paragraph has no ``<p>``, later
 ones start with ``<p>``, slashes are escaped (``&#x2F;``).  By the thread's rules the first
 line reads ``Company | Role | Location | REMOTE | $150k-$200k`` in some order; the parts
-are sorted out by what they look like.
+are sorted out by what they look like (_hn_header.py).
 """
 
 from __future__ import annotations
@@ -15,36 +15,9 @@ import json
 import re
 
 from crawler.normalize.sources._text import guarded, html_to_text
+from crawler.normalize.sources._hn_header import parse_header
 
 _FIRST_P_RE = re.compile(r"<p\b|<br\s*/?>|\n", re.IGNORECASE)
-_SPLIT_RE = re.compile(r"\s+[|｜]\s+|\s*\|\s*")
-_PAY_RE = re.compile(
-    r"[$€£¥₹]\s?\d|\d\s?[kK]\b|\b(?:USD|EUR|GBP|CAD|AUD|CHF|SEK|INR)\b|\d{2,3}[,.]\d{3}"
-    r"|\b(?:salary|equity|/hr|per hour|/yr)\b",
-    re.IGNORECASE,
-)
-_REMOTE_RE = re.compile(r"\bremote\b|\bwfh\b|\banywhere\b", re.IGNORECASE)
-_ONSITE_RE = re.compile(r"\bon-?site\b|\bin[- ]office\b|\bhybrid\b", re.IGNORECASE)
-_ONLY_FLAG_RE = re.compile(
-    r"^\s*\(?\s*(?:remote|onsite|on-site|hybrid|wfh|in[- ]office)(?:\s*\(?[a-z ,./-]*\)?)?\s*\)?\s*$",
-    re.IGNORECASE,
-)
-_KIND_RE = re.compile(
-    r"\b(?:full[- ]?time|part[- ]?time|contract(?:or)?|intern(?:ship)?s?|freelance"
-    r"|permanent|ft|pt|visa)\b",
-    re.IGNORECASE,
-)
-_URL_RE = re.compile(
-    r"https?://|www\.|\.(?:com|io|ai|co|dev|org|net)\b(?:/\S*)?$", re.IGNORECASE
-)
-_ROLE_RE = re.compile(
-    r"engineer|developer|scientist|designer|manager|lead|architect|analyst|"
-    r"devops|sre|researcher|head of|director|writer|marketer|recruiter|"
-    r"product|frontend|backend|full[- ]?stack|ml\b|data|security|founding|"
-    r"cto|vp\b|administrator|specialist|consultant|support",
-    re.IGNORECASE,
-)
-
 
 _P_RE = re.compile(r"<p\b[^>]*>", re.IGNORECASE)
 
@@ -69,56 +42,6 @@ def first_line(comment_html: str) -> str:
     return html_to_text(head).strip()
 
 
-def header_fields(line: str) -> dict:
-    """Sort a ``Company | Role | Location | REMOTE | Pay`` line into named parts."""
-    parts = [p.strip() for p in _SPLIT_RE.split(line) if p.strip()]
-    out: dict = {
-        "company": None,
-        "title": None,
-        "location": None,
-        "pay_text": None,
-        "remote": None,
-        "kinds": [],
-    }
-    if len(parts) < 2:  # no header line: the text is free prose
-        return out
-    out["company"] = (
-        re.sub(r"\s*\((?:https?://)?[^)]*\.[a-z]{2,}[^)]*\)\s*$", "", parts[0])
-        or parts[0]
-    )
-    roles, others = [], []
-    for part in parts[1:]:
-        if _REMOTE_RE.search(part):
-            out["remote"] = True
-        elif _ONSITE_RE.search(part) and out["remote"] is None:
-            out["remote"] = False
-        if _URL_RE.search(part) and " " not in part.strip():
-            continue
-        if (
-            _PAY_RE.search(part)
-            and out["pay_text"] is None
-            and not _ROLE_RE.search(part)
-        ):
-            out["pay_text"] = part
-        elif _ONLY_FLAG_RE.match(part):
-            continue
-        elif _KIND_RE.fullmatch(part.strip()) or (
-            _KIND_RE.search(part) and len(part) < 25 and not _ROLE_RE.search(part)
-        ):
-            out["kinds"].append(part)
-        elif _ROLE_RE.search(part):
-            roles.append(part)
-        else:
-            others.append(part)
-    if roles:
-        out["title"] = roles[0]
-    elif others:
-        out["title"] = others.pop(0)
-    if others:
-        out["location"] = others[0]
-    return out
-
-
 @guarded
 def to_job(payload: str) -> dict:
     try:
@@ -131,7 +54,7 @@ def to_job(payload: str) -> dict:
     if not body:
         raise ValueError("comment has no text (deleted or dead)")
     comment_id = comment.get("objectID") or comment.get("id")
-    head = header_fields(first_line(body))
+    head = parse_header(first_line(body))
     text = comment_text(body)
     title = head["title"] or (
         short_title(first_line(body)) if head["company"] is None else None
