@@ -8,6 +8,8 @@ Registered by ``analysis.serve`` next to ``plugin.py``.  Four guards, each small
   gigabyte made in one step (``randomblob(1e9)``, ``zeroblob``, ``printf('%.*c')``,
   ``replace``/``group_concat`` chains), which Datasette's time limit cannot stop: the
   progress handler runs between steps, and one step is one function call.
+  ``printf``/``format`` are replaced by :func:`bounded_printf`, which refuses huge
+  widths before SQLite spends seconds producing a string it then throws away.
 * **Sign-in first** (``forbidden``): an anonymous visitor refused a page is sent to
   ``/-/login`` instead of a bare "Forbidden".
 * **Login throttle** (``asgi_wrapper``): after :data:`LOGIN_FAILURES` failed sign-ins
