@@ -35,10 +35,13 @@ the table page and searches under the 1 s limit at millions of postings.
 Listens on 0.0.0.0 unless a host is given, and refuses to start unless a password hash
 is configured in ``JOBTRENDS_PASSWORD_HASH`` (make one with
 ``datasette hash-password``; user name from ``JOBTRENDS_USER``, default ``admin``).
-Everything then requires signing in at ``/-/login`` (datasette-auth-passwords), and
+Everything then requires signing in at ``/-/login`` (datasette-auth-passwords; an
+anonymous visitor is redirected there, and failed sign-ins are throttled), and
 arbitrary SQL is off (``default_allow_sql off``) unless ``allow_sql``: signed-in users
-still get tables, facets, search and canned queries.  The dashboards send their chart
-SQL from the browser, so in public mode they need ``--allow-sql``.
+still get tables, facets, search, canned queries and the dashboards, whose chart
+queries run as stored queries (``analysis/datasette/dashboard_queries.py``).  Every
+connection gets SQLite length limits (``analysis/datasette/guard.py``) and CSV cells
+cannot start a spreadsheet formula.
 """
 
 from __future__ import annotations
@@ -68,11 +71,29 @@ SETTINGS: dict[str, str] = {
     "facet_time_limit_ms": "150",
     "max_returned_rows": "1000",
     "allow_download": "off",
+    # Long descriptions and payloads end in "..." on table pages (the row page and
+    # the JSON/CSV keep them whole).
+    "truncate_cells_html": "140",
+    # A CSV stream of all rows (?_stream=on) runs to the end: at 5 M postings it is
+    # several GB, over Datasette's default 100 MB cap.
+    "max_csv_mb": "0",
 }
 
 
-# Datasette's command line with the jobtrends plugin registered (see run_datasette).
+# Datasette's command line with the jobtrends plugins registered (see run_datasette).
 DATASETTE_COMMAND = [sys.executable, "-m", "analysis.serve"]
+
+# Prefix of the temp folder that holds the generated metadata of one `serve`; the
+# Datasette process removes it when it stops (run_datasette).
+TEMP_PREFIX = "jobtrends-serve-"
+
+# The plugins `serve` registers: name -> module (analysis/datasette/).
+PLUGINS = {
+    "jobtrends": "analysis.datasette.plugin",
+    "jobtrends-guard": "analysis.datasette.guard",
+    "jobtrends-dashboard-queries": "analysis.datasette.dashboard_queries",
+    "jobtrends-pages": "analysis.datasette.pages",
+}
 
 
 class ServeError(ValueError):
@@ -142,10 +163,22 @@ def write_metadata(meta: dict, folder: str | os.PathLike | None = None) -> Path:
     """Write ``meta`` as JSON into ``folder`` (a new temp folder by default)."""
     # Key order matters: it is the order of dashboard filters and charts on the page.
     text = json.dumps(meta, indent=1)
-    folder = Path(folder) if folder else Path(tempfile.mkdtemp(prefix="jobtrends-serve-"))
+    folder = Path(folder) if folder else Path(tempfile.mkdtemp(prefix=TEMP_PREFIX))
     path = folder / f"metadata-{hashlib.sha256(text.encode()).hexdigest()[:12]}.json"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def bring_schema_up_to_date(db_path: Path) -> None:
+    """Add what the browser needs to a database made by an older jobtrends.
+
+    ``crawler.db.ensure_db`` (every jobtrends command runs it): the ``posted`` sort
+    column and its indexes, ``report_estimates``.  A no-op on a current database; on
+    an older 5 M-posting one, building the indexes takes about a minute, once.
+    """
+    from crawler.db import connect
+
+    connect(db_path, create=False).close()
 
 
 def check_public_ready(public: bool) -> None:
@@ -182,6 +215,7 @@ def datasette_args(
         )
     if host is None:
         host = "0.0.0.0" if public else "127.0.0.1"
+    bring_schema_up_to_date(db_path)
     meta = build_metadata(db_path.stem, public=public, allow_sql=allow_sql)
     metadata_path = write_metadata(meta, metadata_dir)
     args = [
@@ -291,22 +325,68 @@ def start_background(db_path: str | os.PathLike, *, port: int, host: str = "127.
     return proc
 
 
-def run_datasette(argv: list[str]) -> None:
-    """Datasette's own command line, with analysis/datasette/plugin.py registered.
+def register_plugins() -> None:
+    """Register the jobtrends plugins; unload every plugin that renders cells as HTML.
 
-    The plugin is registered from the installed package (no ``--plugins-dir``: nothing
-    is loaded from a folder named on the command line).
+    The plugins come from the installed package (no ``--plugins-dir``: nothing is
+    loaded from a folder named on the command line).  A ``render_cell`` plugin that
+    happens to be installed (datasette-render-markdown, -html, -images...) is
+    unregistered: posting text is shown escaped, never rendered.
+    """
+    import importlib
+
+    from datasette.plugins import DEFAULT_PLUGINS, pm
+
+    for plugin in list(pm.get_plugins()):
+        name = getattr(plugin, "__name__", "")
+        if name not in DEFAULT_PLUGINS and any(
+            hook.name == "render_cell" for hook in pm.get_hookcallers(plugin) or []
+        ):
+            pm.unregister(plugin)
+    for name, module in PLUGINS.items():
+        plugin = importlib.import_module(module)
+        if not pm.is_registered(plugin):
+            pm.register(plugin, name=name)
+
+
+def _own_temp_folder(argv: list[str]) -> Path | None:
+    """The temp folder `datasette_args` made for this run's metadata, if it made one."""
+    if "--metadata" not in argv[:-1]:
+        return None
+    folder = Path(argv[argv.index("--metadata") + 1]).parent
+    temp = Path(tempfile.gettempdir())
+    if folder.parent == temp and folder.name.startswith(TEMP_PREFIX):
+        return folder
+    return None
+
+
+def _exit_on_sigterm(signum, frame) -> None:
+    raise SystemExit(128 + signum)
+
+
+def run_datasette(argv: list[str]) -> None:
+    """Datasette's own command line, with the jobtrends plugins registered.
+
+    Removes the temp folder holding the generated metadata when Datasette stops
+    (Ctrl-C, SIGTERM, or a failure to start).
 
     >>> run_datasette(["serve", "data/jobs.db"])  # doctest: +SKIP
     """
+    import shutil
+    import signal
+
     from datasette.cli import cli
-    from datasette.plugins import pm
 
-    from analysis.datasette import plugin
-
-    if not pm.is_registered(plugin):
-        pm.register(plugin, name="jobtrends")
-    cli.main(args=argv, prog_name="datasette")
+    register_plugins()
+    folder = _own_temp_folder(argv)
+    # uvicorn shuts down gracefully on SIGTERM, then raises the signal again for the
+    # handler it found: make that an exit that runs the cleanup below.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    try:
+        cli.main(args=argv, prog_name="datasette")
+    finally:
+        if folder is not None:
+            shutil.rmtree(folder)
 
 
 if __name__ == "__main__":

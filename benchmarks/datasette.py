@@ -1,14 +1,19 @@
-"""Datasette latency at scale: canned queries, dashboard charts, table page, search.
+"""Datasette latency at scale: canned queries, dashboard charts, table pages, search, CSV.
 
     python -m benchmarks.datasette --rows 100000          # quick
     python -m benchmarks.datasette --rows 5000000         # the target size (minutes to build)
     python -m benchmarks.datasette --rows 5000000 --match jobs   # table pages only
+    python -m benchmarks.datasette --db data/synth.db --csv-full  # any database, whole CSV
 
 Builds (or reuses) a database of synthetic normalized postings with plain
 ``executemany`` in large transactions, refreshes the rollups, starts Datasette exactly
 as ``jobtrends serve`` does (same metadata and settings, 1 s time limit) and reports
 p50/p95 latency per request.  A request that Datasette cut off ("query took too long",
-a timed-out facet) is flagged in the status column.
+a timed-out facet) is flagged in the status column.  The study dashboard's charts read
+``report_estimates``: when the database has none, ``jobtrends report``'s estimates for
+2022-11 vs 2024-02 are stored first.  Pages 2, 50 and one near the end are fetched
+with the ``_next`` token Datasette gives (found before timing); the CSV stream of all
+rows is timed to its first byte (``--csv-full``: to its last, once).
 """
 
 from __future__ import annotations
@@ -181,25 +186,41 @@ def _add_runs(conn, rows: int, rng: random.Random) -> None:
 
 
 DEFAULT_FACETS = tuple(load_metadata()["databases"]["jobs"]["tables"]["jobs"]["facets"])
-DASHBOARD_DEFAULTS = {"a_start": "2022-11-01", "a_end": "2022-12-01", "b_start": "2024-02-01",
-                      "b_end": "2024-03-01"}
+
+def ensure_report_estimates(path: Path) -> None:
+    """Store `jobtrends report`'s estimates (2022-11 vs 2024-02) when there are none."""
+    from analysis.periods import parse_period
+    from analysis.report import ReportConfig, build_report
+    from analysis.report_store import store_estimates
+
+    conn = dbmod.connect(path)
+    try:
+        if not conn.execute("SELECT 1 FROM report_estimates LIMIT 1").fetchone():
+            started = time.perf_counter()
+            config = ReportConfig(a=parse_period("2022-11"), b=parse_period("2024-02"),
+                                  reps=200)
+            stored = store_estimates(conn, build_report(conn, config))
+            print(f"  stored {stored} report estimates in {time.perf_counter() - started:.0f} s")
+    finally:
+        conn.close()
 
 
 def requests_to_time(db_name: str) -> list[tuple[str, str]]:
     """(label, path) for every canned query, chart, filter query, table page and search."""
     from datasette_dashboards import replace_opts_in_query
 
-    meta = load_metadata()
+    from analysis.serve import build_metadata
+
+    meta = build_metadata(db_name, public=False, allow_sql=False)
     out = []
-    for name in meta["databases"]["jobs"]["queries"]:
+    for name in meta["databases"][db_name]["queries"]:
         out.append((f"query {name}", f"/{db_name}/{name}.json"))
     for slug, dashboard in meta["plugins"]["datasette-dashboards"].items():
         for chart_slug, chart in dashboard["charts"].items():
-            sql = replace_opts_in_query(chart["query"], DASHBOARD_DEFAULTS)
-            qs = urllib.parse.urlencode({"sql": sql, "_shape": "objects", **DASHBOARD_DEFAULTS})
+            sql = replace_opts_in_query(chart["query"], {})
+            qs = urllib.parse.urlencode({"sql": sql, "_shape": "objects"})
             out.append((f"chart {slug}/{chart_slug}", f"/{db_name}.json?{qs}"))
-        out.append((f"dashboard page {slug}",
-                    f"/-/dashboards/{slug}?{urllib.parse.urlencode(DASHBOARD_DEFAULTS)}"))
+        out.append((f"dashboard page {slug}", f"/-/dashboards/{slug}"))
     out.append(("jobs table page (5 facets)", f"/{db_name}/jobs"))
     out.append(("jobs table JSON (5 facets)", f"/{db_name}/jobs.json?_extra=facet_results,count"))
     # A click on a facet value: the page's row count must come from an index.
@@ -213,6 +234,74 @@ def requests_to_time(db_name: str) -> list[tuple[str, str]]:
     out.append(("search 'chatbot' HTML page", f"/{db_name}/jobs?_search=chatbot"))
     out.append(("search rare 'term2500' JSON (facets)", f"/{db_name}/jobs.json?_search=term2500"))
     out.append(("search rare 'term2500' HTML page", f"/{db_name}/jobs?_search=term2500"))
+    return out
+
+
+def paging_requests(base: str, db_name: str, db_path: Path) -> list[tuple[str, str]]:
+    """Page 2, page 50 and a page near the end, unfiltered and with one facet filter.
+
+    The _next tokens come from Datasette itself (walking 49 pages, untimed), and for
+    the page near the end from the row 100 before the last one.
+    """
+    import sqlite3
+
+    from datasette.utils import tilde_encode
+
+    out = []
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    category = conn.execute("SELECT value FROM jobs_facet_totals WHERE facet = 'category'"
+                            " ORDER BY n DESC LIMIT 1").fetchone()
+    conn_rows = conn.execute("SELECT count(*) FROM jobs").fetchone()[0]
+    for label, filters in (("jobs", ""), (f"jobs category={category[0]}",
+                                          f"category={urllib.parse.quote(category[0])}&")):
+        path = f"/{db_name}/jobs.json?{filters}_nofacet=1&_shape=objects"
+        nxt, tokens = None, {}
+        for page in range(2, 51):
+            url = base + path + (f"&_next={urllib.parse.quote(nxt)}" if nxt else "")
+            with urllib.request.urlopen(url, timeout=120) as resp:
+                nxt = json.loads(resp.read())["next"]
+            if page in (2, 50):
+                tokens[page] = nxt
+        where = "WHERE category = ?" if filters else ""
+        args = (category[0],) if filters else ()
+        total = conn.execute(f"SELECT count(*) FROM jobs {where}", args).fetchone()[0]
+        last = conn.execute(f"SELECT posted, job_id FROM jobs {where} ORDER BY posted DESC,"
+                            f" job_id LIMIT 1 OFFSET {max(total - 100, 0)}", args).fetchone()
+        tokens["near the end"] = f"{tilde_encode(last[0])},{tilde_encode(last[1])}"
+        for page, token in tokens.items():
+            for kind, p in (("JSON", path), ("HTML", f"/{db_name}/jobs?{filters}_nofacet=1")):
+                out.append((f"{label} page {page} {kind}",
+                            f"{p}&_next={urllib.parse.quote(token)}"))
+    conn.close()
+    print(f"  paging through {conn_rows:,} postings")
+    return out
+
+
+def time_csv_stream(base: str, db_name: str, repeat: int, full: bool) -> list[dict]:
+    """Time to the first byte of the CSV of all rows; with ``full``, to its end (once)."""
+    url = f"{base}/{db_name}/jobs.csv?_stream=on&_size=max"
+    firsts = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        with urllib.request.urlopen(url, timeout=120) as resp:
+            resp.read(1)
+            firsts.append((time.perf_counter() - t0) * 1000)
+    firsts.sort()
+    out = [{"request": "jobs CSV stream, first byte", "p50_ms": statistics.median(firsts),
+            "p95_ms": firsts[min(len(firsts) - 1, round(0.95 * (len(firsts) - 1)))],
+            "status": "ok"}]
+    if full:
+        t0 = time.perf_counter()
+        size, rows = 0, 0
+        with urllib.request.urlopen(url, timeout=3600) as resp:
+            while chunk := resp.read(1 << 20):
+                size += len(chunk)
+                rows += chunk.count(b"\r\n")
+                tail = chunk[-300:]
+        ms = (time.perf_counter() - t0) * 1000
+        status = "ok" if b"Error" not in tail else "cut off: " + tail.decode()[-80:]
+        out.append({"request": f"jobs CSV stream, all rows ({size / 1e6:.0f} MB, ~{rows:,}"
+                    " lines)", "p50_ms": ms, "p95_ms": ms, "status": status})
     return out
 
 
@@ -280,6 +369,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=7, help="requests per measurement")
     parser.add_argument("--match", default="",
                         help="only requests whose label contains this text (e.g. 'jobs')")
+    parser.add_argument("--csv-full", action="store_true",
+                        help="also time the CSV stream of all rows to its end (once)")
     args = parser.parse_args(argv)
     db = args.db or Path("data") / f"bench-{args.rows}.db"
     if db.exists():
@@ -288,13 +379,20 @@ def main(argv: list[str] | None = None) -> None:
     else:
         print(f"building {db} with {args.rows:,} postings")
         print(build_database(db, args.rows))
+    ensure_report_estimates(db)
     port = free_port()
     proc = start_background(db, port=port, timeout=120)
     try:
         base = f"http://127.0.0.1:{port}"
-        requests = [r for r in requests_to_time(db.stem) if args.match in r[0]]
+        requests = requests_to_time(db.stem)
+        if "page" in args.match or "jobs" in args.match or not args.match:
+            requests += paging_requests(base, db.stem, db)
+        requests = [r for r in requests if args.match in r[0]]
         time_requests(base, requests[:1], 1)  # warm the page cache once
-        print_table(time_requests(base, requests, args.repeat))
+        results = time_requests(base, requests, args.repeat)
+        if "csv" in args.match.lower() or not args.match:
+            results += time_csv_stream(base, db.stem, args.repeat, args.csv_full)
+        print_table(results)
     finally:
         proc.terminate()
         proc.wait(10)

@@ -61,6 +61,12 @@ SEED = [
     ("beta:n1", "beta", None, "other", "unknown", None, [], None),
 ]
 AI_SKILLS = {"llm", "openai-api"}
+FORMULA_TITLE = '=HYPERLINK("https://evil.example","click")'
+FORMULA_DESCRIPTION = "-2+3 @SUM(A1) and more"
+# `jobtrends report` on the seed: naive periods (the seed has no year-earlier window),
+# every count reported (min 1).  Its report.json is what the dashboard must show.
+REPORT_ARGS = ["--a", "2022-11", "--b", "2024-02", "--naive", "--min-count", "1",
+               "--reps", "200"]
 
 # run_id order: 1 alpha ok, 2 beta partial with errors, 3 alpha running, 4 beta failed.
 RUNS = [
@@ -80,6 +86,9 @@ def _job(job_id, source, month, category, pay_type, hourly, skills, dup_of) -> d
         title, description, url = XSS_TITLE, XSS_DESCRIPTION, XSS_URL
     if job_id == "alpha:s4":
         description = "Build a data pipeline for invoices."
+    if job_id == "beta:n1":  # cells a spreadsheet would run as formulas, a long text
+        title = FORMULA_TITLE
+        description = FORMULA_DESCRIPTION + " Überblick & Details. " * 20
     row.update(
         job_id=job_id, source=source, source_id=job_id.split(":")[1], title=title,
         description=description, url=url, country="US" if source == "alpha" else "DE",
@@ -117,7 +126,22 @@ def seed_database(path: Path) -> Path:
     dbmod.save_raw(conn, [r for r in raw if r.source == "beta"], run_id=run_ids[1])
     refresh_rollups(conn)
     conn.close()
+    run_report(path)
     return path
+
+
+def run_report(path: Path) -> dict:
+    """`jobtrends report` on ``path`` (stores report_estimates); its report.json."""
+    from click.testing import CliRunner
+
+    from crawler.cli import main as cli
+
+    out = path.parent / f"{path.stem}-report"
+    result = CliRunner().invoke(
+        cli, ["report", "--db", str(path), *REPORT_ARGS, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "estimates in report_estimates" in result.output
+    return json.loads((out / "report.json").read_text())
 
 
 def get_json(base: str, path: str, **params) -> dict:
@@ -179,13 +203,18 @@ def test_volume_change_one_source_and_custom_periods(server):
                                ("software-development", 0, 6, None)]
 
 
-def test_hourly_pay_change_by_category(server):
+def test_hourly_pay_change_by_category(server, seeded_db):
+    """The medians of `jobtrends report` (unique hourly postings of each window)."""
     rows = run_query(server, "hourly_pay_change_by_category")
+    # alpha 2022-11 writing 10,20,30,40 -> 25; 2024-02 15,25 -> 20 (the repost's 99 out);
+    # software 50,70 -> 60; 60..100 -> 80.
     assert [(r["category"], r["period_a_median_usd_hour"], r["period_b_median_usd_hour"],
-             r["change_usd_hour"], r["pct_change"], r["period_b_hourly_postings"]) for r in rows] == [
-        ("software-development", 60.0, 80.0, 20.0, 33.3, 5),
-        ("writing", 25.0, 20.0, -5.0, -20.0, 2),
+             r["pct_change"], r["period_b_hourly_postings"]) for r in rows] == [
+        ("writing", 25.0, 20.0, -20.0, 2),
+        ("software-development", 60.0, 80.0, 33.3, 5),
     ]
+    assert run_query(server, "hourly_pay_change_by_category", a="2022-11", b="2024-02") == rows
+    assert run_query(server, "hourly_pay_change_by_category", a="2021-01") == []
 
 
 def test_ai_skill_growth(server):
@@ -201,13 +230,14 @@ def test_ai_skill_growth(server):
 def test_category_postings_per_month(server):
     # Default category: the one with most unique postings (software-development, 8).
     rows = run_query(server, "category_postings_per_month")
-    assert [(r["month"], r["category"], r["postings"], r["unique_postings"], r["median_usd_hour"],
+    assert [(r["month"], r["category"], r["postings"], r["unique_postings"],
+             r["source_median_usd_hour"],
              r["ai_share_pct"]) for r in rows] == [
         ("2022-11", "software-development", 2, 2, 60.0, 0.0),
         ("2024-02", "software-development", 6, 6, 80.0, 66.7),
     ]
     rows = run_query(server, "category_postings_per_month", category="writing")
-    assert [(r["month"], r["postings"], r["unique_postings"], r["median_usd_hour"])
+    assert [(r["month"], r["postings"], r["unique_postings"], r["source_median_usd_hour"])
             for r in rows] == [("2022-11", 4, 4, 25.0), ("2023-06", 1, 1, None),
                                ("2024-02", 3, 2, 20.0)]
 
@@ -261,33 +291,174 @@ def test_table_page_default_facets_and_sort(server):
     assert counts == {"alpha": 15, "beta": 4}
     assert {f["value"]: f["count"] for f in facets["pay_type"]["results"]}["hourly"] == 14
     assert data["suggested_facets"] == []  # suggestions are off
-    posted = [r["posted_at"] for r in get_json(server, "/jobs/jobs.json", _shape="objects")["rows"]]
-    dated = [p for p in posted if p]
-    assert dated == sorted(dated, reverse=True)
+    rows = get_json(server, "/jobs/jobs.json", _shape="objects")["rows"]
+    # Newest first by `posted` (posted_at, '' when unknown: the undated posting last).
+    assert [r["posted"] for r in rows] == sorted((r["posted"] for r in rows), reverse=True)
+    assert rows[-1]["job_id"] == "beta:n1" and rows[-1]["posted"] == ""
+    assert all(r["posted"] == (r["posted_at"] or "") for r in rows)
+
+
+def test_paging_reaches_every_row_once(server, seeded_db):
+    """Page 2...N (the plugin adds a range on posted) give every row once, in order."""
+    conn = dbmod.connect(seeded_db)
+    expected = [r[0] for r in conn.execute(
+        "SELECT job_id FROM jobs ORDER BY posted DESC, job_id")]
+    alpha = [r[0] for r in conn.execute(
+        "SELECT job_id FROM jobs WHERE source = 'alpha' ORDER BY posted DESC, job_id")]
+    conn.close()
+    for params, want in (({}, expected), ({"source": "alpha"}, alpha)):
+        seen, pages, nxt = [], 0, None
+        while True:
+            args = {"_size": 2, "_shape": "objects", **params, **({"_next": nxt} if nxt else {})}
+            data = get_json(server, "/jobs/jobs.json", **args)
+            seen += [r["job_id"] for r in data["rows"]]
+            assert data["filtered_table_rows_count"] == len(want)  # not the rows left
+            pages += 1
+            nxt = data["next"]
+            if not nxt:
+                break
+        assert seen == want and pages == -(-len(want) // 2), params
+
+
+def test_csv_stream_has_every_row_and_no_formulas(server, seeded_db):
+    """?_stream=on pages through all rows; no cell can start a spreadsheet formula."""
+    import csv
+    import io
+
+    url = f"{server}/jobs/jobs.csv?_stream=on&_size=3&_dl=1"
+    with urllib.request.urlopen(url, timeout=30) as resp:
+        assert resp.headers["content-type"].startswith("text/csv")
+        text = resp.read().decode("utf-8")
+    records = list(csv.reader(io.StringIO(text, newline="")))
+    header, rows = records[0], [dict(zip(records[0], r)) for r in records[1:]]
+    assert "job_id" in header and len(rows) == len(SEED)
+    assert {r["job_id"] for r in rows} == {row[0] for row in SEED}
+    formula = next(r for r in rows if r["job_id"] == "beta:n1")
+    assert formula["title"] == "'" + FORMULA_TITLE  # the quotes and comma survive
+    assert formula["description"].startswith("'" + FORMULA_DESCRIPTION + " Überblick")
+    for row in rows:
+        for value in row.values():
+            assert not value.startswith(("=", "+", "@", "-")) or value.lstrip("-").replace(
+                ".", "").isdigit(), value
+    # Numbers stay numbers; the same CSV without streaming is neutralized too.
+    assert next(r for r in rows if r["job_id"] == "alpha:w1")["hourly_usd_mid"] == "10.0"
+    with urllib.request.urlopen(f"{server}/jobs/jobs.csv?job_id=beta:n1", timeout=10) as resp:
+        assert "'=HYPERLINK" in resp.read().decode()
+
+
+@pytest.mark.parametrize("sql", [
+    "select randomblob(1000000000)",
+    "select zeroblob(1000000000)",
+    "select length(replace(hex(zeroblob(100000)), '0', hex(zeroblob(100000))))",
+    "select printf('%.*c', 1000000000, 'x')",
+    "select format('%1000000000d', 1)",
+])
+def test_sqlite_limits_refuse_string_and_blob_bombs(server, sql):
+    """A gigabyte made in one step is refused by SQLITE_LIMIT_LENGTH / the printf guard."""
+    with pytest.raises(urllib.error.HTTPError) as err:
+        get_json(server, "/jobs.json", sql=sql)
+    assert err.value.code == 400
+    error = json.loads(err.value.read())["error"]
+    # (the printf guard is a Python function: SQLite reports that it refused)
+    assert "too big" in error or "user-defined function raised exception" in error, error
+    # Ordinary printf still works (the pay chart's labels use it).
+    assert get_json(server, "/jobs.json", sql="select printf('%.0f', 12.6) as x",
+                    _shape="array") == [{"x": "13"}]
+
+
+def test_table_page_is_readable(server):
+    html = urllib.request.urlopen(f"{server}/jobs/jobs", timeout=10).read().decode()
+    header = html[html.index("<thead>"):html.index("</thead>")]
+    order = [header.index(f'data-column="{c}"') for c in
+             ("job_id", "posted", "title", "category", "hourly_usd_mid", "skills", "source",
+              "description")]
+    assert order == sorted(order)  # the link column, then the columns people read
+    body = html[html.index("<tbody>"):]
+    assert "Überblick &amp; Details." in body and "\u2026" in body  # long cells cut short
+    assert body.count("Überblick") < 10
+    assert 'class="column-descriptions"' in html  # folded by a script (see tests/browser)
+    plugins = get_json(server, "/-/plugins.json")
+    assert not [p["name"] for p in plugins if "render_cell" in p["hooks"]]
+
+
+def test_report_estimates_on_the_dashboard(server, seeded_db):
+    """The study dashboard's charts show `jobtrends report`'s numbers (report.json)."""
+    report = json.loads((seeded_db.parent / "jobs-report" / "report.json").read_text())
+    charts = _charts("ai-freelance")
+
+    def chart_rows(slug, **params):
+        return get_json(server, "/jobs.json", sql=charts[slug]["query"], _shape="objects",
+                        **params)["rows"]
+
+    volume = {r["category"]: r for r in chart_rows("volume-change")}
+    want = {r["category"]: r for r in report["volume"]
+            if not r["suppressed"] and r["category"] != "other"}
+    assert set(volume) == set(want) == {"writing", "software-development", "design"}
+    for category, r in want.items():
+        got = volume[category]
+        assert (got["n_a"], got["n_b"]) == (r["n_a"], r["n_b"])
+        assert [got["change_pct"], got["lo_pct"], got["hi_pct"]] == [
+            round(r["pct"], 1), round(r["pct_lo"], 1), round(r["pct_hi"], 1)]
+    pay = {r["category"]: r for r in chart_rows("pay-change")}
+    assert {c: (p["median_a"], p["median_b"], p["change_pct"]) for c, p in pay.items()} == {
+        r["category"]: (r["median_a"], r["median_b"], round(r["pct"], 1))
+        for r in report["pay"] if not r["suppressed"]}
+    assert pay["software-development"]["label"].startswith("software-development ($60 → $80")
+    skills = chart_rows("ai-skills")
+    shares = {(r["skill"], r["period"][:1]): r["share_pct"] for r in skills}
+    for r in report["ai_skills"]:
+        assert shares[(r["skill"], "A")] == round(r["share_a_pct"], 2)
+        assert shares[(r["skill"], "B")] == round(r["share_b_pct"], 2)
+    assert chart_rows("compared") == [{"compared": "2022-11 vs 2024-02"}]
+    # A period pair no report computed shows nothing rather than other numbers.
+    nothing = ("nothing to show: no report for these periods and source (run jobtrends"
+               " report), or every row under its --min-count")
+    assert [r["label"] for r in chart_rows("volume-change", a="2021-01")] == [nothing]
+
+
+def test_monthly_chart_shows_gaps_as_gaps(server):
+    """Months without any posting are NULL (the line breaks); a quiet category is 0."""
+    rows = get_json(server, "/jobs.json", sql=_charts("ai-freelance")["monthly"]["query"],
+                    _shape="objects")["rows"]
+    months = sorted({r["month"] for r in rows})
+    assert months[0] == "2022-11" and months[-1] == "2024-02" and len(months) == 16
+    grid = {(r["month"], r["category"]): r["postings"] for r in rows}
+    assert grid[("2022-12", "writing")] is None  # no posting at all that month
+    assert grid[("2023-06", "writing")] == 1 and grid[("2023-06", "design")] == 0
+    assert grid[("2024-02", "software-development")] == 6
+
+
+def _charts(slug: str) -> dict:
+    from analysis.serve import build_metadata
+
+    meta = build_metadata("jobs", public=False, allow_sql=False)
+    return meta["plugins"]["datasette-dashboards"][slug]["charts"]
 
 
 def test_hidden_tables_and_descriptions(server):
     data = get_json(server, "/jobs.json")
     tables = {t["name"]: t for t in data["tables"]}
     assert tables["meta"]["hidden"] and tables["jobs_fts"]["hidden"]
-    assert not tables["jobs"]["hidden"]
+    for internal in ("schedule_state", "run_checks", "sqlite_sequence"):
+        assert tables[internal]["hidden"], internal
+    assert not tables["jobs"]["hidden"] and not tables["report_estimates"]["hidden"]
     html = urllib.request.urlopen(f"{server}/jobs/jobs", timeout=10).read().decode()
     assert "Midpoint hourly pay in USD" in html  # column description from metadata
 
 
 def test_dashboard_chart_sql_runs(server):
-    """Every chart's SQL runs with the dashboard's default filters (not only in a browser)."""
+    """Every chart's SQL runs with no filter and with one (not only in a browser)."""
     from analysis.serve import load_metadata
     from datasette_dashboards import replace_opts_in_query
 
     dashboards = load_metadata()["plugins"]["datasette-dashboards"]
-    defaults = {"a_start": "2022-11-01", "a_end": "2022-12-01", "b_start": "2024-02-01",
-                "b_end": "2024-03-01"}
     for dashboard in dashboards.values():
         for slug, chart in dashboard["charts"].items():
-            sql = replace_opts_in_query(chart["query"], defaults)
-            data = get_json(server, "/jobs.json", sql=sql, _shape="objects", **defaults)
-            assert data["rows"], slug
+            for options in ({}, {"source": "alpha", "spider": "alpha"}):
+                options = {k: v for k, v in options.items() if k in dashboard["filters"]}
+                sql = replace_opts_in_query(chart["query"], options)
+                data = get_json(server, "/jobs.json", sql=sql, _shape="objects", **options)
+                assert data["rows"] or options, slug
     page = urllib.request.urlopen(f"{server}/-/dashboards/ai-freelance?source=alpha",
                                   timeout=10).read().decode()
     assert "AI and freelance work" in page
@@ -339,25 +510,18 @@ def test_public_mode_requires_sign_in_and_blocks_sql(seeded_db, tmp_path):
     finally:
         del os.environ["JOBTRENDS_PASSWORD_HASH"]
     base = f"http://127.0.0.1:{port}"
+    opener = urllib.request.build_opener(_NoRedirect)
+    chart = _charts("ai-freelance")["volume-change"]["query"]
+    chart_path = "/jobs.json?" + urllib.parse.urlencode({"sql": chart, "_shape": "objects"})
     try:
-        with pytest.raises(urllib.error.HTTPError) as err:
-            get_json(base, "/jobs/jobs.json")
-        assert err.value.code == 403
-        # Sign in, then tables work but arbitrary SQL does not.
-        body = urllib.parse.urlencode({"username": "admin", "password": "s3cret"}).encode()
-        opener = urllib.request.build_opener(_NoRedirect)
-        login_page = urllib.request.urlopen(f"{base}/-/login", timeout=10)
-        csrf_cookie = login_page.headers["set-cookie"].split(";")[0]
-        token = csrf_cookie.split("=", 1)[1]
-        body = urllib.parse.urlencode({"username": "admin", "password": "s3cret",
-                                       "csrftoken": token}).encode()
-        req = urllib.request.Request(f"{base}/-/login", data=body,
-                                     headers={"Cookie": csrf_cookie})
-        with pytest.raises(urllib.error.HTTPError) as redirect:
-            opener.open(req, timeout=10)
-        assert redirect.value.code == 302
-        actor_cookie = redirect.value.headers["set-cookie"].split(";")[0]
-        assert actor_cookie.startswith("ds_actor=")
+        # Anonymous: every page, a chart's data included, sends you to the login page.
+        for path in ("/jobs/jobs.json", "/", "/-/dashboards/ai-freelance", chart_path):
+            with pytest.raises(urllib.error.HTTPError) as err:
+                opener.open(f"{base}{path}", timeout=10)
+            assert err.value.code == 302 and err.value.headers["location"] == "/-/login", path
+        # Sign in, then tables, canned queries and dashboards work; arbitrary SQL does not.
+        status, actor_cookie = _sign_in(base, "s3cret")
+        assert status == 302 and actor_cookie.startswith("ds_actor=")
 
         def fetch(path):
             r = urllib.request.Request(f"{base}{path}", headers={"Cookie": actor_cookie})
@@ -365,12 +529,57 @@ def test_public_mode_requires_sign_in_and_blocks_sql(seeded_db, tmp_path):
 
         assert fetch("/jobs/jobs.json").status == 200
         assert fetch("/jobs/latest_crawl_runs.json").status == 200
-        with pytest.raises(urllib.error.HTTPError) as denied:
-            fetch("/jobs.json?sql=select+1")
-        assert denied.value.code == 403
+        assert fetch("/-/dashboards/ai-freelance").status == 200
+        rows = json.loads(fetch(chart_path).read())["rows"]
+        assert {r["category"] for r in rows} == {"writing", "software-development", "design"}
+        for sql in ("select 1", chart + " union select 1,2,3,4,5,6,7,8"):
+            with pytest.raises(urllib.error.HTTPError) as denied:
+                fetch("/jobs.json?" + urllib.parse.urlencode({"sql": sql}))
+            assert denied.value.code == 403, sql
+        # Failed sign-ins are throttled: after 5, even the right password waits.
+        for _ in range(5):
+            assert _sign_in(base, "wrong")[0] == 200
+        assert _sign_in(base, "s3cret")[0] == 429
+        assert fetch("/jobs/jobs.json").status == 200  # signed-in users carry on
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def _sign_in(base: str, password: str) -> tuple[int, str]:
+    """POST the login form as admin: (HTTP status, the ds_actor cookie or '')."""
+    opener = urllib.request.build_opener(_NoRedirect)
+    login_page = urllib.request.urlopen(f"{base}/-/login", timeout=10)
+    csrf_cookie = login_page.headers["set-cookie"].split(";")[0]
+    token = csrf_cookie.split("=", 1)[1]
+    body = urllib.parse.urlencode({"username": "admin", "password": password,
+                                   "csrftoken": token}).encode()
+    req = urllib.request.Request(f"{base}/-/login", data=body, headers={"Cookie": csrf_cookie})
+    try:
+        with opener.open(req, timeout=10) as resp:
+            return resp.status, ""
+    except urllib.error.HTTPError as exc:
+        return exc.code, (exc.headers["set-cookie"] or "").split(";")[0]
+
+
+def test_serve_removes_its_temp_folder(seeded_db):
+    """The generated metadata lives in a temp folder the Datasette process removes."""
+    import tempfile
+
+    from analysis.serve import TEMP_PREFIX, start_background
+
+    def folders():
+        return {p for p in Path(tempfile.gettempdir()).glob(f"{TEMP_PREFIX}*")}
+
+    before = folders()
+    proc = start_background(seeded_db, port=free_port())
+    try:
+        made = folders() - before
+        assert len(made) == 1 and any(next(iter(made)).glob("metadata-*.json"))
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    assert not (made & folders())
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -429,8 +638,9 @@ def test_every_public_column_is_described(seeded_db):
     conn = dbmod.connect(seeded_db)
     try:
         for table in ("jobs", "job_skills", "category_month", "skill_month", "crawl_runs",
-                      "raw_listings", "skipped_listings", "normalize_issues"):
-            columns = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
+                      "raw_listings", "skipped_listings", "normalize_issues",
+                      "report_estimates"):
+            columns = [r[1] for r in conn.execute(f"PRAGMA table_xinfo({table})")]
             described = tables[table]["columns"]
             assert set(columns) == set(described), table
             assert all(text.rstrip().endswith(")") for text in described.values()), table
@@ -472,19 +682,27 @@ def test_table_page_counts_and_sort_use_indexes(seeded_db, tmp_path):
     conn.execute("ANALYZE")
     # The unfiltered row count reads the smallest covering index.
     assert "COVERING INDEX" in _plan(conn, "select count(*) from jobs")
-    # Newest first walks jobs_posted_at backwards and stops at the page size.
-    plan = _plan(conn, "select * from jobs order by posted_at desc limit 51")
-    assert "jobs_posted_at" in plan and "TEMP B-TREE" not in plan, plan
+    # Newest first walks the (posted, job_id) index backwards, stopping at the page size.
+    plan = _plan(conn, "select * from jobs order by posted desc, job_id limit 51")
+    assert "jobs_posted_key" in plan and "TEMP B-TREE" not in plan, plan
+    # Page N: Datasette's next-page SQL, with the plugin's range, seeks to the page.
+    from analysis.datasette.pages import page_key_rewriter
+
+    page_n = page_key_rewriter("jobs", "posted", "job_id")(
+        "select * from jobs where (posted < :p0 or posted is null or (posted = :p0 and"
+        " job_id > :p1)) order by posted desc, job_id limit 51")
+    plan = _plan(conn, page_n, {"p0": "2024-01-01", "p1": "x"})
+    assert "SEARCH jobs USING INDEX jobs_posted_key (posted<?)" in plan, plan
     # Clicking a facet value filters on one column: the count is an index seek, and the
-    # newest-first page walks that column's (column, posted_at) index without sorting.
+    # newest-first page walks that column's (column, posted) index without sorting.
     for column in _default_facets():
         plan = _plan(conn, f"select count(*) from jobs where [{column}] = :p0", {"p0": "x"})
         assert plan.startswith("SEARCH") and "COVERING INDEX" in plan, (column, plan)
         if column == "source":
-            continue  # every source is common: walking jobs_posted_at finds 50 at once
+            continue  # every source is common: walking jobs_posted_key finds 50 at once
         plan = _plan(conn, f"select * from jobs where [{column}] = :p0"
-                           " order by posted_at desc limit 51", {"p0": "x"})
-        assert f"jobs_{column}_posted" in plan and "TEMP B-TREE" not in plan, (column, plan)
+                           " order by posted desc limit 51", {"p0": "x"})
+        assert f"jobs_{column}_posted_key" in plan and "TEMP B-TREE" not in plan, (column, plan)
     conn.close()
 
 
@@ -493,3 +711,45 @@ def _default_facets() -> list[str]:
     from analysis.serve import load_metadata
 
     return load_metadata()["databases"]["jobs"]["tables"]["jobs"]["facets"]
+
+
+def test_abandoned_csv_stream_is_cancelled():
+    """A CSV app that would stream forever stops when its client disconnects."""
+    import asyncio
+
+    from analysis.datasette.guard import until_disconnect
+
+    async def scenario():
+        sent, stopped = [], asyncio.Event()
+        client_gone = asyncio.Event()
+
+        async def endless_csv(scope, receive, send):
+            assert (await receive())["type"] == "http.request"
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            try:
+                while True:
+                    await send({"type": "http.response.body", "body": b"a,b\r\n",
+                                "more_body": True})
+            finally:
+                stopped.set()
+
+        messages = [{"type": "http.request", "body": b"", "more_body": False}]
+
+        async def receive():
+            if messages:
+                return messages.pop(0)
+            await client_gone.wait()
+            return {"type": "http.disconnect"}
+
+        async def send(message):
+            sent.append(message)
+            if len(sent) == 3:  # the client reads two chunks, then goes away
+                client_gone.set()
+            assert len(sent) < 100, "still streaming to a client that left"
+            await asyncio.sleep(0)
+
+        await until_disconnect(endless_csv, {"type": "http"}, receive, send)
+        return stopped.is_set(), len(sent)
+
+    stopped, sent = asyncio.run(scenario())
+    assert stopped and sent < 100

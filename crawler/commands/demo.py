@@ -47,7 +47,24 @@ def command(period_a, period_b, db_path):
     jobs = conn.execute("SELECT count(*) FROM jobs").fetchone()[0]
     click.echo(f"\n{jobs} normalized postings in {db_path}\n")
     click.echo(format_table(compare_periods(conn, a, b)))
+    _store_report_estimates(conn, a, b)
     click.echo(f"\nBrowse the data: jobtrends serve --db {db_path}   (then open http://127.0.0.1:8001)")
     if any(r.status != "finished" for r in results):
         click.echo(f"some runs did not finish cleanly - see {log_file}", err=True)
         sys.exit(1)
+
+
+def _store_report_estimates(conn, a, b) -> None:
+    """`jobtrends report --a A --b B --naive`'s estimates, for the browser's dashboard.
+
+    Naive windows: the fixtures hold no postings a year before period B.
+    """
+    from analysis.report import ReportConfig, ReportError, build_report
+    from analysis.report_store import store_estimates
+
+    try:
+        stored = store_estimates(conn, build_report(conn, ReportConfig(a=a, b=b, naive=True)))
+    except ReportError as exc:
+        click.echo(f"no report estimates for the dashboard: {exc}", err=True)
+        return
+    click.echo(f"stored {stored} report estimates for the dashboard (report --naive)")

@@ -100,6 +100,7 @@ def command(
     from analysis.periods import month_label, parse_day, parse_period
     from analysis.report import DEFAULT_CONTROL, ReportConfig, ReportError, build_report
     from analysis.report_output import format_report, write_report
+    from analysis.report_store import store_estimates
     from crawler.db import connect
 
     event_day = parse_day(event)
@@ -131,6 +132,8 @@ def command(
     except ReportError as exc:
         raise click.UsageError(str(exc)) from None
     click.echo(format_report(report))
+    stored = store_estimates(conn, report)
+    click.echo(f"stored {stored} estimates in report_estimates (the browser's dashboard)")
     if out_dir:
         for path in write_report(report, out_dir):
             click.echo(f"wrote {path}")

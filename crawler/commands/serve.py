@@ -41,7 +41,8 @@ def check_port_free(host: str, port: int) -> None:
               help="Serve to other machines: requires JOBTRENDS_PASSWORD_HASH, sign-in for "
                    "every page, and no arbitrary SQL unless --allow-sql.")
 @click.option("--allow-sql", is_flag=True,
-              help="With --public: let signed-in users run their own SQL (dashboards need it).")
+              help="With --public: let signed-in users run their own SQL (the dashboards "
+                   "work without it).")
 @click.option("--open", "open_browser", is_flag=True, help="Open a browser on the home page.")
 def command(db_path: str, port: int, host: str | None, public: bool, allow_sql: bool,
             open_browser: bool) -> None:

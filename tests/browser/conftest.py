@@ -5,6 +5,7 @@ Skipped, with the reason, when /usr/bin/chromium is missing (CI installs it).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -32,17 +33,51 @@ def browser():
             browser.close()
 
 
+class Site(str):
+    """The base URL of a served seed database; ``.report`` is its report.json."""
+
+    report: Path
+
+
 @pytest.fixture(scope="session")
-def site(tmp_path_factory):
-    """Datasette on the seeded database (see tests/test_datasette.py), on a free port."""
+def seeded(tmp_path_factory) -> Path:
     from tests.test_datasette import seed_database
 
-    folder = tmp_path_factory.mktemp("browser")
-    db = seed_database(folder / "jobs.db")
+    return seed_database(tmp_path_factory.mktemp("browser") / "jobs.db")
+
+
+@pytest.fixture(scope="session")
+def site(seeded):
+    """Datasette on the seeded database (see tests/test_datasette.py), on a free port."""
     port = free_port()
-    proc = start_background(db, port=port, metadata_dir=folder)
+    proc = start_background(seeded, port=port, metadata_dir=seeded.parent)
     try:
-        yield f"http://127.0.0.1:{port}"
+        url = Site(f"http://127.0.0.1:{port}")
+        url.report = seeded.parent / "jobs-report" / "report.json"
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+@pytest.fixture(scope="session")
+def public_site(seeded, tmp_path_factory):
+    """The same database served with --public; yields (base URL, admin password)."""
+    from datasette_auth_passwords.utils import hash_password
+
+    password = "browser-s3cret"
+    env = {"JOBTRENDS_PASSWORD_HASH": hash_password(password)}
+    port = free_port()
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        proc = start_background(seeded, port=port, public=True,
+                                metadata_dir=tmp_path_factory.mktemp("public"))
+    finally:
+        for k, v in old.items():
+            os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
+    try:
+        yield f"http://127.0.0.1:{port}", password
     finally:
         proc.terminate()
         proc.wait(10)

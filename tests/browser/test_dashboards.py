@@ -6,6 +6,7 @@ run, and the console must stay free of errors.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -42,12 +43,11 @@ def _render_dashboard(watch, site: str, slug: str) -> dict[str, str]:
 
 def test_ai_dashboard_renders_every_chart(watched, site):
     texts = _render_dashboard(watched, site, "ai-freelance")
-    # Headline figures from the seed: 17 unique dated postings, 2 sources, run 4 last.
-    assert texts == {"postings": "17", "sources": "2", "months": "2022-11 to 2024-02",
-                     "last-crawl": "2024-03-04 10:00", "pay-left-out": "0"}
-    # The %-change bars: one per category with postings in period A.
-    bars = watched.page.locator("#chart-change svg.marks g.mark-rect path")
-    assert bars.count() == 3
+    # Headline figures from the seed: the report's windows, 17 unique dated postings,
+    # run 4 last.
+    assert texts == {"compared": "2022-11 vs 2024-02", "postings": "17",
+                     "months": "2022-11 to 2024-02", "last-crawl": "2024-03-04 10:00",
+                     "pay-left-out": "0"}
     OUTPUT.mkdir(exist_ok=True)
     shot = OUTPUT / "dashboard.png"
     watched.page.screenshot(path=str(shot), full_page=True)
@@ -56,11 +56,98 @@ def test_ai_dashboard_renders_every_chart(watched, site):
 
 
 def test_dashboard_filters_apply(watched, site):
-    watched.page.goto(f"{site}/-/dashboards/ai-freelance?source=beta&a_start=2022-11-01"
-                      "&a_end=2022-12-01&b_start=2024-02-01&b_end=2024-03-01")
+    watched.page.goto(f"{site}/-/dashboards/ai-freelance?source=beta")
     watched.page.locator("#chart-postings p").wait_for(timeout=15000)
     # beta: design 2022-11, software 2024-02, design 2024-02 (the undated posting has no month).
     assert watched.page.locator("#chart-postings p").inner_text() == "3"
+    # No report was run for beta alone: the report charts say so instead of showing
+    # the all-sources numbers.
+    assert watched.page.locator("#chart-compared p").inner_text() == "no report yet"
+    assert watched.errors == []
+
+
+def _marks(page, chart: str, role: str) -> list[str]:
+    """The aria-labels Vega gives the marks of one role ("point", "line"...) of a chart."""
+    sel = f"#chart-{chart} svg.marks [aria-roledescription='{role}']"
+    page.wait_for_function("sel => document.querySelectorAll(sel).length > 0", arg=sel,
+                           timeout=15000)
+    # Vega writes negative numbers with a real minus sign.
+    return [(m.get_attribute("aria-label") or "").replace("\u2212", "-")
+            for m in page.locator(sel).all()]
+
+
+SHARE = "% of unique postings naming the skill"  # the x title names the field
+
+
+def _field(label: str, name: str) -> float:
+    """A number from a mark's aria-label ("change_pct: -20; label: ...")."""
+    return float(label.split(f"{name}: ", 1)[1].split(";", 1)[0])
+
+
+def test_each_chart_draws_the_report_numbers(watched, site):
+    """Every mark of the four question charts carries `jobtrends report`'s figure."""
+    report = json.loads(Path(site.report).read_text())
+    page = watched.page
+    page.goto(f"{site}/-/dashboards/ai-freelance")
+    volume = [r for r in report["volume"] if not r["suppressed"] and r["category"] != "other"]
+    points = _marks(page, "volume-change", "point")
+    assert len(points) == len(volume) == 3
+    for r in volume:
+        label = next(p for p in points if f"{r['category']} ({r['n_a']} → {r['n_b']})" in p)
+        assert _field(label, "change_pct") == round(r["pct"], 1), label
+    pay = [r for r in report["pay"] if not r["suppressed"]]
+    points = _marks(page, "pay-change", "point")
+    assert len(points) == len(pay) == 2
+    for r in pay:
+        label = next(p for p in points if p.find(f"{r['category']} ($") >= 0)
+        assert _field(label, "change_pct") == round(r["pct"], 1), label
+    skills = [r for r in report["ai_skills"] if not r["suppressed"]]
+    points = _marks(page, "ai-skills", "point")
+    assert len(points) == 2 * len(skills)  # A and B (no base rate: no data before 2022)
+    for r in skills:
+        for share in (r["share_a_pct"], r["share_b_pct"]):
+            assert any(f"({r['n_a']} → {r['n_b']})" in p
+                       and _field(p, SHARE) == round(share, 2) for p in points), (r, points)
+    # Postings per month: one small panel per category, one line each.
+    assert len(_marks(page, "monthly", "line mark")) >= 3
+    headers = page.locator("#chart-monthly svg text").all_text_contents()
+    assert {"writing", "software-development", "design"} <= set(headers)
+    assert watched.errors == []
+
+
+def test_table_page_2_and_folded_descriptions(watched, site):
+    page = watched.page
+    page.goto(f"{site}/jobs/jobs?_size=5")
+    # The column descriptions are folded away; the rows come first on the screen.
+    fold = page.locator("details.jobtrends-column-descriptions")
+    assert fold.count() == 1 and not fold.get_attribute("open")
+    described = load_metadata()["databases"]["jobs"]["tables"]["jobs"]["columns"]
+    assert f"About the {len(described)} columns" in fold.locator("summary").inner_text()
+    first = page.locator("table.rows-and-columns tbody tr").first
+    assert first.bounding_box()["y"] < 1000
+    headers = page.locator("table.rows-and-columns thead th").all_inner_texts()
+    headers = [h.split("\xa0")[0].strip() for h in headers]  # "posted ▲": the sort
+    assert headers[:4] == ["job_id", "posted", "title", "category"]
+    seen = set(page.locator("td.col-job_id").all_inner_texts())
+    page.click("a[href*='_next=']")
+    page.wait_for_url("**_next=**")
+    again = set(page.locator("td.col-job_id").all_inner_texts())
+    assert len(again) == 5 and not (seen & again)
+    assert watched.errors == []
+
+
+def test_public_sign_in_flow(watched, public_site):
+    """Anonymous: sent to the login page.  Signed in: the dashboard draws without SQL."""
+    base, password = public_site
+    page = watched.page
+    page.goto(f"{base}/jobs/jobs")
+    assert page.url == f"{base}/-/login"
+    page.fill("input[name=username]", "admin")
+    page.fill("input[name=password]", password)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{base}/")
+    page.goto(f"{base}/-/dashboards/ai-freelance")
+    assert len(_marks(page, "volume-change", "point")) == 3
     assert watched.errors == []
 
 

@@ -1,0 +1,136 @@
+"""The Datasette plugin that makes the table pages readable and every page of them fast.
+
+Registered by ``analysis.serve``.
+
+**Paging.**  For a table with ``plugins: jobtrends: page_key: posted`` (a NOT NULL
+column with an index on it), the SQL of page 2...N sorted by that column gets a
+redundant range ``posted <= :value`` (``>=`` ascending) in front of Datasette's
+``(posted < :value or posted is null or (posted = :value and job_id > :id))``.
+The range is implied by that clause (the column is never null), so the rows are the
+same; but SQLite can only start an index walk at the page from a range, and without
+it every next page walks the index from the first row (1.3 s for the last pages at
+5 M postings; a CSV stream of all rows pages through all of them).  Page 1 gets the
+primary key as tie-breaker (``order by posted desc, job_id``): Datasette 0.65 adds it
+only from page 2 on, so rows sharing a ``posted`` value could come in another order on
+page 1 than the next-page clause assumes, and be shown twice or skipped.  The
+rewrites are made on the SQL the table page sends for its rows (``startup`` wraps
+each database's ``execute``); the row count and facets have no ``_next`` clause and no
+ORDER BY, and are untouched.
+  For a table whose metadata has
+``plugins: jobtrends: column_order: [...]`` the rows show those columns first, in that
+order, then the rest in table order (``templates/_table.html`` is Datasette's own
+template with the loops going through :func:`column_order`; values are the same
+escaped cells Datasette renders).  On every table page the block of column
+descriptions is folded into a ``<details>`` ("About the N columns"); each header
+keeps its description in the column menu.  Cell truncation is Datasette's
+``truncate_cells_html`` setting (``analysis.serve.SETTINGS``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from datasette import hookimpl
+from datasette.utils import escape_sqlite
+
+from analysis.datasette.plugin import table_config
+
+
+def page_key_rewriter(table: str, key: str, pk: str):
+    """A function making the rewrites of :mod:`this module <analysis.datasette.pages>`.
+
+    >>> add = page_key_rewriter("jobs", "posted", "job_id")
+    >>> add("select * from jobs where (posted < :p0 or posted is null or (posted = :p0 and x))"
+    ...     " order by posted desc, job_id limit 51")
+    'select * from jobs where posted <= :p0 and (posted < :p0 or posted is null or (posted = :p0 and x)) order by posted desc, job_id limit 51'
+    >>> add("select * from jobs where (posted > :p1 or (posted = :p1 and x))")
+    'select * from jobs where posted >= :p1 and (posted > :p1 or (posted = :p1 and x))'
+    >>> add("select * from jobs order by posted desc limit 51")
+    'select * from jobs order by posted desc, job_id limit 51'
+    """
+    col = re.escape(escape_sqlite(key))
+    table_from = f"from {escape_sqlite(table)} "
+    after = re.compile(
+        rf"\(({col}) ([<>]) :(p\d+)( or {col} is null)? or \({col} = :\3 and "
+    )
+    page_one = re.compile(rf"( order by {col}(?: desc)?)( limit \d+)$")
+    tiebreak = escape_sqlite(pk)
+
+    def add(sql: str) -> str:
+        if table_from not in sql:
+            return sql
+        sql = page_one.sub(lambda m: f"{m[1]}, {tiebreak}{m[2]}", sql, count=1)
+        return after.sub(lambda m: f"{m[1]} {m[2]}= :{m[3]} and {m[0]}", sql, count=1)
+
+    return add
+
+
+@hookimpl
+def startup(datasette):
+    async def wrap_execute():
+        for database in list(datasette.databases):
+            tables = (datasette.metadata(database=database) or {}).get("tables") or {}
+            for table in tables:
+                key = table_config(datasette, database, table).get("page_key")
+                if not key:
+                    continue
+                db = datasette.get_database(database)
+                pks = await db.primary_keys(table)
+                if len(pks) != 1:
+                    raise ValueError(
+                        f"page_key needs a one-column primary key: {table}"
+                    )
+                add = page_key_rewriter(table, key, pks[0])
+                original = db.execute
+
+                async def execute(sql, *args, _original=original, _add=add, **kwargs):
+                    return await _original(_add(sql), *args, **kwargs)
+
+                db.execute = execute
+
+    return wrap_execute
+
+
+def column_order(names: list[str], first: list[str]) -> list[int]:
+    """Positions of ``names`` with ``first`` (those present) leading, in that order.
+
+    >>> column_order(["id", "a", "b", "c"], ["c", "zz", "a"])
+    [0, 3, 1, 2]
+    """
+    keep = names[:1]  # the link column (primary key) stays where Datasette puts it
+    lead = [n for n in first if n in names and n not in keep]
+    rest = [n for n in names if n not in keep and n not in lead]
+    return [names.index(n) for n in [*keep, *lead, *rest]]
+
+
+@hookimpl
+def extra_template_vars(view_name, database, table, datasette):
+    if view_name not in ("table", "row"):
+        return {}
+    first = table_config(datasette, database, table).get("column_order") or []
+
+    def order(display_columns) -> list[int]:
+        return column_order([c["name"] for c in display_columns], list(first))
+
+    return {"jobtrends_column_order": order}
+
+
+# Folds Datasette's list of column descriptions (table.html) into a <details>.
+_FOLD_DESCRIPTIONS = """
+document.querySelectorAll("dl.column-descriptions").forEach(function (dl) {
+  var details = document.createElement("details");
+  details.className = "jobtrends-column-descriptions";
+  var summary = document.createElement("summary");
+  summary.textContent = "About the " + dl.querySelectorAll("dt").length + " columns";
+  details.appendChild(summary);
+  dl.parentNode.insertBefore(details, dl);
+  details.appendChild(dl);
+});
+"""
+
+
+@hookimpl
+def extra_body_script(view_name):
+    if view_name == "table":
+        return _FOLD_DESCRIPTIONS
+    return ""
