@@ -25,6 +25,7 @@ from crawler.db import (
     start_run,
     transaction,
 )
+from crawler.killpoints import kill_point
 from crawler.normalize.run import enqueue, ensure_queue
 from crawler.runs import run_args
 
@@ -109,6 +110,7 @@ class RawStorePipeline:
         with transaction(conn):  # the rows and their queue entries commit together
             counts = save_raw(conn, batch, run_id=self.run_id, in_transaction=True)
             enqueue(conn, counts.changed_keys, self.run_id)
+        kill_point("crawl.stored")
         stats = self.crawler.stats
         stats.inc_value("jobtrends/new", counts.new)
         stats.inc_value("jobtrends/updated", counts.updated)
@@ -146,6 +148,7 @@ class RawStorePipeline:
             queued,
         )
 
+        kill_point("crawl.closing")
         started = time.perf_counter()
         repaired = enqueue_unnormalized(self.conn, self.run_id)
         waiting = queued(self.conn)

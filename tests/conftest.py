@@ -23,6 +23,15 @@ def cli_env() -> dict:
     env["TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"] = ""
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     env.pop("JOBTRENDS_CONFIG", None)
+    env.pop("JOBTRENDS_KILL_AT", None)
+    return env
+
+
+def kill_env(spec: str) -> dict:
+    """cli_env() that stops the command at a named point (crawler/killpoints.py):
+    ``kill_env("normalize.written:2")`` SIGKILLs it right after its second chunk."""
+    env = cli_env()
+    env["JOBTRENDS_KILL_AT"] = spec
     return env
 
 

@@ -34,6 +34,7 @@ from crawler.importers.formats import FORMATS
 from crawler.importers.inputs import total_size
 from crawler.importers.reading import InputFailed, ParallelReader, read_chunks
 from crawler.importers.records import FileDone, Record, Reject
+from crawler.killpoints import kill_point
 
 # Listings per transaction.  Large batches matter for big raw-only imports: new keys
 # are inserted in key order, so a batch writes each touched page of the primary-key
@@ -334,6 +335,7 @@ def _write_batch(
                 detail=reject.detail,
                 excerpt=reject.excerpt,
             )
+    kill_point("import.batch")
 
 
 def _normalize(

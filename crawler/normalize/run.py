@@ -37,6 +37,7 @@ from crawler.db import (
     transaction,
     write_job_rows,
 )
+from crawler.killpoints import kill_point
 from crawler.normalize.listing import normalize_listing
 
 logger = logging.getLogger(__name__)
@@ -405,11 +406,13 @@ def normalize_db(
     with _bulk_pragmas(conn, total > BULK_FTS_ROWS), fts, _bulk_indexes(conn, bulk):
         for packed in results:
             _write(conn, packed, queue=resolve)
+            kill_point("normalize.written")
             stats.merge(packed[3])
             if bar:
                 bar.update(len(packed[0]))
     if bar:
         bar.close()
+    kill_point("normalize.derive")
     if derive:  # reposts and rollups (benchmarks time them separately)
         after_store(conn, stats.months if (run_id or source or since or queue) else None)
     with transaction(conn):
