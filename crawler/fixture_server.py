@@ -29,8 +29,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
+from crawler.bundled import FIXTURES
+
 HOLD_LIMIT = 300  # seconds a held request waits at most (a test that never releases it)
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 _TYPES = {
     ".json": "application/json; charset=utf-8",
