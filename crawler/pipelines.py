@@ -26,7 +26,7 @@ from crawler.db import (
     transaction,
 )
 from crawler.killpoints import kill_point
-from crawler.normalize.run import enqueue, ensure_queue
+from crawler.normalize.run import enqueue
 from crawler.runs import run_args
 
 logger = logging.getLogger(__name__)
@@ -58,7 +58,6 @@ class RawStorePipeline:
     def open_spider(self) -> None:
         spider = self.crawler.spider
         self.conn = connect(self.db_path)
-        ensure_queue(self.conn)
         self.run_id = start_run(self.conn, spider.name, args=run_args(spider))
         self.crawler.jobtrends_run_id = self.run_id
         spider.jobtrends_run_id = self.run_id

@@ -51,13 +51,6 @@ PARALLEL_ROWS = 4 * CHUNK
 # the end: sorting once is several times cheaper than updating 9 B-trees row by row.
 BULK_INDEX_ROWS = 50_000
 
-QUEUE_DDL = """CREATE TABLE IF NOT EXISTS normalize_queue (
-    source TEXT NOT NULL,
-    source_id TEXT NOT NULL,
-    run_id INTEGER,
-    PRIMARY KEY (source, source_id)
-) WITHOUT ROWID"""
-
 _RAW_COLUMNS = "source, source_id, payload, fetched_at, payload_sha256, url"
 # Where a jobs row keeps the raw listing it came from (to resolve its queue entry).
 _SOURCE, _SOURCE_ID, _SHA = (JOB_COLUMNS.index(c) for c in ("source", "source_id", "raw_sha256"))
@@ -127,10 +120,6 @@ def normalize_rows(
 
 
 # -- the queue of listings waiting for the normalizer -------------------------------------
-def ensure_queue(conn: sqlite3.Connection) -> None:
-    conn.execute(QUEUE_DDL)
-
-
 def enqueue(conn: sqlite3.Connection, keys: Iterable[tuple[str, str]], run_id: int | None) -> None:
     """Queue (source, source_id) listings for normalizing (call inside the raw write's
     transaction, so a stored change is never left unqueued)."""
@@ -147,7 +136,6 @@ def enqueue_unnormalized(conn: sqlite3.Connection, run_id: int) -> int:
     Repairs listings stored by a crawl killed before its close in a database written
     before the queue existed, or by a run with JOBTRENDS_NORMALIZE=False.
     """
-    ensure_queue(conn)
     with transaction(conn):
         cur = conn.execute(
             "INSERT OR IGNORE INTO normalize_queue (source, source_id, run_id)"
@@ -160,7 +148,6 @@ def enqueue_unnormalized(conn: sqlite3.Connection, run_id: int) -> int:
 
 def queued(conn: sqlite3.Connection) -> int:
     """Listings waiting in the queue."""
-    ensure_queue(conn)
     return conn.execute("SELECT count(*) FROM normalize_queue").fetchone()[0]
 
 
@@ -342,7 +329,6 @@ def normalize_db(
     there is enough work); this process names the chunks and writes the results, one
     transaction per ``chunk`` listings.
     """
-    ensure_queue(conn)
     where, params = [], []
     if run_id is not None and not queue:
         where.append("last_run_id = ?")
