@@ -27,6 +27,7 @@ import numpy as np
 
 from analysis import data, stats
 from analysis.periods import Period, add_months, month_label, shift_years
+from crawler.errors import UserError
 
 DEFAULT_EVENT = date(2022, 11, 30)
 # Categories judged least exposed to generative AI: physical-world or regulated work.
@@ -129,7 +130,7 @@ class Report:
     monthly_index: dict = field(default_factory=dict)
 
 
-class ReportError(ValueError):
+class ReportError(UserError):
     """A report cannot be built from this data (message says how to fix it)."""
 
 

@@ -54,6 +54,8 @@ from pathlib import Path
 
 import yaml
 
+from crawler.errors import UserError
+
 METADATA_PATH = Path(__file__).parent / "datasette" / "metadata.yml"
 
 # The name the packaged metadata uses for the database; replaced by the file's stem.
@@ -75,7 +77,7 @@ SETTINGS: dict[str, str] = {
 DATASETTE_COMMAND = [sys.executable, "-m", "analysis.serve"]
 
 
-class ServeError(ValueError):
+class ServeError(UserError):
     """A configuration problem the user can fix; the message says how."""
 
 

@@ -324,7 +324,9 @@ def connect(path: str | os.PathLike = DEFAULT_DB, *, create: bool = True) -> sql
     """Open the database (creating its folder and tables) in WAL mode."""
     path = Path(path)
     if not create and not path.exists():
-        raise FileNotFoundError(
+        from crawler.errors import UserError
+
+        raise UserError(
             f"database {path} does not exist - run `jobtrends demo` or `jobtrends crawl` first"
         )
     path.parent.mkdir(parents=True, exist_ok=True)

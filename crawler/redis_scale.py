@@ -40,6 +40,8 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy_redis.scheduler import Scheduler as _RedisScheduler
 
+from crawler.errors import UserError
+
 logger = logging.getLogger(__name__)
 
 ITEMS_KEY = "jobtrends:items"
@@ -319,7 +321,7 @@ def crawl_on_redis(name: str, args: dict, url: str, *, settings: dict | None = N
     from crawler.runs import summarize
 
     if name not in spider_names():
-        raise ValueError(f"unknown spider {name!r}: choose from {', '.join(spider_names())}")
+        raise UserError(f"unknown spider {name!r}: choose from {', '.join(spider_names())}")
     redis_client(url).ping()
     overrides = {**redis_settings(url, idle=idle), **(settings or {})}
     if log_file:

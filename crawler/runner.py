@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crawler.db import connect
+from crawler.errors import UserError
 
 LOOPBACK_SETTINGS = {
     # A mirror on 127.0.0.1 needs no politeness delay; robots.txt is still obeyed.
@@ -71,7 +72,7 @@ def run_spiders(
     known = spider_names()
     for name, _ in specs:
         if name not in known:
-            raise ValueError(f"unknown spider {name!r}: choose from {', '.join(known)}")
+            raise UserError(f"unknown spider {name!r}: choose from {', '.join(known)}")
     overrides = dict(settings or {})
     if log_file:
         Path(log_file).parent.mkdir(parents=True, exist_ok=True)

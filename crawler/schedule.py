@@ -39,6 +39,7 @@ from pathlib import Path
 from croniter import croniter
 
 from crawler.db import connect, finish_run, iso
+from crawler.errors import UserError
 from crawler.locks import lock_path, try_lock
 
 logger = logging.getLogger("jobtrends.schedule")
@@ -74,9 +75,9 @@ def load_schedule(config: dict) -> list[Entry]:
     for i, item in enumerate(raw, 1):
         spider, cron = item.get("spider"), item.get("cron")
         if not spider or not cron:
-            raise ValueError(f"[[schedule]] entry {i} needs spider = \"NAME\" and cron = \"* * * * *\"")
+            raise UserError(f"[[schedule]] entry {i} needs spider = \"NAME\" and cron = \"* * * * *\"")
         if not croniter.is_valid(cron):
-            raise ValueError(f"[[schedule]] entry {i}: cron {cron!r} is not a valid cron expression")
+            raise UserError(f"[[schedule]] entry {i}: cron {cron!r} is not a valid cron expression")
         counts[spider] = counts.get(spider, 0) + 1
         name = spider if counts[spider] == 1 else f"{spider}#{counts[spider]}"
         entries.append(Entry(name=item.get("name", name), spider=spider, cron=cron,
@@ -84,7 +85,7 @@ def load_schedule(config: dict) -> list[Entry]:
                              settings={k: str(v) for k, v in (item.get("settings") or {}).items()},
                              jitter=float(item.get("jitter", 0)), resume=bool(item.get("resume", False))))
     if not entries:
-        raise ValueError("the config has no [[schedule]] entries - see README, section Operate")
+        raise UserError("the config has no [[schedule]] entries - see README, section Operate")
     return entries
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from crawler.commands._options import db_option
+from crawler.errors import UserError
 
 
 def parse_pairs(pairs: tuple[str, ...], what: str) -> list[tuple[str, str]]:
@@ -52,7 +53,7 @@ def check_before_crawling(names: list[str], args: dict[str, dict], db_path: str)
             spider = loader.load(name)(**args[name])
             if hasattr(spider, "check_options"):
                 spider.check_options()
-        except (ValueError, FileNotFoundError) as exc:
+        except (UserError, FileNotFoundError) as exc:
             raise click.UsageError(f"{exc} (spider {name})") from None
     try:
         connect(db_path).close()
@@ -106,7 +107,7 @@ def command(names, all_, arg_pairs, setting_pairs, base_url, config_path, full, 
     config = load_config(config_path)
     try:
         monitor_options(config)
-    except ValueError as exc:
+    except UserError as exc:
         raise click.UsageError(str(exc)) from None
     if resume or config.get("crawl", {}).get("resume"):
         from crawler.resume import resume_settings

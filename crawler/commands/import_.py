@@ -7,6 +7,7 @@ import re
 import click
 
 from crawler.commands._options import db_option
+from crawler.errors import UserError
 
 FORMAT_NAMES = ("upwork-rss", "upwork-csv", "csv", "jsonl", "scrapy-feed")
 _SOURCE_RE = re.compile(r"[a-z][a-z0-9_]*")
@@ -133,7 +134,7 @@ def command(
             )
         try:
             mapping = parse_mapping({**configured, **pairs})
-        except ValueError as exc:
+        except UserError as exc:
             raise click.UsageError(
                 f"{exc} (give --map or [sources.{source}] import_map)"
             ) from None

@@ -8,6 +8,7 @@ import sys
 import click
 
 from crawler.commands._options import db_option
+from crawler.errors import UserError
 
 
 def _failed_checks(conn, run_id: int) -> str:
@@ -31,7 +32,7 @@ def command(spider, limit, check_ids, config_path, as_json, db_path):
 
     try:
         conn = connect(db_path, create=False)
-    except FileNotFoundError as exc:
+    except UserError as exc:
         raise click.UsageError(str(exc)) from None
     try:
         from crawler.runs import mark_interrupted
@@ -43,13 +44,13 @@ def command(spider, limit, check_ids, config_path, as_json, db_path):
 
             try:
                 options = monitor_options(load_config(config_path))
-            except ValueError as exc:
+            except UserError as exc:
                 raise click.UsageError(str(exc)) from None
             degraded = False
             for run_id in check_ids:
                 try:
                     report = check_run(conn, run_id, options)
-                except ValueError as exc:
+                except UserError as exc:
                     raise click.UsageError(str(exc)) from None
                 for c in report.checks:
                     click.echo(f"  {'ok  ' if c.passed else 'FAIL'} {c.check:<20} {c.detail}")

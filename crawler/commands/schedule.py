@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 import click
 
 from crawler.commands._options import db_option
+from crawler.errors import UserError
 
 
 def parse_until(text: str | None) -> datetime | None:
@@ -51,7 +52,7 @@ def command(config_path, once, max_runs, until_text, tick, stop_timeout, db_path
         from crawler.monitors import monitor_options
 
         monitor_options(config)  # a bad threshold should stop us now, not after the first run
-    except ValueError as exc:
+    except UserError as exc:
         raise click.UsageError(str(exc)) from None
     from crawler.runner import spider_names
 

@@ -58,9 +58,7 @@ __all__ = [
     "usd_rate",
 ]
 
-try:  # the lead's listing module; absent while it is being written
-    from crawler.normalize.listing import normalize_listing  # noqa: F401
+# Last: listing.py reads NORMALIZER_VERSION from this package.
+from crawler.normalize.listing import normalize_listing  # noqa: E402
 
-    __all__.append("normalize_listing")
-except ImportError:
-    pass
+__all__.append("normalize_listing")

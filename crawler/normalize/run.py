@@ -290,16 +290,10 @@ def after_store(conn: sqlite3.Connection, months: Iterable[str] | None) -> None:
     months = sorted(set(months)) if months is not None else None
     if months == []:
         return
-    try:
-        from crawler.normalize.reposts import mark_reposts
-    except ImportError:  # pragma: no cover - during bootstrap
-        mark_reposts = None
-    if mark_reposts is not None:
-        mark_reposts(conn, since=None if months is None else f"{months[0]}-01")
-    try:
-        from crawler.rollups import refresh_rollups
-    except ImportError:  # pragma: no cover
-        return
+    from crawler.normalize.reposts import mark_reposts
+    from crawler.rollups import refresh_rollups
+
+    mark_reposts(conn, since=None if months is None else f"{months[0]}-01")
     refresh_rollups(conn, months)
 
 

@@ -16,6 +16,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import scrapy
 
 from crawler.config import source_options
+from crawler.errors import UserError
 
 TRUE = {"1", "true", "yes", "on"}
 
@@ -48,7 +49,7 @@ class JobSpider(scrapy.Spider):
         try:
             return int(value)
         except (TypeError, ValueError):
-            raise ValueError(f"option {key}={value!r} for spider {self.name} must be an integer") from None
+            raise UserError(f"option {key}={value!r} for spider {self.name} must be an integer") from None
 
     def opt_list(self, key: str) -> list[str]:
         """A list option: a TOML list, or a comma-separated spider argument."""
@@ -63,10 +64,10 @@ class JobSpider(scrapy.Spider):
     int_options: tuple[str, ...] = ("max_pages", "limit")
 
     def check_options(self) -> None:
-        """Raise ValueError (one line: which option, which value) for an unusable option."""
+        """Raise UserError (one line: which option, which value) for an unusable option."""
         for key in self.int_options:
             if self.opt(key) not in (None, "") and self.opt_int(key, 0) < 0:
-                raise ValueError(f"option {key}={self.opt(key)!r} for spider {self.name} must be 0 or more")
+                raise UserError(f"option {key}={self.opt(key)!r} for spider {self.name} must be 0 or more")
 
     # -- URLs ----------------------------------------------------------------------
     def api_url(self, path: str, params: dict | None = None) -> str:
