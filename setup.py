@@ -13,7 +13,10 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
-BUNDLED = {"fixtures": "crawler/_bundled/fixtures", "tests/labeled": "crawler/_bundled/labeled"}
+BUNDLED = {
+    "fixtures": "crawler/_bundled/fixtures",
+    "tests/labeled": "crawler/_bundled/labeled",
+}
 NOT_DATA = shutil.ignore_patterns("*.py", "*.pyc", "__pycache__")
 
 
@@ -23,8 +26,12 @@ class build_py_with_data(build_py):
         if getattr(self, "editable_mode", False):
             return  # an editable install reads the checkout's folders
         for source, target in BUNDLED.items():
-            shutil.copytree(ROOT / source, Path(self.build_lib) / target,
-                            ignore=NOT_DATA, dirs_exist_ok=True)
+            shutil.copytree(
+                ROOT / source,
+                Path(self.build_lib) / target,
+                ignore=NOT_DATA,
+                dirs_exist_ok=True,
+            )
 
 
 setup(cmdclass={"build_py": build_py_with_data})

@@ -34,7 +34,10 @@ def parse_spec(text: str) -> dict[str, tuple[int, signal.Signals]]:
         name, _, rest = part.strip().partition(":")
         count, _, sig = rest.partition(":")
         sig = sig.strip().upper() or "KILL"
-        points[name] = (int(count or 1), signal.Signals[f"SIG{sig.removeprefix('SIG')}"])
+        points[name] = (
+            int(count or 1),
+            signal.Signals[f"SIG{sig.removeprefix('SIG')}"],
+        )
     return points
 
 

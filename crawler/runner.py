@@ -39,12 +39,21 @@ class RunResult:
                 f"skipped {self.skipped:>3}  errors {self.errors}")
 
 
-def spider_names() -> list[str]:
+def _loader():
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     from scrapy.spiderloader import SpiderLoader
     from scrapy.utils.project import get_project_settings
 
-    return sorted(SpiderLoader.from_settings(get_project_settings()).list())
+    return SpiderLoader.from_settings(get_project_settings())
+
+
+def spider_names() -> list[str]:
+    return sorted(_loader().list())
+
+
+def spider_class(name: str):
+    """The spider class called ``name`` (KeyError when there is none)."""
+    return _loader().load(name)
 
 
 def project_settings(db_path: str | os.PathLike, overrides: dict | None = None):

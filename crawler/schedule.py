@@ -41,6 +41,7 @@ from croniter import croniter
 from crawler.db import connect, finish_run, iso
 from crawler.errors import UserError
 from crawler.locks import lock_path, try_lock
+from crawler.suggest import unknown_names_message
 
 logger = logging.getLogger("jobtrends.schedule")
 
@@ -65,6 +66,10 @@ class Running:
     log_file: str
 
 
+# The keys a [[schedule]] entry may have (README, section Operate).
+ENTRY_KEYS = ("name", "spider", "cron", "args", "settings", "jitter", "resume")
+
+
 def load_schedule(config: dict) -> list[Entry]:
     """The ``[[schedule]]`` entries of a config, validated (ValueError says what is wrong)."""
     raw = config.get("schedule") or []
@@ -73,6 +78,9 @@ def load_schedule(config: dict) -> list[Entry]:
     entries: list[Entry] = []
     counts: dict[str, int] = {}
     for i, item in enumerate(raw, 1):
+        message = unknown_names_message("key", item, ENTRY_KEYS)
+        if message:
+            raise UserError(f"[[schedule]] entry {i}: {message}")
         spider, cron = item.get("spider"), item.get("cron")
         if not spider or not cron:
             raise UserError(f"[[schedule]] entry {i} needs spider = \"NAME\" and cron = \"* * * * *\"")

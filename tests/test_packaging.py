@@ -21,8 +21,18 @@ import pytest
 from crawler.fixture_server import FixtureServer
 from tests.conftest import ROOT
 
-BUILD_INPUTS = ["pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "LICENSE", "crawler",
-                "analysis", "fixtures", "tests/labeled", "benchmarks"]
+BUILD_INPUTS = [
+    "pyproject.toml",
+    "setup.py",
+    "MANIFEST.in",
+    "README.md",
+    "LICENSE",
+    "crawler",
+    "analysis",
+    "fixtures",
+    "tests/labeled",
+    "benchmarks",
+]
 SKIP = shutil.ignore_patterns("__pycache__", "*.pyc", "_bundled", "*.egg-info")
 
 
@@ -37,10 +47,18 @@ def wheel(tmp_path_factory) -> Path:
             shutil.copy2(ROOT / name, src / name)
     out = tmp_path_factory.mktemp("dist")
     proc = subprocess.run(
-        [sys.executable, "-c",
-         "import sys; from setuptools import build_meta as b; print(b.build_wheel(sys.argv[1]))",
-         str(out)],
-        cwd=src, capture_output=True, text=True, timeout=600, check=False)
+        [
+            sys.executable,
+            "-c",
+            "import sys; from setuptools import build_meta as b; print(b.build_wheel(sys.argv[1]))",
+            str(out),
+        ],
+        cwd=src,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return out / proc.stdout.strip().splitlines()[-1]
 
@@ -52,25 +70,59 @@ def test_wheel_holds_packages_shipped_data_and_licence(wheel):
     assert "jobtrends-0.1.0.dist-info/licenses/LICENSE" in names
     bundled = [n for n in names if n.startswith("crawler/_bundled/")]
     # every fixture and labeled file of the checkout, and no generator code
-    fixtures = {p.relative_to(ROOT / "fixtures").as_posix() for p in (ROOT / "fixtures").rglob("*")
-                if p.is_file() and p.suffix not in (".py", ".pyc") and "__pycache__" not in p.parts}
-    assert {n.removeprefix("crawler/_bundled/fixtures/") for n in bundled
-            if "/fixtures/" in n} == fixtures
-    labeled = {p.name for p in (ROOT / "tests" / "labeled").iterdir() if p.suffix in (".jsonl", ".tsv")}
-    assert {n.removeprefix("crawler/_bundled/labeled/") for n in bundled if "/labeled/" in n} == labeled
+    fixtures = {
+        p.relative_to(ROOT / "fixtures").as_posix()
+        for p in (ROOT / "fixtures").rglob("*")
+        if p.is_file()
+        and p.suffix not in (".py", ".pyc")
+        and "__pycache__" not in p.parts
+    }
+    assert {
+        n.removeprefix("crawler/_bundled/fixtures/")
+        for n in bundled
+        if "/fixtures/" in n
+    } == fixtures
+    labeled = {
+        p.name
+        for p in (ROOT / "tests" / "labeled").iterdir()
+        if p.suffix in (".jsonl", ".tsv")
+    }
+    assert {
+        n.removeprefix("crawler/_bundled/labeled/") for n in bundled if "/labeled/" in n
+    } == labeled
     assert not [n for n in bundled if n.endswith(".py")]
-    for data in ("crawler/normalize/data/taxonomy.json", "crawler/default_config.toml",
-                 "analysis/datasette/metadata.yml"):
+    for data in (
+        "crawler/normalize/data/taxonomy.json",
+        "crawler/default_config.toml",
+        "analysis/datasette/metadata.yml",
+    ):
         assert data in names
     meta = zipfile.ZipFile(wheel).read("jobtrends-0.1.0.dist-info/METADATA").decode()
     assert "License-Expression: Apache-2.0" in meta
 
 
-def test_installed_wheel_runs_demo_eval_and_capture_check_from_another_folder(wheel, tmp_path):
+def test_installed_wheel_runs_demo_eval_and_capture_check_from_another_folder(
+    wheel, tmp_path
+):
     site = tmp_path / "site"
-    pip = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-index",
-                          "--target", str(site), str(wheel)],
-                         capture_output=True, text=True, timeout=300, check=False)
+    pip = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--no-index",
+            "--target",
+            str(site),
+            str(wheel),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert pip.returncode == 0, pip.stderr[-3000:]
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
@@ -79,11 +131,24 @@ def test_installed_wheel_runs_demo_eval_and_capture_check_from_another_folder(wh
     env["TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"] = ""
 
     def jobtrends(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "crawler.cli", *args], cwd=elsewhere, env=env,
-                              capture_output=True, text=True, timeout=timeout, check=False)
+        return subprocess.run(
+            [sys.executable, "-m", "crawler.cli", *args],
+            cwd=elsewhere,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
 
-    where = subprocess.run([sys.executable, "-c", "import crawler; print(crawler.__file__)"],
-                           cwd=elsewhere, env=env, capture_output=True, text=True, check=True)
+    where = subprocess.run(
+        [sys.executable, "-c", "import crawler; print(crawler.__file__)"],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert where.stdout.startswith(str(site))
 
     demo = jobtrends("demo", "--db", "demo.db")
@@ -96,7 +161,17 @@ def test_installed_wheel_runs_demo_eval_and_capture_check_from_another_folder(wh
     assert report["pay"]["n"] > 100 and report["categories"]["n"] > 100
 
     with FixtureServer(site / "crawler" / "_bundled" / "fixtures") as server:
-        check = jobtrends("capture", "freelancer", "--check", "--base-url", server.base_url("freelancer"),
-                          "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", timeout=300)
+        check = jobtrends(
+            "capture",
+            "freelancer",
+            "--check",
+            "--base-url",
+            server.base_url("freelancer"),
+            "-s",
+            "AUTOTHROTTLE_ENABLED=False",
+            "-s",
+            "DOWNLOAD_DELAY=0",
+            timeout=300,
+        )
     assert check.returncode == 0, check.stdout[-2000:] + check.stderr[-3000:]
     assert ", 0 drifted" in check.stderr

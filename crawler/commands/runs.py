@@ -17,6 +17,17 @@ def _failed_checks(conn, run_id: int) -> str:
     return ",".join(names)
 
 
+def _check_spider(conn, spider: str) -> None:
+    """A --spider that names no spider and no run's source is a typo: say the closest."""
+    from crawler.runner import spider_names
+    from crawler.suggest import did_you_mean
+
+    known = set(spider_names()) | {r[0] for r in conn.execute("SELECT DISTINCT spider FROM crawl_runs")}
+    if spider not in known:
+        raise UserError(f"--spider {spider!r} is no spider and no run's source{did_you_mean(spider, known)};"
+                        f" known: {', '.join(sorted(known))}")
+
+
 @click.command("runs")
 @click.option("--spider", help="Only this spider's runs.")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1), help="How many runs.")
@@ -57,6 +68,8 @@ def command(spider, limit, check_ids, config_path, as_json, db_path):
                 click.echo(report.line())
                 degraded |= bool(report.failed)
             sys.exit(3 if degraded else 0)
+        if spider:
+            _check_spider(conn, spider)
         where, params = ("WHERE spider = ?", [spider]) if spider else ("", [])
         rows = conn.execute(
             f"SELECT * FROM crawl_runs {where} ORDER BY run_id DESC LIMIT ?", [*params, limit]

@@ -54,12 +54,17 @@ def command(config_path, once, max_runs, until_text, tick, stop_timeout, db_path
         monitor_options(config)  # a bad threshold should stop us now, not after the first run
     except UserError as exc:
         raise click.UsageError(str(exc)) from None
-    from crawler.runner import spider_names
+    from crawler.runner import spider_class, spider_names
+    from crawler.suggest import did_you_mean, unknown_names_message
 
     known = spider_names()
     for entry in entries:
         if entry.spider not in known:
-            raise click.UsageError(f"[[schedule]] spider {entry.spider!r} is unknown: choose from {', '.join(known)}")
+            raise click.UsageError(f"[[schedule]] spider {entry.spider!r} is unknown"
+                                   f"{did_you_mean(entry.spider, known)}: choose from {', '.join(known)}")
+        message = unknown_names_message("option", entry.args, spider_class(entry.spider).option_names())
+        if message:
+            raise click.UsageError(f"[[schedule]] {entry.name} args: {message}")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s: %(message)s")
     options = config.get("scheduler", {})
     scheduler = Scheduler(entries, db_path, config=config, config_path=config_path, tick=tick,

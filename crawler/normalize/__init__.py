@@ -46,6 +46,7 @@ __all__ = [
     "make_pay",
     "mark_reposts",
     "match_skills",
+    "normalize_listing",
     "normalize_title",
     "parse_pay",
     "parse_pay_detail",
@@ -59,6 +60,4 @@ __all__ = [
 ]
 
 # Last: listing.py reads NORMALIZER_VERSION from this package.
-from crawler.normalize.listing import normalize_listing  # noqa: E402
-
-__all__.append("normalize_listing")
+from crawler.normalize.listing import normalize_listing

@@ -19,29 +19,49 @@ ROOT = HERE.parents[2]
 # name -> (commit, [(module, constant holding DDL)...])
 VERSIONS = {
     # the first schema: before crawl_runs.duplicates, the facet rollups and run checks
-    "first": ("f865d9a", [("crawler/db.py", "SCHEMA"), ("crawler/db.py", "FTS_SCHEMA")]),
+    "first": (
+        "f865d9a",
+        [("crawler/db.py", "SCHEMA"), ("crawler/db.py", "FTS_SCHEMA")],
+    ),
     # the last shape before numbered migrations (PRAGMA user_version 0)
-    "before-migrations": ("0f06877", [("crawler/db.py", "SCHEMA"), ("crawler/db.py", "FTS_SCHEMA"),
-                                      ("crawler/normalize/run.py", "QUEUE_DDL"),
-                                      ("crawler/runs.py", "OWNERS_DDL")]),
+    "before-migrations": (
+        "0f06877",
+        [
+            ("crawler/db.py", "SCHEMA"),
+            ("crawler/db.py", "FTS_SCHEMA"),
+            ("crawler/normalize/run.py", "QUEUE_DDL"),
+            ("crawler/runs.py", "OWNERS_DDL"),
+        ],
+    ),
 }
 
 
 def constant(source: str, name: str) -> str:
     for node in ast.parse(source).body:
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == name for t in node.targets):
+        if isinstance(node, ast.Assign) and any(
+            getattr(t, "id", None) == name for t in node.targets
+        ):
             return ast.literal_eval(node.value)
     raise KeyError(name)
 
 
 def main() -> None:
     for name, (commit, parts) in VERSIONS.items():
-        chunks = [f"-- jobtrends schema at commit {commit} (written by make_schemas.py)\n"]
+        chunks = [
+            f"-- jobtrends schema at commit {commit} (written by make_schemas.py)\n"
+        ]
         for module, const in parts:
-            source = subprocess.run(["git", "show", f"{commit}:{module}"], cwd=ROOT, check=True,
-                                    capture_output=True, text=True).stdout
+            source = subprocess.run(
+                ["git", "show", f"{commit}:{module}"],
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
             ddl = constant(source, const).strip()
-            chunks.append(f"-- {module} {const}\n{ddl}{'' if ddl.endswith(';') else ';'}\n")
+            chunks.append(
+                f"-- {module} {const}\n{ddl}{'' if ddl.endswith(';') else ';'}\n"
+            )
         (HERE / f"{name}.sql").write_text("\n".join(chunks), encoding="utf-8")
         print(f"wrote {name}.sql")
 
