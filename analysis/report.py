@@ -13,7 +13,11 @@ Method (also printed in report.md):
   Benjamini-Hochberg across categories; a change with fewer than ``min_count`` postings
   on either side is flagged and left out of the answers.
 
-    >>> rep = build_report(conn, ReportConfig(a=parse_period("2022-11"), b=parse_period("2024-02")))  # doctest: +SKIP
+    >>> from analysis.periods import parse_period
+    >>> rep = build_report(conn, ReportConfig(a=parse_period("2022-11"),
+    ...                                       b=parse_period("2024-02"), reps=50))
+    >>> rep.mode
+    'calendar-aligned: 2022-02 vs 2024-02 (same calendar days, 2 year(s) apart; A anchor 2022-11)'
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ raw listings), ``crawl.closing`` (a crawl stored everything and is about to norm
 written, reposts and rollups not yet), ``import.batch`` (an import committed a batch).
 
 >>> parse_spec("normalize.written:2, crawl.stored:1:INT")
-{'normalize.written': (2, <Signals.SIGINT: 2>), 'crawl.stored': (1, <Signals.SIGINT: 2>)}
+{'normalize.written': (2, <Signals.SIGKILL: 9>), 'crawl.stored': (1, <Signals.SIGINT: 2>)}
 """
 
 from __future__ import annotations
