@@ -35,6 +35,20 @@ def kill_env(spec: str) -> dict:
     return env
 
 
+def copy_checkout(dest: Path, names: list[str]) -> Path:
+    """Copy these files and folders of the checkout (no caches, no built copies) to dest."""
+    import shutil
+
+    skip = shutil.ignore_patterns("__pycache__", "*.pyc", "_bundled", "*.egg-info", ".pytest_cache")
+    for name in names:
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, dest / name, ignore=skip)
+        else:
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, dest / name)
+    return dest
+
+
 def run_cli(*args: str, timeout: float = 300, check: bool = False, cwd: Path | None = None,
             env: dict | None = None) -> subprocess.CompletedProcess:
     """Run `jobtrends ARGS...` in a subprocess (a fresh reactor each time)."""

@@ -11,19 +11,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import ROOT, cli_env, run_cli
+from tests.conftest import ROOT, cli_env, copy_checkout, run_cli
 
 COPY = ["crawler", "analysis", "tests", "fixtures", "pyproject.toml", "scrapy.cfg"]
-SKIP = shutil.ignore_patterns("__pycache__", "*.pyc", "_bundled", ".pytest_cache")
 
 
 def test_scaffolded_source_passes_its_test_in_a_copy(tmp_path):
-    copy = tmp_path / "checkout"
-    for name in COPY:
-        if (ROOT / name).is_dir():
-            shutil.copytree(ROOT / name, copy / name, ignore=SKIP)
-        else:
-            shutil.copy2(ROOT / name, copy / name)
+    copy = copy_checkout(tmp_path / "checkout", COPY)
     env = cli_env()
     env["PYTHONPATH"] = str(copy)  # the copy's code, not this checkout's
     proc = run_cli("new-source", "acmejobs", "--root", str(copy), cwd=copy, env=env)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -19,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from crawler.fixture_server import FixtureServer
-from tests.conftest import ROOT
+from tests.conftest import ROOT, copy_checkout
 
 BUILD_INPUTS = [
     "pyproject.toml",
@@ -33,18 +32,11 @@ BUILD_INPUTS = [
     "tests/labeled",
     "benchmarks",
 ]
-SKIP = shutil.ignore_patterns("__pycache__", "*.pyc", "_bundled", "*.egg-info")
 
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
-    src = tmp_path_factory.mktemp("src")
-    for name in BUILD_INPUTS:
-        if (ROOT / name).is_dir():
-            shutil.copytree(ROOT / name, src / name, ignore=SKIP)
-        else:
-            (src / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, src / name)
+    src = copy_checkout(tmp_path_factory.mktemp("src"), BUILD_INPUTS)
     out = tmp_path_factory.mktemp("dist")
     proc = subprocess.run(
         [

@@ -100,31 +100,41 @@ def test_the_readme_cron_line_works_in_a_fresh_folder_and_respects_the_lock(
     )
 
 
+def crawl_freelancer(
+    db, server, *, prefix=(), pass_fds=()
+) -> subprocess.CompletedProcess:
+    """`jobtrends crawl freelancer` (one page) started by ``prefix`` (a launcher)."""
+    command = [
+        *prefix,
+        *JOBTRENDS,
+        "crawl",
+        "freelancer",
+        "--db",
+        str(db),
+        "--base-url",
+        server.base_url("freelancer"),
+        "-a",
+        "max_pages=1",
+        *FAST,
+    ]
+    return subprocess.run(
+        command,
+        cwd=ROOT,
+        env=cli_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        pass_fds=pass_fds,
+        check=False,
+    )
+
+
 def test_a_crawl_whose_launcher_holds_the_lock_runs(tmp_path, fresh_server):
     db = tmp_path / "jobs.db"
     fd = try_lock(lock_path(db, "freelancer"))
     try:
         # what the scheduler does: the locked descriptor is inherited by the crawl
-        proc = subprocess.run(
-            [
-                *JOBTRENDS,
-                "crawl",
-                "freelancer",
-                "--db",
-                str(db),
-                "--base-url",
-                fresh_server.base_url("freelancer"),
-                "-a",
-                "max_pages=1",
-                *FAST,
-            ],
-            cwd=ROOT,
-            env=cli_env(),
-            capture_output=True,
-            text=True,
-            timeout=300,
-            pass_fds=(fd,),
-        )
+        proc = crawl_freelancer(db, fresh_server, pass_fds=(fd,))
     finally:
         release(fd)
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -141,29 +151,12 @@ def test_flock_then_crawl_runs(tmp_path, fresh_server):
     db = tmp_path / "jobs.db"
     lock = lock_path(db, "freelancer")
     lock.parent.mkdir(parents=True)
-    proc = subprocess.run(
-        [
-            "flock",
-            "-n",
-            str(lock),
-            *JOBTRENDS,
-            "crawl",
-            "freelancer",
-            "--db",
-            str(db),
-            "--base-url",
-            fresh_server.base_url("freelancer"),
-            "-a",
-            "max_pages=1",
-            *FAST,
-        ],
-        cwd=ROOT,
-        env=cli_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    proc = crawl_freelancer(db, fresh_server, prefix=("flock", "-n", str(lock)))
     assert proc.returncode == 0, proc.stderr[-3000:]
+    assert (
+        "freelancer: 2 pages, 100 listings (100 new), 0 errors - finished"
+        in proc.stderr
+    )
 
 
 def test_progress_lines_are_plain_lines_off_a_terminal(tmp_path, fresh_server):
