@@ -52,11 +52,11 @@ def check_name(name: str, root: Path) -> None:
 def new_source(name: str, root: str | Path) -> list[str]:
     """Write the pieces of source ``name`` into the checkout at ``root``; the paths written."""
     root = Path(root)
+    check_name(name, root)
     if not (root / "crawler" / "spiders").is_dir():
         raise UserError(
             f"{root} is not a jobtrends checkout (no crawler/spiders/): give --root"
         )
-    check_name(name, root)
     values = {"NAME": name, "CLASS": name.capitalize() + "Spider"}
     written = []
     for path, template in pieces(name).items():
