@@ -1,6 +1,8 @@
 """PNG charts for the report (matplotlib, Agg backend: no display needed).
 
->>> paths = write_report_charts(report, "out/")  # doctest: +SKIP
+>>> paths = write_report_charts(report, tmp_path / "out")
+>>> sorted(p.suffix for p in paths)[0]
+'.png'
 """
 
 from __future__ import annotations

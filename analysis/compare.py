@@ -3,8 +3,16 @@
 This is the quick, raw view (no seasonality or platform-growth control; see
 ``analysis.report`` for that).  Unique postings only (``dup_of IS NULL``).
 
-    >>> result = compare_periods(conn, parse_period("2022-11"), parse_period("2024-02"))  # doctest: +SKIP
-    >>> print(format_table(result))  # doctest: +SKIP
+    >>> from analysis.periods import parse_period
+    >>> result = compare_periods(conn, parse_period("2022-11"), parse_period("2024-02"))
+    >>> print(format_table(result))
+    Unique postings 2022-11 -> 2024-02: ... -> ... (...%)
+    <BLANKLINE>
+    category ...change  hourly n A  n B  median A  median B  change
+    ...
+    Skills by growth (top 15):
+    skill ...AI  A  B   change
+    ...
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ var(log n) = 1/n, with the covariance the shared reference bucket induces; the
 pre-trend check is a joint Wald test of the pre-event coefficients and a weighted
 slope through them.  A placebo date repeats the estimate where nothing happened.
 
-    >>> res = event_study(conn, EventStudyConfig(event=date(2022, 11, 30)))  # doctest: +SKIP
+    >>> res = event_study(conn, EventStudyConfig(event=date(2022, 11, 30)))
 """
 
 from __future__ import annotations

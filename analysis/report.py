@@ -13,7 +13,11 @@ Method (also printed in report.md):
   Benjamini-Hochberg across categories; a change with fewer than ``min_count`` postings
   on either side is flagged and left out of the answers.
 
-    >>> rep = build_report(conn, ReportConfig(a=parse_period("2022-11"), b=parse_period("2024-02")))  # doctest: +SKIP
+    >>> from analysis.periods import parse_period
+    >>> rep = build_report(conn, ReportConfig(a=parse_period("2022-11"),
+    ...                                       b=parse_period("2024-02"), reps=50))
+    >>> rep.mode
+    'calendar-aligned: 2022-02 vs 2024-02 (same calendar days, 2 year(s) apart; A anchor 2022-11)'
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import numpy as np
 from analysis import data, stats
 from analysis.panel_report import Panel, build_panel
 from analysis.periods import Period, add_months, month_label, shift_years
+from crawler.errors import UserError
 from crawler.normalize.countries import parse_country
 
 DEFAULT_EVENT = date(2022, 11, 30)
@@ -135,7 +140,7 @@ class Report:
     coverage: list[dict] = field(default_factory=list)
 
 
-class ReportError(ValueError):
+class ReportError(UserError):
     """A report cannot be built from this data (message says how to fix it)."""
 
 

@@ -1,6 +1,7 @@
 """Turn a Report into a terminal table, report.md, CSVs, JSON and charts.
 
->>> print(format_report(report))  # doctest: +SKIP
+>>> print(format_report(report))
+Windows: calendar-aligned: ...
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Datasette as the browser view of a jobtrends database.
 
-    >>> datasette_args("data/jobs.db", host="127.0.0.1", port=8001, public=False,
-    ...                allow_sql=True)[:3]  # doctest: +SKIP
-    ['serve', 'data/jobs.db', '--metadata']
+    >>> datasette_args(db_path, host="127.0.0.1", port=8001, public=False,
+    ...                allow_sql=True)[:3]
+    ['serve', '...jobs.db', '--metadata']
 
 How the file is opened, and why
 -------------------------------
@@ -57,6 +57,8 @@ from pathlib import Path
 
 import yaml
 
+from crawler.errors import UserError
+
 METADATA_PATH = Path(__file__).parent / "datasette" / "metadata.yml"
 
 # The name the packaged metadata uses for the database; replaced by the file's stem.
@@ -96,7 +98,7 @@ PLUGINS = {
 }
 
 
-class ServeError(ValueError):
+class ServeError(UserError):
     """A configuration problem the user can fix; the message says how."""
 
 
@@ -204,8 +206,8 @@ def datasette_args(
 
     Writes the adapted metadata file (into ``metadata_dir`` or a temp folder).
 
-    >>> datasette_args("data/jobs.db", port=8001)[0:2]  # doctest: +SKIP
-    ['serve', 'data/jobs.db']
+    >>> datasette_args(db_path, port=8001)[0:2]
+    ['serve', '...jobs.db']
     """
     check_public_ready(public)
     db_path = Path(db_path)

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
+from crawler.errors import UserError
 from crawler.fixture_server import resolve
 
 _EXT = {"json": ".json", "xml": ".xml", "rss": ".xml", "html": ".html", "text/plain": ".txt"}
@@ -99,7 +100,7 @@ def capture(name: str, out_dir: Path, *, base_url: str | None = None, args: dict
     from crawler.runner import project_settings, spider_names
 
     if name not in spider_names():
-        raise ValueError(f"unknown spider {name!r}: choose from {', '.join(spider_names())}")
+        raise UserError(f"unknown spider {name!r}: choose from {', '.join(spider_names())}")
     args = dict(args or {})
     args.setdefault("max_pages", "2")
     if base_url:

@@ -31,8 +31,9 @@ class JobtrendsGroup(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
-        except (UserError, FileNotFoundError, PermissionError, ValueError) as exc:
-            # Known, user-fixable errors: one line, exit status 2, no traceback.
+        except UserError as exc:
+            # User-fixable errors: one line, exit status 2; anything else is a bug and
+            # keeps its traceback.
             if os.environ.get("JOBTRENDS_DEBUG"):
                 raise
             click.echo(f"Error: {exc}", err=True)

@@ -11,6 +11,8 @@ import tomllib
 from functools import lru_cache
 from pathlib import Path
 
+from crawler.errors import UserError
+
 DEFAULT_CONFIG = Path(__file__).with_name("default_config.toml")
 
 
@@ -30,9 +32,9 @@ def read_toml(path: str | os.PathLike) -> dict:
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except FileNotFoundError:
-        raise FileNotFoundError(f"config file {path} not found - check the --config path") from None
+        raise UserError(f"config file {path} not found - check the --config path") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"config file {path} is not valid TOML: {exc}") from None
+        raise UserError(f"config file {path} is not valid TOML: {exc}") from None
 
 
 @lru_cache(maxsize=8)

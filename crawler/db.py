@@ -1,9 +1,20 @@
-"""The database shape, declared in one place and applied idempotently.
+"""The database shape, declared in one place, and its numbered migrations.
 
 Every command calls :func:`connect`, which opens the SQLite file in WAL mode and runs
-:func:`ensure_db`.  Writes on hot paths use plain ``sqlite3`` ``executemany`` inside one
-transaction (5-10x faster than sqlite-utils' batch helpers); sqlite-utils is used for
-convenience elsewhere (``database(conn)``).
+:func:`ensure_db`: the migrations a database has not had yet (``PRAGMA user_version``
+counts them), then ``SCHEMA``, which creates whatever table, index or trigger is
+missing.  ``SCHEMA`` is today's shape (a new database gets it whole); ``MIGRATIONS``
+bring an older database to it.  Changing the schema:
+
+- a new table or index: declare it in ``SCHEMA`` (``IF NOT EXISTS``); nothing else;
+- a new column: declare it in its ``CREATE TABLE`` and append one
+  ``Migration(N, "...", add_column(table, column, declaration))`` to ``MIGRATIONS``;
+- anything else (a backfill, a rebuilt table): a ``Migration`` with a function of its own.
+
+tests/test_migrations.py opens databases made by earlier versions (tests/data/schemas/)
+and checks they end with exactly the columns of a new one.  Writes on hot paths use plain
+``sqlite3`` ``executemany`` inside one transaction (5-10x faster than sqlite-utils' batch
+helpers); sqlite-utils is used for convenience elsewhere (``database(conn)``).
 """
 
 from __future__ import annotations
@@ -12,19 +23,15 @@ import hashlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-import sqlite_utils
-
 from crawler.errors import UserError
 
 DEFAULT_DB = os.environ.get("JOBTRENDS_DB", "data/jobs.db")
-
-SCHEMA_VERSION = 1
 
 # Columns of `jobs`, in order.  The normalizer returns dicts with exactly these keys.
 JOB_COLUMNS: tuple[str, ...] = (
@@ -123,7 +130,9 @@ CREATE TABLE IF NOT EXISTS jobs (
     fetched_at TEXT,
     normalizer_version TEXT,
     raw_sha256 TEXT,
-    category_confidence REAL
+    category_confidence REAL,
+    -- the browser's NOT NULL sort key (see POSTED_COLUMN)
+    posted TEXT GENERATED ALWAYS AS (coalesce(posted_at, '')) VIRTUAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS jobs_month_category ON jobs(month, category);
 CREATE INDEX IF NOT EXISTS jobs_posted_at ON jobs(posted_at);
@@ -284,6 +293,26 @@ CREATE TABLE IF NOT EXISTS schedule_state (
     last_run_id INTEGER,
     last_exit INTEGER
 );
+
+-- Listings stored but not normalized yet (crawler/normalize/run.py): a crawl queues what
+-- it added or changed in the same transaction; its close (or `normalize`) empties it.
+CREATE TABLE IF NOT EXISTS normalize_queue (
+    source TEXT NOT NULL,
+    source_id TEXT NOT NULL,
+    run_id INTEGER,
+    PRIMARY KEY (source, source_id)
+) WITHOUT ROWID;
+
+-- Which process writes each run (crawler/runs.py), so a later look can tell it died.
+CREATE TABLE IF NOT EXISTS run_owners (
+    run_id INTEGER PRIMARY KEY, pid INTEGER NOT NULL, host TEXT NOT NULL);
+"""
+
+# A resumable crawl's own SQLite file of pending and done requests (crawler/resume.py),
+# next to the database, not in it.
+FRONTIER_SCHEMA = """
+CREATE TABLE IF NOT EXISTS frontier (fp TEXT PRIMARY KEY, state TEXT NOT NULL,
+    url TEXT, request BLOB)
 """
 
 FTS_SCHEMA = """
@@ -337,7 +366,7 @@ def connect(
     path = Path(path)
     check_db_path(path)
     if not create and not path.exists():
-        raise FileNotFoundError(
+        raise UserError(
             f"database {path} does not exist - run `jobtrends demo` or `jobtrends crawl` first"
         )
     if read_only and path.is_file() and not _writable(path):
@@ -430,8 +459,10 @@ def open_read_only(path: str | os.PathLike) -> sqlite3.Connection:
     return conn
 
 
-def database(conn: sqlite3.Connection) -> sqlite_utils.Database:
+def database(conn: sqlite3.Connection):
     """A sqlite-utils view over an open connection."""
+    import sqlite_utils  # imported here: it costs most of the CLI's start-up time
+
     return sqlite_utils.Database(conn)
 
 
@@ -439,7 +470,7 @@ def database(conn: sqlite3.Connection) -> sqlite_utils.Database:
 # Datasette's next-page SQL adds "or posted_at is null" for a nullable sort column,
 # which makes SQLite sort every row for page 2 on (seconds at 5 M postings); a NOT NULL
 # column lets it drop that branch and walk an index.  A virtual generated column costs
-# no storage; only its indexes do.  Added like the other ADDED_COLUMNS (ALTER TABLE).
+# no storage; only its indexes do.  Migration 4 adds it to older databases.
 POSTED_COLUMN = "TEXT GENERATED ALWAYS AS (coalesce(posted_at, '')) VIRTUAL NOT NULL"
 # Newest first (the default) and every facet link (?category=..., ?source=...) walk one
 # of these backwards: page 1, page N and a CSV stream of all rows read only their rows.
@@ -460,36 +491,95 @@ _REPLACED_INDEXES = (
 )
 
 
-# Columns added to a table after databases were created with it: ensure_db adds the
-# missing ones to an older file (ALTER TABLE ... ADD COLUMN, idempotent).
-ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
-    "jobs": (
-        ("category_confidence", "REAL"),
-        ("country_raw", "TEXT"),
-        ("posted", POSTED_COLUMN),
-    ),
-}
+@dataclass(frozen=True)
+class Migration:
+    """Step ``version`` of the schema: ``apply(conn)`` inside the migrating transaction.
+
+    It must also be safe on a database that already has the change: databases made
+    before migrations existed (user_version 0) may have any earlier shape.
+    """
+
+    version: int
+    summary: str
+    apply: Callable[[sqlite3.Connection], None]
 
 
-def _add_missing_columns(conn: sqlite3.Connection) -> None:
-    for table, columns in ADDED_COLUMNS.items():
-        # table_xinfo: generated columns (posted) are listed too.
-        have = {row[1] for row in conn.execute(f"PRAGMA table_xinfo({table})")}
-        for name, declared in columns:
-            if name not in have:
-                conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {declared}")
+def _columns(conn: sqlite3.Connection, table: str) -> list[str]:
+    # table_xinfo: generated columns (jobs.posted) are listed too.
+    return [r[1] for r in conn.execute(f'PRAGMA table_xinfo("{table}")')]
+
+
+def add_column(table: str, column: str, declaration: str) -> Callable[[sqlite3.Connection], None]:
+    """A migration step adding ``column`` to ``table`` where the table lacks it (a table
+    not created yet gets it from ``SCHEMA``)."""
+
+    def apply(conn: sqlite3.Connection) -> None:
+        have = _columns(conn, table)
+        if have and column not in have:
+            conn.execute(f'ALTER TABLE "{table}" ADD COLUMN "{column}" {declaration}')
+
+    return apply
+
+
+def _drop_replaced_indexes(conn: sqlite3.Connection) -> None:
+    for name in _REPLACED_INDEXES:
+        conn.execute(f"DROP INDEX IF EXISTS {name}")
+
+
+MIGRATIONS: list[Migration] = [
+    Migration(1, "crawl_runs.duplicates: listings repeated within one run",
+              add_column("crawl_runs", "duplicates", "INTEGER DEFAULT 0")),
+    Migration(2, "jobs.category_confidence: the category's calibrated probability",
+              add_column("jobs", "category_confidence", "REAL")),
+    Migration(3, "jobs.country_raw: the country as the source wrote it (country is ISO)",
+              add_column("jobs", "country_raw", "TEXT")),
+    Migration(4, "jobs.posted: the browser's NOT NULL sort key (virtual, no storage)",
+              add_column("jobs", "posted", POSTED_COLUMN)),
+    Migration(5, "drop the posted_at indexes the posted sort-key indexes replace",
+              _drop_replaced_indexes),
+]
+SCHEMA_VERSION = MIGRATIONS[-1].version  # what PRAGMA user_version says once migrated
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(conn: sqlite3.Connection) -> list[Migration]:
+    """Apply the migrations this database has not had, in one transaction; returns them.
+
+    A brand-new (empty) database skips them: ``SCHEMA`` creates today's shape directly.
+    A database newer than this code (a downgrade) is a user error: it would be misread.
+    """
+    version = schema_version(conn)
+    if version == SCHEMA_VERSION:
+        return []
+    if version > SCHEMA_VERSION:
+        raise UserError(
+            f"this database has schema version {version}, newer than this jobtrends knows"
+            f" ({SCHEMA_VERSION}): upgrade jobtrends to open it"
+        )
+    with transaction(conn):
+        version = schema_version(conn)  # another process may have migrated meanwhile
+        empty = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+        done = [] if empty else [m for m in MIGRATIONS if m.version > version]
+        for step in done:
+            step.apply(conn)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    return done
 
 
 def ensure_db(conn: sqlite3.Connection) -> None:
-    """Create every table, index and trigger that is missing.  Safe on every run."""
+    """Migrate, then create every table, index and trigger that is missing.  Safe on
+    every run."""
+    migrate(conn)
     conn.executescript(SCHEMA)
-    _add_missing_columns(conn)
     conn.executescript(FTS_SCHEMA)
     conn.executescript(SORT_INDEXES)
-    for name in _REPLACED_INDEXES:
-        conn.execute(f"DROP INDEX IF EXISTS {name}")
     conn.execute(
-        "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
+        "INSERT INTO meta(key, value) VALUES ('schema_version', ?)"
+        " ON CONFLICT(key) DO UPDATE SET value = excluded.value"
+        " WHERE value IS NOT excluded.value",
         (str(SCHEMA_VERSION),),
     )
     dirty = conn.execute("SELECT value FROM meta WHERE key = 'fts_dirty'").fetchone()

@@ -10,8 +10,9 @@ Faults for reliability tests: ``server.faults`` maps a path prefix to a list of 
 dicts consumed one per request (``{"status": 429, "headers": {"Retry-After": "2"}}``,
 ``{"status": 500}``, ``{"body": b"..."}``, ``{"delay": 3}``, ``{"action": "reset"}``,
 ``{"rewrite": fn}`` (the real body through ``fn(bytes) -> bytes``: truncated, mutated...),
-``{"file": "freelancer/api/x.json"}`` (another fixture's body), ``{}`` (no fault this time);
-presets in ``crawler/faults.py``).
+``{"file": "freelancer/api/x.json"}`` (another fixture's body), ``{"hold": event}`` (answer
+only once the ``threading.Event`` is set: a test holds a crawl at a known page while it
+signals it), ``{}`` (no fault this time); presets in ``crawler/faults.py``).
 
 Run it by hand: ``python -m crawler.fixture_server --port 8765``.
 """
@@ -28,7 +29,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+from crawler.bundled import FIXTURES
+
+HOLD_LIMIT = 300  # seconds a held request waits at most (a test that never releases it)
 
 _TYPES = {
     ".json": "application/json; charset=utf-8",
@@ -114,6 +117,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.close()
             return
+        if fault is not None and fault.get("hold") is not None:
+            fault["hold"].wait(HOLD_LIMIT)
         if fault is not None and fault.get("delay"):
             time.sleep(float(fault["delay"]))
         if fault is not None and ("status" in fault or "body" in fault):

@@ -32,6 +32,7 @@ from dataclasses import asdict, dataclass, field
 from urllib.parse import urlsplit
 
 from crawler.db import iso, transaction, utcnow
+from crawler.errors import UserError
 
 logger = logging.getLogger(__name__)
 
@@ -104,9 +105,9 @@ def monitor_options(config: dict | None) -> dict:
             try:
                 value = type(default)(value)
             except (TypeError, ValueError):
-                raise ValueError(f"[monitors] {key} = {value!r} must be a number") from None
+                raise UserError(f"[monitors] {key} = {value!r} must be a number") from None
         elif key == "webhook_url" and value and not str(value).startswith(("http://", "https://")):
-            raise ValueError("[monitors] webhook_url must start with http:// or https://")
+            raise UserError("[monitors] webhook_url must start with http:// or https://")
         options[key] = value
     return options
 
@@ -148,7 +149,7 @@ def evaluate(conn: sqlite3.Connection, run_id: int, options: dict) -> list[Check
     """The checks of one run (nothing written)."""
     run = conn.execute("SELECT * FROM crawl_runs WHERE run_id = ?", (run_id,)).fetchone()
     if run is None:
-        raise ValueError(f"no run {run_id} in crawl_runs - see `jobtrends runs`")
+        raise UserError(f"no run {run_id} in crawl_runs - see `jobtrends runs`")
     history = _history(conn, run, int(options["history_runs"]))
     enough = len(history) >= int(options["min_history"])
     checks: list[Check] = []

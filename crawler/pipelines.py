@@ -25,7 +25,8 @@ from crawler.db import (
     start_run,
     transaction,
 )
-from crawler.normalize.run import enqueue, ensure_queue
+from crawler.killpoints import kill_point
+from crawler.normalize.run import enqueue
 from crawler.runs import run_args
 
 logger = logging.getLogger(__name__)
@@ -70,7 +71,6 @@ class RawStorePipeline:
     def open_spider(self) -> None:
         spider = self.crawler.spider
         self.conn = connect(self.db_path)
-        ensure_queue(self.conn)
         self.run_id = start_run(self.conn, spider.name, args=run_args(spider))
         self.crawler.jobtrends_run_id = self.run_id
         spider.jobtrends_run_id = self.run_id
@@ -112,6 +112,7 @@ class RawStorePipeline:
         with transaction(conn):  # the rows and their queue entries commit together
             counts = save_raw(conn, batch, run_id=self.run_id, in_transaction=True)
             enqueue(conn, counts.changed_keys, self.run_id)
+        kill_point("crawl.stored")
         stats = self.crawler.stats
         stats.inc_value("jobtrends/new", counts.new)
         stats.inc_value("jobtrends/updated", counts.updated)
@@ -149,6 +150,7 @@ class RawStorePipeline:
             queued,
         )
 
+        kill_point("crawl.closing")
         started = time.perf_counter()
         repaired = enqueue_unnormalized(self.conn, self.run_id)
         waiting = queued(self.conn)

@@ -53,6 +53,8 @@ from urllib.parse import urlsplit
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 
+from crawler.errors import UserError
+
 logger = logging.getLogger(__name__)
 
 ITEMS_KEY = "jobtrends:items"
@@ -968,9 +970,7 @@ def crawl_on_redis(
     from crawler.runs import summarize
 
     if name not in spider_names():
-        raise ValueError(
-            f"unknown spider {name!r}: choose from {', '.join(spider_names())}"
-        )
+        raise UserError(f"unknown spider {name!r}: choose from {', '.join(spider_names())}")
     redis_client(url).ping()
     overrides = {**redis_settings(url, idle=idle), **(settings or {})}
     if "CONCURRENT_REQUESTS" not in (

@@ -35,6 +35,8 @@ from scrapy import Request, signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.request import request_from_dict
 
+from crawler.db import FRONTIER_SCHEMA
+
 logger = logging.getLogger(__name__)
 
 MIDDLEWARE = "crawler.resume.FrontierMiddleware"
@@ -69,10 +71,7 @@ class Frontier:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.conn = sqlite3.connect(str(self.path), isolation_level=None)
         self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute(
-            "CREATE TABLE IF NOT EXISTS frontier (fp TEXT PRIMARY KEY, state TEXT NOT NULL,"
-            " url TEXT, request BLOB)"
-        )
+        self.conn.execute(FRONTIER_SCHEMA)
 
     def counts(self) -> dict[str, int]:
         return dict(self.conn.execute("SELECT state, count(*) FROM frontier GROUP BY state").fetchall())

@@ -4,8 +4,8 @@ Counts come from one SQL ``GROUP BY`` each; hourly-pay quantiles are computed pe
 (month, source, category) while streaming the values in sorted order, so only one
 group's values are held in Python at a time (5 million jobs stay cheap).
 
-    >>> refresh_rollups(conn, ["2024-02"])  # doctest: +SKIP
-    {'months': 1, 'category_rows': 17, 'skill_rows': 240, 'seconds': 0.02}
+    >>> refresh_rollups(conn, ["2024-02"])
+    {'months': 1, 'category_rows': ..., 'skill_rows': ..., 'seconds': ...}
 """
 
 from __future__ import annotations
@@ -60,7 +60,8 @@ def refresh_rollups(
 
     Runs inside one transaction, so readers see either the old or the new rollups.
 
-    >>> refresh_rollups(conn)  # doctest: +SKIP
+    >>> refresh_rollups(conn)["months"] > 12
+    True
     """
     started = time.perf_counter()
     month_list = None if months is None else sorted({m for m in months if m})
@@ -135,7 +136,7 @@ def refresh_facet_counts(conn: sqlite3.Connection, months: list[str] | None) -> 
     rowid the counts were taken, so the Datasette plugin can tell when a crawl has
     stored postings since (it then labels the facets as stored counts of that time).
 
-    >>> refresh_facet_counts(conn, ["2024-02"])  # doctest: +SKIP
+    >>> refresh_facet_counts(conn, ["2024-02"])
     """
     columns = ", ".join(FACET_COLUMNS)
     insert = (

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crawler.db import connect
+from crawler.errors import UserError
 
 LOOPBACK_SETTINGS = {
     # A mirror on 127.0.0.1 needs no politeness delay; robots.txt is still obeyed.
@@ -38,12 +39,21 @@ class RunResult:
                 f"skipped {self.skipped:>3}  errors {self.errors}")
 
 
-def spider_names() -> list[str]:
+def _loader():
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     from scrapy.spiderloader import SpiderLoader
     from scrapy.utils.project import get_project_settings
 
-    return sorted(SpiderLoader.from_settings(get_project_settings()).list())
+    return SpiderLoader.from_settings(get_project_settings())
+
+
+def spider_names() -> list[str]:
+    return sorted(_loader().list())
+
+
+def spider_class(name: str):
+    """The spider class called ``name`` (KeyError when there is none)."""
+    return _loader().load(name)
 
 
 def project_settings(db_path: str | os.PathLike, overrides: dict | None = None):
@@ -71,7 +81,7 @@ def run_spiders(
     known = spider_names()
     for name, _ in specs:
         if name not in known:
-            raise ValueError(f"unknown spider {name!r}: choose from {', '.join(known)}")
+            raise UserError(f"unknown spider {name!r}: choose from {', '.join(known)}")
     overrides = dict(settings or {})
     if log_file:
         Path(log_file).parent.mkdir(parents=True, exist_ok=True)

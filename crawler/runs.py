@@ -42,13 +42,8 @@ def status_for(stats: dict, reason: str | None) -> str:
     return "finished"
 
 
-OWNERS_DDL = """CREATE TABLE IF NOT EXISTS run_owners (
-    run_id INTEGER PRIMARY KEY, pid INTEGER NOT NULL, host TEXT NOT NULL)"""
-
-
 def record_owner(conn: sqlite3.Connection, run_id: int, pid: int | None = None) -> None:
     """Remember which process writes run ``run_id``, so a later look can tell it died."""
-    conn.execute(OWNERS_DDL)
     conn.execute("INSERT OR REPLACE INTO run_owners (run_id, pid, host) VALUES (?, ?, ?)",
                  (run_id, pid or os.getpid(), socket.gethostname()))
 
@@ -71,7 +66,6 @@ def mark_interrupted(conn: sqlite3.Connection) -> list[int]:
     looks.  Runs of other hosts, or without an owner row (older databases), are left as
     they are: their liveness cannot be checked from here.
     """
-    conn.execute(OWNERS_DDL)
     host = socket.gethostname()
     dead = [
         run_id

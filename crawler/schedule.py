@@ -41,8 +41,10 @@ from pathlib import Path
 from croniter import croniter
 
 from crawler.db import connect, iso
+from crawler.errors import UserError
 from crawler.locks import lock_path, try_lock
 from crawler.runs import close_killed_run
+from crawler.suggest import unknown_names_message
 
 logger = logging.getLogger("jobtrends.schedule")
 
@@ -67,6 +69,10 @@ class Running:
     log_file: str
 
 
+# The keys a [[schedule]] entry may have (README, section Operate).
+ENTRY_KEYS = ("name", "spider", "cron", "args", "settings", "jitter", "resume")
+
+
 def load_schedule(config: dict) -> list[Entry]:
     """The ``[[schedule]]`` entries of a config, validated (ValueError says what is wrong)."""
     raw = config.get("schedule") or []
@@ -75,11 +81,14 @@ def load_schedule(config: dict) -> list[Entry]:
     entries: list[Entry] = []
     counts: dict[str, int] = {}
     for i, item in enumerate(raw, 1):
+        message = unknown_names_message("key", item, ENTRY_KEYS)
+        if message:
+            raise UserError(f"[[schedule]] entry {i}: {message}")
         spider, cron = item.get("spider"), item.get("cron")
         if not spider or not cron:
-            raise ValueError(f"[[schedule]] entry {i} needs spider = \"NAME\" and cron = \"* * * * *\"")
+            raise UserError(f"[[schedule]] entry {i} needs spider = \"NAME\" and cron = \"* * * * *\"")
         if not croniter.is_valid(cron):
-            raise ValueError(f"[[schedule]] entry {i}: cron {cron!r} is not a valid cron expression")
+            raise UserError(f"[[schedule]] entry {i}: cron {cron!r} is not a valid cron expression")
         counts[spider] = counts.get(spider, 0) + 1
         name = spider if counts[spider] == 1 else f"{spider}#{counts[spider]}"
         entries.append(Entry(name=item.get("name", name), spider=spider, cron=cron,
@@ -87,7 +96,7 @@ def load_schedule(config: dict) -> list[Entry]:
                              settings={k: str(v) for k, v in (item.get("settings") or {}).items()},
                              jitter=float(item.get("jitter", 0)), resume=bool(item.get("resume", False))))
     if not entries:
-        raise ValueError("the config has no [[schedule]] entries - see README, section Operate")
+        raise UserError("the config has no [[schedule]] entries - see README, section Operate")
     return entries
 
 

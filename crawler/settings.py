@@ -55,13 +55,15 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
 ITEM_PIPELINES = {"crawler.pipelines.RawStorePipeline": 300}
-EXTENSIONS = {"crawler.runs.RunRecorder": 100}
+EXTENSIONS = {"crawler.runs.RunRecorder": 100, "crawler.progress.CrawlProgress": 200}
 
 # Where items go (overridden by `jobtrends crawl --db PATH`).
 JOBTRENDS_DB = "data/jobs.db"
 JOBTRENDS_BATCH_SIZE = 500
 # Normalize listings as they are stored (False: store raw only; run `jobtrends normalize`).
 JOBTRENDS_NORMALIZE = True
+# Pages/listings/errors per spider on stderr (crawler/progress.py); `jobtrends crawl` sets it.
+JOBTRENDS_PROGRESS = False
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"

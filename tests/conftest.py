@@ -23,7 +23,30 @@ def cli_env() -> dict:
     env["TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"] = ""
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     env.pop("JOBTRENDS_CONFIG", None)
+    env.pop("JOBTRENDS_KILL_AT", None)
     return env
+
+
+def kill_env(spec: str) -> dict:
+    """cli_env() that stops the command at a named point (crawler/killpoints.py):
+    ``kill_env("normalize.written:2")`` SIGKILLs it right after its second chunk."""
+    env = cli_env()
+    env["JOBTRENDS_KILL_AT"] = spec
+    return env
+
+
+def copy_checkout(dest: Path, names: list[str]) -> Path:
+    """Copy these files and folders of the checkout (no caches, no built copies) to dest."""
+    import shutil
+
+    skip = shutil.ignore_patterns("__pycache__", "*.pyc", "_bundled", "*.egg-info", ".pytest_cache")
+    for name in names:
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, dest / name, ignore=skip)
+        else:
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, dest / name)
+    return dest
 
 
 def run_cli(*args: str, timeout: float = 300, check: bool = False, cwd: Path | None = None,

@@ -448,8 +448,9 @@ def test_hidden_tables_and_descriptions(server):
 
 def test_dashboard_chart_sql_runs(server):
     """Every chart's SQL runs with no filter and with one (not only in a browser)."""
-    from analysis.serve import load_metadata
     from datasette_dashboards import replace_opts_in_query
+
+    from analysis.serve import load_metadata
 
     dashboards = load_metadata()["plugins"]["datasette-dashboards"]
     for dashboard in dashboards.values():
@@ -650,8 +651,9 @@ def test_every_public_column_is_described(seeded_db):
 
 def test_coverage_chart_figures(server):
     """Run 1 last saw alpha's 15 listings, run 2 beta's 4 (see SEED)."""
-    from analysis.serve import load_metadata
     from datasette_dashboards import replace_opts_in_query
+
+    from analysis.serve import load_metadata
 
     chart = load_metadata()["plugins"]["datasette-dashboards"]["crawl-health"]["charts"]["coverage"]
     rows = get_json(server, "/jobs.json", sql=replace_opts_in_query(chart["query"], {}),

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from crawler.commands.import_ import parse_map
+from crawler.errors import UserError
 from crawler.importers.generic import parse_mapping
 from crawler.importers.records import parse_when
 from crawler.normalize.listing import normalize_listing
@@ -145,7 +146,7 @@ def test_parse_map_and_mapping():
     }
     with pytest.raises(click.UsageError):
         parse_map(("title",))
-    with pytest.raises(ValueError, match="source_id"):
+    with pytest.raises(UserError, match="source_id"):
         parse_mapping({"title": "t"})
 
 

@@ -16,7 +16,6 @@ JOB_FIELDS = "job_id, title, posted_at, category, pay_type, hourly_usd_mid, skil
 
 def _store(db, n: int, *, queue: bool = True, seed: int = 3) -> tuple[int, list]:
     conn = connect(db)
-    nrun.ensure_queue(conn)
     run_id = start_run(conn, "synth", kind="synth")
     listings = list(generate(date(2023, 1, 1), date(2023, 3, 1), rows=n, seed=seed))
     with transaction(conn):

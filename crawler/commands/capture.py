@@ -15,7 +15,8 @@ from crawler.commands.crawl import parse_pairs
 @click.argument("name")
 @click.option("--base-url", help="Where to fetch from (default: the real site).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False),
-              help="Fixture folder (default: fixtures/NAME).")
+              help="Fixture folder (default: ./fixtures/NAME to capture, the shipped"
+                   " fixtures of NAME to --check).")
 @click.option("--check", "check_only", is_flag=True,
               help="Do not write: compare live field structure with the stored fixtures.")
 @click.option("-a", "arg_pairs", multiple=True, metavar="KEY=VALUE",
@@ -29,7 +30,12 @@ def command(name, base_url, out_dir, check_only, arg_pairs, setting_pairs, db_pa
 
     if name not in spider_names():
         raise click.UsageError(f"unknown spider {name!r}: choose from {', '.join(spider_names())}")
-    out = Path(out_dir or Path("fixtures") / name)
+    if out_dir:
+        out = Path(out_dir)
+    else:
+        from crawler.bundled import FIXTURES
+
+        out = FIXTURES / name if check_only else Path("fixtures") / name
     args = dict(parse_pairs(arg_pairs, "-a"))
     settings = dict(parse_pairs(setting_pairs, "-s"))
     if check_only:

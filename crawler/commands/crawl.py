@@ -53,7 +53,7 @@ def check_before_crawling(names: list[str], args: dict[str, dict], db_path: str)
             spider = loader.load(name)(**args[name])
             if hasattr(spider, "check_options"):
                 spider.check_options()
-        except (ValueError, FileNotFoundError) as exc:
+        except (UserError, FileNotFoundError) as exc:
             raise click.UsageError(f"{exc} (spider {name})") from None
     try:
         connect(db_path).close()
@@ -124,7 +124,7 @@ def command(names, all_, arg_pairs, setting_pairs, base_url, config_path, full, 
     config = load_config(config_path)
     try:
         monitor_options(config)
-    except ValueError as exc:
+    except UserError as exc:
         raise click.UsageError(str(exc)) from None
     if resume or config.get("crawl", {}).get("resume"):
         from crawler.resume import resume_settings
@@ -146,8 +146,17 @@ def command(names, all_, arg_pairs, setting_pairs, base_url, config_path, full, 
                                  log_file=log_file, idle=redis_idle)
         click.echo(json.dumps(summary))
         sys.exit(0 if summary["reason"] == "finished" else 1)
+    from crawler.locks import hold_spider_locks, release
+
+    locks = hold_spider_locks(db_path, names)  # the scheduler's lock: one run per spider
     click.echo(f"crawling {', '.join(names)} into {db_path} (log: {log_file})", err=True)
-    results = run_spiders([(n, args[n]) for n in names], db_path, settings=settings, log_file=log_file)
+    settings.setdefault("JOBTRENDS_PROGRESS", "True")
+    try:
+        results = run_spiders([(n, args[n]) for n in names], db_path, settings=settings,
+                              log_file=log_file)
+    finally:
+        for fd in locks:
+            release(fd)
     for result in results:
         click.echo(result.line())
     from crawler.monitors import check_runs

@@ -19,6 +19,7 @@ def command(period_a, period_b, db_path):
     from analysis.compare import compare_periods, format_table
     from analysis.periods import parse_period
     from crawler.db import connect
+    from crawler.errors import UserError
     from crawler.fixture_server import FIXTURES, FixtureServer
     from crawler.runner import LOOPBACK_SETTINGS, run_spiders
 
@@ -28,7 +29,10 @@ def command(period_a, period_b, db_path):
         raise click.UsageError(str(exc)) from None
     feeds_file = FIXTURES / "upwork" / "feeds.txt"
     if not feeds_file.is_file():
-        raise click.ClickException(f"{feeds_file} is missing - run `python fixtures/generate.py`")
+        raise UserError(
+            f"{feeds_file} is missing: in a checkout, run `python -m fixtures.generate` from its"
+            " root; an installed jobtrends ships it (reinstall with `pip install jobtrends`)"
+        )
     log_file = str(Path(db_path).parent / "logs" / "demo.log")
     with FixtureServer() as server:
         click.echo(f"fixture server on {server.url}; crawling upwork and freelancer into {db_path}")

@@ -20,10 +20,11 @@ from pathlib import Path
 
 import click
 
+from crawler.bundled import LABELED
 from crawler.commands._eval_real import format_upwork_api
 from crawler.commands._options import db_option
 
-LABELED_DIR = Path(__file__).resolve().parents[2] / "tests" / "labeled"
+LABELED_DIR = LABELED  # tests/labeled/ in a checkout, a copy in an installed wheel
 TARGETS = {
     "pay": 0.98,
     "pay_world": 0.98,
@@ -640,7 +641,8 @@ def command(
     """Accuracy of the normalizer on the labeled set (targets: pay 98%, dates 99%, categories 90%)."""
     if not Path(labeled_dir).is_dir():
         raise click.UsageError(
-            f"--labeled {labeled_dir} is not a folder; point it at tests/labeled/"
+            f"--labeled {labeled_dir} is not a folder; point it at a folder like"
+            f" {LABELED_DIR} (the default)"
         )
     report = run_eval(Path(labeled_dir), db_path)
     real = None if no_real else real_data_section(upwork_api)

@@ -142,7 +142,7 @@ def command(
             )
         try:
             mapping = parse_mapping({**configured, **pairs})
-        except ValueError as exc:
+        except UserError as exc:
             raise click.UsageError(
                 f"{exc} (give --map or [sources.{source}] import_map)"
             ) from None

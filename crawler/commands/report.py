@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from crawler.commands._options import db_option
+from crawler.errors import UserError
 
 
 def _default_b(conn) -> str:
@@ -23,6 +24,75 @@ def _default_b(conn) -> str:
             " as a day range, e.g. --b 2024-06-01..2024-06-14"
         )
     return month
+
+
+def _check_data(conn, source: str | None) -> tuple[str, str]:
+    """The first and last posting days (of ``source``); a user error when there are none."""
+    if source:
+        sources = [r[0] for r in conn.execute("SELECT DISTINCT source FROM jobs")]
+        if source not in sources:
+            from crawler.suggest import did_you_mean
+
+            raise UserError(
+                f"--source {source!r} has no postings{did_you_mean(source, sources)};"
+                f" sources in this database: {', '.join(sorted(sources)) or 'none'}"
+            )
+    where = " AND source = ?" if source else ""
+    first, last = conn.execute(
+        "SELECT min(substr(posted_at, 1, 10)), max(substr(posted_at, 1, 10)) FROM jobs"
+        f" WHERE dup_of IS NULL AND posted_at IS NOT NULL{where}",
+        [source] if source else [],
+    ).fetchone()
+    if not first:
+        raise UserError(
+            "the database has no dated postings; run `jobtrends demo` or `jobtrends crawl` first"
+        )
+    return first, last
+
+
+def _explain_windows(conn, config, first: str, last: str) -> None:
+    """Say which windows are compared and why, before the bootstrap starts; a window
+    without postings is a user error naming what the user typed."""
+    from analysis.report import choose_windows
+
+    window_a, window_b, mode = choose_windows(config)
+    if config.naive:
+        click.echo(f"comparing {window_a.label} with {window_b.label} as given (--naive)", err=True)
+    else:
+        years = window_b.start.year - window_a.start.year
+        click.echo(
+            f"comparing {window_a.label} with {window_b.label}: --b {config.b.label} moved back"
+            f" {years} year(s) to end by the end of --a {config.a.label}, so both windows cover"
+            " the same calendar days (seasons cancel); --naive compares"
+            f" {config.a.label} with {config.b.label} as given",
+            err=True,
+        )
+    def postings(window) -> int:
+        return conn.execute(
+            "SELECT count(*) FROM jobs WHERE posted_at >= ? AND posted_at < ?"
+            " AND dup_of IS NULL" + (" AND source = ?" if config.source else ""),
+            [window.start_iso, window.end_iso, *([config.source] if config.source else [])],
+        ).fetchone()[0]
+
+    for window, typed in ((window_a, "--a"), (window_b, "--b")):
+        if postings(window):
+            continue
+        what = (
+            f"{typed} {window.label}"
+            if window.label in (config.a.label, config.b.label)
+            else f"{window.label} (the calendar-aligned window for {typed} {config.a.label}"
+            f" and --b {config.b.label})"
+        )
+        naive_helps = not config.naive and typed == "--a" and postings(config.a) > 0
+        hint = (
+            f", or --naive to compare {config.a.label} with {config.b.label} as given"
+            if naive_helps
+            else ""
+        )
+        raise UserError(
+            f"no postings in {what}; the data runs from {first} to {last}:"
+            f" choose --a/--b within it{hint}"
+        )
 
 
 @click.command("report")
@@ -127,6 +197,8 @@ def command(
         source=source,
         real=real,
     )
+    first, last = _check_data(conn, source)
+    _explain_windows(conn, config, first, last)
     try:
         report = build_report(conn, config)
     except ReportError as exc:

@@ -8,12 +8,24 @@ import sys
 import click
 
 from crawler.commands._options import db_option
+from crawler.errors import UserError
 
 
 def _failed_checks(conn, run_id: int) -> str:
     names = [r[0] for r in conn.execute(
         "SELECT \"check\" FROM run_checks WHERE run_id = ? AND passed = 0 ORDER BY \"check\"", (run_id,))]
     return ",".join(names)
+
+
+def _check_spider(conn, spider: str) -> None:
+    """A --spider that names no spider and no run's source is a typo: say the closest."""
+    from crawler.runner import spider_names
+    from crawler.suggest import did_you_mean
+
+    known = set(spider_names()) | {r[0] for r in conn.execute("SELECT DISTINCT spider FROM crawl_runs")}
+    if spider not in known:
+        raise UserError(f"--spider {spider!r} is no spider and no run's source{did_you_mean(spider, known)};"
+                        f" known: {', '.join(sorted(known))}")
 
 
 @click.command("runs")
@@ -42,19 +54,21 @@ def command(spider, limit, check_ids, config_path, as_json, db_path):
 
             try:
                 options = monitor_options(load_config(config_path))
-            except ValueError as exc:
+            except UserError as exc:
                 raise click.UsageError(str(exc)) from None
             degraded = False
             for run_id in check_ids:
                 try:
                     report = check_run(conn, run_id, options)
-                except ValueError as exc:
+                except UserError as exc:
                     raise click.UsageError(str(exc)) from None
                 for c in report.checks:
                     click.echo(f"  {'ok  ' if c.passed else 'FAIL'} {c.check:<20} {c.detail}")
                 click.echo(report.line())
                 degraded |= bool(report.failed)
             sys.exit(3 if degraded else 0)
+        if spider:
+            _check_spider(conn, spider)
         where, params = ("WHERE spider = ?", [spider]) if spider else ("", [])
         rows = conn.execute(
             f"SELECT * FROM crawl_runs {where} ORDER BY run_id DESC LIMIT ?", [*params, limit]

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 import click
 
 from crawler.commands._options import db_option
+from crawler.errors import UserError
 
 
 def parse_until(text: str | None) -> datetime | None:
@@ -51,14 +52,19 @@ def command(config_path, once, max_runs, until_text, tick, stop_timeout, db_path
         from crawler.monitors import monitor_options
 
         monitor_options(config)  # a bad threshold should stop us now, not after the first run
-    except ValueError as exc:
+    except UserError as exc:
         raise click.UsageError(str(exc)) from None
-    from crawler.runner import spider_names
+    from crawler.runner import spider_class, spider_names
+    from crawler.suggest import did_you_mean, unknown_names_message
 
     known = spider_names()
     for entry in entries:
         if entry.spider not in known:
-            raise click.UsageError(f"[[schedule]] spider {entry.spider!r} is unknown: choose from {', '.join(known)}")
+            raise click.UsageError(f"[[schedule]] spider {entry.spider!r} is unknown"
+                                   f"{did_you_mean(entry.spider, known)}: choose from {', '.join(known)}")
+        message = unknown_names_message("option", entry.args, spider_class(entry.spider).option_names())
+        if message:
+            raise click.UsageError(f"[[schedule]] {entry.name} args: {message}")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s: %(message)s")
     options = config.get("scheduler", {})
     scheduler = Scheduler(entries, db_path, config=config, config_path=config_path, tick=tick,

@@ -238,14 +238,7 @@ def _store(db_path: str, listings, *, args: dict, normalize: bool, quiet: bool) 
     )
     if not normalize:
         return
-    try:
-        from crawler.normalize.run import normalize_db
-    except ImportError as exc:  # the normalizer is optional while the project grows
-        click.echo(
-            f"normalizer not available ({exc}); raw listings stored -"
-            " run `jobtrends normalize` once it exists",
-            err=True,
-        )
-        return
+    from crawler.normalize.run import normalize_db
+
     stats = normalize_db(conn, run_id=run_id, progress=not quiet)
     click.echo(f"normalized {stats.listings} listings")

@@ -17,6 +17,7 @@ import json
 from collections.abc import Iterator
 
 from crawler.db import RawListing
+from crawler.errors import UserError
 from crawler.importers.inputs import InputFile
 from crawler.importers.lines import PrefixedText, csv_rows, json_lines
 from crawler.importers.records import FileDone, Record, Reject, iso_z, parse_when
@@ -63,14 +64,14 @@ def parse_mapping(pairs: dict[str, str]) -> dict[str, str]:
     for key, column in pairs.items():
         field = ALIASES.get(key.strip(), key.strip())
         if field not in FIELDS:
-            raise ValueError(
+            raise UserError(
                 f"unknown field {key!r} in the column mapping: use {', '.join(FIELDS)}"
             )
         if not str(column).strip():
-            raise ValueError(f"field {key!r} maps to an empty column name")
+            raise UserError(f"field {key!r} maps to an empty column name")
         out[field] = str(column).strip()
     if "source_id" not in out:
-        raise ValueError(
+        raise UserError(
             "the column mapping needs source_id=COLUMN (the listing's stable id)"
         )
     return out

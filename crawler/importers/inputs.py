@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from crawler.errors import UserError
 from crawler.inflate import BoundedReader, allowed_size
 
 ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz")
@@ -141,7 +142,7 @@ def iter_inputs(
     """
     path = Path(path)
     if not path.exists():
-        raise FileNotFoundError(
+        raise UserError(
             f"{path} does not exist - give a file, folder or archive"
         )
     if path.is_file():

@@ -39,6 +39,7 @@ from crawler.runs import mark_interrupted, record_owner
 #: Tests only: a file path; after its first batch the import writes its pid and its
 #: reader's there and stops, so a test can kill it at a known point (no timing).
 KILL_POINT_ENV = "JOBTRENDS_IMPORT_KILL_POINT"
+from crawler.killpoints import kill_point
 
 # Listings per transaction.  Large batches matter for big raw-only imports: new keys
 # are inserted in key order, so a batch writes each touched page of the primary-key
@@ -219,10 +220,10 @@ def run_import(
         nonlocal batch, rejects
         _write_batch(conn, batch, rejects, report, normalize=normalize)
         batch, rejects = [], []
-        if kill_point:
-            _stop_at_kill_point(kill_point, reader)
+        if stop_file:
+            _stop_at_kill_point(stop_file, reader)
 
-    kill_point = os.environ.get(KILL_POINT_ENV)
+    stop_file = os.environ.get(KILL_POINT_ENV)
 
     try:
         for chunk in chunks:
@@ -375,6 +376,7 @@ def _write_batch(
     report.months |= months
     report.normalized += jobs
     report.normalize_issues += issues
+    kill_point("import.batch")
 
 
 def _normalize(

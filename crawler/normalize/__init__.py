@@ -50,6 +50,7 @@ __all__ = [
     "make_pay",
     "mark_reposts",
     "match_skills",
+    "normalize_listing",
     "normalize_title",
     "parse_pay",
     "parse_pay_detail",
@@ -62,9 +63,5 @@ __all__ = [
     "usd_rate",
 ]
 
-try:  # the lead's listing module; absent while it is being written
-    from crawler.normalize.listing import normalize_listing  # noqa: F401
-
-    __all__.append("normalize_listing")
-except ImportError:
-    pass
+# Last: listing.py reads NORMALIZER_VERSION from this package.
+from crawler.normalize.listing import normalize_listing

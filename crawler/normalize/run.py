@@ -37,6 +37,7 @@ from crawler.db import (
     transaction,
     write_job_rows,
 )
+from crawler.killpoints import kill_point
 from crawler.normalize.listing import normalize_listing
 
 logger = logging.getLogger(__name__)
@@ -49,13 +50,6 @@ PARALLEL_ROWS = 4 * CHUNK
 # already holds, drops the secondary indexes of jobs/job_skills and builds them once at
 # the end: sorting once is several times cheaper than updating 9 B-trees row by row.
 BULK_INDEX_ROWS = 50_000
-
-QUEUE_DDL = """CREATE TABLE IF NOT EXISTS normalize_queue (
-    source TEXT NOT NULL,
-    source_id TEXT NOT NULL,
-    run_id INTEGER,
-    PRIMARY KEY (source, source_id)
-) WITHOUT ROWID"""
 
 _RAW_COLUMNS = "source, source_id, payload, fetched_at, payload_sha256, url"
 # Where a jobs row keeps the raw listing it came from (to resolve its queue entry).
@@ -126,10 +120,6 @@ def normalize_rows(
 
 
 # -- the queue of listings waiting for the normalizer -------------------------------------
-def ensure_queue(conn: sqlite3.Connection) -> None:
-    conn.execute(QUEUE_DDL)
-
-
 def enqueue(conn: sqlite3.Connection, keys: Iterable[tuple[str, str]], run_id: int | None) -> None:
     """Queue (source, source_id) listings for normalizing (call inside the raw write's
     transaction, so a stored change is never left unqueued)."""
@@ -146,7 +136,6 @@ def enqueue_unnormalized(conn: sqlite3.Connection, run_id: int) -> int:
     Repairs listings stored by a crawl killed before its close in a database written
     before the queue existed, or by a run with JOBTRENDS_NORMALIZE=False.
     """
-    ensure_queue(conn)
     with transaction(conn):
         cur = conn.execute(
             "INSERT OR IGNORE INTO normalize_queue (source, source_id, run_id)"
@@ -159,7 +148,6 @@ def enqueue_unnormalized(conn: sqlite3.Connection, run_id: int) -> int:
 
 def queued(conn: sqlite3.Connection) -> int:
     """Listings waiting in the queue."""
-    ensure_queue(conn)
     return conn.execute("SELECT count(*) FROM normalize_queue").fetchone()[0]
 
 
@@ -302,16 +290,10 @@ def after_store(conn: sqlite3.Connection, months: Iterable[str] | None) -> None:
     months = sorted(set(months)) if months is not None else None
     if months == []:
         return
-    try:
-        from crawler.normalize.reposts import mark_reposts
-    except ImportError:  # pragma: no cover - during bootstrap
-        mark_reposts = None
-    if mark_reposts is not None:
-        mark_reposts(conn, since=None if months is None else f"{months[0]}-01")
-    try:
-        from crawler.rollups import refresh_rollups
-    except ImportError:  # pragma: no cover
-        return
+    from crawler.normalize.reposts import mark_reposts
+    from crawler.rollups import refresh_rollups
+
+    mark_reposts(conn, since=None if months is None else f"{months[0]}-01")
     refresh_rollups(conn, months)
 
 
@@ -341,7 +323,6 @@ def normalize_db(
     there is enough work); this process names the chunks and writes the results, one
     transaction per ``chunk`` listings.
     """
-    ensure_queue(conn)
     where, params = [], []
     if run_id is not None and not queue:
         where.append("last_run_id = ?")
@@ -405,11 +386,13 @@ def normalize_db(
     with _bulk_pragmas(conn, total > BULK_FTS_ROWS), fts, _bulk_indexes(conn, bulk):
         for packed in results:
             _write(conn, packed, queue=resolve)
+            kill_point("normalize.written")
             stats.merge(packed[3])
             if bar:
                 bar.update(len(packed[0]))
     if bar:
         bar.close()
+    kill_point("normalize.derive")
     if derive:  # reposts and rollups (benchmarks time them separately)
         after_store(conn, stats.months if (run_id or source or since or queue) else None)
     with transaction(conn):

@@ -7,6 +7,8 @@ with stable ids; it yields :meth:`JobSpider.listing` items (the exact payload) a
 
 from __future__ import annotations
 
+import inspect
+import re
 import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -16,9 +18,14 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import scrapy
 
 from crawler.config import source_options
+from crawler.errors import UserError
 from crawler.payloads import BadJson, json_payload
+from crawler.suggest import unknown_names_message
 
 TRUE = {"1", "true", "yes", "on"}
+# Options every spider takes (file_root: crawler/middlewares.py, for file:// feeds).
+COMMON_OPTIONS = ("base_url", "full", "file_root")
+_OPT_CALL = re.compile(r"\bopt(?:_int|_list)?\(\s*[\"'](\w+)[\"']")
 
 
 class JobSpider(scrapy.Spider):
@@ -49,7 +56,7 @@ class JobSpider(scrapy.Spider):
         try:
             return int(value)
         except (TypeError, ValueError):
-            raise ValueError(f"option {key}={value!r} for spider {self.name} must be an integer") from None
+            raise UserError(f"option {key}={value!r} for spider {self.name} must be an integer") from None
 
     def opt_list(self, key: str) -> list[str]:
         """A list option: a TOML list, or a comma-separated spider argument."""
@@ -63,11 +70,26 @@ class JobSpider(scrapy.Spider):
     #: Options that must be whole numbers; checked by `jobtrends crawl` before crawling.
     int_options: tuple[str, ...] = ("max_pages", "limit")
 
+    @classmethod
+    def option_names(cls) -> set[str]:
+        """Every option this spider reads: the keys its code (and its base classes' code)
+        passes to ``opt``/``opt_int``/``opt_list``, its default config keys, and the
+        options every spider takes."""
+        names = {*COMMON_OPTIONS, *source_options(cls.name, None)}
+        for klass in cls.__mro__:
+            if klass.__module__.startswith("crawler.spiders"):
+                names.update(_OPT_CALL.findall(inspect.getsource(klass)))
+        return names
+
     def check_options(self) -> None:
-        """Raise ValueError (one line: which option, which value) for an unusable option."""
+        """Raise UserError (one line: which option, which value) for an unusable option:
+        an unknown key (with the closest valid one), or a bad number."""
+        message = unknown_names_message("option", self.jobtrends_args, self.option_names())
+        if message:
+            raise UserError(message)
         for key in self.int_options:
             if self.opt(key) not in (None, "") and self.opt_int(key, 0) < 0:
-                raise ValueError(f"option {key}={self.opt(key)!r} for spider {self.name} must be 0 or more")
+                raise UserError(f"option {key}={self.opt(key)!r} for spider {self.name} must be 0 or more")
 
     # -- URLs ----------------------------------------------------------------------
     def api_url(self, path: str, params: dict | None = None) -> str:

@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime
 
 import scrapy
 
+from crawler.errors import UserError
 from crawler.payloads import MONTH_NAMES, json_excerpt
 from crawler.spiders._json import JsonApiSpider
 
@@ -30,7 +31,7 @@ _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 def _month(text: str) -> tuple[int, int]:
     m = _MONTH_RE.match(text.strip())
     if not m or not 1 <= int(m.group(2)) <= 12:
-        raise ValueError(f"month {text!r} must look like YYYY-MM (e.g. 2023-06)")
+        raise UserError(f"month {text!r} must look like YYYY-MM (e.g. 2023-06)")
     return int(m.group(1)), int(m.group(2))
 
 
@@ -46,7 +47,10 @@ def parse_months(spec: str, *, today: date) -> list[tuple[int, int]]:
     months: list[tuple[int, int]] = []
     for part in (p.strip() for p in (spec or "").split(",") if p.strip()):
         if part.startswith("last:"):
-            count = int(part[5:])
+            count = part[5:].strip()
+            if not count.isdigit():
+                raise UserError(f"{part!r}: give last:N with N a whole number of months")
+            count = int(count)
             year, month = today.year, today.month
             for _ in range(count):
                 months.append((year, month))
@@ -55,7 +59,7 @@ def parse_months(spec: str, *, today: date) -> list[tuple[int, int]]:
             first, _, last = part.partition("..")
             cur, end = _month(first), _month(last)
             if cur > end:
-                raise ValueError(f"month range {part!r} runs backwards")
+                raise UserError(f"month range {part!r} runs backwards")
             while cur <= end:
                 months.append(cur)
                 cur = _next(*cur)
@@ -86,7 +90,7 @@ class HackernewsSpider(JsonApiSpider):
         )
         mode = str(self.opt("comments", "items"))
         if mode not in ("items", "search"):
-            raise ValueError(
+            raise UserError(
                 f"option comments={mode!r} for spider hackernews must be items or search"
             )
         for year, month in months:

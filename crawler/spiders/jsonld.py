@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.utils.sitemap import Sitemap
 
+from crawler.errors import UserError
 from crawler.inflate import TooLarge, gunzip
 from crawler.normalize.sources.jsonld import identifier_value, job_postings
 from crawler.payloads import BadJson, load_json_page
@@ -73,7 +74,7 @@ class JsonldSpider(JobSpider):
         try:
             self.pattern = re.compile(self.opt("url_pattern") or "")
         except re.error as exc:
-            raise ValueError(
+            raise UserError(
                 f"option url_pattern for spider jsonld is not a regex: {exc}"
             ) from None
         self.pages_left = self.opt_int("max_pages", 5000)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crawler.db import connect, finish_run, start_run
+from crawler.errors import UserError
 from crawler.monitors import check_run, safe_url
 from tests.conftest import rows, run_cli
 from tests.ops.conftest import write_freelancer
@@ -83,7 +84,7 @@ def test_history_checks(tmp_path):
     # Re-checking replaces the verdicts instead of adding rows.
     check_run(conn, noisy)
     assert conn.execute("SELECT count(*) FROM run_checks WHERE run_id = ?", (noisy,)).fetchone()[0] == 7
-    with pytest.raises(ValueError):
+    with pytest.raises(UserError):
         check_run(conn, 9999)
     conn.close()
 

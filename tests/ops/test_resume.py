@@ -4,14 +4,12 @@ without fetching again the pages whose listings were stored."""
 from __future__ import annotations
 
 import signal
-import subprocess
-import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from crawler.resume import jobdir, resume_settings
-from tests.conftest import FAST, JOBTRENDS, ROOT, cli_env, rows, run_cli
+from tests.conftest import FAST, kill_env, rows, run_cli
 from tests.ops.conftest import write_freelancer
 
 
@@ -30,15 +28,12 @@ def crawl_args(server, db, log):
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "SIGINT"])
 def test_interrupted_crawl_resumes_without_refetching(tmp_path, gen_root, gen_server, how):
     ids = write_freelancer(gen_root, pages=8, per_page=5)
-    gen_server.faults["/freelancer/api"] = [{"delay": 0.4}] * 100  # a slow site: time to interrupt
     db = tmp_path / "jobs.db"
-    proc = subprocess.Popen([*JOBTRENDS, *crawl_args(gen_server, db, tmp_path / "a.log")], cwd=ROOT,
-                            env=cli_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and len(api_offsets(gen_server.requests)) < 4:
-        time.sleep(0.05)
-    proc.send_signal(how)
-    proc.wait(timeout=60)
+    # the signal comes as the 12th listing (page 3 of 8) is committed
+    proc = run_cli(*crawl_args(gen_server, db, tmp_path / "a.log"),
+                   env=kill_env(f"crawl.stored:12:{how.name}"), timeout=120)
+    if how == signal.SIGKILL:
+        assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
     before = api_offsets(gen_server.requests)
     stored_before = rows(db, "SELECT count(*) n FROM raw_listings")[0]["n"]
     assert 3 <= len(before) < 9 and stored_before >= 10

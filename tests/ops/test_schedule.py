@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import subprocess
+import threading
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -25,6 +26,19 @@ def runs_cli(*args: str) -> str:
     result = CliRunner().invoke(main, ["runs", *args])
     assert result.exit_code == 0, result.output
     return result.stdout
+
+
+def _api_requests(server) -> int:
+    return sum("/api/" in r for r in server.requests)
+
+
+def wait_for(ready, proc, limit: float = 120) -> None:
+    """Wait for an event ``ready()`` reports (``limit`` only bounds a broken test)."""
+    deadline = time.monotonic() + limit
+    while not ready():
+        assert proc.poll() is None, "the scheduler ended before the event"
+        assert time.monotonic() < deadline, "the event never came"
+        time.sleep(0.05)
 
 
 def write_config(path, server, *, cron="* * * * * */2", extra="", args=None):
@@ -116,18 +130,22 @@ def test_a_spider_never_runs_twice_at_once(tmp_path, gen_root, gen_server):
 
 def test_sigterm_stops_the_running_crawl_cleanly(tmp_path, gen_root, gen_server):
     write_freelancer(gen_root, pages=6, per_page=5)
-    # Slow pages, so the crawl is mid-way when the scheduler is told to stop.
-    gen_server.faults["/freelancer/api"] = [{"delay": 0.7}] * 20
+    # The third page is held, so the crawl is mid-way when the scheduler is told to stop.
+    held = threading.Event()
+    gen_server.faults["/freelancer/api"] = [{}, {}, {"hold": held}]
     db = tmp_path / "jobs.db"
     config = write_config(tmp_path / "c.toml", gen_server, args={"limit": "5"})
     proc = subprocess.Popen([*JOBTRENDS, "schedule", "--config", str(config), "--db", str(db), "--once",
                              "--tick", "0.1"], cwd=ROOT, env=cli_env(), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not any("/api/" in r for r in gen_server.requests):
-        time.sleep(0.1)
-    time.sleep(0.5)
-    proc.send_signal(signal.SIGTERM)
+    try:
+        wait_for(lambda: _api_requests(gen_server) >= 3, proc)
+        proc.send_signal(signal.SIGTERM)
+        # the crawl got the forwarded signal: its log says so
+        wait_for(lambda: any("Received SIGTERM" in p.read_text(errors="replace")
+                             for p in (tmp_path / "logs").glob("schedule-*.log")), proc)
+    finally:
+        held.set()
     out, err = proc.communicate(timeout=60)
     run = rows(db, "SELECT * FROM crawl_runs")
     assert len(run) == 1, err[-3000:]
@@ -164,19 +182,21 @@ def test_bad_schedule_config_is_a_one_line_usage_error(tmp_path):
 
 def test_a_killed_crawl_is_recorded_as_interrupted(tmp_path, gen_root, gen_server):
     write_freelancer(gen_root, pages=6, per_page=5)
-    gen_server.faults["/freelancer/api"] = [{"delay": 0.7}] * 20
+    held = threading.Event()  # the second page waits until the crawl is killed
+    gen_server.faults["/freelancer/api"] = [{}, {"hold": held}]
     db = tmp_path / "jobs.db"
     config = write_config(tmp_path / "c.toml", gen_server, args={"limit": "5"})
     proc = subprocess.Popen([*JOBTRENDS, "schedule", "--config", str(config), "--db", str(db), "--once",
                              "--tick", "0.1"], cwd=ROOT, env=cli_env(), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and len([r for r in gen_server.requests if "/api/" in r]) < 2:
-        time.sleep(0.1)
-    children = open(f"/proc/{proc.pid}/task/{proc.pid}/children").read().split()
-    assert len(children) == 1
-    os.kill(int(children[0]), signal.SIGKILL)  # out-of-memory killer, kill -9, ...
-    out, err = proc.communicate(timeout=60)
+    try:
+        wait_for(lambda: _api_requests(gen_server) >= 2, proc)
+        children = open(f"/proc/{proc.pid}/task/{proc.pid}/children").read().split()
+        assert len(children) == 1
+        os.kill(int(children[0]), signal.SIGKILL)  # out-of-memory killer, kill -9, ...
+        out, err = proc.communicate(timeout=60)
+    finally:
+        held.set()
     assert proc.returncode == 1, err[-2000:]
     run = rows(db, "SELECT * FROM crawl_runs")
     assert len(run) == 1 and run[0]["status"] == "interrupted" and run[0]["finished_at"]

@@ -58,6 +58,8 @@ def cases(f) -> list[tuple[str, list[str]]]:
         ("import", ["import", "/nonexistent/feed.xml", "--db", str(d / "i.db")]),
         ("import", ["import", str(d / "broken.toml"), "--format", "csv", "--map", "nonsense", "--db", str(d / "i.db")]),
         ("ingest", ["ingest", "--redis", "not-a-redis-url", "--db", str(d / "i.db")]),
+        ("new-source", ["new-source", "Not-A-Name", "--root", str(d)]),
+        ("new-source", ["new-source", "freelancer", "--root", "/nonexistent/checkout"]),
         ("normalize", ["normalize", "--since", "yesterday-ish", "--db", db]),
         ("normalize", ["normalize", "--db", MISSING]),
         ("report", ["report", "--a", "2022-99", "--db", db]),

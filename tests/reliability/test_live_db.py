@@ -20,6 +20,7 @@ from analysis.serve import free_port, start_background
 from crawler import faults as F
 from crawler.db import connect
 from crawler.fixture_server import FIXTURES, FixtureServer
+from crawler.locks import lock_path, release, try_lock
 from tests.conftest import FAST, JOBTRENDS, ROOT, cli_env, require_tool
 from tests.reliability.conftest import (
     FREELANCER_API,
@@ -86,10 +87,17 @@ def live(tmp_path_factory):
             thread.start()
             cmd = [*JOBTRENDS, "crawl", "freelancer", "--db", str(db), "--base-url", server.base_url("freelancer"),
                    "--config", str(config), *FAST, "-s", "JOBTRENDS_BATCH_SIZE=25", "--full"]
-            writers = [subprocess.Popen([*cmd, "--log-file", str(folder / f"crawl{i}.log")], cwd=str(ROOT),
-                                        env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                       for i in (1, 2)]
-            results = [(w.wait(timeout=240), w.stdout.read(), w.stderr.read()) for w in writers]
+            # `crawl` takes the spider's lock, keeping two crawls of one spider apart; this
+            # test wants two writers at once, so it holds the lock and hands it to both.
+            lock = try_lock(lock_path(db, "freelancer"))
+            try:
+                writers = [subprocess.Popen([*cmd, "--log-file", str(folder / f"crawl{i}.log")], cwd=str(ROOT),
+                                            env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                            text=True, pass_fds=(lock,))
+                           for i in (1, 2)]
+                results = [(w.wait(timeout=240), w.stdout.read(), w.stderr.read()) for w in writers]
+            finally:
+                release(lock)
             stop.set()
             thread.join(30)
         yield {"db": db, "base": base, "reads": reads, "writers": results, "folder": folder}

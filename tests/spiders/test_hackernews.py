@@ -9,6 +9,7 @@ import pytest
 from scrapy import Request
 from scrapy.http import TextResponse
 
+from crawler.errors import UserError
 from crawler.fixture_server import FIXTURES
 from crawler.normalize.sources.hackernews import to_job
 from crawler.spiders.hackernews import HackernewsSpider, month_window, parse_months
@@ -75,7 +76,7 @@ def test_last_months_cross_a_year():
     "spec", ["2023-13", "2023/11", "2024-02..2023-11", "nov", "last:x"]
 )
 def test_parse_months_rejects_bad_specs(spec):
-    with pytest.raises(ValueError):
+    with pytest.raises(UserError):
         parse_months(spec, today=date(2024, 1, 1))
 
 

@@ -10,6 +10,7 @@ import pytest
 from parsel import Selector
 from scrapy.http import Response
 
+from crawler.errors import UserError
 from crawler.fixture_server import FIXTURES
 from crawler.normalize.sources.jsonld import identifier_value, job_postings, to_job
 from crawler.spiders.jsonld import JsonldSpider, stable_id
@@ -390,5 +391,5 @@ def test_not_a_sitemap_is_skipped_with_a_reason():
 
 def test_bad_url_pattern_is_a_clear_error():
     spider = JsonldSpider(sitemaps=f"{SITE}/sitemap.xml", url_pattern="(")
-    with pytest.raises(ValueError, match="url_pattern"):
+    with pytest.raises(UserError, match="url_pattern"):
         asyncio.run(started(spider))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -100,11 +101,15 @@ def test_hourly_range_listing(upwork_db):
 
 def test_recrawl_is_idempotent_and_advances_last_seen(crawl, fixture_server):
     _, db = crawl("upwork", fixture_server, "-a", f"feeds_file={FEEDS}")
-    before = {r["source_id"]: r["last_seen_at"] for r in rows(db, "SELECT * FROM raw_listings")}
     jobs_before = rows(db, "SELECT count(*) n FROM jobs")[0]["n"]
-    import time
-
-    time.sleep(1.1)
+    # Seen times have one-second resolution: move the first sightings back a day instead
+    # of waiting for the clock to tick.
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("UPDATE raw_listings SET"
+                     " last_seen_at = strftime('%Y-%m-%dT%H:%M:%SZ', last_seen_at, '-1 day')")
+    conn.close()
+    before = {r["source_id"]: r["last_seen_at"] for r in rows(db, "SELECT * FROM raw_listings")}
     _, db = crawl("upwork", fixture_server, "-a", f"feeds_file={FEEDS}", "--full")
     after = rows(db, "SELECT * FROM raw_listings")
     assert len(after) == len(before) and rows(db, "SELECT count(*) n FROM jobs")[0]["n"] == jobs_before

@@ -14,8 +14,8 @@ import html
 import json
 import re
 
-from crawler.normalize.sources._text import guarded, html_to_text
 from crawler.normalize.sources._hn_header import parse_header
+from crawler.normalize.sources._text import guarded, html_to_text
 
 _FIRST_P_RE = re.compile(r"<p\b|<br\s*/?>|\n", re.IGNORECASE)
 
