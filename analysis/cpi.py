@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 
 from analysis.periods import Period, add_months, month_label
+from crawler.errors import UserError
 
 CPI_FILE = Path(__file__).with_name("cpi_u.csv")
 
@@ -34,7 +35,7 @@ def period_cpi(period: Period) -> float:
         day = add_months(day, 1)
     missing = [m for m in months if m not in table]
     if missing:
-        raise ValueError(
+        raise UserError(
             f"no CPI-U value for {', '.join(missing)} in {CPI_FILE.name} (it covers"
             f" {min(table)}..{max(table)}); drop --real or add the BLS values"
         )

@@ -26,6 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
+from crawler.errors import UserError
+
 BUNDLED_MODEL = Path(__file__).with_name("data") / "category_model.npz"
 FORMAT = "jobtrends-category-model/1"
 MAX_TITLE_CHARS = 300
@@ -104,9 +106,9 @@ class CategoryClassifier:
             with np.load(path, allow_pickle=False) as data:
                 arrays = {k: data[k] for k in data.files}
         except FileNotFoundError:
-            raise FileNotFoundError(f"category model {path} not found") from None
+            raise UserError(f"category model {path} not found - check [categories] model or JOBTRENDS_CATEGORY_MODEL") from None
         except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
-            raise ValueError(f"category model {path} is not readable: {exc}") from None
+            raise UserError(f"category model {path} is not readable: {exc} - retrain it with `jobtrends train-categories`") from None
         return cls(arrays, name=path.name)
 
     def _block(self, hits: list[int]) -> float | np.ndarray:

@@ -25,6 +25,8 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta, timezone
 from itertools import groupby
 
+from crawler.errors import UserError
+
 SIMILARITY = 0.9
 WINDOW_DAYS = 60
 _WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
@@ -178,7 +180,7 @@ def mark_reposts(
     if since:
         start = _parse_time(since)
         if start is None:
-            raise ValueError(f"since={since!r} is not an ISO date; use YYYY-MM-DD")
+            raise UserError(f"since={since!r} is not an ISO date; use YYYY-MM-DD")
         since_iso = start.strftime("%Y-%m-%dT%H:%M:%SZ")
         lookback = (start - timedelta(days=WINDOW_DAYS)).strftime("%Y-%m-%dT%H:%M:%SZ")
         where += " AND posted_at >= ?"

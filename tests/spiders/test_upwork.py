@@ -135,7 +135,7 @@ def test_saved_feed_file_url(crawl, fixture_server, tmp_path):
     """file:// URLs of saved feeds work as feeds (how most users hold this data)."""
     feed = FIXTURES / "upwork" / "feeds" / "writing-p0.xml"
     n = len(etree.parse(str(feed)).findall(".//item"))
-    proc = run_cli("crawl", "upwork", "--db", str(tmp_path / "f.db"), "-a", f"feeds={feed.as_uri()}",
+    run_cli("crawl", "upwork", "--db", str(tmp_path / "f.db"), "-a", f"feeds={feed.as_uri()}",
                    "--log-file", str(tmp_path / "f.log"), check=True)
     assert rows(tmp_path / "f.db", "SELECT count(*) n FROM raw_listings")[0]["n"] == n
 
