@@ -205,7 +205,7 @@ def event_study_rejections(
         counts = {}
         for cat in ("t", "c1", "c2", "c3"):
             shock = np.exp(rng.normal(0, month_sd, len(ks)) - month_sd**2 / 2)
-            for k, f in zip(ks, shock):
+            for k, f in zip(ks, shock, strict=False):
                 counts[(cat, k)] = int(rng.poisson(per_month / 4 * f))
         _, _, vals, cov, pre, post, df = _estimate(
             counts, ["t"], ["c1", "c2", "c3"], ks

@@ -74,7 +74,7 @@ def change_ci_chart(
     rows = [r for r in rows if math.isfinite(getattr(r, value))]
     fig, ax = plt.subplots(figsize=(10, max(3, 0.45 * len(rows) + 1.5)))
     ys = list(range(len(rows)))
-    for y, r in zip(ys, rows):
+    for y, r in zip(ys, rows, strict=False):
         v, a, b = getattr(r, value), getattr(r, lo), getattr(r, hi)
         color = (
             "grey"

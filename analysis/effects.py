@@ -90,7 +90,20 @@ def seasonality(month: date, amplitude: float) -> float:
 # A seasonal profile with the shape freelance platforms show: a December trough, a
 # January restart, a summer dip; November and February differ (1.00 vs 1.05).
 # Deviations from 1 at amplitude 0.1; scaled linearly with the amplitude.
-REALISTIC_SEASON = (0.08, 0.05, 0.05, 0.0, -0.02, -0.05, -0.07, -0.05, 0.0, 0.02, 0.0, -0.12)
+REALISTIC_SEASON = (
+    0.08,
+    0.05,
+    0.05,
+    0.0,
+    -0.02,
+    -0.05,
+    -0.07,
+    -0.05,
+    0.0,
+    0.02,
+    0.0,
+    -0.12,
+)
 
 
 def seasonality_realistic(month: date, amplitude: float) -> float:

@@ -141,9 +141,7 @@ def bucket_counts(
     return {(r[0], r[1]): r[2] for r in rows if -pre <= r[1] < post}
 
 
-def extra_variance(
-    ks: np.ndarray, d: np.ndarray, v: np.ndarray
-) -> tuple[float, int]:
+def extra_variance(ks: np.ndarray, d: np.ndarray, v: np.ndarray) -> tuple[float, int]:
     """Bucket-to-bucket variance of a log-ratio series beyond Poisson noise, and its df.
 
     ``d`` are log(category / control) per bucket ``ks`` in time order, ``v`` their
@@ -176,9 +174,7 @@ def _series(category, counts, ctrl, ks):
     n_ref, c_ref = counts.get((category, ref), 0), ctrl.get(ref, 0)
     if n_ref == 0 or c_ref == 0:
         return None, None, 0
-    present = [
-        k for k in ks if counts.get((category, k), 0) > 0 and ctrl.get(k, 0) > 0
-    ]
+    present = [k for k in ks if counts.get((category, k), 0) > 0 and ctrl.get(k, 0) > 0]
     d = np.array([math.log(counts[(category, k)] / ctrl[k]) for k in present])
     v = np.array([1 / counts[(category, k)] + 1 / ctrl[k] for k in present])
     tau2, df = extra_variance(np.array(present), d, v)

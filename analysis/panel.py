@@ -166,7 +166,7 @@ def fit_poisson(
     eta = np.log(y + max(y.mean(), 1e-9) * 0.1 + 0.1)
     beta = np.zeros(X.shape[1])
     dev_old = math.inf
-    for it in range(1, max_iter + 1):
+    for it in range(1, max_iter + 1):  # noqa: B007 - the count is returned
         mu = np.exp(eta)
         z = eta - offset + (y - mu) / mu
         Xw = X * mu[:, None]

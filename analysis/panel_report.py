@@ -153,7 +153,7 @@ def build_panel(
     # The event month is "before" only when the event falls on its last day.
     post = np.array([_month_start(m) > event for m in months])
     pre = np.array([add_months(_month_start(m), 1) <= _next_day(event) for m in months])
-    months = [m for m, a, b in zip(months, pre, post) if a or b]
+    months = [m for m, a, b in zip(months, pre, post, strict=False) if a or b]
     post = np.array([_month_start(m) > event for m in months])
     if post.sum() < 2 or (~post).sum() < 2:
         return None
@@ -280,7 +280,7 @@ def _next_day(day: date) -> date:
 
 
 def _qvalues(rows) -> None:
-    for row, q in zip(rows, stats.bh_qvalues([r.p_value for r in rows])):
+    for row, q in zip(rows, stats.bh_qvalues([r.p_value for r in rows]), strict=False):
         row.q_value = q
 
 
@@ -344,7 +344,7 @@ def _leave_one_out(result: Panel, units, days, post, categories, ctrl) -> None:
             groups=groups,
         )
         # Effects are indexed by the treated categories, all of which stay.
-        for cat, e in zip(treated, fit.effect):
+        for cat, e in zip(treated, fit.effect, strict=False):
             by_cat.setdefault(cat, []).append(_pct(float(e)))
     for row in result.volume:
         values = [v for v in by_cat.get(row.category, []) if math.isfinite(v)]

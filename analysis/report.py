@@ -391,7 +391,7 @@ def _volume(WA, WB, days_a, days_b, weights_a, weights_b, categories, control, c
                 suppressed=suppressed,
             )
         )
-    for row, q in zip(rows, stats.bh_qvalues([r.p_value for r in rows])):
+    for row, q in zip(rows, stats.bh_qvalues([r.p_value for r in rows]), strict=False):
         row.q_value = q
     key = (
         (lambda r: r.pct)

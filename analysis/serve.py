@@ -117,9 +117,13 @@ def build_metadata(db_name: str, *, public: bool, allow_sql: bool) -> dict:
     meta = copy.deepcopy(load_metadata())
     if db_name != TEMPLATE_DB_NAME:
         meta["databases"] = {db_name: meta["databases"].pop(TEMPLATE_DB_NAME)}
-        for dashboard in meta.get("plugins", {}).get("datasette-dashboards", {}).values():
-            items = [*dashboard.get("charts", {}).values(),
-                     *dashboard.get("filters", {}).values()]
+        for dashboard in (
+            meta.get("plugins", {}).get("datasette-dashboards", {}).values()
+        ):
+            items = [
+                *dashboard.get("charts", {}).values(),
+                *dashboard.get("filters", {}).values(),
+            ]
             for item in items:
                 if item.get("db") == TEMPLATE_DB_NAME:
                     item["db"] = db_name
@@ -185,7 +189,9 @@ def bring_schema_up_to_date(db_path: Path) -> None:
 
 def check_public_ready(public: bool) -> None:
     """Raise ServeError when public mode has no authentication configured."""
-    if public and not os.environ.get(PASSWORD_HASH_ENV, "").startswith("pbkdf2_sha256$"):
+    if public and not os.environ.get(PASSWORD_HASH_ENV, "").startswith(
+        "pbkdf2_sha256$"
+    ):
         raise ServeError(
             f"--public needs a password: set {PASSWORD_HASH_ENV} to a hash from "
             "`datasette hash-password` (and optionally JOBTRENDS_USER), or serve without --public"
@@ -254,7 +260,11 @@ def serve(
     >>> serve("data/jobs.db", port=8001)  # doctest: +SKIP
     """
     args = datasette_args(
-        db_path, host=host, port=port, public=public, allow_sql=allow_sql,
+        db_path,
+        host=host,
+        port=port,
+        public=public,
+        allow_sql=allow_sql,
         open_browser=open_browser,
     )
     sys.stdout.flush()
@@ -272,8 +282,9 @@ def free_port(host: str = "127.0.0.1") -> int:
         return sock.getsockname()[1]
 
 
-def wait_until_ready(base_url: str, proc: subprocess.Popen | None = None,
-                     timeout: float = 30.0) -> None:
+def wait_until_ready(
+    base_url: str, proc: subprocess.Popen | None = None, timeout: float = 30.0
+) -> None:
     """Poll ``base_url``/-/versions.json until Datasette answers; raise if it died.
 
     >>> wait_until_ready("http://127.0.0.1:8001", timeout=5)  # doctest: +SKIP
@@ -286,9 +297,12 @@ def wait_until_ready(base_url: str, proc: subprocess.Popen | None = None,
     while True:
         if proc is not None and proc.poll() is not None:
             raise RuntimeError(
-                f"datasette exited with status {proc.returncode} before it was ready")
+                f"datasette exited with status {proc.returncode} before it was ready"
+            )
         try:
-            with urllib.request.urlopen(f"{base_url}/-/versions.json", timeout=2) as resp:
+            with urllib.request.urlopen(
+                f"{base_url}/-/versions.json", timeout=2
+            ) as resp:
                 if resp.status == 200:
                     return
         except urllib.error.HTTPError as exc:
@@ -297,12 +311,20 @@ def wait_until_ready(base_url: str, proc: subprocess.Popen | None = None,
         except OSError:
             pass
         if time.monotonic() > deadline:
-            raise TimeoutError(f"datasette did not answer at {base_url} within {timeout} s")
+            raise TimeoutError(
+                f"datasette did not answer at {base_url} within {timeout} s"
+            )
         time.sleep(0.1)
 
 
-def start_background(db_path: str | os.PathLike, *, port: int, host: str = "127.0.0.1",
-                     timeout: float = 30.0, **kwargs) -> subprocess.Popen:
+def start_background(
+    db_path: str | os.PathLike,
+    *,
+    port: int,
+    host: str = "127.0.0.1",
+    timeout: float = 30.0,
+    **kwargs,
+) -> subprocess.Popen:
     """Start Datasette on ``db_path`` in a child process and wait until it answers.
 
     The caller stops it with ``proc.terminate()``.
@@ -311,7 +333,7 @@ def start_background(db_path: str | os.PathLike, *, port: int, host: str = "127.
     """
     args = datasette_args(db_path, host=host, port=port, **kwargs)
     # A file, not a pipe: a pipe nobody reads would block Datasette once it fills.
-    log = tempfile.TemporaryFile()
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the server
     proc = subprocess.Popen(
         [*DATASETTE_COMMAND, *args],
         stdout=subprocess.DEVNULL,
@@ -323,7 +345,9 @@ def start_background(db_path: str | os.PathLike, *, port: int, host: str = "127.
         proc.terminate()
         proc.wait(10)
         log.seek(0)
-        raise RuntimeError(f"{exc}; datasette said: {log.read().decode()[-2000:]}") from exc
+        raise RuntimeError(
+            f"{exc}; datasette said: {log.read().decode()[-2000:]}"
+        ) from exc
     return proc
 
 

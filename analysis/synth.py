@@ -302,7 +302,7 @@ def _weighted(rng: random.Random, pairs):
     """One item of (item, weight) pairs; cumulative weights are computed once per list."""
     cached = _CUM_WEIGHTS.get(id(pairs))
     if cached is None:
-        items, weights = zip(*pairs)
+        items, weights = zip(*pairs, strict=False)
         cum, total = [], 0.0
         for w in weights:
             total += w
@@ -418,7 +418,7 @@ def iter_postings(
                 days=day
             )
             slots = []
-            for (source, cat, n), phase, c in zip(cells, phases, cum):
+            for (source, cat, n), phase, c in zip(cells, phases, cum, strict=False):
                 # A cell's n postings spread over the days; the sum over days is exactly n.
                 if c is None:
                     k = math.floor(n * (day + 1) / days + phase) - math.floor(
@@ -545,10 +545,7 @@ def _new_posting(
     ai = list(slot.ai_skills)
     slots = _Slots(rng, spec)
     below = rng._randbelow  # rng.choice(seq) is seq[below(len(seq))]: same draws
-    if ai and rng.random() < 0.6:
-        titles = AI_TITLES[ai[0]]
-    else:
-        titles = spec["titles"]
+    titles = AI_TITLES[ai[0]] if ai and rng.random() < 0.6 else spec["titles"]
     title = _fill(titles[below(len(titles))], slots)
     hourly = rng.random() < hourly_share[cat]
     month = slot.posted_at.date().replace(day=1)

@@ -24,14 +24,19 @@ STEPS = ["synth", "normalize", "reposts", "rollups", "report", "compare"]
 
 def run_step(step: str, db: str, extra: list[str]) -> tuple[dict, float, float]:
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "benchmarks.steps", step, "--db", db, *extra],
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks.steps", step, "--db", db, *extra],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     out = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - start
     if proc.returncode != 0:
-        raise SystemExit(f"step {step} failed (exit {proc.returncode}); its output:\n{out}")
+        raise SystemExit(
+            f"step {step} failed (exit {proc.returncode}); its output:\n{out}"
+        )
     figures = json.loads(out.strip().splitlines()[-1])
     return figures, wall, usage.ru_maxrss / 1024  # MiB (ru_maxrss is KiB on Linux)
 
@@ -42,11 +47,19 @@ def machine() -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--db", default=None, help="database path (default: benchmarks/out/scale-ROWS.db)")
+    parser.add_argument(
+        "--db",
+        default=None,
+        help="database path (default: benchmarks/out/scale-ROWS.db)",
+    )
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the database afterwards"
+    )
     args = parser.parse_args()
     out_dir = Path("benchmarks/out")
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -54,7 +67,10 @@ def main() -> None:
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(db + suffix):
             os.remove(db + suffix)
-    print(f"scale benchmark: {args.rows:,} postings into {db} on {machine()}", file=sys.stderr)
+    print(
+        f"scale benchmark: {args.rows:,} postings into {db} on {machine()}",
+        file=sys.stderr,
+    )
     results: dict[str, dict] = {}
     total = time.perf_counter()
     for step in STEPS:
@@ -71,28 +87,73 @@ def main() -> None:
     size = sum(os.path.getsize(db + s) for s in ("", "-wal") if os.path.exists(db + s))
     s, n = results["synth"], results["normalize"]
     table = [
-        ("synth (generate)", f"{rows / s['synth_s']:,.0f} rows/s", f"{s['synth_s']:.1f} s", ""),
-        ("raw store (save_raw)", f"{rows / s['store_s']:,.0f} rows/s", f"{s['store_s']:.1f} s",
-         f"{s['store_s'] / s['baseline_s']:.2f}x plain executemany ({rows / s['baseline_s']:,.0f} rows/s)"),
-        (f"normalize ({n['workers']} workers)", f"{n['rows'] / n['seconds']:,.0f} rows/s", f"{n['seconds']:.1f} s", ""),
-        ("reposts", "", f"{results['reposts']['seconds']:.1f} s", f"{results['reposts']['reposts']:,} reposts"),
+        (
+            "synth (generate)",
+            f"{rows / s['synth_s']:,.0f} rows/s",
+            f"{s['synth_s']:.1f} s",
+            "",
+        ),
+        (
+            "raw store (save_raw)",
+            f"{rows / s['store_s']:,.0f} rows/s",
+            f"{s['store_s']:.1f} s",
+            f"{s['store_s'] / s['baseline_s']:.2f}x plain executemany ({rows / s['baseline_s']:,.0f} rows/s)",
+        ),
+        (
+            f"normalize ({n['workers']} workers)",
+            f"{n['rows'] / n['seconds']:,.0f} rows/s",
+            f"{n['seconds']:.1f} s",
+            "",
+        ),
+        (
+            "reposts",
+            "",
+            f"{results['reposts']['seconds']:.1f} s",
+            f"{results['reposts']['reposts']:,} reposts",
+        ),
         ("rollups refresh", "", f"{results['rollups']['seconds']:.1f} s", ""),
-        ("jobtrends report", "", f"{results['report']['seconds']:.1f} s", f"exit {results['report']['exit']}"),
-        ("jobtrends compare", "", f"{results['compare']['seconds']:.1f} s", f"exit {results['compare']['exit']}"),
+        (
+            "jobtrends report",
+            "",
+            f"{results['report']['seconds']:.1f} s",
+            f"exit {results['report']['exit']}",
+        ),
+        (
+            "jobtrends compare",
+            "",
+            f"{results['compare']['seconds']:.1f} s",
+            f"exit {results['compare']['exit']}",
+        ),
     ]
     print(f"\n{rows:,} postings, {machine()}")
     print(f"{'step':<24} {'throughput':>16} {'time':>9} {'peak RSS':>10}  note")
-    for (name, tput, secs, note), step in zip(table, ["synth", "synth", "normalize", "reposts", "rollups", "report", "compare"]):
-        print(f"{name:<24} {tput:>16} {secs:>9} {results[step]['peak_rss_mib']:>7.0f} MiB  {note}")
+    for (name, tput, secs, note), step in zip(
+        table,
+        ["synth", "synth", "normalize", "reposts", "rollups", "report", "compare"],
+        strict=False,
+    ):
+        print(
+            f"{name:<24} {tput:>16} {secs:>9} {results[step]['peak_rss_mib']:>7.0f} MiB  {note}"
+        )
     # The synth step's wall also holds the benchmark's own executemany baseline and its
     # scratch-table upkeep: not part of a user's path from synth to report.
     harness = s["wall_s"] - s["synth_s"] - s["store_s"]
     print(f"{'whole path (wall)':<24} {'':>16} {total:>7.1f} s")
-    print(f"{'  without the baseline':<24} {'':>16} {total - harness:>7.1f} s"
-          f"             (the executemany baseline and its upkeep: {harness:.1f} s)")
-    print(f"database: {size / 2**20:,.0f} MiB, {size / max(rows, 1):,.0f} bytes per posting")
-    record = {"rows": rows, "machine": machine(), "total_s": total,
-              "path_s": total - harness, "db_bytes": size, "steps": results}
+    print(
+        f"{'  without the baseline':<24} {'':>16} {total - harness:>7.1f} s"
+        f"             (the executemany baseline and its upkeep: {harness:.1f} s)"
+    )
+    print(
+        f"database: {size / 2**20:,.0f} MiB, {size / max(rows, 1):,.0f} bytes per posting"
+    )
+    record = {
+        "rows": rows,
+        "machine": machine(),
+        "total_s": total,
+        "path_s": total - harness,
+        "db_bytes": size,
+        "steps": results,
+    }
     (out_dir / f"scale-{args.rows}.json").write_text(json.dumps(record, indent=2))
     if not args.keep:
         for suffix in ("", "-wal", "-shm"):

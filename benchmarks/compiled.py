@@ -29,8 +29,12 @@ HOT_MODULES = [
     "crawler/normalize/sources/_text.py",
     "crawler/normalize/sources/upwork.py",
 ]
-MYPYC_FLAGS = ["--ignore-missing-imports", "--follow-imports=skip",
-               "--disable-error-code", "annotation-unchecked"]
+MYPYC_FLAGS = [
+    "--ignore-missing-imports",
+    "--follow-imports=skip",
+    "--disable-error-code",
+    "annotation-unchecked",
+]
 
 # Runs in a child process whose first sys.path entry decides which modules it imports.
 TIMER = """
@@ -54,19 +58,33 @@ def compile_copy(dest: Path) -> None:
     try:
         import mypyc  # noqa: F401
     except ImportError:
-        raise SystemExit("mypyc is not installed: run `pip install mypy` (it ships mypyc)")
+        raise SystemExit(
+            "mypyc is not installed: run `pip install mypy` (it ships mypyc)"
+        ) from None
     ignore = shutil.ignore_patterns("__pycache__", "*.so")
     for package in ("crawler", "analysis", "benchmarks"):
         shutil.copytree(ROOT / package, dest / package, ignore=ignore)
-    done = subprocess.run([sys.executable, "-m", "mypyc", *MYPYC_FLAGS, *HOT_MODULES],
-                          check=False, cwd=dest, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "mypyc", *MYPYC_FLAGS, *HOT_MODULES],
+        check=False,
+        cwd=dest,
+        capture_output=True,
+        text=True,
+    )
     if done.returncode != 0 or not list(dest.glob("crawler/normalize/listing.*.so")):
-        raise SystemExit(f"mypyc failed (exit {done.returncode}):\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
+        raise SystemExit(
+            f"mypyc failed (exit {done.returncode}):\n{done.stdout[-3000:]}{done.stderr[-3000:]}"
+        )
 
 
 def time_tree(tree: Path, items: int) -> float:
-    out = subprocess.run([sys.executable, "-c", TIMER.format(items=items)], cwd=tree,
-                         capture_output=True, text=True, check=True).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", TIMER.format(items=items)],
+        cwd=tree,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     module = out[1]
     if Path(module).resolve().parents[2] != tree.resolve():
         raise SystemExit(f"timed {module}, not the tree under {tree}")
@@ -87,10 +105,15 @@ def main(argv=None) -> None:
             pure = time_tree(ROOT, args.items)
             compiled = time_tree(tree, args.items)
             ratios.append(pure / compiled)
-            print(f"pair {n + 1}: pure Python {1e6 * pure:6.1f} us, mypyc {1e6 * compiled:6.1f} us"
-                  f" per listing -> {ratios[-1]:.2f}x", flush=True)
-    print(f"median speed-up of compiling {', '.join(Path(m).stem for m in HOT_MODULES)}:"
-          f" {statistics.median(ratios):.2f}x")
+            print(
+                f"pair {n + 1}: pure Python {1e6 * pure:6.1f} us, mypyc {1e6 * compiled:6.1f} us"
+                f" per listing -> {ratios[-1]:.2f}x",
+                flush=True,
+            )
+    print(
+        f"median speed-up of compiling {', '.join(Path(m).stem for m in HOT_MODULES)}:"
+        f" {statistics.median(ratios):.2f}x"
+    )
 
 
 if __name__ == "__main__":

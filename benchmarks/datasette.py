@@ -31,20 +31,112 @@ from pathlib import Path
 from analysis.serve import free_port, load_metadata, start_background
 from crawler import db as dbmod
 
-SOURCES = ["upwork", "freelancer", "remoteok", "weworkremotely", "guru", "peopleperhour"]
-CATEGORIES = ["software-development", "web-development", "mobile-development", "data-science",
-              "ai-ml", "design", "writing", "translation", "marketing", "sales", "admin-support",
-              "customer-service", "accounting", "legal", "engineering", "video", "other"]
-SKILLS = [("python", 0), ("javascript", 0), ("react", 0), ("wordpress", 0), ("sql", 0),
-          ("excel", 0), ("seo", 0), ("copywriting", 0), ("figma", 0), ("photoshop", 0),
-          ("php", 0), ("java", 0), ("aws", 0), ("docker", 0), ("shopify", 0), ("translation", 0),
-          ("data-entry", 0), ("video-editing", 0), ("illustrator", 0), ("node.js", 0),
-          ("llm", 1), ("openai-api", 1), ("chatgpt", 1), ("langchain", 1), ("machine-learning", 1),
-          ("prompt-engineering", 1), ("computer-vision", 1), ("nlp", 1)]
-WORDS = ("build fix design write translate migrate scrape automate test deploy integrate "
-         "website app store api dashboard landing page blog article report model pipeline "
-         "chatbot invoice shop plugin theme logo brand video script data cleanup analysis "
-         "urgent long term small quick expert senior junior remote ongoing fixed hourly").split()
+SOURCES = [
+    "upwork",
+    "freelancer",
+    "remoteok",
+    "weworkremotely",
+    "guru",
+    "peopleperhour",
+]
+CATEGORIES = [
+    "software-development",
+    "web-development",
+    "mobile-development",
+    "data-science",
+    "ai-ml",
+    "design",
+    "writing",
+    "translation",
+    "marketing",
+    "sales",
+    "admin-support",
+    "customer-service",
+    "accounting",
+    "legal",
+    "engineering",
+    "video",
+    "other",
+]
+SKILLS = [
+    ("python", 0),
+    ("javascript", 0),
+    ("react", 0),
+    ("wordpress", 0),
+    ("sql", 0),
+    ("excel", 0),
+    ("seo", 0),
+    ("copywriting", 0),
+    ("figma", 0),
+    ("photoshop", 0),
+    ("php", 0),
+    ("java", 0),
+    ("aws", 0),
+    ("docker", 0),
+    ("shopify", 0),
+    ("translation", 0),
+    ("data-entry", 0),
+    ("video-editing", 0),
+    ("illustrator", 0),
+    ("node.js", 0),
+    ("llm", 1),
+    ("openai-api", 1),
+    ("chatgpt", 1),
+    ("langchain", 1),
+    ("machine-learning", 1),
+    ("prompt-engineering", 1),
+    ("computer-vision", 1),
+    ("nlp", 1),
+]
+WORDS = [
+    "build",
+    "fix",
+    "design",
+    "write",
+    "translate",
+    "migrate",
+    "scrape",
+    "automate",
+    "test",
+    "deploy",
+    "integrate",
+    "website",
+    "app",
+    "store",
+    "api",
+    "dashboard",
+    "landing",
+    "page",
+    "blog",
+    "article",
+    "report",
+    "model",
+    "pipeline",
+    "chatbot",
+    "invoice",
+    "shop",
+    "plugin",
+    "theme",
+    "logo",
+    "brand",
+    "video",
+    "script",
+    "data",
+    "cleanup",
+    "analysis",
+    "urgent",
+    "long",
+    "term",
+    "small",
+    "quick",
+    "expert",
+    "senior",
+    "junior",
+    "remote",
+    "ongoing",
+    "fixed",
+    "hourly",
+]
 AI_SKILLS = {name for name, is_ai in SKILLS if is_ai}
 IS_AI = dict(SKILLS)
 MONTHS = [f"{y}-{m:02d}" for y in (2022, 2023, 2024) for m in range(1, 13)]
@@ -78,28 +170,55 @@ def _job_rows(n: int, rng: random.Random):
         if random_() < ai_p:
             skills.add(SKILLS[20 + int(random_() * 8)][0])
         pay_roll = random_()
-        pay_type = "hourly" if pay_roll < 0.45 else "fixed" if pay_roll < 0.8 else (
-            "salary" if pay_roll < 0.9 else "unknown")
-        hourly = round(rng.lognormvariate(3.2, 0.5), 2) if pay_type == "hourly" else None
+        pay_type = (
+            "hourly"
+            if pay_roll < 0.45
+            else "fixed"
+            if pay_roll < 0.8
+            else ("salary" if pay_roll < 0.9 else "unknown")
+        )
+        hourly = (
+            round(rng.lognormvariate(3.2, 0.5), 2) if pay_type == "hourly" else None
+        )
         job_id = f"{source}:{i}"
         row = list(blank)
         for column, value in (
-            ("job_id", job_id), ("source", source), ("source_id", str(i)),
+            ("job_id", job_id),
+            ("source", source),
+            ("source_id", str(i)),
             ("title", titles[i % 4096]),
-            ("description", texts[int(random_() * 4096)] + " " + " ".join(sorted(skills))),
-            ("url", f"https://{source}.example/jobs/{i}"), ("country", countries[i % 5]),
-            ("remote", (0, 1, None)[i % 3]), ("posted_at", posted), ("posted_at_raw", posted),
-            ("month", month), ("category", category), ("source_category", category),
-            ("category_method", "taxonomy"), ("pay_type", pay_type),
-            ("hourly_usd_min", hourly), ("hourly_usd_max", hourly), ("hourly_usd_mid", hourly),
+            (
+                "description",
+                texts[int(random_() * 4096)] + " " + " ".join(sorted(skills)),
+            ),
+            ("url", f"https://{source}.example/jobs/{i}"),
+            ("country", countries[i % 5]),
+            ("remote", (0, 1, None)[i % 3]),
+            ("posted_at", posted),
+            ("posted_at_raw", posted),
+            ("month", month),
+            ("category", category),
+            ("source_category", category),
+            ("category_method", "taxonomy"),
+            ("pay_type", pay_type),
+            ("hourly_usd_min", hourly),
+            ("hourly_usd_max", hourly),
+            ("hourly_usd_mid", hourly),
             ("budget_usd", 250.0 + (i % 2000) if pay_type == "fixed" else None),
-            ("skills", json.dumps(sorted(skills))), ("has_ai_skill", int(bool(skills & AI_SKILLS))),
+            ("skills", json.dumps(sorted(skills))),
+            ("has_ai_skill", int(bool(skills & AI_SKILLS))),
             ("dup_of", f"{source}:{i - 6}" if i >= 6 and random_() < 0.05 else None),
-            ("fetched_at", posted), ("normalizer_version", "bench"),
+            ("fetched_at", posted),
+            ("normalizer_version", "bench"),
         ):
             row[index[column]] = value
-        yield (tuple(row),
-               [(job_id, s, IS_AI[s], "ai" if IS_AI[s] else "general", month) for s in skills])
+        yield (
+            tuple(row),
+            [
+                (job_id, s, IS_AI[s], "ai" if IS_AI[s] else "general", month)
+                for s in skills
+            ],
+        )
 
 
 def build_database(path: Path, rows: int, *, seed: int = 7) -> dict:
@@ -115,8 +234,10 @@ def build_database(path: Path, rows: int, *, seed: int = 7) -> dict:
     for trigger in ("jobs_fts_ai", "jobs_fts_ad", "jobs_fts_au"):
         conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
     rng = random.Random(seed)
-    insert_job = (f"INSERT INTO jobs ({', '.join(dbmod.JOB_COLUMNS)}) "
-                  f"VALUES ({', '.join('?' * len(dbmod.JOB_COLUMNS))})")
+    insert_job = (
+        f"INSERT INTO jobs ({', '.join(dbmod.JOB_COLUMNS)}) "
+        f"VALUES ({', '.join('?' * len(dbmod.JOB_COLUMNS))})"
+    )
     batch_jobs, batch_skills, done = [], [], 0
     for job, skills in _job_rows(rows, rng):
         batch_jobs.append(job)
@@ -125,7 +246,10 @@ def build_database(path: Path, rows: int, *, seed: int = 7) -> dict:
             _flush(conn, insert_job, batch_jobs, batch_skills)
             done += len(batch_jobs)
             batch_jobs, batch_skills = [], []
-            print(f"  {done:,} postings, {time.perf_counter() - started:.0f} s", flush=True)
+            print(
+                f"  {done:,} postings, {time.perf_counter() - started:.0f} s",
+                flush=True,
+            )
     _flush(conn, insert_job, batch_jobs, batch_skills)
     _add_runs(conn, rows, rng)
     conn.execute("INSERT INTO jobs_fts(jobs_fts) VALUES ('rebuild')")
@@ -134,8 +258,12 @@ def build_database(path: Path, rows: int, *, seed: int = 7) -> dict:
     rollups = refresh_rollups(conn)
     conn.execute("ANALYZE")
     conn.close()
-    return {"rows": rows, "insert_s": round(inserted, 1), "rollups_s": rollups["seconds"],
-            "total_s": round(time.perf_counter() - started, 1)}
+    return {
+        "rows": rows,
+        "insert_s": round(inserted, 1),
+        "rollups_s": rollups["seconds"],
+        "total_s": round(time.perf_counter() - started, 1),
+    }
 
 
 def ensure_facet_counts(path: Path) -> None:
@@ -149,7 +277,9 @@ def ensure_facet_counts(path: Path) -> None:
             started = time.perf_counter()
             with dbmod.transaction(conn):
                 refresh_facet_counts(conn, None)
-            print(f"  filled jobs_facet_counts in {time.perf_counter() - started:.0f} s")
+            print(
+                f"  filled jobs_facet_counts in {time.perf_counter() - started:.0f} s"
+            )
     finally:
         conn.close()
 
@@ -157,8 +287,11 @@ def ensure_facet_counts(path: Path) -> None:
 def _flush(conn, insert_job, jobs, skills) -> None:
     with dbmod.transaction(conn):
         conn.executemany(insert_job, jobs)
-        conn.executemany("INSERT OR IGNORE INTO job_skills (job_id, skill, is_ai, family, month)"
-                         " VALUES (?,?,?,?,?)", skills)
+        conn.executemany(
+            "INSERT OR IGNORE INTO job_skills (job_id, skill, is_ai, family, month)"
+            " VALUES (?,?,?,?,?)",
+            skills,
+        )
 
 
 def _add_runs(conn, rows: int, rng: random.Random) -> None:
@@ -169,23 +302,47 @@ def _add_runs(conn, rows: int, rng: random.Random) -> None:
             conn.execute(
                 "INSERT INTO crawl_runs (spider, started_at, finished_at, status, pages, items,"
                 " new, errors, skipped) VALUES (?,?,?,?,?,?,?,?,?)",
-                (spider, f"2024-12-01T{run % 24:02d}:00:00Z", f"2024-12-01T{run % 24:02d}:05:00Z",
-                 "finished", 40, 2000, 300, rng.randrange(3), rng.randrange(5)),
+                (
+                    spider,
+                    f"2024-12-01T{run % 24:02d}:00:00Z",
+                    f"2024-12-01T{run % 24:02d}:05:00Z",
+                    "finished",
+                    40,
+                    2000,
+                    300,
+                    rng.randrange(3),
+                    rng.randrange(5),
+                ),
             )
         raw = []
         for run in range(151, 201):
-            for k in range(2000):
+            for _k in range(2000):
                 i = rng.randrange(rows)
                 source = SOURCES[i % len(SOURCES)]
-                raw.append((source, str(i), "{}", "json", "-", "2024-12-01T00:00:00Z",
-                            "2024-12-01T00:00:00Z", "2024-12-01T00:00:00Z", run, run))
+                raw.append(
+                    (
+                        source,
+                        str(i),
+                        "{}",
+                        "json",
+                        "-",
+                        "2024-12-01T00:00:00Z",
+                        "2024-12-01T00:00:00Z",
+                        "2024-12-01T00:00:00Z",
+                        run,
+                        run,
+                    )
+                )
         conn.executemany(
             "INSERT OR REPLACE INTO raw_listings (source, source_id, payload, payload_format,"
             " payload_sha256, fetched_at, first_seen_at, last_seen_at, first_run_id, last_run_id)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?)", raw)
+            " VALUES (?,?,?,?,?,?,?,?,?,?)",
+            raw,
+        )
 
 
 DEFAULT_FACETS = tuple(load_metadata()["databases"]["jobs"]["tables"]["jobs"]["facets"])
+
 
 def ensure_report_estimates(path: Path) -> None:
     """Store `jobtrends report`'s estimates (2022-11 vs 2024-02) when there are none."""
@@ -197,10 +354,13 @@ def ensure_report_estimates(path: Path) -> None:
     try:
         if not conn.execute("SELECT 1 FROM report_estimates LIMIT 1").fetchone():
             started = time.perf_counter()
-            config = ReportConfig(a=parse_period("2022-11"), b=parse_period("2024-02"),
-                                  reps=200)
+            config = ReportConfig(
+                a=parse_period("2022-11"), b=parse_period("2024-02"), reps=200
+            )
             stored = store_estimates(conn, build_report(conn, config))
-            print(f"  stored {stored} report estimates in {time.perf_counter() - started:.0f} s")
+            print(
+                f"  stored {stored} report estimates in {time.perf_counter() - started:.0f} s"
+            )
     finally:
         conn.close()
 
@@ -222,18 +382,44 @@ def requests_to_time(db_name: str) -> list[tuple[str, str]]:
             out.append((f"chart {slug}/{chart_slug}", f"/{db_name}.json?{qs}"))
         out.append((f"dashboard page {slug}", f"/-/dashboards/{slug}"))
     out.append(("jobs table page (5 facets)", f"/{db_name}/jobs"))
-    out.append(("jobs table JSON (5 facets)", f"/{db_name}/jobs.json?_extra=facet_results,count"))
+    out.append(
+        (
+            "jobs table JSON (5 facets)",
+            f"/{db_name}/jobs.json?_extra=facet_results,count",
+        )
+    )
     # A click on a facet value: the page's row count must come from an index.
-    for column, value in (("pay_type", "salary"), ("remote", "1"), ("country", "US"),
-                          ("category", "ai-ml")):
-        out.append((f"jobs filtered {column}={value} JSON (count)",
-                    f"/{db_name}/jobs.json?{column}={value}&_extra=count&_nofacet=1"))
-        out.append((f"jobs filtered {column}={value} HTML page",
-                    f"/{db_name}/jobs?{column}={value}"))
-    out.append(("search 'chatbot' JSON (facets)", f"/{db_name}/jobs.json?_search=chatbot"))
+    for column, value in (
+        ("pay_type", "salary"),
+        ("remote", "1"),
+        ("country", "US"),
+        ("category", "ai-ml"),
+    ):
+        out.append(
+            (
+                f"jobs filtered {column}={value} JSON (count)",
+                f"/{db_name}/jobs.json?{column}={value}&_extra=count&_nofacet=1",
+            )
+        )
+        out.append(
+            (
+                f"jobs filtered {column}={value} HTML page",
+                f"/{db_name}/jobs?{column}={value}",
+            )
+        )
+    out.append(
+        ("search 'chatbot' JSON (facets)", f"/{db_name}/jobs.json?_search=chatbot")
+    )
     out.append(("search 'chatbot' HTML page", f"/{db_name}/jobs?_search=chatbot"))
-    out.append(("search rare 'term2500' JSON (facets)", f"/{db_name}/jobs.json?_search=term2500"))
-    out.append(("search rare 'term2500' HTML page", f"/{db_name}/jobs?_search=term2500"))
+    out.append(
+        (
+            "search rare 'term2500' JSON (facets)",
+            f"/{db_name}/jobs.json?_search=term2500",
+        )
+    )
+    out.append(
+        ("search rare 'term2500' HTML page", f"/{db_name}/jobs?_search=term2500")
+    )
     return out
 
 
@@ -249,11 +435,18 @@ def paging_requests(base: str, db_name: str, db_path: Path) -> list[tuple[str, s
 
     out = []
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-    category = conn.execute("SELECT value FROM jobs_facet_totals WHERE facet = 'category'"
-                            " ORDER BY n DESC LIMIT 1").fetchone()
+    category = conn.execute(
+        "SELECT value FROM jobs_facet_totals WHERE facet = 'category'"
+        " ORDER BY n DESC LIMIT 1"
+    ).fetchone()
     conn_rows = conn.execute("SELECT count(*) FROM jobs").fetchone()[0]
-    for label, filters in (("jobs", ""), (f"jobs category={category[0]}",
-                                          f"category={urllib.parse.quote(category[0])}&")):
+    for label, filters in (
+        ("jobs", ""),
+        (
+            f"jobs category={category[0]}",
+            f"category={urllib.parse.quote(category[0])}&",
+        ),
+    ):
         path = f"/{db_name}/jobs.json?{filters}_nofacet=1&_shape=objects"
         nxt, tokens = None, {}
         for page in range(2, 51):
@@ -265,13 +458,23 @@ def paging_requests(base: str, db_name: str, db_path: Path) -> list[tuple[str, s
         where = "WHERE category = ?" if filters else ""
         args = (category[0],) if filters else ()
         total = conn.execute(f"SELECT count(*) FROM jobs {where}", args).fetchone()[0]
-        last = conn.execute(f"SELECT posted, job_id FROM jobs {where} ORDER BY posted DESC,"
-                            f" job_id LIMIT 1 OFFSET {max(total - 100, 0)}", args).fetchone()
+        last = conn.execute(
+            f"SELECT posted, job_id FROM jobs {where} ORDER BY posted DESC,"
+            f" job_id LIMIT 1 OFFSET {max(total - 100, 0)}",
+            args,
+        ).fetchone()
         tokens["near the end"] = f"{tilde_encode(last[0])},{tilde_encode(last[1])}"
         for page, token in tokens.items():
-            for kind, p in (("JSON", path), ("HTML", f"/{db_name}/jobs?{filters}_nofacet=1")):
-                out.append((f"{label} page {page} {kind}",
-                            f"{p}&_next={urllib.parse.quote(token)}"))
+            for kind, p in (
+                ("JSON", path),
+                ("HTML", f"/{db_name}/jobs?{filters}_nofacet=1"),
+            ):
+                out.append(
+                    (
+                        f"{label} page {page} {kind}",
+                        f"{p}&_next={urllib.parse.quote(token)}",
+                    )
+                )
     conn.close()
     print(f"  paging through {conn_rows:,} postings")
     return out
@@ -287,9 +490,14 @@ def time_csv_stream(base: str, db_name: str, repeat: int, full: bool) -> list[di
             resp.read(1)
             firsts.append((time.perf_counter() - t0) * 1000)
     firsts.sort()
-    out = [{"request": "jobs CSV stream, first byte", "p50_ms": statistics.median(firsts),
+    out = [
+        {
+            "request": "jobs CSV stream, first byte",
+            "p50_ms": statistics.median(firsts),
             "p95_ms": firsts[min(len(firsts) - 1, round(0.95 * (len(firsts) - 1)))],
-            "status": "ok"}]
+            "status": "ok",
+        }
+    ]
     if full:
         t0 = time.perf_counter()
         size, rows = 0, 0
@@ -300,13 +508,20 @@ def time_csv_stream(base: str, db_name: str, repeat: int, full: bool) -> list[di
                 tail = chunk[-300:]
         ms = (time.perf_counter() - t0) * 1000
         status = "ok" if b"Error" not in tail else "cut off: " + tail.decode()[-80:]
-        out.append({"request": f"jobs CSV stream, all rows ({size / 1e6:.0f} MB, ~{rows:,}"
-                    " lines)", "p50_ms": ms, "p95_ms": ms, "status": status})
+        out.append(
+            {
+                "request": f"jobs CSV stream, all rows ({size / 1e6:.0f} MB, ~{rows:,}"
+                " lines)",
+                "p50_ms": ms,
+                "p95_ms": ms,
+                "status": status,
+            }
+        )
     return out
 
 
 def _problem(body: bytes, status: int, facets: tuple[str, ...] = ()) -> str:
-    """"ok", or what Datasette cut off; ``facets``: the facets the JSON must hold."""
+    """ "ok", or what Datasette cut off; ``facets``: the facets the JSON must hold."""
     if status >= 400:
         return f"HTTP {status}"
     text = body.decode("utf-8", "replace")
@@ -320,14 +535,19 @@ def _problem(body: bytes, status: int, facets: tuple[str, ...] = ()) -> str:
             return "facets timed out: " + ",".join(missing)
         if data.get("ok") is False:
             return "error: " + str(data.get("error"))[:60]
-        if "filtered_table_rows_count" in data and data["filtered_table_rows_count"] is None:
+        if (
+            "filtered_table_rows_count" in data
+            and data["filtered_table_rows_count"] is None
+        ):
             return "row count timed out"
     elif "facet-timed-out" in text or "timed out" in text:
         return "facet timed out"
     return "ok"
 
 
-def time_requests(base: str, requests: list[tuple[str, str]], repeat: int) -> list[dict]:
+def time_requests(
+    base: str, requests: list[tuple[str, str]], repeat: int
+) -> list[dict]:
     results = []
     for label, path in requests:
         times, status = [], "ok"
@@ -346,8 +566,14 @@ def time_requests(base: str, requests: list[tuple[str, str]], repeat: int) -> li
                 status = problem
         times.sort()
         p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-        results.append({"request": label, "p50_ms": statistics.median(times), "p95_ms": p95,
-                        "status": status})
+        results.append(
+            {
+                "request": label,
+                "p50_ms": statistics.median(times),
+                "p95_ms": p95,
+                "status": status,
+            }
+        )
     return results
 
 
@@ -355,22 +581,38 @@ def print_table(results: list[dict]) -> None:
     width = max(len(r["request"]) for r in results)
     print(f"{'request':<{width}}  {'p50 ms':>8}  {'p95 ms':>8}  status")
     for r in results:
-        print(f"{r['request']:<{width}}  {r['p50_ms']:8.1f}  {r['p95_ms']:8.1f}  {r['status']}")
+        print(
+            f"{r['request']:<{width}}  {r['p50_ms']:8.1f}  {r['p95_ms']:8.1f}  {r['status']}"
+        )
     slow = [r for r in results if r["p95_ms"] > 1000 or r["status"] != "ok"]
-    print(f"\n{len(results)} requests, {len(slow)} over 1 s at p95 or cut off by Datasette; "
-          f"slowest p50 {max(r['p50_ms'] for r in results):.0f} ms")
+    print(
+        f"\n{len(results)} requests, {len(slow)} over 1 s at p95 or cut off by Datasette; "
+        f"slowest p50 {max(r['p50_ms'] for r in results):.0f} ms"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=5_000_000)
-    parser.add_argument("--db", type=Path, default=None,
-                        help="database to use; built when missing (default data/bench-ROWS.db)")
-    parser.add_argument("--repeat", type=int, default=7, help="requests per measurement")
-    parser.add_argument("--match", default="",
-                        help="only requests whose label contains this text (e.g. 'jobs')")
-    parser.add_argument("--csv-full", action="store_true",
-                        help="also time the CSV stream of all rows to its end (once)")
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        help="database to use; built when missing (default data/bench-ROWS.db)",
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=7, help="requests per measurement"
+    )
+    parser.add_argument(
+        "--match",
+        default="",
+        help="only requests whose label contains this text (e.g. 'jobs')",
+    )
+    parser.add_argument(
+        "--csv-full",
+        action="store_true",
+        help="also time the CSV stream of all rows to its end (once)",
+    )
     args = parser.parse_args(argv)
     db = args.db or Path("data") / f"bench-{args.rows}.db"
     if db.exists():

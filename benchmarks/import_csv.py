@@ -96,7 +96,7 @@ def rows(n: int, seed: int = SEED):
     rng = random.Random(seed)
     start = datetime(2022, 1, 1, tzinfo=UTC)
     span = int(timedelta(days=900).total_seconds())
-    for i in range(n):
+    for _i in range(n):
         title = f"{rng.choice(_VERBS)} {rng.choice(_TOPICS)}"
         job_id = f"~01{rng.getrandbits(72):018x}"
         link = f"https://www.upwork.com/jobs/{title.replace(' ', '-')}_%7E{job_id[1:]}?source=rss"

@@ -45,20 +45,38 @@ if sys.argv[2] == "run":
 def count(tree: Path, script: str, items: str, mode: str) -> int:
     env = {**os.environ, "PYTHONHASHSEED": "0", "PYTHONPATH": str(tree)}
     done = subprocess.run(
-        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
-         sys.executable, script, items, mode],
-        cwd=tree, env=env, capture_output=True, text=True, check=False)
+        [
+            "valgrind",
+            "--tool=callgrind",
+            "--callgrind-out-file=/dev/null",
+            sys.executable,
+            script,
+            items,
+            mode,
+        ],
+        cwd=tree,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     found = re.search(r"Collected : (\d+)", done.stderr)
     if done.returncode != 0 or not found:
-        raise SystemExit(f"callgrind failed (exit {done.returncode}):\n{done.stderr[-2000:]}")
+        raise SystemExit(
+            f"callgrind failed (exit {done.returncode}):\n{done.stderr[-2000:]}"
+        )
     return int(found.group(1))
 
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--items", type=int, default=2800)
-    ap.add_argument("--tree", type=Path, action="append",
-                    help="another checkout to measure on the same items (repeatable)")
+    ap.add_argument(
+        "--tree",
+        type=Path,
+        action="append",
+        help="another checkout to measure on the same items (repeatable)",
+    )
     args = ap.parse_args(argv)
     if not shutil.which("valgrind"):
         raise SystemExit("valgrind is not installed: `apt-get install valgrind`")
@@ -73,9 +91,14 @@ def main(argv=None) -> None:
         n = len(raws) - 50
         for tree in [ROOT, *(args.tree or [])]:
             print(f"{tree}: counting under callgrind (about a minute) ...", flush=True)
-            per = (count(tree, script, items, "run") - count(tree, script, items, "setup")) / n
-            print(f"{tree}: {per:,.0f} instructions per listing"
-                  f" ({n:,} distinct synthetic Upwork items)", flush=True)
+            per = (
+                count(tree, script, items, "run") - count(tree, script, items, "setup")
+            ) / n
+            print(
+                f"{tree}: {per:,.0f} instructions per listing"
+                f" ({n:,} distinct synthetic Upwork items)",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -24,11 +24,11 @@ import html
 import os
 import re
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-NOW = datetime(2024, 7, 20, tzinfo=timezone.utc)
+NOW = datetime(2024, 7, 20, tzinfo=UTC)
 TARGET = 20_000
 
 
@@ -46,7 +46,9 @@ def synth_upwork(n: int) -> list:
     from analysis.synth import generate
 
     return list(
-        generate(date(2022, 1, 1), date(2024, 6, 30), rows=n, seed=7, sources=["upwork"])
+        generate(
+            date(2022, 1, 1), date(2024, 6, 30), rows=n, seed=7, sources=["upwork"]
+        )
     )
 
 
@@ -127,8 +129,12 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--min-items", type=int, default=20_000)
-    ap.add_argument("--distinct", type=int, default=30_000,
-                    help="distinct synthetic Upwork items for the headline figure")
+    ap.add_argument(
+        "--distinct",
+        type=int,
+        default=30_000,
+        help="distinct synthetic Upwork items for the headline figure",
+    )
     args = ap.parse_args(argv)
 
     # Calibration: the same empty loop takes ~15-25 ms on an idle modern core.
@@ -159,11 +165,15 @@ def main(argv=None) -> None:
 
     distinct = synth_upwork(args.distinct)
     for raw in distinct[:200]:  # warm-up: lazy imports and data files, not these items
-        normalize_listing("upwork", raw.source_id, raw.payload, fetched_at=raw.fetched_at)
+        normalize_listing(
+            "upwork", raw.source_id, raw.payload, fetched_at=raw.fetched_at
+        )
     distinct = distinct[200:]
     start = time.process_time()
     for raw in distinct:
-        normalize_listing("upwork", raw.source_id, raw.payload, fetched_at=raw.fetched_at)
+        normalize_listing(
+            "upwork", raw.source_id, raw.payload, fetched_at=raw.fetched_at
+        )
     r = len(distinct) / (time.process_time() - start)
     print(
         f"normalize_listing, {len(distinct):,} distinct synth items, one pass:"

@@ -48,15 +48,23 @@ def install_stand_in(db: str, samples: int = 500) -> None:
         real(s, i, p, fetched_at=f, raw_sha256=h, url=u)
         for s, i, p, f, h, u in conn.execute(
             "SELECT source, source_id, payload, fetched_at, payload_sha256, url FROM raw_listings"
-            " ORDER BY random() LIMIT ?", (samples,))
+            " ORDER BY random() LIMIT ?",
+            (samples,),
+        )
     ]
     conn.close()
 
     def stand_in(source, source_id, payload, *, fetched_at, raw_sha256=None, url=None):
         row, issues = templates[hash(source_id) % len(templates)]
         job_id = f"{source}:{source_id}"
-        row = {**row, "job_id": job_id, "source": source, "source_id": source_id,
-               "fetched_at": fetched_at, "raw_sha256": raw_sha256}
+        row = {
+            **row,
+            "job_id": job_id,
+            "source": source,
+            "source_id": source_id,
+            "fetched_at": fetched_at,
+            "raw_sha256": raw_sha256,
+        }
         return row, [(job_id, *i[1:]) for i in issues]
 
     listing.normalize_listing = stand_in
@@ -64,10 +72,14 @@ def install_stand_in(db: str, samples: int = 500) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--db", required=True, help="a database holding raw_listings")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--real", action="store_true", help="time the real normalizer instead")
+    parser.add_argument(
+        "--real", action="store_true", help="time the real normalizer instead"
+    )
     args = parser.parse_args()
     work = args.db + ".ceiling"
     copy_db(args.db, work)
@@ -77,7 +89,10 @@ def main() -> None:
     if not args.real:
         install_stand_in(work)
     conn = connect(work)
-    cpu0 = resource.getrusage(resource.RUSAGE_SELF).ru_utime + resource.getrusage(resource.RUSAGE_SELF).ru_stime
+    cpu0 = (
+        resource.getrusage(resource.RUSAGE_SELF).ru_utime
+        + resource.getrusage(resource.RUSAGE_SELF).ru_stime
+    )
     kids0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     stats = normalize_db(conn, progress=False, workers=args.workers, derive=False)
@@ -89,10 +104,13 @@ def main() -> None:
     jobs = conn.execute("SELECT count(*) FROM jobs").fetchone()[0]
     conn.close()
     what = "real normalizer" if args.real else "stand-in normalizer (ceiling)"
-    print(f"{what}: {stats.listings:,} rows ({jobs:,} jobs) in {wall:.1f} s wall ="
-          f" {stats.listings / wall:,.0f} rows/s; CPU parent {parent_cpu:.1f} s,"
-          f" workers {worker_cpu:.1f} s; peak RSS {me.ru_maxrss / 1024:.0f} MiB (workers"
-          f" {kids.ru_maxrss / 1024:.0f} MiB); load {os.getloadavg()[0]:.2f}", file=sys.stderr)
+    print(
+        f"{what}: {stats.listings:,} rows ({jobs:,} jobs) in {wall:.1f} s wall ="
+        f" {stats.listings / wall:,.0f} rows/s; CPU parent {parent_cpu:.1f} s,"
+        f" workers {worker_cpu:.1f} s; peak RSS {me.ru_maxrss / 1024:.0f} MiB (workers"
+        f" {kids.ru_maxrss / 1024:.0f} MiB); load {os.getloadavg()[0]:.2f}",
+        file=sys.stderr,
+    )
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(work + suffix):
             os.remove(work + suffix)

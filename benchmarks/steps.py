@@ -41,7 +41,9 @@ def step_synth(db_path: str, rows: int, seed: int) -> dict:
     listings = generate(date(2022, 1, 1), date(2024, 6, 30), rows=rows, seed=seed)
     from tqdm import tqdm
 
-    bar = tqdm(total=rows, unit=" rows", desc="synth+store", mininterval=1, file=sys.stderr)
+    bar = tqdm(
+        total=rows, unit=" rows", desc="synth+store", mininterval=1, file=sys.stderr
+    )
     while True:
         t0 = time.perf_counter()
         batch = []
@@ -67,9 +69,23 @@ def step_synth(db_path: str, rows: int, seed: int) -> dict:
         base.execute("BEGIN")
         base.executemany(
             "INSERT INTO raw VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            [(r.source, r.source_id, r.url, r.payload, r.payload_format, sha256(r.payload),
-              r.fetched_at, "2024-07-01T00:00:00Z", "2024-07-01T00:00:00Z", run_id, run_id, r.origin)
-             for r in batch],
+            [
+                (
+                    r.source,
+                    r.source_id,
+                    r.url,
+                    r.payload,
+                    r.payload_format,
+                    sha256(r.payload),
+                    r.fetched_at,
+                    "2024-07-01T00:00:00Z",
+                    "2024-07-01T00:00:00Z",
+                    run_id,
+                    run_id,
+                    r.origin,
+                )
+                for r in batch
+            ],
         )
         base.execute("COMMIT")
         base_s += time.perf_counter() - t2
@@ -90,8 +106,12 @@ def step_normalize(db_path: str, workers: int) -> dict:
     conn = connect(db_path)
     t0 = time.perf_counter()
     stats = normalize_db(conn, progress=True, workers=workers, derive=False)
-    return {"rows": stats.listings, "seconds": time.perf_counter() - t0, "workers": workers,
-            "coverage": stats.coverage()}
+    return {
+        "rows": stats.listings,
+        "seconds": time.perf_counter() - t0,
+        "workers": workers,
+        "coverage": stats.coverage(),
+    }
 
 
 def step_reposts(db_path: str) -> dict:
@@ -101,8 +121,14 @@ def step_reposts(db_path: str) -> dict:
     conn = connect(db_path)
     t0 = time.perf_counter()
     result = mark_reposts(conn)
-    dups = conn.execute("SELECT count(*) FROM jobs WHERE dup_of IS NOT NULL").fetchone()[0]
-    return {"seconds": time.perf_counter() - t0, "reposts": dups, "result": str(result)[:200]}
+    dups = conn.execute(
+        "SELECT count(*) FROM jobs WHERE dup_of IS NOT NULL"
+    ).fetchone()[0]
+    return {
+        "seconds": time.perf_counter() - t0,
+        "reposts": dups,
+        "result": str(result)[:200],
+    }
 
 
 def step_rollups(db_path: str) -> dict:
@@ -119,8 +145,11 @@ def step_cli(db_path: str, args: list[str]) -> dict:
     import subprocess
 
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "crawler.cli", *args, "--db", db_path],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "crawler.cli", *args, "--db", db_path],
+        capture_output=True,
+        text=True,
+    )
     out = {"seconds": time.perf_counter() - t0, "exit": proc.returncode}
     if proc.returncode:
         out["stderr"] = proc.stderr[-500:]

@@ -28,7 +28,13 @@ from urllib.parse import parse_qsl, urlsplit
 from crawler.errors import UserError
 from crawler.fixture_server import resolve
 
-_EXT = {"json": ".json", "xml": ".xml", "rss": ".xml", "html": ".html", "text/plain": ".txt"}
+_EXT = {
+    "json": ".json",
+    "xml": ".xml",
+    "rss": ".xml",
+    "html": ".html",
+    "text/plain": ".txt",
+}
 
 
 def _ext(content_type: str) -> str:
@@ -43,7 +49,7 @@ def route_path(url: str, base_url: str) -> tuple[str, dict[str, str]]:
     parts, base = urlsplit(url), urlsplit(base_url.rstrip("/"))
     path = parts.path
     if base.path and path.startswith(base.path):
-        path = path[len(base.path):] or "/"
+        path = path[len(base.path) :] or "/"
     return path, dict(parse_qsl(parts.query, keep_blank_values=True))
 
 
@@ -74,8 +80,14 @@ class CaptureMiddleware:
         name = f"captured/{slug}-{digest}{_ext(ctype)}"
         (self.out / name).parent.mkdir(parents=True, exist_ok=True)
         (self.out / name).write_bytes(response.body)
-        self.routes.append({"path": path, "query": query, "file": name,
-                            "content_type": ctype or "application/octet-stream"})
+        self.routes.append(
+            {
+                "path": path,
+                "query": query,
+                "file": name,
+                "content_type": ctype or "application/octet-stream",
+            }
+        )
         return response
 
     def spider_closed(self, spider, reason):
@@ -86,21 +98,32 @@ def merge_routes(path: Path, new: list[dict]) -> None:
     """Add routes; a route for the same (path, query) is replaced, others are kept."""
     data = json.loads(path.read_text()) if path.exists() else {"routes": []}
     keys = {(r["path"], json.dumps(r.get("query"), sort_keys=True)) for r in new}
-    kept = [r for r in data.get("routes", [])
-            if (r.get("path"), json.dumps(r.get("query"), sort_keys=True)) not in keys]
+    kept = [
+        r
+        for r in data.get("routes", [])
+        if (r.get("path"), json.dumps(r.get("query"), sort_keys=True)) not in keys
+    ]
     data["routes"] = kept + new
     path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
 
 
-def capture(name: str, out_dir: Path, *, base_url: str | None = None, args: dict | None = None,
-            settings: dict | None = None) -> list[dict]:
+def capture(
+    name: str,
+    out_dir: Path,
+    *,
+    base_url: str | None = None,
+    args: dict | None = None,
+    settings: dict | None = None,
+) -> list[dict]:
     """Crawl ``name`` once (``max_pages`` 2 unless given) and record its responses."""
     from scrapy.crawler import CrawlerProcess
 
     from crawler.runner import project_settings, spider_names
 
     if name not in spider_names():
-        raise UserError(f"unknown spider {name!r}: choose from {', '.join(spider_names())}")
+        raise UserError(
+            f"unknown spider {name!r}: choose from {', '.join(spider_names())}"
+        )
     args = dict(args or {})
     args.setdefault("max_pages", "2")
     if base_url:
@@ -110,9 +133,11 @@ def capture(name: str, out_dir: Path, *, base_url: str | None = None, args: dict
         "JOBTRENDS_DB": "",  # no database: no incremental stop, nothing stored
         "ITEM_PIPELINES": {},
         "EXTENSIONS": {"crawler.runs.RunRecorder": None},
-        "DOWNLOADER_MIDDLEWARES": {**base.getdict("DOWNLOADER_MIDDLEWARES"),
-                                   # below HttpCompressionMiddleware (590): decoded bodies
-                                   "crawler.capture.CaptureMiddleware": 580},
+        "DOWNLOADER_MIDDLEWARES": {
+            **base.getdict("DOWNLOADER_MIDDLEWARES"),
+            # below HttpCompressionMiddleware (590): decoded bodies
+            "crawler.capture.CaptureMiddleware": 580,
+        },
         "JOBTRENDS_CAPTURE_DIR": str(out_dir),
         "JOBTRENDS_CAPTURE_BASE": base_url or "",
         **(settings or {}),
@@ -148,10 +173,13 @@ def xml_paths(body: bytes) -> set[str]:
 
     paths: set[str] = set()
     stack: list[str] = []
-    for event, element in etree.iterparse(_BytesIO(body), events=("start", "end"), recover=True,
-                                          huge_tree=True):
+    for event, element in etree.iterparse(
+        _BytesIO(body), events=("start", "end"), recover=True, huge_tree=True
+    ):
         if event == "start":
-            tag = etree.QName(element).localname if isinstance(element.tag, str) else "?"
+            tag = (
+                etree.QName(element).localname if isinstance(element.tag, str) else "?"
+            )
             stack.append(tag)
             paths.add("/".join(stack))
         else:
@@ -177,7 +205,7 @@ def structure(body: bytes, content_type: str = "") -> set[str] | None:
     if "xml" in content_type or head == b"<":
         try:
             return xml_paths(body)
-        except Exception:
+        except (ValueError, SyntaxError):  # lxml's parse errors are SyntaxErrors
             return None
     return None
 
@@ -207,35 +235,68 @@ class Drift:
 def compare(fixtures_dir: Path, live_dir: Path, live_routes: list[dict]) -> list[Drift]:
     """Each live response's structure against the stored fixture for the same request."""
     fixtures_dir = Path(fixtures_dir)
-    stored = json.loads((fixtures_dir / "routes.json").read_text()).get("routes", []) \
-        if (fixtures_dir / "routes.json").exists() else []
+    stored = (
+        json.loads((fixtures_dir / "routes.json").read_text()).get("routes", [])
+        if (fixtures_dir / "routes.json").exists()
+        else []
+    )
     report = []
     for route in live_routes:
         query_text = "&".join(f"{k}={v}" for k, v in route["query"].items())
-        found = resolve(fixtures_dir.parent, f"/{fixtures_dir.name}{route['path']}", query_text)
+        found = resolve(
+            fixtures_dir.parent, f"/{fixtures_dir.name}{route['path']}", query_text
+        )
         note = ""
         if found is None:
             # Same endpoint, other parameters: compare with any fixture of that path.
             same_path = [r for r in stored if r.get("path") == route["path"]]
             if not same_path:
-                report.append(Drift(route["path"], route["query"], None, note="(no stored fixture)"))
+                report.append(
+                    Drift(
+                        route["path"], route["query"], None, note="(no stored fixture)"
+                    )
+                )
                 continue
             found = (fixtures_dir / same_path[0]["file"], same_path[0])
         file, froute = found
-        live = structure((live_dir / route["file"]).read_bytes(), route.get("content_type", ""))
+        live = structure(
+            (live_dir / route["file"]).read_bytes(), route.get("content_type", "")
+        )
         old = structure(file.read_bytes(), froute.get("content_type", ""))
         if live is None or old is None:
-            report.append(Drift(route["path"], route["query"], file.name,
-                                note="" if live == old else "(format changed)"))
+            report.append(
+                Drift(
+                    route["path"],
+                    route["query"],
+                    file.name,
+                    note="" if live == old else "(format changed)",
+                )
+            )
             continue
-        report.append(Drift(route["path"], route["query"], str(file.relative_to(fixtures_dir)),
-                            sorted(old - live), sorted(live - old), note))
+        report.append(
+            Drift(
+                route["path"],
+                route["query"],
+                str(file.relative_to(fixtures_dir)),
+                sorted(old - live),
+                sorted(live - old),
+                note,
+            )
+        )
     return report
 
 
-def check(name: str, fixtures_dir: Path, *, base_url: str | None = None,
-          args: dict | None = None, settings: dict | None = None) -> list[Drift]:
+def check(
+    name: str,
+    fixtures_dir: Path,
+    *,
+    base_url: str | None = None,
+    args: dict | None = None,
+    settings: dict | None = None,
+) -> list[Drift]:
     """Capture live responses into a temporary folder and compare them with the fixtures."""
     with tempfile.TemporaryDirectory(prefix=f"capture-{name}-") as tmp:
-        routes = capture(name, Path(tmp), base_url=base_url, args=args, settings=settings)
+        routes = capture(
+            name, Path(tmp), base_url=base_url, args=args, settings=settings
+        )
         return compare(Path(fixtures_dir), Path(tmp), routes)

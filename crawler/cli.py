@@ -20,7 +20,9 @@ from crawler.errors import UserError
 class JobtrendsGroup(click.Group):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for info in sorted(pkgutil.iter_modules(crawler.commands.__path__), key=lambda m: m.name):
+        for info in sorted(
+            pkgutil.iter_modules(crawler.commands.__path__), key=lambda m: m.name
+        ):
             if info.name.startswith("_"):
                 continue
             module = importlib.import_module(f"crawler.commands.{info.name}")

@@ -32,7 +32,9 @@ def read_toml(path: str | os.PathLike) -> dict:
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except FileNotFoundError:
-        raise UserError(f"config file {path} not found - check the --config path") from None
+        raise UserError(
+            f"config file {path} not found - check the --config path"
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise UserError(f"config file {path} is not valid TOML: {exc}") from None
 

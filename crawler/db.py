@@ -26,7 +26,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from crawler.errors import UserError
@@ -337,12 +337,12 @@ END;
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def iso(dt: datetime) -> str:
     """UTC ISO 8601 with seconds and a Z: ``2024-02-01T12:00:00Z``."""
-    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def sha256(text: str) -> str:
@@ -354,7 +354,10 @@ class DatabaseUnusable(UserError):
 
 
 def connect(
-    path: str | os.PathLike = DEFAULT_DB, *, create: bool = True, read_only: bool = False
+    path: str | os.PathLike = DEFAULT_DB,
+    *,
+    create: bool = True,
+    read_only: bool = False,
 ) -> sqlite3.Connection:
     """Open the database (creating its folder and tables) in WAL mode.
 
@@ -449,8 +452,11 @@ def open_read_only(path: str | os.PathLike) -> sqlite3.Connection:
     flags = "mode=ro" if os.access(path.parent, os.W_OK | os.X_OK) else "immutable=1"
     try:
         conn = sqlite3.connect(
-            f"file:{quote(str(path.resolve()))}?{flags}", uri=True, timeout=60,
-            isolation_level=None, factory=ReadOnlyConnection,
+            f"file:{quote(str(path.resolve()))}?{flags}",
+            uri=True,
+            timeout=60,
+            isolation_level=None,
+            factory=ReadOnlyConnection,
         )
         conn.row_factory = sqlite3.Row
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
@@ -509,7 +515,9 @@ def _columns(conn: sqlite3.Connection, table: str) -> list[str]:
     return [r[1] for r in conn.execute(f'PRAGMA table_xinfo("{table}")')]
 
 
-def add_column(table: str, column: str, declaration: str) -> Callable[[sqlite3.Connection], None]:
+def add_column(
+    table: str, column: str, declaration: str
+) -> Callable[[sqlite3.Connection], None]:
     """A migration step adding ``column`` to ``table`` where the table lacks it (a table
     not created yet gets it from ``SCHEMA``)."""
 
@@ -527,16 +535,31 @@ def _drop_replaced_indexes(conn: sqlite3.Connection) -> None:
 
 
 MIGRATIONS: list[Migration] = [
-    Migration(1, "crawl_runs.duplicates: listings repeated within one run",
-              add_column("crawl_runs", "duplicates", "INTEGER DEFAULT 0")),
-    Migration(2, "jobs.category_confidence: the category's calibrated probability",
-              add_column("jobs", "category_confidence", "REAL")),
-    Migration(3, "jobs.country_raw: the country as the source wrote it (country is ISO)",
-              add_column("jobs", "country_raw", "TEXT")),
-    Migration(4, "jobs.posted: the browser's NOT NULL sort key (virtual, no storage)",
-              add_column("jobs", "posted", POSTED_COLUMN)),
-    Migration(5, "drop the posted_at indexes the posted sort-key indexes replace",
-              _drop_replaced_indexes),
+    Migration(
+        1,
+        "crawl_runs.duplicates: listings repeated within one run",
+        add_column("crawl_runs", "duplicates", "INTEGER DEFAULT 0"),
+    ),
+    Migration(
+        2,
+        "jobs.category_confidence: the category's calibrated probability",
+        add_column("jobs", "category_confidence", "REAL"),
+    ),
+    Migration(
+        3,
+        "jobs.country_raw: the country as the source wrote it (country is ISO)",
+        add_column("jobs", "country_raw", "TEXT"),
+    ),
+    Migration(
+        4,
+        "jobs.posted: the browser's NOT NULL sort key (virtual, no storage)",
+        add_column("jobs", "posted", POSTED_COLUMN),
+    ),
+    Migration(
+        5,
+        "drop the posted_at indexes the posted sort-key indexes replace",
+        _drop_replaced_indexes,
+    ),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1].version  # what PRAGMA user_version says once migrated
 
@@ -665,7 +688,7 @@ class SaveCounts:
     duplicates: int = 0  # seen again within the same run (e.g. repeated across pages)
     changed_keys: list[tuple[str, str]] = field(default_factory=list)
 
-    def add(self, other: "SaveCounts") -> None:
+    def add(self, other: SaveCounts) -> None:
         self.new += other.new
         self.updated += other.updated
         self.unchanged += other.unchanged
@@ -811,8 +834,10 @@ def job_rows(job: dict) -> tuple[tuple, list[tuple]]:
     row = [job.get(c) for c in JOB_COLUMNS]
     row[_SKILLS_COLUMN] = json.dumps([s["name"] for s in skills]) if skills else "[]"
     job_id, month = job["job_id"], job.get("month")
-    return tuple(row), [(job_id, s["name"], int(bool(s.get("is_ai"))), s.get("family"), month)
-                        for s in skills]
+    return tuple(row), [
+        (job_id, s["name"], int(bool(s.get("is_ai"))), s.get("family"), month)
+        for s in skills
+    ]
 
 
 def write_job_rows(
@@ -867,8 +892,14 @@ def save_jobs(
     return len(rows)
 
 
-def start_run(conn: sqlite3.Connection, spider: str, *, kind: str = "crawl", args: dict | None = None,
-              log_path: str | None = None) -> int:
+def start_run(
+    conn: sqlite3.Connection,
+    spider: str,
+    *,
+    kind: str = "crawl",
+    args: dict | None = None,
+    log_path: str | None = None,
+) -> int:
     cur = conn.execute(
         "INSERT INTO crawl_runs (spider, kind, started_at, status, args, log_path)"
         " VALUES (?, ?, ?, 'running', ?, ?)",
@@ -882,16 +913,27 @@ def finish_run(conn: sqlite3.Connection, run_id: int, **fields) -> None:
     if "stats" in fields and not isinstance(fields["stats"], str):
         fields["stats"] = json.dumps(fields["stats"], default=str, sort_keys=True)
     sets = ", ".join(f"{k} = ?" for k in fields)
-    conn.execute(f"UPDATE crawl_runs SET {sets} WHERE run_id = ?", [*fields.values(), run_id])
+    conn.execute(
+        f"UPDATE crawl_runs SET {sets} WHERE run_id = ?", [*fields.values(), run_id]
+    )
 
 
-def record_skip(conn: sqlite3.Connection, *, run_id: int | None, source: str, url: str | None,
-                reason: str, detail: str = "", excerpt: str = "") -> None:
+def record_skip(
+    conn: sqlite3.Connection,
+    *,
+    run_id: int | None,
+    source: str,
+    url: str | None,
+    reason: str,
+    detail: str = "",
+    excerpt: str = "",
+) -> None:
     conn.execute(
         "INSERT INTO skipped_listings (run_id, source, url, reason, detail, excerpt, at)"
         " VALUES (?,?,?,?,?,?,?)",
         (run_id, source, url, reason, detail[:2000], excerpt[:2000], iso(utcnow())),
     )
+
 
 @dataclass
 class SeenCounts(SaveCounts):
@@ -899,7 +941,9 @@ class SeenCounts(SaveCounts):
 
     duplicates: int = 0  # rows repeating a listing already read in this run
     widened: int = 0  # stored listings whose first/last seen moved out
-    older_versions: int = 0  # a different payload older than the stored one (kept stored)
+    older_versions: int = (
+        0  # a different payload older than the stored one (kept stored)
+    )
 
 
 def save_raw_seen(
@@ -928,8 +972,17 @@ SeenRow = tuple
 
 def seen_row(item: RawListing, seen_at: str, digest: str | None = None) -> SeenRow:
     """The :data:`SeenRow` of ``item`` seen at ``seen_at`` (``digest``: its sha256, if known)."""
-    return (item.source, item.source_id, item.payload, item.payload_format, item.url,
-            item.fetched_at, item.origin, seen_at, digest)
+    return (
+        item.source,
+        item.source_id,
+        item.payload,
+        item.payload_format,
+        item.url,
+        item.fetched_at,
+        item.origin,
+        seen_at,
+        digest,
+    )
 
 
 _SEEN_INSERT = (
@@ -1002,9 +1055,23 @@ def save_raw_rows(
                     singles.append(row)
                 else:
                     first, last, times = span
-                    inserts.append((row[0], row[1], row[4], row[2], row[3], digest,
-                                    row[5], first, last, len(times), run_id, run_id,
-                                    row[6]))
+                    inserts.append(
+                        (
+                            row[0],
+                            row[1],
+                            row[4],
+                            row[2],
+                            row[3],
+                            digest,
+                            row[5],
+                            first,
+                            last,
+                            len(times),
+                            run_id,
+                            run_id,
+                            row[6],
+                        )
+                    )
                 continue
             if span is None:
                 first = last = row[7]
@@ -1019,8 +1086,22 @@ def save_raw_rows(
             if old_digest != digest and last >= old_last:
                 counts.updated += 1
                 counts.changed_keys.append(key)
-                updates.append((row[4], row[2], row[3], digest, row[5], new_first,
-                                new_last, outside, run_id, row[6], row[0], row[1]))
+                updates.append(
+                    (
+                        row[4],
+                        row[2],
+                        row[3],
+                        digest,
+                        row[5],
+                        new_first,
+                        new_last,
+                        outside,
+                        run_id,
+                        row[6],
+                        row[0],
+                        row[1],
+                    )
+                )
                 continue
             if old_digest != digest:
                 counts.older_versions += 1

@@ -18,7 +18,10 @@ OK: dict = {}  # no fault for this request (keeps the queue's position)
 
 def status(code: int, retry_after: str | None = None) -> dict:
     """An HTTP error, optionally with ``Retry-After``: ``status(429, "1")``."""
-    return {"status": code, "headers": {"Retry-After": retry_after} if retry_after else {}}
+    return {
+        "status": code,
+        "headers": {"Retry-After": retry_after} if retry_after else {},
+    }
 
 
 def reset() -> dict:
@@ -44,14 +47,23 @@ def truncated(fraction: float = 0.5) -> dict:
 def invalid_utf8(field: bytes = b"title") -> dict:
     """Bytes that are not UTF-8 at the start of the first JSON string field ``field``."""
     pattern = re.compile(rb'("' + re.escape(field) + rb'"\s*:\s*")')
-    return rewrite(lambda body: pattern.sub(lambda m: m.group(1) + b"\xff\xfe\xc3(", body, count=1))
+    return rewrite(
+        lambda body: pattern.sub(lambda m: m.group(1) + b"\xff\xfe\xc3(", body, count=1)
+    )
 
 
 def corrupt_gzip() -> dict:
     """``Content-Encoding: gzip`` with a gzip header and a broken stream after it."""
-    broken = gzip.compress(b'{"status": "success", "result": {"projects": []}}')[:12] + b"\x00garbage" * 50
-    return {"status": 200, "body": broken, "headers": {"Content-Encoding": "gzip"},
-            "content_type": "application/json"}
+    broken = (
+        gzip.compress(b'{"status": "success", "result": {"projects": []}}')[:12]
+        + b"\x00garbage" * 50
+    )
+    return {
+        "status": 200,
+        "body": broken,
+        "headers": {"Content-Encoding": "gzip"},
+        "content_type": "application/json",
+    }
 
 
 def oversized(extra_bytes: int) -> dict:

@@ -79,7 +79,9 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):  # quiet: tests read server.requests instead
         pass
 
-    def _send(self, status: int, body: bytes, content_type: str, headers: dict | None = None):
+    def _send(
+        self, status: int, body: bytes, content_type: str, headers: dict | None = None
+    ):
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -102,7 +104,11 @@ class _Handler(BaseHTTPRequestHandler):
         body = file.read_bytes()
         if fault.get("rewrite") is not None:
             body = fault["rewrite"](body)
-        ctype = fault.get("content_type") or route.get("content_type") or _TYPES.get(file.suffix, "application/octet-stream")
+        ctype = (
+            fault.get("content_type")
+            or route.get("content_type")
+            or _TYPES.get(file.suffix, "application/octet-stream")
+        )
         self._send(int(fault.get("status", 200)), body, ctype, fault.get("headers"))
 
     def do_HEAD(self):
@@ -125,15 +131,23 @@ class _Handler(BaseHTTPRequestHandler):
             body = fault.get("body", b"")
             if isinstance(body, str):
                 body = body.encode("utf-8")
-            self._send(int(fault.get("status", 200)), body,
-                       fault.get("content_type", "text/plain; charset=utf-8"), fault.get("headers"))
+            self._send(
+                int(fault.get("status", 200)),
+                body,
+                fault.get("content_type", "text/plain; charset=utf-8"),
+                fault.get("headers"),
+            )
             return
         if fault is not None and ("rewrite" in fault or "file" in fault):
             self._send_rewritten(server, parts, fault)
             return
         if parts.path == "/robots.txt":
             robots = server.root / "robots.txt"
-            body = robots.read_bytes() if robots.is_file() else b"User-agent: *\nAllow: /\n"
+            body = (
+                robots.read_bytes()
+                if robots.is_file()
+                else b"User-agent: *\nAllow: /\n"
+            )
             self._send(200, body, "text/plain; charset=utf-8")
             return
         found = resolve(server.root, parts.path, parts.query)
@@ -146,7 +160,9 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:
             self._send(404, b"not found", "text/plain; charset=utf-8")
             return
-        ctype = route.get("content_type") or _TYPES.get(file.suffix, "application/octet-stream")
+        ctype = route.get("content_type") or _TYPES.get(
+            file.suffix, "application/octet-stream"
+        )
         self._send(int(route.get("status", 200)), body, ctype, route.get("headers"))
 
 
@@ -164,7 +180,9 @@ class _QuietServer(ThreadingHTTPServer):
 class FixtureServer:
     """``with FixtureServer() as server: server.base_url("upwork")``"""
 
-    def __init__(self, root: Path | str = FIXTURES, host: str = "127.0.0.1", port: int = 0):
+    def __init__(
+        self, root: Path | str = FIXTURES, host: str = "127.0.0.1", port: int = 0
+    ):
         self.root = Path(root)
         self.requests: list[str] = []
         self.faults: dict[str, list[dict]] = defaultdict(list)
@@ -197,7 +215,9 @@ class FixtureServer:
         return None
 
     def start(self) -> FixtureServer:
-        self._thread = threading.Thread(target=self.httpd.serve_forever, name="fixture-server", daemon=True)
+        self._thread = threading.Thread(
+            target=self.httpd.serve_forever, name="fixture-server", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -213,7 +233,9 @@ class FixtureServer:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Serve fixtures/ on 127.0.0.1 like the real sources.")
+    parser = argparse.ArgumentParser(
+        description="Serve fixtures/ on 127.0.0.1 like the real sources."
+    )
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--root", default=str(FIXTURES))
     args = parser.parse_args()

@@ -34,7 +34,9 @@ from twisted.internet.task import deferLater
 logger = logging.getLogger(__name__)
 
 
-def parse_retry_after(value: str | bytes | None, *, now: datetime | None = None) -> float | None:
+def parse_retry_after(
+    value: str | bytes | None, *, now: datetime | None = None
+) -> float | None:
     """Seconds to wait from a Retry-After header value: ``"2"`` -> 2.0; an HTTP date works too."""
     if value is None:
         return None
@@ -71,7 +73,10 @@ class RetryAfterMiddleware(RetryMiddleware):
         return backoff * random.uniform(0.5, 1.0)  # full jitter, never zero
 
     async def process_response(self, request, response):
-        if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
+        if (
+            request.meta.get("dont_retry", False)
+            or response.status not in self.retry_http_codes
+        ):
             return response
         attempts = request.meta.get("retry_times", 0)
         max_times = request.meta.get("max_retry_times", self.max_retry_times)
@@ -84,7 +89,10 @@ class RetryAfterMiddleware(RetryMiddleware):
             self.crawler.stats.inc_value("retry/max_reached")
             logger.warning(
                 "HTTP %s for %s asks to wait %.0fs, more than RETRY_AFTER_MAX=%.0fs: given up",
-                response.status, request.url, asked, self.retry_after_max,
+                response.status,
+                request.url,
+                asked,
+                self.retry_after_max,
             )
             return response
         delay = self._delay_for(request, response)
@@ -92,16 +100,24 @@ class RetryAfterMiddleware(RetryMiddleware):
         if response.headers.get(b"Retry-After") is not None:
             stats.inc_value("jobtrends/retry_after_waits")
             shared = getattr(self.crawler, "jobtrends_rate_limit", None)
-            if shared is not None:  # Redis workers: the whole crawl waits, not only this one
+            if (
+                shared is not None
+            ):  # Redis workers: the whole crawl waits, not only this one
                 shared.hold(request.url, delay)
         stats.inc_value("jobtrends/retry_wait_seconds", int(round(delay)))
         logger.info(
             "HTTP %s for %s: waiting %.1fs before retry %d/%d",
-            response.status, request.url, delay, attempts + 1, max_times,
+            response.status,
+            request.url,
+            delay,
+            attempts + 1,
+            max_times,
         )
         if delay > 0:
             await maybe_deferred_to_future(deferLater(reactor, delay, lambda: None))
-        return self._retry(request, response_status_message(response.status)) or response
+        return (
+            self._retry(request, response_status_message(response.status)) or response
+        )
 
 
 def failure_reason(failure) -> tuple[str, bool]:
@@ -165,8 +181,14 @@ class PageLossMiddleware:
         if response is not None and _remote(response.url) and not _remote(obj.url):
             # A URL found in remote content never reads a local file (or any non-web scheme).
             self.crawler.stats.inc_value("jobtrends/refused_urls")
-            logger.warning("refused %s: found in %s, not an http(s) URL", obj.url[:200], response.url)
-            return self._skip(response, "url_scheme", f"not an http(s) URL: {obj.url[:300]}")
+            logger.warning(
+                "refused %s: found in %s, not an http(s) URL",
+                obj.url[:200],
+                response.url,
+            )
+            return self._skip(
+                response, "url_scheme", f"not an http(s) URL: {obj.url[:300]}"
+            )
         if obj.errback is None:
             handler = getattr(self.crawler.spider, "page_failed", None)
             if handler is not None:
@@ -175,8 +197,14 @@ class PageLossMiddleware:
 
     def _skip(self, response, reason: str, detail: str) -> dict:
         name = getattr(self.crawler.spider, "name", "") or ""
-        return {"skip": True, "source": name, "url": response.url, "reason": reason,
-                "detail": detail[:500], "excerpt": ""}
+        return {
+            "skip": True,
+            "source": name,
+            "url": response.url,
+            "reason": reason,
+            "detail": detail[:500],
+            "excerpt": "",
+        }
 
     async def process_start(self, start):
         async for obj in start:
@@ -193,9 +221,17 @@ class PageLossMiddleware:
     def process_spider_exception(self, response, exception, spider=None):
         """A callback that raised: the page is lost (counted, logged), not the crawl."""
         self.crawler.stats.inc_value("jobtrends/pages_lost")
-        logger.error("page lost: %s (parse_error) %s: %s", response.url,
-                     type(exception).__name__, str(exception)[:300])
-        return [self._skip(response, "parse_error", f"{type(exception).__name__}: {exception}")]
+        logger.error(
+            "page lost: %s (parse_error) %s: %s",
+            response.url,
+            type(exception).__name__,
+            str(exception)[:300],
+        )
+        return [
+            self._skip(
+                response, "parse_error", f"{type(exception).__name__}: {exception}"
+            )
+        ]
 
 
 def _remote(url: str) -> bool:
@@ -213,7 +249,11 @@ class LoopSafeRedirectMiddleware(RedirectMiddleware):
 
     def process_response(self, request, response, spider=None):
         result = super().process_response(request, response, spider)
-        if result is not request and result is not response and hasattr(result, "dont_filter"):
+        if (
+            result is not request
+            and result is not response
+            and hasattr(result, "dont_filter")
+        ):
             self._check_host(request, result)
             return result.replace(dont_filter=True)
         return result
@@ -225,7 +265,9 @@ class LoopSafeRedirectMiddleware(RedirectMiddleware):
         internal address) is not what the user asked to crawl.  ``["*"]`` allows any.
         """
         old, new = urlsplit(request.url).hostname, urlsplit(redirected.url).hostname
-        if old == new or (old or "").removeprefix("www.") == (new or "").removeprefix("www."):
+        if old == new or (old or "").removeprefix("www.") == (new or "").removeprefix(
+            "www."
+        ):
             return
         allowed = self.crawler.settings.getlist("JOBTRENDS_REDIRECT_HOSTS")
         if "*" in allowed or (new or "") in allowed:
@@ -233,8 +275,10 @@ class LoopSafeRedirectMiddleware(RedirectMiddleware):
         from scrapy.exceptions import IgnoreRequest
 
         self.crawler.stats.inc_value("jobtrends/redirect_offsite")
-        raise IgnoreRequest(f"redirect from {old} to another host {new} refused"
-                            " (allow it with JOBTRENDS_REDIRECT_HOSTS)")
+        raise IgnoreRequest(
+            f"redirect from {old} to another host {new} refused"
+            " (allow it with JOBTRENDS_REDIRECT_HOSTS)"
+        )
 
 
 def file_root_for(spider, settings) -> Path | None:

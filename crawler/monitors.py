@@ -105,9 +105,17 @@ def monitor_options(config: dict | None) -> dict:
             try:
                 value = type(default)(value)
             except (TypeError, ValueError):
-                raise UserError(f"[monitors] {key} = {value!r} must be a number") from None
-        elif key == "webhook_url" and value and not str(value).startswith(("http://", "https://")):
-            raise UserError("[monitors] webhook_url must start with http:// or https://")
+                raise UserError(
+                    f"[monitors] {key} = {value!r} must be a number"
+                ) from None
+        elif (
+            key == "webhook_url"
+            and value
+            and not str(value).startswith(("http://", "https://"))
+        ):
+            raise UserError(
+                "[monitors] webhook_url must start with http:// or https://"
+            )
         options[key] = value
     return options
 
@@ -120,7 +128,9 @@ def safe_url(url: str) -> str:
 
 def run_coverage(conn: sqlite3.Connection, run_id: int) -> tuple[int, dict[str, float]]:
     """(listings of the run, {field: share 0..1}) over the run's listings' job rows."""
-    cols = ", ".join(f"sum(CASE WHEN {cond} THEN 1 ELSE 0 END)" for cond in COVERAGE_SQL.values())
+    cols = ", ".join(
+        f"sum(CASE WHEN {cond} THEN 1 ELSE 0 END)" for cond in COVERAGE_SQL.values()
+    )
     row = conn.execute(
         f"SELECT count(*), {cols} FROM raw_listings r"
         " JOIN jobs j ON j.job_id = r.source || ':' || r.source_id"
@@ -128,11 +138,15 @@ def run_coverage(conn: sqlite3.Connection, run_id: int) -> tuple[int, dict[str, 
         (run_id,),
     ).fetchone()
     n = row[0] or 0
-    shares = {name: (row[i + 1] or 0) / n if n else 0.0 for i, name in enumerate(COVERAGE_SQL)}
+    shares = {
+        name: (row[i + 1] or 0) / n if n else 0.0 for i, name in enumerate(COVERAGE_SQL)
+    }
     return n, shares
 
 
-def _history(conn: sqlite3.Connection, run: sqlite3.Row, limit: int) -> list[sqlite3.Row]:
+def _history(
+    conn: sqlite3.Connection, run: sqlite3.Row, limit: int
+) -> list[sqlite3.Row]:
     marks = ",".join("?" * len(HISTORY_STATUSES))
     return conn.execute(
         f"SELECT * FROM crawl_runs WHERE spider = ? AND kind = ? AND run_id < ?"
@@ -147,7 +161,9 @@ def _seen(run) -> int:
 
 def evaluate(conn: sqlite3.Connection, run_id: int, options: dict) -> list[Check]:
     """The checks of one run (nothing written)."""
-    run = conn.execute("SELECT * FROM crawl_runs WHERE run_id = ?", (run_id,)).fetchone()
+    run = conn.execute(
+        "SELECT * FROM crawl_runs WHERE run_id = ?", (run_id,)
+    ).fetchone()
     if run is None:
         raise UserError(f"no run {run_id} in crawl_runs - see `jobtrends runs`")
     history = _history(conn, run, int(options["history_runs"]))
@@ -160,11 +176,25 @@ def evaluate(conn: sqlite3.Connection, run_id: int, options: dict) -> list[Check
     if enough and history:
         median = statistics.median(_seen(h) for h in history)
         floor = fraction * median
-        checks.append(Check("items_vs_median", seen >= floor, seen, floor,
-                            f"{seen} listings vs median {median:g} of {len(history)} runs"))
+        checks.append(
+            Check(
+                "items_vs_median",
+                seen >= floor,
+                seen,
+                floor,
+                f"{seen} listings vs median {median:g} of {len(history)} runs",
+            )
+        )
     else:
-        checks.append(Check("items_vs_median", True, seen, None,
-                            f"not enough history ({len(history)} earlier runs)"))
+        checks.append(
+            Check(
+                "items_vs_median",
+                True,
+                seen,
+                None,
+                f"not enough history ({len(history)} earlier runs)",
+            )
+        )
 
     n, shares = run_coverage(conn, run_id)
     drop_limit = float(options["max_coverage_drop"])
@@ -172,22 +202,42 @@ def evaluate(conn: sqlite3.Connection, run_id: int, options: dict) -> list[Check
         check = f"coverage_{name}"
         pct = round(100 * share, 2)
         marks = ",".join("?" * len(HISTORY_STATUSES))
-        earlier = [r[0] for r in conn.execute(
-            "SELECT c.value FROM run_checks c JOIN crawl_runs r ON r.run_id = c.run_id"
-            " WHERE c.\"check\" = ? AND r.spider = ? AND r.kind = ? AND c.run_id < ?"
-            f" AND r.status IN ({marks}) AND c.value IS NOT NULL ORDER BY c.run_id DESC LIMIT ?",
-            (check, run["spider"], run["kind"], run_id, *HISTORY_STATUSES,
-             int(options["history_runs"])),
-        )]
+        earlier = [
+            r[0]
+            for r in conn.execute(
+                "SELECT c.value FROM run_checks c JOIN crawl_runs r ON r.run_id = c.run_id"
+                ' WHERE c."check" = ? AND r.spider = ? AND r.kind = ? AND c.run_id < ?'
+                f" AND r.status IN ({marks}) AND c.value IS NOT NULL ORDER BY c.run_id DESC LIMIT ?",
+                (
+                    check,
+                    run["spider"],
+                    run["kind"],
+                    run_id,
+                    *HISTORY_STATUSES,
+                    int(options["history_runs"]),
+                ),
+            )
+        ]
         if n == 0:
             checks.append(Check(check, True, None, None, "no listings in this run"))
         elif len(earlier) >= int(options["min_history"]) and earlier:
             median = statistics.median(earlier)
             floor = median - drop_limit
-            checks.append(Check(check, pct >= floor, pct, floor,
-                                f"{pct:g}% of {n} listings vs median {median:g}% of earlier runs"))
+            checks.append(
+                Check(
+                    check,
+                    pct >= floor,
+                    pct,
+                    floor,
+                    f"{pct:g}% of {n} listings vs median {median:g}% of earlier runs",
+                )
+            )
         else:
-            checks.append(Check(check, True, pct, None, f"{pct:g}% of {n} listings (no history yet)"))
+            checks.append(
+                Check(
+                    check, True, pct, None, f"{pct:g}% of {n} listings (no history yet)"
+                )
+            )
 
     pages = run["pages"] or 0
     errors, retries = run["errors"] or 0, run["retries"] or 0
@@ -195,38 +245,57 @@ def evaluate(conn: sqlite3.Connection, run_id: int, options: dict) -> list[Check
     note = "" if judged else " (too few requests to judge)"
     error_rate = errors / max(pages, 1)
     limit = float(options["max_error_rate"])
-    checks.append(Check("error_rate", error_rate <= limit or not judged, round(error_rate, 4), limit,
-                        f"{errors} errors over {pages} pages{note}"))
+    checks.append(
+        Check(
+            "error_rate",
+            error_rate <= limit or not judged,
+            round(error_rate, 4),
+            limit,
+            f"{errors} errors over {pages} pages{note}",
+        )
+    )
     retry_rate = retries / max(pages + retries, 1)
     limit = float(options["max_retry_rate"])
-    checks.append(Check("retry_rate", retry_rate <= limit or not judged, round(retry_rate, 4), limit,
-                        f"{retries} retries over {pages + retries} requests{note}"))
+    checks.append(
+        Check(
+            "retry_rate",
+            retry_rate <= limit or not judged,
+            round(retry_rate, 4),
+            limit,
+            f"{retries} retries over {pages + retries} requests{note}",
+        )
+    )
     return checks
 
 
 def post_alert(url: str, report: RunReport, timeout: float = 10.0) -> bool:
     """POST the report as JSON; True when the receiver answered 2xx.  Never raises."""
-    body = json.dumps({
-        "event": f"jobtrends.run_{report.event}",
-        "run_id": report.run_id,
-        "spider": report.spider,
-        "status": report.status,
-        "failed": [asdict(c) for c in report.failed],
-        "summary": report.line(),
-    }).encode("utf-8")
-    request = urllib.request.Request(url, data=body, method="POST",
-                                     headers={"Content-Type": "application/json"})
+    body = json.dumps(
+        {
+            "event": f"jobtrends.run_{report.event}",
+            "run_id": report.run_id,
+            "spider": report.spider,
+            "status": report.status,
+            "failed": [asdict(c) for c in report.failed],
+            "summary": report.line(),
+        }
+    ).encode("utf-8")
+    request = urllib.request.Request(
+        url, data=body, method="POST", headers={"Content-Type": "application/json"}
+    )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             ok = 200 <= response.status < 300
-    except Exception as exc:  # an alert must never break the crawl that triggered it
+    except Exception as exc:  # noqa: BLE001 - an alert must never break the crawl that triggered it
         logger.warning("webhook %s failed: %s", safe_url(url), type(exc).__name__)
         return False
     logger.info("webhook %s answered for run %s", safe_url(url), report.run_id)
     return ok
 
 
-def check_run(conn: sqlite3.Connection, run_id: int, options: dict | None = None) -> RunReport:
+def check_run(
+    conn: sqlite3.Connection, run_id: int, options: dict | None = None
+) -> RunReport:
     """Evaluate a run, store ``run_checks``, degrade it on failure, alert the webhook."""
     options = monitor_options({"monitors": options or {}})
     checks = evaluate(conn, run_id, options)
@@ -234,23 +303,38 @@ def check_run(conn: sqlite3.Connection, run_id: int, options: dict | None = None
     with transaction(conn):
         conn.execute("DELETE FROM run_checks WHERE run_id = ?", (run_id,))
         conn.executemany(
-            "INSERT INTO run_checks (run_id, \"check\", passed, value, threshold, detail, checked_at)"
+            'INSERT INTO run_checks (run_id, "check", passed, value, threshold, detail, checked_at)'
             " VALUES (?,?,?,?,?,?,?)",
-            [(run_id, c.check, int(c.passed), c.value, c.threshold, c.detail, now) for c in checks],
+            [
+                (run_id, c.check, int(c.passed), c.value, c.threshold, c.detail, now)
+                for c in checks
+            ],
         )
         if any(not c.passed for c in checks):
             marks = ",".join("?" * len(DEGRADABLE))
-            conn.execute(f"UPDATE crawl_runs SET status = 'degraded' WHERE run_id = ?"
-                         f" AND status IN ({marks})", (run_id, *DEGRADABLE))
-    run = conn.execute("SELECT spider, status FROM crawl_runs WHERE run_id = ?", (run_id,)).fetchone()
+            conn.execute(
+                f"UPDATE crawl_runs SET status = 'degraded' WHERE run_id = ?"
+                f" AND status IN ({marks})",
+                (run_id, *DEGRADABLE),
+            )
+    run = conn.execute(
+        "SELECT spider, status FROM crawl_runs WHERE run_id = ?", (run_id,)
+    ).fetchone()
     report = RunReport(run_id, run["spider"], run["status"], checks)
     if report.failed and options.get("webhook_url"):
-        report.alerted = post_alert(options["webhook_url"], report, float(options["webhook_timeout"]))
+        report.alerted = post_alert(
+            options["webhook_url"], report, float(options["webhook_timeout"])
+        )
     return report
 
 
 def has_checks(conn: sqlite3.Connection, run_id: int) -> bool:
-    return conn.execute("SELECT 1 FROM run_checks WHERE run_id = ? LIMIT 1", (run_id,)).fetchone() is not None
+    return (
+        conn.execute(
+            "SELECT 1 FROM run_checks WHERE run_id = ? LIMIT 1", (run_id,)
+        ).fetchone()
+        is not None
+    )
 
 
 def check_runs(db_path, run_ids, config: dict | None = None) -> list[RunReport]:
@@ -260,6 +344,8 @@ def check_runs(db_path, run_ids, config: dict | None = None) -> list[RunReport]:
     options = monitor_options(config)
     conn = connect(db_path)
     try:
-        return [check_run(conn, run_id, options) for run_id in run_ids if run_id is not None]
+        return [
+            check_run(conn, run_id, options) for run_id in run_ids if run_id is not None
+        ]
     finally:
         conn.close()

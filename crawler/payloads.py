@@ -106,7 +106,9 @@ def load_json(text: str | bytes, *, strict: bool = True):
     try:
         data = json.loads(text, strict=strict)
     except RecursionError:
-        raise BadJson("too_deep", f"nested deeper than {MAX_JSON_DEPTH} levels") from None
+        raise BadJson(
+            "too_deep", f"nested deeper than {MAX_JSON_DEPTH} levels"
+        ) from None
     except json.JSONDecodeError as exc:
         raise BadJson("bad_json", str(exc)) from None
     except UnicodeDecodeError as exc:

@@ -74,14 +74,23 @@ class RawStorePipeline:
         self.run_id = start_run(self.conn, spider.name, args=run_args(spider))
         self.crawler.jobtrends_run_id = self.run_id
         spider.jobtrends_run_id = self.run_id
-        self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jobtrends-store")
+        self.writer = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="jobtrends-store"
+        )
         logger.info("run %s: storing into %s", self.run_id, self.db_path)
 
     def process_item(self, item):
         if item.get("skip"):
             self.crawler.stats.inc_value("jobtrends/skipped")
-            self.crawler.stats.inc_value(f"jobtrends/skipped/{item.get('reason', 'unknown')}")
-            logger.warning("skipped listing at %s: %s %s", item.get("url"), item.get("reason"), item.get("detail", ""))
+            self.crawler.stats.inc_value(
+                f"jobtrends/skipped/{item.get('reason', 'unknown')}"
+            )
+            logger.warning(
+                "skipped listing at %s: %s %s",
+                item.get("url"),
+                item.get("reason"),
+                item.get("detail", ""),
+            )
             record_skip(
                 self.conn,
                 run_id=self.run_id,
@@ -117,7 +126,12 @@ class RawStorePipeline:
         stats.inc_value("jobtrends/new", counts.new)
         stats.inc_value("jobtrends/updated", counts.updated)
         stats.inc_value("jobtrends/unchanged", counts.unchanged)
-        stats.inc_value("jobtrends/duplicates", counts.duplicates + len(batch) - len({(r.source, r.source_id) for r in batch}))
+        stats.inc_value(
+            "jobtrends/duplicates",
+            counts.duplicates
+            + len(batch)
+            - len({(r.source, r.source_id) for r in batch}),
+        )
 
     def close_spider(self) -> None:
         try:
@@ -159,11 +173,23 @@ class RawStorePipeline:
         stats.inc_value("jobtrends/normalized", 0)
         stats.inc_value("jobtrends/normalize_issues", 0)
         if waiting:
-            logger.info("run %s: normalizing %d listings%s", self.run_id, waiting,
-                        f" ({repaired} stored earlier without jobs rows)" if repaired else "")
-            result = normalize_db(self.conn, queue=True, progress=False, workers=self.workers, derive=False)
+            logger.info(
+                "run %s: normalizing %d listings%s",
+                self.run_id,
+                waiting,
+                f" ({repaired} stored earlier without jobs rows)" if repaired else "",
+            )
+            result = normalize_db(
+                self.conn,
+                queue=True,
+                progress=False,
+                workers=self.workers,
+                derive=False,
+            )
             months |= result.months
             stats.inc_value("jobtrends/normalized", result.listings)
             stats.inc_value("jobtrends/normalize_issues", result.issues)
         after_store(self.conn, months)
-        stats.set_value("jobtrends/normalize_seconds", round(time.perf_counter() - started, 3))
+        stats.set_value(
+            "jobtrends/normalize_seconds", round(time.perf_counter() - started, 3)
+        )

@@ -970,7 +970,9 @@ def crawl_on_redis(
     from crawler.runs import summarize
 
     if name not in spider_names():
-        raise UserError(f"unknown spider {name!r}: choose from {', '.join(spider_names())}")
+        raise UserError(
+            f"unknown spider {name!r}: choose from {', '.join(spider_names())}"
+        )
     redis_client(url).ping()
     overrides = {**redis_settings(url, idle=idle), **(settings or {})}
     if "CONCURRENT_REQUESTS" not in (

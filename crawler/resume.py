@@ -74,23 +74,36 @@ class Frontier:
         self.conn.execute(FRONTIER_SCHEMA)
 
     def counts(self) -> dict[str, int]:
-        return dict(self.conn.execute("SELECT state, count(*) FROM frontier GROUP BY state").fetchall())
+        return dict(
+            self.conn.execute(
+                "SELECT state, count(*) FROM frontier GROUP BY state"
+            ).fetchall()
+        )
 
     def pending(self) -> list[dict]:
-        return [pickle.loads(r[0]) for r in self.conn.execute(
-            "SELECT request FROM frontier WHERE state = 'pending' ORDER BY rowid")]
+        return [
+            pickle.loads(r[0])
+            for r in self.conn.execute(
+                "SELECT request FROM frontier WHERE state = 'pending' ORDER BY rowid"
+            )
+        ]
 
     def add_pending(self, items: list[tuple[str, str, dict]]) -> None:
         self.conn.executemany(
             "INSERT OR IGNORE INTO frontier (fp, state, url, request) VALUES (?, 'pending', ?, ?)",
-            [(fp, url, pickle.dumps(d)) for fp, url, d in items])
+            [(fp, url, pickle.dumps(d)) for fp, url, d in items],
+        )
 
-    def complete(self, fp: str, url: str, children: list[tuple[str, str, dict]]) -> None:
+    def complete(
+        self, fp: str, url: str, children: list[tuple[str, str, dict]]
+    ) -> None:
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             self.conn.execute(
                 "INSERT INTO frontier (fp, state, url) VALUES (?, 'done', ?)"
-                " ON CONFLICT(fp) DO UPDATE SET state = 'done', request = NULL", (fp, url))
+                " ON CONFLICT(fp) DO UPDATE SET state = 'done', request = NULL",
+                (fp, url),
+            )
             self.add_pending(children)
             self.conn.execute("COMMIT")
         except BaseException:
@@ -134,14 +147,20 @@ class FrontierMiddleware:
         root = crawler.settings.get("JOBTRENDS_JOBDIR")
         if not root:
             raise NotConfigured("JOBTRENDS_JOBDIR is not set")
-        return cls(crawler, str(Path(root) / crawler.spidercls.name / "frontier.sqlite"))
+        return cls(
+            crawler, str(Path(root) / crawler.spidercls.name / "frontier.sqlite")
+        )
 
     # -- helpers -------------------------------------------------------------------------
     def _fp(self, request: Request) -> str:
         return self.crawler.request_fingerprinter.fingerprint(request).hex()
 
     def _entry(self, request: Request) -> tuple[str, str, dict]:
-        return self._fp(request), request.url, request.to_dict(spider=self.crawler.spider)
+        return (
+            self._fp(request),
+            request.url,
+            request.to_dict(spider=self.crawler.spider),
+        )
 
     # -- start ---------------------------------------------------------------------------
     async def process_start(self, start):
@@ -150,8 +169,12 @@ class FrontierMiddleware:
         if pending:
             self.resumed = True
             self.crawler.stats.set_value("jobtrends/resumed_pending", len(pending))
-            logger.info("resuming: %d pending requests, %d pages already done (%s)",
-                        len(pending), counts.get("done", 0), self.frontier.path)
+            logger.info(
+                "resuming: %d pending requests, %d pages already done (%s)",
+                len(pending),
+                counts.get("done", 0),
+                self.frontier.path,
+            )
             for data in pending:
                 yield request_from_dict(data, spider=self.crawler.spider)
             return
@@ -200,11 +223,19 @@ class FrontierMiddleware:
 
     def _maybe_complete(self, response) -> None:
         page = self.pages.get(id(response))
-        if page is None or not page.callback_done or page.outstanding > 0 or page.request is None:
+        if (
+            page is None
+            or not page.callback_done
+            or page.outstanding > 0
+            or page.request is None
+        ):
             return
         del self.pages[id(response)]
-        self.frontier.complete(self._fp(page.request), page.request.url,
-                               [self._entry(r) for r in page.children])
+        self.frontier.complete(
+            self._fp(page.request),
+            page.request.url,
+            [self._entry(r) for r in page.children],
+        )
         self.crawler.stats.inc_value("jobtrends/frontier_done")
 
     def _closed(self, spider, reason):
@@ -213,7 +244,11 @@ class FrontierMiddleware:
         if finished and counts.get("pending"):
             # Pages that failed for good (HTTP errors after retries) stay pending; a finished
             # crawl does not keep them, the next run starts over.
-            logger.info("crawl finished with %d pages never completed", counts["pending"])
+            logger.info(
+                "crawl finished with %d pages never completed", counts["pending"]
+            )
         self.frontier.close(delete=finished)
         if not finished:
-            logger.info("frontier kept for --resume: %s (%s)", self.frontier.path, counts)
+            logger.info(
+                "frontier kept for --resume: %s (%s)", self.frontier.path, counts
+            )

@@ -34,9 +34,11 @@ class RunResult:
     errors: int = 0
 
     def line(self) -> str:
-        return (f"{self.spider:<15} run {self.run_id}: {self.status:<9} pages {self.pages:>4}  "
-                f"new {self.new:>6}  updated {self.updated:>5}  unchanged {self.unchanged:>6}  "
-                f"skipped {self.skipped:>3}  errors {self.errors}")
+        return (
+            f"{self.spider:<15} run {self.run_id}: {self.status:<9} pages {self.pages:>4}  "
+            f"new {self.new:>6}  updated {self.updated:>5}  unchanged {self.unchanged:>6}  "
+            f"skipped {self.skipped:>3}  errors {self.errors}"
+        )
 
 
 def _loader():
@@ -100,12 +102,29 @@ def run_spiders(
     try:
         for name, crawler in crawlers:
             run_id = getattr(crawler, "jobtrends_run_id", None)
-            row = conn.execute("SELECT * FROM crawl_runs WHERE run_id = ?", (run_id,)).fetchone() if run_id else None
+            row = (
+                conn.execute(
+                    "SELECT * FROM crawl_runs WHERE run_id = ?", (run_id,)
+                ).fetchone()
+                if run_id
+                else None
+            )
             if row is None:
                 results.append(RunResult(name, run_id, "failed"))
                 continue
-            results.append(RunResult(name, run_id, row["status"], row["new"], row["updated"],
-                                     row["unchanged"], row["skipped"], row["pages"], row["errors"]))
+            results.append(
+                RunResult(
+                    name,
+                    run_id,
+                    row["status"],
+                    row["new"],
+                    row["updated"],
+                    row["unchanged"],
+                    row["skipped"],
+                    row["pages"],
+                    row["errors"],
+                )
+            )
     finally:
         conn.close()
     return results

@@ -22,7 +22,11 @@ _ARG_SKIP = {"crawler", "settings", "custom_settings", "start_urls", "allowed_do
 
 def run_args(spider) -> dict:
     """The spider's arguments as given (``-a key=value``), for the run record."""
-    return {k: v for k, v in getattr(spider, "jobtrends_args", {}).items() if k not in _ARG_SKIP}
+    return {
+        k: v
+        for k, v in getattr(spider, "jobtrends_args", {}).items()
+        if k not in _ARG_SKIP
+    }
 
 
 def status_for(stats: dict, reason: str | None) -> str:
@@ -31,21 +35,32 @@ def status_for(stats: dict, reason: str | None) -> str:
     "Stored something" counts listings that reached the database (skip records are items
     too, but a run that only recorded skips stored nothing).
     """
-    stored = sum(stats.get(f"jobtrends/{k}", 0) for k in ("new", "updated", "unchanged", "duplicates"))
+    stored = sum(
+        stats.get(f"jobtrends/{k}", 0)
+        for k in ("new", "updated", "unchanged", "duplicates")
+    )
     if reason == "shutdown":
-        return "interrupted"  # stopped by a signal (Ctrl-C, systemd stop, the scheduler)
+        return (
+            "interrupted"  # stopped by a signal (Ctrl-C, systemd stop, the scheduler)
+        )
     if reason not in (None, "finished"):
         return "partial" if stored else "failed"
     errors = stats.get("log_count/ERROR", 0) + stats.get("spider_exceptions", 0)
-    if errors or stats.get("retry/max_reached", 0) or stats.get("jobtrends/pages_lost", 0):
+    if (
+        errors
+        or stats.get("retry/max_reached", 0)
+        or stats.get("jobtrends/pages_lost", 0)
+    ):
         return "partial" if stored else "failed"
     return "finished"
 
 
 def record_owner(conn: sqlite3.Connection, run_id: int, pid: int | None = None) -> None:
     """Remember which process writes run ``run_id``, so a later look can tell it died."""
-    conn.execute("INSERT OR REPLACE INTO run_owners (run_id, pid, host) VALUES (?, ?, ?)",
-                 (run_id, pid or os.getpid(), socket.gethostname()))
+    conn.execute(
+        "INSERT OR REPLACE INTO run_owners (run_id, pid, host) VALUES (?, ?, ?)",
+        (run_id, pid or os.getpid(), socket.gethostname()),
+    )
 
 
 def _alive(pid: int) -> bool:
@@ -71,12 +86,15 @@ def mark_interrupted(conn: sqlite3.Connection) -> list[int]:
         run_id
         for run_id, pid, owner_host in conn.execute(
             "SELECT c.run_id, o.pid, o.host FROM crawl_runs c JOIN run_owners o USING (run_id)"
-            " WHERE c.status = 'running'")
+            " WHERE c.status = 'running'"
+        )
         if owner_host == host and pid != os.getpid() and not _alive(pid)
     ]
     for run_id in dead:
         close_killed_run(conn, run_id, "process ended without closing the run")
-        logger.warning("run %s was left running by a process that died: marked interrupted", run_id)
+        logger.warning(
+            "run %s was left running by a process that died: marked interrupted", run_id
+        )
     return dead
 
 
@@ -89,18 +107,30 @@ def stored_counts(conn: sqlite3.Connection, run_id: int) -> dict[str, int]:
     """
     items, new = conn.execute(
         "SELECT count(*), coalesce(sum(first_run_id = ?), 0) FROM raw_listings"
-        " WHERE first_run_id = ? OR last_run_id = ?", (run_id, run_id, run_id)).fetchone()
-    skipped = conn.execute("SELECT count(*) FROM skipped_listings WHERE run_id = ?", (run_id,)).fetchone()[0]
-    return {"items": items, "new": new, "updated": 0, "unchanged": items - new, "skipped": skipped}
+        " WHERE first_run_id = ? OR last_run_id = ?",
+        (run_id, run_id, run_id),
+    ).fetchone()
+    skipped = conn.execute(
+        "SELECT count(*) FROM skipped_listings WHERE run_id = ?", (run_id,)
+    ).fetchone()[0]
+    return {
+        "items": items,
+        "new": new,
+        "updated": 0,
+        "unchanged": items - new,
+        "skipped": skipped,
+    }
 
 
 def close_killed_run(conn: sqlite3.Connection, run_id: int, reason: str) -> None:
     """Mark a 'running' run whose process died ``interrupted``, counters from its rows."""
     counts = stored_counts(conn, run_id)
     sets = ", ".join(f"{k} = ?" for k in counts)
-    conn.execute(f"UPDATE crawl_runs SET status = 'interrupted', finish_reason = ?, finished_at = ?, {sets}"
-                 " WHERE run_id = ? AND status = 'running'",
-                 (reason, iso(utcnow()), *counts.values(), run_id))
+    conn.execute(
+        f"UPDATE crawl_runs SET status = 'interrupted', finish_reason = ?, finished_at = ?, {sets}"
+        " WHERE run_id = ? AND status = 'running'",
+        (reason, iso(utcnow()), *counts.values(), run_id),
+    )
 
 
 def summarize(stats: dict) -> dict:
@@ -144,7 +174,9 @@ class RunRecorder:
         conn = connect(db_path)
         try:
             run_id = getattr(self.crawler, "jobtrends_run_id", None)
-            if run_id is None:  # the store pipeline is off (e.g. a benchmark's no-op run)
+            if (
+                run_id is None
+            ):  # the store pipeline is off (e.g. a benchmark's no-op run)
                 run_id = start_run(conn, spider.name, args=run_args(spider))
                 self.crawler.jobtrends_run_id = run_id
             status = status_for(stats, reason)

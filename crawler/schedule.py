@@ -27,6 +27,7 @@ Rules the loop keeps:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import random
@@ -35,7 +36,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from croniter import croniter
@@ -86,17 +87,30 @@ def load_schedule(config: dict) -> list[Entry]:
             raise UserError(f"[[schedule]] entry {i}: {message}")
         spider, cron = item.get("spider"), item.get("cron")
         if not spider or not cron:
-            raise UserError(f"[[schedule]] entry {i} needs spider = \"NAME\" and cron = \"* * * * *\"")
+            raise UserError(
+                f'[[schedule]] entry {i} needs spider = "NAME" and cron = "* * * * *"'
+            )
         if not croniter.is_valid(cron):
-            raise UserError(f"[[schedule]] entry {i}: cron {cron!r} is not a valid cron expression")
+            raise UserError(
+                f"[[schedule]] entry {i}: cron {cron!r} is not a valid cron expression"
+            )
         counts[spider] = counts.get(spider, 0) + 1
         name = spider if counts[spider] == 1 else f"{spider}#{counts[spider]}"
-        entries.append(Entry(name=item.get("name", name), spider=spider, cron=cron,
-                             args={k: _arg(v) for k, v in (item.get("args") or {}).items()},
-                             settings={k: str(v) for k, v in (item.get("settings") or {}).items()},
-                             jitter=float(item.get("jitter", 0)), resume=bool(item.get("resume", False))))
+        entries.append(
+            Entry(
+                name=item.get("name", name),
+                spider=spider,
+                cron=cron,
+                args={k: _arg(v) for k, v in (item.get("args") or {}).items()},
+                settings={k: str(v) for k, v in (item.get("settings") or {}).items()},
+                jitter=float(item.get("jitter", 0)),
+                resume=bool(item.get("resume", False)),
+            )
+        )
     if not entries:
-        raise UserError("the config has no [[schedule]] entries - see README, section Operate")
+        raise UserError(
+            "the config has no [[schedule]] entries - see README, section Operate"
+        )
     return entries
 
 
@@ -110,7 +124,7 @@ def _arg(value) -> str:
 def _parse_iso(text: str | None) -> datetime | None:
     if not text:
         return None
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 
 
 def due_after(cron: str, last_fire: datetime) -> datetime:
@@ -118,9 +132,20 @@ def due_after(cron: str, last_fire: datetime) -> datetime:
     return croniter(cron, last_fire).get_next(datetime)
 
 
-def crawl_command(entry: Entry, db_path: str, log_file: str, config_path: str | None) -> list[str]:
-    cmd = [sys.executable, "-m", "crawler.cli", "crawl", entry.spider, "--db", str(db_path),
-           "--log-file", log_file]
+def crawl_command(
+    entry: Entry, db_path: str, log_file: str, config_path: str | None
+) -> list[str]:
+    cmd = [
+        sys.executable,
+        "-m",
+        "crawler.cli",
+        "crawl",
+        entry.spider,
+        "--db",
+        str(db_path),
+        "--log-file",
+        log_file,
+    ]
     if config_path:
         cmd += ["--config", str(config_path)]
     for key, value in entry.args.items():
@@ -136,29 +161,43 @@ def crawl_command(entry: Entry, db_path: str, log_file: str, config_path: str | 
 
 
 class Scheduler:
-    def __init__(self, entries: list[Entry], db_path: str, *, config: dict | None = None,
-                 config_path: str | None = None, tick: float = 1.0, stop_timeout: float = 120.0,
-                 clock=None):
+    def __init__(
+        self,
+        entries: list[Entry],
+        db_path: str,
+        *,
+        config: dict | None = None,
+        config_path: str | None = None,
+        tick: float = 1.0,
+        stop_timeout: float = 120.0,
+        clock=None,
+    ):
         self.entries = entries
         self.db_path = str(db_path)
         self.config = config or {}
         self.config_path = config_path
         self.tick = tick
         self.stop_timeout = stop_timeout
-        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.clock = clock or (lambda: datetime.now(UTC))
         self.running: dict[str, Running] = {}
         self.next_due: dict[str, datetime] = {}
         self.launch_at: dict[str, datetime] = {}  # due, waiting out its jitter
         self.stopping = False
         self.stop_signal: int | None = None
         self.launched = 0
-        self.completed: list[tuple[Entry, int, list[int]]] = []  # (entry, exit code, run ids)
-        self.skipped: list[Entry] = []  # due runs not started: the spider's lock was taken
+        self.completed: list[
+            tuple[Entry, int, list[int]]
+        ] = []  # (entry, exit code, run ids)
+        self.skipped: list[
+            Entry
+        ] = []  # due runs not started: the spider's lock was taken
         self.logs = Path(self.db_path).resolve().parent / "logs"
 
     # -- state in the database ---------------------------------------------------------
     def _state(self, conn, entry: Entry) -> datetime | None:
-        row = conn.execute("SELECT last_fire_at FROM schedule_state WHERE entry = ?", (entry.name,)).fetchone()
+        row = conn.execute(
+            "SELECT last_fire_at FROM schedule_state WHERE entry = ?", (entry.name,)
+        ).fetchone()
         return _parse_iso(row[0]) if row else None
 
     def _save_fire(self, conn, entry: Entry, fired: datetime) -> None:
@@ -179,7 +218,11 @@ class Scheduler:
                 continue
             due = due_after(entry.cron, last)
             if due <= now:
-                logger.info("%s: missed run(s) since %s - running once now", entry.name, iso(last))
+                logger.info(
+                    "%s: missed run(s) since %s - running once now",
+                    entry.name,
+                    iso(last),
+                )
                 self.next_due[entry.name] = now
             else:
                 self.next_due[entry.name] = due
@@ -192,29 +235,42 @@ class Scheduler:
         self._save_fire(conn, entry, now.replace(microsecond=0))
         fd = try_lock(lock_path(self.db_path, entry.spider))
         if fd is None:
-            logger.warning("%s: previous %s run still holds its lock - skipping this run", entry.name, entry.spider)
+            logger.warning(
+                "%s: previous %s run still holds its lock - skipping this run",
+                entry.name,
+                entry.spider,
+            )
             self.skipped.append(entry)
             return False
         try:
-            before = conn.execute("SELECT coalesce(max(run_id), 0) FROM crawl_runs").fetchone()[0]
+            before = conn.execute(
+                "SELECT coalesce(max(run_id), 0) FROM crawl_runs"
+            ).fetchone()[0]
             stamp = now.strftime("%Y%m%dT%H%M%SZ")
             self.logs.mkdir(parents=True, exist_ok=True)
             log_file = str(self.logs / f"schedule-{entry.spider}-{stamp}.log")
-            out = open(self.logs / f"schedule-{entry.spider}-{stamp}.out", "ab")
+            out = open(self.logs / f"schedule-{entry.spider}-{stamp}.out", "ab")  # noqa: SIM115 - the child's stdout, closed when it ends
             env = dict(os.environ)
             env.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
             try:
                 # pass_fds: the crawl inherits the locked descriptor and holds the lock until
                 # it exits, even if this scheduler dies first.  start_new_session: a Ctrl-C in
                 # the terminal reaches only the scheduler, which forwards it once.
-                proc = subprocess.Popen(crawl_command(entry, self.db_path, log_file, self.config_path),
-                                        stdout=out, stderr=subprocess.STDOUT, pass_fds=(fd,),
-                                        start_new_session=True, env=env)
+                proc = subprocess.Popen(
+                    crawl_command(entry, self.db_path, log_file, self.config_path),
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    pass_fds=(fd,),
+                    start_new_session=True,
+                    env=env,
+                )
             finally:
                 out.close()
         finally:
             os.close(fd)  # our copy only: the child's inherited copy keeps the lock
-        self.running[entry.name] = Running(entry, proc, time.monotonic(), before, log_file)
+        self.running[entry.name] = Running(
+            entry, proc, time.monotonic(), before, log_file
+        )
         self.launched += 1
         logger.info("%s: started crawl pid %s (log %s)", entry.name, proc.pid, log_file)
         return True
@@ -225,9 +281,13 @@ class Scheduler:
             if code is None:
                 continue
             del self.running[name]
-            run_ids = [r[0] for r in conn.execute(
-                "SELECT run_id FROM crawl_runs WHERE spider = ? AND run_id > ? ORDER BY run_id",
-                (run.entry.spider, run.last_run_before))]
+            run_ids = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT run_id FROM crawl_runs WHERE spider = ? AND run_id > ? ORDER BY run_id",
+                    (run.entry.spider, run.last_run_before),
+                )
+            ]
             self._after_run(conn, run, code, run_ids)
 
     def _after_run(self, conn, run: Running, code: int, run_ids: list[int]) -> None:
@@ -235,14 +295,20 @@ class Scheduler:
 
         options = monitor_options(self.config)
         for run_id in run_ids:
-            status, reason = conn.execute("SELECT status, finish_reason FROM crawl_runs WHERE run_id = ?",
-                                          (run_id,)).fetchone()
+            status, reason = conn.execute(
+                "SELECT status, finish_reason FROM crawl_runs WHERE run_id = ?",
+                (run_id,),
+            ).fetchone()
             if status == "running":
                 # The crawl died without closing its record (killed, out of memory...):
                 # interrupted, its counters taken from the rows it stored.
                 close_killed_run(conn, run_id, f"process exited {code}")
                 code = code or 1
-            elif self.stop_signal is not None and status == "interrupted" and reason == "shutdown":
+            elif (
+                self.stop_signal is not None
+                and status == "interrupted"
+                and reason == "shutdown"
+            ):
                 code = 0  # we asked it to stop and it stopped cleanly: not a failure
             # `jobtrends crawl` may have checked its runs already; check the rest here.
             if not has_checks(conn, run_id):
@@ -250,11 +316,18 @@ class Scheduler:
                 logger.info(report.line())
                 if report.failed and code == 0:
                     code = 3
-        conn.execute("UPDATE schedule_state SET last_run_id = ?, last_exit = ? WHERE entry = ?",
-                     (run_ids[-1] if run_ids else None, code, run.entry.name))
+        conn.execute(
+            "UPDATE schedule_state SET last_run_id = ?, last_exit = ? WHERE entry = ?",
+            (run_ids[-1] if run_ids else None, code, run.entry.name),
+        )
         self.completed.append((run.entry, code, run_ids))
-        logger.info("%s: crawl exited %s after %.1fs, runs %s", run.entry.name, code,
-                    time.monotonic() - run.started, run_ids or "none")
+        logger.info(
+            "%s: crawl exited %s after %.1fs, runs %s",
+            run.entry.name,
+            code,
+            time.monotonic() - run.started,
+            run_ids or "none",
+        )
 
     # -- signals -------------------------------------------------------------------------
     def _on_signal(self, signum, frame) -> None:
@@ -262,21 +335,28 @@ class Scheduler:
         again = self.stopping
         self.stopping = True
         self.stop_signal = signum
-        logger.info("received %s%s: stopping %d running crawl(s)", signal.Signals(signum).name,
-                    " again" if again else "", len(self.running))
+        logger.info(
+            "received %s%s: stopping %d running crawl(s)",
+            signal.Signals(signum).name,
+            " again" if again else "",
+            len(self.running),
+        )
         for run in self.running.values():
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 run.proc.send_signal(signum)
-            except ProcessLookupError:
-                pass
 
     def install_signals(self) -> None:
         signal.signal(signal.SIGTERM, self._on_signal)
         signal.signal(signal.SIGINT, self._on_signal)
 
     # -- the loop ------------------------------------------------------------------------
-    def run(self, *, once: bool = False, max_runs: int | None = None,
-            until: datetime | None = None) -> list[tuple[Entry, int, list[int]]]:
+    def run(
+        self,
+        *,
+        once: bool = False,
+        max_runs: int | None = None,
+        until: datetime | None = None,
+    ) -> list[tuple[Entry, int, list[int]]]:
         """Run until stopped (signal, ``until``, ``max_runs`` runs done, or ``once``)."""
         conn = connect(self.db_path)
         try:
@@ -296,8 +376,11 @@ class Scheduler:
                     budget_left = False
                 if not self.stopping and budget_left:
                     self._fire_due(conn, now, once=once, max_runs=max_runs)
-                done_launching = self.stopping or not budget_left or (
-                    once and not self.next_due and not self.launch_at)
+                done_launching = (
+                    self.stopping
+                    or not budget_left
+                    or (once and not self.next_due and not self.launch_at)
+                )
                 if done_launching and not self.running:
                     break
                 time.sleep(self._sleep_for(now))
@@ -306,7 +389,9 @@ class Scheduler:
             self._stop_children()
             conn.close()
 
-    def _fire_due(self, conn, now: datetime, *, once: bool, max_runs: int | None) -> None:
+    def _fire_due(
+        self, conn, now: datetime, *, once: bool, max_runs: int | None
+    ) -> None:
         for entry in self.entries:
             due = self.next_due.get(entry.name)
             if due is not None and due <= now and entry.name not in self.launch_at:
@@ -321,7 +406,9 @@ class Scheduler:
                 if max_runs is not None and self.launched >= max_runs:
                     return
                 if entry.name in self.running:
-                    logger.warning("%s: previous run still going - skipping this run", entry.name)
+                    logger.warning(
+                        "%s: previous run still going - skipping this run", entry.name
+                    )
                     self._save_fire(conn, entry, now)
                 else:
                     self.launch(conn, entry, now)
@@ -342,7 +429,11 @@ class Scheduler:
             try:
                 run.proc.wait(timeout=max(deadline - time.monotonic(), 0.1))
             except subprocess.TimeoutExpired:
-                logger.warning("%s: crawl did not stop in %ss - killing it", run.entry.name, self.stop_timeout)
+                logger.warning(
+                    "%s: crawl did not stop in %ss - killing it",
+                    run.entry.name,
+                    self.stop_timeout,
+                )
                 run.proc.kill()
                 run.proc.wait()
         if self.running:

@@ -14,8 +14,14 @@ from crawler.fixture_server import FIXTURES, FixtureServer
 
 ROOT = Path(__file__).resolve().parent.parent
 JOBTRENDS = [sys.executable, "-m", "crawler.cli"]
-FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0",
-        "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8"]
+FAST = [
+    "-s",
+    "AUTOTHROTTLE_ENABLED=False",
+    "-s",
+    "DOWNLOAD_DELAY=0",
+    "-s",
+    "CONCURRENT_REQUESTS_PER_DOMAIN=8",
+]
 
 
 def cli_env() -> dict:
@@ -39,7 +45,9 @@ def copy_checkout(dest: Path, names: list[str]) -> Path:
     """Copy these files and folders of the checkout (no caches, no built copies) to dest."""
     import shutil
 
-    skip = shutil.ignore_patterns("__pycache__", "*.pyc", "_bundled", "*.egg-info", ".pytest_cache")
+    skip = shutil.ignore_patterns(
+        "__pycache__", "*.pyc", "_bundled", "*.egg-info", ".pytest_cache"
+    )
     for name in names:
         if (ROOT / name).is_dir():
             shutil.copytree(ROOT / name, dest / name, ignore=skip)
@@ -49,14 +57,28 @@ def copy_checkout(dest: Path, names: list[str]) -> Path:
     return dest
 
 
-def run_cli(*args: str, timeout: float = 300, check: bool = False, cwd: Path | None = None,
-            env: dict | None = None) -> subprocess.CompletedProcess:
+def run_cli(
+    *args: str,
+    timeout: float = 300,
+    check: bool = False,
+    cwd: Path | None = None,
+    env: dict | None = None,
+) -> subprocess.CompletedProcess:
     """Run `jobtrends ARGS...` in a subprocess (a fresh reactor each time)."""
-    proc = subprocess.run([*JOBTRENDS, *args], check=False, capture_output=True, text=True, timeout=timeout,
-                          cwd=str(cwd or ROOT), env=env or cli_env())
+    proc = subprocess.run(
+        [*JOBTRENDS, *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=str(cwd or ROOT),
+        env=env or cli_env(),
+    )
     if check and proc.returncode != 0:
-        raise AssertionError(f"jobtrends {' '.join(args)} exited {proc.returncode}\n"
-                             f"stdout:\n{proc.stdout[-3000:]}\nstderr:\n{proc.stderr[-3000:]}")
+        raise AssertionError(
+            f"jobtrends {' '.join(args)} exited {proc.returncode}\n"
+            f"stdout:\n{proc.stdout[-3000:]}\nstderr:\n{proc.stderr[-3000:]}"
+        )
     return proc
 
 
@@ -79,13 +101,32 @@ def crawl(tmp_path):
     """``crawl("upwork", server, "-a", "feeds=...")`` -> (CompletedProcess, db path)."""
     db = tmp_path / "jobs.db"
 
-    def _crawl(name: str, server: FixtureServer, *extra: str, check: bool = True, db_path: Path = db):
-        proc = run_cli("crawl", name, "--db", str(db_path), "--base-url", server.base_url(name),
-                       "--log-file", str(tmp_path / f"{name}.log"), *FAST, *extra, check=False)
+    def _crawl(
+        name: str,
+        server: FixtureServer,
+        *extra: str,
+        check: bool = True,
+        db_path: Path = db,
+    ):
+        proc = run_cli(
+            "crawl",
+            name,
+            "--db",
+            str(db_path),
+            "--base-url",
+            server.base_url(name),
+            "--log-file",
+            str(tmp_path / f"{name}.log"),
+            *FAST,
+            *extra,
+            check=False,
+        )
         if check and proc.returncode != 0:
-            log = (tmp_path / f"{name}.log")
-            raise AssertionError(f"crawl {name} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}\n"
-                                 f"log tail:\n{log.read_text()[-4000:] if log.exists() else ''}")
+            log = tmp_path / f"{name}.log"
+            raise AssertionError(
+                f"crawl {name} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}\n"
+                f"log tail:\n{log.read_text()[-4000:] if log.exists() else ''}"
+            )
         return proc, db_path
 
     return _crawl

@@ -189,8 +189,8 @@ def test_configured_model_is_used(tmp_path, monkeypatch):
     titles, labels = load_training_titles()
     # A model that only knows three categories, so its answers are recognizable.
     keep = {"writing", "translation", "legal"}
-    rows = [(t, lab) for t, lab in zip(titles, labels) if lab in keep]
-    path = save_model(fit(*map(list, zip(*rows))), tmp_path / "mine.npz")
+    rows = [(t, lab) for t, lab in zip(titles, labels, strict=False) if lab in keep]
+    path = save_model(fit(*map(list, zip(*rows, strict=False))), tmp_path / "mine.npz")
     monkeypatch.setenv("JOBTRENDS_CATEGORY_MODEL", str(path))
     default_classifier.cache_clear()
     try:

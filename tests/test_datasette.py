@@ -46,15 +46,59 @@ SEED = [
     ("alpha:w6", "alpha", "2024-02", "writing", "hourly", 15.0, [], None),
     ("alpha:w7", "alpha", "2024-02", "writing", "hourly", 25.0, [], None),
     ("alpha:w8", "alpha", "2024-02", "writing", "hourly", 99.0, [], "alpha:w7"),
-    ("alpha:a1", "alpha", "2022-11", "software-development", "hourly", 50.0, ["python"], None),
+    (
+        "alpha:a1",
+        "alpha",
+        "2022-11",
+        "software-development",
+        "hourly",
+        50.0,
+        ["python"],
+        None,
+    ),
     ("alpha:a2", "alpha", "2022-11", "software-development", "hourly", 70.0, [], None),
-    ("alpha:s1", "alpha", "2024-02", "software-development", "hourly", 60.0,
-     ["llm", "openai-api", "python"], None),
-    ("alpha:s2", "alpha", "2024-02", "software-development", "hourly", 70.0, ["llm", "python"], None),
-    ("alpha:s3", "alpha", "2024-02", "software-development", "hourly", 80.0, ["llm"], None),
+    (
+        "alpha:s1",
+        "alpha",
+        "2024-02",
+        "software-development",
+        "hourly",
+        60.0,
+        ["llm", "openai-api", "python"],
+        None,
+    ),
+    (
+        "alpha:s2",
+        "alpha",
+        "2024-02",
+        "software-development",
+        "hourly",
+        70.0,
+        ["llm", "python"],
+        None,
+    ),
+    (
+        "alpha:s3",
+        "alpha",
+        "2024-02",
+        "software-development",
+        "hourly",
+        80.0,
+        ["llm"],
+        None,
+    ),
     ("alpha:s4", "alpha", "2024-02", "software-development", "hourly", 90.0, [], None),
     ("alpha:s5", "alpha", "2024-02", "software-development", "hourly", 100.0, [], None),
-    ("beta:b1", "beta", "2024-02", "software-development", "fixed", None, ["llm"], None),
+    (
+        "beta:b1",
+        "beta",
+        "2024-02",
+        "software-development",
+        "fixed",
+        None,
+        ["llm"],
+        None,
+    ),
     ("beta:d1", "beta", "2022-11", "design", "unknown", None, [], None),
     ("beta:x1", "beta", "2024-02", "design", "unknown", None, ["python"], None),
     # No date: no month, so no rollup row either.
@@ -65,8 +109,17 @@ FORMULA_TITLE = '=HYPERLINK("https://evil.example","click")'
 FORMULA_DESCRIPTION = "-2+3 @SUM(A1) and more"
 # `jobtrends report` on the seed: naive periods (the seed has no year-earlier window),
 # every count reported (min 1).  Its report.json is what the dashboard must show.
-REPORT_ARGS = ["--a", "2022-11", "--b", "2024-02", "--naive", "--min-count", "1",
-               "--reps", "200"]
+REPORT_ARGS = [
+    "--a",
+    "2022-11",
+    "--b",
+    "2024-02",
+    "--naive",
+    "--min-count",
+    "1",
+    "--reps",
+    "200",
+]
 
 # run_id order: 1 alpha ok, 2 beta partial with errors, 3 alpha running, 4 beta failed.
 RUNS = [
@@ -90,16 +143,34 @@ def _job(job_id, source, month, category, pay_type, hourly, skills, dup_of) -> d
         title = FORMULA_TITLE
         description = FORMULA_DESCRIPTION + " Überblick & Details. " * 20
     row.update(
-        job_id=job_id, source=source, source_id=job_id.split(":")[1], title=title,
-        description=description, url=url, country="US" if source == "alpha" else "DE",
-        remote=1, month=month, category=category, pay_type=pay_type,
+        job_id=job_id,
+        source=source,
+        source_id=job_id.split(":")[1],
+        title=title,
+        description=description,
+        url=url,
+        country="US" if source == "alpha" else "DE",
+        remote=1,
+        month=month,
+        category=category,
+        pay_type=pay_type,
         posted_at=f"{month}-15T12:00:00Z" if month else None,
-        hourly_usd_mid=hourly, hourly_usd_min=hourly, hourly_usd_max=hourly,
+        hourly_usd_mid=hourly,
+        hourly_usd_min=hourly,
+        hourly_usd_max=hourly,
         budget_usd=500.0 if pay_type == "fixed" else None,
-        has_ai_skill=int(bool(AI_SKILLS & set(skills))), dup_of=dup_of,
-        fetched_at="2024-03-01T00:00:00Z", normalizer_version="test",
-        skills=[{"name": s, "is_ai": s in AI_SKILLS, "family": "ai" if s in AI_SKILLS else "language"}
-                for s in skills],
+        has_ai_skill=int(bool(AI_SKILLS & set(skills))),
+        dup_of=dup_of,
+        fetched_at="2024-03-01T00:00:00Z",
+        normalizer_version="test",
+        skills=[
+            {
+                "name": s,
+                "is_ai": s in AI_SKILLS,
+                "family": "ai" if s in AI_SKILLS else "language",
+            }
+            for s in skills
+        ],
     )
     return row
 
@@ -114,12 +185,18 @@ def seed_database(path: Path) -> Path:
         run_id = dbmod.start_run(conn, spider)
         conn.execute(
             "UPDATE crawl_runs SET status=?, started_at=?, finished_at=?, items=?, errors=?"
-            " WHERE run_id=?", (status, started, finished, items, errors, run_id))
+            " WHERE run_id=?",
+            (status, started, finished, items, errors, run_id),
+        )
         run_ids.append(run_id)
     dbmod.save_jobs(conn, [_job(*row) for row in SEED])
     raw = [
-        dbmod.RawListing(source=row[1], source_id=row[0].split(":")[1], payload=json.dumps(row[0]),
-                         payload_format="json")
+        dbmod.RawListing(
+            source=row[1],
+            source_id=row[0].split(":")[1],
+            payload=json.dumps(row[0]),
+            payload_format="json",
+        )
         for row in SEED
     ]
     dbmod.save_raw(conn, [r for r in raw if r.source == "alpha"], run_id=run_ids[0])
@@ -138,7 +215,8 @@ def run_report(path: Path) -> dict:
 
     out = path.parent / f"{path.stem}-report"
     result = CliRunner().invoke(
-        cli, ["report", "--db", str(path), *REPORT_ARGS, "--out", str(out)])
+        cli, ["report", "--db", str(path), *REPORT_ARGS, "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     assert "estimates in report_estimates" in result.output
     return json.loads((out / "report.json").read_text())
@@ -166,8 +244,19 @@ def server(seeded_db):
     """`jobtrends serve` on a free loopback port; always stopped afterwards."""
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "crawler.cli", "serve", "--db", str(seeded_db), "--port", str(port)],
-        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "crawler.cli",
+            "serve",
+            "--db",
+            str(seeded_db),
+            "--port",
+            str(port),
+        ],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -184,8 +273,16 @@ def server(seeded_db):
 
 def test_volume_change_by_category_defaults(server):
     rows = run_query(server, "volume_change_by_category")
-    assert [(r["category"], r["period_a_postings"], r["period_b_postings"], r["change"],
-             r["pct_change"]) for r in rows] == [
+    assert [
+        (
+            r["category"],
+            r["period_a_postings"],
+            r["period_b_postings"],
+            r["change"],
+            r["pct_change"],
+        )
+        for r in rows
+    ] == [
         ("software-development", 2, 6, 4, 200.0),
         ("design", 1, 1, 0, 0.0),
         ("writing", 4, 2, -2, -50.0),
@@ -195,12 +292,21 @@ def test_volume_change_by_category_defaults(server):
 def test_volume_change_one_source_and_custom_periods(server):
     rows = run_query(server, "volume_change_by_category", source="alpha")
     assert {r["category"]: r["pct_change"] for r in rows} == {
-        "software-development": 150.0, "writing": -50.0}
+        "software-development": 150.0,
+        "writing": -50.0,
+    }
     # Period A = June 2023 only: writing 1 -> 2; no base for the others, so no % and last.
-    rows = run_query(server, "volume_change_by_category", a_start="2023-06-01", a_end="2023-07-01")
-    assert [(r["category"], r["period_a_postings"], r["period_b_postings"], r["pct_change"])
-            for r in rows] == [("writing", 1, 2, 100.0), ("design", 0, 1, None),
-                               ("software-development", 0, 6, None)]
+    rows = run_query(
+        server, "volume_change_by_category", a_start="2023-06-01", a_end="2023-07-01"
+    )
+    assert [
+        (r["category"], r["period_a_postings"], r["period_b_postings"], r["pct_change"])
+        for r in rows
+    ] == [
+        ("writing", 1, 2, 100.0),
+        ("design", 0, 1, None),
+        ("software-development", 0, 6, None),
+    ]
 
 
 def test_hourly_pay_change_by_category(server, seeded_db):
@@ -208,20 +314,40 @@ def test_hourly_pay_change_by_category(server, seeded_db):
     rows = run_query(server, "hourly_pay_change_by_category")
     # alpha 2022-11 writing 10,20,30,40 -> 25; 2024-02 15,25 -> 20 (the repost's 99 out);
     # software 50,70 -> 60; 60..100 -> 80.
-    assert [(r["category"], r["period_a_median_usd_hour"], r["period_b_median_usd_hour"],
-             r["pct_change"], r["period_b_hourly_postings"]) for r in rows] == [
+    assert [
+        (
+            r["category"],
+            r["period_a_median_usd_hour"],
+            r["period_b_median_usd_hour"],
+            r["pct_change"],
+            r["period_b_hourly_postings"],
+        )
+        for r in rows
+    ] == [
         ("writing", 25.0, 20.0, -20.0, 2),
         ("software-development", 60.0, 80.0, 33.3, 5),
     ]
-    assert run_query(server, "hourly_pay_change_by_category", a="2022-11", b="2024-02") == rows
+    assert (
+        run_query(server, "hourly_pay_change_by_category", a="2022-11", b="2024-02")
+        == rows
+    )
     assert run_query(server, "hourly_pay_change_by_category", a="2021-01") == []
 
 
 def test_ai_skill_growth(server):
     rows = run_query(server, "ai_skill_growth")
     # Unique postings: 7 in November 2022, 9 in February 2024.
-    assert [(r["skill"], r["period_a_postings"], r["period_b_postings"], r["change"],
-             r["period_a_share_pct"], r["period_b_share_pct"]) for r in rows] == [
+    assert [
+        (
+            r["skill"],
+            r["period_a_postings"],
+            r["period_b_postings"],
+            r["change"],
+            r["period_a_share_pct"],
+            r["period_b_share_pct"],
+        )
+        for r in rows
+    ] == [
         ("llm", 1, 4, 3, 14.29, 44.44),
         ("openai-api", 0, 1, 1, 0.0, 11.11),
     ]
@@ -230,21 +356,35 @@ def test_ai_skill_growth(server):
 def test_category_postings_per_month(server):
     # Default category: the one with most unique postings (software-development, 8).
     rows = run_query(server, "category_postings_per_month")
-    assert [(r["month"], r["category"], r["postings"], r["unique_postings"],
-             r["source_median_usd_hour"],
-             r["ai_share_pct"]) for r in rows] == [
+    assert [
+        (
+            r["month"],
+            r["category"],
+            r["postings"],
+            r["unique_postings"],
+            r["source_median_usd_hour"],
+            r["ai_share_pct"],
+        )
+        for r in rows
+    ] == [
         ("2022-11", "software-development", 2, 2, 60.0, 0.0),
         ("2024-02", "software-development", 6, 6, 80.0, 66.7),
     ]
     rows = run_query(server, "category_postings_per_month", category="writing")
-    assert [(r["month"], r["postings"], r["unique_postings"], r["source_median_usd_hour"])
-            for r in rows] == [("2022-11", 4, 4, 25.0), ("2023-06", 1, 1, None),
-                               ("2024-02", 3, 2, 20.0)]
+    assert [
+        (r["month"], r["postings"], r["unique_postings"], r["source_median_usd_hour"])
+        for r in rows
+    ] == [("2022-11", 4, 4, 25.0), ("2023-06", 1, 1, None), ("2024-02", 3, 2, 20.0)]
 
 
 def test_postings_with_skill(server):
     rows = run_query(server, "postings_with_skill", skill="python")
-    assert sorted(r["job_id"] for r in rows) == ["alpha:a1", "alpha:s1", "alpha:s2", "beta:x1"]
+    assert sorted(r["job_id"] for r in rows) == [
+        "alpha:a1",
+        "alpha:s1",
+        "alpha:s2",
+        "beta:x1",
+    ]
     assert rows[-1]["job_id"] == "alpha:a1"  # newest month first
     assert len(run_query(server, "postings_with_skill", skill="python", limit="2")) == 2
 
@@ -259,9 +399,15 @@ def test_postings_mentioning_phrase(server):
 def test_latest_crawl_runs_health(server):
     rows = run_query(server, "latest_crawl_runs")
     assert [(r["run_id"], r["spider"], r["health"]) for r in rows] == [
-        (4, "beta", "failed"), (3, "alpha", "running"), (2, "beta", "errors"), (1, "alpha", "ok")]
+        (4, "beta", "failed"),
+        (3, "alpha", "running"),
+        (2, "beta", "errors"),
+        (1, "alpha", "ok"),
+    ]
     assert rows[3]["duration_s"] == 120
-    assert [r["run_id"] for r in run_query(server, "latest_crawl_runs", spider="beta")] == [4, 2]
+    assert [
+        r["run_id"] for r in run_query(server, "latest_crawl_runs", spider="beta")
+    ] == [4, 2]
 
 
 @pytest.mark.parametrize(
@@ -289,11 +435,15 @@ def test_table_page_default_facets_and_sort(server):
     assert set(facets) >= {"source", "category", "pay_type", "country", "remote"}
     counts = {f["value"]: f["count"] for f in facets["source"]["results"]}
     assert counts == {"alpha": 15, "beta": 4}
-    assert {f["value"]: f["count"] for f in facets["pay_type"]["results"]}["hourly"] == 14
+    assert {f["value"]: f["count"] for f in facets["pay_type"]["results"]}[
+        "hourly"
+    ] == 14
     assert data["suggested_facets"] == []  # suggestions are off
     rows = get_json(server, "/jobs/jobs.json", _shape="objects")["rows"]
     # Newest first by `posted` (posted_at, '' when unknown: the undated posting last).
-    assert [r["posted"] for r in rows] == sorted((r["posted"] for r in rows), reverse=True)
+    assert [r["posted"] for r in rows] == sorted(
+        (r["posted"] for r in rows), reverse=True
+    )
     assert rows[-1]["job_id"] == "beta:n1" and rows[-1]["posted"] == ""
     assert all(r["posted"] == (r["posted_at"] or "") for r in rows)
 
@@ -301,15 +451,26 @@ def test_table_page_default_facets_and_sort(server):
 def test_paging_reaches_every_row_once(server, seeded_db):
     """Page 2...N (the plugin adds a range on posted) give every row once, in order."""
     conn = dbmod.connect(seeded_db)
-    expected = [r[0] for r in conn.execute(
-        "SELECT job_id FROM jobs ORDER BY posted DESC, job_id")]
-    alpha = [r[0] for r in conn.execute(
-        "SELECT job_id FROM jobs WHERE source = 'alpha' ORDER BY posted DESC, job_id")]
+    expected = [
+        r[0]
+        for r in conn.execute("SELECT job_id FROM jobs ORDER BY posted DESC, job_id")
+    ]
+    alpha = [
+        r[0]
+        for r in conn.execute(
+            "SELECT job_id FROM jobs WHERE source = 'alpha' ORDER BY posted DESC, job_id"
+        )
+    ]
     conn.close()
     for params, want in (({}, expected), ({"source": "alpha"}, alpha)):
         seen, pages, nxt = [], 0, None
         while True:
-            args = {"_size": 2, "_shape": "objects", **params, **({"_next": nxt} if nxt else {})}
+            args = {
+                "_size": 2,
+                "_shape": "objects",
+                **params,
+                **({"_next": nxt} if nxt else {}),
+            }
             data = get_json(server, "/jobs/jobs.json", **args)
             seen += [r["job_id"] for r in data["rows"]]
             assert data["filtered_table_rows_count"] == len(want)  # not the rows left
@@ -330,7 +491,10 @@ def test_csv_stream_has_every_row_and_no_formulas(server, seeded_db):
         assert resp.headers["content-type"].startswith("text/csv")
         text = resp.read().decode("utf-8")
     records = list(csv.reader(io.StringIO(text, newline="")))
-    header, rows = records[0], [dict(zip(records[0], r)) for r in records[1:]]
+    header, rows = (
+        records[0],
+        [dict(zip(records[0], r, strict=False)) for r in records[1:]],
+    )
     assert "job_id" in header and len(rows) == len(SEED)
     assert {r["job_id"] for r in rows} == {row[0] for row in SEED}
     formula = next(r for r in rows if r["job_id"] == "beta:n1")
@@ -338,21 +502,30 @@ def test_csv_stream_has_every_row_and_no_formulas(server, seeded_db):
     assert formula["description"].startswith("'" + FORMULA_DESCRIPTION + " Überblick")
     for row in rows:
         for value in row.values():
-            assert not value.startswith(("=", "+", "@", "-")) or value.lstrip("-").replace(
-                ".", "").isdigit(), value
+            assert (
+                not value.startswith(("=", "+", "@", "-"))
+                or value.lstrip("-").replace(".", "").isdigit()
+            ), value
     # Numbers stay numbers; the same CSV without streaming is neutralized too.
-    assert next(r for r in rows if r["job_id"] == "alpha:w1")["hourly_usd_mid"] == "10.0"
-    with urllib.request.urlopen(f"{server}/jobs/jobs.csv?job_id=beta:n1", timeout=10) as resp:
+    assert (
+        next(r for r in rows if r["job_id"] == "alpha:w1")["hourly_usd_mid"] == "10.0"
+    )
+    with urllib.request.urlopen(
+        f"{server}/jobs/jobs.csv?job_id=beta:n1", timeout=10
+    ) as resp:
         assert "'=HYPERLINK" in resp.read().decode()
 
 
-@pytest.mark.parametrize("sql", [
-    "select randomblob(1000000000)",
-    "select zeroblob(1000000000)",
-    "select length(replace(hex(zeroblob(100000)), '0', hex(zeroblob(100000))))",
-    "select printf('%.*c', 1000000000, 'x')",
-    "select format('%1000000000d', 1)",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "select randomblob(1000000000)",
+        "select zeroblob(1000000000)",
+        "select length(replace(hex(zeroblob(100000)), '0', hex(zeroblob(100000))))",
+        "select printf('%.*c', 1000000000, 'x')",
+        "select format('%1000000000d', 1)",
+    ],
+)
 def test_sqlite_limits_refuse_string_and_blob_bombs(server, sql):
     """A gigabyte made in one step is refused by SQLITE_LIMIT_LENGTH / the printf guard."""
     with pytest.raises(urllib.error.HTTPError) as err:
@@ -360,23 +533,40 @@ def test_sqlite_limits_refuse_string_and_blob_bombs(server, sql):
     assert err.value.code == 400
     error = json.loads(err.value.read())["error"]
     # (the printf guard is a Python function: SQLite reports that it refused)
-    assert "too big" in error or "user-defined function raised exception" in error, error
+    assert "too big" in error or "user-defined function raised exception" in error, (
+        error
+    )
     # Ordinary printf still works (the pay chart's labels use it).
-    assert get_json(server, "/jobs.json", sql="select printf('%.0f', 12.6) as x",
-                    _shape="array") == [{"x": "13"}]
+    assert get_json(
+        server, "/jobs.json", sql="select printf('%.0f', 12.6) as x", _shape="array"
+    ) == [{"x": "13"}]
 
 
 def test_table_page_is_readable(server):
     html = urllib.request.urlopen(f"{server}/jobs/jobs", timeout=10).read().decode()
-    header = html[html.index("<thead>"):html.index("</thead>")]
-    order = [header.index(f'data-column="{c}"') for c in
-             ("job_id", "posted", "title", "category", "hourly_usd_mid", "skills", "source",
-              "description")]
+    header = html[html.index("<thead>") : html.index("</thead>")]
+    order = [
+        header.index(f'data-column="{c}"')
+        for c in (
+            "job_id",
+            "posted",
+            "title",
+            "category",
+            "hourly_usd_mid",
+            "skills",
+            "source",
+            "description",
+        )
+    ]
     assert order == sorted(order)  # the link column, then the columns people read
-    body = html[html.index("<tbody>"):]
-    assert "Überblick &amp; Details." in body and "\u2026" in body  # long cells cut short
+    body = html[html.index("<tbody>") :]
+    assert (
+        "Überblick &amp; Details." in body and "\u2026" in body
+    )  # long cells cut short
     assert body.count("Überblick") < 10
-    assert 'class="column-descriptions"' in html  # folded by a script (see tests/browser)
+    assert (
+        'class="column-descriptions"' in html
+    )  # folded by a script (see tests/browser)
     plugins = get_json(server, "/-/plugins.json")
     assert not [p["name"] for p in plugins if "render_cell" in p["hooks"]]
 
@@ -387,23 +577,36 @@ def test_report_estimates_on_the_dashboard(server, seeded_db):
     charts = _charts("ai-freelance")
 
     def chart_rows(slug, **params):
-        return get_json(server, "/jobs.json", sql=charts[slug]["query"], _shape="objects",
-                        **params)["rows"]
+        return get_json(
+            server, "/jobs.json", sql=charts[slug]["query"], _shape="objects", **params
+        )["rows"]
 
     volume = {r["category"]: r for r in chart_rows("volume-change")}
-    want = {r["category"]: r for r in report["volume"]
-            if not r["suppressed"] and r["category"] != "other"}
+    want = {
+        r["category"]: r
+        for r in report["volume"]
+        if not r["suppressed"] and r["category"] != "other"
+    }
     assert set(volume) == set(want) == {"writing", "software-development", "design"}
     for category, r in want.items():
         got = volume[category]
         assert (got["n_a"], got["n_b"]) == (r["n_a"], r["n_b"])
         assert [got["change_pct"], got["lo_pct"], got["hi_pct"]] == [
-            round(r["pct"], 1), round(r["pct_lo"], 1), round(r["pct_hi"], 1)]
+            round(r["pct"], 1),
+            round(r["pct_lo"], 1),
+            round(r["pct_hi"], 1),
+        ]
     pay = {r["category"]: r for r in chart_rows("pay-change")}
-    assert {c: (p["median_a"], p["median_b"], p["change_pct"]) for c, p in pay.items()} == {
+    assert {
+        c: (p["median_a"], p["median_b"], p["change_pct"]) for c, p in pay.items()
+    } == {
         r["category"]: (r["median_a"], r["median_b"], round(r["pct"], 1))
-        for r in report["pay"] if not r["suppressed"]}
-    assert pay["software-development"]["label"].startswith("software-development ($60 → $80")
+        for r in report["pay"]
+        if not r["suppressed"]
+    }
+    assert pay["software-development"]["label"].startswith(
+        "software-development ($60 → $80"
+    )
     skills = chart_rows("ai-skills")
     shares = {(r["skill"], r["period"][:1]): r["share_pct"] for r in skills}
     for r in report["ai_skills"]:
@@ -411,15 +614,21 @@ def test_report_estimates_on_the_dashboard(server, seeded_db):
         assert shares[(r["skill"], "B")] == round(r["share_b_pct"], 2)
     assert chart_rows("compared") == [{"compared": "2022-11 vs 2024-02"}]
     # A period pair no report computed shows nothing rather than other numbers.
-    nothing = ("nothing to show: no report for these periods and source (run jobtrends"
-               " report), or every row under its --min-count")
+    nothing = (
+        "nothing to show: no report for these periods and source (run jobtrends"
+        " report), or every row under its --min-count"
+    )
     assert [r["label"] for r in chart_rows("volume-change", a="2021-01")] == [nothing]
 
 
 def test_monthly_chart_shows_gaps_as_gaps(server):
     """Months without any posting are NULL (the line breaks); a quiet category is 0."""
-    rows = get_json(server, "/jobs.json", sql=_charts("ai-freelance")["monthly"]["query"],
-                    _shape="objects")["rows"]
+    rows = get_json(
+        server,
+        "/jobs.json",
+        sql=_charts("ai-freelance")["monthly"]["query"],
+        _shape="objects",
+    )["rows"]
     months = sorted({r["month"] for r in rows})
     assert months[0] == "2022-11" and months[-1] == "2024-02" and len(months) == 16
     grid = {(r["month"], r["category"]): r["postings"] for r in rows}
@@ -456,30 +665,59 @@ def test_dashboard_chart_sql_runs(server):
     for dashboard in dashboards.values():
         for slug, chart in dashboard["charts"].items():
             for options in ({}, {"source": "alpha", "spider": "alpha"}):
-                options = {k: v for k, v in options.items() if k in dashboard["filters"]}
+                options = {
+                    k: v for k, v in options.items() if k in dashboard["filters"]
+                }
                 sql = replace_opts_in_query(chart["query"], options)
-                data = get_json(server, "/jobs.json", sql=sql, _shape="objects", **options)
+                data = get_json(
+                    server, "/jobs.json", sql=sql, _shape="objects", **options
+                )
                 assert data["rows"] or options, slug
-    page = urllib.request.urlopen(f"{server}/-/dashboards/ai-freelance?source=alpha",
-                                  timeout=10).read().decode()
+    page = (
+        urllib.request.urlopen(
+            f"{server}/-/dashboards/ai-freelance?source=alpha", timeout=10
+        )
+        .read()
+        .decode()
+    )
     assert "AI and freelance work" in page
 
 
 def test_database_stays_unmodified_while_served(server, seeded_db):
     """Datasette opens the file read-only: a writer can still commit meanwhile."""
     conn = dbmod.connect(seeded_db)
-    conn.execute("INSERT INTO meta(key, value) VALUES ('served_test', '1')"
-                 " ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+    conn.execute(
+        "INSERT INTO meta(key, value) VALUES ('served_test', '1')"
+        " ON CONFLICT(key) DO UPDATE SET value = excluded.value"
+    )
     conn.close()
-    rows = get_json(server, "/jobs.json", sql="select value from meta where key = 'served_test'",
-                    _shape="array")
+    rows = get_json(
+        server,
+        "/jobs.json",
+        sql="select value from meta where key = 'served_test'",
+        _shape="array",
+    )
     assert rows == [{"value": "1"}]
 
 
 def _serve(db: Path, *args, env=None):
     return subprocess.run(
-        [sys.executable, "-m", "crawler.cli", "serve", "--db", str(db), "--port", "0", *args],
-        cwd=REPO, capture_output=True, text=True, timeout=60, env=env,
+        [
+            sys.executable,
+            "-m",
+            "crawler.cli",
+            "serve",
+            "--db",
+            str(db),
+            "--port",
+            "0",
+            *args,
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
     )
 
 
@@ -506,33 +744,44 @@ def test_public_mode_requires_sign_in_and_blocks_sql(seeded_db, tmp_path):
     os.environ["JOBTRENDS_PASSWORD_HASH"] = hash_password("s3cret")
     port = free_port()
     try:
-        proc = start_background(seeded_db, port=port, public=True, host="127.0.0.1",
-                                metadata_dir=tmp_path)
+        proc = start_background(
+            seeded_db, port=port, public=True, host="127.0.0.1", metadata_dir=tmp_path
+        )
     finally:
         del os.environ["JOBTRENDS_PASSWORD_HASH"]
     base = f"http://127.0.0.1:{port}"
     opener = urllib.request.build_opener(_NoRedirect)
     chart = _charts("ai-freelance")["volume-change"]["query"]
-    chart_path = "/jobs.json?" + urllib.parse.urlencode({"sql": chart, "_shape": "objects"})
+    chart_path = "/jobs.json?" + urllib.parse.urlencode(
+        {"sql": chart, "_shape": "objects"}
+    )
     try:
         # Anonymous: every page, a chart's data included, sends you to the login page.
         for path in ("/jobs/jobs.json", "/", "/-/dashboards/ai-freelance", chart_path):
             with pytest.raises(urllib.error.HTTPError) as err:
                 opener.open(f"{base}{path}", timeout=10)
-            assert err.value.code == 302 and err.value.headers["location"] == "/-/login", path
+            assert (
+                err.value.code == 302 and err.value.headers["location"] == "/-/login"
+            ), path
         # Sign in, then tables, canned queries and dashboards work; arbitrary SQL does not.
         status, actor_cookie = _sign_in(base, "s3cret")
         assert status == 302 and actor_cookie.startswith("ds_actor=")
 
         def fetch(path):
-            r = urllib.request.Request(f"{base}{path}", headers={"Cookie": actor_cookie})
+            r = urllib.request.Request(
+                f"{base}{path}", headers={"Cookie": actor_cookie}
+            )
             return urllib.request.urlopen(r, timeout=10)
 
         assert fetch("/jobs/jobs.json").status == 200
         assert fetch("/jobs/latest_crawl_runs.json").status == 200
         assert fetch("/-/dashboards/ai-freelance").status == 200
         rows = json.loads(fetch(chart_path).read())["rows"]
-        assert {r["category"] for r in rows} == {"writing", "software-development", "design"}
+        assert {r["category"] for r in rows} == {
+            "writing",
+            "software-development",
+            "design",
+        }
         for sql in ("select 1", chart + " union select 1,2,3,4,5,6,7,8"):
             with pytest.raises(urllib.error.HTTPError) as denied:
                 fetch("/jobs.json?" + urllib.parse.urlencode({"sql": sql}))
@@ -553,9 +802,12 @@ def _sign_in(base: str, password: str) -> tuple[int, str]:
     login_page = urllib.request.urlopen(f"{base}/-/login", timeout=10)
     csrf_cookie = login_page.headers["set-cookie"].split(";")[0]
     token = csrf_cookie.split("=", 1)[1]
-    body = urllib.parse.urlencode({"username": "admin", "password": password,
-                                   "csrftoken": token}).encode()
-    req = urllib.request.Request(f"{base}/-/login", data=body, headers={"Cookie": csrf_cookie})
+    body = urllib.parse.urlencode(
+        {"username": "admin", "password": password, "csrftoken": token}
+    ).encode()
+    req = urllib.request.Request(
+        f"{base}/-/login", data=body, headers={"Cookie": csrf_cookie}
+    )
     try:
         with opener.open(req, timeout=10) as resp:
             return resp.status, ""
@@ -595,7 +847,9 @@ def test_datasette_args_read_only_and_limits(seeded_db, tmp_path):
     assert args[:2] == ["serve", str(seeded_db)]
     # Mutable (mode=ro) opening: neither immutable nor lock-free while crawls write.
     assert "-i" not in args and "--immutable" not in args and "--nolock" not in args
-    settings = {args[i + 1]: args[i + 2] for i, a in enumerate(args) if a == "--setting"}
+    settings = {
+        args[i + 1]: args[i + 2] for i, a in enumerate(args) if a == "--setting"
+    }
     assert settings["suggest_facets"] == "off"
     assert settings["sql_time_limit_ms"] == "1000"
     assert "default_allow_sql" not in settings
@@ -610,15 +864,18 @@ def test_datasette_args_public(seeded_db, tmp_path, monkeypatch):
         datasette_args(seeded_db, public=True, metadata_dir=tmp_path)
     monkeypatch.setenv("JOBTRENDS_PASSWORD_HASH", "pbkdf2_sha256$1$x$y")
     args = datasette_args(seeded_db, public=True, metadata_dir=tmp_path)
-    settings = {args[i + 1]: args[i + 2] for i, a in enumerate(args) if a == "--setting"}
+    settings = {
+        args[i + 1]: args[i + 2] for i, a in enumerate(args) if a == "--setting"
+    }
     assert settings["default_allow_sql"] == "off"
     assert args[args.index("--host") + 1] == "0.0.0.0"
     meta = json.loads(Path(args[args.index("--metadata") + 1]).read_text())
     assert meta["allow"] == {"id": "*"} and "allow_sql" not in meta
     args = datasette_args(seeded_db, public=True, allow_sql=True, metadata_dir=tmp_path)
     assert "default_allow_sql" not in args
-    assert json.loads(Path(args[args.index("--metadata") + 1]).read_text())["allow_sql"] == {
-        "id": "*"}
+    assert json.loads(Path(args[args.index("--metadata") + 1]).read_text())[
+        "allow_sql"
+    ] == {"id": "*"}
 
 
 def test_metadata_follows_the_database_name():
@@ -638,13 +895,23 @@ def test_every_public_column_is_described(seeded_db):
     tables = load_metadata()["databases"]["jobs"]["tables"]
     conn = dbmod.connect(seeded_db)
     try:
-        for table in ("jobs", "job_skills", "category_month", "skill_month", "crawl_runs",
-                      "raw_listings", "skipped_listings", "normalize_issues",
-                      "report_estimates"):
+        for table in (
+            "jobs",
+            "job_skills",
+            "category_month",
+            "skill_month",
+            "crawl_runs",
+            "raw_listings",
+            "skipped_listings",
+            "normalize_issues",
+            "report_estimates",
+        ):
             columns = [r[1] for r in conn.execute(f"PRAGMA table_xinfo({table})")]
             described = tables[table]["columns"]
             assert set(columns) == set(described), table
-            assert all(text.rstrip().endswith(")") for text in described.values()), table
+            assert all(text.rstrip().endswith(")") for text in described.values()), (
+                table
+            )
     finally:
         conn.close()
 
@@ -655,17 +922,29 @@ def test_coverage_chart_figures(server):
 
     from analysis.serve import load_metadata
 
-    chart = load_metadata()["plugins"]["datasette-dashboards"]["crawl-health"]["charts"]["coverage"]
-    rows = get_json(server, "/jobs.json", sql=replace_opts_in_query(chart["query"], {}),
-                    _shape="objects")["rows"]
+    chart = load_metadata()["plugins"]["datasette-dashboards"]["crawl-health"][
+        "charts"
+    ]["coverage"]
+    rows = get_json(
+        server,
+        "/jobs.json",
+        sql=replace_opts_in_query(chart["query"], {}),
+        _shape="objects",
+    )["rows"]
     assert {(r["run_id"], r["field"]): (r["coverage_pct"], r["n"]) for r in rows} == {
-        (1, "category"): (100.0, 15), (1, "pay_type"): (93.3, 15), (1, "posted_at"): (100.0, 15),
-        (2, "category"): (75.0, 4), (2, "pay_type"): (25.0, 4), (2, "posted_at"): (75.0, 4),
+        (1, "category"): (100.0, 15),
+        (1, "pay_type"): (93.3, 15),
+        (1, "posted_at"): (100.0, 15),
+        (2, "category"): (75.0, 4),
+        (2, "pay_type"): (25.0, 4),
+        (2, "posted_at"): (75.0, 4),
     }
 
 
 def _plan(conn, sql: str, params=()) -> str:
-    return " | ".join(row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql, params))
+    return " | ".join(
+        row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql, params)
+    )
 
 
 def test_table_page_counts_and_sort_use_indexes(seeded_db, tmp_path):
@@ -692,19 +971,28 @@ def test_table_page_counts_and_sort_use_indexes(seeded_db, tmp_path):
 
     page_n = page_key_rewriter("jobs", "posted", "job_id")(
         "select * from jobs where (posted < :p0 or posted is null or (posted = :p0 and"
-        " job_id > :p1)) order by posted desc, job_id limit 51")
+        " job_id > :p1)) order by posted desc, job_id limit 51"
+    )
     plan = _plan(conn, page_n, {"p0": "2024-01-01", "p1": "x"})
     assert "SEARCH jobs USING INDEX jobs_posted_key (posted<?)" in plan, plan
     # Clicking a facet value filters on one column: the count is an index seek, and the
     # newest-first page walks that column's (column, posted) index without sorting.
     for column in _default_facets():
-        plan = _plan(conn, f"select count(*) from jobs where [{column}] = :p0", {"p0": "x"})
+        plan = _plan(
+            conn, f"select count(*) from jobs where [{column}] = :p0", {"p0": "x"}
+        )
         assert plan.startswith("SEARCH") and "COVERING INDEX" in plan, (column, plan)
         if column == "source":
             continue  # every source is common: walking jobs_posted_key finds 50 at once
-        plan = _plan(conn, f"select * from jobs where [{column}] = :p0"
-                           " order by posted desc limit 51", {"p0": "x"})
-        assert f"jobs_{column}_posted_key" in plan and "TEMP B-TREE" not in plan, (column, plan)
+        plan = _plan(
+            conn,
+            f"select * from jobs where [{column}] = :p0 order by posted desc limit 51",
+            {"p0": "x"},
+        )
+        assert f"jobs_{column}_posted_key" in plan and "TEMP B-TREE" not in plan, (
+            column,
+            plan,
+        )
     conn.close()
 
 
@@ -730,8 +1018,13 @@ def test_abandoned_csv_stream_is_cancelled():
             await send({"type": "http.response.start", "status": 200, "headers": []})
             try:
                 while True:
-                    await send({"type": "http.response.body", "body": b"a,b\r\n",
-                                "more_body": True})
+                    await send(
+                        {
+                            "type": "http.response.body",
+                            "body": b"a,b\r\n",
+                            "more_body": True,
+                        }
+                    )
             finally:
                 stopped.set()
 

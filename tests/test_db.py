@@ -9,15 +9,26 @@ def listing(source_id, payload="{}", fetched="2024-02-01T00:00:00Z"):
 
 def test_save_raw_counts_new_updated_unchanged(tmp_path):
     conn = connect(tmp_path / "t.db")
-    first = save_raw(conn, [listing("1"), listing("2")], run_id=1, seen_at="2024-02-01T00:00:00Z")
+    first = save_raw(
+        conn, [listing("1"), listing("2")], run_id=1, seen_at="2024-02-01T00:00:00Z"
+    )
     assert (first.new, first.updated, first.unchanged) == (2, 0, 0)
-    again = save_raw(conn, [listing("1"), listing("2", '{"x":1}')], run_id=2, seen_at="2024-02-02T00:00:00Z")
+    again = save_raw(
+        conn,
+        [listing("1"), listing("2", '{"x":1}')],
+        run_id=2,
+        seen_at="2024-02-02T00:00:00Z",
+    )
     assert (again.new, again.updated, again.unchanged) == (0, 1, 1)
     assert again.changed_keys == [("freelancer", "2")]
     rows = {r["source_id"]: r for r in conn.execute("SELECT * FROM raw_listings")}
     assert rows["1"]["first_seen_at"] == "2024-02-01T00:00:00Z"
     assert rows["1"]["last_seen_at"] == "2024-02-02T00:00:00Z"
-    assert rows["1"]["seen_count"] == 2 and rows["1"]["first_run_id"] == 1 and rows["1"]["last_run_id"] == 2
+    assert (
+        rows["1"]["seen_count"] == 2
+        and rows["1"]["first_run_id"] == 1
+        and rows["1"]["last_run_id"] == 2
+    )
     assert rows["2"]["payload"] == '{"x":1}'
     assert conn.execute("SELECT count(*) FROM raw_listings").fetchone()[0] == 2
 
@@ -33,7 +44,9 @@ def test_last_seen_never_moves_back(tmp_path):
     conn = connect(tmp_path / "t.db")
     save_raw(conn, [listing("1")], run_id=1, seen_at="2024-03-01T00:00:00Z")
     save_raw(conn, [listing("1")], run_id=2, seen_at="2024-01-01T00:00:00Z")
-    row = conn.execute("SELECT first_seen_at, last_seen_at FROM raw_listings").fetchone()
+    row = conn.execute(
+        "SELECT first_seen_at, last_seen_at FROM raw_listings"
+    ).fetchone()
     assert tuple(row) == ("2024-03-01T00:00:00Z", "2024-03-01T00:00:00Z")
 
 

@@ -18,11 +18,14 @@ def test_demo_crawls_fixtures_and_prints_the_comparison(tmp_path):
     # The printed table agrees with the database, category by category.
     expected = {
         r["category"]: (r["a"], r["b"])
-        for r in rows(db, """
+        for r in rows(
+            db,
+            """
             SELECT category,
                    sum(posted_at >= '2022-11-01' AND posted_at < '2022-12-01') AS a,
                    sum(posted_at >= '2024-02-01' AND posted_at < '2024-03-01') AS b
-            FROM jobs WHERE dup_of IS NULL GROUP BY category""")
+            FROM jobs WHERE dup_of IS NULL GROUP BY category""",
+        )
         if r["a"] or r["b"]
     }
     printed = {}
@@ -33,5 +36,8 @@ def test_demo_crawls_fixtures_and_prints_the_comparison(tmp_path):
     assert printed == expected
     # The planted story is visible: writing shrank, video editing grew.
     assert expected["writing"][1] < expected["writing"][0]
-    assert expected["video editing & production"][1] > expected["video editing & production"][0]
+    assert (
+        expected["video editing & production"][1]
+        > expected["video editing & production"][0]
+    )
     assert "jobtrends serve" in out

@@ -39,11 +39,14 @@ def globs(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("doctests")
     db = folder / "jobs.db"
-    result = CliRunner().invoke(main, ["synth", "--rows", "3000", "--quiet", "--db", str(db)])
+    result = CliRunner().invoke(
+        main, ["synth", "--rows", "3000", "--quiet", "--db", str(db)]
+    )
     assert result.exit_code == 0, result.output
     conn = connect(db)
     report = build_report(
-        conn, ReportConfig(a=parse_period("2022-11"), b=parse_period("2024-02"), reps=50)
+        conn,
+        ReportConfig(a=parse_period("2022-11"), b=parse_period("2024-02"), reps=50),
     )
     yield {"conn": conn, "report": report, "db_path": str(db), "tmp_path": folder}
     conn.close()

@@ -170,7 +170,7 @@ def test_upwork_csv_payload_matches_json_payload(header):
         ["a", "b", "c", "d", "e", "f"],
     ):
         row = values[: len(header)]
-        assert build(row) == json_payload(dict(zip(header, row)))
+        assert build(row) == json_payload(dict(zip(header, row, strict=False)))
 
 
 def _sighting(source_id, payload, seen, source="upwork"):

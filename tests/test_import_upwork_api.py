@@ -49,7 +49,9 @@ def test_upwork_api_export_rows(tmp_path):
     )
     assert video["source_category"] == "Design & Creative > Video Editing"
     assert (
-        video["posted_at"] == "2023-01-02T09:15:02Z" and video["country"] == "DE" and video["country_raw"] == "Germany"
+        video["posted_at"] == "2023-01-02T09:15:02Z"
+        and video["country"] == "DE"
+        and video["country_raw"] == "Germany"
     )
     logo = jobs["1610000000000000002"]
     assert (logo["pay_type"], logo["pay_min"], logo["budget_usd"]) == (

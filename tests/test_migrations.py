@@ -151,4 +151,7 @@ def test_a_database_from_a_newer_version_is_refused(tmp_path):
         dbmod.connect(db)
     proc = run_cli("runs", "--db", str(db))
     assert proc.returncode == 2 and "upgrade jobtrends" in proc.stderr
-    assert len([line for line in proc.stderr.splitlines() if line.startswith("Error:")]) == 1
+    assert (
+        len([line for line in proc.stderr.splitlines() if line.startswith("Error:")])
+        == 1
+    )

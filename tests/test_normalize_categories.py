@@ -161,7 +161,12 @@ def test_skills_may_be_strings_or_skill_objects():
 
 def test_model_trains_and_predicts_a_canonical_category():
     data = {
-        "writing": ["blog writer", "article writer", "content writer", "copywriter ads"],
+        "writing": [
+            "blog writer",
+            "article writer",
+            "content writer",
+            "copywriter ads",
+        ],
         "translation": ["translate to spanish", "german translator", "french text"],
         "legal": ["lawyer for contract", "attorney review", "draft an nda"],
     }
@@ -225,7 +230,9 @@ def _fixture_categories() -> dict[str, set[str]]:
 
 def test_every_fixture_source_category_is_mapped():
     found = _fixture_categories()
-    assert found, "the fixture scan found no source categories: fixtures moved or the scan broke"
+    assert found, (
+        "the fixture scan found no source categories: fixtures moved or the scan broke"
+    )
     unmapped = {src: unmapped_values(src, values) for src, values in found.items()}
     assert {src: v for src, v in unmapped.items() if v} == {}
 

@@ -1,12 +1,12 @@
 """parse_posted / posted_flag: every documented date form, resolved against a fixed now."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from crawler.normalize import parse_posted, posted_flag
 
-UTC = timezone.utc
+UTC = UTC
 NOW = datetime(2024, 7, 20, 12, 0, 0, tzinfo=UTC)
 T = datetime(2024, 7, 19, 4, 41, 0, tzinfo=UTC)
 

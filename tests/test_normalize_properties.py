@@ -1,6 +1,6 @@
 """Hypothesis: the public parsers never raise, on random text and on mutated real forms."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -16,7 +16,7 @@ from crawler.normalize import (
 )
 from crawler.normalize.categories import METHODS
 
-NOW = datetime(2024, 7, 20, 12, tzinfo=timezone.utc)
+NOW = datetime(2024, 7, 20, 12, tzinfo=UTC)
 REAL_PAY = [
     "$15.00-$35.00",
     "Budget: $500",

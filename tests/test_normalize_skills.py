@@ -90,7 +90,7 @@ def test_ai_skill_list_covers_the_issue_names():
         "Data Annotation",
     ]:
         assert name in AI_SKILLS
-    assert AI_SKILLS == sorted(AI_SKILLS)
+    assert sorted(AI_SKILLS) == AI_SKILLS
     assert all(SKILLS[n].is_ai for n in AI_SKILLS)
 
 

@@ -171,7 +171,11 @@ def test_reposts_leave_deduplicated_figures_unchanged(tmp_path):
     before = build_report(conn, config)
     total = conn.execute("SELECT count(*) FROM jobs").fetchone()[0]
     # 20 % exact reposts: same fields and skills, pointing at the first posting.
-    copied = {"job_id": "job_id || ':r'", "source_id": "source_id || ':r'", "dup_of": "job_id"}
+    copied = {
+        "job_id": "job_id || ':r'",
+        "source_id": "source_id || ':r'",
+        "dup_of": "job_id",
+    }
     conn.execute(
         f"INSERT INTO jobs ({', '.join(JOB_COLUMNS)}) SELECT "
         + ", ".join(copied.get(c, c) for c in JOB_COLUMNS)

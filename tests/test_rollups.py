@@ -36,7 +36,7 @@ def test_category_month_matches_jobs(conn):
     assert rollups_current(conn)
     for (
         month,
-        source,
+        _source,
         cat,
         postings,
         unique,

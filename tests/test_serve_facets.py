@@ -30,7 +30,9 @@ FACETS = list(FACET_COLUMNS)  # source, category, pay_type, country, remote
 
 
 def get_json(base: str, path: str, **params) -> dict:
-    query = ("&" if "?" in path else "?") + urllib.parse.urlencode(params) if params else ""
+    query = (
+        ("&" if "?" in path else "?") + urllib.parse.urlencode(params) if params else ""
+    )
     with urllib.request.urlopen(base + path + query, timeout=30) as resp:
         return json.loads(resp.read())
 
@@ -39,9 +41,13 @@ def truth(db: Path, column: str, where: str = "1", params=()) -> dict:
     """{value: count} of the jobs rows matching ``where``, straight from SQLite."""
     conn = sqlite3.connect(db)
     try:
-        return dict(conn.execute(
-            f"SELECT [{column}], count(*) FROM jobs WHERE {where} AND [{column}] IS NOT NULL"
-            f" GROUP BY [{column}]", params).fetchall())
+        return dict(
+            conn.execute(
+                f"SELECT [{column}], count(*) FROM jobs WHERE {where} AND [{column}] IS NOT NULL"
+                f" GROUP BY [{column}]",
+                params,
+            ).fetchall()
+        )
     finally:
         conn.close()
 
@@ -54,8 +60,9 @@ def shown(data: dict) -> dict:
     }
 
 
-def assert_facets_match(base: str, db: Path, query: str = "", where: str = "1",
-                        params=()) -> dict:
+def assert_facets_match(
+    base: str, db: Path, query: str = "", where: str = "1", params=()
+) -> dict:
     # Every value (the table page shows the first 8 of each facet).
     data = get_json(base, "/jobs/jobs.json" + query, _facet_size="max")
     facets = shown(data)
@@ -87,8 +94,13 @@ def test_facets_equal_group_by_and_follow_crawls(crawl, fixture_server):
         conn = sqlite3.connect(db)
         month = conn.execute("SELECT min(month) FROM jobs").fetchone()[0]
         conn.close()
-        assert_facets_match(base, db, f"?month__gt={month}&country__notnull=1",
-                            "month > ? AND country IS NOT NULL", (month,))
+        assert_facets_match(
+            base,
+            db,
+            f"?month__gt={month}&country__notnull=1",
+            "month > ? AND country IS NOT NULL",
+            (month,),
+        )
         assert_facets_match(base, db, "?has_ai_skill=0", "has_ai_skill = 0")
 
         # A second source crawled while Datasette runs: its refresh shows at once.
@@ -101,10 +113,18 @@ def test_facets_equal_group_by_and_follow_crawls(crawl, fixture_server):
         # the stored ones, and the heading says of when.
         conn = dbmod.connect(db)
         row = {c: None for c in dbmod.JOB_COLUMNS}
-        row.update(job_id="remotive:new1", source="remotive", source_id="new1",
-                   title="Late posting", category="writing", pay_type="fixed",
-                   month="2024-02", posted_at="2024-02-10T00:00:00Z",
-                   fetched_at="2024-02-10T00:00:00Z", skills=[])
+        row.update(
+            job_id="remotive:new1",
+            source="remotive",
+            source_id="new1",
+            title="Late posting",
+            category="writing",
+            pay_type="fixed",
+            month="2024-02",
+            posted_at="2024-02-10T00:00:00Z",
+            fetched_at="2024-02-10T00:00:00Z",
+            skills=[],
+        )
         dbmod.save_jobs(conn, [row])
         stale = shown(get_json(base, "/jobs/jobs.json", _facet_size="max"))
         assert stale["source"][0] == after["source"][0]
@@ -128,17 +148,27 @@ def search_site(tmp_path_factory):
     for i in range(12):
         row = {c: None for c in dbmod.JOB_COLUMNS}
         word = "chatbot" if i % 3 else "invoice" if i < 6 else "logo"
-        row.update(job_id=f"s:{i}", source="s" if i < 6 else "t", source_id=str(i),
-                   title=f"Build a {word} {i}", description=f"A {word} for a shop.",
-                   category=("writing", "design")[i % 2], pay_type="hourly",
-                   month="2024-01", posted_at=f"2024-01-{i + 1:02d}T00:00:00Z",
-                   fetched_at="2024-01-20T00:00:00Z", skills=[])
+        row.update(
+            job_id=f"s:{i}",
+            source="s" if i < 6 else "t",
+            source_id=str(i),
+            title=f"Build a {word} {i}",
+            description=f"A {word} for a shop.",
+            category=("writing", "design")[i % 2],
+            pay_type="hourly",
+            month="2024-01",
+            posted_at=f"2024-01-{i + 1:02d}T00:00:00Z",
+            fetched_at="2024-01-20T00:00:00Z",
+            skills=[],
+        )
         jobs.append(row)
     dbmod.save_jobs(conn, jobs)
     refresh_rollups(conn)
     conn.close()
     meta = build_metadata(db.stem, public=False, allow_sql=True)
-    meta["databases"][db.stem]["tables"]["jobs"]["plugins"]["jobtrends"]["search_cap"] = 3
+    meta["databases"][db.stem]["tables"]["jobs"]["plugins"]["jobtrends"][
+        "search_cap"
+    ] = 3
     args = datasette_args(db, port=free_port(), metadata_dir=folder)
     args[args.index("--metadata") + 1] = str(write_metadata(meta, folder))
     port = args[args.index("--port") + 1]
@@ -146,8 +176,11 @@ def search_site(tmp_path_factory):
 
     from analysis.serve import DATASETTE_COMMAND
 
-    proc = subprocess.Popen([*DATASETTE_COMMAND, *args], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [*DATASETTE_COMMAND, *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_ready(base, proc)
@@ -161,9 +194,13 @@ def test_search_shows_the_newest_matches_and_says_how_many(search_site):
     base, db = search_site
     data = get_json(base, "/jobs/jobs.json", _search="chatbot")
     conn = sqlite3.connect(db)
-    newest = [r[0] for r in conn.execute(
-        "SELECT job_id FROM jobs WHERE description LIKE '%chatbot%'"
-        " ORDER BY rowid DESC LIMIT 3")]
+    newest = [
+        r[0]
+        for r in conn.execute(
+            "SELECT job_id FROM jobs WHERE description LIKE '%chatbot%'"
+            " ORDER BY rowid DESC LIMIT 3"
+        )
+    ]
     conn.close()
     assert sorted(r[0] for r in data["rows"]) == sorted(newest)
     assert data["filtered_table_rows_count"] == 3
@@ -180,11 +217,19 @@ def test_search_below_the_cap_is_complete_and_escaped(search_site):
     base, _db = search_site
     data = get_json(base, "/jobs/jobs.json", _search="invoice")
     assert data["filtered_table_rows_count"] == 2
-    assert data["human_description_en"].startswith('where search matches "invoice" sorted')
+    assert data["human_description_en"].startswith(
+        'where search matches "invoice" sorted'
+    )
     assert "most recently stored" not in data["human_description_en"]
     # Escaped mode: FTS syntax in the box is text, not an error.
     assert get_json(base, "/jobs/jobs.json", _search='invoice" OR')["rows"] == []
-    assert get_json(base, "/jobs/jobs.json", _search_title="invoice")[
-        "filtered_table_rows_count"] == 2
-    html = urllib.request.urlopen(base + "/jobs/jobs?_search=invoice", timeout=30).read()
+    assert (
+        get_json(base, "/jobs/jobs.json", _search_title="invoice")[
+            "filtered_table_rows_count"
+        ]
+        == 2
+    )
+    html = urllib.request.urlopen(
+        base + "/jobs/jobs?_search=invoice", timeout=30
+    ).read()
     assert b'name="_search"' in html and b'value="invoice"' in html

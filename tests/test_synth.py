@@ -126,7 +126,7 @@ def test_upwork_feeds_are_valid_rss_with_the_fields(tree):
         items = channel.findall("item")
         offset = int(route["query"]["paging"].split(";")[0])
         pages_per_query.setdefault(route["query"]["q"], []).append((offset, len(items)))
-        for item, text in zip(items, rss_items(body)):
+        for item, text in zip(items, rss_items(body), strict=False):
             link = item.findtext("link")
             assert re.search(r"_%7E01[0-9a-f]{18}\?source=rss$", link)
             assert item.findtext("guid") == link
@@ -576,7 +576,11 @@ def test_realistic_noise_month_length_season_and_shocks():
     nov, feb24 = "2022-11", "2024-02"
     t = _by_category(
         volume_table(
-            date(2022, 11, 1), date(2024, 2, 29), rows=2_000_000, noise=seasonal, effects=NO_EFFECTS
+            date(2022, 11, 1),
+            date(2024, 2, 29),
+            rows=2_000_000,
+            noise=seasonal,
+            effects=NO_EFFECTS,
         )
     )
     assert t[("legal", feb24)] / t[("legal", nov)] == pytest.approx(

@@ -47,7 +47,7 @@ def export_csv(path: Path, per_category: int = 14) -> int:
                 "occupations_oservice_pref_label",
             ]
         )
-        for i, (title, label) in enumerate(zip(titles, labels)):
+        for i, (title, label) in enumerate(zip(titles, labels, strict=False)):
             if label not in OCCUPATION or taken.get(label, 0) >= per_category:
                 continue
             taken[label] = taken.get(label, 0) + 1

@@ -123,7 +123,9 @@ async def dashboard_query(request, datasette):
         )
     except sqlite3.Error as exc:
         return Response.json({"ok": False, "error": str(exc), "rows": []}, status=400)
-    rows = [dict(zip(results.columns, row)) for row in results.rows[:MAX_ROWS]]
+    rows = [
+        dict(zip(results.columns, row, strict=False)) for row in results.rows[:MAX_ROWS]
+    ]
     return Response.json(
         {"ok": True, "rows": rows, "truncated": len(results.rows) > MAX_ROWS}
     )

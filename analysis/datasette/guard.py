@@ -123,7 +123,9 @@ def asgi_wrapper(datasette):
             if scope["path"] == LOGIN_PATH and scope["method"] == "POST":
                 return await throttle(app, scope, receive, send)
             if is_csv_request(scope):
-                return await until_disconnect(app, scope, receive, neutralizing_send(send))
+                return await until_disconnect(
+                    app, scope, receive, neutralizing_send(send)
+                )
             return await app(scope, receive, send)
 
         return guarded

@@ -58,7 +58,9 @@ def table_config(datasette, database: str, table: str | None) -> dict:
     """This plugin's settings for one table ({} when it has none)."""
     if not table:
         return {}
-    config = datasette.plugin_config(PLUGIN, database=database, table=table, fallback=False)
+    config = datasette.plugin_config(
+        PLUGIN, database=database, table=table, fallback=False
+    )
     return config or {}
 
 
@@ -90,7 +92,9 @@ class StoredCountsFacet(ColumnFacet):
             label = "column"
             counted = await self._live_counts(columns, budget)
         else:
-            label = "column" if stored["current"] else f"stored counts of {stored['as_of']}"
+            label = (
+                "column" if stored["current"] else f"stored counts of {stored['as_of']}"
+            )
             counted = await self._stored_counts(stored, where, columns, budget)
         facet_size = self.get_facet_size()
         qs_pairs = self.get_querystring_pairs()
@@ -99,8 +103,16 @@ class StoredCountsFacet(ColumnFacet):
             if counted is None:
                 timed_out.append(column)
                 continue
-            results.append(self._result(column, counted[column], facet_size, qs_pairs,
-                                        source_and_config, label))
+            results.append(
+                self._result(
+                    column,
+                    counted[column],
+                    facet_size,
+                    qs_pairs,
+                    source_and_config,
+                    label,
+                )
+            )
         return results, timed_out
 
     async def _live_counts(self, columns: list[str], budget_ms: int) -> dict | None:
@@ -112,8 +124,15 @@ class StoredCountsFacet(ColumnFacet):
         cols = ", ".join(escape_sqlite(c) for c in columns)
         sql = f"select {cols}, count(*) from ({self.sql}) group by {cols}"
         try:
-            rows = (await self.ds.execute(self.database, sql, self.params, truncate=False,
-                                          custom_time_limit=budget_ms)).rows
+            rows = (
+                await self.ds.execute(
+                    self.database,
+                    sql,
+                    self.params,
+                    truncate=False,
+                    custom_time_limit=budget_ms,
+                )
+            ).rows
         except QueryInterrupted:
             return None
         counted = {}
@@ -125,7 +144,9 @@ class StoredCountsFacet(ColumnFacet):
             counted[column] = sorted(sums.items(), key=_facet_order)
         return counted
 
-    async def _stored_counts(self, stored: dict, where, columns, budget_ms) -> dict | None:
+    async def _stored_counts(
+        self, stored: dict, where, columns, budget_ms
+    ) -> dict | None:
         """{column: [(value, count), ...]} from the stored counts, or None (timed out)."""
         clauses, params = where
         limit = self.get_facet_size() + 1
@@ -133,17 +154,27 @@ class StoredCountsFacet(ColumnFacet):
         for column in columns:
             col = escape_sqlite(column)
             if not clauses and stored["totals"]:
-                sql = (f"select value, n from {escape_sqlite(stored['totals'])} "
-                       f"where facet = :facet and value is not null")
+                sql = (
+                    f"select value, n from {escape_sqlite(stored['totals'])} "
+                    f"where facet = :facet and value is not null"
+                )
                 args = {"facet": column}
             else:
-                sql = (f"select {col}, sum(n) from {escape_sqlite(stored['table'])} where "
-                       f"{' and '.join([*clauses, f'{col} is not null'])} group by {col}")
+                sql = (
+                    f"select {col}, sum(n) from {escape_sqlite(stored['table'])} where "
+                    f"{' and '.join([*clauses, f'{col} is not null'])} group by {col}"
+                )
                 args = params
             try:
-                rows = (await self.ds.execute(
-                    self.database, f"{sql} order by 2 desc, 1 limit {limit}", args,
-                    truncate=False, custom_time_limit=budget_ms)).rows
+                rows = (
+                    await self.ds.execute(
+                        self.database,
+                        f"{sql} order by 2 desc, 1 limit {limit}",
+                        args,
+                        truncate=False,
+                        custom_time_limit=budget_ms,
+                    )
+                ).rows
             except QueryInterrupted:
                 return None
             counted[column] = [(row[0], row[1]) for row in rows]
@@ -157,23 +188,28 @@ class StoredCountsFacet(ColumnFacet):
             selected = (column_qs, str(value)) in qs_pairs
             if selected:
                 toggle = self.ds.urls.path(
-                    _path_with_removed(self.request, column_qs, str(value)))
+                    _path_with_removed(self.request, column_qs, str(value))
+                )
             else:
                 toggle = self.ds.urls.path(
-                    path_with_added_args(self.request, {column_qs: value}))
-            values.append({
-                "value": value,
-                "label": value,
-                "count": count,
-                "toggle_url": self.ds.absolute_url(self.request, toggle),
-                "selected": selected,
-            })
+                    path_with_added_args(self.request, {column_qs: value})
+                )
+            values.append(
+                {
+                    "value": value,
+                    "label": value,
+                    "count": count,
+                    "toggle_url": self.ds.absolute_url(self.request, toggle),
+                    "selected": selected,
+                }
+            )
         return {
             "name": column,
             "type": label,
             "hideable": source_and_config["source"] != "metadata",
             "toggle_url": self.ds.urls.path(
-                _path_with_removed(self.request, "_facet", column)),
+                _path_with_removed(self.request, "_facet", column)
+            ),
             "results": values,
             "truncated": len(rows) > facet_size,
         }
@@ -186,13 +222,21 @@ class StoredCountsFacet(ColumnFacet):
             return None
         db = self.ds.get_database(self.database)
         try:
-            meta = dict((await db.execute(
-                "select key, value from meta where key in "
-                "('facet_counts_max_rowid', 'facet_counts_refreshed_at')")).rows)
+            meta = dict(
+                (
+                    await db.execute(
+                        "select key, value from meta where key in "
+                        "('facet_counts_max_rowid', 'facet_counts_refreshed_at')"
+                    )
+                ).rows
+            )
             if "facet_counts_max_rowid" not in meta:
                 return None  # never refreshed (a database from before this table)
-            max_rowid = (await db.execute(
-                f"select coalesce(max(rowid), 0) from {escape_sqlite(self.table)}")).rows[0][0]
+            max_rowid = (
+                await db.execute(
+                    f"select coalesce(max(rowid), 0) from {escape_sqlite(self.table)}"
+                )
+            ).rows[0][0]
             columns = set(await db.table_columns(counts_table)) - {"n"}
             totals = config.get("facet_totals")
             if totals and not await db.table_exists(totals):
@@ -223,7 +267,9 @@ class StoredCountsFacet(ColumnFacet):
             for value in args.getlist(key)
         ]
         filters = Filters(sorted(pairs))
-        if any(column not in stored["columns"] for column, _, _ in filters.selections()):
+        if any(
+            column not in stored["columns"] for column, _, _ in filters.selections()
+        ):
             return None
         return filters.build_where_clauses(stored["table"])
 
@@ -267,7 +313,7 @@ def filters_from_request(request, database, table, datasette):
         fts_columns = await db.table_columns(fts)
         clauses, params, descriptions = [], {}, []
         for i, (key, text) in enumerate(searches):
-            column = key[len("_search_"):] if key != "_search" else None
+            column = key[len("_search_") :] if key != "_search" else None
             if column is not None and column not in fts_columns:
                 raise BadRequest("Cannot search by that column")
             target = fts_sql if column is None else escape_sqlite(column)
@@ -276,19 +322,30 @@ def filters_from_request(request, database, table, datasette):
             matching = f"select rowid from {fts_sql} where {target} match {match}"
             params[param] = text
             try:
-                total = (await db.execute(
-                    f"select count(*) from ({matching} limit {_MATCH_COUNT_LIMIT + 1})",
-                    {param: text})).rows[0][0]
+                total = (
+                    await db.execute(
+                        f"select count(*) from ({matching} limit {_MATCH_COUNT_LIMIT + 1})",
+                        {param: text},
+                    )
+                ).rows[0][0]
             except sqlite3.OperationalError as exc:  # raw mode: FTS5 syntax errors
                 raise BadRequest(f"Search failed: {exc}") from exc
             clauses.append(f"rowid in ({matching} order by rowid desc limit {cap})")
-            where = f'search matches "{text}"' if column is None else (
-                f'search column "{column}" matches "{text}"')
+            where = (
+                f'search matches "{text}"'
+                if column is None
+                else (f'search column "{column}" matches "{text}"')
+            )
             if total > cap:
-                many = (f"over {_MATCH_COUNT_LIMIT:,}" if total > _MATCH_COUNT_LIMIT
-                        else f"{total:,}")
-                where += (f" (the {cap:,} most recently stored of {many} matches;"
-                          " add words to narrow)")
+                many = (
+                    f"over {_MATCH_COUNT_LIMIT:,}"
+                    if total > _MATCH_COUNT_LIMIT
+                    else f"{total:,}"
+                )
+                where += (
+                    f" (the {cap:,} most recently stored of {many} matches;"
+                    " add words to narrow)"
+                )
             descriptions.append(where)
             extra["search"] = text
         return FilterArguments(clauses, params, descriptions, extra)

@@ -78,7 +78,7 @@ def scores(expected: list[str], got: list[str]) -> dict:
     labels = sorted(set(expected))
     recall, f1 = {}, []
     for lab in labels:
-        tp = sum(1 for e, g in zip(expected, got) if e == g == lab)
+        tp = sum(1 for e, g in zip(expected, got, strict=False) if e == g == lab)
         n_exp = sum(1 for e in expected if e == lab)
         n_got = sum(1 for g in got if g == lab)
         r = tp / n_exp if n_exp else 0.0
@@ -87,7 +87,9 @@ def scores(expected: list[str], got: list[str]) -> dict:
         f1.append(2 * p * r / (p + r) if p + r else 0.0)
     return {
         "n": n,
-        "accuracy": sum(e == g for e, g in zip(expected, got)) / n if n else None,
+        "accuracy": sum(e == g for e, g in zip(expected, got, strict=False)) / n
+        if n
+        else None,
         "macro_f1": sum(f1) / len(f1) if f1 else None,
         "other_share": sum(g == "other" for g in got) / n if n else None,
         "recall": recall,
@@ -126,7 +128,8 @@ def eval_upwork_api(path: str | Path, folds: int = 5) -> dict:
     )
     # A top category that maps to one canonical category settles the row.
     retrained_top = [
-        e[0] if e and not e[1] else got for e, got in zip(entries, refined)
+        e[0] if e and not e[1] else got
+        for e, got in zip(entries, refined, strict=False)
     ]
     return {
         "path": str(path),

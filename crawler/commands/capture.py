@@ -14,14 +14,29 @@ from crawler.commands.crawl import parse_pairs
 @click.command("capture")
 @click.argument("name")
 @click.option("--base-url", help="Where to fetch from (default: the real site).")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False),
-              help="Fixture folder (default: ./fixtures/NAME to capture, the shipped"
-                   " fixtures of NAME to --check).")
-@click.option("--check", "check_only", is_flag=True,
-              help="Do not write: compare live field structure with the stored fixtures.")
-@click.option("-a", "arg_pairs", multiple=True, metavar="KEY=VALUE",
-              help="Spider argument (max_pages defaults to 2).")
-@click.option("-s", "setting_pairs", multiple=True, metavar="KEY=VALUE", help="Scrapy setting.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    help="Fixture folder (default: ./fixtures/NAME to capture, the shipped"
+    " fixtures of NAME to --check).",
+)
+@click.option(
+    "--check",
+    "check_only",
+    is_flag=True,
+    help="Do not write: compare live field structure with the stored fixtures.",
+)
+@click.option(
+    "-a",
+    "arg_pairs",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Spider argument (max_pages defaults to 2).",
+)
+@click.option(
+    "-s", "setting_pairs", multiple=True, metavar="KEY=VALUE", help="Scrapy setting."
+)
 @db_option
 def command(name, base_url, out_dir, check_only, arg_pairs, setting_pairs, db_path):
     """Save NAME's live responses as fixture files + routes.json, or report drift (--check)."""
@@ -29,7 +44,9 @@ def command(name, base_url, out_dir, check_only, arg_pairs, setting_pairs, db_pa
     from crawler.runner import spider_names
 
     if name not in spider_names():
-        raise click.UsageError(f"unknown spider {name!r}: choose from {', '.join(spider_names())}")
+        raise click.UsageError(
+            f"unknown spider {name!r}: choose from {', '.join(spider_names())}"
+        )
     if out_dir:
         out = Path(out_dir)
     else:
@@ -40,7 +57,9 @@ def command(name, base_url, out_dir, check_only, arg_pairs, setting_pairs, db_pa
     settings = dict(parse_pairs(setting_pairs, "-s"))
     if check_only:
         if not (out / "routes.json").exists():
-            raise click.UsageError(f"no {out / 'routes.json'} to compare with - capture first or give --out")
+            raise click.UsageError(
+                f"no {out / 'routes.json'} to compare with - capture first or give --out"
+            )
         report = check(name, out, base_url=base_url, args=args, settings=settings)
         for drift in report:
             for line in drift.lines():

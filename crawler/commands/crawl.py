@@ -36,7 +36,9 @@ def spider_args(names: list[str], pairs: list[tuple[str, str]]) -> dict[str, dic
     return args
 
 
-def check_before_crawling(names: list[str], args: dict[str, dict], db_path: str) -> None:
+def check_before_crawling(
+    names: list[str], args: dict[str, dict], db_path: str
+) -> None:
     """Bad config files, option values and database paths as one-line usage errors, before
     Scrapy starts (inside the crawl they would only be a logged traceback).
 
@@ -58,7 +60,9 @@ def check_before_crawling(names: list[str], args: dict[str, dict], db_path: str)
     try:
         connect(db_path).close()
     except (OSError, sqlite3.Error) as exc:
-        raise click.UsageError(f"cannot open database {db_path}: {exc} - give a writable --db path") from None
+        raise click.UsageError(
+            f"cannot open database {db_path}: {exc} - give a writable --db path"
+        ) from None
 
 
 def check_redis(url: str) -> None:
@@ -75,29 +79,76 @@ def check_redis(url: str) -> None:
     except ValueError as exc:
         raise UserError(f"--redis {where}: not a Redis URL ({exc})") from None
     except redis.exceptions.RedisError as exc:
-        raise UserError(f"--redis {where}: cannot reach the Redis server ({exc})") from None
+        raise UserError(
+            f"--redis {where}: cannot reach the Redis server ({exc})"
+        ) from None
 
 
 @click.command("crawl")
 @click.argument("names", nargs=-1)
-@click.option("--all", "all_", is_flag=True, help="Run every spider with its configured options.")
-@click.option("-a", "arg_pairs", multiple=True, metavar="KEY=VALUE",
-              help="Spider argument (NAME.KEY=VALUE for one spider of several).")
-@click.option("-s", "setting_pairs", multiple=True, metavar="KEY=VALUE", help="Scrapy setting.")
-@click.option("--base-url", help="Crawl a mirror: every URL's origin is replaced, paths kept.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file (TOML).")
-@click.option("--full", is_flag=True, help="Do not stop at pages of already-stored listings.")
-@click.option("--log-file", type=click.Path(dir_okay=False),
-              help="Scrapy log file (default: logs/ beside the database).")
-@click.option("--resume", is_flag=True,
-              help="Resumable: an interrupted crawl continues where it stopped (data/jobdir/NAME/).")
-@click.option("--redis", "redis_url", metavar="redis://HOST:PORT/DB",
-              help="Run as a Redis scale-out worker; items go to Redis for `jobtrends ingest`.")
-@click.option("--redis-idle", type=float, default=5.0, show_default=True,
-              help="With --redis: stop after the shared queue stayed empty this long.")
+@click.option(
+    "--all", "all_", is_flag=True, help="Run every spider with its configured options."
+)
+@click.option(
+    "-a",
+    "arg_pairs",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Spider argument (NAME.KEY=VALUE for one spider of several).",
+)
+@click.option(
+    "-s", "setting_pairs", multiple=True, metavar="KEY=VALUE", help="Scrapy setting."
+)
+@click.option(
+    "--base-url", help="Crawl a mirror: every URL's origin is replaced, paths kept."
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    help="Config file (TOML).",
+)
+@click.option(
+    "--full", is_flag=True, help="Do not stop at pages of already-stored listings."
+)
+@click.option(
+    "--log-file",
+    type=click.Path(dir_okay=False),
+    help="Scrapy log file (default: logs/ beside the database).",
+)
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Resumable: an interrupted crawl continues where it stopped (data/jobdir/NAME/).",
+)
+@click.option(
+    "--redis",
+    "redis_url",
+    metavar="redis://HOST:PORT/DB",
+    help="Run as a Redis scale-out worker; items go to Redis for `jobtrends ingest`.",
+)
+@click.option(
+    "--redis-idle",
+    type=float,
+    default=5.0,
+    show_default=True,
+    help="With --redis: stop after the shared queue stayed empty this long.",
+)
 @db_option
-def command(names, all_, arg_pairs, setting_pairs, base_url, config_path, full, log_file, resume,
-            redis_url, redis_idle, db_path):
+def command(
+    names,
+    all_,
+    arg_pairs,
+    setting_pairs,
+    base_url,
+    config_path,
+    full,
+    log_file,
+    resume,
+    redis_url,
+    redis_idle,
+    db_path,
+):
     """Crawl NAME... (or --all) into the database and normalize what is new."""
     from crawler.runner import run_spiders, spider_names
 
@@ -107,11 +158,16 @@ def command(names, all_, arg_pairs, setting_pairs, base_url, config_path, full, 
         raise click.UsageError(f"name a spider ({', '.join(known)}) or give --all")
     unknown = [n for n in names if n not in known]
     if unknown:
-        raise click.UsageError(f"unknown spider {unknown[0]!r}: choose from {', '.join(known)}")
+        raise click.UsageError(
+            f"unknown spider {unknown[0]!r}: choose from {', '.join(known)}"
+        )
     args = spider_args(names, parse_pairs(arg_pairs, "-a"))
     for name in names:
         if base_url:
-            args[name].setdefault("base_url", base_url.rstrip("/") + ("" if len(names) == 1 else f"/{name}"))
+            args[name].setdefault(
+                "base_url",
+                base_url.rstrip("/") + ("" if len(names) == 1 else f"/{name}"),
+            )
         if config_path:
             args[name].setdefault("config", config_path)
         if full:
@@ -132,28 +188,48 @@ def command(names, all_, arg_pairs, setting_pairs, base_url, config_path, full, 
         settings = {**resume_settings(db_path), **settings}
     if not log_file:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        log_file = str(Path(db_path).parent / "logs" / f"crawl-{'-'.join(names) if len(names) < 4 else 'all'}-{stamp}.log")
+        log_file = str(
+            Path(db_path).parent
+            / "logs"
+            / f"crawl-{'-'.join(names) if len(names) < 4 else 'all'}-{stamp}.log"
+        )
     if redis_url:
         import json
 
         from crawler.redis_scale import crawl_on_redis
 
         if len(names) != 1:
-            raise click.UsageError("--redis runs one spider per process: name exactly one spider")
+            raise click.UsageError(
+                "--redis runs one spider per process: name exactly one spider"
+            )
         check_redis(redis_url)
-        click.echo(f"crawling {names[0]} on {redis_url.split('@')[-1]} (log: {log_file})", err=True)
-        summary = crawl_on_redis(names[0], args[names[0]], redis_url, settings=settings,
-                                 log_file=log_file, idle=redis_idle)
+        click.echo(
+            f"crawling {names[0]} on {redis_url.split('@')[-1]} (log: {log_file})",
+            err=True,
+        )
+        summary = crawl_on_redis(
+            names[0],
+            args[names[0]],
+            redis_url,
+            settings=settings,
+            log_file=log_file,
+            idle=redis_idle,
+        )
         click.echo(json.dumps(summary))
         sys.exit(0 if summary["reason"] == "finished" else 1)
     from crawler.locks import hold_spider_locks, release
 
-    locks = hold_spider_locks(db_path, names)  # the scheduler's lock: one run per spider
-    click.echo(f"crawling {', '.join(names)} into {db_path} (log: {log_file})", err=True)
+    locks = hold_spider_locks(
+        db_path, names
+    )  # the scheduler's lock: one run per spider
+    click.echo(
+        f"crawling {', '.join(names)} into {db_path} (log: {log_file})", err=True
+    )
     settings.setdefault("JOBTRENDS_PROGRESS", "True")
     try:
-        results = run_spiders([(n, args[n]) for n in names], db_path, settings=settings,
-                              log_file=log_file)
+        results = run_spiders(
+            [(n, args[n]) for n in names], db_path, settings=settings, log_file=log_file
+        )
     finally:
         for fd in locks:
             release(fd)
@@ -166,7 +242,11 @@ def command(names, all_, arg_pairs, setting_pairs, base_url, config_path, full, 
         click.echo(report.line(), err=True)
     bad = [r for r in results if r.status != "finished"]
     if bad:
-        click.echo(f"{len(bad)} run(s) did not finish cleanly - see {log_file}", err=True)
+        click.echo(
+            f"{len(bad)} run(s) did not finish cleanly - see {log_file}", err=True
+        )
         sys.exit(1)
     if any(report.failed for report in reports):
-        sys.exit(3)  # degraded: the crawl worked, the monitors found the data suspicious
+        sys.exit(
+            3
+        )  # degraded: the crawl worked, the monitors found the data suspicious

@@ -11,8 +11,12 @@ from crawler.commands._options import db_option
 
 
 @click.command("demo")
-@click.option("--a", "period_a", default="2022-11", show_default=True, help="First period.")
-@click.option("--b", "period_b", default="2024-02", show_default=True, help="Second period.")
+@click.option(
+    "--a", "period_a", default="2022-11", show_default=True, help="First period."
+)
+@click.option(
+    "--b", "period_b", default="2024-02", show_default=True, help="Second period."
+)
 @db_option
 def command(period_a, period_b, db_path):
     """Serve fixtures/ on 127.0.0.1, crawl it with Scrapy, normalize, compare."""
@@ -35,10 +39,18 @@ def command(period_a, period_b, db_path):
         )
     log_file = str(Path(db_path).parent / "logs" / "demo.log")
     with FixtureServer() as server:
-        click.echo(f"fixture server on {server.url}; crawling upwork and freelancer into {db_path}")
+        click.echo(
+            f"fixture server on {server.url}; crawling upwork and freelancer into {db_path}"
+        )
         results = run_spiders(
             [
-                ("upwork", {"base_url": server.base_url("upwork"), "feeds_file": str(feeds_file)}),
+                (
+                    "upwork",
+                    {
+                        "base_url": server.base_url("upwork"),
+                        "feeds_file": str(feeds_file),
+                    },
+                ),
                 ("freelancer", {"base_url": server.base_url("freelancer")}),
             ],
             db_path,
@@ -52,7 +64,9 @@ def command(period_a, period_b, db_path):
     click.echo(f"\n{jobs} normalized postings in {db_path}\n")
     click.echo(format_table(compare_periods(conn, a, b)))
     _store_report_estimates(conn, a, b)
-    click.echo(f"\nBrowse the data: jobtrends serve --db {db_path}   (then open http://127.0.0.1:8001)")
+    click.echo(
+        f"\nBrowse the data: jobtrends serve --db {db_path}   (then open http://127.0.0.1:8001)"
+    )
     if any(r.status != "finished" for r in results):
         click.echo(f"some runs did not finish cleanly - see {log_file}", err=True)
         sys.exit(1)
@@ -67,7 +81,9 @@ def _store_report_estimates(conn, a, b) -> None:
     from analysis.report_store import store_estimates
 
     try:
-        stored = store_estimates(conn, build_report(conn, ReportConfig(a=a, b=b, naive=True)))
+        stored = store_estimates(
+            conn, build_report(conn, ReportConfig(a=a, b=b, naive=True))
+        )
     except ReportError as exc:
         click.echo(f"no report estimates for the dashboard: {exc}", err=True)
         return

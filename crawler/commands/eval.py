@@ -319,8 +319,12 @@ def _print_skills_context(report: dict, key: str, show_failures: int) -> None:
         f"{'':<18} without the context rules: AI precision {pct(w['ai_precision'])},"
         f" AI recall {pct(w['ai_recall'])}, AI skills in negations {w['negation_leaks']}"
     )
-    click.echo(f"{'':<18} all skills: precision {pct(r['precision'])}, recall {pct(r['recall'])}")
-    click.echo(f"    {'kind':<14} {'n':>4} {'prec':>7} {'recall':>7} {'AI prec':>8} {'AI rec':>7}")
+    click.echo(
+        f"{'':<18} all skills: precision {pct(r['precision'])}, recall {pct(r['recall'])}"
+    )
+    click.echo(
+        f"    {'kind':<14} {'n':>4} {'prec':>7} {'recall':>7} {'AI prec':>8} {'AI rec':>7}"
+    )
     for kind, k in r["kinds"].items():
         click.echo(
             f"    {kind:<14} {k['n']:>4} {pct(k['precision'])} {pct(k['recall'])}"
@@ -464,8 +468,11 @@ def compare_rules_and_model(rows: list[dict]) -> dict:
     train = [r for r in rows if not _held_out(r["title"] + "|" + ";".join(r["skills"]))]
     test = [r for r in rows if _held_out(r["title"] + "|" + ";".join(r["skills"]))]
     labels = [r["expected"] for r in train]
-    if len(train) < 20 or len(test) < 5 or len(set(labels)) < 3 or not any(
-        trainable(labels)
+    if (
+        len(train) < 20
+        or len(test) < 5
+        or len(set(labels)) < 3
+        or not any(trainable(labels))
     ):
         return {
             "n_train": len(train),

@@ -96,7 +96,9 @@ def check_source(fmt, source: str | None, mapping_given: bool) -> None:
     "--strict", is_flag=True, help="Stop with exit status 1 at the first bad row."
 )
 @click.option(
-    "--batch-size", type=int, default=None,
+    "--batch-size",
+    type=int,
+    default=None,
     help="Listings per transaction [default: 50,000; 10,000 when normalizing].",
 )
 @click.option(

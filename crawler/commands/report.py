@@ -57,7 +57,10 @@ def _explain_windows(conn, config, first: str, last: str) -> None:
 
     window_a, window_b, mode = choose_windows(config)
     if config.naive:
-        click.echo(f"comparing {window_a.label} with {window_b.label} as given (--naive)", err=True)
+        click.echo(
+            f"comparing {window_a.label} with {window_b.label} as given (--naive)",
+            err=True,
+        )
     else:
         years = window_b.start.year - window_a.start.year
         click.echo(
@@ -67,11 +70,16 @@ def _explain_windows(conn, config, first: str, last: str) -> None:
             f" {config.a.label} with {config.b.label} as given",
             err=True,
         )
+
     def postings(window) -> int:
         return conn.execute(
             "SELECT count(*) FROM jobs WHERE posted_at >= ? AND posted_at < ?"
             " AND dup_of IS NULL" + (" AND source = ?" if config.source else ""),
-            [window.start_iso, window.end_iso, *([config.source] if config.source else [])],
+            [
+                window.start_iso,
+                window.end_iso,
+                *([config.source] if config.source else []),
+            ],
         ).fetchone()[0]
 
     for window, typed in ((window_a, "--a"), (window_b, "--b")):
@@ -205,7 +213,9 @@ def command(
         raise click.UsageError(str(exc)) from None
     click.echo(format_report(report))
     stored = store_estimates(conn, report)
-    click.echo(f"stored {stored} estimates in report_estimates (the browser's dashboard)")
+    click.echo(
+        f"stored {stored} estimates in report_estimates (the browser's dashboard)"
+    )
     if out_dir:
         for path in write_report(report, out_dir):
             click.echo(f"wrote {path}")

@@ -155,7 +155,9 @@ def command(
             "--growth-per-year must be above -1, e.g. 0.14 for +14 % a year"
         )
     if min(month_shock, week_shock) < 0 or max(month_shock, week_shock) > 1:
-        raise click.UsageError("--month-shock/--week-shock must be in [0, 1], e.g. 0.05")
+        raise click.UsageError(
+            "--month-shock/--week-shock must be in [0, 1], e.g. 0.05"
+        )
     noise = (
         EXACT
         if exact

@@ -96,7 +96,7 @@ def command(db_path, out_path, source, folds, written):
         click.echo(f"  {n:>7}  {cat}")
     if folds >= 2:
         plain, _ = cross_validate(titles, labels, folds=folds, extra=extra)
-        acc = sum(p == y for p, y in zip(plain, labels)) / len(labels)
+        acc = sum(p == y for p, y in zip(plain, labels, strict=False)) / len(labels)
         click.echo(f"title-only accuracy, {folds}-fold cross-validation: {acc:.1%}")
     all_titles = titles + (extra[0] if extra else [])
     all_labels = labels + (extra[1] if extra else [])

@@ -194,7 +194,9 @@ def read_csv(
             yield item
         else:
             where, row = item
-            yield mapped(dict(zip(header, row)), mapping, source, where, file_seen)
+            yield mapped(
+                dict(zip(header, row, strict=False)), mapping, source, where, file_seen
+            )
     yield FileDone(inp.name)
 
 

@@ -142,9 +142,7 @@ def iter_inputs(
     """
     path = Path(path)
     if not path.exists():
-        raise UserError(
-            f"{path} does not exist - give a file, folder or archive"
-        )
+        raise UserError(f"{path} does not exist - give a file, folder or archive")
     if path.is_file():
         if is_archive(path):
             yield from (_zip_members if zipfile.is_zipfile(path) else _tar_members)(

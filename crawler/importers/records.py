@@ -85,4 +85,3 @@ def parse_when(text: str | None) -> str | None:
     if not 1990 <= dt.year <= 2100:
         return None
     return iso_z(dt)
-

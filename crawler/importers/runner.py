@@ -34,12 +34,12 @@ from crawler.importers.formats import FORMATS
 from crawler.importers.inputs import total_size
 from crawler.importers.reading import InputFailed, ParallelReader, read_chunks
 from crawler.importers.records import FileDone, Record, Reject
+from crawler.killpoints import kill_point
 from crawler.runs import mark_interrupted, record_owner
 
 #: Tests only: a file path; after its first batch the import writes its pid and its
 #: reader's there and stops, so a test can kill it at a known point (no timing).
 KILL_POINT_ENV = "JOBTRENDS_IMPORT_KILL_POINT"
-from crawler.killpoints import kill_point
 
 # Listings per transaction.  Large batches matter for big raw-only imports: new keys
 # are inserted in key order, so a batch writes each touched page of the primary-key
@@ -283,7 +283,8 @@ def run_import(
             # the one to show; the run is marked interrupted by a later command.
             bar.close()
             print(
-                f"run {report.run_id} could not be closed: {finish_exc}", file=sys.stderr
+                f"run {report.run_id} could not be closed: {finish_exc}",
+                file=sys.stderr,
             )
         raise
     finally:

@@ -44,7 +44,6 @@ COLUMNS = (
 REQUIRED = ("title", "link", "published_date")
 
 
-
 def wanted(name: str) -> bool:
     return name.lower().endswith((".csv", ".csv.gz"))
 
@@ -60,7 +59,7 @@ def payload_of(header: list[str]) -> Callable[[list[str]], str]:
     JSON-escaped values (csv gives only strings): no dict and no encoder per row.
     """
     if len(set(header)) != len(header):  # a repeated column: keep dict semantics
-        return lambda row: _encode(dict(zip(header, row)))
+        return lambda row: _encode(dict(zip(header, row, strict=False)))
     template = (
         "{" + ",".join(_encode(k).replace("%", "%%") + ":%s" for k in header) + "}"
     )

@@ -30,7 +30,9 @@ from crawler.normalize.skills import (
 )
 
 # Bump when any rule or data file changes the output; stored on every jobs row.
-NORMALIZER_VERSION = "2026.12.1"  # pay in every currency (no USD default); learned categories
+NORMALIZER_VERSION = (
+    "2026.12.1"  # pay in every currency (no USD default); learned categories
+)
 
 __all__ = [
     "AI_SKILLS",

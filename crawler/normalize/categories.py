@@ -446,74 +446,239 @@ _TEXT_SEP_RE = re.compile(r"[^\w+#]+")
 _TEXT_SEP = str.maketrans({c: " " for c in ",;:!?()[]{}<>\"'`*|=~-/.\n\r\t"})
 _TEXT_WORDS: dict[str, str] = {
     **dict.fromkeys(
-        "writer writers writing copywriter copywriting blog articles article proofreading "
-        "ghostwriter ghostwriting editor manuscript ebook".split(),
+        [
+            "writer",
+            "writers",
+            "writing",
+            "copywriter",
+            "copywriting",
+            "blog",
+            "articles",
+            "article",
+            "proofreading",
+            "ghostwriter",
+            "ghostwriting",
+            "editor",
+            "manuscript",
+            "ebook",
+        ],
         W,
     ),
     **dict.fromkeys(
-        "translate translator translation translations translating localization "
-        "localisation interpreter".split(),
+        [
+            "translate",
+            "translator",
+            "translation",
+            "translations",
+            "translating",
+            "localization",
+            "localisation",
+            "interpreter",
+        ],
         T,
     ),
     **dict.fromkeys(
-        "customer customers support tickets zendesk helpdesk freshdesk inbound chat".split(),
+        [
+            "customer",
+            "customers",
+            "support",
+            "tickets",
+            "zendesk",
+            "helpdesk",
+            "freshdesk",
+            "inbound",
+            "chat",
+        ],
         CS,
     ),
     **dict.fromkeys(
-        "video videos youtube footage premiere animation animator reels tiktok".split(),
+        [
+            "video",
+            "videos",
+            "youtube",
+            "footage",
+            "premiere",
+            "animation",
+            "animator",
+            "reels",
+            "tiktok",
+        ],
         V,
     ),
     **dict.fromkeys(
-        "logo logos graphic graphics illustration illustrator branding flyer banner "
-        "photoshop canva poster thumbnail".split(),
+        [
+            "logo",
+            "logos",
+            "graphic",
+            "graphics",
+            "illustration",
+            "illustrator",
+            "branding",
+            "flyer",
+            "banner",
+            "photoshop",
+            "canva",
+            "poster",
+            "thumbnail",
+        ],
         G,
     ),
     **dict.fromkeys(
-        "figma wireframes wireframe ux ui mockups prototype webflow".split(), WD
+        [
+            "figma",
+            "wireframes",
+            "wireframe",
+            "ux",
+            "ui",
+            "mockups",
+            "prototype",
+            "webflow",
+        ],
+        WD,
     ),
     **dict.fromkeys(
-        "developer developers backend frontend api apis code codebase bug bugs deploy "
-        "software programming database server framework".split(),
+        [
+            "developer",
+            "developers",
+            "backend",
+            "frontend",
+            "api",
+            "apis",
+            "code",
+            "codebase",
+            "bug",
+            "bugs",
+            "deploy",
+            "software",
+            "programming",
+            "database",
+            "server",
+            "framework",
+        ],
         D,
     ),
     **dict.fromkeys(
-        "android ios iphone flutter mobile app apps kotlin swift".split(), M
+        [
+            "android",
+            "ios",
+            "iphone",
+            "flutter",
+            "mobile",
+            "app",
+            "apps",
+            "kotlin",
+            "swift",
+        ],
+        M,
     ),
     **dict.fromkeys(
-        "analytics dashboard dashboards sql tableau statistics analysis analyst "
-        "visualization etl pandas".split(),
+        [
+            "analytics",
+            "dashboard",
+            "dashboards",
+            "sql",
+            "tableau",
+            "statistics",
+            "analysis",
+            "analyst",
+            "visualization",
+            "etl",
+            "pandas",
+        ],
         DS,
     ),
     **dict.fromkeys(
-        "llm llms gpt chatgpt openai langchain rag ml pytorch tensorflow nlp "
-        "embeddings model models ai".split(),
+        [
+            "llm",
+            "llms",
+            "gpt",
+            "chatgpt",
+            "openai",
+            "langchain",
+            "rag",
+            "ml",
+            "pytorch",
+            "tensorflow",
+            "nlp",
+            "embeddings",
+            "model",
+            "models",
+            "ai",
+        ],
         AI,
     ),
     **dict.fromkeys(
-        "annotation annotate labeling labelling transcription transcribe typing "
-        "spreadsheet".split(),
+        [
+            "annotation",
+            "annotate",
+            "labeling",
+            "labelling",
+            "transcription",
+            "transcribe",
+            "typing",
+            "spreadsheet",
+        ],
         DE,
     ),
     **dict.fromkeys(
-        "marketing seo leads sales ads campaigns campaign social instagram facebook "
-        "outreach prospects".split(),
+        [
+            "marketing",
+            "seo",
+            "leads",
+            "sales",
+            "ads",
+            "campaigns",
+            "campaign",
+            "social",
+            "instagram",
+            "facebook",
+            "outreach",
+            "prospects",
+        ],
         S,
     ),
     **dict.fromkeys(
-        "assistant scheduling calendar admin administrative inbox errands".split(), A
+        [
+            "assistant",
+            "scheduling",
+            "calendar",
+            "admin",
+            "administrative",
+            "inbox",
+            "errands",
+        ],
+        A,
     ),
     **dict.fromkeys(
-        "accounting bookkeeping quickbooks xero invoices reconciliation payroll tax "
-        "financial".split(),
+        [
+            "accounting",
+            "bookkeeping",
+            "quickbooks",
+            "xero",
+            "invoices",
+            "reconciliation",
+            "payroll",
+            "tax",
+            "financial",
+        ],
         F,
     ),
     **dict.fromkeys(
-        "cad autocad solidworks engineering engineer drawings revit pcb "
-        "architectural".split(),
+        [
+            "cad",
+            "autocad",
+            "solidworks",
+            "engineering",
+            "engineer",
+            "drawings",
+            "revit",
+            "pcb",
+            "architectural",
+        ],
         E,
     ),
     **dict.fromkeys(
-        "legal lawyer attorney contract contracts law compliance".split(), L
+        ["legal", "lawyer", "attorney", "contract", "contracts", "law", "compliance"], L
     ),
 }
 
@@ -622,7 +787,6 @@ _REFINABLE: dict[str, set[str]] = {
 
 def _compatible(default: str, ruled: str) -> bool:
     return ruled in _REFINABLE.get(default, set())
-
 
 
 # --- the decision -------------------------------------------------------------------

@@ -71,8 +71,8 @@ def fit(titles: list[str], labels: list[str]):
     """A fitted pipeline; categories with fewer than MIN_PER_CLASS rows are left out:
     ``fit(["Logo for a bakery", ...], ["graphic design", ...])``."""
     keep = trainable(labels)
-    t = [x for x, k in zip(titles, keep) if k]
-    y = [lab for lab, k in zip(labels, keep) if k]
+    t = [x for x, k in zip(titles, keep, strict=False) if k]
+    y = [lab for lab, k in zip(labels, keep, strict=False) if k]
     if len(set(y)) < 3:
         raise ValueError(
             f"need labeled titles of at least 3 categories with {MIN_PER_CLASS}+ rows"
@@ -95,7 +95,7 @@ def broad_priors(
         return v / v.sum()
 
     by_broad: dict[str, list[str]] = {}
-    for lab, b in zip(labels, broads):
+    for lab, b in zip(labels, broads, strict=False):
         if b:
             by_broad.setdefault(b.casefold(), []).append(lab)
     out = {b: freq(rows) for b, rows in by_broad.items() if len(rows) >= 20}

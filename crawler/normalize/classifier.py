@@ -92,7 +92,7 @@ class CategoryClassifier:
         # overall; best() then weighs the title's probabilities by prior(c|broad)/prior(c).
         self._priors: dict[str, np.ndarray] = {}
         if "prior_keys" in arrays and len(arrays["prior_keys"]):
-            for key, row in zip(arrays["prior_keys"], arrays["priors"]):
+            for key, row in zip(arrays["prior_keys"], arrays["priors"], strict=False):
                 self._priors[str(key)] = np.asarray(row, dtype=np.float64)
             self._class_prior = np.asarray(arrays["class_prior"], dtype=np.float64)
         # Bounded caches (~12 MB and ~3 MB at most): titles and words repeat.
@@ -106,9 +106,13 @@ class CategoryClassifier:
             with np.load(path, allow_pickle=False) as data:
                 arrays = {k: data[k] for k in data.files}
         except FileNotFoundError:
-            raise UserError(f"category model {path} not found - check [categories] model or JOBTRENDS_CATEGORY_MODEL") from None
+            raise UserError(
+                f"category model {path} not found - check [categories] model or JOBTRENDS_CATEGORY_MODEL"
+            ) from None
         except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
-            raise UserError(f"category model {path} is not readable: {exc} - retrain it with `jobtrends train-categories`") from None
+            raise UserError(
+                f"category model {path} is not readable: {exc} - retrain it with `jobtrends train-categories`"
+            ) from None
         return cls(arrays, name=path.name)
 
     def _block(self, hits: list[int]) -> float | np.ndarray:
@@ -153,7 +157,9 @@ class CategoryClassifier:
         p = [v / total for v in p] if total > 0 else [1.0 / len(p)] * len(p)
         classes = self.classes
         return tuple(
-            sorted(zip(classes, p), key=lambda cp: cp[1], reverse=True)  # stable
+            sorted(
+                zip(classes, p, strict=False), key=lambda cp: cp[1], reverse=True
+            )  # stable
         )
 
     def best(

@@ -10,13 +10,13 @@ Order of attempts (cheapest first): epoch seconds/milliseconds, ISO 8601
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
 
 from crawler.payloads import MONTH_NAMES
 
-UTC = timezone.utc
+UTC = UTC
 CLOCK_SKEW = timedelta(days=1)
 MAX_DATE_TEXT = 200
 
@@ -160,7 +160,9 @@ def _parse_absolute(s: str) -> datetime | None:
         m = _WORDY_RE.fullmatch(s)
         if m and m[1].lower() in _MONTHS:
             mon, day, year, hh, mm = m.groups()
-            return datetime(int(year), _MONTHS[mon.lower()], int(day), int(hh), int(mm), tzinfo=UTC)
+            return datetime(
+                int(year), _MONTHS[mon.lower()], int(day), int(hh), int(mm), tzinfo=UTC
+            )
         if _EPOCH_RE.match(s):
             return _from_epoch(float(s))
         if _ISO_HINT_RE.match(s):
@@ -176,7 +178,9 @@ def _parse_absolute(s: str) -> datetime | None:
         m = _RFC_FAST_RE.fullmatch(s)
         if m and m[2].lower() in _MONTHS:
             day, mon, year, hh, mm, ss, sign, oh, om = m.groups()
-            dt = datetime(int(year), _MONTHS[mon.lower()], int(day), int(hh), int(mm), int(ss))
+            dt = datetime(
+                int(year), _MONTHS[mon.lower()], int(day), int(hh), int(mm), int(ss)
+            )
             if sign and (oh != "00" or om != "00"):
                 offset = timedelta(hours=int(oh), minutes=int(om))
                 return (dt - offset if sign == "+" else dt + offset).replace(tzinfo=UTC)
@@ -192,7 +196,12 @@ def _parse_absolute(s: str) -> datetime | None:
             if m and m[1].lower() in _MONTHS:
                 mon, day, year, hh, mm = m.groups()
                 return datetime(
-                    int(year), _MONTHS[mon.lower()], int(day), int(hh), int(mm), tzinfo=UTC
+                    int(year),
+                    _MONTHS[mon.lower()],
+                    int(day),
+                    int(hh),
+                    int(mm),
+                    tzinfo=UTC,
                 )
             for fmt in _STRPTIME_FORMATS:
                 try:

@@ -83,9 +83,11 @@ def usd_rate(currency: str, on: date) -> tuple[float | None, str | None]:
             notes.append(f"nearest_rate:{cur}:{last.isoformat()}")
         elif on in conv.interpolated.get(cur, ()):
             notes.append(f"interpolated:{cur}")
+    from currency_converter import RateNotFoundError  # loaded with the converter
+
     try:
         rate = float(conv.convert(1.0, currency, "USD", date=on))
-    except Exception as exc:  # a currency with gaps the fallbacks could not fill
+    except (RateNotFoundError, ValueError) as exc:  # gaps the fallbacks could not fill
         return None, f"no_rate:{currency}:{type(exc).__name__}"
     # Same note for both legs (EUR->USD and EUR->XXX) reads once.
     return rate, ";".join(dict.fromkeys(notes)) or None
@@ -140,7 +142,7 @@ def usd_figures(pay: Pay | None, on: date | None) -> dict:
             else:  # a salary stated per hour/day/week: scale by the hours of a year
                 yearly = mid / hours * HOURS_PER_PERIOD["year"]
             out["salary_usd_year"] = _round(yearly)
-    except Exception as exc:  # never raise on odd input
+    except (TypeError, ValueError, ArithmeticError) as exc:  # odd input: say so
         out["fx_note"] = f"error:{type(exc).__name__}"
     return out
 

@@ -7,7 +7,7 @@ row keeps its reason and nothing is silently lost.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 
 from crawler.normalize import (
@@ -25,7 +25,9 @@ from crawler.normalize.countries import country_detail
 from crawler.normalize.sources import mapper
 from crawler.normalize.text import clean_title, repair_mojibake
 
-Issue = tuple[str, str, "str | None", str, str]  # job_id, field, raw value, reason, version
+Issue = tuple[
+    str, str, "str | None", str, str
+]  # job_id, field, raw value, reason, version
 
 _EMPTY_PAY = {
     "pay_type": "unknown",
@@ -47,10 +49,10 @@ def _parse_fetched(fetched_at: str | None) -> datetime:
     if fetched_at:
         try:
             dt = datetime.fromisoformat(fetched_at.replace("Z", "+00:00"))
-            return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+            return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
         except ValueError:
             pass
-    return datetime(2100, 1, 1, tzinfo=timezone.utc)  # unknown fetch time: no "future" flag
+    return datetime(2100, 1, 1, tzinfo=UTC)  # unknown fetch time: no "future" flag
 
 
 def normalize_listing(
@@ -67,7 +69,15 @@ def normalize_listing(
     issues: list[Issue] = []
 
     def issue(field: str, raw, reason: str) -> None:
-        issues.append((job_id, field, None if raw is None else str(raw)[:500], reason, NORMALIZER_VERSION))
+        issues.append(
+            (
+                job_id,
+                field,
+                None if raw is None else str(raw)[:500],
+                reason,
+                NORMALIZER_VERSION,
+            )
+        )
 
     row: dict = {
         "job_id": job_id,
@@ -82,16 +92,28 @@ def normalize_listing(
     try:
         fields = mapper(source)(payload)
     except Exception as exc:  # noqa: BLE001 - any mapping failure is recorded, never raised
-        issue("payload", payload[:200], f"unreadable payload: {type(exc).__name__}: {exc}")
-        row.update(title=None, description=None, category="other", category_method="none", category_confidence=None,
-                   skills=[], has_ai_skill=0, posted_at=None, month=None)
+        issue(
+            "payload", payload[:200], f"unreadable payload: {type(exc).__name__}: {exc}"
+        )
+        row.update(
+            title=None,
+            description=None,
+            category="other",
+            category_method="none",
+            category_confidence=None,
+            skills=[],
+            has_ai_skill=0,
+            posted_at=None,
+            month=None,
+        )
         return row, issues
 
     now = _parse_fetched(fetched_at)
     row.update(
         title=fields.get("title") or None,
         description=fields.get("description") or None,
-        url=fields.get("url") or url,  # the stored listing URL when the payload names none
+        url=fields.get("url")
+        or url,  # the stored listing URL when the payload names none
         company=fields.get("company"),
         country_raw=fields.get("country") or None,
         location=fields.get("location"),
@@ -120,7 +142,9 @@ def normalize_listing(
         if flag:
             issue("posted_at", posted_raw, f"untrusted date: {flag}")
         else:
-            row["posted_at"] = posted.replace(tzinfo=None, microsecond=0).isoformat() + "Z"
+            row["posted_at"] = (
+                posted.replace(tzinfo=None, microsecond=0).isoformat() + "Z"
+            )
             row["month"] = row["posted_at"][:7]
 
     # Pay
@@ -146,7 +170,11 @@ def normalize_listing(
         )
     else:
         row["pay_raw"] = None
-        reason = "hourly without range" if fields.get("hourly_without_range") else "not stated"
+        reason = (
+            "hourly without range"
+            if fields.get("hourly_without_range")
+            else "not stated"
+        )
     if pay is None:
         issue("pay", row["pay_raw"], reason or "unparsed")
     else:
@@ -170,11 +198,17 @@ def normalize_listing(
     # Skills and category
     text = row["description"] or ""
     skills = match_skills(fields.get("tags") or [], text, title=row["title"])
-    row["skills"] = [{"name": s.name, "is_ai": s.is_ai, "family": s.family} for s in skills]
+    row["skills"] = [
+        {"name": s.name, "is_ai": s.is_ai, "family": s.family} for s in skills
+    ]
     row["has_ai_skill"] = int(any(s.is_ai for s in skills))
     row["source_category"] = fields.get("source_category")
     decided = classify(
-        source, row["source_category"], row["title"] or "", text, [s.name for s in skills]
+        source,
+        row["source_category"],
+        row["title"] or "",
+        text,
+        [s.name for s in skills],
     )
     row["category"], row["category_method"] = decided.category, decided.method
     row["category_confidence"] = decided.confidence

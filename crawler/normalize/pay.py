@@ -303,7 +303,7 @@ def parse_pay_detail(
             if code:
                 pay = replace(pay, currency=code, currency_rule="country")
         return pay, reason
-    except Exception as exc:  # never raise on input; the reason names the failure
+    except Exception as exc:  # noqa: BLE001 - recorded: the issue row names the failure
         return None, f"unparsed:{type(exc).__name__}"
 
 
@@ -530,7 +530,7 @@ def make_pay(
             raw if isinstance(raw, str) else "",
             currency_rule,
         )
-    except Exception:
+    except (TypeError, ValueError):  # odd field shapes: no pay, never a crash
         return None
 
 

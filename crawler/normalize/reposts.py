@@ -22,7 +22,7 @@ import re
 import sqlite3
 from collections import deque
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from itertools import groupby
 
 from crawler.errors import UserError
@@ -63,19 +63,19 @@ def _shingles(words: list[str]) -> frozenset:
     """Word bigrams (zip keeps this in C: 5x faster than joining strings)."""
     if len(words) < 2:
         return frozenset([tuple(words)]) if words else frozenset()
-    return frozenset(zip(words, words[1:]))
+    return frozenset(zip(words, words[1:], strict=False))
 
 
 def _parse_time(value) -> datetime | None:
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
     if not isinstance(value, str) or not value:
         return None
     try:
         dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 def _similar(a: frozenset, b: frozenset) -> bool:
@@ -228,7 +228,7 @@ def mark_reposts(
         def rows() -> Iterator[dict]:
             while chunk := cursor.fetchmany(batch):
                 for r in chunk:
-                    row = dict(zip(columns, r))
+                    row = dict(zip(columns, r, strict=False))
                     if since_iso and (row["posted_at"] or "") < since_iso:
                         row["_frozen"] = True
                     yield row

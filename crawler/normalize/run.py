@@ -53,7 +53,9 @@ BULK_INDEX_ROWS = 50_000
 
 _RAW_COLUMNS = "source, source_id, payload, fetched_at, payload_sha256, url"
 # Where a jobs row keeps the raw listing it came from (to resolve its queue entry).
-_SOURCE, _SOURCE_ID, _SHA = (JOB_COLUMNS.index(c) for c in ("source", "source_id", "raw_sha256"))
+_SOURCE, _SOURCE_ID, _SHA = (
+    JOB_COLUMNS.index(c) for c in ("source", "source_id", "raw_sha256")
+)
 
 
 @dataclass
@@ -85,20 +87,29 @@ class NormalizeStats:
 
     def coverage(self) -> dict[str, float]:
         n = max(self.listings, 1)
-        return {k: self.filled[k] / n for k in ("posted_at", "pay", "category", "skills")}
+        return {
+            k: self.filled[k] / n for k in ("posted_at", "pay", "category", "skills")
+        }
 
 
 def normalize_chunk(rows: Iterable[tuple]) -> list[tuple[dict, list]]:
     """Pure: (source, source_id, payload, fetched_at, sha256[, url]) rows -> (job row, issues)."""
     return [
-        normalize_listing(r[0], r[1], r[2], fetched_at=r[3], raw_sha256=r[4],
-                          url=r[5] if len(r) > 5 else None)
+        normalize_listing(
+            r[0],
+            r[1],
+            r[2],
+            fetched_at=r[3],
+            raw_sha256=r[4],
+            url=r[5] if len(r) > 5 else None,
+        )
         for r in rows
     ]
 
 
-def save_normalized(conn: sqlite3.Connection, results: list[tuple[dict, list]],
-                    stats: NormalizeStats) -> None:
+def save_normalized(
+    conn: sqlite3.Connection, results: list[tuple[dict, list]], stats: NormalizeStats
+) -> None:
     jobs, issues = [], []
     for row, row_issues in results:
         stats.add_row(row, row_issues)
@@ -120,7 +131,9 @@ def normalize_rows(
 
 
 # -- the queue of listings waiting for the normalizer -------------------------------------
-def enqueue(conn: sqlite3.Connection, keys: Iterable[tuple[str, str]], run_id: int | None) -> None:
+def enqueue(
+    conn: sqlite3.Connection, keys: Iterable[tuple[str, str]], run_id: int | None
+) -> None:
     """Queue (source, source_id) listings for normalizing (call inside the raw write's
     transaction, so a stored change is never left unqueued)."""
     conn.executemany(
@@ -242,7 +255,8 @@ class _bulk_indexes:
         if self.on:
             self.saved = self.conn.execute(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'index'"
-                " AND tbl_name IN ('jobs', 'job_skills') AND sql IS NOT NULL").fetchall()
+                " AND tbl_name IN ('jobs', 'job_skills') AND sql IS NOT NULL"
+            ).fetchall()
             with transaction(self.conn):
                 for name, _ in self.saved:
                     self.conn.execute(f'DROP INDEX IF EXISTS "{name}"')
@@ -252,8 +266,11 @@ class _bulk_indexes:
         if self.saved:
             with transaction(self.conn):
                 for _, sql in self.saved:
-                    self.conn.execute(sql.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1)
-                                      if "IF NOT EXISTS" not in sql else sql)
+                    self.conn.execute(
+                        sql.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1)
+                        if "IF NOT EXISTS" not in sql
+                        else sql
+                    )
         return False
 
 
@@ -335,14 +352,22 @@ def normalize_db(
         params.append(since)
     clause = f"WHERE {' AND '.join(where)}" if where else ""
     if queue:
-        ids = sorted(r[0] for r in conn.execute(
-            "SELECT r.rowid FROM normalize_queue JOIN raw_listings r USING (source, source_id)"))
+        ids = sorted(
+            r[0]
+            for r in conn.execute(
+                "SELECT r.rowid FROM normalize_queue JOIN raw_listings r USING (source, source_id)"
+            )
+        )
         # entries whose raw row is gone (never expected) would stay forever
-        conn.execute("DELETE FROM normalize_queue WHERE NOT EXISTS (SELECT 1 FROM raw_listings r"
-                     " WHERE r.source = normalize_queue.source AND r.source_id = normalize_queue.source_id)")
+        conn.execute(
+            "DELETE FROM normalize_queue WHERE NOT EXISTS (SELECT 1 FROM raw_listings r"
+            " WHERE r.source = normalize_queue.source AND r.source_id = normalize_queue.source_id)"
+        )
         total = len(ids)
     else:
-        total = conn.execute(f"SELECT count(*) FROM raw_listings {clause}", params).fetchone()[0]
+        total = conn.execute(
+            f"SELECT count(*) FROM raw_listings {clause}", params
+        ).fetchone()[0]
     stats = NormalizeStats()
     if total == 0:
         return stats
@@ -358,15 +383,21 @@ def normalize_db(
                 yield ("ids", ids[i : i + chunk])
             return
         if not clause:
-            lo, hi = conn.execute("SELECT min(rowid), max(rowid) FROM raw_listings").fetchone()
+            lo, hi = conn.execute(
+                "SELECT min(rowid), max(rowid) FROM raw_listings"
+            ).fetchone()
             for start in range(lo, hi + 1, chunk):
                 yield ("range", (start, min(start + chunk - 1, hi)))
             return
         last = -1
         while True:
-            found = [r[0] for r in conn.execute(
-                f"SELECT rowid FROM raw_listings {clause} AND rowid > ? ORDER BY rowid LIMIT ?",
-                [*params, last, chunk])]
+            found = [
+                r[0]
+                for r in conn.execute(
+                    f"SELECT rowid FROM raw_listings {clause} AND rowid > ? ORDER BY rowid LIMIT ?",
+                    [*params, last, chunk],
+                )
+            ]
             if not found:
                 return
             last = found[-1]
@@ -379,10 +410,16 @@ def normalize_db(
         results = _parallel(path, units(), workers)
     else:
         results = (_pack(normalize_chunk(_read_unit(conn, u))) for u in units())
-    bulk = total > BULK_INDEX_ROWS and total >= conn.execute("SELECT count(*) FROM jobs").fetchone()[0]
+    bulk = (
+        total > BULK_INDEX_ROWS
+        and total >= conn.execute("SELECT count(*) FROM jobs").fetchone()[0]
+    )
     # Large runs write jobs without per-row full-text updates and rebuild the index once.
     fts = deferred_fts(conn) if total > BULK_FTS_ROWS else nullcontext()
-    resolve = queue or conn.execute("SELECT 1 FROM normalize_queue LIMIT 1").fetchone() is not None
+    resolve = (
+        queue
+        or conn.execute("SELECT 1 FROM normalize_queue LIMIT 1").fetchone() is not None
+    )
     with _bulk_pragmas(conn, total > BULK_FTS_ROWS), fts, _bulk_indexes(conn, bulk):
         for packed in results:
             _write(conn, packed, queue=resolve)
@@ -394,7 +431,9 @@ def normalize_db(
         bar.close()
     kill_point("normalize.derive")
     if derive:  # reposts and rollups (benchmarks time them separately)
-        after_store(conn, stats.months if (run_id or source or since or queue) else None)
+        after_store(
+            conn, stats.months if (run_id or source or since or queue) else None
+        )
     with transaction(conn):
         conn.execute(
             "INSERT INTO meta(key, value) VALUES ('normalized', datetime('now'))"

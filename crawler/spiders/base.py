@@ -34,15 +34,26 @@ class JobSpider(scrapy.Spider):
     default_base_url = ""
     payload_format = "json"
 
-    def __init__(self, *args, base_url: str | None = None, config: str | None = None,
-                 full: str | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        base_url: str | None = None,
+        config: str | None = None,
+        full: str | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
-        self.jobtrends_args = {k: v for k, v in dict(kwargs, base_url=base_url, full=full).items()
-                               if v is not None and not k.startswith("_")}
+        self.jobtrends_args = {
+            k: v
+            for k, v in dict(kwargs, base_url=base_url, full=full).items()
+            if v is not None and not k.startswith("_")
+        }
         self.options = source_options(self.name, config)
         self.options.update({k: v for k, v in kwargs.items() if isinstance(v, str)})
         self.mirror = base_url
-        self.base_url = (base_url or self.options.get("base_url") or self.default_base_url).rstrip("/")
+        self.base_url = (
+            base_url or self.options.get("base_url") or self.default_base_url
+        ).rstrip("/")
         self.full = str(full or self.options.get("full", "")).lower() in TRUE
         self._known_conn: sqlite3.Connection | None = None
 
@@ -56,7 +67,9 @@ class JobSpider(scrapy.Spider):
         try:
             return int(value)
         except (TypeError, ValueError):
-            raise UserError(f"option {key}={value!r} for spider {self.name} must be an integer") from None
+            raise UserError(
+                f"option {key}={value!r} for spider {self.name} must be an integer"
+            ) from None
 
     def opt_list(self, key: str) -> list[str]:
         """A list option: a TOML list, or a comma-separated spider argument."""
@@ -84,12 +97,16 @@ class JobSpider(scrapy.Spider):
     def check_options(self) -> None:
         """Raise UserError (one line: which option, which value) for an unusable option:
         an unknown key (with the closest valid one), or a bad number."""
-        message = unknown_names_message("option", self.jobtrends_args, self.option_names())
+        message = unknown_names_message(
+            "option", self.jobtrends_args, self.option_names()
+        )
         if message:
             raise UserError(message)
         for key in self.int_options:
             if self.opt(key) not in (None, "") and self.opt_int(key, 0) < 0:
-                raise UserError(f"option {key}={self.opt(key)!r} for spider {self.name} must be 0 or more")
+                raise UserError(
+                    f"option {key}={self.opt(key)!r} for spider {self.name} must be 0 or more"
+                )
 
     # -- URLs ----------------------------------------------------------------------
     def api_url(self, path: str, params: dict | None = None) -> str:
@@ -105,15 +122,24 @@ class JobSpider(scrapy.Spider):
         if url.startswith("file:") or not self.mirror:
             return url
         real, mirror = urlsplit(url), urlsplit(self.mirror.rstrip("/"))
-        return urlunsplit((mirror.scheme, mirror.netloc, mirror.path + real.path, real.query, ""))
+        return urlunsplit(
+            (mirror.scheme, mirror.netloc, mirror.path + real.path, real.query, "")
+        )
 
     # -- items ---------------------------------------------------------------------
     @staticmethod
     def now_iso() -> str:
         return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
-    def listing(self, response, source_id, payload: str, *, url: str | None = None,
-                fetched_at: str | None = None) -> dict:
+    def listing(
+        self,
+        response,
+        source_id,
+        payload: str,
+        *,
+        url: str | None = None,
+        fetched_at: str | None = None,
+    ) -> dict:
         return {
             "source": self.name,
             "source_id": str(source_id),
@@ -134,7 +160,9 @@ class JobSpider(scrapy.Spider):
         try:
             payload = json_payload(obj)
         except BadJson as exc:
-            return self.skip(response, exc.reason, f"listing {str(source_id)[:80]}: {exc}")
+            return self.skip(
+                response, exc.reason, f"listing {str(source_id)[:80]}: {exc}"
+            )
         return self.listing(response, source_id, payload, url=url)
 
     def skip(self, response, reason: str, detail: str = "", excerpt: str = "") -> dict:
@@ -163,10 +191,18 @@ class JobSpider(scrapy.Spider):
             self.logger.warning("page lost: %s (%s) %s", request.url, reason, detail)
         else:
             self.logger.info("page not fetched: %s (%s)", request.url, reason)
-        yield {"skip": True, "source": self.name, "url": request.url, "reason": reason,
-               "detail": detail, "excerpt": ""}
+        yield {
+            "skip": True,
+            "source": self.name,
+            "url": request.url,
+            "reason": reason,
+            "detail": detail,
+            "excerpt": "",
+        }
 
-    def page_unreadable(self, response, reason: str, detail: str, excerpt: str = "") -> dict:
+    def page_unreadable(
+        self, response, reason: str, detail: str, excerpt: str = ""
+    ) -> dict:
         """A whole page that arrived but cannot be read: counted lost, logged, skipped."""
         self.crawler.stats.inc_value("jobtrends/pages_lost")
         self.logger.warning("page lost: %s (%s) %s", response.url, reason, detail[:200])
@@ -176,11 +212,15 @@ class JobSpider(scrapy.Spider):
     def known_ids(self, ids: Iterable[str]) -> set[str]:
         """Which of these listing ids an earlier run already stored."""
         ids = [str(i) for i in ids]
-        db_path = self.settings.get("JOBTRENDS_DB") if hasattr(self, "settings") else None
+        db_path = (
+            self.settings.get("JOBTRENDS_DB") if hasattr(self, "settings") else None
+        )
         if not ids or not db_path or not Path(db_path).exists():
             return set()
         if self._known_conn is None:
-            self._known_conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30)
+            self._known_conn = sqlite3.connect(
+                f"file:{db_path}?mode=ro", uri=True, timeout=30
+            )
         run_id = getattr(self, "jobtrends_run_id", None) or -1
         found: set[str] = set()
         for i in range(0, len(ids), 500):
@@ -212,7 +252,9 @@ class JobSpider(scrapy.Spider):
         seen.update(ids)
         if ids and not fresh:
             self.crawler.stats.inc_value("jobtrends/pagination_repeat")
-            self.logger.warning("page repeats listings already seen in this run: stopping pagination")
+            self.logger.warning(
+                "page repeats listings already seen in this run: stopping pagination"
+            )
             return True
         return False
 
@@ -222,7 +264,9 @@ class JobSpider(scrapy.Spider):
             return False
         if len(self.known_ids(ids)) == len(set(ids)):
             self.crawler.stats.inc_value("jobtrends/incremental_stop")
-            self.logger.info("page holds only known listings: stopping here (use -a full=1 to go on)")
+            self.logger.info(
+                "page holds only known listings: stopping here (use -a full=1 to go on)"
+            )
             return True
         return False
 

@@ -49,7 +49,9 @@ def parse_months(spec: str, *, today: date) -> list[tuple[int, int]]:
         if part.startswith("last:"):
             count = part[5:].strip()
             if not count.isdigit():
-                raise UserError(f"{part!r}: give last:N with N a whole number of months")
+                raise UserError(
+                    f"{part!r}: give last:N with N a whole number of months"
+                )
             count = int(count)
             year, month = today.year, today.month
             for _ in range(count):

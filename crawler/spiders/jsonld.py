@@ -117,7 +117,9 @@ class JsonldSpider(JobSpider):
                 body[:200].decode("utf-8", "replace"),
             )
             return
-        remote = [loc for loc in entries if loc.lower().startswith(("http://", "https://"))]
+        remote = [
+            loc for loc in entries if loc.lower().startswith(("http://", "https://"))
+        ]
         if len(remote) < len(entries):
             bad = next(loc for loc in entries if loc not in remote)
             yield self.page_unreadable(

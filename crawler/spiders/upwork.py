@@ -47,15 +47,31 @@ class UpworkSpider(RssFeedSpider):
         recorded first (``malformed_xml``), and a truncated one (no ``</rss>``) counts as a
         lost page: the items after the cut never arrived.
         """
-        looks_like_rss = b"<rss" in response.body[:2000] or b"<channel" in response.body[:4000]
+        looks_like_rss = (
+            b"<rss" in response.body[:2000] or b"<channel" in response.body[:4000]
+        )
         try:
             if looks_like_rss:  # anything else is the base class's not_rss
-                etree.fromstring(response.body, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False))
+                etree.fromstring(
+                    response.body,
+                    etree.XMLParser(
+                        resolve_entities=False, no_network=True, huge_tree=False
+                    ),
+                )
         except etree.XMLSyntaxError as exc:
             detail = f"feed is not well-formed XML: {exc}"
             if b"</rss" in response.body[-200:] or b"</channel" in response.body[-400:]:
-                yield self.skip(response, "malformed_xml", detail, response.body[-200:].decode("utf-8", "replace"))
+                yield self.skip(
+                    response,
+                    "malformed_xml",
+                    detail,
+                    response.body[-200:].decode("utf-8", "replace"),
+                )
             else:
-                yield self.page_unreadable(response, "truncated_xml", detail, response.body[-200:].decode("utf-8", "replace"))
+                yield self.page_unreadable(
+                    response,
+                    "truncated_xml",
+                    detail,
+                    response.body[-200:].decode("utf-8", "replace"),
+                )
         yield from super().parse_feed(response, page, max_pages)
-

@@ -14,8 +14,15 @@ from analysis.serve import free_port, start_background
 from tests.conftest import require_tool
 
 CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--headless=new", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run"]
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--headless=new",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @pytest.fixture(scope="module")
@@ -71,8 +78,12 @@ def public_site(seeded, tmp_path_factory):
     old = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
-        proc = start_background(seeded, port=port, public=True,
-                                metadata_dir=tmp_path_factory.mktemp("public"))
+        proc = start_background(
+            seeded,
+            port=port,
+            public=True,
+            metadata_dir=tmp_path_factory.mktemp("public"),
+        )
     finally:
         for k, v in old.items():
             os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
@@ -92,7 +103,9 @@ class PageWatch:
         self.dialogs: list[str] = []
         self.outside: list[str] = []  # requests that would leave 127.0.0.1 (blocked)
         page.route("**/*", self._route)
-        page.on("console", lambda msg: msg.type == "error" and self.errors.append(msg.text))
+        page.on(
+            "console", lambda msg: msg.type == "error" and self.errors.append(msg.text)
+        )
         page.on("pageerror", lambda exc: self.errors.append(f"pageerror: {exc}"))
         page.on("dialog", self._dialog)
 

@@ -45,9 +45,13 @@ def test_ai_dashboard_renders_every_chart(watched, site):
     texts = _render_dashboard(watched, site, "ai-freelance")
     # Headline figures from the seed: the report's windows, 17 unique dated postings,
     # run 4 last.
-    assert texts == {"compared": "2022-11 vs 2024-02", "postings": "17",
-                     "months": "2022-11 to 2024-02", "last-crawl": "2024-03-04 10:00",
-                     "pay-left-out": "0"}
+    assert texts == {
+        "compared": "2022-11 vs 2024-02",
+        "postings": "17",
+        "months": "2022-11 to 2024-02",
+        "last-crawl": "2024-03-04 10:00",
+        "pay-left-out": "0",
+    }
     OUTPUT.mkdir(exist_ok=True)
     shot = OUTPUT / "dashboard.png"
     watched.page.screenshot(path=str(shot), full_page=True)
@@ -69,11 +73,14 @@ def test_dashboard_filters_apply(watched, site):
 def _marks(page, chart: str, role: str) -> list[str]:
     """The aria-labels Vega gives the marks of one role ("point", "line"...) of a chart."""
     sel = f"#chart-{chart} svg.marks [aria-roledescription='{role}']"
-    page.wait_for_function("sel => document.querySelectorAll(sel).length > 0", arg=sel,
-                           timeout=15000)
+    page.wait_for_function(
+        "sel => document.querySelectorAll(sel).length > 0", arg=sel, timeout=15000
+    )
     # Vega writes negative numbers with a real minus sign.
-    return [(m.get_attribute("aria-label") or "").replace("\u2212", "-")
-            for m in page.locator(sel).all()]
+    return [
+        (m.get_attribute("aria-label") or "").replace("\u2212", "-")
+        for m in page.locator(sel).all()
+    ]
 
 
 SHARE = "% of unique postings naming the skill"  # the x title names the field
@@ -89,11 +96,15 @@ def test_each_chart_draws_the_report_numbers(watched, site):
     report = json.loads(Path(site.report).read_text())
     page = watched.page
     page.goto(f"{site}/-/dashboards/ai-freelance")
-    volume = [r for r in report["volume"] if not r["suppressed"] and r["category"] != "other"]
+    volume = [
+        r for r in report["volume"] if not r["suppressed"] and r["category"] != "other"
+    ]
     points = _marks(page, "volume-change", "point")
     assert len(points) == len(volume) == 3
     for r in volume:
-        label = next(p for p in points if f"{r['category']} ({r['n_a']} → {r['n_b']})" in p)
+        label = next(
+            p for p in points if f"{r['category']} ({r['n_a']} → {r['n_b']})" in p
+        )
         assert _field(label, "change_pct") == round(r["pct"], 1), label
     pay = [r for r in report["pay"] if not r["suppressed"]]
     points = _marks(page, "pay-change", "point")
@@ -106,8 +117,11 @@ def test_each_chart_draws_the_report_numbers(watched, site):
     assert len(points) == 2 * len(skills)  # A and B (no base rate: no data before 2022)
     for r in skills:
         for share in (r["share_a_pct"], r["share_b_pct"]):
-            assert any(f"({r['n_a']} → {r['n_b']})" in p
-                       and _field(p, SHARE) == round(share, 2) for p in points), (r, points)
+            assert any(
+                f"({r['n_a']} → {r['n_b']})" in p
+                and _field(p, SHARE) == round(share, 2)
+                for p in points
+            ), (r, points)
     # Postings per month: one small panel per category, one line each.
     assert len(_marks(page, "monthly", "line mark")) >= 3
     headers = page.locator("#chart-monthly svg text").all_text_contents()
@@ -154,7 +168,9 @@ def test_public_sign_in_flow(watched, public_site):
 def test_crawl_health_dashboard_renders_every_chart(watched, site):
     _render_dashboard(watched, site, "crawl-health")
     # One coverage line per field (the figures are checked in tests/test_datasette.py).
-    assert watched.page.locator("#chart-coverage svg.marks g.mark-line path").count() == 3
+    assert (
+        watched.page.locator("#chart-coverage svg.marks g.mark-line path").count() == 3
+    )
     assert watched.errors == []
     assert watched.outside == []
 

@@ -7,12 +7,12 @@ is built from - never from the parser.  Re-run only to extend the set:
 import json
 import random
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 HERE = Path(__file__).parent
 rng = random.Random(20261125)
-UTC = timezone.utc
+UTC = UTC
 
 
 def money(x, style="plain"):

@@ -41,21 +41,45 @@ def project(i: int, *, dated: bool = True) -> dict:
     return out
 
 
-def write_freelancer(root: Path, *, pages: int = 3, per_page: int = 10, dated: bool = True,
-                     first_id: int = 0) -> list[str]:
+def write_freelancer(
+    root: Path,
+    *,
+    pages: int = 3,
+    per_page: int = 10,
+    dated: bool = True,
+    first_id: int = 0,
+) -> list[str]:
     """Write ``pages`` full pages and an empty last page; return the listing ids."""
     folder = root / "freelancer"
     folder.mkdir(parents=True, exist_ok=True)
     routes, ids = [], []
     for page in range(pages + 1):
-        projects = [] if page == pages else [
-            project(first_id + page * per_page + k, dated=dated) for k in range(per_page)]
+        projects = (
+            []
+            if page == pages
+            else [
+                project(first_id + page * per_page + k, dated=dated)
+                for k in range(per_page)
+            ]
+        )
         ids += [str(p["id"]) for p in projects]
         name = f"page{page}.json"
-        (folder / name).write_text(json.dumps({"status": "success", "result": {"projects": projects}}))
-        routes.append({"path": API, "file": name, "content_type": "application/json",
-                       "query": {"limit": str(per_page), "offset": str(page * per_page),
-                                 "full_description": "true", "job_details": "true"}})
+        (folder / name).write_text(
+            json.dumps({"status": "success", "result": {"projects": projects}})
+        )
+        routes.append(
+            {
+                "path": API,
+                "file": name,
+                "content_type": "application/json",
+                "query": {
+                    "limit": str(per_page),
+                    "offset": str(page * per_page),
+                    "full_description": "true",
+                    "job_details": "true",
+                },
+            }
+        )
     (folder / "routes.json").write_text(json.dumps({"routes": routes}, indent=1))
     (root / "robots.txt").write_text("User-agent: *\nAllow: /\n")
     return ids
@@ -86,9 +110,23 @@ def redis_url(tmp_path):
     require_tool("redis-server", "apt-get install redis-server")
     exe = shutil.which("redis-server")
     port = free_port()
-    proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no", "--dir", str(tmp_path)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            exe,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(tmp_path),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         import redis
 

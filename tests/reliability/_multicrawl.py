@@ -53,8 +53,16 @@ def main(spec_path: str, log_file: str) -> None:
         connect(spec["db"]).close()
         base = process.spider_loader.load(spec["spider"])
         # each crawl's own settings ride on a subclass's custom_settings (same spider name)
-        own = {**LOOPBACK_SETTINGS, **spec.get("settings", {}), "JOBTRENDS_DB": spec["db"]}
-        spidercls = type(f"{base.__name__}_{i}", (base,), {"custom_settings": {**(base.custom_settings or {}), **own}})
+        own = {
+            **LOOPBACK_SETTINGS,
+            **spec.get("settings", {}),
+            "JOBTRENDS_DB": spec["db"],
+        }
+        spidercls = type(
+            f"{base.__name__}_{i}",
+            (base,),
+            {"custom_settings": {**(base.custom_settings or {}), **own}},
+        )
         crawler = process.create_crawler(spidercls)
         process.crawl(crawler, **spec.get("args", {}))
         crawlers.append((spec, crawler))

@@ -15,12 +15,27 @@ from tests.conftest import FAST, JOBTRENDS, ROOT, cli_env
 
 FREELANCER_API = "/freelancer/api/projects/0.1/projects/active/"
 # Fast retries: faults are given up in about a second, not a minute.
-QUICK = [*FAST, "-s", "RETRY_TIMES=2", "-s", "RETRY_BACKOFF_MAX=0.5", "-s", "RETRY_BACKOFF_BASE=0.1",
-         "-s", "JOBTRENDS_NORMALIZE=False", "-s", "LOG_LEVEL=INFO"]
+QUICK = [
+    *FAST,
+    "-s",
+    "RETRY_TIMES=2",
+    "-s",
+    "RETRY_BACKOFF_MAX=0.5",
+    "-s",
+    "RETRY_BACKOFF_BASE=0.1",
+    "-s",
+    "JOBTRENDS_NORMALIZE=False",
+    "-s",
+    "LOG_LEVEL=INFO",
+]
 
 
 def freelancer_page(offset: int) -> list[dict]:
-    data = json.loads((FIXTURES / "freelancer" / "api" / f"projects-active-{offset}.json").read_bytes())
+    data = json.loads(
+        (
+            FIXTURES / "freelancer" / "api" / f"projects-active-{offset}.json"
+        ).read_bytes()
+    )
     return data["result"]["projects"]
 
 
@@ -33,14 +48,35 @@ def upwork_feed_ids(name: str, upto_bytes: int | None = None) -> set[str]:
     body = (FIXTURES / "upwork" / "feeds" / name).read_bytes()
     if upto_bytes is not None:
         body = body[:upto_bytes]
-    return {job_id_from_link(xml_text(item, "link") or xml_text(item, "guid")) for item in rss_items(body)} - {None}
+    return {
+        job_id_from_link(xml_text(item, "link") or xml_text(item, "guid"))
+        for item in rss_items(body)
+    } - {None}
 
 
-def start_crawl(name: str, base_url: str, db: Path, log: Path, *extra: str) -> subprocess.Popen:
+def start_crawl(
+    name: str, base_url: str, db: Path, log: Path, *extra: str
+) -> subprocess.Popen:
     """`jobtrends crawl NAME` in the background (stdout/stderr kept for the test's message)."""
     return subprocess.Popen(
-        [*JOBTRENDS, "crawl", name, "--db", str(db), "--base-url", base_url, "--log-file", str(log), *QUICK, *extra],
-        cwd=str(ROOT), env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            *JOBTRENDS,
+            "crawl",
+            name,
+            "--db",
+            str(db),
+            "--base-url",
+            base_url,
+            "--log-file",
+            str(log),
+            *QUICK,
+            *extra,
+        ],
+        cwd=str(ROOT),
+        env=cli_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
@@ -55,17 +91,33 @@ def query(db: Path, sql: str, params=()) -> list[sqlite3.Row]:
 
 def stored_ids(db: Path, source: str) -> list[str]:
     """Every stored id of a source, with repeats (a duplicate would show twice)."""
-    return [r[0] for r in query(db, "SELECT source_id FROM raw_listings WHERE source = ?", (source,))]
+    return [
+        r[0]
+        for r in query(
+            db, "SELECT source_id FROM raw_listings WHERE source = ?", (source,)
+        )
+    ]
 
 
 def assert_consistent(db: Path) -> None:
     """integrity_check passes; no half-written rows: every job has its raw row, every raw row a payload."""
     assert query(db, "PRAGMA integrity_check")[0][0] == "ok"
-    orphans = query(db, "SELECT count(*) FROM jobs j WHERE NOT EXISTS (SELECT 1 FROM raw_listings r"
-                        " WHERE r.source = j.source AND r.source_id = j.source_id)")[0][0]
+    orphans = query(
+        db,
+        "SELECT count(*) FROM jobs j WHERE NOT EXISTS (SELECT 1 FROM raw_listings r"
+        " WHERE r.source = j.source AND r.source_id = j.source_id)",
+    )[0][0]
     assert orphans == 0, f"{orphans} jobs rows without a raw listing"
-    empty = query(db, "SELECT count(*) FROM raw_listings WHERE payload IS NULL OR payload = ''")[0][0]
+    empty = query(
+        db, "SELECT count(*) FROM raw_listings WHERE payload IS NULL OR payload = ''"
+    )[0][0]
     assert empty == 0, f"{empty} raw listings without a payload"
-    dup_raw = query(db, "SELECT count(*) FROM (SELECT 1 FROM raw_listings GROUP BY source, source_id HAVING count(*) > 1)")[0][0]
-    dup_jobs = query(db, "SELECT count(*) FROM (SELECT 1 FROM jobs GROUP BY source, source_id HAVING count(*) > 1)")[0][0]
+    dup_raw = query(
+        db,
+        "SELECT count(*) FROM (SELECT 1 FROM raw_listings GROUP BY source, source_id HAVING count(*) > 1)",
+    )[0][0]
+    dup_jobs = query(
+        db,
+        "SELECT count(*) FROM (SELECT 1 FROM jobs GROUP BY source, source_id HAVING count(*) > 1)",
+    )[0][0]
     assert dup_raw == 0 and dup_jobs == 0

@@ -26,12 +26,16 @@ MISSING = "/nonexistent/folder/jobs.db"
 def files(tmp_path_factory):
     folder = tmp_path_factory.mktemp("bad_input")
     db = folder / "small.db"
-    result = CliRunner().invoke(main, ["synth", "--rows", "300", "--quiet", "--db", str(db)])
+    result = CliRunner().invoke(
+        main, ["synth", "--rows", "300", "--quiet", "--db", str(db)]
+    )
     assert result.exit_code == 0, result.output
     (folder / "broken.toml").write_text("[sources.freelancer\nmax_pages = 3\n")
     (folder / "badvalue.toml").write_text('[sources.freelancer]\nmax_pages = "lots"\n')
     (folder / "badmonitor.toml").write_text('[monitors]\nmin_items_fraction = "half"\n')
-    (folder / "badschedule.toml").write_text('[[schedule]]\nspider = "nosuchspider"\ncron = "every tuesday"\n')
+    (folder / "badschedule.toml").write_text(
+        '[[schedule]]\nspider = "nosuchspider"\ncron = "every tuesday"\n'
+    )
     return {"db": str(db), "dir": folder}
 
 
@@ -40,23 +44,81 @@ def cases(f) -> list[tuple[str, list[str]]]:
     return [
         ("crawl", ["crawl", "nosuchspider", "--db", str(d / "c.db")]),
         ("crawl", ["crawl", "freelancer", "-s", "NOVALUE", "--db", str(d / "c.db")]),
-        ("crawl", ["crawl", "freelancer", "--config", str(d / "missing.toml"), "--db", str(d / "c.db")]),
-        ("crawl", ["crawl", "freelancer", "--config", str(d / "broken.toml"), "--db", str(d / "c.db")]),
-        ("crawl", ["crawl", "freelancer", "-a", "max_pages=lots", "--db", str(d / "c.db")]),
-        ("crawl", ["crawl", "freelancer", "--config", str(d / "badvalue.toml"), "--db", str(d / "c.db")]),
+        (
+            "crawl",
+            [
+                "crawl",
+                "freelancer",
+                "--config",
+                str(d / "missing.toml"),
+                "--db",
+                str(d / "c.db"),
+            ],
+        ),
+        (
+            "crawl",
+            [
+                "crawl",
+                "freelancer",
+                "--config",
+                str(d / "broken.toml"),
+                "--db",
+                str(d / "c.db"),
+            ],
+        ),
+        (
+            "crawl",
+            ["crawl", "freelancer", "-a", "max_pages=lots", "--db", str(d / "c.db")],
+        ),
+        (
+            "crawl",
+            [
+                "crawl",
+                "freelancer",
+                "--config",
+                str(d / "badvalue.toml"),
+                "--db",
+                str(d / "c.db"),
+            ],
+        ),
         ("crawl", ["crawl", "freelancer", "--db", "/proc/version/jobs.db"]),
         ("capture", ["capture", "nosuchspider", "--db", db]),
         ("compare", ["compare", "--a", "2022-13", "--b", "2023-01", "--db", db]),
         ("compare", ["compare", "--a", "2022-01", "--b", "last tuesday", "--db", db]),
         ("compare", ["compare", "--a", "2022-01", "--b", "2023-01", "--db", MISSING]),
-        ("compare", ["compare", "--a", "2022-01", "--b", "2023-01", "--source", "nosuchspider", "--db", db]),
+        (
+            "compare",
+            [
+                "compare",
+                "--a",
+                "2022-01",
+                "--b",
+                "2023-01",
+                "--source",
+                "nosuchspider",
+                "--db",
+                db,
+            ],
+        ),
         ("demo", ["demo", "--a", "2022-13", "--db", str(d / "demo.db")]),
         ("eval", ["eval", "--labeled", "/nonexistent/labeled", "--db", db]),
         ("event-study", ["event-study", "--event", "2022-02-30", "--db", db]),
         ("event-study", ["event-study", "--placebo-date", "someday", "--db", db]),
         ("event-study", ["event-study", "--db", MISSING]),
         ("import", ["import", "/nonexistent/feed.xml", "--db", str(d / "i.db")]),
-        ("import", ["import", str(d / "broken.toml"), "--format", "csv", "--map", "nonsense", "--db", str(d / "i.db")]),
+        (
+            "import",
+            [
+                "import",
+                str(d / "broken.toml"),
+                "--format",
+                "csv",
+                "--map",
+                "nonsense",
+                "--db",
+                str(d / "i.db"),
+            ],
+        ),
         ("ingest", ["ingest", "--redis", "not-a-redis-url", "--db", str(d / "i.db")]),
         ("new-source", ["new-source", "Not-A-Name", "--root", str(d)]),
         ("new-source", ["new-source", "freelancer", "--root", "/nonexistent/checkout"]),
@@ -67,16 +129,41 @@ def cases(f) -> list[tuple[str, list[str]]]:
         ("report", ["report", "--db", MISSING]),
         ("runs", ["runs", "--db", MISSING]),
         ("runs", ["runs", "--check", "999999", "--db", db]),
-        ("runs", ["runs", "--check", "1", "--config", str(d / "badmonitor.toml"), "--db", db]),
+        (
+            "runs",
+            [
+                "runs",
+                "--check",
+                "1",
+                "--config",
+                str(d / "badmonitor.toml"),
+                "--db",
+                db,
+            ],
+        ),
         ("schedule", ["schedule", "--config", str(d / "missing.toml"), "--db", db]),
-        ("schedule", ["schedule", "--config", str(d / "badschedule.toml"), "--once", "--db", db]),
+        (
+            "schedule",
+            ["schedule", "--config", str(d / "badschedule.toml"), "--once", "--db", db],
+        ),
         ("schedule", ["schedule", "--until", "half past never", "--db", db]),
         ("serve", ["serve", "--db", MISSING]),
         ("serve", ["serve", "--public", "--db", db]),
         ("sources", ["sources", "nosuchspider"]),
         ("sources", ["sources", "--config", str(d / "broken.toml")]),
         ("synth", ["synth", "--start", "2022-02-30", "--db", str(d / "s.db")]),
-        ("synth", ["synth", "--start", "2024-01-01", "--end", "2023-01-01", "--db", str(d / "s.db")]),
+        (
+            "synth",
+            [
+                "synth",
+                "--start",
+                "2024-01-01",
+                "--end",
+                "2023-01-01",
+                "--db",
+                str(d / "s.db"),
+            ],
+        ),
         ("synth", ["synth", "--rows", "-5", "--db", str(d / "s.db")]),
         ("train-categories", ["train-categories", "--db", MISSING]),
         ("train-categories", ["train-categories", "--folds", "50", "--db", db]),
@@ -90,7 +177,12 @@ def test_every_command_has_a_bad_input_case(files):
 
 
 def _ids():
-    return [f"{name}-{i}" for i, (name, _) in enumerate(cases({"db": "x", "dir": __import__("pathlib").Path("x")}))]
+    return [
+        f"{name}-{i}"
+        for i, (name, _) in enumerate(
+            cases({"db": "x", "dir": __import__("pathlib").Path("x")})
+        )
+    ]
 
 
 @pytest.mark.parametrize("index", range(len(_ids())), ids=_ids())
@@ -101,12 +193,15 @@ def test_bad_input_exits_2_with_one_line(files, index, monkeypatch):
     name, args = cases(files)[index]
     if name in IN_SUBPROCESS:
         proc = run_cli(*args, timeout=120)
-        result = SimpleNamespace(exception=None, exit_code=proc.returncode, output=proc.stdout + proc.stderr)
+        result = SimpleNamespace(
+            exception=None, exit_code=proc.returncode, output=proc.stdout + proc.stderr
+        )
     else:
         result = CliRunner().invoke(main, args)
     output = result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), (
-        f"{args}: {type(result.exception).__name__}: {result.exception}\n{output[-1500:]}")
+        f"{args}: {type(result.exception).__name__}: {result.exception}\n{output[-1500:]}"
+    )
     assert "Traceback" not in output, output
     assert result.exit_code == 2, f"{args} exited {result.exit_code}:\n{output[-1500:]}"
     errors = [line for line in output.splitlines() if line.startswith("Error:")]

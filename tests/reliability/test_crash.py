@@ -21,12 +21,31 @@ from tests.reliability.conftest import (
 )
 
 ALL_PAGES = freelancer_ids(0, 100, 200, 300, 400)  # -a max_pages=5
-CRAWL_ARGS = [*FAST, "-a", "max_pages=5", "-s", "JOBTRENDS_BATCH_SIZE=40", "-s", "RETRY_TIMES=1"]
+CRAWL_ARGS = [
+    *FAST,
+    "-a",
+    "max_pages=5",
+    "-s",
+    "JOBTRENDS_BATCH_SIZE=40",
+    "-s",
+    "RETRY_TIMES=1",
+]
 
 
 def _crawl(server, db, log, env):
-    return run_cli("crawl", "freelancer", "--db", str(db), "--base-url", server.base_url("freelancer"),
-                   "--log-file", str(log), *CRAWL_ARGS, env=env, timeout=180)
+    return run_cli(
+        "crawl",
+        "freelancer",
+        "--db",
+        str(db),
+        "--base-url",
+        server.base_url("freelancer"),
+        "--log-file",
+        str(log),
+        *CRAWL_ARGS,
+        env=env,
+        timeout=180,
+    )
 
 
 def test_crawl_killed_at_four_points_then_rerun_loses_nothing(tmp_path):
@@ -50,7 +69,11 @@ def test_crawl_killed_at_four_points_then_rerun_loses_nothing(tmp_path):
                 assert len(ids) == expect_stored, spec
             # `jobtrends runs` sees the dead owner and says so
             listing = run_cli("runs", "--db", str(db), "--json", check=True)
-            status = query(db, "SELECT status FROM crawl_runs WHERE run_id = ?", (runs[-1]["run_id"],))
+            status = query(
+                db,
+                "SELECT status FROM crawl_runs WHERE run_id = ?",
+                (runs[-1]["run_id"],),
+            )
             assert status[0][0] == "interrupted"
             assert "interrupted" in listing.stdout
         # the re-run after the kills: complete, exactly once, normalized
@@ -58,18 +81,43 @@ def test_crawl_killed_at_four_points_then_rerun_loses_nothing(tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert_consistent(db)
     ids = stored_ids(db, "freelancer")
-    assert len(ids) == len(set(ids)) and set(ids) == ALL_PAGES, f"lost {len(ALL_PAGES - set(ids))}"
-    assert query(db, "SELECT count(*) FROM jobs WHERE source = 'freelancer'")[0][0] == len(ALL_PAGES)
-    statuses = [r[0] for r in query(db, "SELECT status FROM crawl_runs ORDER BY run_id")]
+    assert len(ids) == len(set(ids)) and set(ids) == ALL_PAGES, (
+        f"lost {len(ALL_PAGES - set(ids))}"
+    )
+    assert query(db, "SELECT count(*) FROM jobs WHERE source = 'freelancer'")[0][
+        0
+    ] == len(ALL_PAGES)
+    statuses = [
+        r[0] for r in query(db, "SELECT status FROM crawl_runs ORDER BY run_id")
+    ]
     assert statuses[-1] == "finished" and "running" not in statuses
 
 
 def test_normalize_killed_twice_then_rerun_completes(tmp_path):
     db = tmp_path / "synth.db"
-    run_cli("synth", "--rows", "5000", "--no-normalize", "--quiet", "--db", str(db), check=True, timeout=300)
+    run_cli(
+        "synth",
+        "--rows",
+        "5000",
+        "--no-normalize",
+        "--quiet",
+        "--db",
+        str(db),
+        check=True,
+        timeout=300,
+    )
     raw = query(db, "SELECT count(*) FROM raw_listings")[0][0]
     assert raw >= 5000 * 0.9
-    normalize = ["normalize", "--quiet", "--workers", "1", "--chunk", "1000", "--db", str(db)]
+    normalize = [
+        "normalize",
+        "--quiet",
+        "--workers",
+        "1",
+        "--chunk",
+        "1000",
+        "--db",
+        str(db),
+    ]
     # killed after its first chunk, then (re-normalizing from the top) after its third
     for spec, written in (("normalize.written:1", 1000), ("normalize.written:3", 3000)):
         proc = run_cli(*normalize, env=kill_env(spec))

@@ -30,7 +30,9 @@ from tests.reliability.conftest import (
 
 QUICK_SETTINGS = dict(p.split("=", 1) for p in QUICK[1::2])
 PAGE2 = f"{FREELANCER_API}?limit=100&offset=100&full_description=true&job_details=true"
-UPWORK_FEED = "https://www.upwork.com/ab/feed/jobs/rss?q=bookkeeping&sort=recency&paging=0%3B50"
+UPWORK_FEED = (
+    "https://www.upwork.com/ab/feed/jobs/rss?q=bookkeeping&sort=recency&paging=0%3B50"
+)
 UPWORK_PATH = "/upwork/ab/feed/jobs/rss"
 P0 = "freelancer/api/projects-active-0.json"
 
@@ -48,7 +50,9 @@ class Scenario:
     faults: list  # the queue for the scenario's path prefix
     expected: set[str]  # listing ids that must be stored (each once)
     exit_ok: bool  # exit status 0 expected?
-    skipped: dict[str, int] = field(default_factory=dict)  # reason -> count in skipped_listings
+    skipped: dict[str, int] = field(
+        default_factory=dict
+    )  # reason -> count in skipped_listings
     spider: str = "freelancer"
     prefix: str = FREELANCER_API
     extra: tuple = ("-a", "max_pages=3")
@@ -63,38 +67,100 @@ TRUNC_AT = int(len((FIXTURES / "upwork/feeds/bookkeeping-p0.xml").read_bytes()) 
 
 SCENARIOS: dict[str, Scenario] = {
     "clean": Scenario([], ALL3, True),
-    "429_retry_after": Scenario([F.status(429, "1")], ALL3, True, stats={"jobtrends/retry_after_waits": 1}),
-    "503_retry_after": Scenario([F.OK, F.status(503, "1")], ALL3, True, stats={"jobtrends/retry_after_waits": 1}),
-    "burst_500_502": Scenario([F.OK, F.status(500), F.status(502)], ALL3, True, stats={"retry/count": 2}),
-    "burst_given_up": Scenario([F.OK, F.status(500), F.status(502), F.status(500)], PAGE1, False,
-                               {"http_500": 1}, stats={"retry/max_reached": 1}),
+    "429_retry_after": Scenario(
+        [F.status(429, "1")], ALL3, True, stats={"jobtrends/retry_after_waits": 1}
+    ),
+    "503_retry_after": Scenario(
+        [F.OK, F.status(503, "1")], ALL3, True, stats={"jobtrends/retry_after_waits": 1}
+    ),
+    "burst_500_502": Scenario(
+        [F.OK, F.status(500), F.status(502)], ALL3, True, stats={"retry/count": 2}
+    ),
+    "burst_given_up": Scenario(
+        [F.OK, F.status(500), F.status(502), F.status(500)],
+        PAGE1,
+        False,
+        {"http_500": 1},
+        stats={"retry/max_reached": 1},
+    ),
     # twisted retries once by itself on a reused connection; the second reset is Scrapy's
-    "connection_reset": Scenario([F.OK, F.reset(), F.reset()], ALL3, True, max_api_requests=5),
-    "slow_once": Scenario([F.OK, F.slow(2.5)], ALL3, True, extra=("-a", "max_pages=3", "-s", "DOWNLOAD_TIMEOUT=1")),
-    "slow_always": Scenario([F.OK, F.slow(2.5), F.slow(2.5), F.slow(2.5)], PAGE1, False, {"timeout": 1},
-                            extra=("-a", "max_pages=3", "-s", "DOWNLOAD_TIMEOUT=1")),
+    "connection_reset": Scenario(
+        [F.OK, F.reset(), F.reset()], ALL3, True, max_api_requests=5
+    ),
+    "slow_once": Scenario(
+        [F.OK, F.slow(2.5)],
+        ALL3,
+        True,
+        extra=("-a", "max_pages=3", "-s", "DOWNLOAD_TIMEOUT=1"),
+    ),
+    "slow_always": Scenario(
+        [F.OK, F.slow(2.5), F.slow(2.5), F.slow(2.5)],
+        PAGE1,
+        False,
+        {"timeout": 1},
+        extra=("-a", "max_pages=3", "-s", "DOWNLOAD_TIMEOUT=1"),
+    ),
     "truncated_json": Scenario([F.OK, F.truncated(0.5)], PAGE1, False, {"bad_json": 1}),
     "invalid_utf8": Scenario([F.OK, F.invalid_utf8()], ALL3, True, {"bad_encoding": 1}),
-    "corrupt_gzip": Scenario([F.OK, F.corrupt_gzip()], PAGE1, False, {"corrupt_compression": 1}),
-    "oversized_body": Scenario([F.OK, F.oversized(3_000_000)], PAGE1, False, {"too_large": 1},
-                               extra=("-a", "max_pages=3", "-s", "DOWNLOAD_MAXSIZE=1000000")),
-    "redirect_loop": Scenario([F.OK] + [F.redirect_to(PAGE2)] * 40, PAGE1, False, {"redirect_loop": 1}),
-    "renamed_id_field": Scenario([F.OK, F.rename_field("id", "project_id", every=10)], ALL3 - RENAMED, True,
-                                 {"no_id": len(RENAMED)}),
-    "renamed_result": Scenario([F.OK, F.json_edit(_drop_result)], PAGE1, False, {"no_projects": 1}),
-    "repeated_listings": Scenario([F.OK, F.json_edit(_repeat_first_20_of_page1)], ALL3, True),
-    "pagination_cycle": Scenario([F.OK, F.OK, F.OK, F.serve_file(P0)], ALL3, True,
-                                 extra=("-a", "max_pages=1000"), stats={"jobtrends/pagination_repeat": 1},
-                                 max_api_requests=4),
-    "always_full_page": Scenario([F.serve_file(P0)] * 200, PAGE1, True, extra=("-a", "max_pages=1000"),
-                                 stats={"jobtrends/pagination_repeat": 1}, max_api_requests=2),
-    "malformed_xml_truncated": Scenario([F.truncated(0.6)], upwork_feed_ids("bookkeeping-p0.xml", TRUNC_AT), False,
-                                        {"truncated_xml": 1}, spider="upwork", prefix=UPWORK_PATH,
-                                        extra=("-a", f"feeds={UPWORK_FEED}", "-a", "max_pages=1")),
-    "malformed_xml_item": Scenario([F.rewrite(lambda b: b.replace(b"</title>", b"</title><broken & <", 1))],
-                                   upwork_feed_ids("bookkeeping-p0.xml"), True, {"malformed_xml": 1},
-                                   spider="upwork", prefix=UPWORK_PATH,
-                                   extra=("-a", f"feeds={UPWORK_FEED}", "-a", "max_pages=1")),
+    "corrupt_gzip": Scenario(
+        [F.OK, F.corrupt_gzip()], PAGE1, False, {"corrupt_compression": 1}
+    ),
+    "oversized_body": Scenario(
+        [F.OK, F.oversized(3_000_000)],
+        PAGE1,
+        False,
+        {"too_large": 1},
+        extra=("-a", "max_pages=3", "-s", "DOWNLOAD_MAXSIZE=1000000"),
+    ),
+    "redirect_loop": Scenario(
+        [F.OK] + [F.redirect_to(PAGE2)] * 40, PAGE1, False, {"redirect_loop": 1}
+    ),
+    "renamed_id_field": Scenario(
+        [F.OK, F.rename_field("id", "project_id", every=10)],
+        ALL3 - RENAMED,
+        True,
+        {"no_id": len(RENAMED)},
+    ),
+    "renamed_result": Scenario(
+        [F.OK, F.json_edit(_drop_result)], PAGE1, False, {"no_projects": 1}
+    ),
+    "repeated_listings": Scenario(
+        [F.OK, F.json_edit(_repeat_first_20_of_page1)], ALL3, True
+    ),
+    "pagination_cycle": Scenario(
+        [F.OK, F.OK, F.OK, F.serve_file(P0)],
+        ALL3,
+        True,
+        extra=("-a", "max_pages=1000"),
+        stats={"jobtrends/pagination_repeat": 1},
+        max_api_requests=4,
+    ),
+    "always_full_page": Scenario(
+        [F.serve_file(P0)] * 200,
+        PAGE1,
+        True,
+        extra=("-a", "max_pages=1000"),
+        stats={"jobtrends/pagination_repeat": 1},
+        max_api_requests=2,
+    ),
+    "malformed_xml_truncated": Scenario(
+        [F.truncated(0.6)],
+        upwork_feed_ids("bookkeeping-p0.xml", TRUNC_AT),
+        False,
+        {"truncated_xml": 1},
+        spider="upwork",
+        prefix=UPWORK_PATH,
+        extra=("-a", f"feeds={UPWORK_FEED}", "-a", "max_pages=1"),
+    ),
+    "malformed_xml_item": Scenario(
+        [F.rewrite(lambda b: b.replace(b"</title>", b"</title><broken & <", 1))],
+        upwork_feed_ids("bookkeeping-p0.xml"),
+        True,
+        {"malformed_xml": 1},
+        spider="upwork",
+        prefix=UPWORK_PATH,
+        extra=("-a", f"feeds={UPWORK_FEED}", "-a", "max_pages=1"),
+    ),
 }
 
 
@@ -109,7 +175,7 @@ class Outcome:
 def _settings(extra: tuple) -> tuple[dict, dict]:
     """Spider args and Scrapy settings from a scenario's ``-a``/``-s`` pairs."""
     args, settings = {}, dict(QUICK_SETTINGS)
-    for flag, pair in zip(extra[::2], extra[1::2]):
+    for flag, pair in zip(extra[::2], extra[1::2], strict=False):
         key, _, value = pair.partition("=")
         (args if flag == "-a" else settings)[key] = value
     return args, settings
@@ -125,17 +191,47 @@ def outcomes(tmp_path_factory):
             server = servers[name] = FixtureServer(FIXTURES).start()
             server.faults[scenario.prefix] = list(scenario.faults)
             args, settings = _settings(scenario.extra)
-            specs.append({"spider": scenario.spider, "db": str(folder / f"{name}.db"), "settings": settings,
-                          "args": {**args, "base_url": server.base_url(scenario.spider)}})
+            specs.append(
+                {
+                    "spider": scenario.spider,
+                    "db": str(folder / f"{name}.db"),
+                    "settings": settings,
+                    "args": {**args, "base_url": server.base_url(scenario.spider)},
+                }
+            )
         (folder / "specs.json").write_text(json.dumps(specs))
         log = folder / "crawl.log"
-        proc = subprocess.run([sys.executable, "-m", "tests.reliability._multicrawl", str(folder / "specs.json"), str(log)],
-                              cwd=str(ROOT), env=cli_env(), capture_output=True, text=True, timeout=240, check=False)
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "tests.reliability._multicrawl",
+                str(folder / "specs.json"),
+                str(log),
+            ],
+            cwd=str(ROOT),
+            env=cli_env(),
+            capture_output=True,
+            text=True,
+            timeout=240,
+            check=False,
+        )
         assert proc.returncode == 0, proc.stderr[-3000:]
-        status = {json.loads(line)["db"]: json.loads(line)["status"] for line in proc.stdout.splitlines() if line.startswith("{")}
+        status = {
+            json.loads(line)["db"]: json.loads(line)["status"]
+            for line in proc.stdout.splitlines()
+            if line.startswith("{")
+        }
         text = log.read_text()
-        return {name: Outcome(status.get(str(folder / f"{name}.db")), folder / f"{name}.db", text,
-                              list(servers[name].requests)) for name in SCENARIOS}
+        return {
+            name: Outcome(
+                status.get(str(folder / f"{name}.db")),
+                folder / f"{name}.db",
+                text,
+                list(servers[name].requests),
+            )
+            for name in SCENARIOS
+        }
     finally:
         for server in servers.values():
             server.stop()
@@ -143,12 +239,26 @@ def outcomes(tmp_path_factory):
 
 def test_cli_exit_status_reflects_a_given_up_page(crawl, fresh_server):
     """Through the real CLI: a page given up after retries -> exit 1, status partial, page recorded."""
-    fresh_server.faults[FREELANCER_API] = [F.OK, F.status(503), F.status(503), F.status(503)]
-    proc, db = crawl("freelancer", fresh_server, *QUICK[len(FAST):], "-a", "max_pages=2", check=False)
+    fresh_server.faults[FREELANCER_API] = [
+        F.OK,
+        F.status(503),
+        F.status(503),
+        F.status(503),
+    ]
+    proc, db = crawl(
+        "freelancer",
+        fresh_server,
+        *QUICK[len(FAST) :],
+        "-a",
+        "max_pages=2",
+        check=False,
+    )
     assert proc.returncode == 1, proc.stderr
     assert "partial" in proc.stdout and "did not finish cleanly" in proc.stderr
     assert set(stored_ids(db, "freelancer")) == PAGE1
-    assert [r["reason"] for r in query(db, "SELECT reason FROM skipped_listings")] == ["http_503"]
+    assert [r["reason"] for r in query(db, "SELECT reason FROM skipped_listings")] == [
+        "http_503"
+    ]
 
 
 @pytest.mark.parametrize("name", list(SCENARIOS))
@@ -159,12 +269,16 @@ def test_fault(name, outcomes):
     # every good listing stored exactly once, nothing else stored
     ids = stored_ids(outcome.db, scenario.spider)
     assert len(ids) == len(set(ids)), context
-    assert set(ids) == scenario.expected, f"lost {len(scenario.expected - set(ids))}, extra {len(set(ids) - scenario.expected)}\n{context}"
+    assert set(ids) == scenario.expected, (
+        f"lost {len(scenario.expected - set(ids))}, extra {len(set(ids) - scenario.expected)}\n{context}"
+    )
     # the run record tells what happened
     (run,) = query(outcome.db, "SELECT * FROM crawl_runs")
     stats = json.loads(run["stats"])
     # `jobtrends crawl` exits 0 exactly when every run's status is finished
-    assert (run["status"] == "finished") == scenario.exit_ok, f"{run['status']} {context}"
+    assert (run["status"] == "finished") == scenario.exit_ok, (
+        f"{run['status']} {context}"
+    )
     assert outcome.status == run["status"]
     if not scenario.exit_ok:
         assert run["status"] in ("partial", "failed"), context
@@ -172,7 +286,9 @@ def test_fault(name, outcomes):
     for r in query(outcome.db, "SELECT reason, url, detail FROM skipped_listings"):
         reasons[r["reason"]] = reasons.get(r["reason"], 0) + 1
         assert r["url"] and r["detail"], f"skip without url/detail: {dict(r)}"
-        assert r["reason"] in outcome.log or r["url"] in outcome.log, "every skip is logged"
+        assert r["reason"] in outcome.log or r["url"] in outcome.log, (
+            "every skip is logged"
+        )
     for reason, count in scenario.skipped.items():
         assert reasons.get(reason) == count, f"{reasons}\n{context}"
     assert run["skipped"] == sum(reasons.values()), context

@@ -21,7 +21,11 @@ from crawler.fixture_server import FIXTURES
 from crawler.normalize.listing import normalize_listing
 from crawler.payloads import json_payload, rss_items
 
-SOURCES = sorted(m.name for m in pkgutil.iter_modules(sources_pkg.__path__) if not m.name.startswith("_"))
+SOURCES = sorted(
+    m.name
+    for m in pkgutil.iter_modules(sources_pkg.__path__)
+    if not m.name.startswith("_")
+)
 COUNTS = {"mapping": 0, "normalize": 0}
 
 
@@ -39,8 +43,18 @@ def _seeds() -> list[str]:
                 data = json.loads(body)
             except ValueError:
                 continue
-            objs = data if isinstance(data, list) else next(
-                (v for v in _walk(data) if isinstance(v, list) and v and isinstance(v[0], dict)), [data])
+            objs = (
+                data
+                if isinstance(data, list)
+                else next(
+                    (
+                        v
+                        for v in _walk(data)
+                        if isinstance(v, list) and v and isinstance(v[0], dict)
+                    ),
+                    [data],
+                )
+            )
             seeds += [json_payload(o) for o in objs[:3] if isinstance(o, dict)]
         elif path.suffix == ".html":
             seeds.append(body[:5000].decode("utf-8", "replace"))
@@ -57,14 +71,23 @@ def _walk(obj, depth=0):
 
 
 SEEDS = _seeds()
-JUNK = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=30),
-                 st.lists(st.integers(), max_size=3), st.dictionaries(st.text(max_size=5), st.integers(), max_size=3))
+JUNK = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.text(max_size=30),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=5), st.integers(), max_size=3),
+)
 
 
 @st.composite
 def payloads(draw) -> str:
     seed = draw(st.sampled_from(SEEDS))
-    how = draw(st.sampled_from(["asis", "truncate", "flip", "drop", "swap", "junk", "text"]))
+    how = draw(
+        st.sampled_from(["asis", "truncate", "flip", "drop", "swap", "junk", "text"])
+    )
     rnd = random.Random(draw(st.integers(0, 2**32)))
     if how == "truncate":
         return seed[: rnd.randrange(len(seed) + 1)]
@@ -72,7 +95,9 @@ def payloads(draw) -> str:
         chars = list(seed)
         for _ in range(rnd.randint(1, 8)):
             if chars:
-                chars[rnd.randrange(len(chars))] = rnd.choice('<>&"{}[],:\\\x00\ufffd\U0001f600 ')
+                chars[rnd.randrange(len(chars))] = rnd.choice(
+                    '<>&"{}[],:\\\x00\ufffd\U0001f600 '
+                )
         return "".join(chars)
     if how in ("drop", "swap") and seed.startswith("{"):
         data = json.loads(seed)
@@ -109,7 +134,9 @@ def test_mappings_refuse_only_with_value_error(source, payload):
 @given(source=st.sampled_from(SOURCES), payload=payloads())
 def test_normalize_listing_never_raises_and_records_failures(source, payload):
     COUNTS["normalize"] += 1
-    row, issues = normalize_listing(source, "fuzz-1", payload, fetched_at="2024-01-15T12:00:00Z")
+    row, issues = normalize_listing(
+        source, "fuzz-1", payload, fetched_at="2024-01-15T12:00:00Z"
+    )
     assert row["job_id"] == f"{source}:fuzz-1"
     try:
         _mapper(source)(payload)

@@ -61,8 +61,10 @@ def live(tmp_path_factory):
     db = folder / "jobs.db"
     connect(db).close()
     config = folder / "jobtrends.toml"
-    config.write_text(f'[monitors]\nwebhook_url = "http://127.0.0.1:9/hooks/{SECRET}"\n'
-                      f'[sources.freelancer]\nproxy_password = "{SECRET}"\n')
+    config.write_text(
+        f'[monitors]\nwebhook_url = "http://127.0.0.1:9/hooks/{SECRET}"\n'
+        f'[sources.freelancer]\nproxy_password = "{SECRET}"\n'
+    )
     port = free_port()
     datasette = start_background(db, port=port, timeout=60)
     base = f"http://127.0.0.1:{port}/{db.stem}"
@@ -70,8 +72,12 @@ def live(tmp_path_factory):
     stop = threading.Event()
 
     def reader():
-        paths = ["/raw_listings.json?_size=5", ".json?sql=" + urllib.parse.quote("select count(*) from jobs"),
-                 "/latest_crawl_runs.json?spider=freelancer", "/jobs.json?_search=python&_size=5"]
+        paths = [
+            "/raw_listings.json?_size=5",
+            ".json?sql=" + urllib.parse.quote("select count(*) from jobs"),
+            "/latest_crawl_runs.json?spider=freelancer",
+            "/jobs.json?_search=python&_size=5",
+        ]
         i = 0
         while not stop.is_set():
             reads.append(_get(base + paths[i % len(paths)]))
@@ -82,25 +88,57 @@ def live(tmp_path_factory):
             # every page a little slow, so the readers overlap many commits; both writers
             # read the hostile version of page 0's first listing (the job follows the
             # payload stored last, so a normal version from one writer would replace it)
-            server.faults[FREELANCER_API] = [{**F.json_edit(_hostile), **F.slow(0.1)}] * 31
+            server.faults[FREELANCER_API] = [
+                {**F.json_edit(_hostile), **F.slow(0.1)}
+            ] * 31
             thread = threading.Thread(target=reader, daemon=True)
             thread.start()
-            cmd = [*JOBTRENDS, "crawl", "freelancer", "--db", str(db), "--base-url", server.base_url("freelancer"),
-                   "--config", str(config), *FAST, "-s", "JOBTRENDS_BATCH_SIZE=25", "--full"]
+            cmd = [
+                *JOBTRENDS,
+                "crawl",
+                "freelancer",
+                "--db",
+                str(db),
+                "--base-url",
+                server.base_url("freelancer"),
+                "--config",
+                str(config),
+                *FAST,
+                "-s",
+                "JOBTRENDS_BATCH_SIZE=25",
+                "--full",
+            ]
             # `crawl` takes the spider's lock, keeping two crawls of one spider apart; this
             # test wants two writers at once, so it holds the lock and hands it to both.
             lock = try_lock(lock_path(db, "freelancer"))
             try:
-                writers = [subprocess.Popen([*cmd, "--log-file", str(folder / f"crawl{i}.log")], cwd=str(ROOT),
-                                            env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                            text=True, pass_fds=(lock,))
-                           for i in (1, 2)]
-                results = [(w.wait(timeout=240), w.stdout.read(), w.stderr.read()) for w in writers]
+                writers = [
+                    subprocess.Popen(
+                        [*cmd, "--log-file", str(folder / f"crawl{i}.log")],
+                        cwd=str(ROOT),
+                        env=cli_env(),
+                        stdout=subprocess.PIPE,
+                        stderr=subprocess.PIPE,
+                        text=True,
+                        pass_fds=(lock,),
+                    )
+                    for i in (1, 2)
+                ]
+                results = [
+                    (w.wait(timeout=240), w.stdout.read(), w.stderr.read())
+                    for w in writers
+                ]
             finally:
                 release(lock)
             stop.set()
             thread.join(30)
-        yield {"db": db, "base": base, "reads": reads, "writers": results, "folder": folder}
+        yield {
+            "db": db,
+            "base": base,
+            "reads": reads,
+            "writers": results,
+            "folder": folder,
+        }
     finally:
         stop.set()
         datasette.terminate()
@@ -115,20 +153,29 @@ def test_readers_never_see_a_locked_database(live):
 
 
 def test_two_writers_at_once_both_finish_and_store_each_listing_once(live):
-    for code, out, err in live["writers"]:
+    for code, _out, err in live["writers"]:
         assert code == 0, err[-2000:]
     assert_consistent(live["db"])
     ids = stored_ids(live["db"], "freelancer")
     assert len(ids) == len(set(ids)) and set(ids) == ALL
-    assert [r[0] for r in query(live["db"], "SELECT status FROM crawl_runs")] == ["finished", "finished"]
+    assert [r[0] for r in query(live["db"], "SELECT status FROM crawl_runs")] == [
+        "finished",
+        "finished",
+    ]
 
 
 def test_canned_query_parameters_are_bound_over_http(live):
     base = live["base"]
-    status, body = _get(base + "/latest_crawl_runs.json?_shape=objects&spider=freelancer")
+    status, body = _get(
+        base + "/latest_crawl_runs.json?_shape=objects&spider=freelancer"
+    )
     assert status == 200 and len(json.loads(body)["rows"]) == 2
-    for attack in ["freelancer' OR '1'='1", "x'; DROP TABLE jobs; --", "\" OR 1=1 --"]:
-        status, body = _get(base + "/latest_crawl_runs.json?_shape=objects&spider=" + urllib.parse.quote(attack))
+    for attack in ["freelancer' OR '1'='1", "x'; DROP TABLE jobs; --", '" OR 1=1 --']:
+        status, body = _get(
+            base
+            + "/latest_crawl_runs.json?_shape=objects&spider="
+            + urllib.parse.quote(attack)
+        )
         assert status == 200 and json.loads(body)["rows"] == [], attack
     status, body = _get(base + ".json?sql=" + urllib.parse.quote("DELETE FROM jobs"))
     assert status >= 400
@@ -142,9 +189,15 @@ def test_hostile_listing_is_inert_in_the_browser(live):
 
     from tests.browser.conftest import LAUNCH_ARGS
 
-    (job_id,) = [r[0] for r in query(live["db"], "SELECT job_id FROM jobs WHERE title LIKE '%__xss%'")]
-    pages = ["/jobs?_search=scraper", "/jobs/" + urllib.parse.quote(job_id.replace(":", "~3A")),
-             "/postings_mentioning?phrase=scraper"]
+    (job_id,) = [
+        r[0]
+        for r in query(live["db"], "SELECT job_id FROM jobs WHERE title LIKE '%__xss%'")
+    ]
+    pages = [
+        "/jobs?_search=scraper",
+        "/jobs/" + urllib.parse.quote(job_id.replace(":", "~3A")),
+        "/postings_mentioning?phrase=scraper",
+    ]
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(chromium), args=LAUNCH_ARGS)
         try:
@@ -154,11 +207,15 @@ def test_hostile_listing_is_inert_in_the_browser(live):
             for path in pages:
                 page.goto(live["base"] + path)
                 page.wait_for_load_state("networkidle")
-                assert "window.__xss=1" in page.inner_text("body"), path  # shown, as text
+                assert "window.__xss=1" in page.inner_text("body"), (
+                    path
+                )  # shown, as text
                 assert page.evaluate("typeof window.__xss") == "undefined", path
                 assert page.locator("img[src=x]").count() == 0
                 hrefs = [a.get_attribute("href") or "" for a in page.locator("a").all()]
-                assert not [h for h in hrefs if h.strip().lower().startswith("javascript:")], path
+                assert not [
+                    h for h in hrefs if h.strip().lower().startswith("javascript:")
+                ], path
             assert dialogs == []
         finally:
             browser.close()
@@ -169,6 +226,17 @@ def test_no_config_secret_in_logs_database_or_datasette(live):
     conn = sqlite3.connect(live["db"])
     texts.append("\n".join(conn.iterdump()))
     conn.close()
-    for path in ["/-/metadata.json", "/-/settings.json", "/crawl_runs.json?_shape=objects", "/-/plugins.json"]:
-        texts.append(_get(live["base"].rsplit("/", 1)[0] + path if path.startswith("/-/") else live["base"] + path)[1])
+    for path in [
+        "/-/metadata.json",
+        "/-/settings.json",
+        "/crawl_runs.json?_shape=objects",
+        "/-/plugins.json",
+    ]:
+        texts.append(
+            _get(
+                live["base"].rsplit("/", 1)[0] + path
+                if path.startswith("/-/")
+                else live["base"] + path
+            )[1]
+        )
     assert texts and all(SECRET not in t for t in texts)

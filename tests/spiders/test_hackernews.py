@@ -321,7 +321,10 @@ def test_recrawl_is_idempotent(crawl, fixture_server):
         second
     ) == 12
     assert all(r["seen_count"] == 2 for r in second)
-    assert all(b["last_seen_at"] >= a["last_seen_at"] for a, b in zip(first, second))
+    assert all(
+        b["last_seen_at"] >= a["last_seen_at"]
+        for a, b in zip(first, second, strict=False)
+    )
     assert [r["payload_sha256"] for r in first] == [r["payload_sha256"] for r in second]
     assert rows(db, "SELECT count(*) n FROM jobs")[0]["n"] == jobs_before == 12
     runs = rows(db, "SELECT new, unchanged, skipped FROM crawl_runs ORDER BY run_id")

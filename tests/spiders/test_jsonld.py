@@ -340,7 +340,10 @@ def test_recrawl_is_idempotent(crawl, fixture_server):
         [sid("HW-1000"), *(sid(None, "jobs/two-roles-303.html", i) for i in (0, 1))]
     )
     assert all(r["seen_count"] == 2 for r in second)
-    assert all(b["last_seen_at"] >= a["last_seen_at"] for a, b in zip(first, second))
+    assert all(
+        b["last_seen_at"] >= a["last_seen_at"]
+        for a, b in zip(first, second, strict=False)
+    )
     runs = rows(db, "SELECT new, unchanged FROM crawl_runs ORDER BY run_id")
     assert [(r["new"], r["unchanged"]) for r in runs] == [(3, 0), (0, 3)]
 

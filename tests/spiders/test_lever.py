@@ -219,7 +219,10 @@ def test_recrawl_is_idempotent(crawl, fixture_server):
         second
     ) == 9
     assert all(r["seen_count"] == 2 for r in second)
-    assert all(b["last_seen_at"] >= a["last_seen_at"] for a, b in zip(first, second))
+    assert all(
+        b["last_seen_at"] >= a["last_seen_at"]
+        for a, b in zip(first, second, strict=False)
+    )
     assert rows(db, "SELECT count(*) n FROM jobs")[0]["n"] == 9
     runs = rows(db, "SELECT new, updated, unchanged FROM crawl_runs ORDER BY run_id")
     assert [(r["new"], r["updated"], r["unchanged"]) for r in runs] == [

@@ -8,7 +8,9 @@ import re
 
 _BREAK_RE = re.compile(r"<\s*(br|/p|/div|/li|/h[1-6]|/tr)\b[^>]*>", re.IGNORECASE)
 _LI_RE = re.compile(r"<\s*li\b[^>]*>", re.IGNORECASE)
-_DROP_RE = re.compile(r"<\s*(script|style)\b.*?<\s*/\s*\1\s*>", re.IGNORECASE | re.DOTALL)
+_DROP_RE = re.compile(
+    r"<\s*(script|style)\b.*?<\s*/\s*\1\s*>", re.IGNORECASE | re.DOTALL
+)
 _TAG_RE = re.compile(r"<[^>]+>")
 _SPACES_RE = re.compile(r"[ \t\r\f\v\xa0]+")
 _BLANKS_RE = re.compile(r"\n\s*\n\s*\n+")
@@ -117,6 +119,8 @@ def guarded(to_job):
         except ValueError:
             raise
         except (TypeError, AttributeError, KeyError, IndexError, OverflowError) as exc:
-            raise ValueError(f"unexpected field shape: {type(exc).__name__}: {exc}") from exc
+            raise ValueError(
+                f"unexpected field shape: {type(exc).__name__}: {exc}"
+            ) from exc
 
     return wrapper

@@ -73,7 +73,9 @@ def to_job(payload: str) -> dict:
         return csv_row_to_job(payload)
     title = xml_text(payload, "title")
     link = xml_text(payload, "link") or xml_text(payload, "guid")
-    description = xml_text(payload, "description") or xml_text(payload, "content:encoded")
+    description = xml_text(payload, "description") or xml_text(
+        payload, "content:encoded"
+    )
     if not title and not description:
         raise ValueError("item has neither title nor description")
     title = (title or "").strip()
