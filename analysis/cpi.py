@@ -27,7 +27,7 @@ def cpi_u() -> dict[str, float]:
 
 
 def period_cpi(period: Period) -> float:
-    """Mean CPI-U over the months the period touches; ValueError naming a missing month."""
+    """Mean CPI-U over the months the period touches; UserError naming a missing month."""
     table = cpi_u()
     months, day = [], period.start.replace(day=1)
     while day < period.end_exclusive:

@@ -12,7 +12,11 @@ Reads month-level counts (the rollup tables when current: no row scans), builds 
 Inference is a wild cluster bootstrap-t over months (see :mod:`analysis.panel`);
 q-values are Benjamini-Hochberg within each family.
 
-    >>> panel = build_panel(conn, event=date(2022, 11, 30), control=("admin support",))  # doctest: +SKIP
+    >>> panel = build_panel(
+    ...     conn, event=date(2022, 11, 30), control=("admin support",), reps=49
+    ... )
+    >>> panel.months[0] <= "2022-11" < panel.months[-1]
+    True
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Turn a Report into a terminal table, report.md, CSVs, JSON and charts.
 
 >>> print(format_report(report))
-Windows: calendar-aligned: ...
+Coverage of window A (2022-02): ...
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from crawler.errors import UserError
 from crawler.normalize import CANONICAL_CATEGORIES, classify
 from crawler.normalize.categories import broad_key
 from crawler.normalize.category_model import (
@@ -88,9 +89,9 @@ def test_saved_model_round_trips_without_pickle(half_model, tmp_path):
 def test_unreadable_model_file_is_a_clear_error(tmp_path):
     bad = tmp_path / "bad.npz"
     bad.write_bytes(b"not a zip file")
-    with pytest.raises(ValueError, match="not readable"):
+    with pytest.raises(UserError, match="not readable"):
         CategoryClassifier.load(bad)
-    with pytest.raises(FileNotFoundError, match="not found"):
+    with pytest.raises(UserError, match="not found"):
         CategoryClassifier.load(tmp_path / "missing.npz")
 
 

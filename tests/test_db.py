@@ -67,6 +67,7 @@ def test_a_database_from_before_category_confidence_gains_it(tmp_path):
     path = tmp_path / "old.db"
     conn = connect(path)
     conn.execute("ALTER TABLE jobs DROP COLUMN category_confidence")  # as made before
+    conn.execute("PRAGMA user_version = 1")  # the schema version before migration 2
     conn.close()
     for _ in range(2):  # added once, then left alone
         conn = connect(path)

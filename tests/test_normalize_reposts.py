@@ -4,6 +4,7 @@ import sqlite3
 
 import pytest
 
+from crawler.errors import UserError
 from crawler.normalize import find_reposts, mark_reposts, normalize_title
 
 DESC = (
@@ -158,7 +159,7 @@ def test_mark_reposts_since_agrees_with_a_full_run():
 
 
 def test_mark_reposts_bad_since():
-    with pytest.raises(ValueError):
+    with pytest.raises(UserError):
         mark_reposts(_db([]), since="yesterday-ish")
 
 

@@ -367,7 +367,10 @@ def test_cli_defaults_to_last_complete_month_and_prints_coverage_first(
         main, ["report", "--db", str(path), "--reps", "99", "--out", str(out)]
     )
     assert res.exit_code == 0, res.output
-    first = res.output.splitlines()[0]
+    # The alignment note comes before computing; the report itself opens with coverage.
+    lines = res.output.splitlines()
+    assert lines[0].startswith("comparing 2022-05 with 2024-05")
+    first = lines[1]
     assert first.startswith("Coverage of window A (2022-05)") and "(100.0%)" in first
     assert "B = 2024-05" in res.output  # not the partial June
     md = (out / "report.md").read_text()
@@ -404,7 +407,7 @@ def test_cli_defaults_to_last_complete_month_and_prints_coverage_first(
     assert "window A rates are in window B dollars (US CPI-U x1.0424" in real.output
     from analysis.cpi import period_cpi
 
-    with pytest.raises(ValueError, match="no CPI-U value for 2026-01"):
+    with pytest.raises(UserError, match="no CPI-U value for 2026-01"):
         period_cpi(parse_period("2026-01"))
 
 

@@ -124,7 +124,7 @@ def test_report_says_what_it_aligns_and_names_what_the_user_typed(demo_db):
         "comparing 2022-02 with 2024-02: --b 2024-02 moved back 2 year(s) to end by the end"
         " of --a 2022-11"
     ) in result.output
-    assert result.output.index("comparing 2022-02") < result.output.index("Windows:")
+    assert result.output.index("comparing 2022-02") < result.output.index("Coverage of")
     result = CliRunner().invoke(
         main, ["report", "--a", "2020-11", "--b", "2021-02", "--db", demo_db]
     )
