@@ -19,6 +19,7 @@ from analysis.report import ReportConfig, _volume, aligned_window, build_report
 from analysis.testdata import Scenario, days_of, seasonal, seed_db
 from crawler.cli import main
 from crawler.db import JOB_COLUMNS, connect
+from crawler.errors import UserError
 from crawler.rollups import refresh_rollups
 
 A, B = parse_period("2022-11"), parse_period("2024-02")
