@@ -31,7 +31,7 @@ BUNDLED_MODEL = Path(__file__).with_name("data") / "category_model.npz"
 FORMAT = "jobtrends-category-model/2"
 # A title is readable when at least this share of its (word or char) feature weight
 # falls on hash buckets seen in training.
-MIN_KNOWN = 0.5
+MIN_KNOWN = 0.35
 MAX_TITLE_CHARS = 300
 
 # scikit-learn's default token pattern and whitespace folding (char_wb analyzer).
