@@ -62,7 +62,9 @@ def test_fast_inference_equals_predict_proba(half_model):
     pipeline, test = half_model
     clf = classifier_from(pipeline)
     readable = [t for t in test + HOSTILE if clf.proba(t)]
-    assert len(readable) >= len(test)  # every written title shares some feature
+    # Nearly every written title shares enough features with a model of the other half
+    # (hashing has no "unknown" feature: MIN_KNOWN of the weight must fall on seen ones).
+    assert len(readable) >= 0.9 * len(test)
     expected = pipeline.predict_proba(readable)
     classes = [str(c) for c in pipeline.classes_]
     got = np.array([[dict(clf.proba(t))[c] for c in classes] for t in readable])
@@ -196,7 +198,8 @@ def test_configured_model_is_used(tmp_path, monkeypatch):
     default_classifier.cache_clear()
     try:
         assert set(default_classifier().classes) == keep
-        assert classify("x", None, "Logo for a bakery", "", []).category in keep
+        # A title it can read gets one of the three categories it knows.
+        assert classify("x", None, "Blog posts for a bakery", "", []).category in keep
     finally:
         monkeypatch.delenv("JOBTRENDS_CATEGORY_MODEL")
         default_classifier.cache_clear()

@@ -62,9 +62,10 @@ def test_cli_eval_real_section_cross_validates(tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert f"({n} rows, truth = Upwork occupation" in result.output
-    for part in ("title only", "top category and title", "retrained (5-fold)"):
+    for part in ("title only", "top category and title", "model (5-fold CV)"):
         assert part in result.output
     assert "recall: writing" in result.output and "macro-F1" in result.output
+    assert "not scored on it (that would be in-sample)" in result.output
 
 
 def test_cli_eval_real_section_missing_file(tmp_path):

@@ -98,9 +98,7 @@ def command(db_path, out_path, source, folds, written):
         plain, _ = cross_validate(titles, labels, folds=folds, extra=extra)
         acc = sum(p == y for p, y in zip(plain, labels, strict=False)) / len(labels)
         click.echo(f"title-only accuracy, {folds}-fold cross-validation: {acc:.1%}")
-    all_titles = titles + (extra[0] if extra else [])
-    all_labels = labels + (extra[1] if extra else [])
-    pipeline = fit(all_titles, all_labels)
+    pipeline = fit(titles, labels, extra)
     priors = broad_priors(labels, broads, [str(c) for c in pipeline.classes_])
     out = (
         Path(out_path)

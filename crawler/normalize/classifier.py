@@ -25,11 +25,15 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+from sklearn.utils import murmurhash3_32
 
 from crawler.errors import UserError
 
 BUNDLED_MODEL = Path(__file__).with_name("data") / "category_model.npz"
-FORMAT = "jobtrends-category-model/1"
+FORMAT = "jobtrends-category-model/2"
+# A title is readable when at least this share of its (word or char) feature weight
+# falls on hash buckets seen in training.
+MIN_KNOWN = 0.35
 MAX_TITLE_CHARS = 300
 
 # scikit-learn's default token pattern and whitespace folding (char_wb analyzer).
@@ -69,20 +73,28 @@ class CategoryClassifier:
 
     def __init__(self, arrays: dict, name: str = "model"):
         if str(arrays["format"]) != FORMAT:
-            raise ValueError(f"not a {FORMAT} file (format {arrays['format']!r})")
+            raise ValueError(
+                f"not a {FORMAT} file (format {arrays['format']!r}); a model from an"
+                " older version: run `jobtrends train-categories` again"
+            )
         self.name = name
         self.classes: list[str] = [str(c) for c in arrays["classes"]]
+        self.n_features = int(arrays["n_features"])
         self.word_range = tuple(int(v) for v in arrays["word_range"])
         self.char_range = tuple(int(v) for v in arrays["char_range"])
-        # Vocabularies as one "\n"-joined string each (no term holds whitespace):
-        # one split at load instead of 20,000 numpy string conversions.
-        words = str(arrays["word_vocab"]).split("\n")
-        chars = str(arrays["char_vocab"]).split("\n")
-        self._word_index = {w: i for i, w in enumerate(words)}
-        offset = len(words)
-        self._char_index = {c: offset + i for i, c in enumerate(chars)}
-        self._idf = np.asarray(arrays["idf"], dtype=np.float64)
-        self._coef = np.asarray(arrays["coef"], dtype=np.float64)  # features x classes
+        # Per block (words, chars): the sorted hash buckets seen in training, their idf
+        # and weight rows (features x classes), and the idf every other bucket has.
+        self._blocks = []
+        for key in ("word", "char"):
+            buckets = np.asarray(arrays[f"{key}_buckets"], dtype=np.int64)
+            self._blocks.append(
+                (
+                    buckets,
+                    np.asarray(arrays[f"{key}_idf"], dtype=np.float64),
+                    np.asarray(arrays[f"{key}_coef"], dtype=np.float64),
+                    float(arrays[f"{key}_idf_unseen"]),
+                )
+            )
         self._intercept = np.asarray(arrays["intercept"], dtype=np.float64)
         self._cal_a = np.asarray(arrays["cal_a"], dtype=np.float64)
         self._cal_b = np.asarray(arrays["cal_b"], dtype=np.float64)
@@ -97,7 +109,7 @@ class CategoryClassifier:
             self._class_prior = np.asarray(arrays["class_prior"], dtype=np.float64)
         # Bounded caches (~12 MB and ~3 MB at most): titles and words repeat.
         self.proba = lru_cache(maxsize=8192)(self._proba)
-        self._word_char_hits = lru_cache(maxsize=16384)(self._char_hits)
+        self._word_char_buckets = lru_cache(maxsize=16384)(self._char_buckets)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> CategoryClassifier:
@@ -115,40 +127,60 @@ class CategoryClassifier:
             ) from None
         return cls(arrays, name=path.name)
 
-    def _block(self, hits: list[int]) -> float | np.ndarray:
-        """One vectorizer's share of the decision values: its features' sublinear tf x
-        idf, L2-normalized, times their weight rows (features sorted by np.unique:
-        the same sums every time)."""
-        if not hits:
-            return 0.0
-        idx, counts = np.unique(np.array(hits), return_counts=True)
-        w = (1.0 + np.log(counts)) * self._idf[idx]
-        return (w / math.sqrt(float(w @ w))) @ self._coef[idx]
+    def _bucket(self, gram: str) -> int:
+        """HashingVectorizer's column of an n-gram: murmurhash3_32 (seed 0) of its UTF-8
+        bytes, absolute value modulo n_features (abs(-2**31) taken as 2**31)."""
+        return abs(murmurhash3_32(gram, seed=0)) % self.n_features
 
-    def _char_hits(self, word: str) -> tuple[int, ...]:
-        """The char_wb n-grams of one word that the model knows, as feature indices
-        (cached: titles share most of their words)."""
-        index = self._char_index
-        return tuple(
-            index[g] for g in char_wb_ngrams(word, *self.char_range) if g in index
-        )
+    def _char_buckets(self, word: str) -> tuple[int, ...]:
+        """The hash buckets of one word's char_wb n-grams (cached: titles share most of
+        their words)."""
+        bucket = self._bucket
+        return tuple(bucket(g) for g in char_wb_ngrams(word, *self.char_range))
+
+    def _block(self, hits: list[int], block) -> tuple[np.ndarray | float, float]:
+        """One vectorizer's share of the decision values: the title's buckets' sublinear
+        tf x idf, L2-normalized over all its buckets (unseen ones too, as scikit-learn
+        does), times the weight rows of the seen ones; and the share of the title's
+        squared weight that falls on seen buckets."""
+        buckets, idf, coef, idf_unseen = block
+        if not hits or not len(buckets):
+            return 0.0, 0.0
+        idx, counts = np.unique(np.array(hits, dtype=np.int64), return_counts=True)
+        pos = np.searchsorted(buckets, idx)
+        pos[pos == len(buckets)] = 0
+        seen = buckets[pos] == idx
+        w = (1.0 + np.log(counts)) * np.where(seen, idf[pos], idf_unseen)
+        norm2 = float(w @ w)
+        rows = pos[seen]
+        ws = w[seen]
+        known = float(ws @ ws) / norm2
+        if not len(rows):
+            return 0.0, 0.0
+        return (ws / math.sqrt(norm2)) @ coef[rows], known
 
     def scores(self, title: str) -> np.ndarray | None:
         """The linear decision values per class (as LinearSVC.decision_function), or
-        None when the title shares no feature with the model."""
+        None when the title says almost nothing the model knows: less than
+        MIN_KNOWN of its feature weight falls on buckets seen in training (a hash
+        bucket always exists, so "unknown" is a share, not a miss)."""
         text = title[:MAX_TITLE_CHARS]
-        index = self._word_index
-        words = [index[g] for g in word_ngrams(text, *self.word_range) if g in index]
+        bucket = self._bucket
+        words = [bucket(g) for g in word_ngrams(text, *self.word_range)]
         chars: list[int] = []
         for word in _WHITE_RE.sub(" ", text.lower()).split():
-            chars += self._word_char_hits(word)
+            chars += self._word_char_buckets(word)
         if not words and not chars:
             return None
-        return self._block(words) + self._block(chars) + self._intercept
+        word_part, word_known = self._block(words, self._blocks[0])
+        char_part, char_known = self._block(chars, self._blocks[1])
+        if max(word_known, char_known) < MIN_KNOWN:
+            return None
+        return word_part + char_part + self._intercept
 
     def _proba(self, title: str) -> tuple[tuple[str, float], ...]:
         """Categories with their calibrated probabilities, most likely first; empty when
-        the title shares no feature with the model."""
+        the title shares (almost) no feature with the model."""
         s = self.scores(title)
         if s is None:
             return ()
