@@ -235,8 +235,7 @@ def test_crawl_item_trees(crawl, fresh_server):
         )
     }
     assert [
-        tuple(by_id[f"hackernews:{i}"])[1:]
-        for i in (33422232, 38843261, 33422342)
+        tuple(by_id[f"hackernews:{i}"])[1:] for i in (33422232, 38843261, 33422342)
     ] == [
         ("US", "USD", "country"),
         ("CA", "CAD", "country"),
