@@ -234,3 +234,23 @@ def test_a_place_or_flag_is_never_the_title(line):
 )
 def test_a_url_never_stays_in_the_company(line):
     assert parse_header(line)["company"] == "Acme"
+
+
+@pytest.mark.parametrize(
+    "line, country",
+    [
+        ("Acme (acme.com) | Senior Engineer | NYC, NY | Remote | $150k-$200k", "US"),
+        ("Hooli https://hooli.xyz | Staff SRE | Remote (US)", "US"),
+        ("Acme | SRE | SF or Remote (US) | $140k-$190k", "US"),
+        ("https://vandelay.io | Data Engineer | Berlin, Germany | €70-90k", "DE"),
+        ("Initech | London, UK", "GB"),
+        ("Maple | Backend Engineer | Toronto, Canada | $120k", "CA"),
+        # No country, or more than one: None, never a guess.
+        ("Globex | REMOTE | $120k", None),
+        ("Stark Industries - Frontend Engineer - Remote (EU) - Full-time", None),
+        ("Acme | Engineer | NYC or London | $150k", None),
+        ("Acme | Engineer | London, ON", None),
+    ],
+)
+def test_country_of_the_location_and_flags(line, country):
+    assert parse_header(line)["country"] == country

@@ -35,6 +35,11 @@ def test_targets_hold():
     assert report["categories_blind"]["accuracy"] >= 0.75
     # Wrong categories (not abstentions) stay rare on unseen titles.
     assert report["categories_blind"]["wrong"] <= 0.06 * report["categories_blind"]["n"]
+    # Price strings written before the fixes they led to: amount and currency both right,
+    # and never a non-dollar currency read as USD.
+    for key in ("amounts_blind", "amounts_blind2"):
+        assert report[key]["accuracy"] >= 0.98, (key, report[key]["failures"][:5])
+        assert report[key]["non_usd_as_usd"] == 0
 
 
 def test_cli_eval_prints_fields(tmp_path):

@@ -294,6 +294,46 @@ WORLD = [
     ("US $1,099 fixed", None, None, ("fixed", 1099, 1099, "USD", "project", "symbol")),
     # An unknown hint is no hint.
     ("60 per hour", "XYZ", None, ("hourly", 60, 60, None, "hour", "no_currency")),
+    # Signs CLDR lacks; capitals-only signs: "KM" is the mark, "km" kilometres.
+    ("1.500 KM", None, None, ("fixed", 1500, 1500, "BAM", "project", "symbol")),
+    (
+        "Plata 1.800 KM neto",
+        None,
+        None,
+        ("fixed", 1800, 1800, "BAM", "project", "symbol"),
+    ),
+    ("1.500 km", None, None, ("fixed", 1500, 1500, None, "project", "no_currency")),
+    (
+        "Salaire: 60 000 DA",
+        None,
+        None,
+        ("salary", 60000, 60000, "DZD", "year", "symbol"),
+    ),
+    ("da 20 a 25 €/ora", None, None, ("hourly", 20, 25, "EUR", "hour", "symbol")),
+    ("E£ 350", None, None, ("fixed", 350, 350, "EGP", "project", "symbol")),
+    ("500 korun", None, None, ("fixed", 500, 500, "CZK", "project", "symbol")),
+    ("Pris: 1 495:-", None, None, ("fixed", 1495, 1495, "SEK", "project", "symbol")),
+    (
+        "L 18,000 mensuales",
+        None,
+        "HN",
+        ("salary", 18000, 18000, "HNL", "month", "country"),
+    ),
+    ("Bs 4.500", None, None, ("fixed", 4500, 4500, None, "project", "ambiguous:Bs")),
+    ("Bs 4.500", None, "Bolivia", ("fixed", 4500, 4500, "BOB", "project", "country")),
+    # Pence glued to the number are hundredths of a pound; "p/h" is a unit, not pence.
+    ("Only 99p!", None, None, ("hourly", 0.99, 0.99, "GBP", "hour", "symbol")),
+    ("£12 p/h", None, None, ("hourly", 12, 12, "GBP", "hour", "symbol")),
+    # Three decimals after a comma where CLDR's locales write a decimal comma (TND).
+    ("TND 89,000", None, None, ("hourly", 89, 89, "TND", "hour", "code")),
+    ("KWD 1,200 monthly", None, None, ("salary", 1200, 1200, "KWD", "month", "code")),
+    # Lakh and crore are rupees, settled by the country; more multipliers.
+    ("8-12 Lacs P.A.", None, "India", ("salary", 8e5, 12e5, "INR", "year", "country")),
+    ("8-12 Lacs P.A.", None, None, ("salary", 8e5, 12e5, None, "year", "ambiguous:Rs")),
+    ("₹1.5 Cr", None, None, ("salary", 1.5e7, 1.5e7, "INR", "year", "symbol")),
+    ("IDR 15jt", None, None, ("salary", 15e6, 15e6, "IDR", "year", "code")),
+    # A run of spaces is one space.
+    ("USD  90 000", None, None, ("salary", 90000, 90000, "USD", "year", "code")),
 ]
 
 

@@ -23,6 +23,8 @@ _DECIMALS: dict[str, int] = {}
 _SIGNS: dict[str, str | tuple[str, ...]] = {}
 _TERRITORY: dict[str, str] = {}
 _COUNTRY_NAMES: dict[str, str] = {}
+_CASED: dict[str, str | tuple[str, ...]] = {}
+_DECIMAL_COMMA: set[str] = set()
 
 
 _LOCK = threading.Lock()
@@ -41,6 +43,10 @@ def _load() -> None:
         _SIGNS.update(
             (k, v if isinstance(v, str) else tuple(v)) for k, v in data["signs"].items()
         )
+        _CASED.update(
+            (k, v if isinstance(v, str) else tuple(v)) for k, v in data["cased"].items()
+        )
+        _DECIMAL_COMMA.update(data["decimal_comma"])
         CODES = frozenset(data["codes"])
         _LOADED = True  # last: another thread sees all of the table or loads it
 
@@ -50,6 +56,13 @@ def decimals(code: str | None) -> int:
     if not _LOADED:
         _load()
     return _DECIMALS.get(code or "", 2)
+
+
+def decimal_comma(code: str | None) -> bool:
+    """True when ``code`` has three decimals written after a comma: ``"TND"``."""
+    if not _LOADED:
+        _load()
+    return code in _DECIMAL_COMMA
 
 
 _MAX_BEFORE = 12  # longest sign written before a number ("CDN$", "руб.", "US$")
@@ -67,6 +80,9 @@ def _lookup(cand: str) -> str | tuple[str, ...] | None:
         len(cand) == 3 and cand in CODES
     ):  # codes in capitals only: "try", "all" are words
         return cand
+    cased = _CASED.get(cand)  # "KM", "DA": signs only in capitals
+    if cased is not None:
+        return cased
     if len(cand) == 1:
         return _SIGNS.get(cand)
     key = cand.casefold()
@@ -75,6 +91,12 @@ def _lookup(cand: str) -> str | tuple[str, ...] | None:
     if value is None:
         value = _SIGNS.get(key[:-1] if key[-1] == "." else key + ".")
     return value
+
+
+def sign_value(written: str) -> str | tuple[str, ...] | None:
+    """The ISO code of a sign, or its candidates when ambiguous: ``"Rs"`` -> ``("INR",
+    "PKR", ...)``; None when it is no sign."""
+    return _lookup(written)
 
 
 _RUN_BEFORE_RE = re.compile(rf"[^\s\d]{{1,{_MAX_BEFORE}}}$")

@@ -49,11 +49,13 @@ from functools import lru_cache
 
 from crawler.normalize.currency import (
     clean_hint,
+    decimal_comma,
     decimals,
     resolve,
     settle,
     sign_after,
     sign_before,
+    sign_value,
 )
 
 PAY_TYPES = ("hourly", "fixed", "salary")
@@ -183,8 +185,9 @@ _NUM_RE = re.compile(
     r"|(?P<grp>\d{1,3}(?P<sep>[,.' ’])\d{3}(?:(?P=sep)\d{3})*(?!\d)(?:[.,]\d+)?)"
     r"|(?P<plain>\d+(?:[.,]\d+)?)"
     r"|(?<!\w)(?P<lead>[.,]\d{1,2})(?!\d)"  # .75
-    r")(?:\s?(?P<mult>[kK]|mil|[Mm]io\.?|millions?|M|lakhs?|lacs?|LPA|crores?"
-    r"|тыс\.?|tys\.?|tis\.?|juta|ribu|rb|(?<=\d)m)(?![^\W\d_])|(?P<cjk>[万만千]))?"
+    r")(?:\s?(?P<mult>[kK]|mil|[Mm]io\.?|millions?|M|[Ll]akhs?|[Ll]acs?|LPA|[Cc]rores?"
+    r"|[Cc]r\.?|тыс\.?|tys\.?|tis\.?|juta|jt|ribu|rb|triệu|(?<=\d)m)(?![^\W\d_])"
+    r"|(?P<cjk>[万만千]))?"
 )
 _CODE_RE = re.compile(r"\b[A-Z]{3}\b")
 _DIGIT_RE = re.compile(r"\d")
@@ -195,6 +198,7 @@ _MULTIPLIERS.update({"만": 1e4, "mio": 1e6, "million": 1e6, "m": 1e6, "lakh": 1
 _MULTIPLIERS.update(
     {"lac": 1e5, "lpa": 1e5, "crore": 1e7, "juta": 1e6, "ribu": 1e3, "rb": 1e3}
 )
+_MULTIPLIERS.update({"cr": 1e7, "jt": 1e6, "triệu": 1e6})
 # What joins two amounts into a range (a unit may sit after the lower bound too:
 # "$35/h - $45/h").
 _JOIN_RE = re.compile(
@@ -224,6 +228,13 @@ _BUDGET_PREFIX_RE = re.compile(
 # "$119. 95" and "35€ 99": cents written apart from the amount.
 _SPLIT_CENTS_RE = re.compile(r"(\d)\.\s(\d\d)(?=\s*(?:$|[^\w\s]))")
 _SIGN_CENTS_RE = re.compile(r"(\d)\s?([€$£¥₹₽₺₪₩₦₱₫])\s(\d\d)(?=\s*$)")
+_SPACES_RE = re.compile(r" {2,}")
+# "49p", "99p!": pence written onto the number (not the "p" of "p/h", "p.a.").
+_PENCE_RE = re.compile(r"p(?![\w/.])")
+# Lakh and crore are South Asian number words: with no sign they stand for "Rs".
+_RUPEE_MULTS = frozenset(
+    {"lakh", "lakhs", "lac", "lacs", "lpa", "crore", "crores", "cr"}
+)
 _CLEAN = str.maketrans(
     {
         "–": "-",
@@ -265,6 +276,7 @@ def _number(m: re.Match, currency: str | None) -> tuple[float | None, float]:
             and (
                 s[0] == "0"
                 or (sep == "." and decimals(currency) == 3)
+                or (sep == "," and decimal_comma(currency))
                 or (sep == "." and mult_text and mult_text in "kK")
             )
         ):
@@ -336,6 +348,8 @@ class _Amount:
         self.m = m
         before, self.start = sign_before(s, m.start())
         after, self.end = sign_after(s, m.end())
+        if after is None and _PENCE_RE.match(s, m.end()):
+            after, self.end = ("p", "GBP"), m.end() + 1  # "49p": hundredths of a pound
         # "$60,000 USD": the sign naming one currency wins over an ambiguous one.
         if before is None or (_ambiguous(before) and not _ambiguous(after)):
             self.sign = after or before
@@ -361,6 +375,8 @@ def _parse(text, currency_hint):
     if "&" in s:
         s = html.unescape(s)
     s = s.translate(_CLEAN)
+    if "  " in s:  # "USD  90 000": a run of spaces is one space
+        s = _SPACES_RE.sub(" ", s)
     if ". " in s:
         s = _SPLIT_CENTS_RE.sub(r"\1.\2", s)
     if s[-3:-2] == " ":
@@ -402,6 +418,10 @@ def _parse(text, currency_hint):
         spans[0],
     )
     sign = a.sign
+    if sign is None and (b is None or b.sign is None):
+        mult = (b.m["mult"] if b is not None else None) or a.m["mult"]
+        if mult and mult.rstrip(".").lower() in _RUPEE_MULTS:
+            sign = ("Rs", sign_value("Rs"))  # "8-10 LPA": rupees, settled by country
     if b is not None and (sign is None or (_ambiguous(sign) and b.sign is not None)):
         sign = b.sign if not _ambiguous(b.sign) else sign or b.sign
     if _ambiguous(sign):  # "$40 - $60/hr (USD)": a code elsewhere that settles it
@@ -412,6 +432,9 @@ def _parse(text, currency_hint):
 
     lo, a_mult = _number(a.m, currency)
     hi, b_mult = _number(b.m, currency) if b is not None else (None, 1.0)
+    if sign is not None and sign[0] == "p" and a.sign is sign:  # "49p": pence
+        lo = lo / 100 if lo is not None else None
+        hi = hi / 100 if hi is not None else None
     if lo is not None and hi is not None and b_mult > 1 == a_mult and lo * b_mult <= hi:
         lo *= b_mult  # "50-70k", "5-7 lakhs": the multiplier is shared
     if lo is None and hi is None:

@@ -226,6 +226,22 @@ def test_crawl_item_trees(crawl, fresh_server):
     # the amounts stay, the USD figures do not, and the reason is a counted issue.
     assert job["salary_usd_year"] is None
     assert issue_reasons(db, "hackernews:33422206", "pay_currency") == ["ambiguous:$"]
+    # A header naming one country settles the "$": "San Francisco, CA" -> USD,
+    # "Toronto, Canada" -> CAD; "London, UK" has no dollar, the "$" stays ambiguous.
+    by_id = {
+        r["job_id"]: r
+        for r in rows(
+            db, "SELECT job_id, country, pay_currency, currency_rule FROM jobs"
+        )
+    }
+    assert [
+        tuple(by_id[f"hackernews:{i}"])[1:] for i in (33422232, 38843261, 33422342)
+    ] == [
+        ("US", "USD", "country"),
+        ("CA", "CAD", "country"),
+        ("GB", None, "ambiguous:$"),
+    ]
+    assert issue_reasons(db, "hackernews:33422342", "pay_currency") == ["ambiguous:$"]
     assert job["month"] == "2022-11"
     assert {r["month"] for r in rows(db, "SELECT DISTINCT month FROM jobs")} == {
         "2022-11",

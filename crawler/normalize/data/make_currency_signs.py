@@ -112,6 +112,39 @@ EXTRAS: dict[str, str | list[str]] = {
     "usd": "USD",
     "eur": "EUR",
     "gbp": "GBP",
+    "e£": "EGP",
+    "$u": "UYU",
+    "jd": "JOD",
+    "rwf": "RWF",
+    "frw": "RWF",
+    "so'm": "UZS",
+    "soʻm": "UZS",
+    "сўм": "UZS",
+    "ლარი": "GEL",
+    "ကျပ်": "MMK",
+    "бел. руб.": "BYN",
+    "бел. руб": "BYN",
+    "бел.руб.": "BYN",
+    "f cfa": ["XOF", "XAF"],
+    "cfa": ["XOF", "XAF"],
+    "रु": ["NPR", "INR"],
+    "रू": ["NPR", "INR"],
+    "korun": "CZK",  # an unqualified koruna is the Czech one ("dánských korun")
+    "koruna": "CZK",
+    "koruny": "CZK",
+    "bs": ["BOB", "VES"],  # the boliviano and the Venezuelan bolívar
+    "bs.": ["BOB", "VES"],
+    ":-": "SEK",  # Swedish "1 495:-": kronor, no öre
+}
+# Signs that count only in the case written: in capitals "KM" is the Bosnian mark and
+# "DA" the Algerian dinar, in small letters they are kilometres and a preposition; a
+# one-letter "L" is the lempira or the lek, settled by the country.
+CASED: dict[str, str | list[str]] = {
+    "KM": "BAM",
+    "DA": "DZD",
+    "L": ["HNL", "ALL"],
+    "Lps": "HNL",
+    "Lps.": "HNL",
 }
 # Signs that are also ordinary words or units next to a number.
 STOP = {"am", "ar", "le", "to", "in", "da", "km", "um", "cf", "gt", "db", "ls", "som"}
@@ -125,6 +158,21 @@ def _key(sign: str) -> str | None:
     # One letter is matched with its case ("R" is the rand, "r" is not); the rest
     # case-folded ("KČ", "kč").
     return sign if len(sign) == 1 and sign.isalpha() else sign.casefold()
+
+
+def _writes_decimal_comma(code: str, territory_currency: dict[str, str]) -> bool:
+    territory_languages = get_global("territory_languages")
+    symbols = []
+    for territory, currency in territory_currency.items():
+        if currency != code:
+            continue
+        for lang in territory_languages.get(territory, {}):
+            try:
+                locale = Locale.parse(f"{lang}_{territory}")
+            except (ValueError, babel.UnknownLocaleError):
+                continue  # a language CLDR has no locale for in this territory
+            symbols.append(locale.number_symbols.get("latn", {}).get("decimal"))
+    return bool(symbols) and all(sym == "," for sym in symbols)
 
 
 def build() -> dict:
@@ -179,6 +227,13 @@ def build() -> dict:
         for code in sorted(current)
         if get_currency_precision(code) != 2
     }
+    # Three-decimal currencies whose countries write a decimal comma ("TND 89,000" is
+    # 89 dinars): every locale of every territory using the currency has "," as decimal.
+    decimal_comma = sorted(
+        code
+        for code, places in decimals.items()
+        if places == 3 and _writes_decimal_comma(code, territory_currency)
+    )
     english = Locale.parse("en").territories
     country_names = {
         name.casefold(): code
@@ -190,6 +245,8 @@ def build() -> dict:
         "codes": sorted(current),
         "signs": dict(sorted(signs.items())),
         "decimals": decimals,
+        "decimal_comma": decimal_comma,
+        "cased": CASED,
         "territory_currency": dict(sorted(territory_currency.items())),
         "country_names": dict(sorted(country_names.items())),
     }

@@ -16,12 +16,16 @@ a location, a role.  The rules put safety first:
 
 ``parse_header("Acme (acme.com) | Senior Engineer | NYC, NY | Remote | $150k-$200k |
 Full-time")`` -> ``{"company": "Acme", "title": "Senior Engineer", "location": "NYC,
-NY", "remote": True, "pay_text": "$150k-$200k", "kinds": ["Full-time"]}``.
+NY", "remote": True, "pay_text": "$150k-$200k", "kinds": ["Full-time"], "country":
+"US"}``: ``country`` is the one country the location and flags name
+(:func:`crawler.normalize.places.place_country`), else None.
 """
 
 from __future__ import annotations
 
 import re
+
+from crawler.normalize.places import place_country
 
 _PIPE_RE = re.compile(r"\s*[|｜¦]\s*")
 # Looser separators, tried in this order when a line has no pipe.
@@ -141,11 +145,12 @@ def parse_header(line: str) -> dict:
         "pay_text": None,
         "remote": None,
         "kinds": [],
+        "country": None,
     }
     parts = _split(line)
     if len(parts) < 2:  # no header line: the text is free prose
         return out
-    roles, places, others = [], [], []
+    roles, places, others, flags = [], [], [], []
     if _ONLY_FLAG_RE.match(parts[0]):  # "Remote (EU) | Acme | ...": a flag first
         parts.append(parts.pop(0))
     out["company"] = _company(parts[0])
@@ -158,6 +163,7 @@ def parse_header(line: str) -> dict:
             continue
         role = _ROLE_RE.search(part)
         if _ONLY_FLAG_RE.match(part):
+            flags.append(part)  # "Remote (US)": the parenthesis may name a country
             continue
         if _PAY_RE.search(part) and out["pay_text"] is None and not role:
             out["pay_text"] = part
@@ -175,4 +181,5 @@ def parse_header(line: str) -> dict:
         out["location"] = places[0]
     elif others and len(others[0].split()) <= 4 and not re.search(r"\d", others[0]):
         out["location"] = others[0]
+    out["country"] = place_country(" / ".join([out["location"] or "", *flags]))
     return out

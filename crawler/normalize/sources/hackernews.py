@@ -66,7 +66,9 @@ def to_job(payload: str) -> dict:
         if comment_id
         else None,
         "company": head["company"],
-        "country": None,  # locations are free text ("NYC or SF"); left to the location column
+        # The one country the location names ("NYC, NY", "Remote (US)"), else None; it
+        # settles an ambiguous "$"/"£" of the pay part.
+        "country": head["country"],
         "location": head["location"],
         "remote": head["remote"],
         "posted_raw": comment.get("created_at")
