@@ -32,6 +32,7 @@ import logging
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -443,5 +444,5 @@ class Scheduler:
                     self.reap(conn)
                 finally:
                     conn.close()
-            except Exception:  # a record of stopped runs is nice to have, not essential
+            except (sqlite3.Error, UserError):  # nice to have, not essential
                 logger.exception("could not record the stopped runs")

@@ -8,7 +8,6 @@ whose launcher holds the lock for it (the scheduler's pass_fds, ``flock(1)``) ru
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 
@@ -144,9 +143,6 @@ def test_a_crawl_whose_launcher_holds_the_lock_runs(tmp_path, fresh_server):
     )
 
 
-@pytest.mark.skipif(
-    shutil.which("flock") is None, reason="util-linux flock(1) not installed"
-)
 def test_flock_then_crawl_runs(tmp_path, fresh_server):
     db = tmp_path / "jobs.db"
     lock = lock_path(db, "freelancer")

@@ -46,6 +46,19 @@ def wait_for(ready, proc, limit: float = 120) -> None:
         time.sleep(0.05)
 
 
+def start_schedule_once(config, db) -> subprocess.Popen:
+    """`schedule --once` in the background, its output captured as text."""
+    return subprocess.Popen(
+        [*JOBTRENDS, "schedule", "--config", str(config), "--db", str(db)]
+        + ["--once", "--tick", "0.1"],
+        cwd=ROOT,
+        env=cli_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 def write_config(path, server, *, cron="* * * * * */2", extra="", args=None):
     args = {"base_url": server.base_url("freelancer"), "limit": "10", **(args or {})}
     lines = [
@@ -206,24 +219,7 @@ def test_sigterm_stops_the_running_crawl_cleanly(tmp_path, gen_root, gen_server)
     gen_server.faults["/freelancer/api"] = [{}, {}, {"hold": held}]
     db = tmp_path / "jobs.db"
     config = write_config(tmp_path / "c.toml", gen_server, args={"limit": "5"})
-    proc = subprocess.Popen(
-        [
-            *JOBTRENDS,
-            "schedule",
-            "--config",
-            str(config),
-            "--db",
-            str(db),
-            "--once",
-            "--tick",
-            "0.1",
-        ],
-        cwd=ROOT,
-        env=cli_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = start_schedule_once(config, db)
     try:
         wait_for(lambda: _api_requests(gen_server) >= 3, proc)
         proc.send_signal(signal.SIGTERM)
@@ -283,24 +279,7 @@ def test_a_killed_crawl_is_recorded_as_interrupted(tmp_path, gen_root, gen_serve
     gen_server.faults["/freelancer/api"] = [{}, {"hold": held}]
     db = tmp_path / "jobs.db"
     config = write_config(tmp_path / "c.toml", gen_server, args={"limit": "5"})
-    proc = subprocess.Popen(
-        [
-            *JOBTRENDS,
-            "schedule",
-            "--config",
-            str(config),
-            "--db",
-            str(db),
-            "--once",
-            "--tick",
-            "0.1",
-        ],
-        cwd=ROOT,
-        env=cli_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = start_schedule_once(config, db)
     try:
         wait_for(lambda: _api_requests(gen_server) >= 2, proc)
         children = (

@@ -32,6 +32,24 @@ from crawler.importers.upwork_csv import COLUMNS as UPWORK_COLUMNS
 from tests.conftest import FAST, JOBTRENDS, ROOT, cli_env, run_cli
 from tests.reliability.conftest import query
 
+
+def import_mapped(path, fmt: str, source: str, mapping: str, db, *extra: str):
+    """`jobtrends import PATH --format FMT --source S --map M --db DB [extra]`."""
+    return run_cli(
+        "import",
+        str(path),
+        "--format",
+        fmt,
+        "--source",
+        source,
+        "--map",
+        mapping,
+        "--db",
+        str(db),
+        *extra,
+    )
+
+
 PEAK_MB = 400
 QUICK = [
     *FAST,
@@ -279,16 +297,11 @@ def test_unclosed_quote_costs_one_row_not_the_rest_of_the_file(tmp_path):
     path = tmp_path / "unclosed.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     db = tmp_path / "g.db"
-    proc = run_cli(
-        "import",
+    proc = import_mapped(
         str(path),
-        "--format",
         "csv",
-        "--source",
         "hostile_csv",
-        "--map",
         "source_id=id,title=title,posted_raw=date,pay=pay",
-        "--db",
         str(db),
         "--quiet",
     )
@@ -300,16 +313,11 @@ def test_unclosed_quote_costs_one_row_not_the_rest_of_the_file(tmp_path):
         ("column_count", f"{path}:3002"),
     ]
     # --strict is unchanged: the first bad row stops the import, exit 1
-    strict = run_cli(
-        "import",
+    strict = import_mapped(
         str(path),
-        "--format",
         "csv",
-        "--source",
         "hostile_csv",
-        "--map",
         "source_id=id,title=title,posted_raw=date",
-        "--db",
         str(tmp_path / "s.db"),
         "--quiet",
         "--strict",
