@@ -84,7 +84,7 @@ def main() -> None:
     work = args.db + ".ceiling"
     copy_db(args.db, work)
     from crawler.db import connect
-    from crawler.normalize.run import normalize_db
+    from crawler.normalize.bulk import normalize_db
 
     if not args.real:
         install_stand_in(work)

@@ -101,7 +101,7 @@ def step_synth(db_path: str, rows: int, seed: int) -> dict:
 
 def step_normalize(db_path: str, workers: int) -> dict:
     from crawler.db import connect
-    from crawler.normalize.run import normalize_db
+    from crawler.normalize.bulk import normalize_db
 
     conn = connect(db_path)
     t0 = time.perf_counter()

@@ -118,7 +118,7 @@ def capture(
     """Crawl ``name`` once (``max_pages`` 2 unless given) and record its responses."""
     from scrapy.crawler import CrawlerProcess
 
-    from crawler.runner import project_settings, spider_names
+    from crawler.crawl_process import project_settings, spider_names
 
     if name not in spider_names():
         raise UserError(
@@ -132,7 +132,7 @@ def capture(
     overrides = {
         "JOBTRENDS_DB": "",  # no database: no incremental stop, nothing stored
         "ITEM_PIPELINES": {},
-        "EXTENSIONS": {"crawler.runs.RunRecorder": None},
+        "EXTENSIONS": {"crawler.run_record.RunRecorder": None},
         "DOWNLOADER_MIDDLEWARES": {
             **base.getdict("DOWNLOADER_MIDDLEWARES"),
             # below HttpCompressionMiddleware (590): decoded bodies

@@ -294,7 +294,7 @@ CREATE TABLE IF NOT EXISTS schedule_state (
     last_exit INTEGER
 );
 
--- Listings stored but not normalized yet (crawler/normalize/run.py): a crawl queues what
+-- Listings stored but not normalized yet (crawler/normalize/bulk.py): a crawl queues what
 -- it added or changed in the same transaction; its close (or `normalize`) empties it.
 CREATE TABLE IF NOT EXISTS normalize_queue (
     source TEXT NOT NULL,
@@ -303,7 +303,7 @@ CREATE TABLE IF NOT EXISTS normalize_queue (
     PRIMARY KEY (source, source_id)
 ) WITHOUT ROWID;
 
--- Which process writes each run (crawler/runs.py), so a later look can tell it died.
+-- Which process writes each run (crawler/run_record.py), so a later look can tell it died.
 CREATE TABLE IF NOT EXISTS run_owners (
     run_id INTEGER PRIMARY KEY, pid INTEGER NOT NULL, host TEXT NOT NULL);
 """

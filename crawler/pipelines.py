@@ -26,8 +26,8 @@ from crawler.db import (
     transaction,
 )
 from crawler.killpoints import kill_point
-from crawler.normalize.run import enqueue
-from crawler.runs import run_args
+from crawler.normalize.bulk import enqueue
+from crawler.run_record import run_args
 
 logger = logging.getLogger(__name__)
 
@@ -157,7 +157,7 @@ class RawStorePipeline:
 
     def normalize_queue(self) -> None:
         """Normalize what this run (and any killed run before it) stored, then derive."""
-        from crawler.normalize.run import (
+        from crawler.normalize.bulk import (
             after_store,
             enqueue_unnormalized,
             normalize_db,

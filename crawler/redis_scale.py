@@ -87,7 +87,7 @@ def redis_settings(url: str, *, idle: float = 5.0) -> dict:
         # Workers keep no SQLite: the run record is the writer's; incremental stops are off
         # (known_ids() finds no database) - the shared duplicate filter prevents refetching.
         "EXTENSIONS": {
-            "crawler.runs.RunRecorder": None,
+            "crawler.run_record.RunRecorder": None,
             "crawler.redis_scale.SharedCrawl": 100,
         },
         "DOWNLOADER_MIDDLEWARES": {
@@ -655,7 +655,7 @@ class SharedCrawl:
             raise DontCloseSpider
 
     def spider_closed(self, spider, reason):
-        from crawler.runs import summarize
+        from crawler.run_record import summarize
 
         stats = dict(self.crawler.stats.get_stats())
         summary = summarize(stats)
@@ -727,7 +727,7 @@ def ingest(
     Example: ``ingest("redis://127.0.0.1:6379/0", "data/jobs.db")``.
     """
     from crawler.db import connect
-    from crawler.runs import mark_interrupted
+    from crawler.run_record import mark_interrupted
 
     server = redis_client(url)
     server.ping()
@@ -803,7 +803,7 @@ def ingest(
             if progress:
                 progress(result)
         if normalize and months:
-            from crawler.normalize.run import after_store
+            from crawler.normalize.bulk import after_store
 
             after_store(conn, months)
         for source, run_id in result.runs.items():
@@ -819,7 +819,7 @@ def _store_batch(
     """Store one batch of item JSON; return items per source."""
     from crawler.db import RawListing, record_skip, save_raw, start_run
     from crawler.pipelines import raw_listing
-    from crawler.runs import record_owner
+    from crawler.run_record import record_owner
 
     listings: dict[str, list[RawListing]] = {}
     per_source: dict[str, int] = {}
@@ -851,7 +851,7 @@ def _store_batch(
         result.updated += counts.updated
         result.unchanged += counts.unchanged
         if normalize and counts.changed_keys:
-            from crawler.normalize.run import normalize_rows
+            from crawler.normalize.bulk import normalize_rows
 
             changed = set(counts.changed_keys)
             latest = {(r.source, r.source_id): r for r in batch}
@@ -966,8 +966,8 @@ def crawl_on_redis(
     """Run one worker of ``name`` against the shared queue; return its stats summary."""
     from scrapy.crawler import CrawlerProcess
 
-    from crawler.runner import project_settings, spider_names
-    from crawler.runs import summarize
+    from crawler.crawl_process import project_settings, spider_names
+    from crawler.run_record import summarize
 
     if name not in spider_names():
         raise UserError(

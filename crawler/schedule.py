@@ -45,7 +45,7 @@ from croniter import croniter
 from crawler.db import connect, iso
 from crawler.errors import UserError
 from crawler.locks import lock_path, try_lock
-from crawler.runs import close_killed_run
+from crawler.run_record import close_killed_run
 from crawler.suggest import unknown_names_message
 
 logger = logging.getLogger("jobtrends.schedule")

@@ -55,7 +55,10 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
 ITEM_PIPELINES = {"crawler.pipelines.RawStorePipeline": 300}
-EXTENSIONS = {"crawler.runs.RunRecorder": 100, "crawler.progress.CrawlProgress": 200}
+EXTENSIONS = {
+    "crawler.run_record.RunRecorder": 100,
+    "crawler.progress.CrawlProgress": 200,
+}
 
 # Where items go (overridden by `jobtrends crawl --db PATH`).
 JOBTRENDS_DB = "data/jobs.db"

@@ -8,7 +8,7 @@ from datetime import date
 
 from analysis.synth import generate
 from crawler.db import connect, save_raw, start_run, transaction
-from crawler.normalize import run as nrun
+from crawler.normalize import bulk as nrun
 from tests.conftest import rows
 
 JOB_FIELDS = (

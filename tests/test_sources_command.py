@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from crawler import settings as project_settings_module
 from crawler.cli import main
 from crawler.commands.sources import describe, politeness
+from crawler.crawl_process import project_settings
 from crawler.db import connect, finish_run, start_run
-from crawler.runner import project_settings
 from crawler.spiders.lever import LeverSpider
 
 

@@ -61,7 +61,7 @@ def test_unknown_spider_option_is_refused_before_crawling(
 
 def test_every_option_in_the_default_config_and_the_readme_is_known():
     from crawler.config import source_options
-    from crawler.runner import spider_class, spider_names
+    from crawler.crawl_process import spider_class, spider_names
 
     for name in spider_names():
         assert set(source_options(name, None)) <= spider_class(name).option_names(), (

@@ -41,7 +41,7 @@ from crawler.commands.crawl import parse_pairs
 def command(name, base_url, out_dir, check_only, arg_pairs, setting_pairs, db_path):
     """Save NAME's live responses as fixture files + routes.json, or report drift (--check)."""
     from crawler.capture import capture, check
-    from crawler.runner import spider_names
+    from crawler.crawl_process import spider_names
 
     if name not in spider_names():
         raise click.UsageError(

@@ -150,7 +150,7 @@ def command(
     db_path,
 ):
     """Crawl NAME... (or --all) into the database and normalize what is new."""
-    from crawler.runner import run_spiders, spider_names
+    from crawler.crawl_process import run_spiders, spider_names
 
     known = spider_names()
     names = list(known if all_ else names)

@@ -22,10 +22,10 @@ def command(period_a, period_b, db_path):
     """Serve fixtures/ on 127.0.0.1, crawl it with Scrapy, normalize, compare."""
     from analysis.compare import compare_periods, format_table
     from analysis.periods import parse_period
+    from crawler.crawl_process import LOOPBACK_SETTINGS, run_spiders
     from crawler.db import connect
     from crawler.errors import UserError
     from crawler.fixture_server import FIXTURES, FixtureServer
-    from crawler.runner import LOOPBACK_SETTINGS, run_spiders
 
     try:
         a, b = parse_period(period_a), parse_period(period_b)

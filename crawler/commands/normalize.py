@@ -28,7 +28,7 @@ def command(source, since, quiet, workers, chunk, db_path):
     """Rebuild `jobs` (and rollups) from `raw_listings` with the current normalizer."""
     from crawler.db import connect
     from crawler.normalize import NORMALIZER_VERSION
-    from crawler.normalize.run import CHUNK, normalize_db
+    from crawler.normalize.bulk import CHUNK, normalize_db
 
     if since:
         from datetime import date

@@ -24,7 +24,7 @@ def _failed_checks(conn, run_id: int) -> str:
 
 def _check_spider(conn, spider: str) -> None:
     """A --spider that names no spider and no run's source is a typo: say the closest."""
-    from crawler.runner import spider_names
+    from crawler.crawl_process import spider_names
     from crawler.suggest import did_you_mean
 
     known = set(spider_names()) | {
@@ -69,7 +69,7 @@ def command(spider, limit, check_ids, config_path, as_json, db_path):
     conn = connect(db_path, create=False, read_only=True)  # FileNotFoundError: one line
     try:
         from crawler.db import is_read_only
-        from crawler.runs import mark_interrupted
+        from crawler.run_record import mark_interrupted
 
         if not is_read_only(conn):  # a read-only database is shown as it is
             mark_interrupted(

@@ -84,7 +84,7 @@ def command(config_path, once, max_runs, until_text, tick, stop_timeout, db_path
         )  # a bad threshold should stop us now, not after the first run
     except UserError as exc:
         raise click.UsageError(str(exc)) from None
-    from crawler.runner import spider_class, spider_names
+    from crawler.crawl_process import spider_class, spider_names
     from crawler.suggest import did_you_mean, unknown_names_message
 
     known = spider_names()

@@ -100,7 +100,7 @@ def source_rows(
     from scrapy.spiderloader import SpiderLoader
 
     from crawler.config import source_options
-    from crawler.runner import project_settings, spider_names
+    from crawler.crawl_process import project_settings, spider_names
 
     settings = project_settings(db_path)
     loader = SpiderLoader.from_settings(settings)

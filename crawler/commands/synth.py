@@ -240,7 +240,7 @@ def _store(db_path: str, listings, *, args: dict, normalize: bool, quiet: bool) 
     )
     if not normalize:
         return
-    from crawler.normalize.run import normalize_db
+    from crawler.normalize.bulk import normalize_db
 
     stats = normalize_db(conn, run_id=run_id, progress=not quiet)
     click.echo(f"normalized {stats.listings} listings")

@@ -3,7 +3,7 @@
 One module per format (``upwork_rss``, ``upwork_csv``, ``generic`` for csv/jsonl,
 ``scrapy_feed``) turns input files into :class:`~crawler.importers.records.Record` (or,
 on the bulk CSV path, flat ``crawler.db.SeenRow`` tuples) and
-:class:`~crawler.importers.records.Reject` events; :func:`run_import` (runner.py) stores
+:class:`~crawler.importers.records.Reject` events; :func:`run_import` (loader.py) stores
 them exactly like the crawl pipeline does: raw payloads, normalized jobs, rollups and a
 ``crawl_runs`` row with ``kind = 'import'``.
 
@@ -11,6 +11,6 @@ them exactly like the crawl pipeline does: raw payloads, normalized jobs, rollup
 """
 
 from crawler.importers.formats import FORMATS, ImportFormat
-from crawler.importers.runner import ImportFailed, ImportReport, run_import
+from crawler.importers.loader import ImportFailed, ImportReport, run_import
 
 __all__ = ["FORMATS", "ImportFailed", "ImportFormat", "ImportReport", "run_import"]

@@ -48,7 +48,25 @@ CANONICAL_CATEGORIES: list[str] = [
     "other",
 ]
 
-W, T, CS, V, G, WD, D, M, DS, AI, DE, S, A, F, E, L, OTHER = CANONICAL_CATEGORIES
+(
+    WRITING,
+    TRANSLATION,
+    CUSTOMER_SERVICE,
+    VIDEO,
+    GRAPHIC_DESIGN,
+    WEB_DESIGN,
+    SOFTWARE_DEV,
+    MOBILE_DEV,
+    DATA_SCIENCE,
+    ML_AI,
+    DATA_ENTRY,
+    SALES_MARKETING,
+    ADMIN_SUPPORT,
+    FINANCE,
+    ENGINEERING,
+    LEGAL,
+    OTHER,
+) = CANONICAL_CATEGORIES
 
 
 Entry = tuple[str, bool, "frozenset[str] | None", str]
@@ -143,213 +161,213 @@ def unmapped_values(source: str, values) -> list[str]:
 _TITLE_RULES: list[tuple[str, str, float]] = [
     (
         r"\b(?:blog|article|articles|copywrit\w*|ghostwrit\w*|proofread\w*|content writ\w*|writer|writers|writing|ebook|e-book|essay|newsletter|editor(?! for video)|script ?writ\w*|storytell\w*)\b",
-        W,
+        WRITING,
         3,
     ),
     (
         r"\b(?:seo (?:article|blog|content)s?|product descriptions?|technical writ\w*|grant (?:writ\w*|proposal))\b",
-        W,
+        WRITING,
         2,
     ),
     (
         r"\b(?:translat\w*|interpret(?:er|ing)|locali[sz]ation|transcreation|bilingual .{0,20}translat\w*)\b",
-        T,
+        TRANSLATION,
         5,
     ),
     (
         r"\b(?:customer (?:service|support|success|care|experience)|support (?:agent|specialist|representative|rep|associate)|help ?desk|call cent(?:er|re)|chat (?:agent|support)|live chat|technical support|tech support|it support|client support|community manager|moderator)\b",
-        CS,
+        CUSTOMER_SERVICE,
         4,
     ),
     (
         r"\b(?:video|videos|youtube|reels?|tiktok|shorts|animat\w*|motion graphics?|videograph\w*|premiere pro|after effects|davinci|podcast edit\w*|vlog|explainer)\b",
-        V,
+        VIDEO,
         3,
     ),
     (
         r"\b(?:video edit\w*|edit(?:ing)? (?:my |our |a |the )?(?:youtube |short |long )?videos?|video editor)\b",
-        V,
+        VIDEO,
         3,
     ),
     (
         r"\b(?:graphic|graphics|logo|logos|illustrat\w*|banner|banners|flyer|flyers|brochure|poster|branding|brand identity|thumbnail|thumbnails|infographic|photoshop|canva|book cover|t-?shirt design|packaging design|label design|business cards?|character design|pitch deck design|presentation design|icon design|vector)\b",
-        G,
+        GRAPHIC_DESIGN,
         3,
     ),
     (
         r"\b(?:web ?design(?:er)?|website design(?:er)?|ui/ux|ux/ui|ui ux|ux|ui designer|ui design|figma|landing page design|web page design|wireframes?|product designer|mockups?|redesign)\b",
-        WD,
+        WEB_DESIGN,
         4,
     ),
     (
         r"\b(?:developer|development|programmer|programming|engineer|full[- ]?stack|back[- ]?end|front[- ]?end|web app|webapp|saas|api|apis|bug|bugs|fix|script|scripts|software|devops|wordpress|shopify|woocommerce|php|laravel|python|javascript|typescript|react|node\.?js|django|next\.?js|vue|angular|\.net|c#|java|golang|rust|ruby|database|backend|plugin|extension|website|web site|automation|bot|integration|deploy\w*|aws|docker|kubernetes|sql server|qa|tester|testing|crm)\b",
-        D,
+        SOFTWARE_DEV,
         2,
     ),
     (
         r"\b(?:mobile|android|ios|iphone|ipad|flutter|react native|swiftui|kotlin|app store|play store|mobile app|apk|xamarin)\b",
-        M,
+        MOBILE_DEV,
         5,
     ),
     (
         r"\b(?:data (?:analy\w*|scien\w*|visuali[sz]\w*|engineer\w*|pipeline|warehouse)|analytics|dashboards?|power ?bi|tableau|statistic\w*|spss|stata|sql|excel (?:expert|analyst|model\w*|dashboard|formulas?|automation|vba)|looker|bigquery|scrap(?:e|er|ing)|web scraping|etl|quantitative|forecast\w*|a/b test\w*|google sheets? expert|r programming|jupyter|pandas)\b",
-        DS,
+        DATA_SCIENCE,
         4,
     ),
     (
         r"\b(?:machine learning|ml|deep learning|neural|ai|a\.i\.|artificial intelligence|llms?|gpt\w*|chatgpt|openai|langchain|rag|nlp|computer vision|prompt engineer\w*|fine[- ]?tun\w*|chatbot|chat ?bot|generative|genai|stable diffusion|pytorch|tensorflow|hugging ?face|ai agents?|agentic|vector (?:db|database)|embeddings|object detection|yolo|ocr)\b",
-        AI,
+        ML_AI,
         4,
     ),
     (
         r"\b(?:data entry|data input|typing|typist|transcri\w*|annotat\w*|label(?:l)?ing|labell?ers?|tagging|copy ?paste|data collection|ai train\w*|ai data trainer|rlhf|form filling|captcha|bounding box\w*|data cleaning|data processing|pdf to (?:excel|word))\b",
-        DE,
+        DATA_ENTRY,
         6,
     ),
     (
         r"\b(?:marketing|marketer|seo|sem|ppc|sales|salesperson|lead gen\w*|leads|social media|smm|instagram|facebook ads?|google ads|meta ads|tiktok ads|ads manager|appointment setter|cold call\w*|telemarket\w*|telesales|growth|email marketing|influencer|affiliate|business development|sdr|bdr|account executive|outreach|closer|ecommerce manager|amazon ppc|amazon (?:seller|listing|fba)|brand ambassador|pr|public relations|klaviyo|mailchimp|hubspot)\b",
-        S,
+        SALES_MARKETING,
         4,
     ),
     (
         r"\b(?:virtual assistant|va|assistant|admin|administrative|executive assistant|personal assistant|project manager|project coordinator|coordinator|scheduling|calendar|inbox|email management|research assistant|web research|internet research|office manager|operations assistant|secretary|receptionist|order processing|back office)\b",
-        A,
+        ADMIN_SUPPORT,
         4,
     ),
     (
         r"\b(?:account(?:ant|ing|s payable|s receivable)|bookkeep\w*|quickbooks|xero|tax returns?|tax prep\w*|tax filings?|payroll|cfo|fp&a|valuation|reconcil\w*|budget(?:ing)? analyst|cpa|sage|netsuite|financial (?:model\w*|statements?|analy\w*|report\w*))\b",
-        F,
+        FINANCE,
         5,
     ),
-    (r"\b(?:tax|taxes|financial|finance|audit\w*|invest\w*)\b", F, 2),
+    (r"\b(?:tax|taxes|financial|finance|audit\w*|invest\w*)\b", FINANCE, 2),
     (
         r"\b(?:mechanical|civil|electrical|structural|chemical|industrial) (?:engineer\w*|design\w*|drawings?)|\b(?:cad|autocad|solidworks|fusion 360|revit|archicad|sketchup|3d model\w*|3d render\w*|cnc|pcb|circuit|schematic|floor ?plans?|interior design\w*|architectur\w* (?:design|drawing|render|plans?)|architect(?! \w+ ?(?:software|cloud|solution|data))|landscape design|hvac|mep|plc|firmware|embedded|arduino|product design engineer|injection mold\w*|drafting|drafter|blueprints?|permit drawings?)\b",
-        E,
+        ENGINEERING,
         5,
     ),
     (
         r"\b(?:legal|law firm|contract (?:draft\w*|review\w*)|drafting contracts?|trademark|patent|gdpr|terms (?:of service|and conditions)|privacy policy|immigration|litigation|notary|compliance officer|llc formation|nda)\b",
-        L,
+        LEGAL,
         3,
     ),
     # Role nouns: the person wanted decides more than the topic words around it.
     (
         r"\b(?:lawyer|attorney|paralegal|solicitor|counsel|legal (?:advisor|consultant|assistant))\b",
-        L,
+        LEGAL,
         6,
     ),
     (
         r"\b(?:writer|copywriter|ghostwriter|author|proofreader|copy ?editor|content creator|blogger|resume|cover letter|rewrit\w*)s?\b",
-        W,
+        WRITING,
         6,
     ),
-    (r"\b(?:translators?|interpreters?)\b", T, 6),
+    (r"\b(?:translators?|interpreters?)\b", TRANSLATION, 6),
     (
         r"\b(?:video editor|animator|videographer|motion designer|video producer|youtube editor)s?\b",
-        V,
+        VIDEO,
         6,
     ),
     (
         r"\b(?:(?:graphic|logo|thumbnail|flyer|brand|packaging|print|presentation|book cover|t-?shirt|banner|label|icon|social media) designers?|illustrators?|graphic artist)\b",
-        G,
+        GRAPHIC_DESIGN,
         6,
     ),
     (
         r"\b(?:(?:web|website|ui/ux|ux/ui|ui|ux|product|landing page) designers?)\b",
-        WD,
+        WEB_DESIGN,
         6,
     ),
     (
         r"\b(?:prompt engineers?|ml engineers?|machine learning engineers?|ai engineers?|ai developers?|llm engineers?|ai agent developers?|data scientists? .{0,10}(?:nlp|llm))\b",
-        AI,
+        ML_AI,
         6,
     ),
     (
         r"\b(?:data entry|annotators?|labell?ers?|transcribers?|transcriptionists?|ai trainers?|typists?)\b",
-        DE,
+        DATA_ENTRY,
         6,
     ),
     (
         r"\b(?:cold callers?|appointment setters?|closers?|marketers?|seo specialists?|sales (?:rep|representative|manager|executive)s?|account executives?|account managers?|media buyers?|ads? managers?|social media managers?)\b",
-        S,
+        SALES_MARKETING,
         6,
     ),
     (
         r"\b(?:virtual assistants?|executive assistants?|personal assistants?|admin(?:istrative)? assistants?|project managers?|project coordinators?)\b",
-        A,
+        ADMIN_SUPPORT,
         6,
     ),
     (
         r"\b(?:(?:software|back[- ]?end|front[- ]?end|full[- ]?stack|web|wordpress|shopify|php|python|java|javascript|typescript|react|node(?:\.?js)?|devops|platform|qa|test|automation|\.net|c#|c\+\+|golang|go|ruby|rails|laravel|django|game|unity|site reliability|cloud|infrastructure|security|systems|embedded software|blockchain|solidity|salesforce) (?:developers?|engineers?|programmers?)|programmers?|software engineers?|sre|devops)\b",
-        D,
+        SOFTWARE_DEV,
         6,
     ),
-    (r"\bdevelopers?\b", D, 2),
+    (r"\bdevelopers?\b", SOFTWARE_DEV, 2),
     (
         r"\b(?:(?:android|ios|mobile|flutter|react native|app|iphone|swift|kotlin) (?:developers?|engineers?|programmers?))\b",
-        M,
+        MOBILE_DEV,
         6,
     ),
     (
         r"\b(?:data (?:analysts?|scientists?|engineers?)|analytics engineers?|bi (?:analyst|developer)s?|business intelligence|quantitative analysts?)\b",
-        DS,
+        DATA_SCIENCE,
         6,
     ),
     (
         r"\b(?:accountants?|bookkeepers?|financial analysts?)\b|^\W*(?:financial |finance |senior |assistant )?controller\W*$",
-        F,
+        FINANCE,
         6,
     ),
     # Broader vocabulary (tasks rather than roles), added after the first held-out check.
     (
         r"\b(?:edit(?:ing)?(?: and \w+)? (?:my |a |our )?(?:\w+ )?(?:book|manuscript|novel|thesis|dissertation)|email sequences?|sales letters?|product reviews?|case stud(?:y|ies)|press releases?|white ?papers?|speeches|captions)\b",
-        W,
+        WRITING,
         4,
     ),
     (
         r"\b(?:phone support|support reps?|order support|returns? handling|customer emails?|ticket\w*)\b",
-        CS,
+        CUSTOMER_SERVICE,
         4,
     ),
     (
         r"\b(?:colou?r grading|b-?roll|intro|outro|subtitl\w+|captions? for videos?|clips?|footage)\b",
-        V,
+        VIDEO,
         3,
     ),
     (
         r"\b(?:menu design|carousels?|designs?|mockup|sticker|merch|emotes?|album cover|cover art)\b",
-        G,
+        GRAPHIC_DESIGN,
         2,
     ),
     (
         r"\b(?:magento|woocommerce|speed up|page speed|vba|macros?|apps? script|zapier|n8n|make\.com|webhook|migrat\w+|deploy\w*|hosting|server|ssl|dns)\b",
-        D,
+        SOFTWARE_DEV,
         3,
     ),
     (
         r"\b(?:bigquery|snowflake|dbt|data model\w*|redshift|databricks|attribution|cohort|kpis?|metrics|reporting)\b",
-        DS,
+        DATA_SCIENCE,
         3,
     ),
     (
         r"\b(?:bookings?|coordinat\w+|compile (?:a )?list|list of|travel arrangements|errands|organi[sz]e|inbox)\b",
-        A,
+        ADMIN_SUPPORT,
         3,
     ),
     (
         r"\b(?:1099s?|w-?2s?|cash ?flow|p&l|profit and loss|balance sheet|invoic\w+|billing|sales tax|vat returns?)\b",
-        F,
+        FINANCE,
         4,
     ),
-    (r"\b(?:contracts?|law|laws|lawsuit|legal notice|agreements?|nda)\b", L, 3),
+    (r"\b(?:contracts?|law|laws|lawsuit|legal notice|agreements?|nda)\b", LEGAL, 3),
     (
         r"\b(?:enter .{0,30} into|business cards|(?:evaluate|rate|rank|review) (?:ai|llm|chatbot|model)\w*|ai (?:model )?(?:answers|responses|outputs))\b",
-        DE,
+        DATA_ENTRY,
         6,
     ),
     (
         r"\b(?:pinterest|linkedin|youtube channel|instagram|twitter|x account|reddit|ads|campaigns?|promot\w+|funnels?)\b",
-        S,
+        SALES_MARKETING,
         3,
     ),
 ]
@@ -357,86 +375,86 @@ _TITLE_RES = [(re.compile(p, re.I), cat, w) for p, cat, w in _TITLE_RULES]
 
 # Skill name -> (category, weight).  Families give the default; names override.
 _FAMILY_CATEGORY: dict[str, tuple[str, float]] = {
-    "programming": (D, 1.5),
-    "web": (D, 1.5),
-    "database": (D, 1.0),
-    "devops": (D, 1.5),
-    "qa": (D, 1.5),
-    "game": (D, 1.5),
-    "cms_ecommerce": (D, 1.0),
-    "mobile": (M, 2.5),
-    "data": (DS, 1.5),
-    "ai": (AI, 2.0),
-    "design": (G, 1.5),
-    "video": (V, 2.0),
-    "audio": (V, 1.0),
-    "writing": (W, 2.0),
-    "translation": (T, 2.5),
-    "languages": (T, 0.5),
-    "marketing": (S, 2.0),
-    "admin": (A, 1.5),
-    "finance": (F, 2.5),
-    "legal": (L, 2.0),
-    "engineering": (E, 2.5),
-    "support": (CS, 2.5),
+    "programming": (SOFTWARE_DEV, 1.5),
+    "web": (SOFTWARE_DEV, 1.5),
+    "database": (SOFTWARE_DEV, 1.0),
+    "devops": (SOFTWARE_DEV, 1.5),
+    "qa": (SOFTWARE_DEV, 1.5),
+    "game": (SOFTWARE_DEV, 1.5),
+    "cms_ecommerce": (SOFTWARE_DEV, 1.0),
+    "mobile": (MOBILE_DEV, 2.5),
+    "data": (DATA_SCIENCE, 1.5),
+    "ai": (ML_AI, 2.0),
+    "design": (GRAPHIC_DESIGN, 1.5),
+    "video": (VIDEO, 2.0),
+    "audio": (VIDEO, 1.0),
+    "writing": (WRITING, 2.0),
+    "translation": (TRANSLATION, 2.5),
+    "languages": (TRANSLATION, 0.5),
+    "marketing": (SALES_MARKETING, 2.0),
+    "admin": (ADMIN_SUPPORT, 1.5),
+    "finance": (FINANCE, 2.5),
+    "legal": (LEGAL, 2.0),
+    "engineering": (ENGINEERING, 2.5),
+    "support": (CUSTOMER_SERVICE, 2.5),
     "education": (OTHER, 0.0),
 }
 _SKILL_CATEGORY: dict[str, tuple[str, float]] = {
-    "Data Annotation": (DE, 3.0),
-    "AI Model Training": (DE, 2.0),
-    "Data Entry": (DE, 3.0),
-    "Transcription": (DE, 2.5),
-    "Copy Typing": (DE, 2.5),
-    "Data Cleaning": (DE, 1.0),
-    "AI Content Writing": (W, 2.0),
-    "AI Video Generation": (V, 2.0),
-    "AI Image Editing": (G, 2.0),
-    "Midjourney": (G, 1.0),
-    "DALL-E": (G, 1.0),
-    "Stable Diffusion": (AI, 1.0),
-    "ChatGPT": (AI, 1.0),
-    "Artificial Intelligence": (AI, 1.0),
-    "Generative AI": (AI, 1.0),
-    "Claude": (AI, 1.0),
-    "Google Gemini": (AI, 1.0),
-    "Web Design": (WD, 3.0),
-    "UI/UX Design": (WD, 3.0),
-    "Figma": (WD, 2.0),
-    "Adobe XD": (WD, 2.0),
-    "Sketch": (WD, 1.5),
-    "Webflow": (WD, 1.5),
-    "Wix": (WD, 1.0),
-    "Squarespace": (WD, 1.0),
-    "Landing Page": (WD, 1.0),
-    "Responsive Design": (WD, 1.0),
-    "WordPress": (D, 1.0),
-    "Shopify": (D, 1.0),
-    "Excel": (DS, 0.5),
-    "Google Sheets": (DS, 0.5),
-    "Spreadsheets": (DS, 0.5),
-    "Web Scraping": (DS, 2.0),
-    "Lead Generation": (S, 2.5),
-    "Research": (A, 1.0),
-    "Project Management": (A, 1.0),
-    "Microsoft Office": (A, 0.5),
-    "Google Workspace": (A, 0.5),
+    "Data Annotation": (DATA_ENTRY, 3.0),
+    "AI Model Training": (DATA_ENTRY, 2.0),
+    "Data Entry": (DATA_ENTRY, 3.0),
+    "Transcription": (DATA_ENTRY, 2.5),
+    "Copy Typing": (DATA_ENTRY, 2.5),
+    "Data Cleaning": (DATA_ENTRY, 1.0),
+    "AI Content Writing": (WRITING, 2.0),
+    "AI Video Generation": (VIDEO, 2.0),
+    "AI Image Editing": (GRAPHIC_DESIGN, 2.0),
+    "Midjourney": (GRAPHIC_DESIGN, 1.0),
+    "DALL-E": (GRAPHIC_DESIGN, 1.0),
+    "Stable Diffusion": (ML_AI, 1.0),
+    "ChatGPT": (ML_AI, 1.0),
+    "Artificial Intelligence": (ML_AI, 1.0),
+    "Generative AI": (ML_AI, 1.0),
+    "Claude": (ML_AI, 1.0),
+    "Google Gemini": (ML_AI, 1.0),
+    "Web Design": (WEB_DESIGN, 3.0),
+    "UI/UX Design": (WEB_DESIGN, 3.0),
+    "Figma": (WEB_DESIGN, 2.0),
+    "Adobe XD": (WEB_DESIGN, 2.0),
+    "Sketch": (WEB_DESIGN, 1.5),
+    "Webflow": (WEB_DESIGN, 1.5),
+    "Wix": (WEB_DESIGN, 1.0),
+    "Squarespace": (WEB_DESIGN, 1.0),
+    "Landing Page": (WEB_DESIGN, 1.0),
+    "Responsive Design": (WEB_DESIGN, 1.0),
+    "WordPress": (SOFTWARE_DEV, 1.0),
+    "Shopify": (SOFTWARE_DEV, 1.0),
+    "Excel": (DATA_SCIENCE, 0.5),
+    "Google Sheets": (DATA_SCIENCE, 0.5),
+    "Spreadsheets": (DATA_SCIENCE, 0.5),
+    "Web Scraping": (DATA_SCIENCE, 2.0),
+    "Lead Generation": (SALES_MARKETING, 2.5),
+    "Research": (ADMIN_SUPPORT, 1.0),
+    "Project Management": (ADMIN_SUPPORT, 1.0),
+    "Microsoft Office": (ADMIN_SUPPORT, 0.5),
+    "Google Workspace": (ADMIN_SUPPORT, 0.5),
     "Human Resources": (OTHER, 0.0),
     "Photography": (OTHER, 0.5),
-    "Photo Editing": (G, 1.5),
-    "3D Modeling": (E, 1.5),
-    "Interior Design": (E, 3.0),
+    "Photo Editing": (GRAPHIC_DESIGN, 1.5),
+    "3D Modeling": (ENGINEERING, 1.5),
+    "Interior Design": (ENGINEERING, 3.0),
     "Voice Over": (OTHER, 0.0),
     "Music Production": (OTHER, 0.0),
-    "Python": (D, 1.0),
-    "Technical Support": (CS, 2.5),
-    "Customer Onboarding": (CS, 1.0),
-    "Community Moderation": (CS, 1.5),
-    "Mathematics": (DS, 0.5),
-    "Algorithms": (D, 0.5),
-    "Software Development": (D, 1.5),
+    "Python": (SOFTWARE_DEV, 1.0),
+    "Technical Support": (CUSTOMER_SERVICE, 2.5),
+    "Customer Onboarding": (CUSTOMER_SERVICE, 1.0),
+    "Community Moderation": (CUSTOMER_SERVICE, 1.5),
+    "Mathematics": (DATA_SCIENCE, 0.5),
+    "Algorithms": (SOFTWARE_DEV, 0.5),
+    "Software Development": (SOFTWARE_DEV, 1.5),
     "Consulting": (OTHER, 0.0),
-    "Real Estate": (A, 0.5),
-    "Medical Billing": (A, 1.0),
+    "Real Estate": (ADMIN_SUPPORT, 0.5),
+    "Medical Billing": (ADMIN_SUPPORT, 1.0),
     "Teaching": (OTHER, 0.0),
 }
 # Words in the text: each hit adds TEXT_WEIGHT, at most TEXT_CAP per category.
@@ -462,7 +480,7 @@ _TEXT_WORDS: dict[str, str] = {
             "manuscript",
             "ebook",
         ],
-        W,
+        WRITING,
     ),
     **dict.fromkeys(
         [
@@ -475,7 +493,7 @@ _TEXT_WORDS: dict[str, str] = {
             "localisation",
             "interpreter",
         ],
-        T,
+        TRANSLATION,
     ),
     **dict.fromkeys(
         [
@@ -489,7 +507,7 @@ _TEXT_WORDS: dict[str, str] = {
             "inbound",
             "chat",
         ],
-        CS,
+        CUSTOMER_SERVICE,
     ),
     **dict.fromkeys(
         [
@@ -503,7 +521,7 @@ _TEXT_WORDS: dict[str, str] = {
             "reels",
             "tiktok",
         ],
-        V,
+        VIDEO,
     ),
     **dict.fromkeys(
         [
@@ -521,7 +539,7 @@ _TEXT_WORDS: dict[str, str] = {
             "poster",
             "thumbnail",
         ],
-        G,
+        GRAPHIC_DESIGN,
     ),
     **dict.fromkeys(
         [
@@ -534,7 +552,7 @@ _TEXT_WORDS: dict[str, str] = {
             "prototype",
             "webflow",
         ],
-        WD,
+        WEB_DESIGN,
     ),
     **dict.fromkeys(
         [
@@ -555,7 +573,7 @@ _TEXT_WORDS: dict[str, str] = {
             "server",
             "framework",
         ],
-        D,
+        SOFTWARE_DEV,
     ),
     **dict.fromkeys(
         [
@@ -569,7 +587,7 @@ _TEXT_WORDS: dict[str, str] = {
             "kotlin",
             "swift",
         ],
-        M,
+        MOBILE_DEV,
     ),
     **dict.fromkeys(
         [
@@ -585,7 +603,7 @@ _TEXT_WORDS: dict[str, str] = {
             "etl",
             "pandas",
         ],
-        DS,
+        DATA_SCIENCE,
     ),
     **dict.fromkeys(
         [
@@ -605,7 +623,7 @@ _TEXT_WORDS: dict[str, str] = {
             "models",
             "ai",
         ],
-        AI,
+        ML_AI,
     ),
     **dict.fromkeys(
         [
@@ -618,7 +636,7 @@ _TEXT_WORDS: dict[str, str] = {
             "typing",
             "spreadsheet",
         ],
-        DE,
+        DATA_ENTRY,
     ),
     **dict.fromkeys(
         [
@@ -635,7 +653,7 @@ _TEXT_WORDS: dict[str, str] = {
             "outreach",
             "prospects",
         ],
-        S,
+        SALES_MARKETING,
     ),
     **dict.fromkeys(
         [
@@ -647,7 +665,7 @@ _TEXT_WORDS: dict[str, str] = {
             "inbox",
             "errands",
         ],
-        A,
+        ADMIN_SUPPORT,
     ),
     **dict.fromkeys(
         [
@@ -661,7 +679,7 @@ _TEXT_WORDS: dict[str, str] = {
             "tax",
             "financial",
         ],
-        F,
+        FINANCE,
     ),
     **dict.fromkeys(
         [
@@ -675,10 +693,11 @@ _TEXT_WORDS: dict[str, str] = {
             "pcb",
             "architectural",
         ],
-        E,
+        ENGINEERING,
     ),
     **dict.fromkeys(
-        ["legal", "lawyer", "attorney", "contract", "contracts", "law", "compliance"], L
+        ["legal", "lawyer", "attorney", "contract", "contracts", "law", "compliance"],
+        LEGAL,
     ),
 }
 
@@ -762,25 +781,32 @@ def _decide(scores: dict[str, float]) -> str | None:
         return best_cat
     # AI work is also development work: a clear AI signal wins over generic dev words.
     if (
-        best_cat == D
-        and scores.get(AI, 0) >= MIN_SCORE
-        and scores.get(AI, 0) >= 0.75 * best
+        best_cat == SOFTWARE_DEV
+        and scores.get(ML_AI, 0) >= MIN_SCORE
+        and scores.get(ML_AI, 0) >= 0.75 * best
     ):
-        return AI
+        return ML_AI
     return None
 
 
 # A broad source category may only be refined into a category that can live inside it
 # (Freelancer's "Websites, IT & Software" can become mobile or ML work, not legal).
 _REFINABLE: dict[str, set[str]] = {
-    D: {M, AI, DS, WD, DE, G},
-    M: {D, G, WD},
-    W: {T, S, DE},
-    G: {V, WD, E},
-    A: {DE, CS, DS, F},
-    E: {AI, DS, D},
-    DS: {AI, DE, D},
-    F: {L, F, S, A},
+    SOFTWARE_DEV: {
+        MOBILE_DEV,
+        ML_AI,
+        DATA_SCIENCE,
+        WEB_DESIGN,
+        DATA_ENTRY,
+        GRAPHIC_DESIGN,
+    },
+    MOBILE_DEV: {SOFTWARE_DEV, GRAPHIC_DESIGN, WEB_DESIGN},
+    WRITING: {TRANSLATION, SALES_MARKETING, DATA_ENTRY},
+    GRAPHIC_DESIGN: {VIDEO, WEB_DESIGN, ENGINEERING},
+    ADMIN_SUPPORT: {DATA_ENTRY, CUSTOMER_SERVICE, DATA_SCIENCE, FINANCE},
+    ENGINEERING: {ML_AI, DATA_SCIENCE, SOFTWARE_DEV},
+    DATA_SCIENCE: {ML_AI, DATA_ENTRY, SOFTWARE_DEV},
+    FINANCE: {LEGAL, FINANCE, SALES_MARKETING, ADMIN_SUPPORT},
     OTHER: set(CANONICAL_CATEGORIES) - {OTHER},
 }
 

@@ -303,7 +303,7 @@ def test_a_killed_crawl_is_recorded_as_interrupted(tmp_path, gen_root, gen_serve
 def test_a_killed_runs_counters_come_from_its_stored_rows(tmp_path):
     """A SIGKILLed run never counted; the rows it stored tell its counters."""
     from crawler.db import RawListing, connect, record_skip, save_raw, start_run
-    from crawler.runs import mark_interrupted, record_owner
+    from crawler.run_record import mark_interrupted, record_owner
 
     conn = connect(tmp_path / "k.db")
     earlier = start_run(conn, "upwork")

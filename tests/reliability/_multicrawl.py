@@ -41,8 +41,8 @@ def main(spec_path: str, log_file: str) -> None:
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
 
+    from crawler.crawl_process import LOOPBACK_SETTINGS
     from crawler.db import connect
-    from crawler.runner import LOOPBACK_SETTINGS
 
     specs = json.loads(Path(spec_path).read_text(encoding="utf-8"))
     settings = get_project_settings()

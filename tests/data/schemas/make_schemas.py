@@ -29,8 +29,8 @@ VERSIONS = {
         [
             ("crawler/db.py", "SCHEMA"),
             ("crawler/db.py", "FTS_SCHEMA"),
-            ("crawler/normalize/run.py", "QUEUE_DDL"),
-            ("crawler/runs.py", "OWNERS_DDL"),
+            ("crawler/normalize/bulk.py", "QUEUE_DDL"),
+            ("crawler/run_record.py", "OWNERS_DDL"),
         ],
     ),
 }

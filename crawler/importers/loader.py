@@ -35,7 +35,7 @@ from crawler.importers.inputs import total_size
 from crawler.importers.reading import InputFailed, ParallelReader, read_chunks
 from crawler.importers.records import FileDone, Record, Reject
 from crawler.killpoints import kill_point
-from crawler.runs import mark_interrupted, record_owner
+from crawler.run_record import mark_interrupted, record_owner
 
 #: Tests only: a file path; after its first batch the import writes its pid and its
 #: reader's there and stops, so a test can kill it at a known point (no timing).
@@ -262,7 +262,7 @@ def run_import(
                 )
             )
         if normalize and report.months:
-            from crawler.normalize.run import after_store
+            from crawler.normalize.bulk import after_store
 
             after_store(conn, report.months)
         report.status = (
