@@ -34,6 +34,12 @@ def period_cpi(period: Period) -> float:
         months.append(month_label(day))
         day = add_months(day, 1)
     missing = [m for m in months if m not in table]
+    gaps = [m for m in missing if min(table) < m < max(table)]
+    if gaps:
+        raise UserError(
+            f"BLS published no CPI-U value for {', '.join(gaps)}; choose windows that"
+            " avoid it, or drop --real"
+        )
     if missing:
         raise UserError(
             f"no CPI-U value for {', '.join(missing)} in {CPI_FILE.name} (it covers"

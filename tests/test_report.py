@@ -408,8 +408,10 @@ def test_cli_defaults_to_last_complete_month_and_prints_coverage_first(
     assert "window A rates are in window B dollars (US CPI-U x1.0424" in real.output
     from analysis.cpi import period_cpi
 
-    with pytest.raises(UserError, match="no CPI-U value for 2026-01"):
-        period_cpi(parse_period("2026-01"))
+    with pytest.raises(UserError, match="no CPI-U value for 2030-01"):
+        period_cpi(parse_period("2030-01"))
+    with pytest.raises(UserError, match="BLS published no CPI-U value for 2025-10"):
+        period_cpi(parse_period("2025-09-01..2025-11-30"))
 
 
 def test_empty_control_dropped_and_nothing_fell(tmp_path):
