@@ -191,7 +191,7 @@ def seed_database(path: Path) -> Path:
         run_ids.append(run_id)
     dbmod.save_jobs(conn, [_job(*row) for row in SEED])
     raw = [
-        dbmod.RawListing(
+        dbmod.RawRow(
             source=row[1],
             source_id=row[0].split(":")[1],
             payload=json.dumps(row[0]),

@@ -211,6 +211,7 @@ def _store(db_path: str, listings, *, args: dict, normalize: bool, quiet: bool) 
         conn, "synth", kind="synth", args={**args, "sources": list(args["sources"])}
     )
     new = updated = unchanged = 0
+    changed: list[tuple[str, str]] = []
     try:
         it = iter(listings)
         while batch := list(islice(it, BATCH)):
@@ -220,6 +221,7 @@ def _store(db_path: str, listings, *, args: dict, normalize: bool, quiet: bool) 
                 updated + counts.updated,
                 unchanged + counts.unchanged,
             )
+            changed += counts.changed_keys
     except BaseException:
         finish_run(
             conn, run_id, status="failed", new=new, updated=updated, unchanged=unchanged
@@ -240,7 +242,8 @@ def _store(db_path: str, listings, *, args: dict, normalize: bool, quiet: bool) 
     )
     if not normalize:
         return
-    from crawler.normalize.bulk import normalize_db
+    from crawler.normalize.bulk import after_store, normalize_keys
 
-    stats = normalize_db(conn, run_id=run_id, progress=not quiet)
+    stats = normalize_keys(conn, changed, run_id=run_id, progress=not quiet)
+    after_store(conn, stats.months)
     click.echo(f"normalized {stats.listings} listings")
