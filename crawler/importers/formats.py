@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from crawler.importers import generic, scrapy_feed, upwork_api, upwork_csv, upwork_rss
 from crawler.db import RawRow
+from crawler.importers import generic, scrapy_feed, upwork_api, upwork_csv, upwork_rss
 from crawler.importers.records import FileDone, Reject
 
 

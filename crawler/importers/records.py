@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
+
 @dataclass(slots=True)
 class Reject:
     """A row or file that could not be read: ``Reject("a.csv:17", "no_job_id", ...)``."""

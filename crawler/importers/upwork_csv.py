@@ -16,9 +16,9 @@ import re
 from collections.abc import Callable, Iterator
 from json.encoder import encode_basestring
 
+from crawler.db import RawRow
 from crawler.importers.inputs import InputFile
 from crawler.importers.lines import BadRecord, CsvRecords, csv_header
-from crawler.db import RawRow
 from crawler.importers.records import FileDone, Reject, parse_when
 from crawler.normalize.sources.upwork import job_id_from_link
 from crawler.payloads import json_payload
