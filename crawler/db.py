@@ -790,8 +790,8 @@ def save_raw(
 
     ``changed_keys`` lists the (source, source_id) pairs that are new or updated, the
     ones that need normalizing.  Payloads are stored compressed once their source has a
-    dictionary (crawler/raw_codec.py); a source reaching ``raw_codec.TRAIN_ROWS`` plain
-    payloads gets one in the same transaction.
+    dictionary (crawler/raw_codec.py); a source reaching ``raw_codec.TRAIN_ROWS``
+    payloads with this batch gets one first, in the same transaction.
 
     Rows without ``seen_at`` (a crawl) are seen at ``seen_at`` (default now): a new
     listing is inserted; one seen before advances ``last_seen_at`` (never back) and
@@ -812,6 +812,7 @@ def save_raw(
     dated = sum(1 for r in rows if r.seen_at is not None)
 
     def write() -> None:
+        raw_codec.train_where_due(conn, rows)
         packer = raw_codec.Packer(conn)
         if dated < len(rows):
             live = rows if not dated else [r for r in rows if r.seen_at is None]
@@ -819,8 +820,6 @@ def save_raw(
         if dated:
             sightings = rows if dated == len(rows) else [r for r in rows if r.seen_at]
             _save_dated(conn, sightings, run_id, counts, packer)
-        if counts.new:
-            raw_codec.train_where_due(conn, {k[0] for k in counts.changed_keys})
 
     if in_transaction:
         write()

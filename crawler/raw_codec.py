@@ -106,27 +106,34 @@ class Packer:
         return got[1].compress(text.encode("utf-8")), got[0]
 
 
-def train_where_due(conn: sqlite3.Connection, sources) -> list[str]:
-    """Train a dictionary for each of ``sources`` that has none yet and at least
-    ``TRAIN_ROWS`` plain payloads, then compress those payloads; the caller holds the
-    transaction.  Returns the sources trained."""
+def train_where_due(conn: sqlite3.Connection, rows=()) -> list[str]:
+    """Before a write: train a dictionary for each source (of ``rows``, the listings
+    about to be stored) that has none yet and, counting ``rows``, at least
+    ``TRAIN_ROWS`` payloads; compress that source's plain payloads already stored.  The
+    caller holds the transaction; ``rows`` are then packed with the new dictionary, so
+    the pages they fill are written once.  Returns the sources trained."""
     have = {r[0] for r in conn.execute("SELECT DISTINCT source FROM payload_dicts")}
+    incoming: dict[str, list[str]] = {}
+    for row in rows:
+        if row.source not in have:
+            incoming.setdefault(row.source, []).append(row.payload)
     trained = []
-    for source in sorted(set(sources) - have):
+    for source in sorted(incoming):
         plain = conn.execute(
             "SELECT count(*) FROM (SELECT 1 FROM raw_listings WHERE source = ?"
             " AND payload_dict IS NULL LIMIT ?)",
             (source, TRAIN_ROWS),
         ).fetchone()[0]
-        if plain >= TRAIN_ROWS:
-            train(conn, source)
+        if plain + len(incoming[source]) >= TRAIN_ROWS:
+            train(conn, source, incoming[source])
             trained.append(source)
     return trained
 
 
-def train(conn: sqlite3.Connection, source: str) -> int:
-    """Train ``source``'s dictionary on its plain payloads, store it, and compress every
-    plain payload of that source.  Returns the payloads compressed."""
+def train(conn: sqlite3.Connection, source: str, extra: list[str] = ()) -> int:
+    """Train ``source``'s dictionary on its plain payloads (and ``extra`` ones about to
+    be stored), store it, and compress every plain payload of that source already
+    stored.  Returns the payloads compressed."""
     samples = [
         r[0].encode("utf-8")
         for r in conn.execute(
@@ -135,6 +142,7 @@ def train(conn: sqlite3.Connection, source: str) -> int:
             (source, SAMPLE_ROWS),
         )
     ]
+    samples += [p.encode("utf-8") for p in extra[: SAMPLE_ROWS - len(samples)]]
     note = None
     try:
         data = zstandard.train_dictionary(DICT_BYTES, samples, level=LEVEL).as_bytes()
@@ -171,5 +179,13 @@ def train(conn: sqlite3.Connection, source: str) -> int:
 def compress_all(conn: sqlite3.Connection) -> None:
     """Migration: train and compress every source with enough plain payloads (inside
     the migrating transaction)."""
-    sources = [r[0] for r in conn.execute("SELECT DISTINCT source FROM raw_listings")]
-    train_where_due(conn, sources)
+    for (source,) in conn.execute(
+        "SELECT DISTINCT source FROM raw_listings"
+        " WHERE source NOT IN (SELECT source FROM payload_dicts)"
+    ).fetchall():
+        plain = conn.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM raw_listings WHERE source = ? LIMIT ?)",
+            (source, TRAIN_ROWS),
+        ).fetchone()[0]
+        if plain >= TRAIN_ROWS:
+            train(conn, source)

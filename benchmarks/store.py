@@ -1,0 +1,132 @@
+"""The store's size and write speed, plain payloads vs zstd with trained dictionaries.
+
+    python -m benchmarks.store --rows 100000
+
+Generates synth listings once (not timed), then for each variant, in this one process
+and on the same rows: a fresh database, ``save_raw`` in batches (raw store rows/s),
+one read of every payload as the normalizer reads it (rows/s), ``normalize_db`` on one
+worker without reposts and rollups (rows/s), and the database's bytes per posting,
+whole and per table (SQLite's ``dbstat``).  Variants alternate (plain, zstd, plain,
+zstd) so load from other processes falls on both; each figure is the better of two.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sqlite3
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+from crawler import raw_codec
+
+CHUNK = 20_000
+SEEN = "2024-07-01T00:00:00Z"
+VARIANTS = {"plain": 10**12, "zstd": raw_codec.TRAIN_ROWS}  # name -> TRAIN_ROWS
+
+
+def table_bytes(conn: sqlite3.Connection) -> dict[str, int]:
+    """Bytes on disk per table, its indexes included (dbstat)."""
+    return {
+        name: size
+        for name, size in conn.execute(
+            "SELECT coalesce(m.tbl_name, d.name), sum(d.pgsize) FROM dbstat d"
+            " LEFT JOIN sqlite_master m ON m.name = d.name GROUP BY 1 ORDER BY 2 DESC"
+        )
+    }
+
+
+def used_bytes(conn: sqlite3.Connection) -> int:
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    free = conn.execute("PRAGMA freelist_count").fetchone()[0]
+    return (pages - free) * conn.execute("PRAGMA page_size").fetchone()[0]
+
+
+def run_variant(name: str, listings: list, folder: Path) -> dict:
+    from crawler.db import connect, save_raw
+    from crawler.normalize.bulk import _RAW_COLUMNS, normalize_db
+
+    raw_codec.TRAIN_ROWS = VARIANTS[name]
+    path = folder / f"{name}.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    conn = connect(path)
+    t0 = time.perf_counter()
+    for i in range(0, len(listings), CHUNK):
+        save_raw(conn, listings[i : i + CHUNK], run_id=1, seen_at=SEEN)
+    store_s = time.perf_counter() - t0
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    raw_bytes = used_bytes(conn)
+    t0 = time.perf_counter()
+    n_read = sum(1 for _ in conn.execute(f"SELECT {_RAW_COLUMNS} FROM raw_listings"))
+    read_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    stats = normalize_db(conn, progress=False, workers=1, derive=False)
+    normalize_s = time.perf_counter() - t0
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    n = stats.listings
+    figures = {
+        "rows": n,
+        "raw_store_rows_s": len(listings) / store_s,
+        "payload_read_rows_s": n_read / read_s,
+        "normalize_rows_s": n / normalize_s,
+        "raw_store_bytes_per_posting": raw_bytes / n,
+        "bytes_per_posting": used_bytes(conn) / n,
+        "table_bytes_per_posting": {
+            t: round(b / n, 1) for t, b in table_bytes(conn).items() if b / n >= 1
+        },
+    }
+    conn.close()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return figures
+
+
+def best(a: dict, b: dict) -> dict:
+    """Per figure, the better of two runs (speed: higher; sizes are the same)."""
+    return {k: max(a[k], b[k]) if k.endswith("_s") else a[k] for k in a}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--dir", default=None, help="scratch folder (default: a temp one)"
+    )
+    parser.add_argument("--json", default=None, help="also write the figures here")
+    args = parser.parse_args()
+    from analysis.synth import generate
+
+    listings = list(
+        generate(date(2022, 1, 1), date(2024, 6, 30), rows=args.rows, seed=args.seed)
+    )
+    with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
+        runs: dict[str, list[dict]] = {name: [] for name in VARIANTS}
+        for _ in range(2):
+            for name in VARIANTS:
+                runs[name].append(run_variant(name, listings, Path(tmp)))
+    result = {name: best(*got) for name, got in runs.items()}
+    plain, packed = result["plain"], result["zstd"]
+    print(f"{len(listings):,} synth listings, {os.cpu_count()} cores")
+    print(f"{'':32}{'plain':>12}{'zstd+dict':>12}{'ratio':>8}")
+    for key, label in (
+        ("raw_store_rows_s", "raw store rows/s"),
+        ("payload_read_rows_s", "payload read rows/s"),
+        ("normalize_rows_s", "normalize (1 worker) rows/s"),
+        ("raw_store_bytes_per_posting", "raw store bytes/posting"),
+        ("bytes_per_posting", "database bytes/posting"),
+    ):
+        ratio = packed[key] / plain[key]
+        print(f"{label:32}{plain[key]:>12,.0f}{packed[key]:>12,.0f}{ratio:>8.2f}")
+    print("bytes/posting per table (zstd+dict):", packed["table_bytes_per_posting"])
+    print("bytes/posting per table (plain):    ", plain["table_bytes_per_posting"])
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
