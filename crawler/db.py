@@ -90,6 +90,60 @@ CREATE TABLE IF NOT EXISTS payload_dicts (
 );
 """
 
+# Each posting's skills, compact: a skill is stored once in skill_names and each
+# posting-skill pair as two integers and the month, WITHOUT ROWID (no second copy of the
+# key).  Readers use the view `job_skills` (job_id, skill, is_ai, family, month); its
+# INSTEAD OF triggers let SQL insert, update and delete through it as through a table.
+JOB_SKILL_TABLES = """
+CREATE TABLE IF NOT EXISTS skill_names (
+    skill_id INTEGER PRIMARY KEY,
+    skill TEXT NOT NULL,
+    is_ai INTEGER NOT NULL DEFAULT 0,
+    family TEXT
+);
+CREATE TABLE IF NOT EXISTS job_skill_ids (
+    job_id TEXT NOT NULL,
+    skill_id INTEGER NOT NULL,
+    month TEXT,
+    PRIMARY KEY (job_id, skill_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS job_skill_ids_skill_month ON job_skill_ids(skill_id, month)
+"""
+JOB_SKILLS = (
+    JOB_SKILL_TABLES
+    + """;
+CREATE VIEW IF NOT EXISTS job_skills AS
+    SELECT s.job_id, k.skill, k.is_ai, k.family, s.month
+    FROM job_skill_ids s JOIN skill_names k ON k.skill_id = s.skill_id;
+CREATE TRIGGER IF NOT EXISTS job_skills_insert INSTEAD OF INSERT ON job_skills BEGIN
+    INSERT INTO skill_names (skill, is_ai, family)
+    SELECT new.skill, coalesce(new.is_ai, 0), new.family WHERE NOT EXISTS (
+        SELECT 1 FROM skill_names WHERE skill = new.skill
+        AND is_ai = coalesce(new.is_ai, 0) AND family IS new.family);
+    INSERT OR IGNORE INTO job_skill_ids (job_id, skill_id, month)
+    SELECT new.job_id, skill_id, new.month FROM skill_names WHERE skill = new.skill
+        AND is_ai = coalesce(new.is_ai, 0) AND family IS new.family;
+END;
+CREATE TRIGGER IF NOT EXISTS job_skills_delete INSTEAD OF DELETE ON job_skills BEGIN
+    DELETE FROM job_skill_ids WHERE job_id = old.job_id AND skill_id IN (
+        SELECT skill_id FROM skill_names WHERE skill = old.skill
+        AND is_ai = old.is_ai AND family IS old.family);
+END;
+CREATE TRIGGER IF NOT EXISTS job_skills_update INSTEAD OF UPDATE ON job_skills BEGIN
+    DELETE FROM job_skill_ids WHERE job_id = old.job_id AND skill_id IN (
+        SELECT skill_id FROM skill_names WHERE skill = old.skill
+        AND is_ai = old.is_ai AND family IS old.family);
+    INSERT INTO skill_names (skill, is_ai, family)
+    SELECT new.skill, coalesce(new.is_ai, 0), new.family WHERE NOT EXISTS (
+        SELECT 1 FROM skill_names WHERE skill = new.skill
+        AND is_ai = coalesce(new.is_ai, 0) AND family IS new.family);
+    INSERT OR IGNORE INTO job_skill_ids (job_id, skill_id, month)
+    SELECT new.job_id, skill_id, new.month FROM skill_names WHERE skill = new.skill
+        AND is_ai = coalesce(new.is_ai, 0) AND family IS new.family;
+END;
+"""
+)
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS raw_listings (
     source TEXT NOT NULL,
@@ -190,15 +244,7 @@ CREATE TABLE IF NOT EXISTS report_estimates (
     PRIMARY KEY (a, b, source, measure, item)
 );
 
-CREATE TABLE IF NOT EXISTS job_skills (
-    job_id TEXT NOT NULL,
-    skill TEXT NOT NULL,
-    is_ai INTEGER NOT NULL DEFAULT 0,
-    family TEXT,
-    month TEXT,
-    PRIMARY KEY (job_id, skill)
-);
-CREATE INDEX IF NOT EXISTS job_skills_skill_month ON job_skills(skill, month);
+{JOB_SKILLS}
 
 CREATE TABLE IF NOT EXISTS crawl_runs (
     run_id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -326,7 +372,7 @@ CREATE TABLE IF NOT EXISTS normalize_queue (
 -- Which process writes each run (crawler/run_record.py), so a later look can tell it died.
 CREATE TABLE IF NOT EXISTS run_owners (
     run_id INTEGER PRIMARY KEY, pid INTEGER NOT NULL, host TEXT NOT NULL);
-""".replace("{PAYLOAD_DICTS}", PAYLOAD_DICTS)
+""".replace("{PAYLOAD_DICTS}", PAYLOAD_DICTS).replace("{JOB_SKILLS}", JOB_SKILLS)
 
 # A resumable crawl's own SQLite file of pending and done requests (crawler/resume.py),
 # next to the database, not in it.
@@ -563,6 +609,26 @@ def _compress_payloads(conn: sqlite3.Connection) -> None:
         raw_codec.compress_all(conn)
 
 
+def _compact_job_skills(conn: sqlite3.Connection) -> None:
+    kind = conn.execute(
+        "SELECT type FROM sqlite_master WHERE name = 'job_skills'"
+    ).fetchone()
+    if kind is None or kind[0] != "table":
+        return
+    for statement in JOB_SKILL_TABLES.split(";"):  # no executescript: it would COMMIT
+        conn.execute(statement)
+    conn.execute(
+        "INSERT INTO skill_names (skill, is_ai, family)"
+        " SELECT DISTINCT skill, is_ai, family FROM job_skills"
+    )
+    conn.execute(
+        "INSERT OR IGNORE INTO job_skill_ids (job_id, skill_id, month)"
+        " SELECT s.job_id, k.skill_id, s.month FROM job_skills s JOIN skill_names k"
+        " ON k.skill = s.skill AND k.is_ai = s.is_ai AND k.family IS s.family"
+    )
+    conn.execute("DROP TABLE job_skills")  # SCHEMA makes it the view
+
+
 MIGRATIONS: list[Migration] = [
     Migration(
         1,
@@ -593,6 +659,11 @@ MIGRATIONS: list[Migration] = [
         6,
         "raw payloads zstd-compressed with a dictionary per source (payload_dicts)",
         _compress_payloads,
+    ),
+    Migration(
+        7,
+        "job_skills compact: skill_names + job_skill_ids (WITHOUT ROWID), job_skills a view",
+        _compact_job_skills,
     ),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1].version  # what PRAGMA user_version says once migrated
@@ -1045,6 +1116,27 @@ def job_rows(job: dict) -> tuple[tuple, list[tuple]]:
     ]
 
 
+def _skill_id_rows(conn: sqlite3.Connection, skills: list[tuple]) -> list[tuple]:
+    """`job_skills` rows (job_id, skill, is_ai, family, month) as `job_skill_ids` rows,
+    adding the skills `skill_names` lacks (the caller holds the transaction)."""
+    ids = {
+        (skill, is_ai, family): skill_id
+        for skill_id, skill, is_ai, family in conn.execute(
+            "SELECT skill_id, skill, is_ai, family FROM skill_names"
+        )
+    }
+    out = []
+    for job_id, skill, is_ai, family, month in skills:
+        key = (skill, is_ai, family)
+        skill_id = ids.get(key)
+        if skill_id is None:
+            skill_id = ids[key] = conn.execute(
+                "INSERT INTO skill_names (skill, is_ai, family) VALUES (?, ?, ?)", key
+            ).lastrowid
+        out.append((job_id, skill_id, month))
+    return out
+
+
 def write_job_rows(
     conn: sqlite3.Connection,
     jobs: list[tuple],
@@ -1055,11 +1147,10 @@ def write_job_rows(
     issues; the caller holds the transaction."""
     ids = [(j[0],) for j in jobs]
     conn.executemany(_JOB_INSERT, jobs)
-    conn.executemany("DELETE FROM job_skills WHERE job_id = ?", ids)
+    conn.executemany("DELETE FROM job_skill_ids WHERE job_id = ?", ids)
     conn.executemany(
-        "INSERT OR IGNORE INTO job_skills (job_id, skill, is_ai, family, month)"
-        " VALUES (?,?,?,?,?)",
-        skills,
+        "INSERT OR IGNORE INTO job_skill_ids (job_id, skill_id, month) VALUES (?,?,?)",
+        _skill_id_rows(conn, skills),
     )
     conn.executemany("DELETE FROM normalize_issues WHERE job_id = ?", ids)
     conn.executemany(

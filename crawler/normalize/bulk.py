@@ -48,7 +48,7 @@ BULK_FTS_ROWS = 50_000
 # Above this many listings the work goes to worker processes (below, forking costs more).
 PARALLEL_ROWS = 4 * CHUNK
 # A bulk run that rewrites at least this many listings, and at least as many as `jobs`
-# already holds, drops the secondary indexes of jobs/job_skills and builds them once at
+# already holds, drops the secondary indexes of jobs/job_skill_ids and builds them once at
 # the end: sorting once is several times cheaper than updating 9 B-trees row by row.
 BULK_INDEX_ROWS = 50_000
 
@@ -276,7 +276,7 @@ def _write(conn: sqlite3.Connection, packed: tuple, *, queue: bool) -> None:
 
 
 class _bulk_indexes:
-    """``with _bulk_indexes(conn, on):`` drop the secondary indexes of jobs and job_skills,
+    """``with _bulk_indexes(conn, on):`` drop the secondary indexes of jobs and job_skill_ids,
     create them again on exit (``ensure_db`` re-creates them after a crash in between)."""
 
     def __init__(self, conn: sqlite3.Connection, on: bool):
@@ -286,7 +286,7 @@ class _bulk_indexes:
         if self.on:
             self.saved = self.conn.execute(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'index'"
-                " AND tbl_name IN ('jobs', 'job_skills') AND sql IS NOT NULL"
+                " AND tbl_name IN ('jobs', 'job_skill_ids') AND sql IS NOT NULL"
             ).fetchall()
             with transaction(self.conn):
                 for name, _ in self.saved:
