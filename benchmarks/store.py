@@ -7,12 +7,13 @@ and on the same rows: a fresh database, ``save_raw`` in batches (raw store rows/
 one read of every payload as the normalizer reads it (rows/s), ``normalize_db`` on one
 worker without reposts and rollups (rows/s), and the database's bytes per posting,
 whole and per table (SQLite's ``dbstat``).  Variants alternate (plain, zstd, plain,
-zstd) so load from other processes falls on both; each figure is the better of two.
+zstd) so load from other processes falls on both; each speed is the best of the rounds.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sqlite3
@@ -98,6 +99,7 @@ def main() -> None:
         "--dir", default=None, help="scratch folder (default: a temp one)"
     )
     parser.add_argument("--json", default=None, help="also write the figures here")
+    parser.add_argument("--rounds", type=int, default=2, help="runs of each variant")
     args = parser.parse_args()
     from analysis.synth import generate
 
@@ -106,10 +108,10 @@ def main() -> None:
     )
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         runs: dict[str, list[dict]] = {name: [] for name in VARIANTS}
-        for _ in range(2):
+        for _ in range(args.rounds):
             for name in VARIANTS:
                 runs[name].append(run_variant(name, listings, Path(tmp)))
-    result = {name: best(*got) for name, got in runs.items()}
+    result = {name: functools.reduce(best, got) for name, got in runs.items()}
     plain, packed = result["plain"], result["zstd"]
     print(f"{len(listings):,} synth listings, {os.cpu_count()} cores")
     print(f"{'':32}{'plain':>12}{'zstd+dict':>12}{'ratio':>8}")

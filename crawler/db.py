@@ -109,40 +109,33 @@ CREATE TABLE IF NOT EXISTS job_skill_ids (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS job_skill_ids_skill_month ON job_skill_ids(skill_id, month)
 """
-JOB_SKILLS = (
-    JOB_SKILL_TABLES
-    + """;
+# The trigger statements adding one view row (new.*) and removing one (old.*).
+_SKILL_ROW_ADD = """
+    INSERT INTO skill_names (skill, is_ai, family)
+    SELECT new.skill, coalesce(new.is_ai, 0), new.family WHERE NOT EXISTS (
+        SELECT 1 FROM skill_names WHERE skill = new.skill
+        AND is_ai = coalesce(new.is_ai, 0) AND family IS new.family);
+    INSERT OR IGNORE INTO job_skill_ids (job_id, skill_id, month)
+    SELECT new.job_id, skill_id, new.month FROM skill_names WHERE skill = new.skill
+        AND is_ai = coalesce(new.is_ai, 0) AND family IS new.family;"""
+_SKILL_ROW_REMOVE = """
+    DELETE FROM job_skill_ids WHERE job_id = old.job_id AND skill_id IN (
+        SELECT skill_id FROM skill_names WHERE skill = old.skill
+        AND is_ai = old.is_ai AND family IS old.family);"""
+JOB_SKILLS = f"""{JOB_SKILL_TABLES};
 CREATE VIEW IF NOT EXISTS job_skills AS
     SELECT s.job_id, k.skill, k.is_ai, k.family, s.month
     FROM job_skill_ids s JOIN skill_names k ON k.skill_id = s.skill_id;
 CREATE TRIGGER IF NOT EXISTS job_skills_insert INSTEAD OF INSERT ON job_skills BEGIN
-    INSERT INTO skill_names (skill, is_ai, family)
-    SELECT new.skill, coalesce(new.is_ai, 0), new.family WHERE NOT EXISTS (
-        SELECT 1 FROM skill_names WHERE skill = new.skill
-        AND is_ai = coalesce(new.is_ai, 0) AND family IS new.family);
-    INSERT OR IGNORE INTO job_skill_ids (job_id, skill_id, month)
-    SELECT new.job_id, skill_id, new.month FROM skill_names WHERE skill = new.skill
-        AND is_ai = coalesce(new.is_ai, 0) AND family IS new.family;
+    {_SKILL_ROW_ADD}
 END;
 CREATE TRIGGER IF NOT EXISTS job_skills_delete INSTEAD OF DELETE ON job_skills BEGIN
-    DELETE FROM job_skill_ids WHERE job_id = old.job_id AND skill_id IN (
-        SELECT skill_id FROM skill_names WHERE skill = old.skill
-        AND is_ai = old.is_ai AND family IS old.family);
+    {_SKILL_ROW_REMOVE}
 END;
 CREATE TRIGGER IF NOT EXISTS job_skills_update INSTEAD OF UPDATE ON job_skills BEGIN
-    DELETE FROM job_skill_ids WHERE job_id = old.job_id AND skill_id IN (
-        SELECT skill_id FROM skill_names WHERE skill = old.skill
-        AND is_ai = old.is_ai AND family IS old.family);
-    INSERT INTO skill_names (skill, is_ai, family)
-    SELECT new.skill, coalesce(new.is_ai, 0), new.family WHERE NOT EXISTS (
-        SELECT 1 FROM skill_names WHERE skill = new.skill
-        AND is_ai = coalesce(new.is_ai, 0) AND family IS new.family);
-    INSERT OR IGNORE INTO job_skill_ids (job_id, skill_id, month)
-    SELECT new.job_id, skill_id, new.month FROM skill_names WHERE skill = new.skill
-        AND is_ai = coalesce(new.is_ai, 0) AND family IS new.family;
+    {_SKILL_ROW_REMOVE}{_SKILL_ROW_ADD}
 END;
 """
-)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS raw_listings (
@@ -900,6 +893,42 @@ def save_raw(
     return counts
 
 
+def _stored_payload(
+    row: RawRow, digest: str, packer: raw_codec.Packer, seen_at: str
+) -> tuple:
+    """(url, payload, payload_dict, payload_format, payload_sha256, fetched_at) as
+    raw_listings stores them (the payload compressed when its source has a dictionary)."""
+    payload, dict_id = packer.pack(row.source, row.payload)
+    return (
+        row.url,
+        payload,
+        dict_id,
+        row.payload_format,
+        digest,
+        row.fetched_at or seen_at,
+    )
+
+
+def _new_row(
+    row: RawRow,
+    digest: str,
+    packer: raw_codec.Packer,
+    fetched_at: str,
+    seen: tuple[str, str, int],
+    run_id: int | None,
+) -> tuple:
+    """A new listing's ``_RAW_INSERT`` values; ``seen``: (first, last, seen_count)."""
+    return (
+        row.source,
+        row.source_id,
+        *_stored_payload(row, digest, packer, fetched_at),
+        *seen,
+        run_id,
+        run_id,
+        row.origin,
+    )
+
+
 def _save_live(
     conn: sqlite3.Connection,
     rows: Sequence[RawRow],
@@ -920,37 +949,15 @@ def _save_live(
         if old is None:
             counts.new += 1
             counts.changed_keys.append(key)
-            payload, dict_id = packer.pack(item.source, item.payload)
             inserts.append(
-                (
-                    item.source,
-                    item.source_id,
-                    item.url,
-                    payload,
-                    dict_id,
-                    item.payload_format,
-                    digest,
-                    item.fetched_at or seen_at,
-                    seen_at,
-                    seen_at,
-                    1,
-                    run_id,
-                    run_id,
-                    item.origin,
-                )
+                _new_row(item, digest, packer, seen_at, (seen_at, seen_at, 1), run_id)
             )
         elif old != digest:
             counts.updated += 1
             counts.changed_keys.append(key)
-            payload, dict_id = packer.pack(item.source, item.payload)
             updates.append(
                 (
-                    item.url,
-                    payload,
-                    dict_id,
-                    item.payload_format,
-                    digest,
-                    item.fetched_at or seen_at,
+                    *_stored_payload(item, digest, packer, seen_at),
                     seen_at,
                     run_id,
                     item.origin,
@@ -1024,25 +1031,8 @@ def _save_dated(
         if old is None:
             counts.new += 1
             counts.changed_keys.append(key)
-            payload, dict_id = packer.pack(row.source, row.payload)
-            inserts.append(
-                (
-                    row.source,
-                    row.source_id,
-                    row.url,
-                    payload,
-                    dict_id,
-                    row.payload_format,
-                    digest,
-                    row.fetched_at or row.seen_at,
-                    first,
-                    last,
-                    len(times),
-                    run_id,
-                    run_id,
-                    row.origin,
-                )
-            )
+            seen = (first, last, len(times))
+            inserts.append(_new_row(row, digest, packer, row.seen_at, seen, run_id))
             continue
         old_digest, old_first, old_last, old_run = old
         outside = sum(1 for t in times if t < old_first or t > old_last)
@@ -1052,15 +1042,9 @@ def _save_dated(
         if old_digest != digest and last >= old_last:
             counts.updated += 1
             counts.changed_keys.append(key)
-            payload, dict_id = packer.pack(row.source, row.payload)
             updates.append(
                 (
-                    row.url,
-                    payload,
-                    dict_id,
-                    row.payload_format,
-                    digest,
-                    row.fetched_at or row.seen_at,
+                    *_stored_payload(row, digest, packer, row.seen_at),
                     new_first,
                     new_last,
                     outside,
