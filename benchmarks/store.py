@@ -46,6 +46,73 @@ def used_bytes(conn: sqlite3.Connection) -> int:
     return (pages - free) * conn.execute("PRAGMA page_size").fetchone()[0]
 
 
+# job_skills as it was before migration 7 (a rowid table keyed by job_id and skill text).
+LEGACY_JOB_SKILLS = """
+CREATE TABLE legacy_job_skills (job_id TEXT NOT NULL, skill TEXT NOT NULL,
+    is_ai INTEGER NOT NULL DEFAULT 0, family TEXT, month TEXT, PRIMARY KEY (job_id, skill));
+INSERT INTO legacy_job_skills SELECT * FROM job_skills;
+CREATE INDEX legacy_job_skills_skill_month ON legacy_job_skills(skill, month);
+"""
+
+
+def legacy_job_skills_bytes(conn: sqlite3.Connection) -> int:
+    """Bytes the same job_skills rows took in the layout before migration 7."""
+    conn.executescript(LEGACY_JOB_SKILLS)
+    size = table_bytes(conn)["legacy_job_skills"]
+    conn.execute("DROP TABLE legacy_job_skills")
+    return size
+
+
+def adbc_vs_executemany(listings: list, folder: Path) -> dict[str, float]:
+    """CPU seconds per 1,000 `jobs` rows upserted: ``executemany`` (db.write_job_rows'
+    statement) vs Arrow columns ingested through ADBC into a staging table and upserted
+    with one INSERT ... SELECT (same rows, same schema, fresh databases)."""
+    import adbc_driver_sqlite.dbapi as adbc
+    import pyarrow as pa
+
+    from crawler import db
+    from crawler.normalize.bulk import _pack, normalize_chunk
+
+    raw = [
+        (r.source, r.source_id, r.payload, r.fetched_at, None, r.url) for r in listings
+    ]
+    jobs = _pack(normalize_chunk(raw))[0]
+    cols = ", ".join(db.JOB_COLUMNS)
+    sets = ", ".join(f"{c}=excluded.{c}" for c in db.JOB_COLUMNS if c != "job_id")
+
+    def plain(path: Path) -> None:
+        conn = db.connect(path)
+        with db.transaction(conn):
+            conn.executemany(db._JOB_INSERT, jobs)
+        conn.close()
+
+    def arrow(path: Path) -> None:
+        db.connect(path).close()
+        table = pa.table(
+            {
+                c: pa.array(v)
+                for c, v in zip(db.JOB_COLUMNS, zip(*jobs, strict=True), strict=True)
+            }
+        )
+        with adbc.connect(str(path)) as conn:
+            cur = conn.cursor()
+            cur.adbc_ingest("jobs_stage", table, mode="create", temporary=True)
+            cur.execute(
+                f"INSERT INTO jobs ({cols}) SELECT {cols} FROM temp.jobs_stage"
+                f" WHERE true ON CONFLICT(job_id) DO UPDATE SET {sets}"
+            )
+            conn.commit()
+
+    cpu: dict[str, float] = {}
+    for round_ in range(2):
+        for name, write in (("executemany", plain), ("adbc", arrow)):
+            t0 = time.process_time()
+            write(folder / f"{name}{round_}.db")
+            spent = (time.process_time() - t0) / len(jobs) * 1_000_000
+            cpu[name] = min(cpu.get(name, spent), spent)
+    return cpu
+
+
 def run_variant(name: str, listings: list, folder: Path) -> dict:
     from crawler.db import connect, save_raw
     from crawler.normalize.bulk import _RAW_COLUMNS, normalize_db
@@ -69,6 +136,7 @@ def run_variant(name: str, listings: list, folder: Path) -> dict:
     normalize_s = time.perf_counter() - t0
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     n = stats.listings
+    legacy = legacy_job_skills_bytes(conn)
     figures = {
         "rows": n,
         "raw_store_rows_s": len(listings) / store_s,
@@ -76,6 +144,7 @@ def run_variant(name: str, listings: list, folder: Path) -> dict:
         "normalize_rows_s": n / normalize_s,
         "raw_store_bytes_per_posting": raw_bytes / n,
         "bytes_per_posting": used_bytes(conn) / n,
+        "legacy_job_skills_bytes_per_posting": legacy / n,
         "table_bytes_per_posting": {
             t: round(b / n, 1) for t, b in table_bytes(conn).items() if b / n >= 1
         },
@@ -100,6 +169,9 @@ def main() -> None:
     )
     parser.add_argument("--json", default=None, help="also write the figures here")
     parser.add_argument("--rounds", type=int, default=2, help="runs of each variant")
+    parser.add_argument(
+        "--adbc", type=int, default=0, help="also time ADBC on this many listings"
+    )
     args = parser.parse_args()
     from analysis.synth import generate
 
@@ -111,6 +183,9 @@ def main() -> None:
         for _ in range(args.rounds):
             for name in VARIANTS:
                 runs[name].append(run_variant(name, listings, Path(tmp)))
+        adbc = (
+            adbc_vs_executemany(listings[: args.adbc], Path(tmp)) if args.adbc else {}
+        )
     result = {name: functools.reduce(best, got) for name, got in runs.items()}
     plain, packed = result["plain"], result["zstd"]
     print(f"{len(listings):,} synth listings, {os.cpu_count()} cores")
@@ -120,12 +195,20 @@ def main() -> None:
         ("payload_read_rows_s", "payload read rows/s"),
         ("normalize_rows_s", "normalize (1 worker) rows/s"),
         ("raw_store_bytes_per_posting", "raw store bytes/posting"),
+        ("legacy_job_skills_bytes_per_posting", "job_skills before (bytes/post.)"),
         ("bytes_per_posting", "database bytes/posting"),
     ):
         ratio = packed[key] / plain[key]
         print(f"{label:32}{plain[key]:>12,.0f}{packed[key]:>12,.0f}{ratio:>8.2f}")
     print("bytes/posting per table (zstd+dict):", packed["table_bytes_per_posting"])
     print("bytes/posting per table (plain):    ", plain["table_bytes_per_posting"])
+    if adbc:
+        print(
+            f"jobs upsert, CPU ms per 1,000 rows ({args.adbc:,} listings):"
+            f" executemany {adbc['executemany']:.0f}, ADBC {adbc['adbc']:.0f}"
+            f" ({adbc['executemany'] / adbc['adbc']:.2f}x)"
+        )
+        result["adbc_cpu_ms_per_1000_jobs"] = adbc
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2))
 
