@@ -204,24 +204,26 @@ def command(
 
 
 def _store(db_path: str, listings, *, args: dict, normalize: bool, quiet: bool) -> None:
-    from crawler.db import connect, finish_run, save_raw, start_run
+    from crawler.db import connect, finish_run, save_raw, start_run, transaction
+    from crawler.normalize.bulk import after_store, enqueue, normalize_keys
 
     conn = connect(db_path)
     run_id = start_run(
         conn, "synth", kind="synth", args={**args, "sources": list(args["sources"])}
     )
     new = updated = unchanged = 0
-    changed: list[tuple[str, str]] = []
     try:
         it = iter(listings)
         while batch := list(islice(it, BATCH)):
-            counts = save_raw(conn, batch, run_id=run_id)
+            with transaction(conn):  # what changed is queued with it, as a crawl does
+                counts = save_raw(conn, batch, run_id=run_id, in_transaction=True)
+                if normalize:
+                    enqueue(conn, counts.changed_keys, run_id)
             new, updated, unchanged = (
                 new + counts.new,
                 updated + counts.updated,
                 unchanged + counts.unchanged,
             )
-            changed += counts.changed_keys
     except BaseException:
         finish_run(
             conn, run_id, status="failed", new=new, updated=updated, unchanged=unchanged
@@ -242,8 +244,6 @@ def _store(db_path: str, listings, *, args: dict, normalize: bool, quiet: bool) 
     )
     if not normalize:
         return
-    from crawler.normalize.bulk import after_store, normalize_keys
-
-    stats = normalize_keys(conn, changed, run_id=run_id, progress=not quiet)
+    stats = normalize_keys(conn, (), run_id=run_id, progress=not quiet)
     after_store(conn, stats.months)
     click.echo(f"normalized {stats.listings} listings")
