@@ -101,6 +101,7 @@ CREATE TABLE IF NOT EXISTS skill_names (
     is_ai INTEGER NOT NULL DEFAULT 0,
     family TEXT
 );
+CREATE INDEX IF NOT EXISTS skill_names_skill ON skill_names(skill);
 CREATE TABLE IF NOT EXISTS job_skill_ids (
     job_id TEXT NOT NULL,
     skill_id INTEGER NOT NULL,
