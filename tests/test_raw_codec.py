@@ -168,3 +168,36 @@ def test_the_normalizer_reads_compressed_payloads_as_text(tmp_path, monkeypatch)
     assert [list(map(tuple, t)) for t in results["packed"]] == [
         list(map(tuple, t)) for t in results["plain"]
     ]
+
+
+def test_old_job_skills_rows_survive_the_compact_layout(tmp_path):
+    """Migration 7: an old job_skills table becomes skill_names + job_skill_ids and a
+    view of the same name and columns with the same rows; writing through it works."""
+    path = tmp_path / "old.db"
+    old_database_with_payloads(path, 3)
+    conn = sqlite3.connect(path)
+    before = [
+        ("upwork:1", "python", 0, "language", "2024-01"),
+        ("upwork:1", "llm", 1, "ai", "2024-01"),
+        ("upwork:2", "python", 0, "language", "2024-02"),
+        ("upwork:2", "Zürich café", 0, None, None),
+    ]
+    conn.executemany("INSERT INTO job_skills VALUES (?, ?, ?, ?, ?)", before)
+    conn.commit()
+    conn.close()
+    conn = dbmod.connect(path)
+    kind = conn.execute("SELECT type FROM sqlite_master WHERE name = 'job_skills'")
+    assert kind.fetchone()[0] == "view"
+    got = conn.execute("SELECT * FROM job_skills ORDER BY job_id, skill").fetchall()
+    assert list(map(tuple, got)) == sorted(before, key=lambda r: (r[0], r[1]))
+    assert conn.execute("SELECT count(*) FROM skill_names").fetchone()[0] == 3
+    conn.execute("DELETE FROM job_skills WHERE job_id = 'upwork:2'")
+    conn.execute(
+        "INSERT INTO job_skills VALUES ('upwork:3', 'llm', 1, 'ai', '2024-03')"
+    )
+    rows_now = conn.execute("SELECT job_id, skill FROM job_skills ORDER BY 1, 2")
+    assert list(map(tuple, rows_now)) == [
+        ("upwork:1", "llm"),
+        ("upwork:1", "python"),
+        ("upwork:3", "llm"),
+    ]
