@@ -1,6 +1,6 @@
 """Seeded generator of raw listings in the sources' real formats, with planted effects.
 
-Listings come out as :class:`crawler.db.RawListing` rows exactly as the spiders would
+Listings come out as :class:`crawler.db.RawRow` rows exactly as the spiders would
 store them: an Upwork RSS ``<item>`` (payload format ``xml``) or a Freelancer projects-API
 object (``json``).  Volumes, pay and AI skills follow an :class:`analysis.effects.EffectPlan`,
 so an analysis run on the output should find what was planted.
@@ -49,7 +49,7 @@ from analysis.synth_vocab import (
     TOPICS,
     UPWORK_QUERIES,
 )
-from crawler.db import RawListing
+from crawler.db import RawRow
 from crawler.payloads import MONTH_NAMES, json_payload
 
 SOURCES = ("upwork", "freelancer")
@@ -814,14 +814,14 @@ def freelancer_project(p: Posting) -> dict:
     }
 
 
-def to_raw(p: Posting) -> RawListing:
-    """The RawListing a spider would store for this posting."""
+def to_raw(p: Posting) -> RawRow:
+    """The RawRow a spider would store for this posting."""
     if p.source == "upwork":
-        return RawListing(
+        return RawRow(
             "upwork", p.source_id, upwork_item(p), "xml", p.url, p.fetched_at, "synth"
         )
     payload = _encode(freelancer_project(p))
-    return RawListing(
+    return RawRow(
         "freelancer", p.source_id, payload, "json", p.url, p.fetched_at, "synth"
     )
 
@@ -839,7 +839,7 @@ def generate(
     growth_per_year: float = 0.0,
     seasonal_amplitude: float = 0.1,
     noise: Noise = EXACT,
-) -> Iterator[RawListing]:
+) -> Iterator[RawRow]:
     """Stream ``rows`` raw listings between ``start`` and ``end`` (inclusive), in time order.
 
     Example: ``list(generate(date(2022, 11, 1), date(2022, 11, 30), rows=5, seed=1))``
@@ -916,7 +916,7 @@ def upwork_feed(query: str, items: list[str], *, built: datetime) -> str:
 
 def write_fixture_tree(
     out_dir: str | Path,
-    listings: Iterable[RawListing],
+    listings: Iterable[RawRow],
     *,
     feed_page: int = 50,
     api_page: int = 100,

@@ -40,15 +40,17 @@ def copy_db(src: str, dst: str) -> None:
 
 def install_stand_in(db: str, samples: int = 500) -> None:
     """Replace the normalizer with a lookup of real rows (same sizes, skills, issues)."""
+    from crawler import raw_codec
     from crawler.normalize import listing, run
 
     real = listing.normalize_listing
     conn = sqlite3.connect(db)
+    raw_codec.register(conn)
     templates = [
         real(s, i, p, fetched_at=f, raw_sha256=h, url=u)
         for s, i, p, f, h, u in conn.execute(
-            "SELECT source, source_id, payload, fetched_at, payload_sha256, url FROM raw_listings"
-            " ORDER BY random() LIMIT ?",
+            f"SELECT source, source_id, {raw_codec.PAYLOAD}, fetched_at, payload_sha256,"
+            " url FROM raw_listings ORDER BY random() LIMIT ?",
             (samples,),
         )
     ]

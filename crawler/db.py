@@ -24,11 +24,12 @@ import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
+from crawler import raw_codec
 from crawler.errors import UserError
 
 DEFAULT_DB = os.environ.get("JOBTRENDS_DB", "data/jobs.db")
@@ -74,6 +75,69 @@ JOB_COLUMNS: tuple[str, ...] = (
     "raw_sha256",
 )
 
+# The zstd dictionaries raw payloads are compressed with, one per source
+# (crawler/raw_codec.py); dict NULL: training failed (note says why), payloads stay text.
+PAYLOAD_DICTS = """
+CREATE TABLE IF NOT EXISTS payload_dicts (
+    dict_id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL,
+    samples INTEGER NOT NULL,
+    level INTEGER NOT NULL,
+    sha256 TEXT,
+    dict BLOB,
+    note TEXT,
+    created_at TEXT NOT NULL
+);
+"""
+
+# Each posting's skills, compact: a skill is stored once in skill_names and each
+# posting-skill pair as two integers and the month, WITHOUT ROWID (no second copy of the
+# key).  Readers use the view `job_skills` (job_id, skill, is_ai, family, month); its
+# INSTEAD OF triggers let SQL insert, update and delete through it as through a table.
+JOB_SKILL_TABLES = """
+CREATE TABLE IF NOT EXISTS skill_names (
+    skill_id INTEGER PRIMARY KEY,
+    skill TEXT NOT NULL,
+    is_ai INTEGER NOT NULL DEFAULT 0,
+    family TEXT
+);
+CREATE INDEX IF NOT EXISTS skill_names_skill ON skill_names(skill);
+CREATE TABLE IF NOT EXISTS job_skill_ids (
+    job_id TEXT NOT NULL,
+    skill_id INTEGER NOT NULL,
+    month TEXT,
+    PRIMARY KEY (job_id, skill_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS job_skill_ids_skill_month ON job_skill_ids(skill_id, month)
+"""
+# The trigger statements adding one view row (new.*) and removing one (old.*).
+_SKILL_ROW_ADD = """
+    INSERT INTO skill_names (skill, is_ai, family)
+    SELECT new.skill, coalesce(new.is_ai, 0), new.family WHERE NOT EXISTS (
+        SELECT 1 FROM skill_names WHERE skill = new.skill
+        AND is_ai = coalesce(new.is_ai, 0) AND family IS new.family);
+    INSERT OR IGNORE INTO job_skill_ids (job_id, skill_id, month)
+    SELECT new.job_id, skill_id, new.month FROM skill_names WHERE skill = new.skill
+        AND is_ai = coalesce(new.is_ai, 0) AND family IS new.family;"""
+_SKILL_ROW_REMOVE = """
+    DELETE FROM job_skill_ids WHERE job_id = old.job_id AND skill_id IN (
+        SELECT skill_id FROM skill_names WHERE skill = old.skill
+        AND is_ai = old.is_ai AND family IS old.family);"""
+JOB_SKILLS = f"""{JOB_SKILL_TABLES};
+CREATE VIEW IF NOT EXISTS job_skills AS
+    SELECT s.job_id, k.skill, k.is_ai, k.family, s.month
+    FROM job_skill_ids s JOIN skill_names k ON k.skill_id = s.skill_id;
+CREATE TRIGGER IF NOT EXISTS job_skills_insert INSTEAD OF INSERT ON job_skills BEGIN
+    {_SKILL_ROW_ADD}
+END;
+CREATE TRIGGER IF NOT EXISTS job_skills_delete INSTEAD OF DELETE ON job_skills BEGIN
+    {_SKILL_ROW_REMOVE}
+END;
+CREATE TRIGGER IF NOT EXISTS job_skills_update INSTEAD OF UPDATE ON job_skills BEGIN
+    {_SKILL_ROW_REMOVE}{_SKILL_ROW_ADD}
+END;
+"""
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS raw_listings (
     source TEXT NOT NULL,
@@ -89,9 +153,13 @@ CREATE TABLE IF NOT EXISTS raw_listings (
     first_run_id INTEGER,
     last_run_id INTEGER,
     origin TEXT,
+    -- NULL: payload is the text; else payload is a zstd frame made with this
+    -- payload_dicts dictionary (crawler/raw_codec.py; read it as payload_text(...))
+    payload_dict INTEGER,
     PRIMARY KEY (source, source_id)
 );
 CREATE INDEX IF NOT EXISTS raw_listings_last_run ON raw_listings(last_run_id);
+{PAYLOAD_DICTS}
 
 CREATE TABLE IF NOT EXISTS jobs (
     job_id TEXT PRIMARY KEY,
@@ -170,15 +238,7 @@ CREATE TABLE IF NOT EXISTS report_estimates (
     PRIMARY KEY (a, b, source, measure, item)
 );
 
-CREATE TABLE IF NOT EXISTS job_skills (
-    job_id TEXT NOT NULL,
-    skill TEXT NOT NULL,
-    is_ai INTEGER NOT NULL DEFAULT 0,
-    family TEXT,
-    month TEXT,
-    PRIMARY KEY (job_id, skill)
-);
-CREATE INDEX IF NOT EXISTS job_skills_skill_month ON job_skills(skill, month);
+{JOB_SKILLS}
 
 CREATE TABLE IF NOT EXISTS crawl_runs (
     run_id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -306,7 +366,7 @@ CREATE TABLE IF NOT EXISTS normalize_queue (
 -- Which process writes each run (crawler/run_record.py), so a later look can tell it died.
 CREATE TABLE IF NOT EXISTS run_owners (
     run_id INTEGER PRIMARY KEY, pid INTEGER NOT NULL, host TEXT NOT NULL);
-"""
+""".replace("{PAYLOAD_DICTS}", PAYLOAD_DICTS).replace("{JOB_SKILLS}", JOB_SKILLS)
 
 # A resumable crawl's own SQLite file of pending and done requests (crawler/resume.py),
 # next to the database, not in it.
@@ -387,6 +447,7 @@ def connect(
         raise _unusable(path, exc) from None
     try:
         conn.row_factory = sqlite3.Row
+        raw_codec.register(conn)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA busy_timeout=60000")
@@ -459,6 +520,7 @@ def open_read_only(path: str | os.PathLike) -> sqlite3.Connection:
             factory=ReadOnlyConnection,
         )
         conn.row_factory = sqlite3.Row
+        raw_codec.register(conn)
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.Error as exc:
         raise _unusable(path, exc) from None
@@ -534,6 +596,33 @@ def _drop_replaced_indexes(conn: sqlite3.Connection) -> None:
         conn.execute(f"DROP INDEX IF EXISTS {name}")
 
 
+def _compress_payloads(conn: sqlite3.Connection) -> None:
+    add_column("raw_listings", "payload_dict", "INTEGER")(conn)
+    conn.execute(PAYLOAD_DICTS)  # one statement (executescript would COMMIT)
+    if _columns(conn, "raw_listings"):
+        raw_codec.compress_all(conn)
+
+
+def _compact_job_skills(conn: sqlite3.Connection) -> None:
+    kind = conn.execute(
+        "SELECT type FROM sqlite_master WHERE name = 'job_skills'"
+    ).fetchone()
+    if kind is None or kind[0] != "table":
+        return
+    for statement in JOB_SKILL_TABLES.split(";"):  # no executescript: it would COMMIT
+        conn.execute(statement)
+    conn.execute(
+        "INSERT INTO skill_names (skill, is_ai, family)"
+        " SELECT DISTINCT skill, is_ai, family FROM job_skills"
+    )
+    conn.execute(
+        "INSERT OR IGNORE INTO job_skill_ids (job_id, skill_id, month)"
+        " SELECT s.job_id, k.skill_id, s.month FROM job_skills s JOIN skill_names k"
+        " ON k.skill = s.skill AND k.is_ai = s.is_ai AND k.family IS s.family"
+    )
+    conn.execute("DROP TABLE job_skills")  # SCHEMA makes it the view
+
+
 MIGRATIONS: list[Migration] = [
     Migration(
         1,
@@ -559,6 +648,16 @@ MIGRATIONS: list[Migration] = [
         5,
         "drop the posted_at indexes the posted sort-key indexes replace",
         _drop_replaced_indexes,
+    ),
+    Migration(
+        6,
+        "raw payloads zstd-compressed with a dictionary per source (payload_dicts)",
+        _compress_payloads,
+    ),
+    Migration(
+        7,
+        "job_skills compact: skill_names + job_skill_ids (WITHOUT ROWID), job_skills a view",
+        _compact_job_skills,
     ),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1].version  # what PRAGMA user_version says once migrated
@@ -667,17 +766,25 @@ class transaction:
         return False
 
 
-@dataclass
-class RawListing:
-    """One listing exactly as the source wrote it."""
+class RawRow(NamedTuple):
+    """One listing exactly as the source wrote it: what every writer stores.
+
+    ``RawRow("upwork", "~01ab", xml, "xml", url=link, fetched_at=when)``.  A crawl's row
+    has no ``seen_at`` (it is seen when it is saved); an import's row carries the time
+    its file says it was seen (a dated sighting).  ``sha256`` is the payload's hash when
+    the reader already computed it (bulk imports hash in the reading process).  A
+    NamedTuple: bulk imports build millions and send them between processes.
+    """
 
     source: str
     source_id: str
     payload: str
-    payload_format: str  # xml | json | html | text
+    payload_format: str  # xml | json | html | text | csv-row
     url: str | None = None
-    fetched_at: str = field(default_factory=lambda: iso(utcnow()))
+    fetched_at: str | None = None  # None: when it is saved
     origin: str | None = None  # page URL, or file:line for imports
+    seen_at: str | None = None  # a dated sighting; None: seen when saved
+    sha256: str | None = None
 
 
 @dataclass
@@ -687,6 +794,9 @@ class SaveCounts:
     unchanged: int = 0
     duplicates: int = 0  # seen again within the same run (e.g. repeated across pages)
     changed_keys: list[tuple[str, str]] = field(default_factory=list)
+    # dated sightings only:
+    widened: int = 0  # stored listings whose first/last seen moved out
+    older_versions: int = 0  # a different payload older than the stored one (kept)
 
     def add(self, other: SaveCounts) -> None:
         self.new += other.new
@@ -694,6 +804,8 @@ class SaveCounts:
         self.unchanged += other.unchanged
         self.duplicates += other.duplicates
         self.changed_keys.extend(other.changed_keys)
+        self.widened += other.widened
+        self.older_versions += other.older_versions
 
 
 _SEEN_LOOKUP = 2_000  # keys per SELECT ... IN (SQLite >= 3.32 allows 32766 parameters)
@@ -723,98 +835,247 @@ def _stored(
     return found
 
 
+_RAW_INSERT = (
+    "INSERT INTO raw_listings (source, source_id, url, payload, payload_dict,"
+    " payload_format, payload_sha256, fetched_at, first_seen_at, last_seen_at,"
+    " seen_count, first_run_id, last_run_id, origin)"
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+)
+
+
 def save_raw(
     conn: sqlite3.Connection,
-    listings: Sequence[RawListing],
+    rows: Sequence[RawRow],
     *,
     run_id: int | None,
     seen_at: str | None = None,
     in_transaction: bool = False,
 ) -> SaveCounts:
-    """Upsert raw listings on (source, source_id) in one transaction.
+    """Upsert raw listings on (source, source_id): the one way listings are stored.
 
-    New listings are inserted; a listing seen before advances ``last_seen_at`` and
-    ``seen_count``; its payload is replaced only when it changed (``updated``).  A listing
-    already stored by the same run (repeated across pages) counts as a ``duplicate``.
     ``changed_keys`` lists the (source, source_id) pairs that are new or updated, the
-    ones that need normalizing.  Within one batch a repeated key counts once.
+    ones that need normalizing.  Payloads are stored compressed once their source has a
+    dictionary (crawler/raw_codec.py); a source reaching ``raw_codec.TRAIN_ROWS``
+    payloads with this batch gets one first, in the same transaction.
+
+    Rows without ``seen_at`` (a crawl) are seen at ``seen_at`` (default now): a new
+    listing is inserted; one seen before advances ``last_seen_at`` (never back) and
+    ``seen_count``; its payload is replaced when it changed (``updated``).  A listing
+    already stored by the same run counts as a ``duplicate``; within one batch a
+    repeated key counts once (the last occurrence wins).
+
+    Rows with ``seen_at`` (dated sightings, from imports of dated archives) keep
+    min(first) and max(last) seen: the stored payload is the most recently seen version
+    (an older different one counts in ``older_versions``); ``seen_count`` adds the
+    distinct seen times outside the stored [first_seen_at, last_seen_at] range, so
+    importing the same files again changes no payload, date or count (only
+    ``last_run_id``).  Keys repeated in the batch count as ``duplicates``.
     """
     counts = SaveCounts()
-    if not listings:
+    if not rows:
         return counts
-    seen_at = seen_at or iso(utcnow())
-    # Last occurrence of a key within the batch wins.
-    batch: dict[tuple[str, str], RawListing] = {}
-    for item in listings:
-        batch[(item.source, item.source_id)] = item
-    # in_transaction: the caller's transaction also holds what must commit with the rows
-    with nullcontext() if in_transaction else transaction(conn):
-        existing = _stored(conn, batch, "payload_sha256, last_run_id")
-        inserts, updates, touches = [], [], []
-        for key, item in batch.items():
-            digest = sha256(item.payload)
-            old, old_run = existing.get(key, (None, None))
-            if old is None:
-                counts.new += 1
-                counts.changed_keys.append(key)
-                inserts.append(
-                    (
-                        item.source,
-                        item.source_id,
-                        item.url,
-                        item.payload,
-                        item.payload_format,
-                        digest,
-                        item.fetched_at,
-                        seen_at,
-                        seen_at,
-                        run_id,
-                        run_id,
-                        item.origin,
-                    )
-                )
-            elif old != digest:
-                counts.updated += 1
-                counts.changed_keys.append(key)
-                updates.append(
-                    (
-                        item.url,
-                        item.payload,
-                        item.payload_format,
-                        digest,
-                        item.fetched_at,
-                        seen_at,
-                        run_id,
-                        item.origin,
-                        item.source,
-                        item.source_id,
-                    )
-                )
-            else:
-                if run_id is not None and old_run == run_id:
-                    counts.duplicates += 1
-                else:
-                    counts.unchanged += 1
-                touches.append((seen_at, run_id, item.source, item.source_id))
-        inserts.sort()  # key order: each page of the key index is written once per batch
-        conn.executemany(
-            "INSERT INTO raw_listings (source, source_id, url, payload, payload_format,"
-            " payload_sha256, fetched_at, first_seen_at, last_seen_at, first_run_id,"
-            " last_run_id, origin) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            inserts,
-        )
-        conn.executemany(
-            "UPDATE raw_listings SET url=?, payload=?, payload_format=?, payload_sha256=?,"
-            " fetched_at=?, last_seen_at=max(last_seen_at, ?), seen_count=seen_count+1,"
-            " last_run_id=?, origin=? WHERE source=? AND source_id=?",
-            updates,
-        )
-        conn.executemany(
-            "UPDATE raw_listings SET last_seen_at=max(last_seen_at, ?),"
-            " seen_count=seen_count+1, last_run_id=? WHERE source=? AND source_id=?",
-            touches,
-        )
+    dated = sum(1 for r in rows if r.seen_at is not None)
+
+    def write() -> None:
+        raw_codec.train_where_due(conn, rows)
+        packer = raw_codec.Packer(conn)
+        if dated < len(rows):
+            live = rows if not dated else [r for r in rows if r.seen_at is None]
+            _save_live(conn, live, run_id, seen_at or iso(utcnow()), counts, packer)
+        if dated:
+            sightings = rows if dated == len(rows) else [r for r in rows if r.seen_at]
+            _save_dated(conn, sightings, run_id, counts, packer)
+
+    if in_transaction:
+        write()
+    else:
+        with transaction(conn):
+            write()
     return counts
+
+
+def _stored_payload(
+    row: RawRow, digest: str, packer: raw_codec.Packer, seen_at: str
+) -> tuple:
+    """(url, payload, payload_dict, payload_format, payload_sha256, fetched_at) as
+    raw_listings stores them (the payload compressed when its source has a dictionary)."""
+    payload, dict_id = packer.pack(row.source, row.payload)
+    return (
+        row.url,
+        payload,
+        dict_id,
+        row.payload_format,
+        digest,
+        row.fetched_at or seen_at,
+    )
+
+
+def _new_row(
+    row: RawRow,
+    digest: str,
+    packer: raw_codec.Packer,
+    fetched_at: str,
+    seen: tuple[str, str, int],
+    run_id: int | None,
+) -> tuple:
+    """A new listing's ``_RAW_INSERT`` values; ``seen``: (first, last, seen_count)."""
+    return (
+        row.source,
+        row.source_id,
+        *_stored_payload(row, digest, packer, fetched_at),
+        *seen,
+        run_id,
+        run_id,
+        row.origin,
+    )
+
+
+def _save_live(
+    conn: sqlite3.Connection,
+    rows: Sequence[RawRow],
+    run_id: int | None,
+    seen_at: str,
+    counts: SaveCounts,
+    packer: raw_codec.Packer,
+) -> None:
+    """save_raw's rows seen now (see there)."""
+    batch: dict[tuple[str, str], RawRow] = {}
+    for item in rows:
+        batch[(item.source, item.source_id)] = item
+    existing = _stored(conn, batch, "payload_sha256, last_run_id")
+    inserts, updates, touches = [], [], []
+    for key, item in batch.items():
+        digest = item.sha256 or sha256(item.payload)
+        old, old_run = existing.get(key, (None, None))
+        if old is None:
+            counts.new += 1
+            counts.changed_keys.append(key)
+            inserts.append(
+                _new_row(item, digest, packer, seen_at, (seen_at, seen_at, 1), run_id)
+            )
+        elif old != digest:
+            counts.updated += 1
+            counts.changed_keys.append(key)
+            updates.append(
+                (
+                    *_stored_payload(item, digest, packer, seen_at),
+                    seen_at,
+                    run_id,
+                    item.origin,
+                    item.source,
+                    item.source_id,
+                )
+            )
+        else:
+            if run_id is not None and old_run == run_id:
+                counts.duplicates += 1
+            else:
+                counts.unchanged += 1
+            touches.append((seen_at, run_id, item.source, item.source_id))
+    inserts.sort()  # key order: each page of the key index is written once per batch
+    conn.executemany(_RAW_INSERT, inserts)
+    conn.executemany(
+        "UPDATE raw_listings SET url=?, payload=?, payload_dict=?, payload_format=?,"
+        " payload_sha256=?, fetched_at=?, last_seen_at=max(last_seen_at, ?),"
+        " seen_count=seen_count+1, last_run_id=?, origin=? WHERE source=? AND source_id=?",
+        updates,
+    )
+    conn.executemany(
+        "UPDATE raw_listings SET last_seen_at=max(last_seen_at, ?),"
+        " seen_count=seen_count+1, last_run_id=? WHERE source=? AND source_id=?",
+        touches,
+    )
+
+
+def _save_dated(
+    conn: sqlite3.Connection,
+    rows: Sequence[RawRow],
+    run_id: int | None,
+    counts: SaveCounts,
+    packer: raw_codec.Packer,
+) -> None:
+    """save_raw's dated sightings (see there).  New listings are inserted in key order,
+    so each index page is written once per batch instead of once per row landing on it."""
+    # Per key: the latest sighting (its payload wins); [first, last, distinct times]
+    # only for the few keys read more than once in this batch.
+    latest: dict[tuple[str, str], RawRow] = {}
+    spans: dict[tuple[str, str], list] = {}
+    for row in rows:
+        key = (row.source, row.source_id)
+        got = latest.setdefault(key, row)
+        if got is row:
+            continue
+        counts.duplicates += 1
+        seen = row.seen_at
+        span = spans.get(key)
+        if span is None:
+            spans[key] = span = [got.seen_at, got.seen_at, {got.seen_at}]
+        span[0] = min(span[0], seen)
+        span[1] = max(span[1], seen)
+        span[2].add(seen)
+        if seen >= got.seen_at:
+            latest[key] = row
+
+    existing = _stored(
+        conn, latest, "payload_sha256, first_seen_at, last_seen_at, last_run_id"
+    )
+    inserts, updates, touches = [], [], []
+    for key, row in latest.items():
+        digest = row.sha256 or sha256(row.payload)
+        span = spans.get(key)
+        if span is None:
+            first = last = row.seen_at
+            times = (first,)
+        else:
+            first, last, times = span
+        old = existing.get(key) if existing else None
+        if old is None:
+            counts.new += 1
+            counts.changed_keys.append(key)
+            seen = (first, last, len(times))
+            inserts.append(_new_row(row, digest, packer, row.seen_at, seen, run_id))
+            continue
+        old_digest, old_first, old_last, old_run = old
+        outside = sum(1 for t in times if t < old_first or t > old_last)
+        if outside:
+            counts.widened += 1
+        new_first, new_last = min(first, old_first), max(last, old_last)
+        if old_digest != digest and last >= old_last:
+            counts.updated += 1
+            counts.changed_keys.append(key)
+            updates.append(
+                (
+                    *_stored_payload(row, digest, packer, row.seen_at),
+                    new_first,
+                    new_last,
+                    outside,
+                    run_id,
+                    row.origin,
+                    row.source,
+                    row.source_id,
+                )
+            )
+            continue
+        if old_digest != digest:
+            counts.older_versions += 1
+        if old_run is not None and old_run == run_id:
+            counts.duplicates += 1  # read earlier in this same run
+        else:
+            counts.unchanged += 1
+        touches.append((new_first, new_last, outside, run_id, row.source, row.source_id))
+    inserts.sort()  # key order: see the docstring
+    conn.executemany(_RAW_INSERT, inserts)
+    conn.executemany(
+        "UPDATE raw_listings SET url=?, payload=?, payload_dict=?, payload_format=?,"
+        " payload_sha256=?, fetched_at=?, first_seen_at=?, last_seen_at=?,"
+        " seen_count=seen_count+?, last_run_id=?, origin=? WHERE source=? AND source_id=?",
+        updates,
+    )
+    conn.executemany(
+        "UPDATE raw_listings SET first_seen_at=?, last_seen_at=?, seen_count=seen_count+?,"
+        " last_run_id=? WHERE source=? AND source_id=?",
+        touches,
+    )
 
 
 _JOB_INSERT = (
@@ -840,6 +1101,27 @@ def job_rows(job: dict) -> tuple[tuple, list[tuple]]:
     ]
 
 
+def _skill_id_rows(conn: sqlite3.Connection, skills: list[tuple]) -> list[tuple]:
+    """`job_skills` rows (job_id, skill, is_ai, family, month) as `job_skill_ids` rows,
+    adding the skills `skill_names` lacks (the caller holds the transaction)."""
+    ids = {
+        (skill, is_ai, family): skill_id
+        for skill_id, skill, is_ai, family in conn.execute(
+            "SELECT skill_id, skill, is_ai, family FROM skill_names"
+        )
+    }
+    out = []
+    for job_id, skill, is_ai, family, month in skills:
+        key = (skill, is_ai, family)
+        skill_id = ids.get(key)
+        if skill_id is None:
+            skill_id = ids[key] = conn.execute(
+                "INSERT INTO skill_names (skill, is_ai, family) VALUES (?, ?, ?)", key
+            ).lastrowid
+        out.append((job_id, skill_id, month))
+    return out
+
+
 def write_job_rows(
     conn: sqlite3.Connection,
     jobs: list[tuple],
@@ -850,11 +1132,10 @@ def write_job_rows(
     issues; the caller holds the transaction."""
     ids = [(j[0],) for j in jobs]
     conn.executemany(_JOB_INSERT, jobs)
-    conn.executemany("DELETE FROM job_skills WHERE job_id = ?", ids)
+    conn.executemany("DELETE FROM job_skill_ids WHERE job_id = ?", ids)
     conn.executemany(
-        "INSERT OR IGNORE INTO job_skills (job_id, skill, is_ai, family, month)"
-        " VALUES (?,?,?,?,?)",
-        skills,
+        "INSERT OR IGNORE INTO job_skill_ids (job_id, skill_id, month) VALUES (?,?,?)",
+        _skill_id_rows(conn, skills),
     )
     conn.executemany("DELETE FROM normalize_issues WHERE job_id = ?", ids)
     conn.executemany(
@@ -933,202 +1214,3 @@ def record_skip(
         " VALUES (?,?,?,?,?,?,?)",
         (run_id, source, url, reason, detail[:2000], excerpt[:2000], iso(utcnow())),
     )
-
-
-@dataclass
-class SeenCounts(SaveCounts):
-    """SaveCounts plus what only dated sightings (imports) can tell."""
-
-    duplicates: int = 0  # rows repeating a listing already read in this run
-    widened: int = 0  # stored listings whose first/last seen moved out
-    older_versions: int = (
-        0  # a different payload older than the stored one (kept stored)
-    )
-
-
-def save_raw_seen(
-    conn: sqlite3.Connection,
-    sightings: Sequence[tuple[RawListing, str]],
-    *,
-    run_id: int | None,
-    in_transaction: bool = False,
-) -> SeenCounts:
-    """Upsert listings each seen at its own time, keeping min(first) and max(last) seen.
-
-    ``save_raw_seen(conn, [(listing, "2022-11-03T10:00:00Z")], run_id=7)``.
-    For imports of dated archives: the stored payload is the most recently seen
-    version; ``seen_count`` adds the distinct seen times outside the stored
-    [first_seen_at, last_seen_at] range, so importing the same files again changes
-    no payload, date or count (only ``last_run_id``, the last run that read it).
-    """
-    rows = [seen_row(item, seen) for item, seen in sightings]
-    return save_raw_rows(conn, rows, run_id=run_id, in_transaction=in_transaction)
-
-
-# A sighting as a flat tuple (bulk imports build millions; a tuple is the cheapest object):
-# (source, source_id, payload, payload_format, url, fetched_at, origin, seen_at, sha256|None)
-SeenRow = tuple
-
-
-def seen_row(item: RawListing, seen_at: str, digest: str | None = None) -> SeenRow:
-    """The :data:`SeenRow` of ``item`` seen at ``seen_at`` (``digest``: its sha256, if known)."""
-    return (
-        item.source,
-        item.source_id,
-        item.payload,
-        item.payload_format,
-        item.url,
-        item.fetched_at,
-        item.origin,
-        seen_at,
-        digest,
-    )
-
-
-_SEEN_INSERT = (
-    "INSERT INTO raw_listings (source, source_id, url, payload, payload_format,"
-    " payload_sha256, fetched_at, first_seen_at, last_seen_at, seen_count,"
-    " first_run_id, last_run_id, origin) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
-)
-# A listing read once in the batch, bound straight from its SeenRow (no new tuple per
-# row); the run id is a literal int (or NULL) put in by save_raw_rows.
-_SEEN_INSERT_ONE = (
-    "INSERT INTO raw_listings (source, source_id, url, payload, payload_format,"
-    " payload_sha256, fetched_at, first_seen_at, last_seen_at, seen_count,"
-    " first_run_id, last_run_id, origin)"
-    " VALUES (?1, ?2, ?5, ?3, ?4, ?9, ?6, ?8, ?8, 1, {run}, {run}, ?7)"
-)
-
-
-def save_raw_rows(
-    conn: sqlite3.Connection,
-    rows: Sequence[SeenRow],
-    *,
-    run_id: int | None,
-    in_transaction: bool = False,
-) -> SeenCounts:
-    """:func:`save_raw_seen` on flat :data:`SeenRow` tuples (the bulk import's form).
-
-    Same rules and counts; a row's sha256 may come precomputed (the reading process
-    hashes) or be None.  New listings are inserted in key order, so each index page is
-    written once per batch instead of once per row that lands on it.
-    """
-    counts = SeenCounts()
-    if not rows:
-        return counts
-    # Per key: the latest sighting (its payload wins); [first, last, distinct times]
-    # only for the few keys read more than once in this batch.
-    latest: dict[tuple[str, str], SeenRow] = {}
-    spans: dict[tuple[str, str], list] = {}
-    for row in rows:
-        key = (row[0], row[1])
-        got = latest.setdefault(key, row)
-        if got is row:
-            continue
-        counts.duplicates += 1
-        seen = row[7]
-        span = spans.get(key)
-        if span is None:
-            spans[key] = span = [got[7], got[7], {got[7]}]
-        span[0] = min(span[0], seen)
-        span[1] = max(span[1], seen)
-        span[2].add(seen)
-        if seen >= got[7]:
-            latest[key] = row
-
-    def write() -> None:
-        existing = _stored(
-            conn, latest, "payload_sha256, first_seen_at, last_seen_at, last_run_id"
-        )
-        singles, inserts, updates, touches = [], [], [], []
-        for key, row in latest.items():
-            digest = row[8]
-            if digest is None:
-                digest = sha256(row[2])
-                row = (*row[:8], digest)
-            span = spans.get(key)
-            old = existing.get(key) if existing else None
-            if old is None:
-                counts.new += 1
-                counts.changed_keys.append(key)
-                if span is None:
-                    singles.append(row)
-                else:
-                    first, last, times = span
-                    inserts.append(
-                        (
-                            row[0],
-                            row[1],
-                            row[4],
-                            row[2],
-                            row[3],
-                            digest,
-                            row[5],
-                            first,
-                            last,
-                            len(times),
-                            run_id,
-                            run_id,
-                            row[6],
-                        )
-                    )
-                continue
-            if span is None:
-                first = last = row[7]
-                times = (first,)
-            else:
-                first, last, times = span
-            old_digest, old_first, old_last, old_run = old
-            outside = sum(1 for t in times if t < old_first or t > old_last)
-            if outside:
-                counts.widened += 1
-            new_first, new_last = min(first, old_first), max(last, old_last)
-            if old_digest != digest and last >= old_last:
-                counts.updated += 1
-                counts.changed_keys.append(key)
-                updates.append(
-                    (
-                        row[4],
-                        row[2],
-                        row[3],
-                        digest,
-                        row[5],
-                        new_first,
-                        new_last,
-                        outside,
-                        run_id,
-                        row[6],
-                        row[0],
-                        row[1],
-                    )
-                )
-                continue
-            if old_digest != digest:
-                counts.older_versions += 1
-            if old_run is not None and old_run == run_id:
-                counts.duplicates += 1  # read earlier in this same run
-            else:
-                counts.unchanged += 1
-            touches.append((new_first, new_last, outside, run_id, row[0], row[1]))
-        singles.sort()  # key order: see the docstring
-        run = "NULL" if run_id is None else str(int(run_id))
-        conn.executemany(_SEEN_INSERT_ONE.format(run=run), singles)
-        conn.executemany(_SEEN_INSERT, inserts)
-        conn.executemany(
-            "UPDATE raw_listings SET url=?, payload=?, payload_format=?, payload_sha256=?,"
-            " fetched_at=?, first_seen_at=?, last_seen_at=?, seen_count=seen_count+?,"
-            " last_run_id=?, origin=? WHERE source=? AND source_id=?",
-            updates,
-        )
-        conn.executemany(
-            "UPDATE raw_listings SET first_seen_at=?, last_seen_at=?, seen_count=seen_count+?,"
-            " last_run_id=? WHERE source=? AND source_id=?",
-            touches,
-        )
-
-    if in_transaction:
-        write()
-    else:
-        with transaction(conn):
-            write()
-    return counts

@@ -18,7 +18,7 @@ from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from crawler.db import (
-    RawListing,
+    RawRow,
     connect,
     record_skip,
     save_raw,
@@ -32,9 +32,9 @@ from crawler.run_record import run_args
 logger = logging.getLogger(__name__)
 
 
-def raw_listing(item: dict) -> RawListing:
+def raw_listing(item: dict) -> RawRow:
     """A spider's listing item (``JobSpider.listing``) as the row ``save_raw`` stores."""
-    return RawListing(
+    return RawRow(
         source=item["source"],
         source_id=str(item["source_id"]),
         payload=item["payload"],
@@ -53,7 +53,7 @@ class RawStorePipeline:
         self.batch_size = settings.getint("JOBTRENDS_BATCH_SIZE", 500)
         self.normalize = settings.getbool("JOBTRENDS_NORMALIZE", True)
         self.workers = settings.getint("JOBTRENDS_NORMALIZE_WORKERS", 0) or None
-        self.buffer: list[RawListing] = []
+        self.buffer: list[RawRow] = []
         self.conn = None
         self.run_id: int | None = None
         # Batches are written on a thread of their own (SQLite releases the GIL while it
@@ -113,7 +113,7 @@ class RawStorePipeline:
         while self.pending and (wait or self.batch_size <= 1 or len(self.pending) > 2):
             self.pending.popleft().result()  # a failed write raises here
 
-    def store(self, batch: list[RawListing]) -> None:
+    def store(self, batch: list[RawRow]) -> None:
         """On the writer thread: one batch of raw rows and their queue entries."""
         if self.writer_conn is None:
             self.writer_conn = connect(self.db_path)
@@ -160,7 +160,7 @@ class RawStorePipeline:
         from crawler.normalize.bulk import (
             after_store,
             enqueue_unnormalized,
-            normalize_db,
+            normalize_keys,
             queued,
         )
 
@@ -179,13 +179,8 @@ class RawStorePipeline:
                 waiting,
                 f" ({repaired} stored earlier without jobs rows)" if repaired else "",
             )
-            result = normalize_db(
-                self.conn,
-                queue=True,
-                progress=False,
-                workers=self.workers,
-                derive=False,
-            )
+            # what this run stored is queued already (same transaction as the rows)
+            result = normalize_keys(self.conn, (), workers=self.workers)
             months |= result.months
             stats.inc_value("jobtrends/normalized", result.listings)
             stats.inc_value("jobtrends/normalize_issues", result.issues)

@@ -817,11 +817,11 @@ def _store_batch(
     conn, raws: list[str], url: str, result: IngestResult, months: set, normalize: bool
 ) -> dict[str, int]:
     """Store one batch of item JSON; return items per source."""
-    from crawler.db import RawListing, record_skip, save_raw, start_run
+    from crawler.db import RawRow, record_skip, save_raw, start_run
     from crawler.pipelines import raw_listing
     from crawler.run_record import record_owner
 
-    listings: dict[str, list[RawListing]] = {}
+    listings: dict[str, list[RawRow]] = {}
     per_source: dict[str, int] = {}
     for raw in raws:
         item = json.loads(raw)
@@ -851,16 +851,11 @@ def _store_batch(
         result.updated += counts.updated
         result.unchanged += counts.unchanged
         if normalize and counts.changed_keys:
-            from crawler.normalize.bulk import normalize_rows
+            from crawler.normalize.bulk import normalize_keys
 
-            changed = set(counts.changed_keys)
-            latest = {(r.source, r.source_id): r for r in batch}
-            rows = [
-                (r.source, r.source_id, r.payload, r.fetched_at, None)
-                for k, r in latest.items()
-                if k in changed
-            ]
-            months |= normalize_rows(conn, rows).months
+            months |= normalize_keys(
+                conn, counts.changed_keys, run_id=result.runs[source], workers=1
+            ).months
     return per_source
 
 

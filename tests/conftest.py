@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from crawler import raw_codec
 from crawler.fixture_server import FIXTURES, FixtureServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -135,6 +136,7 @@ def crawl(tmp_path):
 def rows(db: Path, sql: str, params=()) -> list[sqlite3.Row]:
     conn = sqlite3.connect(db)
     conn.row_factory = sqlite3.Row
+    raw_codec.register(conn)  # payload_text(payload, payload_dict) reads payloads
     try:
         return conn.execute(sql, params).fetchall()
     finally:

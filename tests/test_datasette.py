@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import urllib.error
@@ -175,6 +176,27 @@ def _job(job_id, source, month, category, pay_type, hourly, skills, dup_of) -> d
     return row
 
 
+ARCHIVE_ROWS = 1_000  # crawler.raw_codec.TRAIN_ROWS: the source gets a dictionary
+
+
+def archive_text(i: int) -> str:
+    return json.dumps(
+        {
+            "id": i,
+            "title": f"Rédacteur·rice technique n°{i} — São Paulo / 東京 &amp; remote",
+            "description": "Écrire la documentation; <b>pas</b> de Python requis. " * 3,
+            "budget": f"{100 + i % 7 * 25} €",
+        },
+        ensure_ascii=False,
+    )
+
+
+def archive_listing(i: int) -> dbmod.RawRow:
+    return dbmod.RawRow(
+        "archive", str(i), archive_text(i), "json", fetched_at="2024-03-01T00:00:00Z"
+    )
+
+
 def seed_database(path: Path) -> Path:
     """Build the seeded database at ``path`` (jobs, skills, rollups, runs, raw listings)."""
     from crawler.rollups import refresh_rollups
@@ -191,7 +213,7 @@ def seed_database(path: Path) -> Path:
         run_ids.append(run_id)
     dbmod.save_jobs(conn, [_job(*row) for row in SEED])
     raw = [
-        dbmod.RawListing(
+        dbmod.RawRow(
             source=row[1],
             source_id=row[0].split(":")[1],
             payload=json.dumps(row[0]),
@@ -201,6 +223,10 @@ def seed_database(path: Path) -> Path:
     ]
     dbmod.save_raw(conn, [r for r in raw if r.source == "alpha"], run_id=run_ids[0])
     dbmod.save_raw(conn, [r for r in raw if r.source == "beta"], run_id=run_ids[1])
+    # An archive of raw listings big enough for a compression dictionary of its own.
+    dbmod.save_raw(
+        conn, [archive_listing(i) for i in range(ARCHIVE_ROWS)], run_id=None
+    )
     refresh_rollups(conn)
     conn.close()
     run_report(path)
@@ -269,6 +295,23 @@ def server(seeded_db):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def test_compressed_payloads_show_as_text(server, seeded_db):
+    """The archive's payloads are stored compressed; Datasette shows their text."""
+    stored = sqlite3.connect(seeded_db).execute(
+        "SELECT count(*), count(payload_dict), sum(typeof(payload) = 'blob')"
+        " FROM raw_listings WHERE source = 'archive'"
+    )
+    assert stored.fetchone() == (ARCHIVE_ROWS, ARCHIVE_ROWS, ARCHIVE_ROWS)
+    got = get_json(
+        server, "/jobs/raw_payloads.json", source="archive", source_id="7", _shape="array"
+    )
+    assert [r["payload"] for r in got] == [archive_text(7)]
+    html = urllib.request.urlopen(
+        f"{server}/jobs/raw_payloads?source=archive&source_id=7", timeout=10
+    )
+    assert "São Paulo / 東京 &amp;amp; remote" in html.read().decode()  # escaped once
 
 
 def test_volume_change_by_category_defaults(server):

@@ -1,10 +1,10 @@
 """Storage: idempotent upserts on stable keys, first/last seen, run records."""
 
-from crawler.db import RawListing, connect, finish_run, save_raw, start_run
+from crawler.db import RawRow, connect, finish_run, save_raw, start_run
 
 
 def listing(source_id, payload="{}", fetched="2024-02-01T00:00:00Z"):
-    return RawListing("freelancer", source_id, payload, "json", fetched_at=fetched)
+    return RawRow("freelancer", source_id, payload, "json", fetched_at=fetched)
 
 
 def test_save_raw_counts_new_updated_unchanged(tmp_path):

@@ -174,9 +174,9 @@ def test_upwork_csv_payload_matches_json_payload(header):
 
 
 def _sighting(source_id, payload, seen, source="upwork"):
-    from crawler.db import RawListing
+    from crawler.db import RawRow
 
-    listing = RawListing(
+    return RawRow(
         source,
         source_id,
         payload,
@@ -184,8 +184,8 @@ def _sighting(source_id, payload, seen, source="upwork"):
         f"https://x/{source_id}",
         seen,
         f"f:{seen}",
+        seen_at=seen,
     )
-    return listing, seen
 
 
 _SIGHTINGS = [
@@ -229,25 +229,20 @@ def _stored(conn):
     ).fetchall()
 
 
-def test_save_raw_rows_matches_save_raw_seen(tmp_path):
-    """The tuple path (with and without a precomputed sha256) stores and counts alike."""
-    from dataclasses import astuple
+def test_dated_sightings_store_and_count_alike_with_or_without_a_hash(tmp_path):
+    """save_raw on dated sightings, with and without a precomputed sha256."""
+    from crawler.db import connect, save_raw, sha256
 
-    from crawler.db import connect, save_raw_rows, save_raw_seen, sha256
-
-    plain, fast, hashed = (connect(tmp_path / f"{n}.db") for n in ("a", "b", "c"))
+    plain, hashed = (connect(tmp_path / f"{n}.db") for n in ("a", "c"))
     for batch, run_id in _SIGHTINGS:
-        sightings = [_sighting(*s[:3], *s[3:]) for s in batch]
-        rows = [(*astuple(item)[:7], seen, None) for item, seen in sightings]
-        with_hash = [(*row[:8], sha256(row[2])) for row in rows]
-        expected = save_raw_seen(plain, sightings, run_id=run_id)
-        for conn, batch_rows in ((fast, rows), (hashed, with_hash)):
-            got = save_raw_rows(conn, batch_rows, run_id=run_id)
-            assert got == expected
+        rows = [_sighting(*s[:3], *s[3:]) for s in batch]
+        with_hash = [r._replace(sha256=sha256(r.payload)) for r in rows]
+        expected = save_raw(plain, rows, run_id=run_id)
+        got = save_raw(hashed, with_hash, run_id=run_id)
+        assert got == expected
     assert (expected.new, expected.updated, expected.unchanged) == (1, 1, 2)
     assert (expected.older_versions, expected.widened, expected.duplicates) == (1, 2, 1)
-    assert _stored(plain) == _stored(fast) == _stored(hashed)
-    # save_raw_seen goes through save_raw_rows, so the stored values are checked too.
+    assert _stored(plain) == _stored(hashed)
     stored = {
         (r[0], r[1]): (r[3], r[7], r[8], r[9], r[10], r[11]) for r in _stored(plain)
     }

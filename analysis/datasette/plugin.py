@@ -29,6 +29,9 @@ sorted (2-3 s).  Datasette's 1 s limit cuts both off.
   page, its row count and its facets stay well under the limit.  When a word matches
   more, the description above the rows says how many and that only the newest are
   shown.
+* **Raw payloads**: every connection gets ``payload_text(payload, payload_dict)``
+  (crawler/raw_codec.py): the canned query ``raw_payloads`` shows compressed payloads
+  as text (no ``render_cell``: serve allows no plugin that renders cells).
 """
 
 from __future__ import annotations
@@ -44,6 +47,8 @@ from datasette.utils import (
     sqlite3,
 )
 from datasette.utils.asgi import BadRequest
+
+from crawler import raw_codec
 
 PLUGIN = "jobtrends"
 FACET_TYPE = "jobtrends"
@@ -62,6 +67,11 @@ def table_config(datasette, database: str, table: str | None) -> dict:
         PLUGIN, database=database, table=table, fallback=False
     )
     return config or {}
+
+
+@hookimpl
+def prepare_connection(conn):
+    raw_codec.register(conn)
 
 
 @hookimpl

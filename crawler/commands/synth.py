@@ -204,7 +204,8 @@ def command(
 
 
 def _store(db_path: str, listings, *, args: dict, normalize: bool, quiet: bool) -> None:
-    from crawler.db import connect, finish_run, save_raw, start_run
+    from crawler.db import connect, finish_run, save_raw, start_run, transaction
+    from crawler.normalize.bulk import after_store, enqueue, normalize_keys
 
     conn = connect(db_path)
     run_id = start_run(
@@ -214,7 +215,10 @@ def _store(db_path: str, listings, *, args: dict, normalize: bool, quiet: bool) 
     try:
         it = iter(listings)
         while batch := list(islice(it, BATCH)):
-            counts = save_raw(conn, batch, run_id=run_id)
+            with transaction(conn):  # what changed is queued with it, as a crawl does
+                counts = save_raw(conn, batch, run_id=run_id, in_transaction=True)
+                if normalize:
+                    enqueue(conn, counts.changed_keys, run_id)
             new, updated, unchanged = (
                 new + counts.new,
                 updated + counts.updated,
@@ -240,7 +244,6 @@ def _store(db_path: str, listings, *, args: dict, normalize: bool, quiet: bool) 
     )
     if not normalize:
         return
-    from crawler.normalize.bulk import normalize_db
-
-    stats = normalize_db(conn, run_id=run_id, progress=not quiet)
+    stats = normalize_keys(conn, (), run_id=run_id, progress=not quiet)
+    after_store(conn, stats.months)
     click.echo(f"normalized {stats.listings} listings")

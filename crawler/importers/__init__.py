@@ -1,9 +1,8 @@
 """Importing archives and public datasets through the same path as a crawl.
 
 One module per format (``upwork_rss``, ``upwork_csv``, ``generic`` for csv/jsonl,
-``scrapy_feed``) turns input files into :class:`~crawler.importers.records.Record` (or,
-on the bulk CSV path, flat ``crawler.db.SeenRow`` tuples) and
-:class:`~crawler.importers.records.Reject` events; :func:`run_import` (loader.py) stores
+``scrapy_feed``) turns input files into :class:`crawler.db.RawRow` listings (each with
+the ``seen_at`` its file says) and :class:`~crawler.importers.records.Reject` events; :func:`run_import` (loader.py) stores
 them exactly like the crawl pipeline does: raw payloads, normalized jobs, rollups and a
 ``crawl_runs`` row with ``kind = 'import'``.
 

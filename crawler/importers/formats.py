@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from crawler.db import RawRow
 from crawler.importers import generic, scrapy_feed, upwork_api, upwork_csv, upwork_rss
-from crawler.importers.records import FileDone, Record, Reject
+from crawler.importers.records import FileDone, Reject
 
 
 @dataclass(frozen=True)
 class ImportFormat:
     name: str
-    read: Callable[..., Iterator[Record | Reject | FileDone]]
+    read: Callable[..., Iterator[RawRow | Reject | FileDone]]
     wanted: Callable[[str], bool]  # which files of a folder or archive to read
     source: (
         str | None

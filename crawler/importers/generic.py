@@ -16,11 +16,11 @@ import io
 import json
 from collections.abc import Iterator
 
-from crawler.db import RawListing
+from crawler.db import RawRow
 from crawler.errors import UserError
 from crawler.importers.inputs import InputFile
 from crawler.importers.lines import PrefixedText, csv_rows, json_lines
-from crawler.importers.records import FileDone, Record, Reject, iso_z, parse_when
+from crawler.importers.records import FileDone, Reject, iso_z, parse_when
 from crawler.payloads import BadJson, json_payload, load_json
 
 #: Canonical fields a mapping may fill, and the short names accepted for them.
@@ -120,7 +120,7 @@ def jsonl_wanted(name: str) -> bool:
 
 def mapped(
     row: dict, mapping: dict[str, str], source: str, where: str, file_seen: str | None
-) -> Record | Reject:
+) -> RawRow | Reject:
     fields = {f: lookup(row, c) for f, c in mapping.items()}
     if isinstance(fields.get("tags"), str):
         fields["tags"] = list_cell(fields["tags"])
@@ -158,7 +158,7 @@ def mapped(
         {**{k: v for k, v in fields.items() if v is not None}, "_raw": row}
     )
     url = fields.get("url")
-    listing = RawListing(
+    return RawRow(
         source,
         str(source_id).strip(),
         payload,
@@ -166,13 +166,13 @@ def mapped(
         url if isinstance(url, str) else None,
         seen,
         where,
+        seen_at=seen,
     )
-    return Record(listing, seen)
 
 
 def read_csv(
     inp: InputFile, source: str | None = None, mapping: dict | None = None, **_
-) -> Iterator[Record | Reject | FileDone]:
+) -> Iterator[RawRow | Reject | FileDone]:
     file_seen = iso_z(inp.mtime) if inp.mtime else None
     rows = csv_rows(inp, delimiter="\t" if inp.name.lower().endswith(".tsv") else ",")
     header = next(rows)
@@ -202,7 +202,7 @@ def read_csv(
 
 def read_jsonl(
     inp: InputFile, source: str | None = None, mapping: dict | None = None, **_
-) -> Iterator[Record | Reject | FileDone]:
+) -> Iterator[RawRow | Reject | FileDone]:
     file_seen = iso_z(inp.mtime) if inp.mtime else None
     with inp.open() as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace")
@@ -231,7 +231,7 @@ def read_jsonl(
 
 def _json_array(
     text: str, name: str, mapping: dict, source: str | None, file_seen: str | None
-) -> Iterator[Record | Reject | FileDone]:
+) -> Iterator[RawRow | Reject | FileDone]:
     """Items of a file holding one JSON array; ``where`` is ``file:[index]``."""
     try:
         items = load_json(text)

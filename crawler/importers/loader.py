@@ -21,19 +21,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 
 from crawler.db import (
+    RawRow,
     finish_run,
     record_skip,
-    save_jobs,
-    save_raw_rows,
-    seen_row,
-    sha256,
+    save_raw,
     start_run,
     transaction,
 )
 from crawler.importers.formats import FORMATS
 from crawler.importers.inputs import total_size
 from crawler.importers.reading import InputFailed, ParallelReader, read_chunks
-from crawler.importers.records import FileDone, Record, Reject
+from crawler.importers.records import FileDone, Reject
 from crawler.killpoints import kill_point
 from crawler.run_record import mark_interrupted, record_owner
 
@@ -202,7 +200,7 @@ def run_import(
     chunks = reader if reader is not None else read_chunks(paths, fmt, options)
     bar = _Progress(progress, total_bytes, f"import {format_name}")
     started = time.perf_counter()
-    batch: list[tuple] = []
+    batch: list[RawRow] = []
     rejects: list[Reject] = []
     pending = 0
     if batch_size is None:
@@ -229,10 +227,8 @@ def run_import(
         for chunk in chunks:
             for event in chunk.events:
                 kind = type(event)
-                if kind is tuple:  # a listing as a flat SeenRow tuple
+                if kind is RawRow:  # a listing seen at its seen_at
                     batch.append(event)
-                elif kind is Record:
-                    batch.append(seen_row(event.listing, event.seen_at))
                 elif kind is FileDone:
                     report.files += 1
                     report.files_failed += not event.ok
@@ -339,7 +335,7 @@ def _note_reject(
 
 def _write_batch(
     conn: sqlite3.Connection,
-    batch: list[tuple],
+    batch: list[RawRow],
     rejects: list[Reject],
     report: ImportReport,
     *,
@@ -351,11 +347,14 @@ def _write_batch(
     """
     if not batch and not rejects:
         return
-    normalized = (set(), 0, 0)
+    normalized = None
     with transaction(conn):
-        counts = save_raw_rows(conn, batch, run_id=report.run_id, in_transaction=True)
+        counts = save_raw(conn, batch, run_id=report.run_id, in_transaction=True)
         if normalize and counts.changed_keys:
-            normalized = _normalize(conn, batch, set(counts.changed_keys))
+            from crawler.normalize.bulk import normalize_keys
+
+            # the stored version of each listing (the latest sighting's payload)
+            normalized = normalize_keys(conn, counts.changed_keys, in_transaction=True)
         for reject in rejects:
             source = report.source or "import"
             record_skip(
@@ -373,42 +372,11 @@ def _write_batch(
     report.duplicates += counts.duplicates
     report.widened += counts.widened
     report.older_versions += counts.older_versions
-    months, jobs, issues = normalized
-    report.months |= months
-    report.normalized += jobs
-    report.normalize_issues += issues
+    if normalized is not None:
+        report.months |= normalized.months
+        report.normalized += normalized.listings
+        report.normalize_issues += normalized.issues
     kill_point("import.batch")
-
-
-def _normalize(
-    conn: sqlite3.Connection, batch: list[tuple], changed: set
-) -> tuple[set[str], int, int]:
-    """Normalize and save the changed listings: (months touched, jobs, issues)."""
-    from crawler.normalize.listing import normalize_listing
-
-    # The stored payload is the latest sighting's (as save_raw_rows decided).
-    latest: dict[tuple[str, str], tuple] = {}
-    for item in batch:  # SeenRow tuples
-        key = (item[0], item[1])
-        if key in changed:
-            got = latest.get(key)
-            if got is None or item[7] >= got[7]:
-                latest[key] = item
-    jobs, issues, months = [], [], set()
-    for item in latest.values():
-        row, row_issues = normalize_listing(
-            item[0],
-            item[1],
-            item[2],
-            fetched_at=item[5],
-            raw_sha256=item[8] or sha256(item[2]),
-        )
-        jobs.append(row)
-        issues.extend(row_issues)
-        if row.get("month"):
-            months.add(row["month"])
-    save_jobs(conn, jobs, issues, in_transaction=True)
-    return months, len(jobs), len(issues)
 
 
 def _finish(

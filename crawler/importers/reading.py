@@ -21,10 +21,10 @@ import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from crawler.db import seen_row, sha256
+from crawler.db import RawRow, sha256
 from crawler.importers.formats import FORMATS, ImportFormat
 from crawler.importers.inputs import InputFile, OutsideFolder, iter_inputs
-from crawler.importers.records import FileDone, Record, Reject
+from crawler.importers.records import FileDone, Reject
 from crawler.inflate import TooLarge
 
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -52,10 +52,8 @@ class InputFailed:
 
 @dataclass(slots=True)
 class Chunk:
-    # Record | Reject | FileDone | InputFailed, or a listing as a flat tuple
-    # (crawler.db.SeenRow: source, source_id, payload, payload_format, url, fetched_at,
-    # origin, seen_at, sha256 or None): fast readers yield those, and a Record is
-    # flattened when it crosses a process boundary (tuples pickle several times faster).
+    # crawler.db.RawRow (a listing with its seen_at) | Reject | FileDone | InputFailed;
+    # a RawRow crossing a process boundary carries its sha256 (hashed by the reader).
     events: list
     bytes_read: int
 
@@ -104,9 +102,9 @@ def read_chunks(
             events.append(inp)
             continue
         for event in _read_file(inp, fmt, options):
-            if flatten and type(event) is Record:
-                item = event.listing  # hashed here, in the reading process
-                event = seen_row(item, event.seen_at, sha256(item.payload))
+            if flatten and type(event) is RawRow and event.sha256 is None:
+                # hashed here, in the reading process
+                event = event._replace(sha256=sha256(event.payload))
             events.append(event)
             if len(events) >= chunk_rows:
                 stream = inp.stream

@@ -1,20 +1,11 @@
-"""What a format reader yields: :class:`Record` (a listing seen at a time) or :class:`Reject`."""
+"""What a format reader yields besides listings (``crawler.db.RawRow`` with ``seen_at``):
+:class:`Reject` and :class:`FileDone`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-
-from crawler.db import RawListing
-
-
-@dataclass(slots=True)
-class Record:
-    """One listing read from a file, with the time the file says it was seen."""
-
-    listing: RawListing
-    seen_at: str  # UTC ISO 8601 with Z
 
 
 @dataclass(slots=True)

@@ -10,10 +10,10 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 
-from crawler.db import RawListing
+from crawler.db import RawRow
 from crawler.importers.inputs import InputFile
 from crawler.importers.lines import json_lines
-from crawler.importers.records import FileDone, Record, Reject, parse_when
+from crawler.importers.records import FileDone, Reject, parse_when
 
 REQUIRED = ("source", "source_id", "payload")
 
@@ -22,7 +22,7 @@ def wanted(name: str) -> bool:
     return name.lower().endswith((".jsonl", ".jl", ".ndjson", ".jsonl.gz", ".jl.gz"))
 
 
-def read(inp: InputFile, **_) -> Iterator[Record | Reject | FileDone]:
+def read(inp: InputFile, **_) -> Iterator[RawRow | Reject | FileDone]:
     with inp.open() as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8", errors="replace")
         for got in json_lines(text, inp.name):
@@ -59,7 +59,7 @@ def read(inp: InputFile, **_) -> Iterator[Record | Reject | FileDone]:
                     line[:300],
                 )
                 continue
-            listing = RawListing(
+            yield RawRow(
                 str(item["source"]),
                 str(item["source_id"]),
                 item["payload"],
@@ -67,6 +67,6 @@ def read(inp: InputFile, **_) -> Iterator[Record | Reject | FileDone]:
                 item.get("url"),
                 seen,
                 where,
+                seen_at=seen,
             )
-            yield Record(listing, seen)
     yield FileDone(inp.name)

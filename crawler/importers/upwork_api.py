@@ -15,6 +15,7 @@ import hashlib
 import re
 from collections.abc import Iterator
 
+from crawler.db import RawRow
 from crawler.importers.inputs import InputFile
 from crawler.importers.lines import csv_rows
 from crawler.importers.records import FileDone, Reject, parse_when
@@ -30,8 +31,8 @@ _SCIENTIFIC = re.compile(r"\d+(?:\.\d+)?[eE][+-]?\d+")
 
 def read(
     inp: InputFile, source: str | None = None, **_
-) -> Iterator[tuple | Reject | FileDone]:
-    """Rows as flat ``crawler.db.SeenRow`` tuples (sha256 included), then FileDone."""
+) -> Iterator[RawRow | Reject | FileDone]:
+    """Rows as ``crawler.db.RawRow`` sightings (sha256 included), then FileDone."""
     rows = csv_rows(inp)
     header = next(rows)
     if not isinstance(header, list):  # an empty file
@@ -83,7 +84,7 @@ def read(
             )
             continue
         payload = payload_for(row)
-        yield (
+        yield RawRow(
             SOURCE,
             uid,
             payload,

@@ -16,9 +16,10 @@ import re
 from collections.abc import Callable, Iterator
 from json.encoder import encode_basestring
 
+from crawler.db import RawRow
 from crawler.importers.inputs import InputFile
 from crawler.importers.lines import BadRecord, CsvRecords, csv_header
-from crawler.importers.records import FileDone, Record, Reject, parse_when
+from crawler.importers.records import FileDone, Reject, parse_when
 from crawler.normalize.sources.upwork import job_id_from_link
 from crawler.payloads import json_payload
 
@@ -68,8 +69,8 @@ def payload_of(header: list[str]) -> Callable[[list[str]], str]:
 
 def read(
     inp: InputFile, source: str | None = None, **_
-) -> Iterator[tuple | Record | Reject | FileDone]:
-    """Rows as flat ``crawler.db.SeenRow`` tuples (sha256 included), then FileDone."""
+) -> Iterator[RawRow | Reject | FileDone]:
+    """Rows as ``crawler.db.RawRow`` sightings (sha256 included), then FileDone."""
     with inp.open() as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
         records = CsvRecords(text)
@@ -122,7 +123,7 @@ def read(
                 continue
             payload = payload_for(row)
             # Hashed here: in a large import this runs in the reading process.
-            yield (
+            yield RawRow(
                 SOURCE,
                 job_id,
                 payload,

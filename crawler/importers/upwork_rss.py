@@ -13,9 +13,9 @@ import re
 from collections.abc import Iterator
 from xml.parsers import expat
 
-from crawler.db import RawListing
+from crawler.db import RawRow
 from crawler.importers.inputs import InputFile
-from crawler.importers.records import FileDone, Record, Reject, iso_z, parse_when
+from crawler.importers.records import FileDone, Reject, iso_z, parse_when
 from crawler.normalize.sources._text import xml_text
 from crawler.normalize.sources.upwork import job_id_from_link
 
@@ -56,7 +56,7 @@ def xml_error(body: bytes) -> tuple[int, str] | None:
 
 def read(
     inp: InputFile, source: str | None = None, **_
-) -> Iterator[Record | Reject | FileDone]:
+) -> Iterator[RawRow | Reject | FileDone]:
     with inp.open() as fh:
         body = fh.read(MAX_FEED_BYTES + 1)
     if len(body) > MAX_FEED_BYTES:
@@ -115,7 +115,7 @@ def read(
                 where, "bad_date", "no feed date, item pubDate or file time", item[:500]
             )
             continue
-        listing = RawListing(
+        yield RawRow(
             SOURCE,
             job_id,
             item,
@@ -123,8 +123,8 @@ def read(
             url=link,
             fetched_at=seen,
             origin=f"{inp.name}#item {n}",
+            seen_at=seen,
         )
-        yield Record(listing, seen)
     if error and not error_claimed:
         # Outside any complete item: a truncated tail or a broken channel header.
         yield Reject(f"{inp.name}:{error[0]}", "broken_xml", error[1], "")

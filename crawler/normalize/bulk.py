@@ -1,7 +1,8 @@
 """Running the normalizer over stored raw listings (the only part that touches the DB).
 
-``normalize_rows`` turns (source, source_id, payload, fetched_at, sha) tuples into saved
-jobs; ``normalize_db`` normalizes stored raw listings (all, or a run's, a source's, those
+``normalize_keys`` is what every writer calls after storing raw listings (a crawl's
+close, an import batch, a Redis ingest, synth): it normalizes the stored listings it is
+given (and whatever waits in the queue); ``normalize_db`` normalizes stored raw listings (all, or a run's, a source's, those
 seen since a date, or the queue of listings waiting for it) in chunks with a progress bar,
 then marks reposts and refreshes the rollups for the months it touched.
 
@@ -29,11 +30,11 @@ from collections.abc import Iterable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
+from crawler import raw_codec
 from crawler.db import (
     JOB_COLUMNS,
     deferred_fts,
     job_rows,
-    save_jobs,
     transaction,
     write_job_rows,
 )
@@ -47,11 +48,11 @@ BULK_FTS_ROWS = 50_000
 # Above this many listings the work goes to worker processes (below, forking costs more).
 PARALLEL_ROWS = 4 * CHUNK
 # A bulk run that rewrites at least this many listings, and at least as many as `jobs`
-# already holds, drops the secondary indexes of jobs/job_skills and builds them once at
+# already holds, drops the secondary indexes of jobs/job_skill_ids and builds them once at
 # the end: sorting once is several times cheaper than updating 9 B-trees row by row.
 BULK_INDEX_ROWS = 50_000
 
-_RAW_COLUMNS = "source, source_id, payload, fetched_at, payload_sha256, url"
+_RAW_COLUMNS = f"source, source_id, {raw_codec.PAYLOAD}, fetched_at, payload_sha256, url"
 # Where a jobs row keeps the raw listing it came from (to resolve its queue entry).
 _SOURCE, _SOURCE_ID, _SHA = (
     JOB_COLUMNS.index(c) for c in ("source", "source_id", "raw_sha256")
@@ -107,27 +108,56 @@ def normalize_chunk(rows: Iterable[tuple]) -> list[tuple[dict, list]]:
     ]
 
 
-def save_normalized(
-    conn: sqlite3.Connection, results: list[tuple[dict, list]], stats: NormalizeStats
-) -> None:
-    jobs, issues = [], []
-    for row, row_issues in results:
-        stats.add_row(row, row_issues)
-        jobs.append(row)
-        issues.extend(row_issues)
-    if jobs:
-        save_jobs(conn, jobs, issues)
-
-
-def normalize_rows(
+def normalize_keys(
     conn: sqlite3.Connection,
-    rows: Iterable[tuple],
-    stats: NormalizeStats | None = None,
+    keys: Iterable[tuple[str, str]],
+    *,
+    run_id: int | None = None,
+    in_transaction: bool = False,
+    workers: int | None = None,
+    progress: bool = False,
 ) -> NormalizeStats:
-    """Normalize and save rows of (source, source_id, payload, fetched_at, sha256[, url])."""
-    stats = stats or NormalizeStats()
-    save_normalized(conn, normalize_chunk(rows), stats)
+    """Normalize the stored listings ``keys`` ((source, source_id) pairs, as
+    ``save_raw``'s ``changed_keys``) and save their jobs: the one entry every writer
+    uses.  No reposts or rollups (``after_store`` with the returned months does those).
+
+    ``in_transaction=True`` (an import batch): normalized here, inside the caller's
+    transaction, so the raw rows and their jobs commit together.  Otherwise the keys
+    are queued and the whole queue is normalized (``normalize_db(queue=True)``: on
+    worker processes when there is enough work), so listings a killed run left queued
+    are normalized too.
+    """
+    if not in_transaction:
+        with transaction(conn):
+            enqueue(conn, keys, run_id)
+        return normalize_db(
+            conn, queue=True, progress=progress, workers=workers, derive=False
+        )
+    rows = _stored_rows(conn, list(keys))
+    packed = _pack(normalize_chunk(rows))
+    jobs, skills, issues, stats = packed
+    if jobs:
+        write_job_rows(conn, jobs, skills, issues)
     return stats
+
+
+def _stored_rows(conn: sqlite3.Connection, keys: list[tuple[str, str]]) -> list[tuple]:
+    """The normalizer's input rows (``_RAW_COLUMNS``) of the stored listings ``keys``."""
+    by_source: dict[str, list[str]] = {}
+    for source, source_id in keys:
+        by_source.setdefault(source, []).append(source_id)
+    rows: list[tuple] = []
+    for source, ids in by_source.items():
+        for i in range(0, len(ids), 2000):
+            chunk = ids[i : i + 2000]
+            rows.extend(
+                conn.execute(
+                    f"SELECT {_RAW_COLUMNS} FROM raw_listings WHERE source = ?"
+                    f" AND source_id IN ({','.join('?' * len(chunk))})",
+                    [source, *chunk],
+                )
+            )
+    return rows
 
 
 # -- the queue of listings waiting for the normalizer -------------------------------------
@@ -210,6 +240,7 @@ def _work(path: str, unit: tuple) -> tuple[list, list, list, NormalizeStats]:
     if conn is None:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=60)
         conn.execute("PRAGMA busy_timeout=60000")
+        raw_codec.register(conn)
         _WORKER_CONN[path] = conn
     return _pack(normalize_chunk(_read_unit(conn, unit)))
 
@@ -245,7 +276,7 @@ def _write(conn: sqlite3.Connection, packed: tuple, *, queue: bool) -> None:
 
 
 class _bulk_indexes:
-    """``with _bulk_indexes(conn, on):`` drop the secondary indexes of jobs and job_skills,
+    """``with _bulk_indexes(conn, on):`` drop the secondary indexes of jobs and job_skill_ids,
     create them again on exit (``ensure_db`` re-creates them after a crash in between)."""
 
     def __init__(self, conn: sqlite3.Connection, on: bool):
@@ -255,7 +286,7 @@ class _bulk_indexes:
         if self.on:
             self.saved = self.conn.execute(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'index'"
-                " AND tbl_name IN ('jobs', 'job_skills') AND sql IS NOT NULL"
+                " AND tbl_name IN ('jobs', 'job_skill_ids') AND sql IS NOT NULL"
             ).fetchall()
             with transaction(self.conn):
                 for name, _ in self.saved:

@@ -302,14 +302,14 @@ def test_a_killed_crawl_is_recorded_as_interrupted(tmp_path, gen_root, gen_serve
 
 def test_a_killed_runs_counters_come_from_its_stored_rows(tmp_path):
     """A SIGKILLed run never counted; the rows it stored tell its counters."""
-    from crawler.db import RawListing, connect, record_skip, save_raw, start_run
+    from crawler.db import RawRow, connect, record_skip, save_raw, start_run
     from crawler.run_record import mark_interrupted, record_owner
 
     conn = connect(tmp_path / "k.db")
     earlier = start_run(conn, "upwork")
 
     def listing(i):
-        return RawListing(
+        return RawRow(
             source="upwork",
             source_id=f"~01{i:04d}",
             payload=f"<item>é {i}</item>",

@@ -7,6 +7,7 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
+from crawler import raw_codec
 from crawler.fixture_server import FIXTURES
 from crawler.normalize.sources._text import xml_text
 from crawler.normalize.sources.upwork import job_id_from_link
@@ -83,6 +84,7 @@ def start_crawl(
 def query(db: Path, sql: str, params=()) -> list[sqlite3.Row]:
     conn = sqlite3.connect(db)
     conn.row_factory = sqlite3.Row
+    raw_codec.register(conn)  # payload_text(payload, payload_dict) reads payloads
     try:
         return conn.execute(sql, params).fetchall()
     finally:

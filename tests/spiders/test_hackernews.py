@@ -198,7 +198,7 @@ def test_to_job_rejects_deleted_and_non_json():
 def test_crawl_item_trees(crawl, fresh_server):
     _, db = crawl("hackernews", fresh_server, "-a", f"months={MONTHS}")
     expected = top_level()
-    stored = {r["source_id"]: r for r in rows(db, "SELECT * FROM raw_listings")}
+    stored = {r["source_id"]: r for r in rows(db, "SELECT payload_text(payload, payload_dict) AS payload, * FROM raw_listings")}
     assert set(stored) == set(expected) and len(stored) == 52
     # The payload is the comment exactly, without its replies.
     assert json.loads(stored["33422206"]["payload"]) == comment(33422206)
@@ -275,9 +275,11 @@ def test_crawl_search_pages_keeps_only_top_level_comments(crawl, fresh_server):
         len(pages) == len(list((HERE / "search").glob("*.json"))) == 9
     )  # every page, once
     assert not any("/api/v1/items/" in p for p in fresh_server.requests)
-    stored = rows(db, "SELECT payload FROM raw_listings WHERE source_id = '33422206'")[
-        0
-    ]
+    stored = rows(
+        db,
+        "SELECT payload_text(payload, payload_dict) AS payload FROM raw_listings"
+        " WHERE source_id = '33422206'",
+    )[0]
     assert json.loads(stored["payload"]) == search_hit(33422206)
 
 

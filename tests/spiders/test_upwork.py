@@ -65,7 +65,8 @@ def test_crawl_stores_every_feed_item_once(upwork_db):
     db = upwork_db
     stored = rows(
         db,
-        "SELECT source_id, payload, payload_format, url FROM raw_listings WHERE source='upwork'",
+        "SELECT source_id, payload_text(payload, payload_dict) AS payload, payload_format, url"
+        " FROM raw_listings WHERE source='upwork'",
     )
     assert {r["source_id"] for r in stored} == set(expected)
     for r in stored[:50]:
