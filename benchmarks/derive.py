@@ -6,7 +6,8 @@
 The base commit's ``crawler/normalize/reposts.py`` and ``crawler/rollups.py`` are read
 with ``git show`` and loaded as modules beside the current ones.  Each step runs
 ``--repeat`` times per side, alternating (base, current, base, ...) so both sides see
-the same machine load; the best time per side is printed with the ratio.  After each
+the same machine load; the best wall and CPU (``process_time``, Polars' threads
+included) time per side are printed with their ratios.  After each
 run the results are snapshotted (every ``jobs.dup_of``; every row of category_month,
 skill_month, jobs_facet_counts and jobs_facet_totals) and the two sides compared:
 ``identical: yes`` or ``no`` with the first differences.  The database is modified
@@ -83,12 +84,14 @@ def differences(a, b) -> list[str]:
 def ab(name: str, sides: dict, run, snapshot, repeat: int) -> dict:
     """Run each side ``repeat`` times, alternating; compare their last results."""
     best = dict.fromkeys(sides, float("inf"))
+    cpu = dict.fromkeys(sides, float("inf"))
     results = {}
     for _ in range(repeat):
         for side, target in sides.items():
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             run(target)
             best[side] = min(best[side], time.perf_counter() - t0)
+            cpu[side] = min(cpu[side], time.process_time() - c0)
             results[side] = snapshot()
     diff = differences(results["base"], results["current"])
     size = (
@@ -97,13 +100,20 @@ def ab(name: str, sides: dict, run, snapshot, repeat: int) -> dict:
         else sum(len(v) for v in results["current"].values())
     )
     print(
-        f"{name:<22} base {best['base']:7.2f} s   current {best['current']:7.2f} s"
-        f"   {best['base'] / best['current']:5.1f}x   rows {size:,}"
-        f"   identical: {'no' if diff else 'yes'}"
+        f"{name:<24} wall base {best['base']:6.2f} s current {best['current']:6.2f} s"
+        f" ({best['base'] / best['current']:4.1f}x)   CPU base {cpu['base']:6.2f} s"
+        f" current {cpu['current']:6.2f} s ({cpu['base'] / cpu['current']:4.1f}x)"
+        f"   rows {size:,}   identical: {'no' if diff else 'yes'}"
     )
     for line in diff[:6]:
         print(f"    {line}")
-    return {"base_s": best["base"], "current_s": best["current"], "identical": not diff}
+    return {
+        "base_s": best["base"],
+        "current_s": best["current"],
+        "base_cpu_s": cpu["base"],
+        "current_cpu_s": cpu["current"],
+        "identical": not diff,
+    }
 
 
 def main() -> None:

@@ -238,19 +238,6 @@ def _text_key(text) -> str:
     return " ".join(_words(text))
 
 
-def _fetch_frame(conn: sqlite3.Connection, sql: str, params: list, columns: list):
-    import polars as pl
-
-    rows = conn.execute(sql, params).fetchall()
-    data = list(zip(*rows, strict=True)) if rows else [[] for _ in columns]
-    return pl.DataFrame(
-        {
-            name: pl.Series(name, values, dtype=dtype)
-            for (name, dtype), values in zip(columns, data, strict=True)
-        }
-    )
-
-
 def mark_reposts(conn: sqlite3.Connection, since: str | None = None) -> int:
     """Recompute ``jobs.dup_of`` in one transaction; returns the number of reposts found.
 
@@ -261,6 +248,8 @@ def mark_reposts(conn: sqlite3.Connection, since: str | None = None) -> int:
     are recomputed; the 60 days before are read as possible first postings.
     """
     import polars as pl
+
+    from crawler.frames import sql_frame
 
     params: list = []
     where = "title IS NOT NULL AND posted_at IS NOT NULL"
@@ -274,14 +263,14 @@ def mark_reposts(conn: sqlite3.Connection, since: str | None = None) -> int:
         where += " AND posted_at >= ?"
         params.append(lookback)
     text = pl.String
-    columns = [
-        ("rid", pl.Int64),
-        ("job_id", text),
-        ("company", text),
-        ("title", text),
-        ("posted_at", text),
-        ("dup_of", text),
-    ]
+    columns = {
+        "rid": pl.Int64,
+        "job_id": text,
+        "company": text,
+        "title": text,
+        "posted_at": text,
+        "dup_of": text,
+    }
     found = 0
     conn.execute("BEGIN IMMEDIATE")
     try:
@@ -292,12 +281,12 @@ def mark_reposts(conn: sqlite3.Connection, since: str | None = None) -> int:
             conn.execute(clear + " AND posted_at >= ?", (since_iso,))
         else:
             conn.execute(clear)
-        frame = _fetch_frame(
+        frame = sql_frame(
             conn,
             "SELECT rowid, job_id, company, title, posted_at, dup_of FROM jobs"
             f" WHERE {where}",
             params,
-            columns,
+            schema=columns,
         )
         frozen = (
             pl.col("posted_at") < since_iso if since_iso else pl.lit(False)
@@ -311,12 +300,12 @@ def mark_reposts(conn: sqlite3.Connection, since: str | None = None) -> int:
                 & ~pl.col("_frozen").all().over("ck", "tk")
             )
         )
-        descriptions = _fetch_frame(
+        descriptions = sql_frame(
             conn,
             "SELECT rowid, description FROM jobs"
             " WHERE rowid IN (SELECT value FROM json_each(?))",
             [json.dumps(blocks["rid"].to_list())],
-            [("rid", pl.Int64), ("description", text)],
+            schema={"rid": pl.Int64, "description": text},
         )
         # Without a company a repost needs the identical normalized text, and chains of
         # different texts never meet (see _dedupe_block): such a block splits, exactly,
