@@ -916,20 +916,40 @@ _CHUNK = 2000  # listings per message from a generating process
 _DONE = "month done"
 
 
-def _generate_months(start, end, args, months, queue) -> None:
-    """A generating process: each of ``months`` as chunks of RawListings, then _DONE."""
+def _generate_months(start, end, args, months, out) -> None:
+    """A generating process: each of ``months`` as chunks of RawListings, then _DONE.
+
+    Stops when the reading process is gone (killed before it could stop this one).
+    """
+    import multiprocessing
+    import queue as queue_module
+
+    reader = multiprocessing.parent_process()
+
+    def send(message) -> None:
+        while True:
+            try:
+                out.put(message, timeout=1.0)
+                return
+            except queue_module.Full:
+                if reader is not None and not reader.is_alive():
+                    # The chunks in the pipe will never be read: exit without waiting
+                    # for the queue's feeder thread to flush them.
+                    out.cancel_join_thread()
+                    raise SystemExit(0) from None
+
     try:
         for month in months:
             chunk = []
             for posting in iter_postings(start, end, months=[month], **args):
                 chunk.append(to_raw(posting))
                 if len(chunk) >= _CHUNK:
-                    queue.put(chunk)
+                    send(chunk)
                     chunk = []
-            queue.put(chunk)
-            queue.put(_DONE)
-    except BaseException as exc:
-        queue.put(RuntimeError(f"synth process failed: {exc!r}"))
+            send(chunk)
+            send(_DONE)
+    except Exception as exc:
+        send(RuntimeError(f"synth process failed: {exc!r}"))
         raise
 
 
