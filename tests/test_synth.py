@@ -675,3 +675,26 @@ def test_month_streams_keep_ai_skill_counts_exact_across_month_ends():
         for m, n in months.items()
     )
     assert sum(skill.values()) == pytest.approx(expected, abs=1.0)
+
+
+def test_synth_command_processes_store_the_same_listings(tmp_path):
+    from crawler.cli import main
+
+    stored = []
+    for processes in ("1", "2"):
+        db = tmp_path / f"p{processes}.db"
+        args = ["synth", "--db", str(db), "--rows", "500", "--start", "2023-01-01"]
+        args += ["--end", "2023-04-30", "--processes", processes]
+        result = CliRunner().invoke(main, [*args, "--no-normalize", "--quiet"])
+        assert result.exit_code == 0, result.output
+        conn = sqlite3.connect(db)
+        stored.append(
+            conn.execute(
+                "SELECT source, source_id, payload_sha256 FROM raw_listings ORDER BY rowid"
+            ).fetchall()
+        )
+    assert len(stored[0]) == 500 and stored[0] == stored[1]
+    bad = CliRunner().invoke(
+        main, ["synth", "--db", str(tmp_path / "x.db"), "--processes", "0"]
+    )
+    assert bad.exit_code == 2 and "--processes" in bad.output
