@@ -81,8 +81,8 @@ def _dups(conn) -> dict[str, str]:
     )
 
 
-def _check_reposts(conn) -> None:
-    found = mark_reposts(conn)
+def _check_reposts(conn, part_rows: int = 100_000) -> None:
+    found = mark_reposts(conn, part_rows=part_rows)
     expected = find_reposts(_jobs(conn))
     assert found == len(expected) > 0
     assert _dups(conn) == expected
@@ -93,7 +93,7 @@ def _check_reposts(conn) -> None:
     ).fetchone()[0]
     conn.execute("UPDATE jobs SET dup_of = 'stale' WHERE posted_at >= ?", (since,))
     conn.commit()
-    mark_reposts(conn, since=since)
+    mark_reposts(conn, since=since, part_rows=part_rows)
     assert _dups(conn) == expected
 
 
@@ -174,7 +174,8 @@ def _check_rollups(conn) -> None:
 
 
 def test_synthetic_reposts_equal_the_pure_function(synth_db):
-    _check_reposts(synth_db)
+    # In parts of ~40 postings (whole blocks each), as a large table is read.
+    _check_reposts(synth_db, part_rows=40)
     odd = {k: v for k, v in _dups(synth_db).items() if k.startswith("odd:")}
     # Same company key and title key after folding; without a company (a blank one
     # counts as none), the same text.

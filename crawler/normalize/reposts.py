@@ -238,18 +238,23 @@ def _text_key(text) -> str:
     return " ".join(_words(text))
 
 
-def mark_reposts(conn: sqlite3.Connection, since: str | None = None) -> int:
+def mark_reposts(
+    conn: sqlite3.Connection, since: str | None = None, *, part_rows: int = 100_000
+) -> int:
     """Recompute ``jobs.dup_of`` in one transaction; returns the number of reposts found.
 
-    The block keys (company key, normalized title) are computed for every posting by
-    Polars (:func:`_group_keys`); only blocks with more than one posting - a small share
-    - have their descriptions read and go through :func:`_dedupe_block`, in
-    (posted_at, job_id) order.  With ``since`` (ISO date) only postings on or after it
-    are recomputed; the 60 days before are read as possible first postings.
+    First pass: the block keys (company key, normalized title) of every posting, by
+    Polars (:func:`_group_keys`) chunk by chunk, kept as one hash per posting.  Only
+    postings whose block hash is shared - blocks with more than one posting - are read
+    again, with their descriptions, in parts of about ``part_rows`` postings (whole
+    blocks per part, so memory holds one part whatever the table size), and go through
+    :func:`_dedupe_block` in (posted_at, job_id) order.  With ``since`` (ISO date) only
+    postings on or after it are recomputed; the 60 days before are read as possible
+    first postings.
     """
     import polars as pl
 
-    from crawler.frames import sql_frame
+    from crawler.frames import sql_frame, sql_frames
 
     params: list = []
     where = "title IS NOT NULL AND posted_at IS NOT NULL"
@@ -263,15 +268,6 @@ def mark_reposts(conn: sqlite3.Connection, since: str | None = None) -> int:
         where += " AND posted_at >= ?"
         params.append(lookback)
     text = pl.String
-    columns = {
-        "rid": pl.Int64,
-        "job_id": text,
-        "company": text,
-        "title": text,
-        "posted_at": text,
-        "dup_of": text,
-    }
-    found = 0
     conn.execute("BEGIN IMMEDIATE")
     try:
         # Clearing touches only rows being recomputed; frozen rows keep their dup_of,
@@ -281,65 +277,83 @@ def mark_reposts(conn: sqlite3.Connection, since: str | None = None) -> int:
             conn.execute(clear + " AND posted_at >= ?", (since_iso,))
         else:
             conn.execute(clear)
-        frame = sql_frame(
+        hashed = []
+        for frame in sql_frames(
             conn,
-            "SELECT rowid, job_id, company, title, posted_at, dup_of FROM jobs"
-            f" WHERE {where}",
+            f"SELECT rowid, company, title FROM jobs WHERE {where}",
             params,
-            schema=columns,
-        )
-        frozen = (
-            pl.col("posted_at") < since_iso if since_iso else pl.lit(False)
-        ).alias("_frozen")
-        blocks = (
-            _group_keys(frame)
-            .filter(pl.col("tk") != "")
-            .with_columns(frozen)
-            .filter(
-                (pl.len().over("ck", "tk") > 1)
-                & ~pl.col("_frozen").all().over("ck", "tk")
-            )
-        )
-        descriptions = sql_frame(
-            conn,
-            "SELECT rowid, description FROM jobs"
-            " WHERE rowid IN (SELECT value FROM json_each(?))",
-            [json.dumps(blocks["rid"].to_list())],
-            schema={"rid": pl.Int64, "description": text},
-        )
-        # Without a company a repost needs the identical normalized text, and chains of
-        # different texts never meet (see _dedupe_block): such a block splits, exactly,
-        # into one block per text, and most of those hold a single posting.
-        blocks = blocks.join(descriptions, on="rid", how="left")
-        no_company = pl.col("ck") == ""
-        blocks = pl.concat(
-            [
-                blocks.filter(~no_company).with_columns(xk=pl.lit("")),
-                _with_key(
-                    blocks.filter(no_company),
-                    "description",
-                    "xk",
-                    _ascii("description"),
-                    _ascii_words("description"),
-                    _text_key,
-                ),
-            ]
-        )
-        block = ["ck", "tk", "xk"]
-        blocks = blocks.filter(
-            (pl.len().over(block) > 1) & ~pl.col("_frozen").all().over(block)
-        ).sort("ck", "tk", "xk", "posted_at", "job_id")
-        names = ["job_id", "company", "posted_at", "dup_of", "_frozen", "description"]
-        pending: list[tuple[str, str]] = []
-        for _, group in groupby(
-            blocks.select(*names, *block).iter_rows(), key=lambda r: r[-3:]
+            schema={"rid": pl.Int64, "company": text, "title": text},
         ):
-            rows = [dict(zip(names, r, strict=False)) for r in group]
-            pending.extend((first, job_id) for job_id, first in _dedupe_block(rows))
+            hashed.append(
+                _group_keys(frame)
+                .filter(pl.col("tk") != "")
+                .select("rid", block=pl.struct("ck", "tk").hash())
+            )
+        shared = (
+            pl.concat(hashed).filter(pl.len().over("block") > 1)
+            if hashed
+            else pl.DataFrame(schema={"rid": pl.Int64, "block": pl.UInt64})
+        )
+        del hashed
+        parts = max(1, -(-shared.height // part_rows))
+        pending: list[tuple[str, str]] = []
+        for part in range(parts):
+            rids = shared.filter(pl.col("block") % parts == part)["rid"].to_list()
+            frame = sql_frame(
+                conn,
+                "SELECT rowid, job_id, company, title, posted_at, dup_of, description"
+                " FROM jobs WHERE rowid IN (SELECT value FROM json_each(?))",
+                [json.dumps(rids)],
+                schema={
+                    "rid": pl.Int64,
+                    "job_id": text,
+                    "company": text,
+                    "title": text,
+                    "posted_at": text,
+                    "dup_of": text,
+                    "description": text,
+                },
+            )
+            pending.extend(_reposts_among(frame, since_iso))
         conn.executemany("UPDATE jobs SET dup_of = ? WHERE job_id = ?", pending)
-        found = len(pending)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
-    return found
+    return len(pending)
+
+
+def _reposts_among(frame, since_iso: str | None) -> Iterator[tuple[str, str]]:
+    """(first_job_id, job_id) for the reposts among whole blocks of postings."""
+    import polars as pl
+
+    frozen = pl.col("posted_at") < since_iso if since_iso else pl.lit(False)
+    blocks = _group_keys(frame).filter(pl.col("tk") != "").with_columns(_frozen=frozen)
+    # Without a company a repost needs the identical normalized text, and chains of
+    # different texts never meet (see _dedupe_block): such a block splits, exactly,
+    # into one block per text, and most of those hold a single posting.
+    no_company = pl.col("ck") == ""
+    blocks = pl.concat(
+        [
+            blocks.filter(~no_company).with_columns(xk=pl.lit("")),
+            _with_key(
+                blocks.filter(no_company),
+                "description",
+                "xk",
+                _ascii("description"),
+                _ascii_words("description"),
+                _text_key,
+            ),
+        ]
+    )
+    block = ["ck", "tk", "xk"]
+    blocks = blocks.filter(
+        (pl.len().over(block) > 1) & ~pl.col("_frozen").all().over(block)
+    ).sort(*block, "posted_at", "job_id")
+    names = ["job_id", "company", "posted_at", "dup_of", "_frozen", "description"]
+    for _, group in groupby(
+        blocks.select(*names, *block).iter_rows(), key=lambda r: r[-3:]
+    ):
+        rows = [dict(zip(names, r, strict=False)) for r in group]
+        for job_id, first in _dedupe_block(rows):
+            yield first, job_id
