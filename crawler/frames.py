@@ -24,7 +24,7 @@ def sql_frames(
     params: Sequence = (),
     *,
     schema: dict[str, pl.DataType],
-    chunk: int = 250_000,
+    chunk: int = 100_000,
 ) -> Iterator[pl.DataFrame]:
     """The query's rows, ``chunk`` at a time, as frames with ``schema``'s columns."""
     cursor = conn.execute(sql, params)

@@ -141,7 +141,7 @@ def refresh_rollups(
                     skills_sql,
                     params,
                     schema={"job_id": pl.String, "skill": pl.String, "is_ai": pl.Int64},
-                    chunk=1_000_000,
+                    chunk=100_000,
                 )
             ),
         )

@@ -81,7 +81,7 @@ def _dups(conn) -> dict[str, str]:
     )
 
 
-def _check_reposts(conn, part_rows: int = 100_000) -> None:
+def _check_reposts(conn, part_rows: int = 20_000) -> None:
     found = mark_reposts(conn, part_rows=part_rows)
     expected = find_reposts(_jobs(conn))
     assert found == len(expected) > 0

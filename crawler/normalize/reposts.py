@@ -239,7 +239,7 @@ def _text_key(text) -> str:
 
 
 def mark_reposts(
-    conn: sqlite3.Connection, since: str | None = None, *, part_rows: int = 100_000
+    conn: sqlite3.Connection, since: str | None = None, *, part_rows: int = 20_000
 ) -> int:
     """Recompute ``jobs.dup_of`` in one transaction; returns the number of reposts found.
 
@@ -283,6 +283,7 @@ def mark_reposts(
             f"SELECT rowid, company, title FROM jobs WHERE {where}",
             params,
             schema={"rid": pl.Int64, "company": text, "title": text},
+            chunk=100_000,
         ):
             hashed.append(
                 _group_keys(frame)
