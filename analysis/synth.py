@@ -370,11 +370,22 @@ def iter_postings(
     growth_per_year: float = 0.0,
     seasonal_amplitude: float = 0.1,
     noise: Noise = EXACT,
+    months: Iterable[date] | None = None,
+    streams: str = "month",
 ) -> Iterator[Posting]:
     """Generated postings in time order, with their planted truth (category, repost_of...).
 
     ``hourly_share``: None uses each category's own share; a float applies to all; a
     mapping overrides per category.
+
+    ``streams="month"``: each month draws from its own random stream (seeded by
+    ``seed`` and the month), starts the AI-skill error diffusion where the months before
+    leave it (computed from the volume table, not by generating them) and takes its
+    reposts from its own originals; so a month's postings are the same whether the
+    other months are generated, before it or in another process.  ``months`` (first
+    days of months) then limits the output to those months.  ``streams="serial"``: one
+    stream through all months, reposts across month ends (how the committed fixtures
+    were generated; ``months`` must be None).
     Example: ``[p.category for p in iter_postings(date(2023,1,1), date(2023,1,31), rows=3)]``
     """
     if rows < 0:
@@ -391,15 +402,27 @@ def iter_postings(
         seasonal_amplitude=seasonal_amplitude,
         noise=noise,
     )
+    if streams not in ("month", "serial"):
+        raise ValueError("streams must be 'month' or 'serial'")
+    if streams == "serial" and months is not None:
+        raise ValueError("months needs streams='month'")
     shares = _hourly_shares(hourly_share)
-    rng = random.Random(seed)
+    serial = random.Random(seed) if streams == "serial" else None
     carry: dict[tuple[str, str, str], float] = {}  # error diffusion for AI skill counts
     pools: dict[
         tuple[str, str], deque
     ] = {}  # (day, originals) per source+category, 60 days
     fl_seq: dict[int, int] = {}
-    months = sorted({k[0] for k in table})
-    for month in months:
+    wanted = None if months is None else set(months)
+    for month in sorted({k[0] for k in table}):
+        if wanted is not None and month not in wanted:
+            continue
+        if serial is None:
+            rng = random.Random(f"{seed}:{month.isoformat()}")
+            carry = _carry_at(month, table, effects)
+            pools = {}
+        else:
+            rng = serial
         cells = [
             (source, cat, n)
             for (m, source, cat), n in table.items()
@@ -436,6 +459,28 @@ def iter_postings(
             yield from _postings_for(
                 rng, slots, pools, repost_rate, effects, shares, fl_seq
             )
+
+
+def _carry_at(
+    month: date, table: Mapping[tuple[date, str, str], int], effects: EffectPlan
+) -> dict[tuple[str, str, str], float]:
+    """The AI-skill error diffusion's carry at the start of ``month``: the fractional
+    part of the postings the months before owed each (source, category, skill) - what
+    generating them would leave, without generating them."""
+    owed: dict[tuple[str, str, str], float] = {}
+    for (m, source, cat), n in table.items():
+        if m >= month or not n:
+            continue
+        for skill, where in AI_SKILLS.items():
+            if cat in where:
+                key = (source, cat, skill)
+                owed[key] = owed.get(key, 0.0) + n * effects.ai_share(*where[cat], m)
+    return {key: value - math.floor(value) for key, value in owed.items()}
+
+
+def month_starts(start: date, end: date) -> list[date]:
+    """First days of the months ``iter_postings(start, end, ...)`` generates."""
+    return [month for month, _ in _months(start, end)]
 
 
 def _day_shares(first: date, days: int, cat: str, noise: Noise) -> list[float] | None:
@@ -839,25 +884,118 @@ def generate(
     growth_per_year: float = 0.0,
     seasonal_amplitude: float = 0.1,
     noise: Noise = EXACT,
+    processes: int = 1,
 ) -> Iterator[RawRow]:
     """Stream ``rows`` raw listings between ``start`` and ``end`` (inclusive), in time order.
 
+    ``processes`` > 1 generates months in that many processes (each month has its own
+    random stream, see :func:`iter_postings`): the same listings in the same order
+    whatever the number of processes; memory holds a few chunks per process.
     Example: ``list(generate(date(2022, 11, 1), date(2022, 11, 30), rows=5, seed=1))``
     """
-    for posting in iter_postings(
-        start,
-        end,
-        rows=rows,
-        seed=seed,
-        effects=effects,
-        sources=sources,
-        repost_rate=repost_rate,
-        hourly_share=hourly_share,
-        growth_per_year=growth_per_year,
-        seasonal_amplitude=seasonal_amplitude,
-        noise=noise,
-    ):
-        yield to_raw(posting)
+    args = {
+        "rows": rows,
+        "seed": seed,
+        "effects": effects,
+        "sources": tuple(sources),
+        "repost_rate": repost_rate,
+        "hourly_share": hourly_share,
+        "growth_per_year": growth_per_year,
+        "seasonal_amplitude": seasonal_amplitude,
+        "noise": noise,
+    }
+    months = month_starts(start, end)
+    if processes <= 1 or len(months) < 2:
+        for posting in iter_postings(start, end, **args):
+            yield to_raw(posting)
+        return
+    yield from _generate_parallel(start, end, args, months, processes)
+
+
+_CHUNK = 2000  # listings per message from a generating process
+_DONE = "month done"
+
+
+def _generate_months(start, end, args, months, out) -> None:
+    """A generating process: each of ``months`` as chunks of RawRows, then _DONE.
+
+    Stops when the reading process is gone (killed before it could stop this one).
+    """
+    import multiprocessing
+    import queue as queue_module
+
+    reader = multiprocessing.parent_process()
+
+    def send(message) -> None:
+        while True:
+            try:
+                out.put(message, timeout=1.0)
+                return
+            except queue_module.Full:
+                if reader is not None and not reader.is_alive():
+                    # The chunks in the pipe will never be read: exit without waiting
+                    # for the queue's feeder thread to flush them.
+                    out.cancel_join_thread()
+                    raise SystemExit(0) from None
+
+    try:
+        for month in months:
+            chunk = []
+            for posting in iter_postings(start, end, months=[month], **args):
+                chunk.append(to_raw(posting))
+                if len(chunk) >= _CHUNK:
+                    send(chunk)
+                    chunk = []
+            send(chunk)
+            send(_DONE)
+    except Exception as exc:
+        send(RuntimeError(f"synth process failed: {exc!r}"))
+        raise
+
+
+def _generate_parallel(start, end, args, months, processes) -> Iterator[RawRow]:
+    """Month i comes from process i % processes, read in month order through bounded
+    queues (a process runs at most a few chunks ahead)."""
+    import multiprocessing
+    import queue as queue_module
+
+    ctx = multiprocessing.get_context("spawn")
+    n = min(processes, len(months))
+    queues = [ctx.Queue(maxsize=4) for _ in range(n)]
+    procs = [
+        ctx.Process(
+            target=_generate_months,
+            args=(start, end, args, months[k::n], queues[k]),
+            daemon=True,
+        )
+        for k in range(n)
+    ]
+    for proc in procs:
+        proc.start()
+    try:
+        for i in range(len(months)):
+            proc, source = procs[i % n], queues[i % n]
+            while True:
+                try:
+                    chunk = source.get(timeout=1.0)
+                except queue_module.Empty:
+                    if proc.exitcode is not None:  # died without a word (killed)
+                        raise RuntimeError(
+                            f"synth process exited with {proc.exitcode}"
+                        ) from None
+                    continue
+                if isinstance(chunk, Exception):
+                    raise chunk
+                if chunk == _DONE:
+                    break
+                yield from chunk
+        for proc in procs:
+            proc.join()
+    finally:
+        for proc in procs:
+            if proc.is_alive():
+                proc.terminate()
+                proc.join()
 
 
 # ---------------------------------------------------------------- fixture tree

@@ -22,8 +22,11 @@ from click.testing import CliRunner
 from analysis.effects import NO_EFFECTS, SEED_STUDY, EffectPlan, seasonality
 from analysis.synth import (
     _UPWORK_CATEGORY_TO_CANONICAL,
+    REALISTIC,
     generate,
     iter_postings,
+    month_starts,
+    to_raw,
     volume_table,
     write_fixture_tree,
 )
@@ -629,3 +632,69 @@ def test_week_shocks_keep_monthly_totals_exact():
         for p in iter_postings(date(2023, 1, 1), date(2023, 2, 28), **args)
     )
     assert made == +Counter(table)
+
+
+# ------------------------------------------------------------------ per-month streams
+
+
+def test_months_generate_alone_the_same_and_processes_do_not_change_the_output():
+    args = {"rows": 2400, "seed": 6, "noise": REALISTIC, "repost_rate": 0.1}
+    first, last = date(2023, 10, 1), date(2024, 1, 31)
+    whole = list(iter_postings(first, last, **args))
+    months = month_starts(first, last)
+    assert len(months) == 4
+    # Each month on its own (last month first) equals that month of the whole run.
+    for month in reversed(months):
+        alone = list(iter_postings(first, last, months=[month], **args))
+        assert alone and alone == [p for p in whole if p.month == month.isoformat()[:7]]
+    serial = [to_raw(p) for p in whole]
+    assert list(generate(first, last, processes=2, **args)) == serial
+    assert list(generate(first, last, processes=3, **args)) == serial
+    # The serial stream (the committed fixtures') is another, still seeded, sequence.
+    other = list(iter_postings(first, last, streams="serial", **args))
+    assert other != whole and len(other) == len(whole)
+    with pytest.raises(ValueError):
+        list(iter_postings(first, last, streams="serial", months=months, **args))
+
+
+def test_month_streams_keep_ai_skill_counts_exact_across_month_ends():
+    # The error diffusion starts each month where the months before leave it, so the
+    # count over many months stays within one of share x volume.
+    skill, months = Counter(), Counter()
+    for p in iter_postings(
+        date(2023, 1, 1), date(2023, 12, 31), rows=9000, repost_rate=0.0, seed=4
+    ):
+        months[p.month] += (
+            p.category == "machine learning & AI" and p.source == "upwork"
+        )
+        if p.source == "upwork":
+            skill[p.month] += "Chatbot Development" in p.ai_skills
+    plan = SEED_STUDY
+    expected = sum(
+        n * plan.ai_share(0.04, 0.84, date(int(m[:4]), int(m[5:]), 1))
+        for m, n in months.items()
+    )
+    assert sum(skill.values()) == pytest.approx(expected, abs=1.0)
+
+
+def test_synth_command_processes_store_the_same_listings(tmp_path):
+    from crawler.cli import main
+
+    stored = []
+    for processes in ("1", "2"):
+        db = tmp_path / f"p{processes}.db"
+        args = ["synth", "--db", str(db), "--rows", "500", "--start", "2023-01-01"]
+        args += ["--end", "2023-04-30", "--processes", processes]
+        result = CliRunner().invoke(main, [*args, "--no-normalize", "--quiet"])
+        assert result.exit_code == 0, result.output
+        conn = sqlite3.connect(db)
+        stored.append(
+            conn.execute(
+                "SELECT source, source_id, payload_sha256 FROM raw_listings ORDER BY rowid"
+            ).fetchall()
+        )
+    assert len(stored[0]) == 500 and stored[0] == stored[1]
+    bad = CliRunner().invoke(
+        main, ["synth", "--db", str(tmp_path / "x.db"), "--processes", "0"]
+    )
+    assert bad.exit_code == 2 and "--processes" in bad.output

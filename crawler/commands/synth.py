@@ -109,6 +109,13 @@ def _parse_day(value: str, option: str) -> date:
     type=click.Path(file_okay=False),
     help="Write feed/API files (fixture-tree layout) here instead of a database.",
 )
+@click.option(
+    "--processes",
+    type=int,
+    default=1,
+    show_default=True,
+    help="Generate months in this many processes (same listings whatever the number).",
+)
 @click.option("--no-normalize", is_flag=True, help="Store raw listings only.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def command(
@@ -127,6 +134,7 @@ def command(
     repost_rate,
     sources,
     out_dir,
+    processes,
     no_normalize,
     quiet,
 ):
@@ -142,6 +150,8 @@ def command(
         raise click.UsageError(f"--end {end} is before --start {start}: swap them")
     if rows < 0:
         raise click.UsageError("--rows must be 0 or more")
+    if processes < 1:
+        raise click.UsageError("--processes must be 1 or more")
     if not 0.0 <= repost_rate < 1.0:
         raise click.UsageError(
             "--repost-rate must be at least 0 and below 1, e.g. 0.05"
@@ -174,7 +184,7 @@ def command(
         "growth_per_year": growth_per_year,
         "seasonal_amplitude": seasonal_amplitude,
     }
-    listings = generate(first, last, noise=noise, **args)
+    listings = generate(first, last, noise=noise, processes=processes, **args)
     if not quiet:
         from tqdm import tqdm
 

@@ -18,6 +18,7 @@ after a chain's first starts a new chain.
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from collections import deque
@@ -163,17 +164,98 @@ def find_reposts(rows: Iterable[dict]) -> dict[str, str]:
     return out
 
 
+# Python's str.split() separators among ASCII characters (\x1c-\x1f included, which
+# a regex's \s leaves out): _company_key on ASCII text, as a vectorized expression.
+_ASCII_SPACE_RUN = r"[\t\n\x0b\x0c\r\x1c-\x1f ]+"
+
+
+def _with_key(frame, column: str, key: str, simple, vectorized, function):
+    """``frame`` with ``key`` = ``function(column)``, "" for NULL: the rows where
+    ``simple`` holds get the equal ``vectorized`` expression, the others call
+    ``function`` once per distinct value."""
+    import polars as pl
+
+    distinct = frame.select(column).unique().drop_nulls()
+    easy, hard = distinct.filter(simple), distinct.filter(~simple)
+    table = pl.concat(
+        [
+            easy.with_columns(vectorized.alias(key)),
+            hard.with_columns(
+                pl.Series(key, [function(v) for v in hard[column]], pl.String)
+            ),
+        ]
+    )
+    return frame.join(table, on=column, how="left").with_columns(
+        pl.col(key).fill_null("")
+    )
+
+
+def _ascii(column: str):
+    import polars as pl
+
+    return pl.col(column).str.contains(r"^[\x00-\x7f]*$")
+
+
+def _ascii_words(column: str):
+    """``" ".join(_words(text))`` on ASCII text: runs of letters and digits, lower case."""
+    import polars as pl
+
+    return (
+        pl.col(column)
+        .str.to_lowercase()
+        .str.replace_all(r"[^a-z0-9]+", " ")
+        .str.strip_chars(" ")
+    )
+
+
+def _group_keys(frame):
+    """``frame`` (company, title) with the block keys ``ck`` and ``tk`` added, equal to
+    :func:`_company_key` and :func:`normalize_title` (vectorized on ASCII values)."""
+    import polars as pl
+
+    frame = _with_key(
+        frame,
+        "company",
+        "ck",
+        _ascii("company"),
+        pl.col("company")
+        .str.to_lowercase()
+        .str.replace_all(_ASCII_SPACE_RUN, " ")
+        .str.strip_chars(" "),
+        _company_key,
+    )
+    return _with_key(
+        frame,
+        "title",
+        "tk",
+        _ascii("title") & ~pl.col("title").str.contains(r"[\[(]"),
+        _ascii_words("title"),
+        normalize_title,
+    )
+
+
+def _text_key(text) -> str:
+    return " ".join(_words(text))
+
+
 def mark_reposts(
-    conn: sqlite3.Connection, since: str | None = None, *, batch: int = 5000
+    conn: sqlite3.Connection, since: str | None = None, *, part_rows: int = 20_000
 ) -> int:
     """Recompute ``jobs.dup_of`` in one transaction; returns the number of reposts found.
 
-    SQLite sorts ``jobs`` by (company key, normalized title, posted_at) - the two keys are
-    computed by the same Python functions, registered as SQL functions - and the rows are
-    streamed block by block, so memory holds one block whatever the table size (the sort
-    itself spills to SQLite's temp files).  With ``since`` (ISO date) only postings on or
-    after it are recomputed; the 60 days before are read as possible first postings.
+    First pass: the block keys (company key, normalized title) of every posting, by
+    Polars (:func:`_group_keys`) chunk by chunk, kept as one hash per posting.  Only
+    postings whose block hash is shared - blocks with more than one posting - are read
+    again, with their descriptions, in parts of about ``part_rows`` postings (whole
+    blocks per part, so memory holds one part whatever the table size), and go through
+    :func:`_dedupe_block` in (posted_at, job_id) order.  With ``since`` (ISO date) only
+    postings on or after it are recomputed; the 60 days before are read as possible
+    first postings.
     """
+    import polars as pl
+
+    from crawler.frames import sql_frame, sql_frames
+
     params: list = []
     where = "title IS NOT NULL AND posted_at IS NOT NULL"
     since_iso = None
@@ -185,71 +267,94 @@ def mark_reposts(
         lookback = (start - timedelta(days=WINDOW_DAYS)).strftime("%Y-%m-%dT%H:%M:%SZ")
         where += " AND posted_at >= ?"
         params.append(lookback)
-    conn.create_function("jt_company_key", 1, _company_key, deterministic=True)
-    conn.create_function("jt_title_key", 1, normalize_title, deterministic=True)
-    # The sort carries only keys and the rowid; descriptions are fetched for blocks with
-    # more than one posting (most blocks have one), which keeps the sort small.
-    sql = (
-        "SELECT rowid AS rid, job_id, company, posted_at, dup_of,"
-        " jt_company_key(company) AS ck, jt_title_key(title) AS tk FROM jobs"
-        f" WHERE {where} ORDER BY ck, tk, posted_at, job_id"
-    )
-    reader = conn.cursor()
-
-    def with_descriptions(block: list[dict]) -> list[dict]:
-        ids = [r["rid"] for r in block]
-        texts = {}
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
-            marks = ",".join("?" * len(chunk))
-            texts.update(
-                reader.execute(
-                    f"SELECT rowid, description FROM jobs WHERE rowid IN ({marks})",
-                    chunk,
-                )
-            )
-        for r in block:
-            r["description"] = texts.get(r["rid"])
-        return block
-
-    found = 0
+    text = pl.String
     conn.execute("BEGIN IMMEDIATE")
     try:
         # Clearing touches only rows being recomputed; frozen rows keep their dup_of,
-        # which the scan below reads.
+        # which the blocks below read.
         clear = "UPDATE jobs SET dup_of = NULL WHERE dup_of IS NOT NULL"
         if since_iso:
             conn.execute(clear + " AND posted_at >= ?", (since_iso,))
         else:
             conn.execute(clear)
-        cursor = conn.execute(sql, params)
-        columns = [d[0] for d in cursor.description]
-
-        def rows() -> Iterator[dict]:
-            while chunk := cursor.fetchmany(batch):
-                for r in chunk:
-                    row = dict(zip(columns, r, strict=False))
-                    if since_iso and (row["posted_at"] or "") < since_iso:
-                        row["_frozen"] = True
-                    yield row
-
+        hashed = []
+        for frame in sql_frames(
+            conn,
+            f"SELECT rowid, company, title FROM jobs WHERE {where}",
+            params,
+            schema={"rid": pl.Int64, "company": text, "title": text},
+            chunk=100_000,
+        ):
+            hashed.append(
+                _group_keys(frame)
+                .filter(pl.col("tk") != "")
+                .select("rid", block=pl.struct("ck", "tk").hash())
+            )
+        shared = (
+            pl.concat(hashed).filter(pl.len().over("block") > 1)
+            if hashed
+            else pl.DataFrame(schema={"rid": pl.Int64, "block": pl.UInt64})
+        )
+        del hashed
+        parts = max(1, -(-shared.height // part_rows))
         pending: list[tuple[str, str]] = []
-        for (_, title_key), group in groupby(rows(), key=lambda r: (r["ck"], r["tk"])):
-            block = list(group)
-            if not title_key or len(block) < 2:
-                continue
-            if all(r.get("_frozen") for r in block):
-                continue
-            block = with_descriptions(block)
-            pending.extend((first, job_id) for job_id, first in _dedupe_block(block))
-            if len(pending) >= batch:
-                conn.executemany("UPDATE jobs SET dup_of = ? WHERE job_id = ?", pending)
-                found += len(pending)
-                pending = []
+        for part in range(parts):
+            rids = shared.filter(pl.col("block") % parts == part)["rid"].to_list()
+            frame = sql_frame(
+                conn,
+                "SELECT rowid, job_id, company, title, posted_at, dup_of, description"
+                " FROM jobs WHERE rowid IN (SELECT value FROM json_each(?))",
+                [json.dumps(rids)],
+                schema={
+                    "rid": pl.Int64,
+                    "job_id": text,
+                    "company": text,
+                    "title": text,
+                    "posted_at": text,
+                    "dup_of": text,
+                    "description": text,
+                },
+            )
+            pending.extend(_reposts_among(frame, since_iso))
         conn.executemany("UPDATE jobs SET dup_of = ? WHERE job_id = ?", pending)
-        found += len(pending)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
-    return found
+    return len(pending)
+
+
+def _reposts_among(frame, since_iso: str | None) -> Iterator[tuple[str, str]]:
+    """(first_job_id, job_id) for the reposts among whole blocks of postings."""
+    import polars as pl
+
+    frozen = pl.col("posted_at") < since_iso if since_iso else pl.lit(False)
+    blocks = _group_keys(frame).filter(pl.col("tk") != "").with_columns(_frozen=frozen)
+    # Without a company a repost needs the identical normalized text, and chains of
+    # different texts never meet (see _dedupe_block): such a block splits, exactly,
+    # into one block per text, and most of those hold a single posting.
+    no_company = pl.col("ck") == ""
+    blocks = pl.concat(
+        [
+            blocks.filter(~no_company).with_columns(xk=pl.lit("")),
+            _with_key(
+                blocks.filter(no_company),
+                "description",
+                "xk",
+                _ascii("description"),
+                _ascii_words("description"),
+                _text_key,
+            ),
+        ]
+    )
+    block = ["ck", "tk", "xk"]
+    blocks = blocks.filter(
+        (pl.len().over(block) > 1) & ~pl.col("_frozen").all().over(block)
+    ).sort(*block, "posted_at", "job_id")
+    names = ["job_id", "company", "posted_at", "dup_of", "_frozen", "description"]
+    for _, group in groupby(
+        blocks.select(*names, *block).iter_rows(), key=lambda r: r[-3:]
+    ):
+        rows = [dict(zip(names, r, strict=False)) for r in group]
+        for job_id, first in _dedupe_block(rows):
+            yield first, job_id
