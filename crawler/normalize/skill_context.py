@@ -17,6 +17,10 @@ segment its kind:
 * ``ban`` cues ("prohibited", "will be rejected", "human-written") drop every skill in
   the segment; ``detect`` cues ("AI detectors", "Turnitin", "plagiarism") do too,
   unless the segment builds something ("train an AI-detection model").
+* ``spot`` cues ("detects", "distinguish", "humanize", "identify ai") drop an AI alias
+  that names where content came from ("AI-generated", "ChatGPT-written") up to
+  :data:`SPOT_SCOPE` words on: the job looks at such content, it does not ask for the
+  skill ("a classifier that detects AI-generated essays").
 * ``legal`` cues (equal-opportunity, privacy and recruiting-agency notices, "by
   applying you agree") drop every skill in the segment.
 * ``instructions`` phrases ("to apply", "include your", "in your proposal") drop the
