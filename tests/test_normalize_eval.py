@@ -76,3 +76,25 @@ def test_cli_eval_real_section_cross_validates(tmp_path):
 def test_cli_eval_real_section_missing_file(tmp_path):
     result = CliRunner().invoke(command, ["--upwork-api", str(tmp_path / "no.csv")])
     assert result.exit_code == 2 and "--upwork-api" in result.output
+
+
+def test_real_rows_are_cleaned_as_the_normalizer_cleans_titles(tmp_path):
+    """The model learns and is scored on titles as normalize stores them: entities
+    decoded, mojibake repaired; rows without a mapped occupation are left out."""
+    from crawler.commands._eval_real import load_upwork_api_labels
+
+    path = tmp_path / "export.csv"
+    path.write_text(
+        "uid,title,occupations_category_pref_label,occupations_oservice_pref_label\n"
+        '1,"Logo &amp; brand kit for a café",Design & Creative,Logo Design\n'
+        "2,Donâ€™t miss: YouTube editor,Design & Creative,Video Editing\n"
+        "3,Basket weaving,Design & Creative,Basketry\n"
+        "4,,Writing,Ghostwriting\n",
+        encoding="utf-8",
+    )
+    rows = load_upwork_api_labels(path)
+    assert [(r["title"], r["expected"]) for r in rows] == [
+        ("Logo & brand kit for a café", "graphic design"),
+        ("Don’t miss: YouTube editor", "video editing & production"),
+    ]
+    assert rows[0]["broad"] is not None

@@ -42,6 +42,17 @@ def names(text, tags=(), title=None):
         ("AI-generated submissions will be rejected.", []),
         # ...unless it builds the detector
         ("Train an AI detector with PyTorch.", ["Artificial Intelligence", "PyTorch"]),
+        # content an AI made is what a detector or a rewriter looks at, not a skill
+        (
+            "Train a classifier that detects AI-generated essays (NLP).",
+            ["Natural Language Processing"],
+        ),
+        ("Humanize AI-written blog posts.", ["Article Writing"]),
+        ("We need AI-generated product photos.", ["Generative AI"]),
+        (
+            "Detect fraud with scikit-learn; Generative AI is a plus.",
+            ["scikit-learn", "Generative AI"],
+        ),
         # company blurbs and customer lists
         ("We are trusted by OpenAI, PayPal and Stripe.", []),
         (

@@ -53,16 +53,19 @@ TITLE_TARGET, TOP_TARGET, RECALL_TARGET, TOP_RECALL_TARGET, OTHER_MAX = (
 def load_upwork_api_labels(path: str | Path) -> list[dict]:
     """Rows with title, top (Upwork top category), broad (its taxonomy key when it is a
     broad category, else None) and expected (canonical category of the occupation);
-    rows without title or a mapped occupation are left out."""
+    rows without title or a mapped occupation are left out.  Titles are cleaned as the
+    normalizer cleans them (entities decoded, mojibake repaired: "R&amp;D" -> "R&D"), so
+    a model learns and is scored on what it will be given."""
     from crawler.normalize import taxonomy_lookup
     from crawler.normalize.categories import broad_key
+    from crawler.normalize.text import clean_title
 
     rows = []
     with Path(path).open(encoding="utf-8", newline="") as fh:
         for rec in csv.DictReader(fh):
             occupation = (rec.get("occupations_oservice_pref_label") or "").strip()
             expected = taxonomy_lookup("upwork", occupation)
-            title = (rec.get("title") or "").strip()
+            title = clean_title((rec.get("title") or "").strip())
             top = (rec.get("occupations_category_pref_label") or "").strip()
             if title and expected:
                 rows.append(

@@ -38,7 +38,7 @@ SVM_C = 1.0
 N_FEATURES = 2**20  # hash buckets per vectorizer
 TRAINING_TITLES = Path(__file__).with_name("data") / "category_titles.tsv"
 MIN_PER_CLASS = 3  # calibration folds need a few rows of every category
-# The written titles are few (~800 against thousands of real rows) but each is clear
+# The written titles are few (~1,000 against thousands of real rows) but each is clear
 # about its category: they count this many times.
 WRITTEN_WEIGHT = 6.0
 

@@ -17,6 +17,10 @@ segment its kind:
 * ``ban`` cues ("prohibited", "will be rejected", "human-written") drop every skill in
   the segment; ``detect`` cues ("AI detectors", "Turnitin", "plagiarism") do too,
   unless the segment builds something ("train an AI-detection model").
+* ``spot`` cues ("detects", "distinguish", "humanize", "identify ai") drop an AI alias
+  that names where content came from ("AI-generated", "ChatGPT-written") up to
+  :data:`SPOT_SCOPE` words on: the job looks at such content, it does not ask for the
+  skill ("a classifier that detects AI-generated essays").
 * ``legal`` cues (equal-opportunity, privacy and recruiting-agency notices, "by
   applying you agree") drop every skill in the segment.
 * ``instructions`` phrases ("to apply", "include your", "in your proposal") drop the
@@ -106,6 +110,17 @@ DETECT = (
     "originality.ai", "copyscape", "plagiarism", "checked for ai", "check for ai",
     "flagged as", "undetectable",
 )
+# Verbs whose object is content an AI made ("a classifier that detects AI-generated
+# essays", "humanize AI-written text"): an AI alias that names where the content came
+# from ("AI-generated", "ChatGPT-written") right after one is what the job looks at,
+# not a skill it asks for.  Common verbs count only before "ai" (fewer slow paths).
+SPOT = (
+    "detect", "detects", "detecting", "detection of", "identify ai", "identifies ai",
+    "identifying ai", "flag ai", "flags ai", "flagging ai", "spot ai", "spots ai",
+    "spotting ai", "catch ai", "catches ai", "classify ai", "classifies ai",
+    "distinguish", "distinguishes", "distinguishing", "tell apart", "humanize",
+    "humanise", "humanizes", "humanises", "humanizing", "humanising", "humanizer",
+)
 LEGAL = (
     "equal opportunity", "equal employment", "eeo", "eeoc", "affirmative action",
     "without regard", "regardless of race", "race color", "color religion",
@@ -149,6 +164,7 @@ KINDS = {
     "blurb": BLURB,
     "ban": BAN,
     "detect": DETECT,
+    "spot": SPOT,
     "legal": LEGAL,
     "instructions": INSTRUCTIONS,
 }
@@ -232,6 +248,11 @@ BUILDS = frozenset(
         "research",
     ]
 )
+# An alias followed by one of these (or ending in one) names where content came from.
+ORIGIN = frozenset(
+    ["generated", "written", "created", "made", "produced", "authored", "assisted"]
+)
+SPOT_SCOPE = 7  # words from a spot cue's first word to the origin alias at most
 # Skills that application instructions name without asking for them.
 INSTRUCTION_PRONE = frozenset({"Resume Writing", "Human Resources"})
 OWN = frozenset({"my"})  # "rewrite my resume and cover letter": the client's own
@@ -503,11 +524,26 @@ def keep_in_context(low: str, hits: list[Hit], cues: list) -> list[Hit]:
                 if segment is None:
                     segment = _segment_words(low, start)
                 drop = segment.isdisjoint(BUILDS)
+            elif kind == "spot":
+                drop = cue_start < start and _names_origin(
+                    low, cue_start, start, hit[1]
+                )
             if drop:
                 break
         if not drop:
             kept.append(hit if skills is hit[2] else (*hit[:2], skills, *hit[3:]))
     return kept
+
+
+def _names_origin(low: str, cue_start: int, start: int, width: int) -> bool:
+    """Whether the alias of ``width`` words at ``start``, at most SPOT_SCOPE words
+    after the start of a spot cue (``cue_start``; "identify ai" holds the alias),
+    names where content came from: its last
+    word or the word after it is an ORIGIN word ("AI-generated", "ChatGPT written")."""
+    if len(low[cue_start:start].split()) > SPOT_SCOPE:
+        return False
+    words = low[start : start + 200].split(maxsplit=width + 1)[: width + 1]
+    return not ORIGIN.isdisjoint(words[width - 1 :])
 
 
 def _segment_text(low: str, at: int) -> str:
