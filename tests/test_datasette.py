@@ -105,6 +105,12 @@ SEED = [
     ("beta:n1", "beta", None, "other", "unknown", None, [], None),
 ]
 AI_SKILLS = {"llm", "openai-api"}
+# Posting times inside 2024-02 in another order than the job ids (else the 15th, noon).
+POSTED = {
+    "alpha:s1": "2024-02-03T08:00:00Z",
+    "alpha:s2": "2024-02-20T23:30:00Z",
+    "beta:x1": "2024-02-10T12:00:00Z",
+}
 FORMULA_TITLE = '=HYPERLINK("https://evil.example","click")'
 FORMULA_DESCRIPTION = "-2+3 @SUM(A1) and more"
 # `jobtrends report` on the seed: naive periods (the seed has no year-earlier window),
@@ -154,7 +160,7 @@ def _job(job_id, source, month, category, pay_type, hourly, skills, dup_of) -> d
         month=month,
         category=category,
         pay_type=pay_type,
-        posted_at=f"{month}-15T12:00:00Z" if month else None,
+        posted_at=POSTED.get(job_id, f"{month}-15T12:00:00Z") if month else None,
         hourly_usd_mid=hourly,
         hourly_usd_min=hourly,
         hourly_usd_max=hourly,
@@ -379,14 +385,77 @@ def test_category_postings_per_month(server):
 
 def test_postings_with_skill(server):
     rows = run_query(server, "postings_with_skill", skill="python")
-    assert sorted(r["job_id"] for r in rows) == [
-        "alpha:a1",
-        "alpha:s1",
+    # Newest posted time first, across and within months (see POSTED).
+    assert [r["job_id"] for r in rows] == [
         "alpha:s2",
         "beta:x1",
+        "alpha:s1",
+        "alpha:a1",
     ]
-    assert rows[-1]["job_id"] == "alpha:a1"  # newest month first
+    assert run_query(server, "postings_with_skill", skill="PYTHON") == rows
     assert len(run_query(server, "postings_with_skill", skill="python", limit="2")) == 2
+
+
+def _form_values(html: str) -> dict[str, str]:
+    """The canned-query form's text fields: name -> value."""
+    import re
+
+    return {
+        name: value
+        for name, value in re.findall(
+            r'<input type="text" id="qp\d+" name="([^"]+)" value="([^"]*)"', html
+        )
+    }
+
+
+# Each canned query's form as it first opens: the defaults of metadata.yml, the
+# computed ones worked out from SEED (llm is named by 5 unique postings, python by 4;
+# software-development has 8 unique postings, writing 7; months 2022-11..2024-02).
+FORM_DEFAULTS = {
+    "volume_change_by_category": {
+        "a_start": "2022-11-01",
+        "a_end": "2022-12-01",
+        "b_start": "2024-02-01",
+        "b_end": "2024-03-01",
+        "source": "all",
+    },
+    "hourly_pay_change_by_category": {"a": "2022-11", "b": "2024-02", "source": "all"},
+    "pay_left_out": {"start": "2022-11-01", "end": "2024-03-01", "source": "all"},
+    "ai_skill_growth": {
+        "a_start": "2022-11-01",
+        "a_end": "2022-12-01",
+        "b_start": "2024-02-01",
+        "b_end": "2024-03-01",
+        "source": "all",
+    },
+    "category_postings_per_month": {
+        "category": "software-development",
+        "source": "all",
+    },
+    "postings_with_skill": {"skill": "llm", "limit": "50"},
+    "postings_mentioning": {"phrase": "python", "limit": "50"},
+    "latest_crawl_runs": {"spider": "all", "limit": "20"},
+}
+
+
+def test_every_canned_query_form_shows_its_defaults(server):
+    from analysis.serve import load_metadata
+
+    queries = load_metadata()["databases"]["jobs"]["queries"]
+    assert set(queries) == set(FORM_DEFAULTS)
+    for name, expected in FORM_DEFAULTS.items():
+        html = urllib.request.urlopen(f"{server}/jobs/{name}", timeout=10).read()
+        assert _form_values(html.decode()) == expected, name
+        # The rows are the defaults' rows, whether a parameter is left out, left
+        # empty or given.
+        given = run_query(server, name, **expected)
+        assert run_query(server, name) == given, name
+        assert run_query(server, name, **dict.fromkeys(expected, "")) == given, name
+    # A value given in the URL is kept, the others still get their default.
+    html = urllib.request.urlopen(
+        f"{server}/jobs/postings_with_skill?skill=python", timeout=10
+    ).read()
+    assert _form_values(html.decode()) == {"skill": "python", "limit": "50"}
 
 
 def test_postings_mentioning_phrase(server):
