@@ -276,8 +276,10 @@ def requests_to_time(db_name: str) -> list[tuple[str, str]]:
 
     meta = build_metadata(db_name, public=False, allow_sql=False)
     out = []
+    # With no parameters: the query_defaults plugin fills in the defaults (the form).
     for name in meta["databases"][db_name]["queries"]:
         out.append((f"query {name}", f"/{db_name}/{name}.json"))
+        out.append((f"query {name} HTML form", f"/{db_name}/{name}"))
     for slug, dashboard in meta["plugins"]["datasette-dashboards"].items():
         for chart_slug, chart in dashboard["charts"].items():
             sql = replace_opts_in_query(chart["query"], {})
