@@ -401,6 +401,7 @@ def time_csv_stream(base: str, db_name: str, repeat: int, full: bool) -> list[di
             "status": "ok",
         }
     ]
+    _progress(out[-1])
     if full:
         t0 = time.perf_counter()
         size, rows = 0, 0
@@ -409,6 +410,8 @@ def time_csv_stream(base: str, db_name: str, repeat: int, full: bool) -> list[di
                 size += len(chunk)
                 rows += chunk.count(b"\r\n")
                 tail = chunk[-300:]
+                if size % (1 << 29) < len(chunk):  # every 512 MB
+                    print(f"  CSV {size / 1e6:,.0f} MB, ~{rows:,} lines", flush=True)
         ms = (time.perf_counter() - t0) * 1000
         status = "ok" if b"Error" not in tail else "cut off: " + tail.decode()[-80:]
         out.append(
@@ -420,6 +423,7 @@ def time_csv_stream(base: str, db_name: str, repeat: int, full: bool) -> list[di
                 "status": status,
             }
         )
+        _progress(out[-1])
     return out
 
 
@@ -477,7 +481,17 @@ def time_requests(
                 "status": status,
             }
         )
+        _progress(results[-1])
     return results
+
+
+def _progress(result: dict) -> None:
+    """One measured request as it finishes (a 5 M run takes long; the table is last)."""
+    print(
+        f"  {result['request']}: {result['p50_ms']:.1f} / {result['p95_ms']:.1f}"
+        f" ms, {result['status']}",
+        flush=True,
+    )
 
 
 BLOB_PROBES = (
