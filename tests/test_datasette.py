@@ -1117,3 +1117,46 @@ def test_abandoned_csv_stream_is_cancelled():
 
     stopped, sent = asyncio.run(scenario())
     assert stopped and sent < 100
+
+
+def test_csv_rows_go_out_in_chunks_with_formulas_neutralized():
+    """Datasette's one message per row leaves as the header, then CSV_CHUNK pieces;
+    a formula cell split across messages and chunks is still neutralized."""
+    import asyncio
+
+    from analysis.datasette import guard
+
+    rows = [b"job_id,title\r\n"] + [
+        b"alpha:%d,\"=cmd|' /C calc'!A0 \xc3\xbc, row %d\"\r\n" % (k, k)
+        for k in range(20_000)
+    ]
+    sent = []
+
+    async def scenario():
+        send = guard.neutralizing_send(_collect(sent))
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"text/csv; charset=utf-8")],
+            }
+        )
+        for row in rows:
+            await send({"type": "http.response.body", "body": row, "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    asyncio.run(scenario())
+    bodies = [m["body"] for m in sent[1:]]
+    assert bodies[0] == rows[0]  # the header row at once
+    assert all(len(b) >= guard.CSV_CHUNK for b in bodies[1:-1])
+    assert len(bodies) < len(rows) // 100
+    assert sent[-1]["more_body"] is False
+    expected = rows[0] + b"".join(r.replace(b',"=', b",\"'=") for r in rows[1:])
+    assert b"".join(bodies) == expected
+
+
+def _collect(sent: list):
+    async def send(message):
+        sent.append(message)
+
+    return send
