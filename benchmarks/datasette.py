@@ -305,13 +305,13 @@ def requests_to_time(db_name: str) -> list[tuple[str, str]]:
         out.append(
             (
                 f"jobs filtered {column}={value} JSON (count)",
-                f"/{db_name}/jobs.json?{column}={value}&_extra=count&_nofacet=1",
+                f"/{db_name}/jobs.json?{column}={urllib.parse.quote(value)}&_extra=count&_nofacet=1",
             )
         )
         out.append(
             (
                 f"jobs filtered {column}={value} HTML page",
-                f"/{db_name}/jobs?{column}={value}",
+                f"/{db_name}/jobs?{column}={urllib.parse.quote(value)}",
             )
         )
     out.append(
