@@ -413,7 +413,11 @@ def time_csv_stream(base: str, db_name: str, repeat: int, full: bool) -> list[di
                 rows += chunk.count(b"\r\n")
                 tail = chunk[-300:]
                 if size % (1 << 29) < len(chunk):  # every 512 MB
-                    print(f"  CSV {size / 1e6:,.0f} MB, ~{rows:,} lines", flush=True)
+                    print(
+                        f"  CSV {size / 1e6:,.0f} MB, ~{rows:,} lines,"
+                        f" {time.perf_counter() - t0:.0f} s",
+                        flush=True,
+                    )
         ms = (time.perf_counter() - t0) * 1000
         status = "ok" if b"Error" not in tail else "cut off: " + tail.decode()[-80:]
         out.append(
