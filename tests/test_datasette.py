@@ -1160,3 +1160,65 @@ def _collect(sent: list):
         sent.append(message)
 
     return send
+
+
+def test_filtered_row_counts_come_from_stored_counts_while_current(tmp_path):
+    """``?remote=1``'s row count is sum(n) over jobs_facet_counts while no posting was
+    stored since the refresh, Datasette's count(*) after one was."""
+    from analysis.serve import start_background
+
+    db = seed_database(tmp_path / "jobs.db")
+    conn = dbmod.connect(db)
+    with dbmod.transaction(conn):
+        conn.execute("UPDATE jobs_facet_counts SET n = n * 10")  # marks stored answers
+    conn.close()
+    filters = (
+        {"remote": "1"},
+        {"country": "US", "pay_type": "hourly"},
+        {"category": "writing"},
+        {"country": "ZZ"},
+    )
+    # Counted by hand from SEED: alpha is US, beta DE; all remote.
+    truth = [len(SEED), 14, 8, 0]
+    port = free_port()
+    proc = start_background(db, port=port)
+    base = f"http://127.0.0.1:{port}/jobs/jobs.json"
+    try:
+
+        def counts():
+            return [
+                get_json(base, "", _nofacet="1", _extra="count", **f)[
+                    "filtered_table_rows_count"
+                ]
+                for f in filters
+            ]
+
+        assert counts() == [10 * n for n in truth]
+        conn = dbmod.connect(db)
+        dbmod.save_jobs(
+            conn,
+            [
+                _job(
+                    "beta:z1",
+                    "beta",
+                    "2024-02",
+                    "design",
+                    "unknown",
+                    None,
+                    [],
+                    None,
+                )
+            ],
+        )
+        conn.close()
+        assert counts() == [truth[0] + 1, *truth[1:3], 0]
+        # Other filters are counted over the rows.
+        assert (
+            get_json(base, "", _nofacet="1", _extra="count", month="2022-11")[
+                "filtered_table_rows_count"
+            ]
+            == 7
+        )
+    finally:
+        proc.terminate()
+        proc.wait(10)
