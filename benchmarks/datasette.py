@@ -385,8 +385,13 @@ def paging_requests(base: str, db_name: str, db_path: Path) -> list[tuple[str, s
     return out
 
 
-def time_csv_stream(base: str, db_name: str, repeat: int, full: bool) -> list[dict]:
-    """Time to the first byte of the CSV of all rows; with ``full``, to its end (once)."""
+def time_csv_stream(
+    base: str, db_name: str, repeat: int, full: bool, expected_rows: int = 0
+) -> list[dict]:
+    """Time to the first byte of the CSV of all rows; with ``full``, to its end (once).
+
+    The full CSV counts as cut off when it has fewer than ``expected_rows`` records
+    (one per line ending ``\\r\\n``: descriptions hold bare ``\\n`` only)."""
     url = f"{base}/{db_name}/jobs.csv?_stream=on&_size=max"
     firsts = []
     for _ in range(repeat):
@@ -419,7 +424,13 @@ def time_csv_stream(base: str, db_name: str, repeat: int, full: bool) -> list[di
                         flush=True,
                     )
         ms = (time.perf_counter() - t0) * 1000
-        status = "ok" if b"Error" not in tail else "cut off: " + tail.decode()[-80:]
+        records = rows - 1  # the header
+        status = (
+            "ok"
+            if records >= expected_rows
+            else f"cut off after {records:,} of {expected_rows:,} rows: "
+            + tail.decode("utf-8", "replace")[-120:]
+        )
         out.append(
             {
                 "request": f"jobs CSV stream, all rows ({size / 1e6:.0f} MB, ~{rows:,}"
@@ -567,6 +578,16 @@ def blob_probes(db: Path) -> list[dict]:
     return out
 
 
+def _row_count(db: Path) -> int:
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return conn.execute("SELECT count(*) FROM jobs").fetchone()[0]
+    finally:
+        conn.close()
+
+
 def print_table(results: list[dict]) -> None:
     width = max(len(r["request"]) for r in results)
     print(f"{'request':<{width}}  {'p50 ms':>8}  {'p95 ms':>8}  status")
@@ -623,7 +644,9 @@ def main(argv: list[str] | None = None) -> None:
         requests = [r for r in requests if args.match in r[0]]
         results = time_requests(base, requests, args.repeat)
         if "csv" in args.match.lower() or not args.match:
-            results += time_csv_stream(base, db.stem, args.repeat, args.csv_full)
+            results += time_csv_stream(
+                base, db.stem, args.repeat, args.csv_full, _row_count(db)
+            )
     finally:
         proc.terminate()
         proc.wait(10)
