@@ -77,15 +77,21 @@ def table_config(datasette, database: str, table: str | None) -> dict:
     return config or {}
 
 
+def configured_tables(datasette, setting: str):
+    """(database, table, value) for each table whose plugin block sets ``setting``."""
+    for database in list(datasette.databases):
+        tables = (datasette.metadata(database=database) or {}).get("tables") or {}
+        for table in tables:
+            value = table_config(datasette, database, table).get(setting)
+            if value:
+                yield database, table, value
+
+
 @hookimpl
 def startup(datasette):
     async def count_from_stored():
-        for database in list(datasette.databases):
-            tables = (datasette.metadata(database=database) or {}).get("tables") or {}
-            for table in tables:
-                counts = table_config(datasette, database, table).get("facet_counts")
-                if counts:
-                    stored_row_counts(datasette.get_database(database), table, counts)
+        for database, table, counts in configured_tables(datasette, "facet_counts"):
+            stored_row_counts(datasette.get_database(database), table, counts)
 
     return count_from_stored
 
