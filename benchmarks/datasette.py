@@ -106,7 +106,9 @@ def _job_rows(n: int, seed: int):
             "pay_max": p.pay_max,
             "pay_currency": p.currency,
             "pay_period": "hour" if p.hourly else "project",
-            "pay_raw": f"{p.pay_min}-{p.pay_max} {p.currency}",
+            "pay_raw": f"{p.pay_min}-{p.pay_max} {p.currency}"
+            if p.pay_max is not None
+            else f"{p.pay_min} {p.currency}",
             "currency_rule": "source",
             "hourly_usd_min": round(lo, 2) if p.hourly else None,
             "hourly_usd_max": round(hi, 2) if p.hourly else None,
