@@ -95,6 +95,7 @@ PLUGINS = {
     "jobtrends-guard": "analysis.datasette.guard",
     "jobtrends-dashboard-queries": "analysis.datasette.dashboard_queries",
     "jobtrends-pages": "analysis.datasette.pages",
+    "jobtrends-query-defaults": "analysis.datasette.query_defaults",
 }
 
 

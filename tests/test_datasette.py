@@ -106,6 +106,12 @@ SEED = [
     ("beta:n1", "beta", None, "other", "unknown", None, [], None),
 ]
 AI_SKILLS = {"llm", "openai-api"}
+# Posting times inside 2024-02 in another order than the job ids (else the 15th, noon).
+POSTED = {
+    "alpha:s1": "2024-02-03T08:00:00Z",
+    "alpha:s2": "2024-02-20T23:30:00Z",
+    "beta:x1": "2024-02-10T12:00:00Z",
+}
 FORMULA_TITLE = '=HYPERLINK("https://evil.example","click")'
 FORMULA_DESCRIPTION = "-2+3 @SUM(A1) and more"
 # `jobtrends report` on the seed: naive periods (the seed has no year-earlier window),
@@ -155,7 +161,7 @@ def _job(job_id, source, month, category, pay_type, hourly, skills, dup_of) -> d
         month=month,
         category=category,
         pay_type=pay_type,
-        posted_at=f"{month}-15T12:00:00Z" if month else None,
+        posted_at=POSTED.get(job_id, f"{month}-15T12:00:00Z") if month else None,
         hourly_usd_mid=hourly,
         hourly_usd_min=hourly,
         hourly_usd_max=hourly,
@@ -422,14 +428,77 @@ def test_category_postings_per_month(server):
 
 def test_postings_with_skill(server):
     rows = run_query(server, "postings_with_skill", skill="python")
-    assert sorted(r["job_id"] for r in rows) == [
-        "alpha:a1",
-        "alpha:s1",
+    # Newest posted time first, across and within months (see POSTED).
+    assert [r["job_id"] for r in rows] == [
         "alpha:s2",
         "beta:x1",
+        "alpha:s1",
+        "alpha:a1",
     ]
-    assert rows[-1]["job_id"] == "alpha:a1"  # newest month first
+    assert run_query(server, "postings_with_skill", skill="PYTHON") == rows
     assert len(run_query(server, "postings_with_skill", skill="python", limit="2")) == 2
+
+
+def _form_values(html: str) -> dict[str, str]:
+    """The canned-query form's text fields: name -> value."""
+    import re
+
+    return {
+        name: value
+        for name, value in re.findall(
+            r'<input type="text" id="qp\d+" name="([^"]+)" value="([^"]*)"', html
+        )
+    }
+
+
+# Each canned query's form as it first opens: the defaults of metadata.yml, the
+# computed ones worked out from SEED (llm is named by 5 unique postings, python by 4;
+# software-development has 8 unique postings, writing 7; months 2022-11..2024-02).
+FORM_DEFAULTS = {
+    "volume_change_by_category": {
+        "a_start": "2022-11-01",
+        "a_end": "2022-12-01",
+        "b_start": "2024-02-01",
+        "b_end": "2024-03-01",
+        "source": "all",
+    },
+    "hourly_pay_change_by_category": {"a": "2022-11", "b": "2024-02", "source": "all"},
+    "pay_left_out": {"start": "2022-11-01", "end": "2024-03-01", "source": "all"},
+    "ai_skill_growth": {
+        "a_start": "2022-11-01",
+        "a_end": "2022-12-01",
+        "b_start": "2024-02-01",
+        "b_end": "2024-03-01",
+        "source": "all",
+    },
+    "category_postings_per_month": {
+        "category": "software-development",
+        "source": "all",
+    },
+    "postings_with_skill": {"skill": "llm", "limit": "50"},
+    "postings_mentioning": {"phrase": "python", "limit": "50"},
+    "latest_crawl_runs": {"spider": "all", "limit": "20"},
+}
+
+
+def test_every_canned_query_form_shows_its_defaults(server):
+    from analysis.serve import load_metadata
+
+    queries = load_metadata()["databases"]["jobs"]["queries"]
+    assert set(queries) == set(FORM_DEFAULTS)
+    for name, expected in FORM_DEFAULTS.items():
+        html = urllib.request.urlopen(f"{server}/jobs/{name}", timeout=10).read()
+        assert _form_values(html.decode()) == expected, name
+        # The rows are the defaults' rows, whether a parameter is left out, left
+        # empty or given.
+        given = run_query(server, name, **expected)
+        assert run_query(server, name) == given, name
+        assert run_query(server, name, **dict.fromkeys(expected, "")) == given, name
+    # A value given in the URL is kept, the others still get their default.
+    html = urllib.request.urlopen(
+        f"{server}/jobs/postings_with_skill?skill=python", timeout=10
+    ).read()
+    assert _form_values(html.decode()) == {"skill": "python", "limit": "50"}
 
 
 def test_postings_mentioning_phrase(server):
@@ -1091,3 +1160,108 @@ def test_abandoned_csv_stream_is_cancelled():
 
     stopped, sent = asyncio.run(scenario())
     assert stopped and sent < 100
+
+
+def test_csv_rows_go_out_in_chunks_with_formulas_neutralized():
+    """Datasette's one message per row leaves as the header, then CSV_CHUNK pieces;
+    a formula cell split across messages and chunks is still neutralized."""
+    import asyncio
+
+    from analysis.datasette import guard
+
+    rows = [b"job_id,title\r\n"] + [
+        b"alpha:%d,\"=cmd|' /C calc'!A0 \xc3\xbc, row %d\"\r\n" % (k, k)
+        for k in range(20_000)
+    ]
+    sent = []
+
+    async def scenario():
+        send = guard.neutralizing_send(_collect(sent))
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"text/csv; charset=utf-8")],
+            }
+        )
+        for row in rows:
+            await send({"type": "http.response.body", "body": row, "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    asyncio.run(scenario())
+    bodies = [m["body"] for m in sent[1:]]
+    assert bodies[0] == rows[0]  # the header row at once
+    assert all(len(b) >= guard.CSV_CHUNK for b in bodies[1:-1])
+    assert len(bodies) < len(rows) // 100
+    assert sent[-1]["more_body"] is False
+    expected = rows[0] + b"".join(r.replace(b',"=', b",\"'=") for r in rows[1:])
+    assert b"".join(bodies) == expected
+
+
+def _collect(sent: list):
+    async def send(message):
+        sent.append(message)
+
+    return send
+
+
+def test_filtered_row_counts_come_from_stored_counts_while_current(tmp_path):
+    """``?remote=1``'s row count is sum(n) over jobs_facet_counts while no posting was
+    stored since the refresh, Datasette's count(*) after one was."""
+    from analysis.serve import start_background
+
+    db = seed_database(tmp_path / "jobs.db")
+    conn = dbmod.connect(db)
+    with dbmod.transaction(conn):
+        conn.execute("UPDATE jobs_facet_counts SET n = n * 10")  # marks stored answers
+    conn.close()
+    filters = (
+        {"remote": "1"},
+        {"country": "US", "pay_type": "hourly"},
+        {"category": "writing"},
+        {"country": "ZZ"},
+    )
+    # Counted by hand from SEED: alpha is US, beta DE; all remote.
+    truth = [len(SEED), 14, 8, 0]
+    port = free_port()
+    proc = start_background(db, port=port)
+    base = f"http://127.0.0.1:{port}/jobs/jobs.json"
+    try:
+
+        def counts():
+            return [
+                get_json(base, "", _nofacet="1", _extra="count", **f)[
+                    "filtered_table_rows_count"
+                ]
+                for f in filters
+            ]
+
+        assert counts() == [10 * n for n in truth]
+        conn = dbmod.connect(db)
+        dbmod.save_jobs(
+            conn,
+            [
+                _job(
+                    "beta:z1",
+                    "beta",
+                    "2024-02",
+                    "design",
+                    "unknown",
+                    None,
+                    [],
+                    None,
+                )
+            ],
+        )
+        conn.close()
+        assert counts() == [truth[0] + 1, *truth[1:3], 0]
+        # Other filters are counted over the rows.
+        assert (
+            get_json(base, "", _nofacet="1", _extra="count", month="2022-11")[
+                "filtered_table_rows_count"
+            ]
+            == 7
+        )
+    finally:
+        proc.terminate()
+        proc.wait(10)

@@ -24,6 +24,11 @@ sorted (2-3 s).  Datasette's 1 s limit cuts both off.
   refreshed with the rollups at the end of every crawl, import and normalize, in the
   same transaction; when postings were stored after that (a crawl is running), the
   facet header says "stored counts of <time>".
+* **Row counts** of a filter on the counted columns (``?remote=1``,
+  ``?country=US&pay_type=hourly``: Datasette's ``select count(*) from jobs where "c" =
+  :p0 ...``) are ``sum(n)`` over ``jobs_facet_counts`` while the counts are current
+  (no posting stored since the last refresh; else the ``count(*)``, which at 5 M
+  postings counts millions of index entries: 0.7 s for a filter every posting passes).
 * **Search** (``?_search=``, ``?_search_title=``) looks at the ``search_cap`` most
   recently stored matches (FTS5 walks rowids backwards: cheap for any word), so the
   page, its row count and its facets stay well under the limit.  When a word matches
@@ -35,6 +40,8 @@ sorted (2-3 s).  Datasette's 1 s limit cuts both off.
 """
 
 from __future__ import annotations
+
+import re
 
 from datasette import hookimpl
 from datasette.database import QueryInterrupted
@@ -59,6 +66,12 @@ _ROW_SELECTORS = ("_search", "_where", "_through", "_fts_table", "_fts_pk")
 _MATCH_COUNT_LIMIT = 100_000
 
 
+# Datasette's row count of a table page filtered by exact values only.
+_EXACT_COUNT = re.compile(
+    r'select count\(\*\) from (\w+) where ("\w+" = :p\d+(?: and "\w+" = :p\d+)*) '
+)
+
+
 def table_config(datasette, database: str, table: str | None) -> dict:
     """This plugin's settings for one table ({} when it has none)."""
     if not table:
@@ -67,6 +80,62 @@ def table_config(datasette, database: str, table: str | None) -> dict:
         PLUGIN, database=database, table=table, fallback=False
     )
     return config or {}
+
+
+def configured_tables(datasette, setting: str):
+    """(database, table, value) for each table whose plugin block sets ``setting``."""
+    for database in list(datasette.databases):
+        tables = (datasette.metadata(database=database) or {}).get("tables") or {}
+        for table in tables:
+            value = table_config(datasette, database, table).get(setting)
+            if value:
+                yield database, table, value
+
+
+@hookimpl
+def startup(datasette):
+    async def count_from_stored():
+        for database, table, counts in configured_tables(datasette, "facet_counts"):
+            stored_row_counts(datasette.get_database(database), table, counts)
+
+    return count_from_stored
+
+
+def stored_row_counts(db, table: str, counts_table: str) -> None:
+    """Make ``db`` answer exact-filter row counts of ``table`` from ``counts_table``."""
+    original = db.execute
+    columns: set[str] = set()
+
+    async def current() -> bool:
+        if not columns:
+            if not await db.table_exists(counts_table):
+                return False
+            columns.update(set(await db.table_columns(counts_table)) - {"n"})
+        row = (
+            await original(
+                "select (select value from meta where key = 'facet_counts_max_rowid')"
+                f" = (select cast(coalesce(max(rowid), 0) as text)"
+                f" from {escape_sqlite(table)})"
+            )
+        ).rows[0]
+        return bool(row[0])
+
+    async def execute(sql, *args, **kwargs):
+        match = _EXACT_COUNT.fullmatch(sql)
+        if match and match[1] == table:
+            filtered = set(re.findall(r'"(\w+)" =', match[2]))
+            try:
+                fresh = await current()
+            except sqlite3.Error:  # no meta table or counts yet: Datasette's count
+                fresh = False
+            if fresh and filtered <= columns:
+                sql = (
+                    f"select coalesce(sum(n), 0) from {escape_sqlite(counts_table)}"
+                    f" where {match[2]}"
+                )
+        return await original(sql, *args, **kwargs)
+
+    db.execute = execute
 
 
 @hookimpl

@@ -182,7 +182,11 @@ def test_canned_query_page_shows_rows(watched, site):
     assert rows.count() == 3
     first = rows.nth(0).inner_text()
     assert "software-development" in first and "200.0" in first
-    # Named parameters are form fields with the values the query used.
+    # Named parameters are form fields with the values the query used: the defaults.
+    assert [
+        page.input_value(f"input[name={name}]")
+        for name in ("a_start", "a_end", "b_start", "b_end", "source")
+    ] == ["2022-11-01", "2022-12-01", "2024-02-01", "2024-03-01", "all"]
     page.fill("input[name=source]", "alpha")
     page.click("input[type=submit]")
     page.wait_for_url("**source=alpha**")

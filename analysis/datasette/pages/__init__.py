@@ -33,7 +33,7 @@ import re
 from datasette import hookimpl
 from datasette.utils import escape_sqlite
 
-from analysis.datasette.plugin import table_config
+from analysis.datasette.plugin import configured_tables, table_config
 
 
 def page_key_rewriter(table: str, key: str, pk: str):
@@ -68,25 +68,18 @@ def page_key_rewriter(table: str, key: str, pk: str):
 @hookimpl
 def startup(datasette):
     async def wrap_execute():
-        for database in list(datasette.databases):
-            tables = (datasette.metadata(database=database) or {}).get("tables") or {}
-            for table in tables:
-                key = table_config(datasette, database, table).get("page_key")
-                if not key:
-                    continue
-                db = datasette.get_database(database)
-                pks = await db.primary_keys(table)
-                if len(pks) != 1:
-                    raise ValueError(
-                        f"page_key needs a one-column primary key: {table}"
-                    )
-                add = page_key_rewriter(table, key, pks[0])
-                original = db.execute
+        for database, table, key in configured_tables(datasette, "page_key"):
+            db = datasette.get_database(database)
+            pks = await db.primary_keys(table)
+            if len(pks) != 1:
+                raise ValueError(f"page_key needs a one-column primary key: {table}")
+            add = page_key_rewriter(table, key, pks[0])
+            original = db.execute
 
-                async def execute(sql, *args, _original=original, _add=add, **kwargs):
-                    return await _original(_add(sql), *args, **kwargs)
+            async def execute(sql, *args, _original=original, _add=add, **kwargs):
+                return await _original(_add(sql), *args, **kwargs)
 
-                db.execute = execute
+            db.execute = execute
 
     return wrap_execute
 
