@@ -478,6 +478,7 @@ FORM_DEFAULTS = {
     "postings_with_skill": {"skill": "llm", "limit": "50"},
     "postings_mentioning": {"phrase": "python", "limit": "50"},
     "latest_crawl_runs": {"spider": "all", "limit": "20"},
+    "raw_payloads": {"source": "all", "source_id": "", "limit": "50"},
 }
 
 
