@@ -26,11 +26,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
 import shutil
 import socket
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -109,18 +111,6 @@ def write_tree(root: Path, total_pages: int, seed: int = 7) -> tuple[int, int]:
     return pages, uid
 
 
-class TimedServer(FixtureServer):
-    """The fixture server, also keeping when each request arrived."""
-
-    def __init__(self, root: Path):
-        super().__init__(root)
-        self.times: list[float] = []
-
-    def record(self, path: str) -> None:
-        super().record(path)
-        self.times.append(time.monotonic())
-
-
 def max_in_window(times: list[float], window: float = 1.0) -> int:
     times, best, start = sorted(times), 0, 0
     for end, t in enumerate(times):
@@ -137,12 +127,13 @@ def one_round(
     delays: tuple[float, float],
     rate: float,
     concurrency: int,
+    site_slots: int,
     tmp: Path,
     seed: int,
 ) -> dict:
-    db = tmp / f"w{workers}-{rate:g}.db"
+    db = tmp / f"w{workers}-{rate:g}-{site_slots}.db"
     rng = random.Random(seed)
-    with TimedServer(tree) as server:
+    with FixtureServer(tree) as server:
         server.faults["/upwork/"] = [
             {"delay": rng.uniform(*delays)} for _ in range(100_000)
         ]
@@ -191,8 +182,10 @@ def one_round(
                     f"JOBTRENDS_DOMAIN_RATE={rate}",
                     "-s",
                     f"CONCURRENT_REQUESTS_PER_DOMAIN={concurrency}",
+                    "-s",
+                    f"JOBTRENDS_DOMAIN_CONCURRENCY={site_slots}",
                     "--log-file",
-                    str(tmp / f"w{workers}-{rate:g}-{i}.log"),
+                    str(tmp / f"w{workers}-{rate:g}-{site_slots}-{i}.log"),
                 ],
                 cwd=ROOT,
                 stdout=subprocess.PIPE,
@@ -205,21 +198,26 @@ def one_round(
             p.communicate()
         wall = time.perf_counter() - started
         writer.communicate()
-        pages = [
-            (t, r)
-            for t, r in zip(server.times, server.requests, strict=False)
-            if urlsplit(r).path.startswith("/upwork/")
+        spans = [
+            (start, end, path)
+            for path, start, end in server.spans
+            if urlsplit(path).path.startswith("/upwork/")
         ]
+        first_seen = min((start for _, start, _ in server.spans), default=float("nan"))
+        max_in_flight = server.max_in_flight
     conn = sqlite3.connect(db)
     stored = conn.execute("SELECT count(*) FROM raw_listings").fetchone()[0]
     status = conn.execute("SELECT status FROM crawl_runs").fetchone()[0]
     conn.close()
-    times = [t for t, _ in pages]
-    startup = min(server.times) - started_mono if server.times else float("nan")
-    crawl = times[-1] - times[0] + sum(delays) / 2 if times else float("nan")
-    counts = Counter(r for _, r in pages)
+    spans.sort()
+    times = [start for start, _, _ in spans]
+    startup = first_seen - started_mono
+    crawl = max(end for _, end, _ in spans) - times[0] if spans else float("nan")
+    counts = Counter(path for _, _, path in spans)
+    busy = sum(end - start for start, end, _ in spans)
     return {
         "workers": workers,
+        "rate": rate,
         "wall": wall,
         "crawl": crawl,
         "startup": startup,
@@ -231,7 +229,27 @@ def one_round(
         if len(times) > 1
         else 0.0,
         "max_per_second": max_in_window(times),
+        "max_in_flight": max_in_flight,
+        "mean_in_flight": busy / crawl if spans else 0.0,
+        "load": os.getloadavg()[0],
+        "spans": [
+            (start - times[0], end - times[0], path) for start, end, path in spans
+        ],
     }
+
+
+def report(title: str, results: list[dict], listings: int) -> None:
+    print(f"\n{title}:")
+    base = results[0]
+    for r in results:
+        print(
+            f"  {r['workers']} worker(s): wall {r['wall']:6.2f}s ({base['wall'] / r['wall']:.2f}x)  "
+            f"crawl {r['crawl']:6.2f}s ({base['crawl'] / r['crawl']:.2f}x, start-up {r['startup']:.1f}s)  "
+            f"site rate mean {r['mean_rate']:5.2f}/s, max {r['max_per_second']} in 1 s  "
+            f"in flight mean {r['mean_in_flight']:.2f}, max {r['max_in_flight']}  "
+            f"pages {r['pages']} (twice {r['twice']})  stored {r['stored']}/{listings}  "
+            f"run {r['status']}  load {r['load']:.2f}"
+        )
 
 
 def main() -> None:
@@ -249,15 +267,34 @@ def main() -> None:
         "--rate", type=float, default=30.0, help="shared limit, requests/s per host"
     )
     parser.add_argument(
+        "--site-concurrency",
+        type=int,
+        default=8,
+        help="shared limit, requests in flight per host across workers",
+    )
+    parser.add_argument(
         "--bound-rate",
         type=float,
         default=8.0,
-        help="a limit below what one worker reaches (0: skip that part)",
+        help="a rate limit below what one worker reaches (0: skip that part)",
+    )
+    parser.add_argument(
+        "--bound-concurrency",
+        type=int,
+        default=2,
+        help="an in-flight limit one worker alone reaches (0: skip that part)",
     )
     parser.add_argument(
         "--concurrency", type=int, default=2, help="requests in flight per worker"
     )
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run the unbound part this many times, back to back (median and range)",
+    )
+    parser.add_argument("--logs", type=Path, help="copy the worker logs to this folder")
     opts = parser.parse_args()
     exe = shutil.which("redis-server")
     if not exe:
@@ -265,6 +302,33 @@ def main() -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+    parts = [
+        (
+            f"shared limits {opts.rate:g} requests/s, {opts.site_concurrency} in flight "
+            "per host (not reached)",
+            opts.rate,
+            opts.site_concurrency,
+            opts.workers,
+        )
+    ] * opts.repeat
+    if opts.bound_rate:
+        parts.append(
+            (
+                f"shared rate limit {opts.bound_rate:g} requests/s binding",
+                opts.bound_rate,
+                opts.site_concurrency,
+                [1, 2],
+            )
+        )
+    if opts.bound_concurrency:
+        parts.append(
+            (
+                f"shared in-flight limit {opts.bound_concurrency} per host binding",
+                opts.rate,
+                opts.bound_concurrency,
+                [1, 2],
+            )
+        )
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         pages, listings = write_tree(tmp / "tree", opts.pages)
@@ -286,61 +350,61 @@ def main() -> None:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
+        print(
+            f"{pages} pages in {feeds} paginated feeds (longest "
+            f"{max(feed_lengths(opts.pages, random.Random(7)))} pages), {listings} "
+            f"listings; {opts.delay[0]:g}-{opts.delay[1]:g} s per page; "
+            f"{opts.concurrency} requests in flight per worker; site figures measured "
+            "at the server; load = 1-minute load average at the end of each run",
+            flush=True,
+        )
+        done: list[tuple[str, list[dict]]] = []
         try:
             time.sleep(0.5)
             url = f"redis://127.0.0.1:{port}/0"
-            free = [
-                one_round(
-                    n,
-                    tmp / "tree",
-                    url,
-                    opts.delay,
-                    opts.rate,
-                    opts.concurrency,
-                    tmp,
-                    1,
-                )
-                for n in opts.workers
-            ]
-            bound = (
-                [
+            for title, rate, slots, workers in parts:
+                results = [
                     one_round(
                         n,
                         tmp / "tree",
                         url,
                         opts.delay,
-                        opts.bound_rate,
+                        rate,
                         opts.concurrency,
+                        slots,
                         tmp,
                         1,
                     )
-                    for n in (1, 2)
+                    for n in workers
                 ]
-                if opts.bound_rate
-                else []
-            )
+                done.append((title, results))
+                report(title, results, listings)
         finally:
             redis_proc.terminate()
             redis_proc.wait()
-    print(
-        f"{pages} pages in {feeds} paginated feeds (longest {max(feed_lengths(opts.pages, random.Random(7)))}"
-        f" pages), {listings} listings; {opts.delay[0]:g}-{opts.delay[1]:g} s per page; "
-        f"{opts.concurrency} requests in flight per worker"
-    )
-    for title, results, rate in (
-        ("limit not reached", free, opts.rate),
-        ("limit binding", bound, opts.bound_rate),
-    ):
-        if not results:
-            continue
-        print(f"\nshared per-host limit {rate:g} requests/s ({title}):")
-        base = results[0]
-        for r in results:
+            if opts.logs:
+                opts.logs.mkdir(parents=True, exist_ok=True)
+                for log in tmp.glob("*.log"):
+                    shutil.copy(log, opts.logs / log.name)
+                for k, (_, results) in enumerate(done):
+                    for r in results:
+                        name = f"spans-{k}-w{r['workers']}.json"
+                        (opts.logs / name).write_text(json.dumps(r["spans"]))
+    ratios = {
+        n: sorted(
+            results[0]["crawl"] / r["crawl"]
+            for title, results in done[: opts.repeat]
+            for r in results
+            if r["workers"] == n
+        )
+        for n in opts.workers[1:]
+    }
+    if opts.repeat > 1:
+        for n, values in ratios.items():
             print(
-                f"  {r['workers']} worker(s): wall {r['wall']:6.2f}s ({base['wall'] / r['wall']:.2f}x)  "
-                f"crawl {r['crawl']:6.2f}s ({base['crawl'] / r['crawl']:.2f}x, start-up {r['startup']:.1f}s)  "
-                f"site rate mean {r['mean_rate']:5.2f}/s, max {r['max_per_second']} in 1 s  "
-                f"pages {r['pages']} (twice {r['twice']})  stored {r['stored']}/{listings}  run {r['status']}"
+                f"\n{n} workers / 1, crawl time, {len(values)} runs: median "
+                f"{statistics.median(values):.2f}x, range {values[0]:.2f}-{values[-1]:.2f}x "
+                f"({', '.join(f'{v:.2f}' for v in values)})"
             )
 
 
