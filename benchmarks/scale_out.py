@@ -130,6 +130,7 @@ def one_round(
     site_slots: int,
     tmp: Path,
     seed: int,
+    profile: Path | None = None,
 ) -> dict:
     db = tmp / f"w{workers}-{rate:g}-{site_slots}.db"
     rng = random.Random(seed)
@@ -163,6 +164,11 @@ def one_round(
             subprocess.Popen(
                 [
                     sys.executable,
+                    *(
+                        ["-m", "cProfile", "-o", str(profile / f"w{workers}-{i}.prof")]
+                        if profile
+                        else []
+                    ),
                     "-m",
                     "crawler.redis_scale",
                     "upwork",
@@ -295,7 +301,14 @@ def main() -> None:
         help="run the unbound part this many times, back to back (median and range)",
     )
     parser.add_argument("--logs", type=Path, help="copy the worker logs to this folder")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="run the workers under cProfile, saved in this folder",
+    )
     opts = parser.parse_args()
+    if opts.profile:
+        opts.profile.mkdir(parents=True, exist_ok=True)
     exe = shutil.which("redis-server")
     if not exe:
         sys.exit("redis-server is not installed (apt-get install redis-server)")
@@ -374,6 +387,7 @@ def main() -> None:
                         slots,
                         tmp,
                         1,
+                        opts.profile,
                     )
                     for n in workers
                 ]

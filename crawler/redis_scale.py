@@ -118,6 +118,40 @@ def redis_client(url: str, *, decode: bool = True):
     return redis.Redis.from_url(url, decode_responses=decode)
 
 
+def redis_async_client(url: str, *, decode: bool = True):
+    """A client for the reactor's asyncio loop: its calls do not block the worker."""
+    import redis.asyncio
+
+    return redis.asyncio.Redis.from_url(url, decode_responses=decode)
+
+
+class Background:
+    """Redis writes the reactor does not wait for; a failure is logged, never dropped."""
+
+    def __init__(self, what: str):
+        self.what = what
+        self.tasks: set = set()
+
+    def start(self, coro):
+        import asyncio
+
+        task = asyncio.ensure_future(coro)
+        self.tasks.add(task)
+        task.add_done_callback(self._done)
+        return task
+
+    def _done(self, task) -> None:
+        self.tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            logger.error("%s failed", self.what, exc_info=task.exception())
+
+    async def wait(self) -> None:
+        import asyncio
+
+        while self.tasks:
+            await asyncio.gather(*list(self.tasks), return_exceptions=True)
+
+
 def _text(value) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
@@ -319,6 +353,8 @@ class LeasedScheduler:
         self.url = settings.get("REDIS_URL")
         self.lease = settings.getfloat("JOBTRENDS_REDIS_LEASE", DEFAULT_LEASE)
         self.server = redis_client(self.url, decode=False)
+        self.aserver = redis_async_client(self.url, decode=False)
+        self.flushing = Background("pushing items and acknowledgements")
         self.worker_id = new_consumer_name()
         self.local: deque = (
             deque()
@@ -470,7 +506,7 @@ class LeasedScheduler:
             if now - self._reaped > 1.0:
                 self._reaped = now
                 self.reclaim()
-            self.flush()
+            self.flush_soon()
         except redis.RedisError as exc:
             # A Redis hiccup must not stop the loop (no heartbeat = declared dead).
             self.stats.inc_value("jobtrends/redis_errors")
@@ -521,15 +557,32 @@ class LeasedScheduler:
             # leased, a live or later worker fetches it again.
             return
         self.acks.append(lease)
-        self.flush()
+        self.flush_soon()
 
-    def flush(self) -> None:
+    def flush_soon(self) -> None:
+        """Push the buffered items and acknowledgements without blocking the reactor (one
+        flush runs at a time; it goes on while more are buffered)."""
+        if (self.items or self.acks) and not self.flushing.tasks:
+            self.flushing.start(self._flush_all())
+
+    async def _flush_all(self) -> None:
+        import redis
+
+        try:
+            while self.items or self.acks:
+                await self.flush()
+        except redis.RedisError as exc:
+            # kept for the next try (the loop's tick starts one every 0.1 s)
+            self.stats.inc_value("jobtrends/redis_errors")
+            logger.warning("Redis error pushing items, retrying: %s", exc)
+
+    async def flush(self) -> None:
         """Push buffered items and acknowledge finished requests in one transaction."""
         if not self.items and not self.acks:
             return
         items, acks = self.items, self.acks
         self.items, self.acks = [], []
-        pipe = self.server.pipeline(transaction=True)
+        pipe = self.aserver.pipeline(transaction=True)
         for raw in items:
             pipe.xadd(ITEMS_KEY, {"i": raw})
         if items:
@@ -540,8 +593,8 @@ class LeasedScheduler:
         if acks:
             pipe.hincrby(self.tally_key, "acked", len(acks))
         try:
-            pipe.execute()
-        except Exception:
+            await pipe.execute()
+        except BaseException:
             # Not pushed: keep them for the next flush (a MULTI applies all or nothing; if
             # it did apply, pushing again repeats items the writer upserts idempotently).
             self.items, self.acks = items + self.items, acks + self.acks
@@ -566,12 +619,19 @@ class LeasedScheduler:
         return self.queued()
 
     def close(self, reason):
+        from scrapy.utils.defer import deferred_from_coro
+
         if self._loop is not None and self._loop.running:
             self._loop.stop()
+        return deferred_from_coro(self._close_async(reason))
+
+    async def _close_async(self, reason) -> None:
         limiter = getattr(self.crawler, "jobtrends_rate_limit", None)
         if limiter is not None:
+            await limiter.background.wait()
             limiter.release_all()
-        self.flush()
+        await self.flushing.wait()
+        await self.flush()
         last = self._close(
             keys=[self.workers_key, self.df_key, self.tally_key, *self.streams],
             args=[self.worker_id, time.time(), self.lease],
@@ -599,7 +659,7 @@ class RedisItemPipeline:
         scheduler.items.append(json.dumps(dict(item), ensure_ascii=False))
         self.crawler.stats.inc_value("jobtrends/pushed")
         if len(scheduler.items) >= 1000:
-            scheduler.flush()
+            scheduler.flush_soon()
         return item
 
 
@@ -630,7 +690,9 @@ class SharedRateLimit:
         self.limit = settings.getint("JOBTRENDS_DOMAIN_CONCURRENCY", DEFAULT_SITE_SLOTS)
         self.lease = settings.getfloat("JOBTRENDS_SITE_LEASE", DEFAULT_SITE_LEASE)
         self.server = redis_client(settings.get("REDIS_URL"))
-        self._site = self.server.register_script(SITE_LUA)
+        self.aserver = redis_async_client(settings.get("REDIS_URL"))
+        self.background = Background("giving back an in-flight slot")
+        self._site = self.aserver.register_script(SITE_LUA)
         self._renew = self.server.register_script(RENEW_LUA)
         self._hold = self.server.register_script(HOLD_LUA)
         self.name = new_consumer_name()
@@ -662,14 +724,14 @@ class SharedRateLimit:
         from twisted.internet.task import deferLater
 
         stats = self.crawler.stats
-        token = f"{self.name}:{next(self._tokens)}"
+        token = f"{self.name}:{next(self._tokens)}" if self.limit > 0 else None
         while True:
-            got = self.acquire(slot, token)
+            got = await self.acquire(slot, token)
             if got is not None:
                 break
             stats.inc_value("jobtrends/site_full_waits")
             await maybe_deferred_to_future(deferLater(reactor, self.POLL, lambda: None))
-        if self.limit > 0:
+        if token:
             request.meta["jobtrends_site_token"] = token
         wait = got[0]
         if wait > 0:
@@ -683,33 +745,28 @@ class SharedRateLimit:
     def process_exception(self, request, exception, spider=None):
         self.release(request)
 
-    def acquire(self, slot: str, token: str) -> tuple[float, float] | None:
-        """Take an in-flight token of the host and its next start slot: (seconds to wait,
-        reserved start on the Redis clock), or None while the host's limit is reached."""
-        wait, at = self._site(
+    async def acquire(self, slot: str, token: str | None) -> tuple[float, float] | None:
+        """Take an in-flight token of the host (``token`` None: no in-flight limit) and its
+        next start slot: (seconds to wait, reserved start on the Redis clock), or None
+        while the host's in-flight limit is reached."""
+        limit = self.limit if token else 0
+        wait, at = await self._site(
             keys=[slot, self.flight_key(slot)],
-            args=[self.interval, 0, self.limit, self.lease, token],
+            args=[self.interval, 0, limit, self.lease, token or ""],
         )
         if wait == "-1":
             self.sweep(self.flight_key(slot))
             return None
-        if self.limit > 0:
+        if limit > 0:
             self.held[token] = self.flight_key(slot)
         return float(wait), float(at)
 
-    def reserve(self, slot: str) -> tuple[float, float]:
-        """(seconds to wait, reserved start time on the Redis clock) of the host's next
-        start slot, without the in-flight limit."""
-        wait, at = self._site(
-            keys=[slot, self.flight_key(slot)], args=[self.interval, 0, 0, 0, ""]
-        )
-        return float(wait), float(at)
-
     def release(self, request) -> None:
+        """Give the request's in-flight token back (without blocking the reactor)."""
         token = request.meta.pop("jobtrends_site_token", None)
         flights = self.held.pop(token, None) if token else None
         if flights:
-            self.server.zrem(flights, token)
+            self.background.start(self.aserver.zrem(flights, token))
 
     def renew(self, force: bool = False) -> None:
         """Extend the leases of the tokens this worker holds (every lease / 4 seconds;
