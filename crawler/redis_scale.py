@@ -65,6 +65,7 @@ DEFAULT_LEASE = (
     60.0  # seconds without a heartbeat before a worker on another host is dead
 )
 DEFAULT_RATE = 2.0  # requests per second per host, shared by all workers
+ENQUEUE_TRIES = 12  # tries (backing off up to 5 s) to queue a found request
 DEFAULT_SITE_SLOTS = 2  # requests in flight per host, shared by all workers
 DEFAULT_SITE_LEASE = (
     10.0  # seconds an in-flight slot outlives a worker that stopped renewing
@@ -355,6 +356,8 @@ class LeasedScheduler:
         self.server = redis_client(self.url, decode=False)
         self.aserver = redis_async_client(self.url, decode=False)
         self.flushing = Background("pushing items and acknowledgements")
+        self.enqueuing = Background("queueing a request")
+        self.lost_enqueue = False
         self.worker_id = new_consumer_name()
         self.local: deque = (
             deque()
@@ -384,7 +387,7 @@ class LeasedScheduler:
         )
         self.streams = stream_keys(name)
         self._open = self.server.register_script(OPEN_LUA)
-        self._enqueue = self.server.register_script(ENQUEUE_LUA)
+        self._aenqueue = self.aserver.register_script(ENQUEUE_LUA)
         self._next = self.server.register_script(NEXT_LUA)
         self._close = self.server.register_script(CLOSE_LUA)
         self.forget_dead_workers()
@@ -523,15 +526,43 @@ class LeasedScheduler:
         payload = pickle.dumps(request.to_dict(spider=self.spider), protocol=4)
         fingerprint = self.crawler.request_fingerprinter.fingerprint(request).hex()
         stream = key(self.spider.name, f"requests:{depth}")
-        if not self._enqueue(
-            keys=[self.df_key, stream, self.tally_key],
-            args=[fingerprint, payload, "1" if request.dont_filter else "0"],
-        ):
-            self.stats.inc_value("scheduler/filtered/redis")
-            return False
-        self.stats.inc_value("scheduler/enqueued/redis")
-        self._queued = (0.0, 0)
+        # Queued without blocking the reactor; the flush that acknowledges the page that
+        # found this request waits for it first (see flush).
+        self.enqueuing.start(
+            self._enqueue_one(
+                [self.df_key, stream, self.tally_key],
+                [fingerprint, payload, "1" if request.dont_filter else "0"],
+            )
+        )
         return True
+
+    async def _enqueue_one(self, keys: list[str], args: list) -> None:
+        import asyncio
+
+        import redis
+
+        for attempt in range(ENQUEUE_TRIES):
+            try:
+                added = await self._aenqueue(keys=keys, args=args)
+                break
+            except redis.RedisError as exc:
+                self.stats.inc_value("jobtrends/redis_errors")
+                logger.warning("Redis error queueing a request, retrying: %s", exc)
+                await asyncio.sleep(min(0.1 * 2**attempt, 5.0))
+        else:
+            # The page that found it must be fetched again: acknowledge nothing more, so
+            # this worker's leases go to the others once it stops.
+            self.lost_enqueue = True
+            logger.error(
+                "could not queue a request after %d tries: this worker acknowledges no "
+                "more pages; other or later workers fetch them again",
+                ENQUEUE_TRIES,
+            )
+            return
+        self.stats.inc_value(
+            "scheduler/enqueued/redis" if added else "scheduler/filtered/redis"
+        )
+        self._queued = (0.0, 0)
 
     def next_request(self):
         if self.local:
@@ -580,8 +611,16 @@ class LeasedScheduler:
         """Push buffered items and acknowledge finished requests in one transaction."""
         if not self.items and not self.acks:
             return
+        import asyncio
+
         items, acks = self.items, self.acks
         self.items, self.acks = [], []
+        # A page is acknowledged only once the requests it found are queued.
+        queueing = list(self.enqueuing.tasks)
+        if queueing:
+            await asyncio.gather(*queueing, return_exceptions=True)
+        if self.lost_enqueue:
+            acks = []
         pipe = self.aserver.pipeline(transaction=True)
         for raw in items:
             pipe.xadd(ITEMS_KEY, {"i": raw})
@@ -610,7 +649,7 @@ class LeasedScheduler:
                 pipe.xlen(stream)
             n = sum(pipe.execute())
             self._queued = (time.monotonic(), n)
-        return n + len(self.local)
+        return n + len(self.local) + len(self.enqueuing.tasks)
 
     def has_pending_requests(self) -> bool:
         return self.queued() > 0
@@ -630,6 +669,7 @@ class LeasedScheduler:
         if limiter is not None:
             await limiter.background.wait()
             limiter.release_all()
+        await self.enqueuing.wait()
         await self.flushing.wait()
         await self.flush()
         last = self._close(
