@@ -19,9 +19,14 @@ Work is *leased*, never popped, so a process killed at any moment loses nothing:
   it through the group ``ingest`` and acknowledges a batch after its SQLite commit, so a
   killed ingest's batch is committed again by the next one (upserts are idempotent);
 - per-site politeness across workers (:class:`SharedRateLimit`): each request to a host
-  reserves the next start slot of that host in Redis, ``1 / JOBTRENDS_DOMAIN_RATE``
-  seconds after the previous one whichever worker sent it; a ``Retry-After`` pushes the
-  host's next slot for every worker;
+  takes one of the host's ``JOBTRENDS_DOMAIN_CONCURRENCY`` in-flight slots (a lease a dead
+  worker cannot keep) and reserves the host's next start slot, ``1 /
+  JOBTRENDS_DOMAIN_RATE`` seconds after the previous one whichever worker sent it; a
+  ``Retry-After`` pushes the host's next slot for every worker;
+- the worker's reactor does not wait on Redis for writes: found requests are queued,
+  items and acknowledgements pushed, in-flight slots taken and given back through an
+  asyncio client (a page's acknowledgement still waits until the requests it found are
+  queued); only taking the next request is a blocking call;
 - bookkeeping: live workers are a Redis hash of heartbeats; a worker that starts with no
   live worker and no queued or leased work clears the previous crawl's duplicate filter
   (and says so); the tally hash ``jobtrends:<spider>:tally`` counts requests issued and
@@ -563,8 +568,16 @@ class LeasedScheduler:
             "scheduler/enqueued/redis" if added else "scheduler/filtered/redis"
         )
         self._queued = (0.0, 0)
+        slot = getattr(self.crawler.engine, "_slot", None)
+        if slot is not None and slot.closing is None:
+            slot.nextcall.schedule()
 
     def next_request(self):
+        if self.enqueuing.tasks and not self.local:
+            # Requests this worker just found are on their way to Redis: wait for them
+            # (each one landing wakes the engine) so the deepest page is taken, not one that
+            # merely arrived first - the next page of a feed is the crawl's critical path.
+            return None
         if self.local:
             stream, entry_id, payload = self.local.popleft()
         else:
