@@ -1,6 +1,8 @@
 """1, 2 and 4 Redis workers on paginated feeds with real per-page latency, one writer.
 
-    python -m benchmarks.scale_out [--pages 320] [--delay 0.1 0.2] [--rate 30] [--bound-rate 8]
+    python -m benchmarks.scale_out [--pages 320] [--delay 0.1 0.2] [--rate 30]
+        [--site-concurrency 8] [--bound-rate 8] [--bound-concurrency 2] [--repeat K]
+        [--logs DIR] [--profile DIR]
 
 Writes an Upwork-shaped fixture tree to a temporary folder: feeds of very different
 lengths (a few long ones, many short, like real searches) whose pages reveal the next
@@ -9,17 +11,23 @@ with fresh ids.  Serves it with the fixture server, each page answered after a r
 ``--delay`` (uniform between the two values), starts a private ``redis-server``, and for
 1, 2 and 4 workers (plus one ``jobtrends ingest``) prints:
 
-- wall time from starting the processes to the last one leaving (process start-up,
-  2-6 s of imports on a loaded machine, and the ``--idle 1`` wait before leaving
-  included) and crawl time (first page request to last one served, plus one page's mean
-  latency), with the start-up (processes started -> first request at the server);
-- their ratios to one worker;
-- the per-site request rate at the server: mean, and the most requests that started in
-  any one-second window, against the shared limit ``--rate`` (requests/s per host);
-- pages fetched, pages fetched twice, listings stored (must be every listing, once).
+- wall time from starting the processes to the last one leaving (process start-up and
+  the ``--idle 1`` wait before leaving included) and crawl time (first page request to
+  the end of the last response at the server), with the start-up (processes started ->
+  first request at the server), and their ratios to one worker;
+- what the site saw, counted by the fixture server itself: the request rate (mean, and
+  the most requests that started in any one-second window) against the shared limit
+  ``--rate``, and the requests in flight (mean over the crawl, and the most at once)
+  against the shared limit ``--site-concurrency``;
+- pages fetched, pages fetched twice, listings stored (must be every listing, once), the
+  writer's run status and the 1-minute load average (the machine may be shared).
 
-A second part runs 1 and 2 workers with the limit at ``--bound-rate``, where the limit and
-not the latency decides: two workers must not go faster than one.
+``--repeat K`` runs the first part K times back to back and prints the median and range
+of the ratios.  Then 1 and 2 workers run with the rate limit at ``--bound-rate`` and with
+the in-flight limit at ``--bound-concurrency``, where the limit and not the latency
+decides: two workers must not go faster than one, nor past the limit.  Last, the bound
+the feed order sets on the speed-up: a model of the depth-first queue with no per-page
+overhead, and of one that knew each feed's length in advance.
 """
 
 from __future__ import annotations
