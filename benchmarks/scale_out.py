@@ -25,8 +25,8 @@ with fresh ids.  Serves it with the fixture server, each page answered after a r
 ``--repeat K`` runs the first part K times back to back and prints the median and range
 of the ratios.  Then 1 and 2 workers run with the rate limit at ``--bound-rate`` and with
 the in-flight limit at ``--bound-concurrency``, where the limit and not the latency
-decides: two workers must not go faster than one, nor past the limit.  Last, the bound
-the feed order sets on the speed-up: a model of the depth-first queue with no per-page
+decides: two workers must not go faster than one, nor past the limit.  Last, the
+speed-up the feed order allows: a model of the depth-first queue with no per-page
 overhead, and of one that knew each feed's length in advance.
 """
 
@@ -183,7 +183,7 @@ def one_round(
     seed: int,
     profile: Path | None = None,
 ) -> dict:
-    db = tmp / f"w{workers}-{rate:g}-{site_slots}.db"
+    db = tmp / f"w{workers}-{rate:g}-{site_slots}-{time.monotonic_ns()}.db"
     rng = random.Random(seed)
     with FixtureServer(tree) as server:
         server.faults["/upwork/"] = [
@@ -466,7 +466,7 @@ def main() -> None:
     }
     lengths = feed_lengths(opts.pages, random.Random(7))
     print(
-        "\nbound set by the feed order (a model with no per-page overhead, 2 against "
+        "\nspeed-up the feed order allows (a model with no per-page overhead, 2 against "
         f"{2 * opts.concurrency} in flight): depth-first queue "
         f"{model_ratio(lengths, opts.concurrency, opts.delay):.2f}x, feed lengths "
         f"known in advance {model_ratio(lengths, opts.concurrency, opts.delay, longest_first=True):.2f}x"
