@@ -1,6 +1,8 @@
 """1, 2 and 4 Redis workers on paginated feeds with real per-page latency, one writer.
 
-    python -m benchmarks.scale_out [--pages 320] [--delay 0.1 0.2] [--rate 30] [--bound-rate 8]
+    python -m benchmarks.scale_out [--pages 320] [--delay 0.1 0.2] [--rate 30]
+        [--site-concurrency 8] [--bound-rate 8] [--bound-concurrency 2] [--repeat K]
+        [--logs DIR] [--profile DIR]
 
 Writes an Upwork-shaped fixture tree to a temporary folder: feeds of very different
 lengths (a few long ones, many short, like real searches) whose pages reveal the next
@@ -9,28 +11,37 @@ with fresh ids.  Serves it with the fixture server, each page answered after a r
 ``--delay`` (uniform between the two values), starts a private ``redis-server``, and for
 1, 2 and 4 workers (plus one ``jobtrends ingest``) prints:
 
-- wall time from starting the processes to the last one leaving (process start-up,
-  2-6 s of imports on a loaded machine, and the ``--idle 1`` wait before leaving
-  included) and crawl time (first page request to last one served, plus one page's mean
-  latency), with the start-up (processes started -> first request at the server);
-- their ratios to one worker;
-- the per-site request rate at the server: mean, and the most requests that started in
-  any one-second window, against the shared limit ``--rate`` (requests/s per host);
-- pages fetched, pages fetched twice, listings stored (must be every listing, once).
+- wall time from starting the processes to the last one leaving (process start-up and
+  the ``--idle 1`` wait before leaving included) and crawl time (first page request to
+  the end of the last response at the server), with the start-up (processes started ->
+  first request at the server), and their ratios to one worker;
+- what the site saw, counted by the fixture server itself: the request rate (mean, and
+  the most requests that started in any one-second window) against the shared limit
+  ``--rate``, and the requests in flight (mean over the crawl, and the most at once)
+  against the shared limit ``--site-concurrency``;
+- pages fetched, pages fetched twice, listings stored (must be every listing, once), the
+  writer's run status and the 1-minute load average (the machine may be shared).
 
-A second part runs 1 and 2 workers with the limit at ``--bound-rate``, where the limit and
-not the latency decides: two workers must not go faster than one.
+``--repeat K`` runs the first part K times back to back and prints the median and range
+of the ratios.  Then 1 and 2 workers run with the rate limit at ``--bound-rate`` and with
+the in-flight limit at ``--bound-concurrency``, where the limit and not the latency
+decides: two workers must not go faster than one, nor past the limit.  Last, the
+speed-up the feed order allows: a model of the depth-first queue with no per-page
+overhead, and of one that knew each feed's length in advance.
 """
 
 from __future__ import annotations
 
 import argparse
+import heapq
 import json
+import os
 import random
 import re
 import shutil
 import socket
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -109,16 +120,46 @@ def write_tree(root: Path, total_pages: int, seed: int = 7) -> tuple[int, int]:
     return pages, uid
 
 
-class TimedServer(FixtureServer):
-    """The fixture server, also keeping when each request arrived."""
+def schedule_length(
+    lengths: list[int],
+    slots: int,
+    delays: tuple[float, float],
+    seed: int,
+    *,
+    longest_first: bool = False,
+) -> float:
+    """Crawl time of a model with no per-page overhead: ``slots`` requests in flight, a
+    feed's next page queued the moment its page arrives; the queue takes the deepest
+    page (ties: the first feed listed), like the workers' queue, or the page of the feed
+    with the most pages left (``longest_first``: the order if feed lengths were known)."""
+    rng = random.Random(seed)
+    ready = [(f, 0) for f in range(len(lengths))]
+    running: list[tuple[float, int, int]] = []
+    now = end = 0.0
+    while ready or running:
+        while ready and len(running) < slots:
+            if longest_first:
+                pick = max(ready, key=lambda r: (lengths[r[0]] - r[1], -r[0]))
+            else:
+                pick = max(ready, key=lambda r: (min(r[1], 15), -r[0]))
+            ready.remove(pick)
+            heapq.heappush(running, (now + rng.uniform(*delays), *pick))
+        now, f, page = heapq.heappop(running)
+        end = max(end, now)
+        if page + 1 < lengths[f]:
+            ready.append((f, page + 1))
+    return end
 
-    def __init__(self, root: Path):
-        super().__init__(root)
-        self.times: list[float] = []
 
-    def record(self, path: str) -> None:
-        super().record(path)
-        self.times.append(time.monotonic())
+def model_ratio(
+    lengths: list[int], slots: int, delays: tuple[float, float], **kw
+) -> float:
+    """Median over 5 seeds of the model's crawl time with ``slots`` against 2x ``slots``."""
+    return statistics.median(
+        schedule_length(lengths, slots, delays, seed, **kw)
+        / schedule_length(lengths, 2 * slots, delays, seed, **kw)
+        for seed in range(5)
+    )
 
 
 def max_in_window(times: list[float], window: float = 1.0) -> int:
@@ -137,12 +178,14 @@ def one_round(
     delays: tuple[float, float],
     rate: float,
     concurrency: int,
+    site_slots: int,
     tmp: Path,
     seed: int,
+    profile: Path | None = None,
 ) -> dict:
-    db = tmp / f"w{workers}-{rate:g}.db"
+    db = tmp / f"w{workers}-{rate:g}-{site_slots}-{time.monotonic_ns()}.db"
     rng = random.Random(seed)
-    with TimedServer(tree) as server:
+    with FixtureServer(tree) as server:
         server.faults["/upwork/"] = [
             {"delay": rng.uniform(*delays)} for _ in range(100_000)
         ]
@@ -172,6 +215,11 @@ def one_round(
             subprocess.Popen(
                 [
                     sys.executable,
+                    *(
+                        ["-m", "cProfile", "-o", str(profile / f"w{workers}-{i}.prof")]
+                        if profile
+                        else []
+                    ),
                     "-m",
                     "crawler.redis_scale",
                     "upwork",
@@ -191,8 +239,10 @@ def one_round(
                     f"JOBTRENDS_DOMAIN_RATE={rate}",
                     "-s",
                     f"CONCURRENT_REQUESTS_PER_DOMAIN={concurrency}",
+                    "-s",
+                    f"JOBTRENDS_DOMAIN_CONCURRENCY={site_slots}",
                     "--log-file",
-                    str(tmp / f"w{workers}-{rate:g}-{i}.log"),
+                    str(tmp / f"w{workers}-{rate:g}-{site_slots}-{i}.log"),
                 ],
                 cwd=ROOT,
                 stdout=subprocess.PIPE,
@@ -205,21 +255,26 @@ def one_round(
             p.communicate()
         wall = time.perf_counter() - started
         writer.communicate()
-        pages = [
-            (t, r)
-            for t, r in zip(server.times, server.requests, strict=False)
-            if urlsplit(r).path.startswith("/upwork/")
+        spans = [
+            (start, end, path)
+            for path, start, end in server.spans
+            if urlsplit(path).path.startswith("/upwork/")
         ]
+        first_seen = min((start for _, start, _ in server.spans), default=float("nan"))
+        max_in_flight = server.max_in_flight
     conn = sqlite3.connect(db)
     stored = conn.execute("SELECT count(*) FROM raw_listings").fetchone()[0]
     status = conn.execute("SELECT status FROM crawl_runs").fetchone()[0]
     conn.close()
-    times = [t for t, _ in pages]
-    startup = min(server.times) - started_mono if server.times else float("nan")
-    crawl = times[-1] - times[0] + sum(delays) / 2 if times else float("nan")
-    counts = Counter(r for _, r in pages)
+    spans.sort()
+    times = [start for start, _, _ in spans]
+    startup = first_seen - started_mono
+    crawl = max(end for _, end, _ in spans) - times[0] if spans else float("nan")
+    counts = Counter(path for _, _, path in spans)
+    busy = sum(end - start for start, end, _ in spans)
     return {
         "workers": workers,
+        "rate": rate,
         "wall": wall,
         "crawl": crawl,
         "startup": startup,
@@ -231,7 +286,27 @@ def one_round(
         if len(times) > 1
         else 0.0,
         "max_per_second": max_in_window(times),
+        "max_in_flight": max_in_flight,
+        "mean_in_flight": busy / crawl if spans else 0.0,
+        "load": os.getloadavg()[0],
+        "spans": [
+            (start - times[0], end - times[0], path) for start, end, path in spans
+        ],
     }
+
+
+def report(title: str, results: list[dict], listings: int) -> None:
+    print(f"\n{title}:")
+    base = results[0]
+    for r in results:
+        print(
+            f"  {r['workers']} worker(s): wall {r['wall']:6.2f}s ({base['wall'] / r['wall']:.2f}x)  "
+            f"crawl {r['crawl']:6.2f}s ({base['crawl'] / r['crawl']:.2f}x, start-up {r['startup']:.1f}s)  "
+            f"site rate mean {r['mean_rate']:5.2f}/s, max {r['max_per_second']} in 1 s  "
+            f"in flight mean {r['mean_in_flight']:.2f}, max {r['max_in_flight']}  "
+            f"pages {r['pages']} (twice {r['twice']})  stored {r['stored']}/{listings}  "
+            f"run {r['status']}  load {r['load']:.2f}"
+        )
 
 
 def main() -> None:
@@ -249,22 +324,75 @@ def main() -> None:
         "--rate", type=float, default=30.0, help="shared limit, requests/s per host"
     )
     parser.add_argument(
+        "--site-concurrency",
+        type=int,
+        default=8,
+        help="shared limit, requests in flight per host across workers",
+    )
+    parser.add_argument(
         "--bound-rate",
         type=float,
         default=8.0,
-        help="a limit below what one worker reaches (0: skip that part)",
+        help="a rate limit below what one worker reaches (0: skip that part)",
+    )
+    parser.add_argument(
+        "--bound-concurrency",
+        type=int,
+        default=2,
+        help="an in-flight limit one worker alone reaches (0: skip that part)",
     )
     parser.add_argument(
         "--concurrency", type=int, default=2, help="requests in flight per worker"
     )
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run the unbound part this many times, back to back (median and range)",
+    )
+    parser.add_argument("--logs", type=Path, help="copy the worker logs to this folder")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="run the workers under cProfile, saved in this folder",
+    )
     opts = parser.parse_args()
+    if opts.profile:
+        opts.profile.mkdir(parents=True, exist_ok=True)
     exe = shutil.which("redis-server")
     if not exe:
         sys.exit("redis-server is not installed (apt-get install redis-server)")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+    parts = [
+        (
+            f"shared limits {opts.rate:g} requests/s, {opts.site_concurrency} in flight "
+            "per host (not reached)",
+            opts.rate,
+            opts.site_concurrency,
+            opts.workers,
+        )
+    ] * opts.repeat
+    if opts.bound_rate:
+        parts.append(
+            (
+                f"shared rate limit {opts.bound_rate:g} requests/s binding",
+                opts.bound_rate,
+                opts.site_concurrency,
+                [1, 2],
+            )
+        )
+    if opts.bound_concurrency:
+        parts.append(
+            (
+                f"shared in-flight limit {opts.bound_concurrency} per host binding",
+                opts.rate,
+                opts.bound_concurrency,
+                [1, 2],
+            )
+        )
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         pages, listings = write_tree(tmp / "tree", opts.pages)
@@ -286,61 +414,69 @@ def main() -> None:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
+        print(
+            f"{pages} pages in {feeds} paginated feeds (longest "
+            f"{max(feed_lengths(opts.pages, random.Random(7)))} pages), {listings} "
+            f"listings; {opts.delay[0]:g}-{opts.delay[1]:g} s per page; "
+            f"{opts.concurrency} requests in flight per worker; site figures measured "
+            "at the server; load = 1-minute load average at the end of each run",
+            flush=True,
+        )
+        done: list[tuple[str, list[dict]]] = []
         try:
             time.sleep(0.5)
             url = f"redis://127.0.0.1:{port}/0"
-            free = [
-                one_round(
-                    n,
-                    tmp / "tree",
-                    url,
-                    opts.delay,
-                    opts.rate,
-                    opts.concurrency,
-                    tmp,
-                    1,
-                )
-                for n in opts.workers
-            ]
-            bound = (
-                [
+            for title, rate, slots, workers in parts:
+                results = [
                     one_round(
                         n,
                         tmp / "tree",
                         url,
                         opts.delay,
-                        opts.bound_rate,
+                        rate,
                         opts.concurrency,
+                        slots,
                         tmp,
                         1,
+                        opts.profile,
                     )
-                    for n in (1, 2)
+                    for n in workers
                 ]
-                if opts.bound_rate
-                else []
-            )
+                done.append((title, results))
+                report(title, results, listings)
         finally:
             redis_proc.terminate()
             redis_proc.wait()
+            if opts.logs:
+                opts.logs.mkdir(parents=True, exist_ok=True)
+                for log in tmp.glob("*.log"):
+                    shutil.copy(log, opts.logs / log.name)
+                for k, (_, results) in enumerate(done):
+                    for r in results:
+                        name = f"spans-{k}-w{r['workers']}.json"
+                        (opts.logs / name).write_text(json.dumps(r["spans"]))
+    ratios = {
+        n: sorted(
+            results[0]["crawl"] / r["crawl"]
+            for title, results in done[: opts.repeat]
+            for r in results
+            if r["workers"] == n
+        )
+        for n in opts.workers[1:]
+    }
+    lengths = feed_lengths(opts.pages, random.Random(7))
     print(
-        f"{pages} pages in {feeds} paginated feeds (longest {max(feed_lengths(opts.pages, random.Random(7)))}"
-        f" pages), {listings} listings; {opts.delay[0]:g}-{opts.delay[1]:g} s per page; "
-        f"{opts.concurrency} requests in flight per worker"
+        "\nspeed-up the feed order allows (a model with no per-page overhead, 2 against "
+        f"{2 * opts.concurrency} in flight): depth-first queue "
+        f"{model_ratio(lengths, opts.concurrency, opts.delay):.2f}x, feed lengths "
+        f"known in advance {model_ratio(lengths, opts.concurrency, opts.delay, longest_first=True):.2f}x"
     )
-    for title, results, rate in (
-        ("limit not reached", free, opts.rate),
-        ("limit binding", bound, opts.bound_rate),
-    ):
-        if not results:
-            continue
-        print(f"\nshared per-host limit {rate:g} requests/s ({title}):")
-        base = results[0]
-        for r in results:
+    if opts.repeat > 1:
+        for n, values in ratios.items():
             print(
-                f"  {r['workers']} worker(s): wall {r['wall']:6.2f}s ({base['wall'] / r['wall']:.2f}x)  "
-                f"crawl {r['crawl']:6.2f}s ({base['crawl'] / r['crawl']:.2f}x, start-up {r['startup']:.1f}s)  "
-                f"site rate mean {r['mean_rate']:5.2f}/s, max {r['max_per_second']} in 1 s  "
-                f"pages {r['pages']} (twice {r['twice']})  stored {r['stored']}/{listings}  run {r['status']}"
+                f"\n{n} workers / 1, crawl time, {len(values)} runs: median "
+                f"{statistics.median(values):.2f}x, range {values[0]:.2f}-{values[-1]:.2f}x "
+                f"({', '.join(f'{v:.2f}' for v in values)})"
             )
 
 

@@ -4,7 +4,8 @@
 compared as a set of decoded parameters, so order does not matter), else served from
 ``fixtures/<source>/<path>`` when that is a file.  ``/robots.txt`` is
 ``fixtures/robots.txt``.  Every request is logged in ``server.requests`` so tests can
-assert what was (and was not) fetched.
+assert what was (and was not) fetched, and ``server.max_in_flight`` / ``server.spans``
+what a site would see of concurrency and timing.
 
 Faults for reliability tests: ``server.faults`` maps a path prefix to a list of fault
 dicts consumed one per request (``{"status": 429, "headers": {"Retry-After": "2"}}``,
@@ -116,6 +117,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         server: FixtureServer = self.server.owner  # type: ignore[attr-defined]
+        started = server.enter()
+        try:
+            self._get(server)
+        finally:
+            server.leave(self.path, started)
+
+    def _get(self, server: FixtureServer):
         parts = urlsplit(self.path)
         server.record(self.path)
         fault = server.next_fault(parts.path)
@@ -185,6 +193,11 @@ class FixtureServer:
     ):
         self.root = Path(root)
         self.requests: list[str] = []
+        # Requests being answered now, the most at any moment, and (path, arrival, end)
+        # on the monotonic clock of every answered request: what a site would observe.
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.spans: list[tuple[str, float, float]] = []
         self.faults: dict[str, list[dict]] = defaultdict(list)
         self._lock = threading.Lock()
         self.httpd = _QuietServer((host, port), _Handler)
@@ -202,6 +215,17 @@ class FixtureServer:
 
     def base_url(self, source: str) -> str:
         return f"{self.url}/{source}"
+
+    def enter(self) -> float:
+        with self._lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        return time.monotonic()
+
+    def leave(self, path: str, started: float) -> None:
+        with self._lock:
+            self.in_flight -= 1
+            self.spans.append((path, started, time.monotonic()))
 
     def record(self, path: str) -> None:
         with self._lock:

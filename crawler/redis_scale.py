@@ -19,9 +19,14 @@ Work is *leased*, never popped, so a process killed at any moment loses nothing:
   it through the group ``ingest`` and acknowledges a batch after its SQLite commit, so a
   killed ingest's batch is committed again by the next one (upserts are idempotent);
 - per-site politeness across workers (:class:`SharedRateLimit`): each request to a host
-  reserves the next start slot of that host in Redis, ``1 / JOBTRENDS_DOMAIN_RATE``
-  seconds after the previous one whichever worker sent it; a ``Retry-After`` pushes the
-  host's next slot for every worker;
+  takes one of the host's ``JOBTRENDS_DOMAIN_CONCURRENCY`` in-flight slots (a lease a dead
+  worker cannot keep) and reserves the host's next start slot, ``1 /
+  JOBTRENDS_DOMAIN_RATE`` seconds after the previous one whichever worker sent it; a
+  ``Retry-After`` pushes the host's next slot for every worker;
+- the worker's reactor does not wait on Redis for writes: found requests are queued,
+  items and acknowledgements pushed, in-flight slots taken and given back through an
+  asyncio client (a page's acknowledgement still waits until the requests it found are
+  queued); only taking the next request is a blocking call;
 - bookkeeping: live workers are a Redis hash of heartbeats; a worker that starts with no
   live worker and no queued or leased work clears the previous crawl's duplicate filter
   (and says so); the tally hash ``jobtrends:<spider>:tally`` counts requests issued and
@@ -65,6 +70,11 @@ DEFAULT_LEASE = (
     60.0  # seconds without a heartbeat before a worker on another host is dead
 )
 DEFAULT_RATE = 2.0  # requests per second per host, shared by all workers
+ENQUEUE_TRIES = 12  # tries (backing off up to 5 s) to queue a found request
+DEFAULT_SITE_SLOTS = 2  # requests in flight per host, shared by all workers
+DEFAULT_SITE_LEASE = (
+    10.0  # seconds an in-flight slot outlives a worker that stopped renewing
+)
 
 
 def key(spider: str, what: str) -> str:
@@ -100,6 +110,8 @@ def redis_settings(url: str, *, idle: float = 5.0) -> dict:
         "DOWNLOAD_DELAY": 0,
         "CONCURRENT_REQUESTS": project.CONCURRENT_REQUESTS_PER_DOMAIN,
         "JOBTRENDS_DOMAIN_RATE": DEFAULT_RATE,
+        "JOBTRENDS_DOMAIN_CONCURRENCY": project.CONCURRENT_REQUESTS_PER_DOMAIN,
+        "JOBTRENDS_SITE_LEASE": DEFAULT_SITE_LEASE,
         "JOBTRENDS_REDIS_LEASE": DEFAULT_LEASE,
         "JOBTRENDS_DB": "",
         "JOBTRENDS_REDIS_IDLE": idle,
@@ -110,6 +122,40 @@ def redis_client(url: str, *, decode: bool = True):
     import redis
 
     return redis.Redis.from_url(url, decode_responses=decode)
+
+
+def redis_async_client(url: str, *, decode: bool = True):
+    """A client for the reactor's asyncio loop: its calls do not block the worker."""
+    import redis.asyncio
+
+    return redis.asyncio.Redis.from_url(url, decode_responses=decode)
+
+
+class Background:
+    """Redis writes the reactor does not wait for; a failure is logged, never dropped."""
+
+    def __init__(self, what: str):
+        self.what = what
+        self.tasks: set = set()
+
+    def start(self, coro):
+        import asyncio
+
+        task = asyncio.ensure_future(coro)
+        self.tasks.add(task)
+        task.add_done_callback(self._done)
+        return task
+
+    def _done(self, task) -> None:
+        self.tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            logger.error("%s failed", self.what, exc_info=task.exception())
+
+    async def wait(self) -> None:
+        import asyncio
+
+        while self.tasks:
+            await asyncio.gather(*list(self.tasks), return_exceptions=True)
 
 
 def _text(value) -> str:
@@ -135,11 +181,16 @@ def consumer_dead(
 ) -> bool:
     """A consumer ``host:pid:tag`` is dead when its pid is gone on this host, or when its
     last heartbeat (None: none) is older than ``lease`` seconds."""
-    host, _, rest = name.partition(":")
-    pid = rest.partition(":")[0]
-    if host == socket.gethostname() and pid.isdigit() and not _pid_alive(int(pid)):
+    if gone_from_this_host(name):
         return True
     return heartbeat is None or now - heartbeat > lease
+
+
+def gone_from_this_host(name: str) -> bool:
+    """True when ``name`` (``host:pid:...``) is a process of this host that is gone."""
+    host, _, rest = name.partition(":")
+    pid = rest.partition(":")[0]
+    return host == socket.gethostname() and pid.isdigit() and not _pid_alive(int(pid))
 
 
 def _ensure_group(server, stream: str, group: str) -> None:
@@ -245,17 +296,45 @@ redis.call('HSET', KEYS[3], 'done', ARGV[2])
 return 1
 """
 
-# KEYS: the host's next-slot key; ARGV: interval seconds, minimum wait seconds.
-# Returns {seconds to wait, reserved start on the Redis clock} (strings: Lua numbers
-# would become integers).
-SLOT_LUA = """
+# KEYS: the host's next-start key, the host's in-flight set (token -> lease end);
+# ARGV: interval seconds, minimum wait seconds, in-flight limit (0: none), lease seconds,
+# token.  With the limit reached: {'-1', '0'}, nothing taken.  Else the token joins the
+# in-flight set and the host's next start slot is reserved: {seconds to wait, reserved start
+# on the Redis clock} (strings: Lua numbers would become integers).
+SITE_LUA = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local limit = tonumber(ARGV[3])
+if limit > 0 then
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+  if redis.call('ZCARD', KEYS[2]) >= limit then return {'-1', '0'} end
+  local lease = tonumber(ARGV[4])
+  redis.call('ZADD', KEYS[2], now + lease, ARGV[5])
+  redis.call('PEXPIRE', KEYS[2], math.ceil(lease * 1000) + 60000)
+end
+local interval = tonumber(ARGV[1])
+if interval <= 0 then return {'0', string.format('%.6f', now)} end
 local nxt = tonumber(redis.call('GET', KEYS[1]) or '0')
 local at = math.max(now + tonumber(ARGV[2]), nxt)
-local after = at + tonumber(ARGV[1])
+local after = at + interval
 redis.call('SET', KEYS[1], string.format('%.6f', after), 'PX', math.ceil((after - now) * 1000) + 60000)
 return {string.format('%.6f', at - now), string.format('%.6f', at)}
+"""
+
+# KEYS: in-flight sets, one per token; ARGV: lease seconds, tokens.  Extends each token's
+# lease; returns how many tokens were no longer there (their lease had run out).
+RENEW_LUA = """
+local t = redis.call('TIME')
+local until_ = tonumber(t[1]) + tonumber(t[2]) / 1000000 + tonumber(ARGV[1])
+local gone = 0
+for i = 1, #KEYS do
+  if redis.call('ZSCORE', KEYS[i], ARGV[i + 1]) then
+    redis.call('ZADD', KEYS[i], until_, ARGV[i + 1])
+  else
+    gone = gone + 1
+  end
+end
+return gone
 """
 
 # KEYS: the host's next-slot key; ARGV: seconds no request may start (Retry-After)
@@ -280,6 +359,10 @@ class LeasedScheduler:
         self.url = settings.get("REDIS_URL")
         self.lease = settings.getfloat("JOBTRENDS_REDIS_LEASE", DEFAULT_LEASE)
         self.server = redis_client(self.url, decode=False)
+        self.aserver = redis_async_client(self.url, decode=False)
+        self.flushing = Background("pushing items and acknowledgements")
+        self.enqueuing = Background("queueing a request")
+        self.lost_enqueue = False
         self.worker_id = new_consumer_name()
         self.local: deque = (
             deque()
@@ -309,7 +392,7 @@ class LeasedScheduler:
         )
         self.streams = stream_keys(name)
         self._open = self.server.register_script(OPEN_LUA)
-        self._enqueue = self.server.register_script(ENQUEUE_LUA)
+        self._aenqueue = self.aserver.register_script(ENQUEUE_LUA)
         self._next = self.server.register_script(NEXT_LUA)
         self._close = self.server.register_script(CLOSE_LUA)
         self.forget_dead_workers()
@@ -424,11 +507,14 @@ class LeasedScheduler:
 
         try:
             self.heartbeat()
+            limiter = getattr(self.crawler, "jobtrends_rate_limit", None)
+            if limiter is not None:
+                limiter.renew()
             now = time.monotonic()
             if now - self._reaped > 1.0:
                 self._reaped = now
                 self.reclaim()
-            self.flush()
+            self.flush_soon()
         except redis.RedisError as exc:
             # A Redis hiccup must not stop the loop (no heartbeat = declared dead).
             self.stats.inc_value("jobtrends/redis_errors")
@@ -445,17 +531,53 @@ class LeasedScheduler:
         payload = pickle.dumps(request.to_dict(spider=self.spider), protocol=4)
         fingerprint = self.crawler.request_fingerprinter.fingerprint(request).hex()
         stream = key(self.spider.name, f"requests:{depth}")
-        if not self._enqueue(
-            keys=[self.df_key, stream, self.tally_key],
-            args=[fingerprint, payload, "1" if request.dont_filter else "0"],
-        ):
-            self.stats.inc_value("scheduler/filtered/redis")
-            return False
-        self.stats.inc_value("scheduler/enqueued/redis")
-        self._queued = (0.0, 0)
+        # Queued without blocking the reactor; the flush that acknowledges the page that
+        # found this request waits for it first (see flush).
+        self.enqueuing.start(
+            self._enqueue_one(
+                [self.df_key, stream, self.tally_key],
+                [fingerprint, payload, "1" if request.dont_filter else "0"],
+            )
+        )
         return True
 
+    async def _enqueue_one(self, keys: list[str], args: list) -> None:
+        import asyncio
+
+        import redis
+
+        for attempt in range(ENQUEUE_TRIES):
+            try:
+                added = await self._aenqueue(keys=keys, args=args)
+                break
+            except redis.RedisError as exc:
+                self.stats.inc_value("jobtrends/redis_errors")
+                logger.warning("Redis error queueing a request, retrying: %s", exc)
+                await asyncio.sleep(min(0.1 * 2**attempt, 5.0))
+        else:
+            # The page that found it must be fetched again: acknowledge nothing more, so
+            # this worker's leases go to the others once it stops.
+            self.lost_enqueue = True
+            logger.error(
+                "could not queue a request after %d tries: this worker acknowledges no "
+                "more pages; other or later workers fetch them again",
+                ENQUEUE_TRIES,
+            )
+            return
+        self.stats.inc_value(
+            "scheduler/enqueued/redis" if added else "scheduler/filtered/redis"
+        )
+        self._queued = (0.0, 0)
+        slot = getattr(self.crawler.engine, "_slot", None)
+        if slot is not None and slot.closing is None:
+            slot.nextcall.schedule()
+
     def next_request(self):
+        if self.enqueuing.tasks and not self.local:
+            # Requests this worker just found are on their way to Redis: wait for them
+            # (each one landing wakes the engine) so the deepest page is taken, not one that
+            # merely arrived first - the next page of a feed is the crawl's critical path.
+            return None
         if self.local:
             stream, entry_id, payload = self.local.popleft()
         else:
@@ -479,15 +601,40 @@ class LeasedScheduler:
             # leased, a live or later worker fetches it again.
             return
         self.acks.append(lease)
-        self.flush()
+        self.flush_soon()
 
-    def flush(self) -> None:
+    def flush_soon(self) -> None:
+        """Push the buffered items and acknowledgements without blocking the reactor (one
+        flush runs at a time; it goes on while more are buffered)."""
+        if (self.items or self.acks) and not self.flushing.tasks:
+            self.flushing.start(self._flush_all())
+
+    async def _flush_all(self) -> None:
+        import redis
+
+        try:
+            while self.items or self.acks:
+                await self.flush()
+        except redis.RedisError as exc:
+            # kept for the next try (the loop's tick starts one every 0.1 s)
+            self.stats.inc_value("jobtrends/redis_errors")
+            logger.warning("Redis error pushing items, retrying: %s", exc)
+
+    async def flush(self) -> None:
         """Push buffered items and acknowledge finished requests in one transaction."""
         if not self.items and not self.acks:
             return
+        import asyncio
+
         items, acks = self.items, self.acks
         self.items, self.acks = [], []
-        pipe = self.server.pipeline(transaction=True)
+        # A page is acknowledged only once the requests it found are queued.
+        queueing = list(self.enqueuing.tasks)
+        if queueing:
+            await asyncio.gather(*queueing, return_exceptions=True)
+        if self.lost_enqueue:
+            acks = []
+        pipe = self.aserver.pipeline(transaction=True)
         for raw in items:
             pipe.xadd(ITEMS_KEY, {"i": raw})
         if items:
@@ -498,8 +645,8 @@ class LeasedScheduler:
         if acks:
             pipe.hincrby(self.tally_key, "acked", len(acks))
         try:
-            pipe.execute()
-        except Exception:
+            await pipe.execute()
+        except BaseException:
             # Not pushed: keep them for the next flush (a MULTI applies all or nothing; if
             # it did apply, pushing again repeats items the writer upserts idempotently).
             self.items, self.acks = items + self.items, acks + self.acks
@@ -515,7 +662,7 @@ class LeasedScheduler:
                 pipe.xlen(stream)
             n = sum(pipe.execute())
             self._queued = (time.monotonic(), n)
-        return n + len(self.local)
+        return n + len(self.local) + len(self.enqueuing.tasks)
 
     def has_pending_requests(self) -> bool:
         return self.queued() > 0
@@ -524,9 +671,20 @@ class LeasedScheduler:
         return self.queued()
 
     def close(self, reason):
+        from scrapy.utils.defer import deferred_from_coro
+
         if self._loop is not None and self._loop.running:
             self._loop.stop()
-        self.flush()
+        return deferred_from_coro(self._close_async(reason))
+
+    async def _close_async(self, reason) -> None:
+        limiter = getattr(self.crawler, "jobtrends_rate_limit", None)
+        if limiter is not None:
+            await limiter.background.wait()
+            limiter.release_all()
+        await self.enqueuing.wait()
+        await self.flushing.wait()
+        await self.flush()
         last = self._close(
             keys=[self.workers_key, self.df_key, self.tally_key, *self.streams],
             args=[self.worker_id, time.time(), self.lease],
@@ -554,26 +712,47 @@ class RedisItemPipeline:
         scheduler.items.append(json.dumps(dict(item), ensure_ascii=False))
         self.crawler.stats.inc_value("jobtrends/pushed")
         if len(scheduler.items) >= 1000:
-            scheduler.flush()
+            scheduler.flush_soon()
         return item
 
 
 class SharedRateLimit:
-    """Downloader middleware: one request-start rate per host, shared by every worker.
+    """Downloader middleware: per-host politeness shared by every worker, in Redis.
 
-    Each request reserves the host's next start slot in Redis (a Lua script on the Redis
-    clock): requests to one host start at least ``1 / JOBTRENDS_DOMAIN_RATE`` seconds
-    apart, however many workers send them.  :meth:`hold` (called for a ``Retry-After``)
-    moves the host's next slot past the wait for every worker.
+    - **Concurrency**: at most ``JOBTRENDS_DOMAIN_CONCURRENCY`` requests to one host are in
+      flight across all workers.  A request takes a token of the host's in-flight set
+      before it starts and gives it back with its response or error.  Tokens are leases
+      (``JOBTRENDS_SITE_LEASE`` seconds, renewed while the worker lives): a killed worker's
+      tokens are dropped at once when its pid is gone on this host, else when their lease
+      runs out, so a dead worker never holds a host's slot for good.
+    - **Rate**: each request reserves the host's next start slot (a Lua script on the Redis
+      clock): requests to one host start at least ``1 / JOBTRENDS_DOMAIN_RATE`` seconds
+      apart, however many workers send them.  :meth:`hold` (called for a ``Retry-After``)
+      moves the host's next slot past the wait for every worker.
     """
 
+    POLL = 0.01  # seconds between tries while a host's in-flight limit is reached
+
     def __init__(self, crawler):
+        from itertools import count
+
         self.crawler = crawler
-        rate = crawler.settings.getfloat("JOBTRENDS_DOMAIN_RATE", DEFAULT_RATE)
+        settings = crawler.settings
+        rate = settings.getfloat("JOBTRENDS_DOMAIN_RATE", DEFAULT_RATE)
         self.interval = 1.0 / rate if rate > 0 else 0.0
-        self.server = redis_client(crawler.settings.get("REDIS_URL"))
-        self._slot = self.server.register_script(SLOT_LUA)
+        self.limit = settings.getint("JOBTRENDS_DOMAIN_CONCURRENCY", DEFAULT_SITE_SLOTS)
+        self.lease = settings.getfloat("JOBTRENDS_SITE_LEASE", DEFAULT_SITE_LEASE)
+        self.server = redis_client(settings.get("REDIS_URL"))
+        self.aserver = redis_async_client(settings.get("REDIS_URL"))
+        self.background = Background("giving back an in-flight slot")
+        self._site = self.aserver.register_script(SITE_LUA)
+        self._renew = self.server.register_script(RENEW_LUA)
         self._hold = self.server.register_script(HOLD_LUA)
+        self.name = new_consumer_name()
+        self._tokens = count(1)
+        self.held: dict[str, str] = {}  # token -> the in-flight set holding it
+        self._renewed = time.monotonic()
+        self._swept = 0.0
         crawler.jobtrends_rate_limit = self
 
     @classmethod
@@ -585,23 +764,110 @@ class SharedRateLimit:
         host = urlsplit(url).hostname
         return f"jobtrends:rate:{host}" if host else None
 
+    @staticmethod
+    def flight_key(rate_key: str) -> str:
+        return rate_key.replace("jobtrends:rate:", "jobtrends:inflight:", 1)
+
     async def process_request(self, request, spider=None):
         slot = self.host_key(request.url)
-        if slot is None or self.interval <= 0:
+        if slot is None or (self.interval <= 0 and self.limit <= 0):
             return
-        wait = self.reserve(slot)[0]
-        if wait > 0:
-            from scrapy.utils.defer import maybe_deferred_to_future
-            from twisted.internet import reactor
-            from twisted.internet.task import deferLater
+        from scrapy.utils.defer import maybe_deferred_to_future
+        from twisted.internet import reactor
+        from twisted.internet.task import deferLater
 
-            self.crawler.stats.inc_value("jobtrends/rate_waits")
+        stats = self.crawler.stats
+        token = f"{self.name}:{next(self._tokens)}" if self.limit > 0 else None
+        while True:
+            got = await self.acquire(slot, token)
+            if got is not None:
+                break
+            stats.inc_value("jobtrends/site_full_waits")
+            await maybe_deferred_to_future(deferLater(reactor, self.POLL, lambda: None))
+        if token:
+            request.meta["jobtrends_site_token"] = token
+        wait = got[0]
+        if wait > 0:
+            stats.inc_value("jobtrends/rate_waits")
             await maybe_deferred_to_future(deferLater(reactor, wait, lambda: None))
 
-    def reserve(self, slot: str) -> tuple[float, float]:
-        """(seconds to wait, reserved start time on the Redis clock) of the host's next slot."""
-        wait, at = self._slot(keys=[slot], args=[self.interval, 0])
+    def process_response(self, request, response, spider=None):
+        self.release(request)
+        return response
+
+    def process_exception(self, request, exception, spider=None):
+        self.release(request)
+
+    async def acquire(self, slot: str, token: str | None) -> tuple[float, float] | None:
+        """Take an in-flight token of the host (``token`` None: no in-flight limit) and its
+        next start slot: (seconds to wait, reserved start on the Redis clock), or None
+        while the host's in-flight limit is reached."""
+        limit = self.limit if token else 0
+        wait, at = await self._site(
+            keys=[slot, self.flight_key(slot)],
+            args=[self.interval, 0, limit, self.lease, token or ""],
+        )
+        if wait == "-1":
+            self.sweep(self.flight_key(slot))
+            return None
+        if limit > 0:
+            self.held[token] = self.flight_key(slot)
         return float(wait), float(at)
+
+    def release(self, request) -> None:
+        """Give the request's in-flight token back (without blocking the reactor)."""
+        token = request.meta.pop("jobtrends_site_token", None)
+        flights = self.held.pop(token, None) if token else None
+        if flights:
+            self.background.start(self.aserver.zrem(flights, token))
+
+    def renew(self, force: bool = False) -> None:
+        """Extend the leases of the tokens this worker holds (every lease / 4 seconds;
+        called by the scheduler's loop)."""
+        now = time.monotonic()
+        if not self.held or (not force and now - self._renewed < self.lease / 4):
+            return
+        self._renewed = now
+        tokens = list(self.held)
+        gone = self._renew(
+            keys=[self.held[t] for t in tokens], args=[self.lease, *tokens]
+        )
+        if gone:
+            # Stalled longer than the lease: another worker may have used the slot.
+            self.crawler.stats.inc_value("jobtrends/site_leases_lost", int(gone))
+            logger.warning(
+                "%d in-flight slot lease(s) ran out before renewal (worker stalled "
+                "longer than JOBTRENDS_SITE_LEASE=%gs)",
+                gone,
+                self.lease,
+            )
+
+    def release_all(self) -> None:
+        """Give back every token still held (the worker is closing)."""
+        held, self.held = self.held, {}
+        for token, flights in held.items():
+            self.server.zrem(flights, token)
+
+    def sweep(self, flights: str) -> int:
+        """Drop the tokens of workers that died on this host (at most once a second)."""
+        now = time.monotonic()
+        if now - self._swept < 1.0:
+            return 0
+        self._swept = now
+        dead = [
+            token
+            for token in self.server.zrange(flights, 0, -1)
+            if token.rpartition(":")[0] != self.name and gone_from_this_host(token)
+        ]
+        if dead:
+            self.server.zrem(flights, *dead)
+            self.crawler.stats.inc_value("jobtrends/site_slots_freed", len(dead))
+            logger.warning(
+                "freed %d in-flight slot(s) of %s held by dead workers",
+                len(dead),
+                flights.partition("jobtrends:inflight:")[2],
+            )
+        return len(dead)
 
     def hold(self, url: str, seconds: float) -> None:
         slot = self.host_key(url)
@@ -969,11 +1235,13 @@ def crawl_on_redis(
             f"unknown spider {name!r}: choose from {', '.join(spider_names())}"
         )
     redis_client(url).ping()
-    overrides = {**redis_settings(url, idle=idle), **(settings or {})}
-    if "CONCURRENT_REQUESTS" not in (
-        settings or {}
-    ) and "CONCURRENT_REQUESTS_PER_DOMAIN" in (settings or {}):
-        overrides["CONCURRENT_REQUESTS"] = settings["CONCURRENT_REQUESTS_PER_DOMAIN"]
+    settings = settings or {}
+    overrides = {**redis_settings(url, idle=idle), **settings}
+    if "CONCURRENT_REQUESTS_PER_DOMAIN" in settings:
+        # The per-domain limit holds across workers unless the site-wide one is given.
+        for name_ in ("CONCURRENT_REQUESTS", "JOBTRENDS_DOMAIN_CONCURRENCY"):
+            if name_ not in settings:
+                overrides[name_] = settings["CONCURRENT_REQUESTS_PER_DOMAIN"]
     if log_file:
         from pathlib import Path
 

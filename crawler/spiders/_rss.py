@@ -72,21 +72,24 @@ class RssFeedSpider(JobSpider):
                 response.text[:200] if hasattr(response, "text") else "",
             )
             return
-        ids = []
+        linked = []
         for item in items:
             link = xml_text(item, "link") or xml_text(item, "guid")
-            job_id = self.item_id(item, link)
-            if not job_id:
-                yield self.skip(
-                    response, "no_job_id", f"link without {self.id_hint}: {link}", item
-                )
-                continue
-            ids.append(job_id)
-            yield self.listing(response, job_id, item, url=link)
+            linked.append((item, link, self.item_id(item, link)))
+        ids = [job_id for _, _, job_id in linked if job_id]
         next_url = self.next_page_url(response.url, len(items))
         if next_url and page < max_pages and not self.should_stop_paging(ids):
+            # The next page first: it is queued (and can be fetched, by any worker) while
+            # this page's listings are still being built.
             yield scrapy.Request(
                 next_url,
                 callback=self.parse_feed,
                 cb_kwargs={"page": page + 1, "max_pages": max_pages},
             )
+        for item, link, job_id in linked:
+            if not job_id:
+                yield self.skip(
+                    response, "no_job_id", f"link without {self.id_hint}: {link}", item
+                )
+                continue
+            yield self.listing(response, job_id, item, url=link)

@@ -6,12 +6,14 @@ Crashes come from hooks the code checks (``JOBTRENDS_KILL_AFTER_PAGES`` /
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import signal
 import socket
 import subprocess
 import sys
+import threading
 from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -56,7 +58,14 @@ def spawn(args: list[str], hook: str = "", count: int = 0) -> subprocess.Popen:
     )
 
 
-def worker(server: FixtureServer, redis_url: str, log: Path, *, kill_after: int = 0):
+def worker(
+    server: FixtureServer,
+    redis_url: str,
+    log: Path,
+    *,
+    kill_after: int = 0,
+    settings: tuple[str, ...] = (),
+):
     args = [
         "crawler.redis_scale",
         "upwork",
@@ -71,6 +80,7 @@ def worker(server: FixtureServer, redis_url: str, log: Path, *, kill_after: int 
         "--log-file",
         str(log),
         *FAST,
+        *settings,
     ]
     return spawn(args, "JOBTRENDS_KILL_AFTER_PAGES", kill_after)
 
@@ -323,16 +333,137 @@ def test_shared_rate_limit_spaces_every_workers_requests(redis_url):
         settings = Settings({"REDIS_URL": redis_url, "JOBTRENDS_DOMAIN_RATE": 4})
         return SharedRateLimit(SimpleNamespace(settings=settings))
 
-    a, b = limiter(), limiter()
-    slot = a.host_key("https://www.upwork.com/ab/feed/jobs/rss?q=x")
-    assert slot == b.host_key("https://www.upwork.com/other") and slot != a.host_key(
-        "https://example.org/"
-    )
-    starts = [(a if i % 2 else b).reserve(slot)[1] for i in range(6)]
-    gaps = [round(y - x, 6) for x, y in itertools.pairwise(starts)]
-    assert gaps == [0.25] * 5
-    a.hold(
-        "https://www.upwork.com/x", 30
-    )  # a 429 with Retry-After: 30 seen by worker a
-    wait, _ = b.reserve(slot)
-    assert 29 < wait <= 30.0
+    async def check():
+        a, b = limiter(), limiter()
+        slot = a.host_key("https://www.upwork.com/ab/feed/jobs/rss?q=x")
+        assert slot == b.host_key("https://www.upwork.com/other")
+        assert slot != a.host_key("https://example.org/")
+        starts = [(await (a if i % 2 else b).acquire(slot, None))[1] for i in range(6)]
+        gaps = [round(y - x, 6) for x, y in itertools.pairwise(starts)]
+        assert gaps == [0.25] * 5
+        # a 429 with Retry-After: 30 seen by worker a
+        a.hold("https://www.upwork.com/x", 30)
+        wait, _ = await b.acquire(slot, None)
+        assert 29 < wait <= 30.0
+
+    asyncio.run(check())
+
+
+def test_site_in_flight_limit_holds_across_workers(tmp_path, redis_url):
+    """Two workers that could each have 4 requests in flight: the site never sees more
+    than the shared limit (2) at once, counted by the server itself; nothing is lost."""
+
+    items_on_pages, ids, pages = fixture_listings()
+    db = tmp_path / "jobs.db"
+    with FixtureServer(FIXTURES) as server:
+        # The first pages are answered only once the limit is reached, so the workers
+        # certainly try to go past it (a third request would arrive while two are held).
+        reached = threading.Event()
+        server.faults["/upwork/ab/"] = [{"hold": reached}] * 2 + [
+            {"delay": 0.05}
+        ] * 1000
+
+        def watch():
+            while not reached.is_set():
+                if server.in_flight >= 2:
+                    reached.set()
+                threading.Event().wait(0.005)
+
+        threading.Thread(target=watch, daemon=True).start()
+        ingest = writer(redis_url, db)
+        limit = ("-s", "JOBTRENDS_DOMAIN_CONCURRENCY=2")
+        workers = [
+            worker(server, redis_url, tmp_path / f"w{i}.log", settings=limit)
+            for i in (1, 2)
+        ]
+        summaries = [json.loads(finish(p)[0].strip().splitlines()[-1]) for p in workers]
+        finish(ingest)
+        fetched = Counter(
+            r for r in server.requests if urlsplit(r).path.startswith("/upwork/ab/")
+        )
+        seen_at_once = server.max_in_flight
+    assert reached.is_set()
+    assert seen_at_once == 2
+    assert len(fetched) == pages and set(fetched.values()) == {1}
+    assert sum(s["pushed"] for s in summaries) == items_on_pages
+    assert {
+        r["source_id"] for r in rows(db, "SELECT source_id FROM raw_listings")
+    } == ids
+    import redis
+
+    # Every slot was given back: nothing left in the host's in-flight set.
+    assert not redis.Redis.from_url(redis_url).zcard("jobtrends:inflight:127.0.0.1")
+
+
+HOLDER = """
+import asyncio
+import sys
+from types import SimpleNamespace
+from scrapy.settings import Settings
+from crawler.redis_scale import SharedRateLimit
+settings = Settings({"REDIS_URL": sys.argv[1], "JOBTRENDS_DOMAIN_CONCURRENCY": 2,
+                     "JOBTRENDS_SITE_LEASE": 600})
+async def hold_two():
+    limiter = SharedRateLimit(SimpleNamespace(settings=settings, stats=None))
+    slot = limiter.host_key("https://www.upwork.com/")
+    for n in (1, 2):
+        assert await limiter.acquire(slot, f"{limiter.name}:{n}")
+asyncio.run(hold_two())
+print("held", flush=True)
+sys.stdin.read()
+"""
+
+
+def test_in_flight_slots_of_a_killed_worker_are_freed(redis_url):
+    """A worker killed while holding a host's slots does not hold them for good: on this
+    host its pid is gone, so the next worker frees them; a worker elsewhere that stopped
+    renewing loses them when their lease runs out."""
+    from types import SimpleNamespace
+
+    import redis
+    from scrapy.settings import Settings
+    from scrapy.statscollectors import MemoryStatsCollector
+
+    from crawler.redis_scale import SharedRateLimit
+
+    settings = Settings({"REDIS_URL": redis_url, "JOBTRENDS_DOMAIN_CONCURRENCY": 2})
+    crawler = SimpleNamespace(settings=settings)
+    crawler.stats = MemoryStatsCollector(crawler)
+
+    async def check():
+        limiter = SharedRateLimit(crawler)
+        slot = limiter.host_key("https://www.upwork.com/feed")
+        holder = subprocess.Popen(
+            [sys.executable, "-c", HOLDER, redis_url],
+            cwd=ROOT,
+            env=cli_env(),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert holder.stdout.readline().strip() == "held"
+        # The holder lives (lease 600 s): its two slots are the host's limit.
+        assert await limiter.acquire(slot, "me:1") is None
+        holder.kill()
+        holder.wait()
+        got = None
+        for _ in range(3000):  # the sweep runs at most once a second while refused
+            got = await limiter.acquire(slot, f"{limiter.name}:1")
+            if got is not None:
+                break
+            await asyncio.sleep(0.01)
+        assert got is not None
+        assert limiter.crawler.stats.get_value("jobtrends/site_slots_freed") == 2
+        limiter.release_all()
+        # A worker on another host whose lease ran out (score in the past on the Redis clock)
+        # holds nothing; one whose lease still runs holds its slot.
+        client = redis.Redis.from_url(redis_url)
+        now = float(client.time()[0])
+        client.zadd("jobtrends:inflight:www.upwork.com", {"far:1:aa:1": now - 1})
+        client.zadd("jobtrends:inflight:www.upwork.com", {"far:2:bb:1": now + 600})
+        client.zadd("jobtrends:inflight:www.upwork.com", {"far:3:cc:1": now + 600})
+        assert await limiter.acquire(slot, f"{limiter.name}:2") is None
+        client.zrem("jobtrends:inflight:www.upwork.com", "far:3:cc:1")
+        assert await limiter.acquire(slot, f"{limiter.name}:3") is not None
+
+    asyncio.run(check())
