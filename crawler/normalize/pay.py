@@ -51,6 +51,8 @@ from crawler.normalize.currency import (
     clean_hint,
     decimal_comma,
     decimals,
+    has_local_reading,
+    local_reading,
     resolve,
     settle,
     sign_after,
@@ -185,8 +187,9 @@ _NUM_RE = re.compile(
     r"|(?P<grp>\d{1,3}(?P<sep>[,.' ’])\d{3}(?:(?P=sep)\d{3})*(?!\d)(?:[.,]\d+)?)"
     r"|(?P<plain>\d+(?:[.,]\d+)?)"
     r"|(?<!\w)(?P<lead>[.,]\d{1,2})(?!\d)"  # .75
-    r")(?:\s?(?P<mult>[kK]|mil|[Mm]io\.?|millions?|M|[Ll]akhs?|[Ll]acs?|LPA|[Cc]rores?"
-    r"|[Cc]r\.?|тыс\.?|tys\.?|tis\.?|juta|jt|ribu|rb|triệu|(?<=\d)m)(?![^\W\d_])"
+    r")(?:\s?(?P<mult>[kK]|mil|[Mm]io\.?|millions?|MM|M|[Ll]akhs?|[Ll]acs?|LPA|[Cc]rores?"
+    r"|[Cc]r\.?|тыс\.?|тис\.?|млн\.?|mln\.?|tys\.?|tis\.?|juta|jt|ribu|rb|triệu|bin"
+    r"|ezer|e(?=\s?Ft\b)|(?<=\d)tr|(?<=\d)L|(?<=\d)m)(?![^\W\d_])"
     r"|(?P<cjk>[万만千]))?"
 )
 _CODE_RE = re.compile(r"\b[A-Z]{3}\b")
@@ -198,7 +201,9 @@ _MULTIPLIERS.update({"만": 1e4, "mio": 1e6, "million": 1e6, "m": 1e6, "lakh": 1
 _MULTIPLIERS.update(
     {"lac": 1e5, "lpa": 1e5, "crore": 1e7, "juta": 1e6, "ribu": 1e3, "rb": 1e3}
 )
-_MULTIPLIERS.update({"cr": 1e7, "jt": 1e6, "triệu": 1e6})
+_MULTIPLIERS.update({"cr": 1e7, "jt": 1e6, "triệu": 1e6, "tr": 1e6, "l": 1e5})
+_MULTIPLIERS.update({"mm": 1e6, "млн": 1e6, "mln": 1e6, "тис": 1e3, "bin": 1e3})
+_MULTIPLIERS.update({"e": 1e3, "ezer": 1e3})
 # What joins two amounts into a range (a unit may sit after the lower bound too:
 # "$35/h - $45/h").
 _JOIN_RE = re.compile(
@@ -231,10 +236,14 @@ _SIGN_CENTS_RE = re.compile(r"(\d)\s?([€$£¥₹₽₺₪₩₦₱₫])\s(\d\d
 _SPACES_RE = re.compile(r" {2,}")
 # "49p", "99p!": pence written onto the number (not the "p" of "p/h", "p.a.").
 _PENCE_RE = re.compile(r"p(?![\w/.])")
-# Lakh and crore are South Asian number words: with no sign they stand for "Rs".
-_RUPEE_MULTS = frozenset(
-    {"lakh", "lakhs", "lac", "lacs", "lpa", "crore", "crores", "cr"}
+# Number words of one language stand for its currency when no sign is written: lakh
+# and crore for "Rs", triệu for the dong, juta for the rupiah, 万 for yuan/yen/NT$ ...
+_MULT_SIGNS = dict.fromkeys(
+    ("lakh", "lakhs", "lac", "lacs", "lpa", "crore", "crores", "cr"), "Rs"
 )
+_MULT_SIGNS.update({"triệu": "đ", "tr": "đ", "juta": "Rp", "jt": "Rp", "rb": "Rp"})
+_MULT_SIGNS.update({"ribu": "Rp", "万": "万", "만": "원", "тис": "грн", "bin": "TL"})
+_MULT_SIGNS.update({"tys": "zł"})
 _CLEAN = str.maketrans(
     {
         "–": "-",
@@ -250,6 +259,10 @@ _CLEAN = str.maketrans(
         "\u200b": None,
         "\u066b": ".",  # Arabic decimal separator
         "\u066c": ",",  # Arabic thousands separator
+        # Fullwidth forms ("１２，８００円") as their ASCII letters, digits and signs.
+        **{chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)},
+        # Superscript cents ("19,⁹⁹ €").
+        **dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")),
     }
 )
 
@@ -313,6 +326,10 @@ def parse_pay_detail(
             # countries share one cached parse of the same text.
             code = settle(pay.currency_rule[len("ambiguous:") :], country)
             if code:
+                pay = replace(pay, currency=code, currency_rule="country")
+        elif pay is not None and country and pay.currency_rule.startswith("symbol:"):
+            code = local_reading(pay.currency_rule[len("symbol:") :], country)
+            if code:  # "元" in Taiwan: the new Taiwan dollar
                 pay = replace(pay, currency=code, currency_rule="country")
         return pay, reason
     except Exception as exc:  # noqa: BLE001 - recorded: the issue row names the failure
@@ -419,9 +436,12 @@ def _parse(text, currency_hint):
     )
     sign = a.sign
     if sign is None and (b is None or b.sign is None):
-        mult = (b.m["mult"] if b is not None else None) or a.m["mult"]
-        if mult and mult.rstrip(".").lower() in _RUPEE_MULTS:
-            sign = ("Rs", sign_value("Rs"))  # "8-10 LPA": rupees, settled by country
+        mult = (b.m["mult"] or b.m["cjk"] if b is not None else None) or (
+            a.m["mult"] or a.m["cjk"]
+        )
+        written = _MULT_SIGNS.get(mult.rstrip(".").lower()) if mult else None
+        if written:  # "8-10 LPA": rupees, settled by country; "15 triệu": dong
+            sign = (written, sign_value(written))
     if b is not None and (sign is None or (_ambiguous(sign) and b.sign is not None)):
         sign = b.sign if not _ambiguous(b.sign) else sign or b.sign
     if _ambiguous(sign):  # "$40 - $60/hr (USD)": a code elsewhere that settles it
@@ -429,6 +449,8 @@ def _parse(text, currency_hint):
         if code:
             sign = (code, code)
     currency, rule = resolve(sign, hint=currency_hint, country=None)
+    if rule == "symbol" and has_local_reading(sign[0]):
+        rule = f"symbol:{sign[0]}"  # "元": the yuan, unless the country reads it as its own
 
     lo, a_mult = _number(a.m, currency)
     hi, b_mult = _number(b.m, currency) if b is not None else (None, 1.0)
