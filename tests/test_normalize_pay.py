@@ -271,7 +271,20 @@ WORLD = [
         ("salary", 45000, 45000, "DKK", "month", "country"),
     ),
     ("$55/hr", None, "Canada", ("hourly", 55, 55, "CAD", "hour", "country")),
-    ("$55/hr", None, "DE", ("hourly", 55, 55, None, "hour", "ambiguous:$")),
+    # A "$" where the country has no dollar or peso of its own is the US dollar.
+    ("$55/hr", None, "DE", ("hourly", 55, 55, "USD", "hour", "dollar_abroad")),
+    (
+        "від 2000 $ на місяць",
+        None,
+        "UA",
+        ("salary", 2000, 2000, "USD", "month", "dollar_abroad"),
+    ),
+    (
+        "kr 45 000/mån",
+        None,
+        "DE",
+        ("salary", 45000, 45000, None, "month", "ambiguous:kr"),
+    ),
     ("$55/hr", "GBP", "US", ("hourly", 55, 55, "USD", "hour", "country")),
     ("¥8,000/hour", None, None, ("hourly", 8000, 8000, None, "hour", "ambiguous:¥")),
     ("¥8,000/hour", "JPY", None, ("hourly", 8000, 8000, "JPY", "hour", "hint")),

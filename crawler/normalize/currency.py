@@ -205,6 +205,18 @@ def settle(written: str, country: str | None) -> str | None:
     return local if local and isinstance(value, tuple) and local in value else None
 
 
+def dollar_abroad(written: str, country: str | None) -> str | None:
+    """The US dollar for a dollar sign written in a country with no dollar or peso of its own
+    (``dollar_abroad("$", "UA")`` -> ``"USD"``: Ukrainian and German postings quote
+    salaries in US dollars); None where the country's own currency is one of the sign's
+    (``"$"`` in Canada is settled by :func:`settle`) or the country is unknown."""
+    value = _lookup(written)
+    local = country_currency(country)
+    if local is None or not isinstance(value, tuple) or "USD" not in value:
+        return None
+    return "USD" if local not in value else None
+
+
 def local_reading(written: str, country: str | None) -> str | None:
     """The currency a sign read as one currency means in ``country`` when that country
     uses the sign for its own: ``local_reading("元", "TW")`` -> ``"TWD"``; else None."""

@@ -51,6 +51,7 @@ from crawler.normalize.currency import (
     clean_hint,
     decimal_comma,
     decimals,
+    dollar_abroad,
     has_local_reading,
     local_reading,
     resolve,
@@ -130,6 +131,7 @@ _UNITS: tuple[tuple[str, str], ...] = (
             r"per\s+day|a\s+day|/\s*day|/\s*d\b|daily|p\.?d\.?(?=\s|$)|day\s+rate"
             r"|/\s*tag\b|pro\s+tag|tagessatz|/\s*jour|par\s+jour|/\s*d[ií]a\b|por\s+d[ií]a"
             r"|al\s+d[ií]a|/\s*giorno|al\s+giorno|/\s*день|в\s+день|/\s*dzie|日給|日薪|일급"
+            r"|/\s*天|每天|일당|/\s*วัน|ต่อวัน|\btjm\b"
         ),
         "day",
     ),
@@ -137,6 +139,7 @@ _UNITS: tuple[tuple[str, str], ...] = (
         (
             r"per\s+week|a\s+week|/\s*week|/\s*wk|weekly|p\.?w\.?(?=\s|$)|/\s*woche"
             r"|pro\s+woche|par\s+semaine|/\s*semaine|/\s*semana|por\s+semana|/\s*неделю|週給|周薪"
+            r"|p/w\b|per\s+vecka|/\s*vecka"
         ),
         "week",
     ),
@@ -151,6 +154,9 @@ _UNITS: tuple[tuple[str, str], ...] = (
             r"|شهري|في\s+الشهر|प्रति\s+माह|/\s*माह|bulanan|/\s*bulan|mỗi\s+tháng|/\s*tháng"
             r"|ต่อเดือน|/\s*เดือน|เงินเดือน|/\s*міс|месечно|на\s+месец|á\s+mánuði|לחודש"
             r"|i\s+m[aå]neden|pr\.?\s+m[aå]ned|/\s*m[aå]ned|per\s+bulan|/\s*bulan"
+            r"|per\s+m[aå]n[ae]d|pr\.?\s*mnd|mese[cč]no|mjese[cč]no|mesa[cč]ne|në\s+muaj"
+            r"|[зн]а\s+месяц|[зн]а\s+місяць|в\s+місяць|kwa\s+mwezi|sebulan|/\s*mėn"
+            r"|mēnesī|μήνα|\bpcm\b|\bkuus\b|/\s*kuu\b"
         ),
         "month",
     ),
@@ -234,6 +240,30 @@ _BUDGET_PREFIX_RE = re.compile(
 _SPLIT_CENTS_RE = re.compile(r"(\d)\.\s(\d\d)(?=\s*(?:$|[^\w\s]))")
 _SIGN_CENTS_RE = re.compile(r"(\d)\s?([€$£¥₹₽₺₪₩₦₱₫])\s(\d\d)(?=\s*$)")
 _SPACES_RE = re.compile(r" {2,}")
+# Figures that are not money, blanked before amounts are read: percentages, dates, phone
+# numbers, counted things ("40 hours/week", "250 employees", "4.8 out of 5 stars"), years
+# after a year word ("founded in 1998") and numbers after a label ("Size 42", "Ref. 12").
+_NOT_MONEY_RE = re.compile(
+    r"[-+]?\d+(?:[.,]\d+)?\s?%"
+    r"|\b\d{4}([-/.])\d{1,2}\1\d{1,2}\b|\b\d{1,2}([-/.])\d{1,2}\2\d{2,4}\b"
+    r"|\+\d{1,3}[\s.-]?\(?\d[\d\s().-]{6,}\d"
+    r"|\b(?:tel|phone|call|fax|mob|mobile|whatsapp|тел|телефон)\.?:?\s*(?:us\s+)?"
+    r"(?:on\s+|at\s+)?\+?\(?\d[\d\s().-]{5,}\d"
+    r"|\d+(?:[.,]\d+)?\s*(?:out\s+of|stars?|reviews?|ratings?|years?|yrs?|hours?|hrs"
+    r"|employees|people|staff|users|members|rooms?|beds?|sq\.?\s?ft|m2)(?!\w)"
+    r"|\b(?:in|since|seit|depuis|desde|founded|est\.|established|©|copyright|posted"
+    r"|updated|model)\s*:?\s*(?:19|20)\d\d\b(?![-/.]\d)"
+    r"|\b(?:size|gr\.|größe|taille|talla|ref|no\.|nr\.?|sku|art\.\s?nr\.?|id|zip)"
+    r"\s*[.:#]?\s*[\w/-]*\d[\w/-]*",
+    re.I,
+)
+# Words before a crossed-out price: "was 120 € now 99 €", "statt 129 €", "M.R.P.".
+_OLD_PRICE_RE = re.compile(
+    r"(?:\b(?:was|statt|uvp|rrp|before|før|förr|avant|antes|prima|vorher|regular"
+    r"|reg\.|list\s+price|m\.?r\.?p\.?|было|replaces|previously|originally"
+    r"|compare\s+at)|原价|定価|通常価格)\s*:?\s*(?:[^\w\s]{1,4}\s?)?$",
+    re.I,
+)
 # "49p", "99p!": pence written onto the number (not the "p" of "p/h", "p.a.").
 _PENCE_RE = re.compile(r"p(?![\w/.])")
 # Number words of one language stand for its currency when no sign is written: lakh
@@ -262,7 +292,7 @@ _CLEAN = str.maketrans(
         # Fullwidth forms ("１２，８００円") as their ASCII letters, digits and signs.
         **{chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)},
         # Superscript cents ("19,⁹⁹ €").
-        **dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")),
+        **dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789", strict=True)),
     }
 )
 
@@ -320,15 +350,18 @@ def parse_pay_detail(
     """Like :func:`parse_pay` with a reason when None: ``parse_pay_detail("DOE")`` ->
     ``(None, "words_only:doe")``."""
     try:
-        pay, reason = _parse_cached(text, currency_hint)
+        pay, reason, local_sign = _parse_cached(text, currency_hint)
         if pay is not None and country and pay.currency_rule.startswith("ambiguous:"):
             # The country settles an ambiguous sign after the cache, so postings of many
             # countries share one cached parse of the same text.
-            code = settle(pay.currency_rule[len("ambiguous:") :], country)
+            written = pay.currency_rule[len("ambiguous:") :]
+            code = settle(written, country)
             if code:
                 pay = replace(pay, currency=code, currency_rule="country")
-        elif pay is not None and country and pay.currency_rule.startswith("symbol:"):
-            code = local_reading(pay.currency_rule[len("symbol:") :], country)
+            elif dollar_abroad(written, country):
+                pay = replace(pay, currency="USD", currency_rule="dollar_abroad")
+        elif local_sign and country:
+            code = local_reading(local_sign, country)
             if code:  # "元" in Taiwan: the new Taiwan dollar
                 pay = replace(pay, currency=code, currency_rule="country")
         return pay, reason
@@ -352,8 +385,13 @@ def parse_pay(
 @lru_cache(maxsize=8192)
 def _parse_cached(
     text: str, currency_hint: str | None
-) -> tuple[Pay | None, str | None]:
-    return _parse(text, currency_hint)
+) -> tuple[Pay | None, str | None, str | None]:
+    """(pay, reason, sign): ``sign`` is set when the currency came from a sign some
+    countries read as their own ("元", "lei"), for the caller to settle by country."""
+    pay, reason = _parse(text, currency_hint)
+    if pay is not None and pay.currency_rule.startswith("symbol:"):
+        return replace(pay, currency_rule="symbol"), reason, pay.currency_rule[7:]
+    return pay, reason, None
 
 
 class _Amount:
@@ -402,6 +440,9 @@ def _parse(text, currency_hint):
     s = _BETWEEN_RE.sub(r"\1 - ", s)
     if _DIGIT_RE.search(s) is None:
         return None, _no_figure_reason(s.lower())
+    s = _NOT_MONEY_RE.sub(lambda m: " " * len(m.group()), s)
+    if _DIGIT_RE.search(s) is None:
+        return None, "not_money"  # "Save 30%", "Posted 2024-03-15", "Tel. 030 123456"
 
     kind_period = None
     m = _HOURLY_PREFIX_RE.match(s)
@@ -429,7 +470,12 @@ def _parse(text, currency_hint):
         else:
             spans.append((a, None))
             i += 1
-    # Prefer the first amount carrying a currency sign; else the first amount.
+    # Prefer the first amount carrying a currency sign; else the first amount; a price
+    # crossed out ("was 120 €") only when there is no other.
+    if len(spans) > 1:
+        spans = [
+            ab for ab in spans if not _OLD_PRICE_RE.search(s, 0, ab[0].start)
+        ] or spans
     a, b = next(
         (ab for ab in spans if ab[0].sign or (ab[1] is not None and ab[1].sign)),
         spans[0],
