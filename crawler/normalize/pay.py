@@ -240,23 +240,26 @@ _BUDGET_PREFIX_RE = re.compile(
 _SPLIT_CENTS_RE = re.compile(r"(\d)\.\s(\d\d)(?=\s*(?:$|[^\w\s]))")
 _SIGN_CENTS_RE = re.compile(r"(\d)\s?([€$£¥₹₽₺₪₩₦₱₫])\s(\d\d)(?=\s*$)")
 _SPACES_RE = re.compile(r" {2,}")
-# Figures that are not money, blanked before amounts are read: percentages, dates, phone
-# numbers, counted things ("40 hours/week", "250 employees", "4.8 out of 5 stars"), years
-# after a year word ("founded in 1998") and numbers after a label ("Size 42", "Ref. 12").
+# Figures that are not money, blanked when no amount carries a currency sign:
+# percentages, dates, phone numbers, counted things ("40 hours/week", "250 employees",
+# "4.8 out of 5 stars"), years after a year word ("founded in 1998") and numbers after a
+# label ("Size 42", "Ref. 12").
 _NOT_MONEY_RE = re.compile(
-    r"[-+]?\d+(?:[.,]\d+)?\s?%"
+    r"[-+]?(?<![\d.,])\d+(?:[.,]\d+)?\s?%"
     r"|\b\d{4}([-/.])\d{1,2}\1\d{1,2}\b|\b\d{1,2}([-/.])\d{1,2}\2\d{2,4}\b"
     r"|\+\d{1,3}[\s.-]?\(?\d[\d\s().-]{6,}\d"
     r"|\b(?:tel|phone|call|fax|mob|mobile|whatsapp|тел|телефон)\.?:?\s*(?:us\s+)?"
     r"(?:on\s+|at\s+)?\+?\(?\d[\d\s().-]{5,}\d"
-    r"|\d+(?:[.,]\d+)?\s*(?:out\s+of|stars?|reviews?|ratings?|years?|yrs?|hours?|hrs"
-    r"|employees|people|staff|users|members|rooms?|beds?|sq\.?\s?ft|m2)(?!\w)"
+    r"|(?<![\d.,])\d+(?:[.,]\d+)?\s*(?:out\s+of|stars?|reviews?|ratings?|years?|yrs?"
+    r"|hours?|hrs|employees|people|staff|users|members|rooms?|beds?|sq\.?\s?ft|m2)(?!\w)"
     r"|\b(?:in|since|seit|depuis|desde|founded|est\.|established|©|copyright|posted"
     r"|updated|model)\s*:?\s*(?:19|20)\d\d\b(?![-/.]\d)"
     r"|\b(?:size|gr\.|größe|taille|talla|ref|no\.|nr\.?|sku|art\.\s?nr\.?|id|zip)"
     r"\s*[.:#]?\s*[\w/-]*\d[\w/-]*",
     re.I,
 )
+
+
 # Words before a crossed-out price: "was 120 € now 99 €", "statt 129 €", "M.R.P.".
 _OLD_PRICE_RE = re.compile(
     r"(?:\b(?:was|statt|uvp|rrp|before|før|förr|avant|antes|prima|vorher|regular"
@@ -289,12 +292,17 @@ _CLEAN = str.maketrans(
         "\u200b": None,
         "\u066b": ".",  # Arabic decimal separator
         "\u066c": ",",  # Arabic thousands separator
-        # Fullwidth forms ("１２，８００円") as their ASCII letters, digits and signs.
+    }
+)
+# Fullwidth forms ("１２，８００円") as their ASCII letters, digits and signs; superscript
+# cents ("19,⁹⁹ €") as digits.
+_WIDE = str.maketrans(
+    {
         **{chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)},
-        # Superscript cents ("19,⁹⁹ €").
         **dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789", strict=True)),
     }
 )
+_WIDE_RE = re.compile("[\uff01-\uff5e\u2070-\u2079\u00b2\u00b3\u00b9]")
 
 
 def _number(m: re.Match, currency: str | None) -> tuple[float | None, float]:
@@ -430,6 +438,8 @@ def _parse(text, currency_hint):
     if "&" in s:
         s = html.unescape(s)
     s = s.translate(_CLEAN)
+    if _WIDE_RE.search(s):
+        s = s.translate(_WIDE)
     if "  " in s:  # "USD  90 000": a run of spaces is one space
         s = _SPACES_RE.sub(" ", s)
     if ". " in s:
@@ -440,9 +450,6 @@ def _parse(text, currency_hint):
     s = _BETWEEN_RE.sub(r"\1 - ", s)
     if _DIGIT_RE.search(s) is None:
         return None, _no_figure_reason(s.lower())
-    s = _NOT_MONEY_RE.sub(lambda m: " " * len(m.group()), s)
-    if _DIGIT_RE.search(s) is None:
-        return None, "not_money"  # "Save 30%", "Posted 2024-03-15", "Tel. 030 123456"
 
     kind_period = None
     m = _HOURLY_PREFIX_RE.match(s)
@@ -456,6 +463,14 @@ def _parse(text, currency_hint):
             s = s[m.end() :]
 
     amounts = [_Amount(s, mm) for mm in _NUM_RE.finditer(s)]
+    if amounts and not any(x.sign for x in amounts):
+        # No sign: drop the figures that are not money ("Save 30%", "Posted 2024-03-15").
+        blanked = _NOT_MONEY_RE.sub(lambda m: " " * len(m.group()), s)
+        if blanked != s:
+            s = blanked
+            amounts = [_Amount(s, mm) for mm in _NUM_RE.finditer(s)]
+            if not amounts:
+                return None, "not_money"
     if not amounts:
         return None, "unparsed"
     # Ranges: an amount joined to the next by "-", "to", "bis" ...
@@ -474,7 +489,9 @@ def _parse(text, currency_hint):
     # crossed out ("was 120 €") only when there is no other.
     if len(spans) > 1:
         spans = [
-            ab for ab in spans if not _OLD_PRICE_RE.search(s, 0, ab[0].start)
+            ab
+            for ab in spans
+            if not _OLD_PRICE_RE.search(s, max(0, ab[0].start - 24), ab[0].start)
         ] or spans
     a, b = next(
         (ab for ab in spans if ab[0].sign or (ab[1] is not None and ab[1].sign)),
