@@ -20,7 +20,9 @@ Rules, in order (each documented decision is tested in tests/test_normalize_pay.
   for an ISO code, ``symbol`` otherwise: ``€``, ``Kč``, ``zł``, ``руб.``, ``CA$``,
   ``euros``); an ambiguous sign (``$``, ``kr``, ``¥``, ``Rs``) takes ``currency_hint``
   (``hint``) or the posting's ``country`` (``country``) when it is one of the sign's
-  currencies; no sign takes the hint.  Otherwise the currency is **None** (rule
+  currencies (a ``$`` in a country with no dollar of its own is USD, rule
+  ``dollar_abroad``; ``元`` in Taiwan is TWD, ``lei`` in Moldova MDL); no sign takes the
+  hint (a number word of one language is a sign: ``triệu`` the dong, ``万`` ambiguous).  Otherwise the currency is **None** (rule
   ``ambiguous:<sign>`` or ``no_currency``): the amounts are kept, no USD figure is made,
   and the caller records why.  Nothing defaults to USD.
 * **Numbers** of every locale: ``1,200.50``, ``1.200,50``, ``1 200,50`` (spaces, no-break
@@ -36,7 +38,10 @@ Rules, in order (each documented decision is tested in tests/test_normalize_pay.
   ``~``); swapped bounds are put in order; ``Up to X`` -> (None, X); ``From X``/``X+`` ->
   (X, None); a 0 bound means "none".
 * Words without a figure (``DOE``, ``Competitive``, ``Negotiable``) -> None with reason
-  ``words_only:<word>``.
+  ``words_only:<word>``; with no sign anywhere, figures that are not money (``30%``,
+  dates, phone numbers, ``40 hours``, ``founded in 1998``, ``Size 42``) are dropped
+  (``not_money`` when none is left).  A crossed-out price (``was 120 € now 99 €``) loses
+  to the current one.
 """
 
 from __future__ import annotations
