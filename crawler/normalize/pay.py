@@ -246,12 +246,13 @@ _SPLIT_CENTS_RE = re.compile(r"(\d)\.\s(\d\d)(?=\s*(?:$|[^\w\s]))")
 _SIGN_CENTS_RE = re.compile(r"(\d)\s?([€$£¥₹₽₺₪₩₦₱₫])\s(\d\d)(?=\s*$)")
 _SPACES_RE = re.compile(r" {2,}")
 # Figures that are not money, blanked when no amount carries a currency sign:
-# percentages, dates, phone numbers, counted things ("40 hours/week", "250 employees",
+# percentages, dates and times of day, phone numbers, counted things ("40 hours/week", "250 employees",
 # "4.8 out of 5 stars"), years after a year word ("founded in 1998") and numbers after a
 # label ("Size 42", "Ref. 12").
 _NOT_MONEY_RE = re.compile(
     r"[-+]?(?<![\d.,])\d+(?:[.,]\d+)?\s?%"
     r"|\b\d{4}([-/.])\d{1,2}\1\d{1,2}\b|\b\d{1,2}([-/.])\d{1,2}\2\d{2,4}\b"
+    r"|\b\d{1,2}:\d\d(?::\d\d)?\b"
     r"|\+\d{1,3}[\s.-]?\(?\d[\d\s().-]{6,}\d"
     r"|\b(?:tel|phone|call|fax|mob|mobile|whatsapp|тел|телефон)\.?:?\s*(?:us\s+)?"
     r"(?:on\s+|at\s+)?\+?\(?\d[\d\s().-]{5,}\d"
