@@ -189,7 +189,9 @@ _UNITS: tuple[tuple[str, str], ...] = (
         "project",
     ),
 )
-_UNIT_RES = tuple((re.compile(p, re.I), period) for p, period in _UNITS)
+# One scan for all units: the leftmost unit wins, at one position the first period
+# listed.
+_UNIT_RE = re.compile("|".join(f"(?P<{period}>{p})" for p, period in _UNITS), re.I)
 
 # One number as any locale writes it, then an optional multiplier suffix.
 _NUM_RE = re.compile(
@@ -568,13 +570,8 @@ def _parse(text, currency_hint):
 
 
 def _find_unit(fragment: str) -> str | None:
-    fragment = fragment[:60]
-    best = None
-    for regex, period in _UNIT_RES:
-        m = regex.search(fragment)
-        if m and (best is None or m.start() < best[0]):
-            best = (m.start(), period)
-    return best[1] if best else None
+    m = _UNIT_RE.search(fragment, 0, 60)
+    return m.lastgroup if m else None
 
 
 def make_pay(
