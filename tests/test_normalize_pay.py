@@ -271,7 +271,20 @@ WORLD = [
         ("salary", 45000, 45000, "DKK", "month", "country"),
     ),
     ("$55/hr", None, "Canada", ("hourly", 55, 55, "CAD", "hour", "country")),
-    ("$55/hr", None, "DE", ("hourly", 55, 55, None, "hour", "ambiguous:$")),
+    # A "$" where the country has no dollar or peso of its own is the US dollar.
+    ("$55/hr", None, "DE", ("hourly", 55, 55, "USD", "hour", "dollar_abroad")),
+    (
+        "від 2000 $ на місяць",
+        None,
+        "UA",
+        ("salary", 2000, 2000, "USD", "month", "dollar_abroad"),
+    ),
+    (
+        "kr 45 000/mån",
+        None,
+        "DE",
+        ("salary", 45000, 45000, None, "month", "ambiguous:kr"),
+    ),
     ("$55/hr", "GBP", "US", ("hourly", 55, 55, "USD", "hour", "country")),
     ("¥8,000/hour", None, None, ("hourly", 8000, 8000, None, "hour", "ambiguous:¥")),
     ("¥8,000/hour", "JPY", None, ("hourly", 8000, 8000, "JPY", "hour", "hint")),
@@ -443,3 +456,73 @@ def test_every_cldr_sign_reads_as_its_currency():
             if pay is None or (pay.currency, pay.min) != (code, 1234):
                 wrong.append((text, code, pay))
     assert wrong == []
+
+
+# Failure classes found by the third blind set (prices_blind3.jsonl): (text, country,
+# (min, max, currency, currency_rule)).
+BLIND3_CLASSES = [
+    # Multipliers of more languages, only as a suffix of a number.
+    ("$1,5 MM brutos mensuales", "CL", (1_500_000, 1_500_000, "CLP", "country")),
+    ("2,5 млн руб. в год", None, (2_500_000, 2_500_000, "RUB", "symbol")),
+    ("UZS 8 mln", None, (8_000_000, 8_000_000, "UZS", "code")),
+    ("20 тис. грн", None, (20_000, 20_000, "UAH", "symbol")),
+    ("15 bin TL", None, (15_000, 15_000, "TRY", "symbol")),
+    ("Fizetés: 800 e Ft", None, (800_000, 800_000, "HUF", "symbol")),
+    ("₹10L - ₹15L", None, (1_000_000, 1_500_000, "INR", "symbol")),
+    # A number word of one language stands for its currency when no sign is written.
+    ("30tr/tháng", None, (30_000_000, 30_000_000, "VND", "symbol")),
+    ("年薪30-50万", "CN", (300_000, 500_000, "CNY", "country")),
+    ("年薪30-50万", None, (300_000, 500_000, None, "ambiguous:万")),
+    # A sign some countries read as their own currency.
+    ("時薪 183 元", "TW", (183, 183, "TWD", "country")),
+    ("時薪 183 元", None, (183, 183, "CNY", "symbol")),
+    ("Salariu: 12 000 lei", "MD", (12_000, 12_000, "MDL", "country")),
+    ("C$ 12,000", "NI", (12_000, 12_000, "NIO", "country")),
+    ("150 000 FCFA", "SN", (150_000, 150_000, "XOF", "country")),
+    # Signs CLDR lacks; CJK signs followed by more CJK text; fullwidth digits.
+    ("COL$ 1.800.000", None, (1_800_000, 1_800_000, "COP", "symbol")),
+    ("RO 800", None, (800, 800, "OMR", "symbol")),
+    ("15,000-18,000 ש״ח", None, (15_000, 18_000, "ILS", "symbol")),
+    ("বেতন: ২৫,০০০ টাকা", None, (25_000, 25_000, "BDT", "symbol")),
+    ("年収 600万円以上", None, (6_000_000, None, "JPY", "symbol")),
+    ("１２，８００円", None, (12_800, 12_800, "JPY", "symbol")),
+    ("19,⁹⁹ €", None, (19.99, 19.99, "EUR", "symbol")),
+    # The current price, not the crossed-out one.
+    ("UVP 59,99 € – jetzt 39,99 €", None, (39.99, 39.99, "EUR", "symbol")),
+    ("Før 499,- Nu 349,-", "DK", (349, 349, None, "no_currency")),
+]
+
+
+@pytest.mark.parametrize(
+    "text,country,expected", BLIND3_CLASSES, ids=[c[0] for c in BLIND3_CLASSES]
+)
+def test_blind3_failure_classes(text, country, expected):
+    pay = parse_pay(text, country=country)
+    assert pay is not None, parse_pay_detail(text, country=country)
+    lo, hi, currency, rule = expected
+    assert pay.min == pytest.approx(lo)
+    assert (pay.max == pytest.approx(hi)) if hi is not None else pay.max in (None, lo)
+    assert (pay.currency, pay.currency_rule) == (currency, rule)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Posted 2024-03-15",
+        "Save 30% today",
+        "4.8 out of 5 stars (1,234 reviews)",
+        "Tel. 030 123456",
+        "+33 1 23 45 67 89",
+        "Founded in 1998, 250 employees",
+        "3 years experience, 40 hours/week",
+    ],
+)
+def test_figures_that_are_not_money(text):
+    """Percentages, dates, phone numbers, years and counted things are no pay."""
+    assert parse_pay_detail(text) == (None, "not_money")
+
+
+def test_not_money_never_hides_a_signed_amount():
+    assert parse_pay("Call 555-0199 · $25/hr", country="US").min == 25
+    assert parse_pay("Save 15%: was 59,90 € now 50,90 €").min == 50.9
+    assert parse_pay("1.500 KM").currency == "BAM"  # "KM" is the mark, not kilometres

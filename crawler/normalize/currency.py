@@ -25,6 +25,7 @@ _TERRITORY: dict[str, str] = {}
 _COUNTRY_NAMES: dict[str, str] = {}
 _CASED: dict[str, str | tuple[str, ...]] = {}
 _DECIMAL_COMMA: set[str] = set()
+_ALSO: dict[str, tuple[str, ...]] = {}
 
 
 _LOCK = threading.Lock()
@@ -47,6 +48,7 @@ def _load() -> None:
             (k, v if isinstance(v, str) else tuple(v)) for k, v in data["cased"].items()
         )
         _DECIMAL_COMMA.update(data["decimal_comma"])
+        _ALSO.update((k, tuple(v)) for k, v in data["also"].items())
         CODES = frozenset(data["codes"])
         _LOADED = True  # last: another thread sees all of the table or loads it
 
@@ -103,12 +105,18 @@ _RUN_BEFORE_RE = re.compile(rf"[^\s\d]{{1,{_MAX_BEFORE}}}$")
 _RUN_AFTER_RE = re.compile(rf"\D{{1,{_MAX_AFTER}}}")
 
 
+def _spaced(ch: str) -> bool:
+    """False for letters of scripts written without spaces between words (CJK, kana,
+    hangul, Thai ...): "円以上" is 円 then 以上, not one word."""
+    return ch < "\u0e00" or "\u0f00" <= ch < "\u2e80"
+
+
 @lru_cache(maxsize=4096)
 def _suffix_sign(run: str) -> tuple[int, str | tuple[str, ...]] | None:
     """(start, value) of the longest suffix of ``run`` that is a sign, not cut from a word."""
     for i in range(len(run)):
         cand = run[i:]
-        if i and cand[0].isalpha() and run[i - 1].isalpha():
+        if i and cand[0].isalpha() and run[i - 1].isalpha() and _spaced(cand[0]):
             continue  # inside a word: the "R" of "EUR", the "kr" of "Ukr"
         value = _lookup(cand)
         if value is not None:
@@ -121,7 +129,9 @@ def _prefix_sign(text: str) -> tuple[int, str | tuple[str, ...]] | None:
     """(end, value) of the longest prefix of ``text`` that is a sign ending a word."""
     for end in range(len(text), 0, -1):
         last = text[end - 1]
-        if last == " " or (end < len(text) and last.isalpha() and text[end].isalpha()):
+        if last == " " or (
+            end < len(text) and last.isalpha() and text[end].isalpha() and _spaced(last)
+        ):
             continue
         value = _lookup(text[:end])
         if value is not None:
@@ -193,6 +203,37 @@ def settle(written: str, country: str | None) -> str | None:
     value = _lookup(written)
     local = country_currency(country)
     return local if local and isinstance(value, tuple) and local in value else None
+
+
+def dollar_abroad(written: str, country: str | None) -> str | None:
+    """The US dollar for a dollar sign written in a country with no dollar or peso of its own
+    (``dollar_abroad("$", "UA")`` -> ``"USD"``: Ukrainian and German postings quote
+    salaries in US dollars); None where the country's own currency is one of the sign's
+    (``"$"`` in Canada is settled by :func:`settle`) or the country is unknown."""
+    value = _lookup(written)
+    local = country_currency(country)
+    if local is None or not isinstance(value, tuple) or "USD" not in value:
+        return None
+    return "USD" if local not in value else None
+
+
+def local_reading(written: str, country: str | None) -> str | None:
+    """The currency a sign read as one currency means in ``country`` when that country
+    uses the sign for its own: ``local_reading("元", "TW")`` -> ``"TWD"``; else None."""
+    if not _LOADED:
+        _load()
+    key = written.casefold()
+    also = _ALSO.get(key) or _ALSO.get(key.rstrip("."), ())
+    local = country_currency(country) if also else None
+    return local if local in also else None
+
+
+def has_local_reading(written: str) -> bool:
+    """True when some country reads ``written`` as its own currency (see ALSO)."""
+    if not _LOADED:
+        _load()
+    key = written.casefold()
+    return key in _ALSO or key.rstrip(".") in _ALSO
 
 
 def resolve(

@@ -20,7 +20,9 @@ Rules, in order (each documented decision is tested in tests/test_normalize_pay.
   for an ISO code, ``symbol`` otherwise: ``€``, ``Kč``, ``zł``, ``руб.``, ``CA$``,
   ``euros``); an ambiguous sign (``$``, ``kr``, ``¥``, ``Rs``) takes ``currency_hint``
   (``hint``) or the posting's ``country`` (``country``) when it is one of the sign's
-  currencies; no sign takes the hint.  Otherwise the currency is **None** (rule
+  currencies (a ``$`` in a country with no dollar of its own is USD, rule
+  ``dollar_abroad``; ``元`` in Taiwan is TWD, ``lei`` in Moldova MDL); no sign takes the
+  hint (a number word of one language is a sign: ``triệu`` the dong, ``万`` ambiguous).  Otherwise the currency is **None** (rule
   ``ambiguous:<sign>`` or ``no_currency``): the amounts are kept, no USD figure is made,
   and the caller records why.  Nothing defaults to USD.
 * **Numbers** of every locale: ``1,200.50``, ``1.200,50``, ``1 200,50`` (spaces, no-break
@@ -36,7 +38,10 @@ Rules, in order (each documented decision is tested in tests/test_normalize_pay.
   ``~``); swapped bounds are put in order; ``Up to X`` -> (None, X); ``From X``/``X+`` ->
   (X, None); a 0 bound means "none".
 * Words without a figure (``DOE``, ``Competitive``, ``Negotiable``) -> None with reason
-  ``words_only:<word>``.
+  ``words_only:<word>``; with no sign anywhere, figures that are not money (``30%``,
+  dates, phone numbers, ``40 hours``, ``founded in 1998``, ``Size 42``) are dropped
+  (``not_money`` when none is left).  A crossed-out price (``was 120 € now 99 €``) loses
+  to the current one.
 """
 
 from __future__ import annotations
@@ -51,6 +56,9 @@ from crawler.normalize.currency import (
     clean_hint,
     decimal_comma,
     decimals,
+    dollar_abroad,
+    has_local_reading,
+    local_reading,
     resolve,
     settle,
     sign_after,
@@ -128,6 +136,7 @@ _UNITS: tuple[tuple[str, str], ...] = (
             r"per\s+day|a\s+day|/\s*day|/\s*d\b|daily|p\.?d\.?(?=\s|$)|day\s+rate"
             r"|/\s*tag\b|pro\s+tag|tagessatz|/\s*jour|par\s+jour|/\s*d[ií]a\b|por\s+d[ií]a"
             r"|al\s+d[ií]a|/\s*giorno|al\s+giorno|/\s*день|в\s+день|/\s*dzie|日給|日薪|일급"
+            r"|/\s*天|每天|일당|/\s*วัน|ต่อวัน|\btjm\b"
         ),
         "day",
     ),
@@ -135,6 +144,7 @@ _UNITS: tuple[tuple[str, str], ...] = (
         (
             r"per\s+week|a\s+week|/\s*week|/\s*wk|weekly|p\.?w\.?(?=\s|$)|/\s*woche"
             r"|pro\s+woche|par\s+semaine|/\s*semaine|/\s*semana|por\s+semana|/\s*неделю|週給|周薪"
+            r"|p/w\b|per\s+vecka|/\s*vecka"
         ),
         "week",
     ),
@@ -149,6 +159,9 @@ _UNITS: tuple[tuple[str, str], ...] = (
             r"|شهري|في\s+الشهر|प्रति\s+माह|/\s*माह|bulanan|/\s*bulan|mỗi\s+tháng|/\s*tháng"
             r"|ต่อเดือน|/\s*เดือน|เงินเดือน|/\s*міс|месечно|на\s+месец|á\s+mánuði|לחודש"
             r"|i\s+m[aå]neden|pr\.?\s+m[aå]ned|/\s*m[aå]ned|per\s+bulan|/\s*bulan"
+            r"|per\s+m[aå]n[ae]d|pr\.?\s*mnd|mese[cč]no|mjese[cč]no|mesa[cč]ne|në\s+muaj"
+            r"|[зн]а\s+месяц|[зн]а\s+місяць|в\s+місяць|kwa\s+mwezi|sebulan|/\s*mėn"
+            r"|mēnesī|μήνα|\bpcm\b|\bkuus\b|/\s*kuu\b"
         ),
         "month",
     ),
@@ -176,7 +189,9 @@ _UNITS: tuple[tuple[str, str], ...] = (
         "project",
     ),
 )
-_UNIT_RES = tuple((re.compile(p, re.I), period) for p, period in _UNITS)
+# One scan for all units: the leftmost unit wins, at one position the first period
+# listed.
+_UNIT_RE = re.compile("|".join(f"(?P<{period}>{p})" for p, period in _UNITS), re.I)
 
 # One number as any locale writes it, then an optional multiplier suffix.
 _NUM_RE = re.compile(
@@ -185,8 +200,9 @@ _NUM_RE = re.compile(
     r"|(?P<grp>\d{1,3}(?P<sep>[,.' ’])\d{3}(?:(?P=sep)\d{3})*(?!\d)(?:[.,]\d+)?)"
     r"|(?P<plain>\d+(?:[.,]\d+)?)"
     r"|(?<!\w)(?P<lead>[.,]\d{1,2})(?!\d)"  # .75
-    r")(?:\s?(?P<mult>[kK]|mil|[Mm]io\.?|millions?|M|[Ll]akhs?|[Ll]acs?|LPA|[Cc]rores?"
-    r"|[Cc]r\.?|тыс\.?|tys\.?|tis\.?|juta|jt|ribu|rb|triệu|(?<=\d)m)(?![^\W\d_])"
+    r")(?:\s?(?P<mult>[kK]|mil|[Mm]io\.?|millions?|MM|M|[Ll]akhs?|[Ll]acs?|LPA|[Cc]rores?"
+    r"|[Cc]r\.?|тыс\.?|тис\.?|млн\.?|mln\.?|tys\.?|tis\.?|juta|jt|ribu|rb|triệu|bin"
+    r"|ezer|e(?=\s?Ft\b)|(?<=\d)tr|(?<=\d)L|(?<=\d)m)(?![^\W\d_])"
     r"|(?P<cjk>[万만千]))?"
 )
 _CODE_RE = re.compile(r"\b[A-Z]{3}\b")
@@ -198,7 +214,9 @@ _MULTIPLIERS.update({"만": 1e4, "mio": 1e6, "million": 1e6, "m": 1e6, "lakh": 1
 _MULTIPLIERS.update(
     {"lac": 1e5, "lpa": 1e5, "crore": 1e7, "juta": 1e6, "ribu": 1e3, "rb": 1e3}
 )
-_MULTIPLIERS.update({"cr": 1e7, "jt": 1e6, "triệu": 1e6})
+_MULTIPLIERS.update({"cr": 1e7, "jt": 1e6, "triệu": 1e6, "tr": 1e6, "l": 1e5})
+_MULTIPLIERS.update({"mm": 1e6, "млн": 1e6, "mln": 1e6, "тис": 1e3, "bin": 1e3})
+_MULTIPLIERS.update({"e": 1e3, "ezer": 1e3})
 # What joins two amounts into a range (a unit may sit after the lower bound too:
 # "$35/h - $45/h").
 _JOIN_RE = re.compile(
@@ -229,12 +247,44 @@ _BUDGET_PREFIX_RE = re.compile(
 _SPLIT_CENTS_RE = re.compile(r"(\d)\.\s(\d\d)(?=\s*(?:$|[^\w\s]))")
 _SIGN_CENTS_RE = re.compile(r"(\d)\s?([€$£¥₹₽₺₪₩₦₱₫])\s(\d\d)(?=\s*$)")
 _SPACES_RE = re.compile(r" {2,}")
+# Figures that are not money, blanked when no amount carries a currency sign:
+# percentages, dates and times of day, phone numbers, counted things ("40 hours/week", "250 employees",
+# "4.8 out of 5 stars"), years after a year word ("founded in 1998") and numbers after a
+# label ("Size 42", "Ref. 12").
+_NOT_MONEY_RE = re.compile(
+    r"[-+]?(?<![\d.,])\d+(?:[.,]\d+)?\s?%"
+    r"|\b\d{4}([-/.])\d{1,2}\1\d{1,2}\b|\b\d{1,2}([-/.])\d{1,2}\2\d{2,4}\b"
+    r"|\b\d{1,2}:\d\d(?::\d\d)?\b"
+    r"|\+\d{1,3}[\s.-]?\(?\d[\d\s().-]{6,}\d"
+    r"|\b(?:tel|phone|call|fax|mob|mobile|whatsapp|тел|телефон)\.?:?\s*(?:us\s+)?"
+    r"(?:on\s+|at\s+)?\+?\(?\d[\d\s().-]{5,}\d"
+    r"|(?<![\d.,])\d+(?:[.,]\d+)?\s*(?:out\s+of|stars?|reviews?|ratings?|years?|yrs?"
+    r"|hours?|hrs|employees|people|staff|users|members|rooms?|beds?|sq\.?\s?ft|m2)(?!\w)"
+    r"|\b(?:in|since|seit|depuis|desde|founded|est\.|established|©|copyright|posted"
+    r"|updated|model)\s*:?\s*(?:19|20)\d\d\b(?![-/.]\d)"
+    r"|\b(?:size|gr\.|größe|taille|talla|ref|no\.|nr\.?|sku|art\.\s?nr\.?|id|zip)"
+    r"\s*[.:#]?\s*[\w/-]*\d[\w/-]*",
+    re.I,
+)
+
+
+# Words before a crossed-out price: "was 120 € now 99 €", "statt 129 €", "M.R.P.".
+_OLD_PRICE_RE = re.compile(
+    r"(?:\b(?:was|statt|uvp|rrp|before|før|förr|avant|antes|prima|vorher|regular"
+    r"|reg\.|list\s+price|m\.?r\.?p\.?|было|replaces|previously|originally"
+    r"|compare\s+at)|原价|定価|通常価格)\s*:?\s*(?:[^\w\s]{1,4}\s?)?$",
+    re.I,
+)
 # "49p", "99p!": pence written onto the number (not the "p" of "p/h", "p.a.").
 _PENCE_RE = re.compile(r"p(?![\w/.])")
-# Lakh and crore are South Asian number words: with no sign they stand for "Rs".
-_RUPEE_MULTS = frozenset(
-    {"lakh", "lakhs", "lac", "lacs", "lpa", "crore", "crores", "cr"}
+# Number words of one language stand for its currency when no sign is written: lakh
+# and crore for "Rs", triệu for the dong, juta for the rupiah, 万 for yuan/yen/NT$ ...
+_MULT_SIGNS = dict.fromkeys(
+    ("lakh", "lakhs", "lac", "lacs", "lpa", "crore", "crores", "cr"), "Rs"
 )
+_MULT_SIGNS.update({"triệu": "đ", "tr": "đ", "juta": "Rp", "jt": "Rp", "rb": "Rp"})
+_MULT_SIGNS.update({"ribu": "Rp", "万": "万", "만": "원", "тис": "грн", "bin": "TL"})
+_MULT_SIGNS.update({"tys": "zł"})
 _CLEAN = str.maketrans(
     {
         "–": "-",
@@ -252,6 +302,15 @@ _CLEAN = str.maketrans(
         "\u066c": ",",  # Arabic thousands separator
     }
 )
+# Fullwidth forms ("１２，８００円") as their ASCII letters, digits and signs; superscript
+# cents ("19,⁹⁹ €") as digits.
+_WIDE = str.maketrans(
+    {
+        **{chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)},
+        **dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789", strict=True)),
+    }
+)
+_WIDE_RE = re.compile("[\uff01-\uff5e\u2070-\u2079\u00b2\u00b3\u00b9]")
 
 
 def _number(m: re.Match, currency: str | None) -> tuple[float | None, float]:
@@ -307,12 +366,19 @@ def parse_pay_detail(
     """Like :func:`parse_pay` with a reason when None: ``parse_pay_detail("DOE")`` ->
     ``(None, "words_only:doe")``."""
     try:
-        pay, reason = _parse_cached(text, currency_hint)
+        pay, reason, local_sign = _parse_cached(text, currency_hint)
         if pay is not None and country and pay.currency_rule.startswith("ambiguous:"):
             # The country settles an ambiguous sign after the cache, so postings of many
             # countries share one cached parse of the same text.
-            code = settle(pay.currency_rule[len("ambiguous:") :], country)
+            written = pay.currency_rule[len("ambiguous:") :]
+            code = settle(written, country)
             if code:
+                pay = replace(pay, currency=code, currency_rule="country")
+            elif dollar_abroad(written, country):
+                pay = replace(pay, currency="USD", currency_rule="dollar_abroad")
+        elif local_sign and country:
+            code = local_reading(local_sign, country)
+            if code:  # "元" in Taiwan: the new Taiwan dollar
                 pay = replace(pay, currency=code, currency_rule="country")
         return pay, reason
     except Exception as exc:  # noqa: BLE001 - recorded: the issue row names the failure
@@ -335,8 +401,13 @@ def parse_pay(
 @lru_cache(maxsize=8192)
 def _parse_cached(
     text: str, currency_hint: str | None
-) -> tuple[Pay | None, str | None]:
-    return _parse(text, currency_hint)
+) -> tuple[Pay | None, str | None, str | None]:
+    """(pay, reason, sign): ``sign`` is set when the currency came from a sign some
+    countries read as their own ("元", "lei"), for the caller to settle by country."""
+    pay, reason = _parse(text, currency_hint)
+    if pay is not None and pay.currency_rule.startswith("symbol:"):
+        return replace(pay, currency_rule="symbol"), reason, pay.currency_rule[7:]
+    return pay, reason, None
 
 
 class _Amount:
@@ -375,6 +446,8 @@ def _parse(text, currency_hint):
     if "&" in s:
         s = html.unescape(s)
     s = s.translate(_CLEAN)
+    if _WIDE_RE.search(s):
+        s = s.translate(_WIDE)
     if "  " in s:  # "USD  90 000": a run of spaces is one space
         s = _SPACES_RE.sub(" ", s)
     if ". " in s:
@@ -398,6 +471,14 @@ def _parse(text, currency_hint):
             s = s[m.end() :]
 
     amounts = [_Amount(s, mm) for mm in _NUM_RE.finditer(s)]
+    if amounts and not any(x.sign for x in amounts):
+        # No sign: drop the figures that are not money ("Save 30%", "Posted 2024-03-15").
+        blanked = _NOT_MONEY_RE.sub(lambda m: " " * len(m.group()), s)
+        if blanked != s:
+            s = blanked
+            amounts = [_Amount(s, mm) for mm in _NUM_RE.finditer(s)]
+            if not amounts:
+                return None, "not_money"
     if not amounts:
         return None, "unparsed"
     # Ranges: an amount joined to the next by "-", "to", "bis" ...
@@ -412,16 +493,26 @@ def _parse(text, currency_hint):
         else:
             spans.append((a, None))
             i += 1
-    # Prefer the first amount carrying a currency sign; else the first amount.
+    # Prefer the first amount carrying a currency sign; else the first amount; a price
+    # crossed out ("was 120 €") only when there is no other.
+    if len(spans) > 1:
+        spans = [
+            ab
+            for ab in spans
+            if not _OLD_PRICE_RE.search(s, max(0, ab[0].start - 24), ab[0].start)
+        ] or spans
     a, b = next(
         (ab for ab in spans if ab[0].sign or (ab[1] is not None and ab[1].sign)),
         spans[0],
     )
     sign = a.sign
     if sign is None and (b is None or b.sign is None):
-        mult = (b.m["mult"] if b is not None else None) or a.m["mult"]
-        if mult and mult.rstrip(".").lower() in _RUPEE_MULTS:
-            sign = ("Rs", sign_value("Rs"))  # "8-10 LPA": rupees, settled by country
+        mult = (b.m["mult"] or b.m["cjk"] if b is not None else None) or (
+            a.m["mult"] or a.m["cjk"]
+        )
+        written = _MULT_SIGNS.get(mult.rstrip(".").lower()) if mult else None
+        if written:  # "8-10 LPA": rupees, settled by country; "15 triệu": dong
+            sign = (written, sign_value(written))
     if b is not None and (sign is None or (_ambiguous(sign) and b.sign is not None)):
         sign = b.sign if not _ambiguous(b.sign) else sign or b.sign
     if _ambiguous(sign):  # "$40 - $60/hr (USD)": a code elsewhere that settles it
@@ -429,6 +520,8 @@ def _parse(text, currency_hint):
         if code:
             sign = (code, code)
     currency, rule = resolve(sign, hint=currency_hint, country=None)
+    if rule == "symbol" and has_local_reading(sign[0]):
+        rule = f"symbol:{sign[0]}"  # "元": the yuan, unless the country reads it as its own
 
     lo, a_mult = _number(a.m, currency)
     hi, b_mult = _number(b.m, currency) if b is not None else (None, 1.0)
@@ -477,13 +570,8 @@ def _parse(text, currency_hint):
 
 
 def _find_unit(fragment: str) -> str | None:
-    fragment = fragment[:60]
-    best = None
-    for regex, period in _UNIT_RES:
-        m = regex.search(fragment)
-        if m and (best is None or m.start() < best[0]):
-            best = (m.start(), period)
-    return best[1] if best else None
+    m = _UNIT_RE.search(fragment, 0, 60)
+    return m.lastgroup if m else None
 
 
 def make_pay(

@@ -135,6 +135,33 @@ EXTRAS: dict[str, str | list[str]] = {
     "bs": ["BOB", "VES"],  # the boliviano and the Venezuelan bolívar
     "bs.": ["BOB", "VES"],
     ":-": "SEK",  # Swedish "1 495:-": kronor, no öre
+    "kronor": "SEK",  # the Swedish plural; Danes and Norwegians write "kroner"
+    "col$": "COP",
+    "j$": "JMD",
+    "tt$": "TTD",
+    "n$": "NAD",
+    "دج": "DZD",
+    "ש״ח": "ILS",
+    'ש"ח': "ILS",
+    "שח": "ILS",
+    "դրամ": "AMD",
+    "جنيه": ["EGP", "SDG", "SSP"],
+    "جنيه مصري": "EGP",
+    "روپے": ["PKR", "INR"],
+    "টাকা": "BDT",
+    "ກີບ": "LAK",
+    "₨": ["PKR", "INR", "LKR", "NPR", "MUR", "SCR"],
+    # "年薪30-50万": ten-thousands with no sign are yuan, yen, NT or HK dollars.
+    "万": ["CNY", "JPY", "TWD", "HKD"],
+}
+# Signs read as one currency that a few countries use for their own: "元" is the yuan,
+# but in Taiwan the new Taiwan dollar; "lei" the Romanian leu, in Moldova the Moldovan
+# one.  The posting's country settles them; without one the main reading stands.
+ALSO: dict[str, list[str]] = {
+    "元": ["TWD", "HKD", "MOP"],
+    "lei": ["MDL"],
+    "c$": ["NIO"],
+    "fcfa": ["XOF"],
 }
 # Signs that count only in the case written: in capitals "KM" is the Bosnian mark and
 # "DA" the Algerian dinar, in small letters they are kilometres and a preposition; a
@@ -145,9 +172,14 @@ CASED: dict[str, str | list[str]] = {
     "L": ["HNL", "ALL"],
     "Lps": "HNL",
     "Lps.": "HNL",
+    "RO": "OMR",  # rial Omani; "ro" is a word
+    "LE": "EGP",  # livre égyptienne; "le" is an article
+    "L.E.": "EGP",
+    "Nu.": "BTN",  # the ngultrum; Danish "Nu" is "now"
 }
 # Signs that are also ordinary words or units next to a number.
 STOP = {"am", "ar", "le", "to", "in", "da", "km", "um", "cf", "gt", "db", "ls", "som"}
+STOP |= {"nu", "nu."}
 STOP |= set("klmptsdfeg")
 
 
@@ -247,6 +279,7 @@ def build() -> dict:
         "decimals": decimals,
         "decimal_comma": decimal_comma,
         "cased": CASED,
+        "also": ALSO,
         "territory_currency": dict(sorted(territory_currency.items())),
         "country_names": dict(sorted(country_names.items())),
     }
