@@ -1062,7 +1062,9 @@ def _save_dated(
             counts.duplicates += 1  # read earlier in this same run
         else:
             counts.unchanged += 1
-        touches.append((new_first, new_last, outside, run_id, row.source, row.source_id))
+        touches.append(
+            (new_first, new_last, outside, run_id, row.source, row.source_id)
+        )
     inserts.sort()  # key order: see the docstring
     conn.executemany(_RAW_INSERT, inserts)
     conn.executemany(

@@ -230,9 +230,7 @@ def seed_database(path: Path) -> Path:
     dbmod.save_raw(conn, [r for r in raw if r.source == "alpha"], run_id=run_ids[0])
     dbmod.save_raw(conn, [r for r in raw if r.source == "beta"], run_id=run_ids[1])
     # An archive of raw listings big enough for a compression dictionary of its own.
-    dbmod.save_raw(
-        conn, [archive_listing(i) for i in range(ARCHIVE_ROWS)], run_id=None
-    )
+    dbmod.save_raw(conn, [archive_listing(i) for i in range(ARCHIVE_ROWS)], run_id=None)
     refresh_rollups(conn)
     conn.close()
     run_report(path)
@@ -311,7 +309,11 @@ def test_compressed_payloads_show_as_text(server, seeded_db):
     )
     assert stored.fetchone() == (ARCHIVE_ROWS, ARCHIVE_ROWS, ARCHIVE_ROWS)
     got = get_json(
-        server, "/jobs/raw_payloads.json", source="archive", source_id="7", _shape="array"
+        server,
+        "/jobs/raw_payloads.json",
+        source="archive",
+        source_id="7",
+        _shape="array",
     )
     assert [r["payload"] for r in got] == [archive_text(7)]
     html = urllib.request.urlopen(

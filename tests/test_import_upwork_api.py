@@ -151,7 +151,10 @@ def test_generic_csv_pay_columns_and_list_cells(tmp_path):
     # list cells are stored as JSON lists, not Python reprs
     payloads = {
         r["source_id"]: json.loads(r["payload"])
-        for r in rows(db, "SELECT source_id, payload_text(payload, payload_dict) AS payload FROM raw_listings")
+        for r in rows(
+            db,
+            "SELECT source_id, payload_text(payload, payload_dict) AS payload FROM raw_listings",
+        )
     }
     assert payloads["p-1"]["tags"] == ["Translation", "German"]
     assert payloads["p-2"]["tags"] == ["SQL", "Python", "Airflow"]

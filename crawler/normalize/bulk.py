@@ -52,7 +52,9 @@ PARALLEL_ROWS = 4 * CHUNK
 # the end: sorting once is several times cheaper than updating 9 B-trees row by row.
 BULK_INDEX_ROWS = 50_000
 
-_RAW_COLUMNS = f"source, source_id, {raw_codec.PAYLOAD}, fetched_at, payload_sha256, url"
+_RAW_COLUMNS = (
+    f"source, source_id, {raw_codec.PAYLOAD}, fetched_at, payload_sha256, url"
+)
 # Where a jobs row keeps the raw listing it came from (to resolve its queue entry).
 _SOURCE, _SOURCE_ID, _SHA = (
     JOB_COLUMNS.index(c) for c in ("source", "source_id", "raw_sha256")

@@ -662,7 +662,12 @@ def test_sitemap_file_urls_are_never_followed(tmp_path):
             "-a",
             f"file_root={tmp_path}",
         )
-    payloads = [r[0] for r in query(db, "SELECT payload_text(payload, payload_dict) FROM raw_listings")]
+    payloads = [
+        r[0]
+        for r in query(
+            db, "SELECT payload_text(payload, payload_dict) FROM raw_listings"
+        )
+    ]
     assert len(payloads) == 1 and "São Paulo" in payloads[0]
     everything = "\n".join(
         str(tuple(r))

@@ -22,7 +22,10 @@ def fixture_projects() -> dict[str, dict]:
 def test_crawl_pages_until_empty_and_stores_every_project(crawl, fresh_server):
     projects = fixture_projects()
     _, db = crawl("freelancer", fresh_server)
-    stored = rows(db, "SELECT source_id, payload_text(payload, payload_dict) AS payload FROM raw_listings")
+    stored = rows(
+        db,
+        "SELECT source_id, payload_text(payload, payload_dict) AS payload FROM raw_listings",
+    )
     assert {r["source_id"] for r in stored} == set(projects)
     for r in stored:
         assert json.loads(r["payload"]) == projects[r["source_id"]]  # exact object

@@ -115,7 +115,13 @@ def test_crawl_boards(crawl, fresh_server):
     assert asked == sorted(
         f"/greenhouse/v1/boards/{t}/jobs?content=true" for t in (*BOARDS, "nosuchboard")
     )
-    raw = {r["source_id"]: r for r in rows(db, "SELECT payload_text(payload, payload_dict) AS payload, * FROM raw_listings")}
+    raw = {
+        r["source_id"]: r
+        for r in rows(
+            db,
+            "SELECT payload_text(payload, payload_dict) AS payload, * FROM raw_listings",
+        )
+    }
     assert raw.keys() == {str(i) for i in expected}
     assert raw["5040792"]["payload"] == json_payload(expected[5040792])
     assert (

@@ -198,7 +198,13 @@ def test_to_job_rejects_deleted_and_non_json():
 def test_crawl_item_trees(crawl, fresh_server):
     _, db = crawl("hackernews", fresh_server, "-a", f"months={MONTHS}")
     expected = top_level()
-    stored = {r["source_id"]: r for r in rows(db, "SELECT payload_text(payload, payload_dict) AS payload, * FROM raw_listings")}
+    stored = {
+        r["source_id"]: r
+        for r in rows(
+            db,
+            "SELECT payload_text(payload, payload_dict) AS payload, * FROM raw_listings",
+        )
+    }
     assert set(stored) == set(expected) and len(stored) == 52
     # The payload is the comment exactly, without its replies.
     assert json.loads(stored["33422206"]["payload"]) == comment(33422206)

@@ -123,7 +123,13 @@ def test_to_job_rejects_what_is_not_a_posting():
 def test_crawl_boards_pages_and_skips(crawl, fresh_server):
     _, db = crawl("lever", fresh_server, *ARGS)
     expected = postings()
-    stored = {r["source_id"]: r for r in rows(db, "SELECT payload_text(payload, payload_dict) AS payload, * FROM raw_listings")}
+    stored = {
+        r["source_id"]: r
+        for r in rows(
+            db,
+            "SELECT payload_text(payload, payload_dict) AS payload, * FROM raw_listings",
+        )
+    }
     assert set(stored) == set(expected) and len(stored) == 65
     assert json.loads(
         stored["2fab3734-79a6-45d3-a469-4901a1933e56"]["payload"]

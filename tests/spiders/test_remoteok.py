@@ -82,7 +82,10 @@ def test_crawl_stores_every_job_and_skips_legal_notice_and_idless(
     _proc, db = crawl("remoteok", fixture_server)
     raw = {
         r["source_id"]: r
-        for r in rows(db, "SELECT payload_text(payload, payload_dict) AS payload, * FROM raw_listings WHERE source='remoteok'")
+        for r in rows(
+            db,
+            "SELECT payload_text(payload, payload_dict) AS payload, * FROM raw_listings WHERE source='remoteok'",
+        )
     }
     assert raw.keys() == expected.keys()
     row = raw["1215765"]

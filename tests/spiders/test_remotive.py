@@ -64,7 +64,13 @@ def test_crawl_all_categories_in_one_request(crawl, fresh_server):
     assert [p for p in fresh_server.requests if p.startswith("/remotive/")] == [
         "/remotive/api/remote-jobs"
     ]
-    raw = {r["source_id"]: r for r in rows(db, "SELECT payload_text(payload, payload_dict) AS payload, * FROM raw_listings")}
+    raw = {
+        r["source_id"]: r
+        for r in rows(
+            db,
+            "SELECT payload_text(payload, payload_dict) AS payload, * FROM raw_listings",
+        )
+    }
     assert raw.keys() == {str(i) for i in expected}
     assert raw["1599328"]["payload"] == json_payload(expected[1599328])
     assert (

@@ -101,7 +101,13 @@ def test_crawl_configured_category_feeds(crawl, fresh_server):
         p.startswith("/weworkremotely/categories/") and p.endswith(".rss")
         for p in asked
     )
-    raw = {r["source_id"]: r for r in rows(db, "SELECT payload_text(payload, payload_dict) AS payload, * FROM raw_listings")}
+    raw = {
+        r["source_id"]: r
+        for r in rows(
+            db,
+            "SELECT payload_text(payload, payload_dict) AS payload, * FROM raw_listings",
+        )
+    }
     assert raw.keys() == expected.keys()
     row = raw["northwind-labs-technical-project-manager"]
     assert row["payload_format"] == "xml" and row["payload"].startswith("<item>")
