@@ -233,7 +233,8 @@ def test_crawl_item_trees(crawl, fresh_server):
     assert job["salary_usd_year"] is None
     assert issue_reasons(db, "hackernews:33422206", "pay_currency") == ["ambiguous:$"]
     # A header naming one country settles the "$": "San Francisco, CA" -> USD,
-    # "Toronto, Canada" -> CAD; "London, UK" has no dollar, the "$" stays ambiguous.
+    # "Toronto, Canada" -> CAD; "London, UK" has no dollar of its own, so a "$" there is
+    # the US dollar (rule dollar_abroad) and no pay_currency issue is recorded.
     by_id = {
         r["job_id"]: r
         for r in rows(
@@ -245,9 +246,9 @@ def test_crawl_item_trees(crawl, fresh_server):
     ] == [
         ("US", "USD", "country"),
         ("CA", "CAD", "country"),
-        ("GB", None, "ambiguous:$"),
+        ("GB", "USD", "dollar_abroad"),
     ]
-    assert issue_reasons(db, "hackernews:33422342", "pay_currency") == ["ambiguous:$"]
+    assert issue_reasons(db, "hackernews:33422342", "pay_currency") == []
     assert job["month"] == "2022-11"
     assert {r["month"] for r in rows(db, "SELECT DISTINCT month FROM jobs")} == {
         "2022-11",
