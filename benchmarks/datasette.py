@@ -23,6 +23,7 @@ string bombs are sent to a server started with ``--allow-sql`` and its resident 
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import random
 import statistics
@@ -414,8 +415,15 @@ def time_csv_stream(
     if full:
         t0 = time.perf_counter()
         size, rows = 0, 0
+        unfinished = ""
         with urllib.request.urlopen(url, timeout=3600) as resp:
-            while chunk := resp.read(1 << 20):
+            while True:
+                try:
+                    chunk = resp.read(1 << 20)
+                except http.client.IncompleteRead as e:  # a stream that failed
+                    chunk, unfinished = e.partial, "transfer left unfinished, "
+                if not chunk:
+                    break
                 size += len(chunk)
                 rows += chunk.count(b"\r\n")
                 tail = chunk[-300:]
@@ -425,12 +433,14 @@ def time_csv_stream(
                         f" {time.perf_counter() - t0:.0f} s",
                         flush=True,
                     )
+                if unfinished:
+                    break
         ms = (time.perf_counter() - t0) * 1000
         records = rows - 1  # the header
         status = (
             "ok"
-            if records >= expected_rows
-            else f"cut off after {records:,} of {expected_rows:,} rows: "
+            if records >= expected_rows and not unfinished
+            else f"cut off after {records:,} of {expected_rows:,} rows, {unfinished}"
             + tail.decode("utf-8", "replace")[-120:]
         )
         out.append(
