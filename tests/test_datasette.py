@@ -1334,3 +1334,38 @@ def test_filtered_row_counts_come_from_stored_counts_while_current(tmp_path):
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_csv_stream_stopped_by_any_error_ends_with_the_marker():
+    """Whatever error stops Datasette's stream (it sends the error text alone, then
+    ends the body), the rows sent stay whole and the marker line replaces the text."""
+    import asyncio
+
+    from analysis.datasette import guard
+
+    stream = export.StreamState()
+    sent = []
+    rows = [b"job_id,title\r\n", b'alpha:1,"=1+1\nstill title"\r\n', b"alpha:2,x\r\n"]
+
+    async def scenario():
+        send = guard.neutralizing_send(_collect(sent), stream)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"text/csv; charset=utf-8")],
+            }
+        )
+        for body in [*rows, b"database disk image is malformed"]:
+            await send({"type": "http.response.body", "body": body, "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    asyncio.run(scenario())
+    body = b"".join(m.get("body", b"") for m in sent[1:])
+    assert body == (
+        b'job_id,title\r\nalpha:1,"\'=1+1\nstill title"\r\nalpha:2,x\r\n'
+        + export.INCOMPLETE_MARKER.encode()
+        + b": the export stopped: database disk image is malformed\r\n"
+    )
+    assert sent[-1]["more_body"] is True  # the body is not ended: the server aborts
+    assert stream.failed

@@ -61,6 +61,22 @@ class StreamState:
     attempts: int = 0
     failed: str | None = None
 
+    def check(self, message: dict) -> None:
+        """Notice Datasette's error text among the body messages of the stream.
+
+        Datasette sends each CSV record as one message ending in a line break; when
+        its stream stops on any other error it sends ``str(error)`` alone, then ends.
+
+        >>> s = StreamState()
+        >>> s.check({"body": b'a,"x\\ny"\\r\\n', "more_body": True}); s.failed
+        >>> s.check({"body": b"database is locked", "more_body": True}); s.failed
+        'the export stopped: database is locked'
+        """
+        body = message.get("body", b"")
+        if message.get("more_body") and body and not body.endswith(b"\n"):
+            text = body.decode("utf-8", "replace")[:300]
+            self.failed = f"the export stopped: {text}"
+
     def end(self) -> bytes:
         """The last line of a stream that failed."""
         return f"{INCOMPLETE_MARKER}: {self.failed}\r\n".encode()

@@ -317,8 +317,9 @@ def neutralizing_send(send, stream: export.StreamState | None = None):
     """An ASGI ``send`` that passes a CSV response body through :class:`CsvNeutralizer`,
     in :data:`CSV_CHUNK` pieces (one write per row costs more than the rows' text).
 
-    Once ``stream`` has failed, what Datasette writes (its error text) is dropped and
-    the body ends with the stream's marker line instead, still ``more_body``."""
+    Once ``stream`` has failed (:meth:`~analysis.datasette.export.StreamState.check`),
+    what Datasette writes (its error text) is dropped and the body ends with the
+    stream's marker line instead, still ``more_body``."""
     neutralizer = CsvNeutralizer()
     active = {"on": False}
     buffered = bytearray()
@@ -336,6 +337,8 @@ def neutralizing_send(send, stream: export.StreamState | None = None):
             if active["on"]:
                 message = {**message, "headers": headers}
         elif message["type"] == "http.response.body" and active["on"]:
+            if stream is not None and stream.failed is None:
+                stream.check(message)
             failed = stream is not None and stream.failed is not None
             if not failed:
                 buffered.extend(message.get("body", b""))
