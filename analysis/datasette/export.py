@@ -25,6 +25,7 @@ a deadline already passed: SQLite interrupts them exactly as the time limit woul
 from __future__ import annotations
 
 import contextvars
+import logging
 import os
 import re
 import sqlite3
@@ -90,6 +91,7 @@ current: contextvars.ContextVar[StreamState | None] = contextvars.ContextVar(
     "jobtrends_csv_stream", default=None
 )
 _FAULTS = parse_fault(os.environ.get(FAULT_ENV, ""))
+log = logging.getLogger(__name__)
 
 
 async def execute_in_stream(
@@ -121,7 +123,9 @@ async def execute_in_stream(
         try:
             return await _run_page(db, sql, params, truncate, page_size, limit_ms)
         except QueryInterrupted:
-            continue
+            log.warning(
+                "CSV stream: a page query ran over %d ms; reading it again", limit_ms
+            )
     state.failed = (
         f"a page query was interrupted {len(limits)} times"
         f" (time limit {EXPORT_PAGE_LIMIT_MS} ms); the rows above are not all rows"
