@@ -1369,3 +1369,17 @@ def test_csv_stream_stopped_by_any_error_ends_with_the_marker():
     )
     assert sent[-1]["more_body"] is True  # the body is not ended: the server aborts
     assert stream.failed
+
+
+def test_csv_stream_whose_first_page_fails_is_an_error_response(seeded_db):
+    """Before any row is sent the failure is an ordinary HTTP error, not a CSV."""
+    attempts = export.EXPORT_RETRIES + 1
+    with serving(seeded_db, {export.FAULT_ENV: f"1:{attempts}"}) as base:
+        url = f"{base}/jobs/jobs.csv?_stream=on&_size=3"
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(url, timeout=30)
+        # Only streams count attempts: the CSV of one page is served.
+        with urllib.request.urlopen(f"{base}/jobs/jobs.csv?_size=3", timeout=30) as r:
+            text = r.read().decode("utf-8")
+    assert refused.value.code >= 400
+    assert _csv_job_ids(text) == _stream_ids(seeded_db)[:3]

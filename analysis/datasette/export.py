@@ -61,6 +61,7 @@ class StreamState:
 
     attempts: int = 0
     failed: str | None = None
+    marked: bool = False  # the marker line went out: the response must not end
 
     def check(self, message: dict) -> None:
         """Notice Datasette's error text among the body messages of the stream.
@@ -80,6 +81,7 @@ class StreamState:
 
     def end(self) -> bytes:
         """The last line of a stream that failed."""
+        self.marked = True
         return f"{INCOMPLETE_MARKER}: {self.failed}\r\n".encode()
 
 

@@ -266,7 +266,7 @@ async def csv_response(app, scope, receive, send) -> None:
         await until_disconnect(app, scope, receive, neutralizing_send(send, state))
     finally:
         export.current.reset(token)
-    if state is not None and state.failed:
+    if state is not None and state.marked:
         # The marker line is sent; closing without the end of the chunked body
         # tells the client the transfer did not complete.
         raise export.ExportIncomplete(state.failed)
