@@ -8,6 +8,7 @@ Datasette runs as a real subprocess (``python -m crawler.cli serve``) on a free
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from analysis.datasette import export
 from analysis.serve import free_port, wait_until_ready
 from crawler import db as dbmod
 
@@ -269,8 +271,8 @@ def seeded_db(tmp_path_factory) -> Path:
     return seed_database(tmp_path_factory.mktemp("ds") / "jobs.db")
 
 
-@pytest.fixture(scope="module")
-def server(seeded_db):
+@contextlib.contextmanager
+def serving(db: Path, env: dict[str, str] | None = None):
     """`jobtrends serve` on a free loopback port; always stopped afterwards."""
     port = free_port()
     proc = subprocess.Popen(
@@ -280,13 +282,14 @@ def server(seeded_db):
             "crawler.cli",
             "serve",
             "--db",
-            str(seeded_db),
+            str(db),
             "--port",
             str(port),
         ],
         cwd=REPO,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})},
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -299,6 +302,12 @@ def server(seeded_db):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture(scope="module")
+def server(seeded_db):
+    with serving(seeded_db) as base:
+        yield base
 
 
 def test_compressed_payloads_show_as_text(server, seeded_db):
@@ -629,6 +638,63 @@ def test_csv_stream_has_every_row_and_no_formulas(server, seeded_db):
         f"{server}/jobs/jobs.csv?job_id=beta:n1", timeout=10
     ) as resp:
         assert "'=HYPERLINK" in resp.read().decode()
+
+
+def _stream_ids(seeded_db) -> list[str]:
+    conn = dbmod.connect(seeded_db)
+    ids = [
+        r[0]
+        for r in conn.execute("SELECT job_id FROM jobs ORDER BY posted DESC, job_id")
+    ]
+    conn.close()
+    return ids
+
+
+def _csv_job_ids(text: str) -> list[str]:
+    import csv
+    import io
+
+    records = list(csv.reader(io.StringIO(text, newline="")))
+    at = records[0].index("job_id")
+    return [r[at] for r in records[1:]]
+
+
+def test_csv_stream_retries_an_interrupted_page(seeded_db):
+    """A page query SQLite interrupts (time limit) mid-stream is read again: the
+    stream has every row once, in order.  Before the retries Datasette wrote
+    "interrupted" into the body and ended it, HTTP 200, after the first page."""
+    want = _stream_ids(seeded_db)
+    # Page 1 is attempt 1; page 2's first three attempts are interrupted.
+    with serving(seeded_db, {export.FAULT_ENV: "2:3"}) as base:
+        url = f"{base}/jobs/jobs.csv?_stream=on&_size=3"
+        with urllib.request.urlopen(url, timeout=30) as resp:
+            assert resp.status == 200
+            text = resp.read().decode("utf-8")
+    assert export.INCOMPLETE_MARKER not in text
+    assert _csv_job_ids(text) == want and len(want) > 6
+
+
+def test_csv_stream_that_cannot_go_on_fails_visibly(seeded_db):
+    """A page that stays interrupted after every retry: the body ends with the marker
+    line and the transfer is left unfinished, so the client sees an error."""
+    import http.client
+
+    want = _stream_ids(seeded_db)
+    retries = export.EXPORT_RETRIES
+    with serving(seeded_db, {export.FAULT_ENV: f"3:{retries + 1}"}) as base:
+        url = f"{base}/jobs/jobs.csv?_stream=on&_size=3"
+        with urllib.request.urlopen(url, timeout=30) as resp:
+            assert resp.status == 200  # sent with the first page
+            with pytest.raises(http.client.IncompleteRead) as cut:
+                resp.read()
+        # The server goes on serving: a plain CSV of one page still works.
+        with urllib.request.urlopen(f"{base}/jobs/jobs.csv?_size=3", timeout=30) as r:
+            assert _csv_job_ids(r.read().decode()) == want[:3]
+    text = cut.value.partial.decode("utf-8")
+    body, last = text.rstrip("\r\n").rsplit("\r\n", 1)
+    assert last.startswith(export.INCOMPLETE_MARKER + ": a page query was interrupted")
+    assert "interrupted" not in body  # Datasette's error text is not in the rows
+    assert _csv_job_ids(body + "\r\n") == want[:6]  # pages 1 and 2, whole
 
 
 @pytest.mark.parametrize(
@@ -1268,3 +1334,52 @@ def test_filtered_row_counts_come_from_stored_counts_while_current(tmp_path):
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_csv_stream_stopped_by_any_error_ends_with_the_marker():
+    """Whatever error stops Datasette's stream (it sends the error text alone, then
+    ends the body), the rows sent stay whole and the marker line replaces the text."""
+    import asyncio
+
+    from analysis.datasette import guard
+
+    stream = export.StreamState()
+    sent = []
+    rows = [b"job_id,title\r\n", b'alpha:1,"=1+1\nstill title"\r\n', b"alpha:2,x\r\n"]
+
+    async def scenario():
+        send = guard.neutralizing_send(_collect(sent), stream)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"text/csv; charset=utf-8")],
+            }
+        )
+        for body in [*rows, b"database disk image is malformed"]:
+            await send({"type": "http.response.body", "body": body, "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    asyncio.run(scenario())
+    body = b"".join(m.get("body", b"") for m in sent[1:])
+    assert body == (
+        b'job_id,title\r\nalpha:1,"\'=1+1\nstill title"\r\nalpha:2,x\r\n'
+        + export.INCOMPLETE_MARKER.encode()
+        + b": the export stopped: database disk image is malformed\r\n"
+    )
+    assert sent[-1]["more_body"] is True  # the body is not ended: the server aborts
+    assert stream.failed
+
+
+def test_csv_stream_whose_first_page_fails_is_an_error_response(seeded_db):
+    """Before any row is sent the failure is an ordinary HTTP error, not a CSV."""
+    attempts = export.EXPORT_RETRIES + 1
+    with serving(seeded_db, {export.FAULT_ENV: f"1:{attempts}"}) as base:
+        url = f"{base}/jobs/jobs.csv?_stream=on&_size=3"
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(url, timeout=30)
+        # Only streams count attempts: the CSV of one page is served.
+        with urllib.request.urlopen(f"{base}/jobs/jobs.csv?_size=3", timeout=30) as r:
+            text = r.read().decode("utf-8")
+    assert refused.value.code >= 400
+    assert _csv_job_ids(text) == _stream_ids(seeded_db)[:3]

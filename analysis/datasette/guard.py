@@ -41,6 +41,8 @@ from urllib.parse import parse_qs
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
+from analysis.datasette import export
+
 # SQLite's per-connection limits (sqlite3.SQLITE_LIMIT_*): name -> value.
 LIMITS: dict[str, int] = {
     # Longest string or blob: above any stored posting or payload (the longest
@@ -125,9 +127,7 @@ def asgi_wrapper(datasette):
             if scope["path"] == LOGIN_PATH and scope["method"] == "POST":
                 return await throttle(app, scope, receive, send)
             if is_csv_request(scope):
-                return await until_disconnect(
-                    app, scope, receive, neutralizing_send(send)
-                )
+                return await csv_response(app, scope, receive, send)
             return await app(scope, receive, send)
 
         return guarded
@@ -255,6 +255,23 @@ class CsvNeutralizer:
         return out.getvalue().encode("utf-8")
 
 
+async def csv_response(app, scope, receive, send) -> None:
+    """A CSV through :func:`until_disconnect` and :func:`neutralizing_send`; for a
+    stream (``_stream``), the :mod:`~analysis.datasette.export` state its page queries
+    report to, and an incomplete stream ended visibly (:class:`ExportIncomplete`)."""
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    state = export.StreamState() if query.get("_stream") else None
+    token = export.current.set(state)
+    try:
+        await until_disconnect(app, scope, receive, neutralizing_send(send, state))
+    finally:
+        export.current.reset(token)
+    if state is not None and state.marked:
+        # The marker line is sent; closing without the end of the chunked body
+        # tells the client the transfer did not complete.
+        raise export.ExportIncomplete(state.failed)
+
+
 async def until_disconnect(app, scope, receive, send) -> None:
     """Run ``app`` for a GET request, cancelling it when the client disconnects.
 
@@ -296,9 +313,13 @@ async def until_disconnect(app, scope, receive, send) -> None:
 CSV_CHUNK = 256 * 1024
 
 
-def neutralizing_send(send):
+def neutralizing_send(send, stream: export.StreamState | None = None):
     """An ASGI ``send`` that passes a CSV response body through :class:`CsvNeutralizer`,
-    in :data:`CSV_CHUNK` pieces (one write per row costs more than the rows' text)."""
+    in :data:`CSV_CHUNK` pieces (one write per row costs more than the rows' text).
+
+    Once ``stream`` has failed (:meth:`~analysis.datasette.export.StreamState.check`),
+    what Datasette writes (its error text) is dropped and the body ends with the
+    stream's marker line instead, still ``more_body``."""
     neutralizer = CsvNeutralizer()
     active = {"on": False}
     buffered = bytearray()
@@ -316,16 +337,23 @@ def neutralizing_send(send):
             if active["on"]:
                 message = {**message, "headers": headers}
         elif message["type"] == "http.response.body" and active["on"]:
-            buffered.extend(message.get("body", b""))
+            if stream is not None and stream.failed is None:
+                stream.check(message)
+            failed = stream is not None and stream.failed is not None
+            if not failed:
+                buffered.extend(message.get("body", b""))
             more = message.get("more_body", False)
-            if more and started["body"] and len(buffered) < CSV_CHUNK:
+            if more and (failed or started["body"] and len(buffered) < CSV_CHUNK):
                 return
             started["body"] = True
             body = neutralizer.feed(bytes(buffered))
             buffered.clear()
             if not more:
                 body += neutralizer.close()
-            message = {**message, "body": body}
+                if failed:
+                    body += stream.end()
+                    more = True
+            message = {**message, "body": body, "more_body": more}
         await send(message)
 
     return wrapped

@@ -33,6 +33,7 @@ import re
 from datasette import hookimpl
 from datasette.utils import escape_sqlite
 
+from analysis.datasette.export import execute_in_stream
 from analysis.datasette.plugin import configured_tables, table_config
 
 
@@ -68,20 +69,32 @@ def page_key_rewriter(table: str, key: str, pk: str):
 @hookimpl
 def startup(datasette):
     async def wrap_execute():
+        rewriters = {}
         for database, table, key in configured_tables(datasette, "page_key"):
-            db = datasette.get_database(database)
-            pks = await db.primary_keys(table)
+            pks = await datasette.get_database(database).primary_keys(table)
             if len(pks) != 1:
                 raise ValueError(f"page_key needs a one-column primary key: {table}")
-            add = page_key_rewriter(table, key, pks[0])
-            original = db.execute
-
-            async def execute(sql, *args, _original=original, _add=add, **kwargs):
-                return await _original(_add(sql), *args, **kwargs)
-
-            db.execute = execute
+            rewriters.setdefault(database, []).append(
+                page_key_rewriter(table, key, pks[0])
+            )
+        for name, db in datasette.databases.items():
+            if name != "_internal":
+                db.execute = paged_execute(db, rewriters.get(name, []))
 
     return wrap_execute
+
+
+def paged_execute(db, rewriters):
+    """``db.execute`` with the page rewrites and the CSV stream's retries
+    (:func:`analysis.datasette.export.execute_in_stream`)."""
+    original = db.execute
+
+    async def execute(sql, *args, **kwargs):
+        for add in rewriters:
+            sql = add(sql)
+        return await execute_in_stream(db, original, sql, *args, **kwargs)
+
+    return execute
 
 
 def column_order(names: list[str], first: list[str]) -> list[int]:
