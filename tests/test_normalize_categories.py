@@ -267,3 +267,21 @@ def test_count_unmapped_reads_jobs():
         ],
     )
     assert count_unmapped(conn) == [("upwork", "Basketry", 2), ("lever", "Juggling", 1)]
+
+
+def test_title_decision_is_model_then_rules_then_other():
+    """The no-source-category decision that classify() and eval's cross-validation share."""
+    from crawler.normalize.categories import Category, title_decision
+
+    assert title_decision(("video editing & production", 0.62), "Edit", "", ()) == (
+        Category("video editing & production", "model", 0.62)
+    )
+    assert title_decision(("writing", 0.3), "Edit", "", ()).method == "model-low"
+    # Below NOTHING_LIKELY the model's guess is not taken: the rules, else other.
+    assert title_decision(("writing", 0.1), "Translate my contract", "", ()) == (
+        Category("translation", "rules", None)
+    )
+    assert title_decision(("writing", 0.1), "Zqx", "", ()) == Category(
+        "other", "none", None
+    )
+    assert title_decision(None, "", "", ()) == Category("other", "none", None)

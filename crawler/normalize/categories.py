@@ -882,14 +882,23 @@ def classify(
             return Category(entry[0], "taxonomy", None)
         return Category(best[0], "taxonomy+model", round(best[1], 4))
     best = _model_best(title, None) if title else None
-    if best is not None and best[1] >= NOTHING_LIKELY:
-        cat, p = best
-        return Category(cat, "model" if p >= CONFIDENT else "model-low", round(p, 4))
     skill_names = tuple(
         getattr(s, "name", s)
         for s in (skills or ())
         if isinstance(getattr(s, "name", s), str)
     )
+    return title_decision(best, title, text, skill_names)
+
+
+def title_decision(
+    best: tuple[str, float] | None, title: str, text: str, skill_names: tuple
+) -> Category:
+    """The decision for a posting with no source category, given the classifier's best
+    (category, probability) for its title: the model's category when it is likely,
+    else the rules, else ``other``.  ``jobtrends eval`` scores this same decision."""
+    if best is not None and best[1] >= NOTHING_LIKELY:
+        cat, p = best
+        return Category(cat, "model" if p >= CONFIDENT else "model-low", round(p, 4))
     ruled = _decide(rule_scores(title, text, skill_names))
     if ruled:
         return Category(ruled, "rules", None)

@@ -216,6 +216,8 @@ def cross_validate(
     (the categories it may be refined into), with priors learned on the training folds."""
     from sklearn.model_selection import StratifiedKFold
 
+    from crawler.normalize.categories import title_decision
+
     broads = broads or [None] * len(titles)
     within = within or [None] * len(titles)
     counts = Counter(labels)
@@ -233,7 +235,8 @@ def cross_validate(
         clf = classifier_from(classes_of, priors=priors)
         for i in test:
             best = clf.best(titles[i])
-            plain[i] = best[0] if best else "other"
+            # Scored as production decides a title alone (no source category).
+            plain[i] = title_decision(best, titles[i], "", ()).category
             if broads[i]:
                 best = clf.best(titles[i], within[i], broads[i])
                 refined[i] = best[0] if best else "other"
