@@ -996,14 +996,21 @@ def _sign_in(base: str, password: str) -> tuple[int, str]:
         return exc.code, (exc.headers["set-cookie"] or "").split(";")[0]
 
 
-def test_serve_removes_its_temp_folder(seeded_db):
+def test_serve_removes_its_temp_folder(seeded_db, tmp_path, monkeypatch):
     """The generated metadata lives in a temp folder the Datasette process removes."""
     import tempfile
 
     from analysis.serve import TEMP_PREFIX, start_background
 
+    # A private temp directory (this process and the server's), so another `serve`
+    # running at the same time (a parallel test run) cannot add folders to the count.
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temp))
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+
     def folders():
-        return {p for p in Path(tempfile.gettempdir()).glob(f"{TEMP_PREFIX}*")}
+        return {p for p in temp.glob(f"{TEMP_PREFIX}*")}
 
     before = folders()
     proc = start_background(seeded_db, port=free_port())
