@@ -949,6 +949,8 @@ def _generate_months(start, end, args, months, out) -> None:
             send(chunk)
             send(_DONE)
     except Exception as exc:
+        # Any failure is passed to the reading process (which would otherwise wait on
+        # this queue for ever) and then raised here with its traceback.
         send(RuntimeError(f"synth process failed: {exc!r}"))
         raise
 
