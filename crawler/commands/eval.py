@@ -698,6 +698,15 @@ def real_data_section(path: str | None) -> dict | None:
     is_flag=True,
     help="Skip the real-data section (it trains 5 models: ~1 minute).",
 )
+@click.option(
+    "--price-suite",
+    "price_suite",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="price-parser's tests/test_price_parsing.py (from its sdist: pip download"
+    " price-parser --no-binary :all: --no-deps): amount and currency of its ~1,000 real"
+    " price strings, read by parse_pay and by price-parser.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON.")
 @click.option(
     "--check", is_flag=True, help="Exit with status 1 when a target is missed."
@@ -708,6 +717,7 @@ def command(
     show_failures: int,
     upwork_api: str | None,
     no_real: bool,
+    price_suite: str | None,
     as_json: bool,
     check: bool,
 ) -> None:
@@ -717,7 +727,16 @@ def command(
             f"--labeled {labeled_dir} is not a folder; point it at a folder like"
             f" {LABELED_DIR} (the default)"
         )
+    if price_suite is not None and not Path(price_suite).is_file():
+        raise click.UsageError(f"--price-suite {price_suite}: no such file")
+    suite = None
+    if price_suite is not None:  # first: a bad file fails before the long part
+        from crawler.commands._eval_price_suite import eval_price_suite
+
+        suite = eval_price_suite(price_suite)
     report = run_eval(Path(labeled_dir), db_path)
+    if suite is not None:
+        report["price_suite"] = suite
     real = None if no_real else real_data_section(upwork_api)
     if real is not None:
         report["upwork_api"] = real
@@ -774,6 +793,11 @@ def command(
                     )
         if real is not None:
             for line in format_upwork_api(real):
+                click.echo(line)
+        if "price_suite" in report:
+            from crawler.commands._eval_price_suite import format_price_suite
+
+            for line in format_price_suite(report["price_suite"], show_failures):
                 click.echo(line)
     if check:
         missed = [f for f, t in TARGETS.items() if (report[f]["accuracy"] or 0) < t]
