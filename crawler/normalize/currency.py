@@ -143,6 +143,8 @@ def sign_before(s: str, pos: int) -> tuple[Sign | None, int]:
     """The currency sign ending at ``pos`` (one space allowed): ``sign_before("US$ 5", 4)``
     -> ``(("US$", "USD"), 0)``; ``(None, pos)`` when there is none."""
     j = pos - 1 if pos and s[pos - 1] == " " else pos
+    if j and s[j - 1] == ":":  # "US$: 12.99", "EUR:12": a sign labelling the amount
+        j -= 1
     m = _RUN_BEFORE_RE.search(s, max(0, j - _MAX_BEFORE), j)
     found = _suffix_sign(m.group()) if m else None
     if found is None:
@@ -166,6 +168,8 @@ def sign_after(s: str, pos: int) -> tuple[Sign | None, int]:
     if s[pos : pos + 2] in _NO_CENTS:  # "2 299,- €", "12.-€": no cents
         pos += 3 if s[pos + 2 : pos + 3] == "-" else 2
     j = pos + 1 if pos < len(s) and s[pos] == " " else pos
+    if s[j : j + 1] == "." and "\u0600" <= s[j + 1 : j + 2] <= "\u06ff":
+        j += 1  # ".د.ب": the final dot of an Arabic abbreviation, typed in visual order
     m = _RUN_AFTER_RE.match(s, j)
     found = _prefix_sign(m.group()) if m else None
     if found is None:

@@ -243,26 +243,41 @@ _HOURLY_PREFIX_RE = re.compile(r"^\s*hourly(?:\s+range|\s+rate)?\s*:?", re.I)
 _BUDGET_PREFIX_RE = re.compile(
     r"^\s*(?:fixed[\s-]price\s+)?budget\s*:?|^\s*fixed[\s-]price\s*:?", re.I
 )
-# "$119. 95" and "35€ 99": cents written apart from the amount.
+# "$119. 95" and "35€ 99": cents written apart from the amount; "130, 38 zł" (a comma
+# then a space) only when a currency sign follows the cents.
 _SPLIT_CENTS_RE = re.compile(r"(\d)\.\s(\d\d)(?=\s*(?:$|[^\w\s]))")
+_SPLIT_COMMA_CENTS_RE = re.compile(r"(?<=\d), (\d\d)(?![\d.,])")
 _SIGN_CENTS_RE = re.compile(r"(\d)\s?([€$£¥₹₽₺₪₩₦₱₫])\s(\d\d)(?=\s*$)")
 _SPACES_RE = re.compile(r" {2,}")
 # Figures that are not money, blanked when no amount carries a currency sign:
 # percentages, dates and times of day, phone numbers, counted things ("40 hours/week", "250 employees",
 # "4.8 out of 5 stars"), years after a year word ("founded in 1998") and numbers after a
 # label ("Size 42", "Ref. 12").
+# Month names (English, German, French, Spanish; English abbreviations): "July, 2004".
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november"
+    "|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec|januar|februar|märz|juni"
+    "|juli|oktober|dezember|janvier|février|mars|avril|mai|juin|juillet|août|septembre"
+    "|octobre|novembre|décembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto"
+    "|septiembre|octubre|noviembre|diciembre"
+)
 _NOT_MONEY_RE = re.compile(
     r"[-+]?(?<![\d.,])\d+(?:[.,]\d+)?\s?%"
     r"|\b\d{4}([-/.])\d{1,2}\1\d{1,2}\b|\b\d{1,2}([-/.])\d{1,2}\2\d{2,4}\b"
     r"|\b\d{1,2}:\d\d(?::\d\d)?\b"
+    r"|\b\d{1,2}[-/]0\d\b(?![-/]\d)|\b(?:19|20)\d\d[-/](?:0[1-9]|1[0-2])\b(?![-/]\d)"
+    rf"|\b(?:{_MONTHS})\b\.?,?\s+(?:de\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?"
+    r"(?:19|20)\d\d\b"
     r"|\+\d{1,3}[\s.-]?\(?\d[\d\s().-]{6,}\d"
     r"|\b(?:tel|phone|call|fax|mob|mobile|whatsapp|тел|телефон)\.?:?\s*(?:us\s+)?"
     r"(?:on\s+|at\s+)?\+?\(?\d[\d\s().-]{5,}\d"
     r"|(?<![\d.,])\d+(?:[.,]\d+)?\s*(?:out\s+of|stars?|reviews?|ratings?|years?|yrs?"
-    r"|hours?|hrs|employees|people|staff|users|members|rooms?|beds?|sq\.?\s?ft|m2)(?!\w)"
+    r"|hours?|hrs|employees|people|staff|users|members|rooms?|beds?|sq\.?\s?ft|m2"
+    r"|ft|feet|foot|inch(?:es)?|cm|mm|kg|lbs?|oz|ml|gb|tb)(?!\w)"
     r"|\b(?:in|since|seit|depuis|desde|founded|est\.|established|©|copyright|posted"
     r"|updated|model)\s*:?\s*(?:19|20)\d\d\b(?![-/.]\d)"
-    r"|\b(?:size|gr\.|größe|taille|talla|ref|no\.|nr\.?|sku|art\.\s?nr\.?|id|zip)"
+    r"|\b(?:size|gr\.|größe|taille|talla|ref|no\.|nr\.?|sku|art\.\s?nr\.?|id|zip"
+    r"|qty|quantity|moq|order|заказ|кол-во|количество|шт)"
     r"\s*[.:#]?\s*[\w/-]*\d[\w/-]*",
     re.I,
 )
@@ -308,9 +323,10 @@ _WIDE = str.maketrans(
     {
         **{chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)},
         **dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789", strict=True)),
+        **dict(zip("\uffe0\uffe1\uffe5\uffe6", "¢£¥₩", strict=True)),  # ￡ ￥ ￦
     }
 )
-_WIDE_RE = re.compile("[\uff01-\uff5e\u2070-\u2079\u00b2\u00b3\u00b9]")
+_WIDE_RE = re.compile("[\uff01-\uff5e\uffe0-\uffe6\u2070-\u2079\u00b2\u00b3\u00b9]")
 
 
 def _number(m: re.Match, currency: str | None) -> tuple[float | None, float]:
@@ -452,6 +468,10 @@ def _parse(text, currency_hint):
         s = _SPACES_RE.sub(" ", s)
     if ". " in s:
         s = _SPLIT_CENTS_RE.sub(r"\1.\2", s)
+    if ", " in s:
+        s = _SPLIT_COMMA_CENTS_RE.sub(
+            lambda m: f",{m[1]}" if sign_after(s, m.end())[0] else m[0], s
+        )
     if s[-3:-2] == " ":
         s = _SIGN_CENTS_RE.sub(r"\1.\3\2", s)
     # "between $30 and $40": the only place "and" joins two bounds.

@@ -153,6 +153,12 @@ EXTRAS: dict[str, str | list[str]] = {
     "₨": ["PKR", "INR", "LKR", "NPR", "MUR", "SCR"],
     # "年薪30-50万": ten-thousands with no sign are yuan, yen, NT or HK dollars.
     "万": ["CNY", "JPY", "TWD", "HKD"],
+    "₵": "GHS",  # the cedi sign alone (CLDR: "GH₵")
+    "﷼": ["IRR", "SAR", "OMR", "QAR", "YER"],  # the rial sign, as "ريال"
+    "ƒ": ["AWG", "ANG"],  # the florin of Aruba and Curaçao
+    "hrn": "UAH",  # the hryvnia in Latin letters
+    "stg": "GBP",  # "£100 stg": sterling
+    "ரூ": ["LKR", "INR"],  # the rupee in Tamil
 }
 # Signs read as one currency that a few countries use for their own: "元" is the yuan,
 # but in Taiwan the new Taiwan dollar; "lei" the Romanian leu, in Moldova the Moldovan
@@ -176,10 +182,18 @@ CASED: dict[str, str | list[str]] = {
     "LE": "EGP",  # livre égyptienne; "le" is an article
     "L.E.": "EGP",
     "Nu.": "BTN",  # the ngultrum; Danish "Nu" is "now"
+    "Ft": "HUF",  # the forint; "16 ft" is feet
+    "FT": "HUF",
+    "Р": "RUB",  # a capital Cyrillic Er stands for the ruble sign on many shops
+    "Ks": "MMK",  # the kyat; "ks" is a Czech/Slovak piece count
+    "Ar": "MGA",  # the ariary; "ar" is a word
+    "UM": "MRU",  # the ouguiya; "um" is a word
+    "Db": "STN",  # the dobra; "dB" decibels
+    "ZK": "ZMW",  # the Zambian kwacha
 }
 # Signs that are also ordinary words or units next to a number.
 STOP = {"am", "ar", "le", "to", "in", "da", "km", "um", "cf", "gt", "db", "ls", "som"}
-STOP |= {"nu", "nu."}
+STOP |= {"nu", "nu.", "ft", "ft."}
 STOP |= set("klmptsdfeg")
 
 
