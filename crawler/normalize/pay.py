@@ -39,7 +39,8 @@ Rules, in order (each documented decision is tested in tests/test_normalize_pay.
   (X, None); a 0 bound means "none".
 * Words without a figure (``DOE``, ``Competitive``, ``Negotiable``) -> None with reason
   ``words_only:<word>``; with no sign anywhere, figures that are not money (``30%``,
-  dates, phone numbers, ``40 hours``, ``founded in 1998``, ``Size 42``) are dropped
+  dates (``July, 2004``, ``30-06``), phone numbers, ``40 hours``, ``9 ft``, ``founded in
+  1998``, ``Size 42``, ``Qty 3``) are dropped
   (``not_money`` when none is left).  A crossed-out price (``was 120 € now 99 €``) loses
   to the current one.
 """
