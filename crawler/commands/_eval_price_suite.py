@@ -33,12 +33,13 @@ How the labels are judged:
 * **non-dollar read as USD**: the label's sign names no dollar of the US, the reader
   says USD (target 0); ``usd_without_sign`` counts USD where the label has no currency.
 
-Lists: the seven price-parser's tests expect to pass (``main``); its two lists of known
+Lists: the seven lists price-parser's tests expect to pass (``main``); its two lists of known
 failures (``xfail``: strings it gets wrong, currencies it lacks) are scored apart.  The
 decimal-separator list is left out: its labels depend on a separator given by hand.
 Some labels are debatable (which of two prices is "the" price): :data:`DEBATABLE` names
-them by a hash of their text, with the reason; they are counted apart, the parser is
-not bent to them.
+them by a hash of their text, with the reason, and a label giving an amount for a text
+with no figure cannot be met by any reader: both are counted apart, the parser is not
+bent to them.
 """
 
 from __future__ import annotations
@@ -320,7 +321,12 @@ def eval_price_suite(path: str | Path) -> dict:
     }
 
 
+def _pct(a: int, b: int) -> str:
+    return f"{a}/{b} ({a / b:.1%})" if b else "n/a"
+
+
 def format_price_suite(report: dict, show_failures: int) -> list[str]:
+    """The lines `jobtrends eval` prints; failures are listed for parse_pay on the text."""
     lines = [
         f"price suite {report['path']} (price-parser's tests; price-parser was"
         " developed on the main part: its figure there is in-sample)"
@@ -332,14 +338,10 @@ def format_price_suite(report: dict, show_failures: int) -> list[str]:
     for part in ("main", "xfail"):
         for name, r in report.get(part, {}).items():
             n = r.get("n", 0)
-
-            def pct(a: int, b: int) -> str:
-                return f"{a}/{b} ({a / b:.1%})" if b else "n/a"
-
             lines.append(
-                f"  {part:<5} {name:<27} amount {pct(r.get('amount_right', 0), n)},"
-                f" currency {pct(r.get('currency_right', 0), r.get('currency_judged', 0))},"
-                f" both {pct(r.get('both_right', 0), n)}; non-dollar as USD"
+                f"  {part:<5} {name:<27} amount {_pct(r.get('amount_right', 0), n)},"
+                f" currency {_pct(r.get('currency_right', 0), r.get('currency_judged', 0))},"
+                f" both {_pct(r.get('both_right', 0), n)}; non-dollar as USD"
                 f" {r.get('non_usd_as_usd', 0)}"
                 + (
                     f" (currency only in the context, not judged:"
