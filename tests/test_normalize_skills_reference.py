@@ -108,6 +108,26 @@ def _fixture_texts() -> list[str]:
 FIXTURE_TEXTS = _fixture_texts()
 
 
+TRICKY = [
+    "İİİ office: do not use RAG. Python and Swift.",  # "İ" lowers to two characters
+    "İstanbul team: RAG pipelines, Swift and React; no ChatGPT.",
+    "ΣΟΦΙΑ: GPT and AI, not ML. Gemini or RAG!",
+    "Straße: Java/JS, UE5 & Unity — Rails (RoR), HR / PR.",
+    "We are trusted by OpenAI. Build with the OpenAI API and Stripe checkout.",
+    "C++ and C# and .NET, Node.js, A/B testing, fine-tuning, ﬁne-tuning",
+    "don&#39;t use ChatGPT &amp; no AI-generated text; a classifier detects "
+    "AI-generated essays",
+    "Please include your resume. Rewrite my resume and cover letter.",
+]
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_hits_equal_reference_on_tricky_text(text):
+    _check(text)
+    _check(text.upper())
+    _check_match(["Swift", "Go"], text, text[:30])
+
+
 def test_fixture_texts_are_varied():
     assert len(FIXTURE_TEXTS) > 100
     assert sum(not t.isascii() for t in FIXTURE_TEXTS) > 20
@@ -151,6 +171,7 @@ def test_match_skills_equal_reference_on_labeled_sets():
 
 
 _ALIASES = sorted({*skills._BY_TEXT, *skills._BY_CASE})
+_CASE_ALIASES = sorted(skills._BY_CASE)
 _CUE_PHRASES = sorted(CUES)
 _PIECES = [
     "İstanbul",
@@ -198,9 +219,11 @@ def _cased(draw_case: int, text: str) -> str:
 def skill_text(draw) -> str:
     parts = []
     for _ in range(draw(st.integers(1, 14))):
-        kind = draw(st.integers(0, 3))
+        kind = draw(st.integers(0, 4))
         if kind == 0:
             part = _cased(draw(st.integers(0, 3)), draw(st.sampled_from(_ALIASES)))
+        elif kind == 4:  # a case-sensitive alias as written ("RAG", "Swift")
+            part = draw(st.sampled_from(_CASE_ALIASES))
         elif kind == 1:
             part = draw(st.sampled_from(_CUE_PHRASES))
         elif kind == 2:

@@ -213,8 +213,9 @@ def _hits(orig: str, low: str) -> tuple[list, list, bool]:
     hits = []
     cues = []
     # Offsets in orig are offsets in low when lower() kept every character's length
-    # (always for ASCII); else the case-sensitive aliases get a pass of their own.
-    aligned = orig.isascii() or orig.lower() == low
+    # (always for ASCII; not for "İ", whose lower case is two characters); else the
+    # case-sensitive aliases get a pass of their own.
+    aligned = orig.isascii() or (len(orig) == len(low) and orig.lower() == low)
     for end, value in _TEXT_AUTOMATON.iter(low):
         length, _, skills, needs, prone, cue, spellings = value
         start = end - length + 1
