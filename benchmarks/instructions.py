@@ -1,6 +1,6 @@
 """Instructions per listing of ``normalize_listing``: a speed figure this machine can repeat.
 
-    python -m benchmarks.instructions [--items 2800] [--tree PATH]
+    python -m benchmarks.instructions [--items 2800] [--tree PATH] [--bulk]
 
 Seconds on a shared virtual machine drift by 2-3x from one minute to the next, so a
 change of 10 % can't be seen in them.  This counts the CPU instructions instead, with
@@ -9,6 +9,9 @@ same code and inputs whatever else the machine is doing.  It runs the same scrip
 under callgrind, once normalizing ``--items`` distinct synthetic Upwork items and once
 only preparing them, and prints the difference per listing.  ``--tree`` measures another
 checkout (say a ``git worktree`` of an older commit) on the same items, for an A/B.
+``--bulk`` counts what a bulk ``normalize`` worker does per listing instead: synthetic
+Upwork and Freelancer listings through ``normalize_chunk`` and ``_pack`` (the jobs,
+job_skills and issue rows handed to the writer), the SQLite writes left out.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,6 +43,22 @@ except ImportError:  # a checkout from before the classifier
 if sys.argv[2] == "run":
     for source_id, payload, fetched_at in items[50:]:
         normalize_listing("upwork", source_id, payload, fetched_at=fetched_at)
+"""
+
+BULK_SCRIPT = """
+import pickle, sys
+from crawler.normalize.bulk import _pack, normalize_chunk
+from crawler.normalize import fx
+rows = pickle.load(open(sys.argv[1], "rb"))
+_pack(normalize_chunk(rows[:50]))  # warm-up: data files, lazy imports
+fx._converter()  # loaded once before the workers fork
+try:
+    from crawler.normalize.classifier import default_classifier
+    default_classifier()
+except ImportError:
+    pass
+if sys.argv[2] == "run":
+    _pack(normalize_chunk(rows[50:]))
 """
 
 
@@ -77,17 +97,38 @@ def main(argv=None) -> None:
         action="append",
         help="another checkout to measure on the same items (repeatable)",
     )
+    ap.add_argument(
+        "--bulk",
+        action="store_true",
+        help="count a bulk normalize worker's work (normalize_chunk + _pack) on"
+        " synthetic Upwork and Freelancer listings",
+    )
     args = ap.parse_args(argv)
     if not shutil.which("valgrind"):
         raise SystemExit("valgrind is not installed: `apt-get install valgrind`")
     from benchmarks.normalize import synth_upwork
 
-    raws = synth_upwork(args.items + 250)[200:]
+    if args.bulk:
+        from analysis.synth import generate
+
+        raws = list(
+            generate(date(2022, 1, 1), date(2024, 6, 30), rows=args.items + 250, seed=7)
+        )[200:]
+        rows = [
+            (r.source, r.source_id, r.payload, r.fetched_at, None, None) for r in raws
+        ]
+        what = (
+            "distinct synthetic Upwork and Freelancer listings, normalize_chunk + _pack"
+        )
+    else:
+        raws = synth_upwork(args.items + 250)[200:]
+        rows = [(r.source_id, r.payload, r.fetched_at) for r in raws]
+        what = "distinct synthetic Upwork items"
     with tempfile.TemporaryDirectory(prefix="jobtrends-icount-") as tmp:
         items, script = os.path.join(tmp, "items.pkl"), os.path.join(tmp, "run.py")
         with open(items, "wb") as fh:
-            pickle.dump([(r.source_id, r.payload, r.fetched_at) for r in raws], fh)
-        Path(script).write_text(SCRIPT)
+            pickle.dump(rows, fh)
+        Path(script).write_text(BULK_SCRIPT if args.bulk else SCRIPT)
         n = len(raws) - 50
         for tree in [ROOT, *(args.tree or [])]:
             print(f"{tree}: counting under callgrind (about a minute) ...", flush=True)
@@ -95,8 +136,7 @@ def main(argv=None) -> None:
                 count(tree, script, items, "run") - count(tree, script, items, "setup")
             ) / n
             print(
-                f"{tree}: {per:,.0f} instructions per listing"
-                f" ({n:,} distinct synthetic Upwork items)",
+                f"{tree}: {per:,.0f} instructions per listing ({n:,} {what})",
                 flush=True,
             )
 

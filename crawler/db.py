@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
@@ -1088,14 +1089,33 @@ _JOB_INSERT = (
 
 
 _SKILLS_COLUMN = JOB_COLUMNS.index("skills")
+_JOB_VALUES = operator.itemgetter(*JOB_COLUMNS)
+_NAME_JSON: dict[str, str] = {}  # skill name -> its JSON string (a few hundred names)
+
+
+def _names_json(skills: list[dict]) -> str:
+    """``json.dumps([s["name"] for s in skills])``, each name encoded once per process."""
+    parts = []
+    for s in skills:
+        name = s["name"]
+        encoded = _NAME_JSON.get(name) if isinstance(name, str) else None
+        if encoded is None:
+            encoded = json.dumps(name)
+            if isinstance(name, str) and len(_NAME_JSON) < 100_000:
+                _NAME_JSON[name] = encoded
+        parts.append(encoded)
+    return "[" + ", ".join(parts) + "]"
 
 
 def job_rows(job: dict) -> tuple[tuple, list[tuple]]:
     """One normalized job as its `jobs` row (JOB_COLUMNS order, skill names as JSON) and
     its `job_skills` rows."""
     skills = job.get("skills") or []
-    row = [job.get(c) for c in JOB_COLUMNS]
-    row[_SKILLS_COLUMN] = json.dumps([s["name"] for s in skills]) if skills else "[]"
+    try:  # normalize_listing's rows hold every column: one C call
+        row = list(_JOB_VALUES(job))
+    except KeyError:
+        row = [job.get(c) for c in JOB_COLUMNS]
+    row[_SKILLS_COLUMN] = _names_json(skills) if skills else "[]"
     job_id, month = job["job_id"], job.get("month")
     return tuple(row), [
         (job_id, s["name"], int(bool(s.get("is_ai"))), s.get("family"), month)

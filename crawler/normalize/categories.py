@@ -846,7 +846,12 @@ def broad_allowed(entry: Entry) -> frozenset[str]:
 def _model_best(title: str, within: frozenset[str] | None, broad: str | None = None):
     from crawler.normalize.classifier import default_classifier
 
-    return default_classifier().best(title, within, broad)
+    return _best_of(default_classifier(), title, within, broad)
+
+
+@lru_cache(maxsize=8192)  # per model object: titles repeat within a broad category
+def _best_of(model, title: str, within: frozenset[str] | None, broad: str | None):
+    return model.best(title, within, broad)
 
 
 def classify(

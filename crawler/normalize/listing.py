@@ -109,25 +109,26 @@ def normalize_listing(
         return row, issues
 
     now = _parse_fetched(fetched_at)
-    row.update(
-        title=fields.get("title") or None,
-        description=fields.get("description") or None,
-        url=fields.get("url")
-        or url,  # the stored listing URL when the payload names none
-        company=fields.get("company"),
-        country_raw=fields.get("country") or None,
-        location=fields.get("location"),
-        remote=None if fields.get("remote") is None else int(bool(fields["remote"])),
-    )
-    if row["title"]:
-        row["title"] = clean_title(row["title"])
+    get = fields.get
+    title = get("title") or None
+    if title:
+        title = clean_title(title)
     else:
         issue("title", None, "missing")
-    if row["description"]:
-        row["description"] = repair_mojibake(row["description"])
-    row["country"], reason = country_detail(row["country_raw"])
-    if row["country_raw"] and reason:
-        issue("country", row["country_raw"], reason)
+    description = get("description") or None
+    if description:
+        description = repair_mojibake(description)
+    row["title"] = title
+    row["description"] = description
+    row["url"] = get("url") or url  # the stored listing URL when the payload names none
+    row["company"] = get("company")
+    row["country_raw"] = country_raw = get("country") or None
+    row["location"] = get("location")
+    remote = get("remote")
+    row["remote"] = None if remote is None else int(bool(remote))
+    row["country"], reason = country_detail(country_raw)
+    if country_raw and reason:
+        issue("country", country_raw, reason)
 
     # Posted date
     posted_raw = fields.get("posted_raw")
@@ -196,25 +197,25 @@ def normalize_listing(
             issue("pay_usd", pay.raw, note)
 
     # Skills and category
-    text = row["description"] or ""
-    skills = match_skills(fields.get("tags") or [], text, title=row["title"])
+    text = description or ""
+    skills = match_skills(get("tags") or [], text, title=title)
     row["skills"] = [
         {"name": s.name, "is_ai": s.is_ai, "family": s.family} for s in skills
     ]
-    row["has_ai_skill"] = int(any(s.is_ai for s in skills))
-    row["source_category"] = fields.get("source_category")
+    has_ai = 0
+    for s in skills:
+        if s.is_ai:
+            has_ai = 1
+            break
+    row["has_ai_skill"] = has_ai
+    row["source_category"] = source_category = get("source_category")
     decided = classify(
-        source,
-        row["source_category"],
-        row["title"] or "",
-        text,
-        [s.name for s in skills],
+        source, source_category, title or "", text, [s.name for s in skills]
     )
     row["category"], row["category_method"] = decided.category, decided.method
     row["category_confidence"] = decided.confidence
-    if decided.method == "none" and row["title"]:
-        issue("category", row["title"], "no category is likely for this title")
-    source_category = row["source_category"]
+    if decided.method == "none" and title:
+        issue("category", title, "no category is likely for this title")
     if source_category and taxonomy_lookup(source, source_category) is None:
         issue("category", source_category, "source category not in taxonomy")
     elif source_category and " > " in source_category:

@@ -123,35 +123,53 @@ for _alias in [a for a in _BY_TEXT if a.split()[0] in _STOP_STARTS]:
     del _BY_TEXT[_alias]
 
 
+def _value(alias: str, skills: list[Skill] | None, cue: str | None) -> tuple:
+    """An automaton value: (key length, words, skills, the context the alias needs or
+    None, whether an application instruction names it, the cue kind or None, the
+    case-sensitive spellings of this key or None)."""
+    return (
+        len(alias) + 2,
+        alias.count(" ") + 1,
+        skills,
+        _NEEDS_CONTEXT.get(alias),
+        any(s.name in INSTRUCTION_PRONE for s in skills or ()),
+        cue,
+        None,
+    )
+
+
 def _automaton(
-    table: dict[str, list[Skill]], cues: dict[str, str] | None = None
+    table: dict[str, list[Skill]],
+    cues: dict[str, str] | None = None,
+    case: dict[str, Skill] | None = None,
 ) -> ahocorasick.Automaton:
     """An Aho-Corasick automaton over ``" alias "`` (spaces mark word boundaries).
 
-    Each value is (key length, words, skills, the context the alias needs or None,
-    whether an application instruction names it, the cue kind or None): the context
-    cues of skill_context.py ride in the same automaton, so one pass finds both.
+    Values are :func:`_value` tuples: the context cues of skill_context.py ride in the
+    same automaton, so one pass finds both.  ``case`` aliases ("RAG", "Swift") ride in
+    it lower-cased too, with their written form (and its own value) in the last field:
+    a match in the lower-cased text is a case-sensitive hit when the text has that
+    spelling at the same offset, so one pass also finds those.
     """
-    automaton = ahocorasick.Automaton()
-    for alias in table.keys() | (cues or {}).keys():
-        key = f" {alias} "
-        skills = table.get(alias)
-        automaton.add_word(
-            key,
-            (
-                len(key),
-                alias.count(" ") + 1,
-                skills,
-                _NEEDS_CONTEXT.get(alias),
-                any(s.name in INSTRUCTION_PRONE for s in skills or ()),
-                (cues or {}).get(alias),
-            ),
+    cues = cues or {}
+    case = case or {}
+    spellings: dict[str, dict[str, tuple]] = {}
+    for written, skill in case.items():
+        spellings.setdefault(written.lower(), {})[f" {written} "] = _value(
+            written, [skill], None
         )
+    automaton = ahocorasick.Automaton()
+    for alias in table.keys() | cues.keys() | spellings.keys():
+        value = _value(alias, table.get(alias), cues.get(alias))
+        if alias in spellings:
+            value = (*value[:6], spellings[alias])
+        automaton.add_word(f" {alias} ", value)
     automaton.make_automaton()
     return automaton
 
 
-_TEXT_AUTOMATON = _automaton(_BY_TEXT, CUES)
+_TEXT_AUTOMATON = _automaton(_BY_TEXT, CUES, _BY_CASE)
+# Case-sensitive aliases alone, for the rare text whose lower-casing moved offsets.
 _CASE_AUTOMATON = _automaton({alias: [skill] for alias, skill in _BY_CASE.items()})
 
 
@@ -183,40 +201,52 @@ def _hits(orig: str, low: str) -> tuple[list, list, bool]:
     context cues met on the way, and whether a hit needs context or names an
     instruction-prone skill: ``(hits, cues, special)``.
 
-    A hit is (first word, width, skills, needs_context, instruction-prone, offset of
-    its leading space in ``low``), in text order; a cue is (offset, key length, kind).
-    Two Aho-Corasick automata (pyahocorasick, in C) find every alias as whole words:
-    case-insensitive ones in the lower-cased text, case-sensitive ones ("RAG", "Swift")
-    as written.  Of overlapping matches the leftmost wins, then the longest, then the
-    case-insensitive one.
+    A hit is (offset of its trailing space, width in words, skills, needs_context,
+    instruction-prone, offset of its leading space), offsets in ``low``, in text
+    order; a cue is (offset, -key length, kind).  Aliases are found as whole words by
+    one Aho-Corasick automaton (pyahocorasick, in C) over the lower-cased text;
+    case-sensitive ones ("RAG", "Swift") count where ``orig`` has them as written.  Of
+    overlapping matches the leftmost wins, then the longest, then the
+    case-insensitive one.  (Keys are " alias ": a match ends on the space where the
+    next word's match may start, so widths in characters order them as in words.)
     """
     hits = []
     cues = []
-    for end, (length, words, skills, needs, prone, cue) in _TEXT_AUTOMATON.iter(low):
+    # Offsets in orig are offsets in low when lower() kept every character's length
+    # (always for ASCII; not for "İ", whose lower case is two characters); else the
+    # case-sensitive aliases get a pass of their own.
+    aligned = orig.isascii() or (len(orig) == len(low) and orig.lower() == low)
+    for end, value in _TEXT_AUTOMATON.iter(low):
+        length, _, skills, needs, prone, cue, spellings = value
         start = end - length + 1
         if cue is not None:
             cues.append((start, -length, cue))
         if skills is not None:
-            word = low.count(" ", 0, start)
-            hits.append((word, -words, 0, skills, needs, prone, start))
-    for end, (length, words, skills, needs, prone, _) in _CASE_AUTOMATON.iter(orig):
-        start = end - length + 1
-        word = orig.count(" ", 0, start)
-        if len(orig) != len(low):  # a lower() that changed lengths: find it in low
+            hits.append((start, -length, 0, skills, needs, prone, value[1]))
+        if spellings is not None and aligned:
+            case = spellings.get(orig[start : end + 1])
+            if case is not None:
+                hits.append((start, -length, 1, case[2], case[3], case[4], case[1]))
+    if not aligned:
+        for end, (length, words, skills, needs, prone, _, _) in _CASE_AUTOMATON.iter(
+            orig
+        ):
+            word = orig.count(" ", 0, end - length + 1)
             start = _nth_space(low, word)
-        hits.append((word, -words, 1, skills, needs, prone, start))
+            length = _nth_space(low, word + words) - start + 1
+            hits.append((start, -length, 1, skills, needs, prone, words))
     if not hits:
         return [], cues, False
-    # (word, -words, kind) is unique per hit (same start, width and automaton = same
+    # (start, -length, kind) is unique per hit (same span and automaton = same
     # alias), so a plain sort never compares the skill lists.
     hits.sort()
     found = []
     next_free = 0
     special = False
-    for word, negative_width, _, skills, needs, prone, start in hits:
-        if word >= next_free:
-            found.append((word, -negative_width, skills, needs, prone, start))
-            next_free = word - negative_width
+    for start, negative_length, _, skills, needs, prone, words in hits:
+        if start >= next_free:
+            next_free = start - negative_length - 1
+            found.append((next_free, words, skills, needs, prone, start))
             if needs or prone:
                 special = True
     return found, cues, special
@@ -270,8 +300,9 @@ def match_skills(
     if isinstance(tags, str):
         tags = [tags]
     for tag in tags or ():
-        if isinstance(tag, str) and tag.strip():
-            for skill in _tag_skills(tag.strip()[:200]):
+        tag = tag.strip() if isinstance(tag, str) else ""
+        if tag:
+            for skill in _tag_skills(tag[:200]):
                 out.setdefault(skill.name, skill)
     if isinstance(text, str) and text or isinstance(title, str) and title:
         text = text[:MAX_SKILL_TEXT] if isinstance(text, str) else ""

@@ -42,7 +42,7 @@ def html_to_text(fragment: str | None) -> str:
     if "  " in text or not text.isascii() or _has_odd_space(text):
         text = _SPACES_RE.sub(" ", text)
     if "\n" in text:
-        text = "\n".join(line.strip() for line in text.split("\n"))
+        text = "\n".join(map(str.strip, text.split("\n")))
         if "\n\n\n" in text:
             text = _BLANKS_RE.sub("\n\n", text)
     return text.strip()

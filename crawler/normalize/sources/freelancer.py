@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from operator import itemgetter
 
 from crawler.normalize.sources._text import guarded, html_to_text, json_object
 
@@ -14,11 +14,11 @@ def to_job(payload: str) -> dict:
     currency = (project.get("currency") or {}).get("code")
     kind = project.get("type")
     jobs = [j for j in project.get("jobs") or [] if isinstance(j, dict)]
-    categories = Counter(
-        (j.get("category") or {}).get("name")
-        for j in jobs
-        if (j.get("category") or {}).get("name")
-    )
+    categories: dict = {}  # name -> jobs naming it, in first-seen order
+    for j in jobs:
+        name = (j.get("category") or {}).get("name")
+        if name:
+            categories[name] = categories.get(name, 0) + 1
     seo = project.get("seo_url")
     pay = None
     if kind in ("fixed", "hourly"):
@@ -46,6 +46,9 @@ def to_job(payload: str) -> dict:
         "pay_text": None,
         "pay": pay,
         "currency_hint": currency,
-        "source_category": categories.most_common(1)[0][0] if categories else None,
+        # the most frequent, the first seen of equals (as Counter.most_common(1))
+        "source_category": max(categories.items(), key=itemgetter(1))[0]
+        if categories
+        else None,
         "tags": [j.get("name") for j in jobs if j.get("name")],
     }

@@ -88,7 +88,7 @@ def to_job(payload: str) -> dict:
         pay_text = f"Budget: {fields['budget']}"
     else:
         pay_text = None
-    skills = [s.strip() for s in fields.get("skills", "").split(",") if s.strip()]
+    skills = [s for s in map(str.strip, fields.get("skills", "").split(",")) if s]
     return {
         "title": title,
         "description": html_to_text(body),
