@@ -272,12 +272,15 @@ def build_database(path: Path, rows: int, *, seed: int = 7) -> dict:
 
 
 def ensure_facet_counts(path: Path) -> None:
-    """Fill jobs_facet_counts in a database built before that table existed."""
+    """Fill jobs_facet_counts (and its sums) in a database built before those tables."""
     from crawler.rollups import refresh_facet_counts
 
-    conn = dbmod.connect(path)  # ensure_db creates the table
+    conn = dbmod.connect(path)  # ensure_db creates the tables
     try:
-        done = conn.execute("SELECT count(*) FROM jobs_facet_totals").fetchone()[0]
+        done = conn.execute(
+            "SELECT (SELECT count(*) FROM jobs_facet_totals)"
+            " AND (SELECT count(*) FROM jobs_facet_combos)"
+        ).fetchone()[0]
         if not done:
             started = time.perf_counter()
             with dbmod.transaction(conn):

@@ -332,6 +332,17 @@ CREATE TABLE IF NOT EXISTS jobs_facet_totals (
     value,
     n INTEGER NOT NULL
 );
+-- The counts summed over months (a few thousand rows against tens of thousands): the
+-- facets and row count of a filter without month (a facet click: ?remote=1, ?country=US)
+-- group these instead of every month's counts.
+CREATE TABLE IF NOT EXISTS jobs_facet_combos (
+    source TEXT,
+    category TEXT,
+    pay_type TEXT,
+    country TEXT,
+    remote INTEGER,
+    n INTEGER NOT NULL
+);
 
 -- Monitors' verdict on each run (crawler/monitors.py); a failed check degrades the run.
 CREATE TABLE IF NOT EXISTS run_checks (
