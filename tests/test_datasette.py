@@ -450,6 +450,67 @@ def test_postings_with_skill(server):
     assert len(run_query(server, "postings_with_skill", skill="python", limit="2")) == 2
 
 
+def test_postings_with_skill_common_and_rare(tmp_path):
+    """Both ways of the query (the posted-index walk for a skill in 5 % or more of the
+    latest month's postings, the newest month's sort for a rarer one) give the
+    newest postings with the skill, ties by job_id, as a plain sort does."""
+    from crawler.rollups import refresh_rollups
+
+    db = tmp_path / "jobs.db"
+    conn = dbmod.connect(db)
+    rows = []
+    for i in range(120):
+        month = "2024-03" if i < 100 else "2024-02"
+        skills = ["Python"] if i % 3 == 0 else []
+        if i in (5, 7, 101, 102, 103):  # Rust: 2 of 100 in March, 3 in February
+            skills.append("Rust")
+        row = {c: None for c in dbmod.JOB_COLUMNS}
+        row.update(
+            job_id=f"s:{i:03d}",
+            source="s",
+            source_id=str(i),
+            title=f"Job {i}",
+            category="writing",
+            pay_type="hourly",
+            month=month,
+            # Pairs of postings share a posted time: job_id breaks the tie.
+            posted_at=f"{month}-{1 + (i // 2) % 27:02d}T10:00:00Z",
+            fetched_at="2024-03-30T00:00:00Z",
+            skills=[{"name": name, "is_ai": 0, "family": "code"} for name in skills],
+        )
+        rows.append(row)
+    dbmod.save_jobs(conn, rows)
+    refresh_rollups(conn)
+    conn.close()
+
+    def truth(skill: str, limit: int) -> list[str]:
+        with contextlib.closing(sqlite3.connect(db)) as c:
+            return [
+                r[0]
+                for r in c.execute(
+                    "SELECT j.job_id FROM job_skills s JOIN jobs j USING (job_id)"
+                    " WHERE s.skill = ? ORDER BY j.posted_at DESC, j.job_id LIMIT ?",
+                    (skill, limit),
+                )
+            ]
+
+    with serving(db) as base:
+        for skill, limit in (("python", 50), ("Python", 7), ("rust", 50), ("Rust", 3)):
+            got = run_query(base, "postings_with_skill", skill=skill, limit=str(limit))
+            want = truth(skill.capitalize(), limit)
+            assert [r["job_id"] for r in got] == want, (skill, limit)
+            assert len(want) == min(limit, 40 if skill.lower() == "python" else 5)
+        # A name stored under two skill ids (a taxonomy change of its family): both.
+        with contextlib.closing(dbmod.connect(db)) as c, c:
+            c.execute(
+                "INSERT INTO job_skills (job_id, skill, is_ai, family, month)"
+                " VALUES ('s:010', 'Rust', 0, 'systems', '2024-03')"
+            )
+        got = run_query(base, "postings_with_skill", skill="rust")
+        assert [r["job_id"] for r in got] == truth("Rust", 50)
+        assert "s:010" in [r["job_id"] for r in got]
+
+
 def _form_values(html: str) -> dict[str, str]:
     """The canned-query form's text fields: name -> value."""
     import re
