@@ -16,6 +16,14 @@ page 1 than the next-page clause assumes, and be shown twice or skipped.  The
 rewrites are made on the SQL the table page sends for its rows (``startup`` wraps
 each database's ``execute``); the row count and facets have no ``_next`` clause and no
 ORDER BY, and are untouched.
+  **Keys first.**  A filtered page's rows (``select <columns> from jobs where ...
+order by ... limit 51``) are selected as ``rowid in (select rowid from jobs where ...
+order by ... limit 51)``, the outer ``jobs`` read by rowid only (``NOT INDEXED``):
+when the filter is no index walk (a search's 10,000
+matches, ``?country__isblank=1``), SQLite sorts the matches' rowids and sort keys
+instead of every column of every match (descriptions included) and reads 51 whole
+rows (2.7x less CPU for a capped search at 1 M postings; an index walk costs ~0.1 ms
+more).
   For a table whose metadata has
 ``plugins: jobtrends: column_order: [...]`` the rows show those columns first, in that
 order, then the rest in table order (``templates/_table.html`` is Datasette's own
@@ -41,13 +49,15 @@ def page_key_rewriter(table: str, key: str, pk: str):
     """A function making the rewrites of :mod:`this module <analysis.datasette.pages>`.
 
     >>> add = page_key_rewriter("jobs", "posted", "job_id")
-    >>> add("select * from jobs where (posted < :p0 or posted is null or (posted = :p0 and x))"
-    ...     " order by posted desc, job_id limit 51")
-    'select * from jobs where posted <= :p0 and (posted < :p0 or posted is null or (posted = :p0 and x)) order by posted desc, job_id limit 51'
+    >>> add("select * from jobs where (posted < :p0 or posted is null or (posted = :p0 and x))")
+    'select * from jobs where posted <= :p0 and (posted < :p0 or posted is null or (posted = :p0 and x))'
     >>> add("select * from jobs where (posted > :p1 or (posted = :p1 and x))")
     'select * from jobs where posted >= :p1 and (posted > :p1 or (posted = :p1 and x))'
     >>> add("select * from jobs order by posted desc limit 51")
     'select * from jobs order by posted desc, job_id limit 51'
+    >>> add("select a, b from jobs where rowid in (select rowid from f order by rowid"
+    ...     " desc limit 9) order by posted desc, job_id limit 51")
+    'select a, b from jobs not indexed where rowid in (select rowid from jobs where rowid in (select rowid from f order by rowid desc limit 9) order by posted desc, job_id limit 51) order by posted desc, job_id limit 51'
     """
     col = re.escape(escape_sqlite(key))
     table_from = f"from {escape_sqlite(table)} "
@@ -56,12 +66,32 @@ def page_key_rewriter(table: str, key: str, pk: str):
     )
     page_one = re.compile(rf"( order by {col}(?: desc)?)( limit \d+)$")
     tiebreak = escape_sqlite(pk)
+    rows = re.compile(
+        rf"select (.+?) {re.escape(table_from)}(where .+ )"
+        r"(order by [^()]+) limit (\d+)( offset \d+)?",
+        re.DOTALL,
+    )
 
     def add(sql: str) -> str:
         if table_from not in sql:
             return sql
         sql = page_one.sub(lambda m: f"{m[1]}, {tiebreak}{m[2]}", sql, count=1)
-        return after.sub(lambda m: f"{m[1]} {m[2]}= :{m[3]} and {m[0]}", sql, count=1)
+        sql = after.sub(lambda m: f"{m[1]} {m[2]}= :{m[3]} and {m[0]}", sql, count=1)
+        return keys_first(sql)
+
+    def keys_first(sql: str) -> str:
+        page = rows.fullmatch(sql)
+        if page is None:
+            return sql
+        columns, where, order, limit, offset = page.groups()
+        # NOT INDEXED: read the page's rows by rowid; SQLite would otherwise walk an
+        # index in ORDER BY order testing each entry against the page (every entry
+        # before the page, at page N).
+        return (
+            f"select {columns} {table_from}not indexed where rowid in (select rowid "
+            f"{table_from}{where}{order} limit {limit}{offset or ''}) {order} "
+            f"limit {limit}"
+        )
 
     return add
 
