@@ -1354,23 +1354,32 @@ def _collect(sent: list):
 
 
 def test_filtered_row_counts_come_from_stored_counts_while_current(tmp_path):
-    """``?remote=1``'s row count is sum(n) over jobs_facet_counts while no posting was
-    stored since the refresh, Datasette's count(*) after one was."""
+    """``?remote=1``'s row count is sum(n) over the stored counts while no posting was
+    stored since the refresh, Datasette's count(*) after one was.  Any column filter
+    on the counted columns (``?month__gte=``, ``?category__in=``) is answered so, from
+    jobs_facet_combos (counts summed over months) when it names no month."""
     from analysis.serve import start_background
 
     db = seed_database(tmp_path / "jobs.db")
     conn = dbmod.connect(db)
-    with dbmod.transaction(conn):
-        conn.execute("UPDATE jobs_facet_counts SET n = n * 10")  # marks stored answers
+    month_rows, in_not = conn.execute(
+        "SELECT sum(month >= '2024-01' AND remote = 1),"
+        " sum(category IN ('writing', 'design') AND country != 'US') FROM jobs"
+    ).fetchone()
+    with dbmod.transaction(conn):  # marks stored answers: x10 by month, x100 summed
+        conn.execute("UPDATE jobs_facet_counts SET n = n * 10")
+        conn.execute("UPDATE jobs_facet_combos SET n = n * 100")
     conn.close()
     filters = (
         {"remote": "1"},
         {"country": "US", "pay_type": "hourly"},
         {"category": "writing"},
         {"country": "ZZ"},
+        {"category__in": "writing,design", "country__not": "US"},
     )
     # Counted by hand from SEED: alpha is US, beta DE; all remote.
-    truth = [len(SEED), 14, 8, 0]
+    truth = [len(SEED), 14, 8, 0, in_not]
+    assert in_not > 0
     port = free_port()
     proc = start_background(db, port=port)
     base = f"http://127.0.0.1:{port}/jobs/jobs.json"
@@ -1384,7 +1393,11 @@ def test_filtered_row_counts_come_from_stored_counts_while_current(tmp_path):
                 for f in filters
             ]
 
-        assert counts() == [10 * n for n in truth]
+        assert counts() == [100 * n for n in truth]
+        by_month = get_json(
+            base, "", _nofacet="1", _extra="count", month__gte="2024-01", remote="1"
+        )
+        assert by_month["filtered_table_rows_count"] == 10 * month_rows > 0
         conn = dbmod.connect(db)
         dbmod.save_jobs(
             conn,
@@ -1402,7 +1415,7 @@ def test_filtered_row_counts_come_from_stored_counts_while_current(tmp_path):
             ],
         )
         conn.close()
-        assert counts() == [truth[0] + 1, *truth[1:3], 0]
+        assert counts() == [truth[0] + 1, *truth[1:3], 0, in_not + 1]
         # Other filters are counted over the rows.
         assert (
             get_json(base, "", _nofacet="1", _extra="count", month="2022-11")[
