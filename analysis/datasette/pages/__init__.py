@@ -39,7 +39,8 @@ from __future__ import annotations
 import re
 
 from datasette import hookimpl
-from datasette.utils import escape_sqlite
+from datasette.utils import escape_sqlite, to_css_class
+from markupsafe import Markup, escape
 
 from analysis.datasette.export import execute_in_stream
 from analysis.datasette.plugin import configured_tables, table_config
@@ -139,6 +140,37 @@ def column_order(names: list[str], first: list[str]) -> list[int]:
     return [names.index(n) for n in [*keep, *lead, *rest]]
 
 
+def rows_html(display_rows, order: list[int]) -> Markup:
+    """The ``<tr>`` rows of a table page's ``<tbody>``, cells in ``order``: the markup
+    of ``_table.html``'s loop (every value escaped as Jinja's autoescape does; a link
+    Datasette made is Markup already), built in one call instead of ~40 Jinja
+    expressions per row, each an await in Datasette's async templates (~30 ms of a
+    50-row page).
+
+    >>> from types import SimpleNamespace as Row
+    >>> cell = {"column": "title", "value": "<b>Tom & Jerry</b>", "value_type": "str"}
+    >>> print(rows_html([Row(cells=[cell])], [0]))
+    <tr><td class="col-title type-str">&lt;b&gt;Tom &amp; Jerry&lt;/b&gt;</td></tr>
+    """
+    classes: dict[str, str] = {}
+    out = []
+    for row in display_rows:
+        cells = row.cells
+        tds = []
+        for i in order:
+            cell = cells[i]
+            column = cell["column"]
+            css = classes.get(column)
+            if css is None:
+                css = classes[column] = escape(to_css_class(column))
+            tds.append(
+                f'<td class="col-{css} type-{escape(cell["value_type"])}">'
+                f"{escape(cell['value'])}</td>"
+            )
+        out.append(f"<tr>{''.join(tds)}</tr>")
+    return Markup("\n".join(out))
+
+
 @hookimpl
 def extra_template_vars(view_name, database, table, datasette):
     if view_name not in ("table", "row"):
@@ -148,7 +180,7 @@ def extra_template_vars(view_name, database, table, datasette):
     def order(display_columns) -> list[int]:
         return column_order([c["name"] for c in display_columns], list(first))
 
-    return {"jobtrends_column_order": order}
+    return {"jobtrends_column_order": order, "jobtrends_rows_html": rows_html}
 
 
 # Folds Datasette's list of column descriptions (table.html) into a <details>.
