@@ -43,6 +43,7 @@ from analysis.synth_vocab import CURRENCIES
 from crawler import db as dbmod
 from crawler.normalize.categories import CANONICAL_CATEGORIES
 from crawler.normalize.countries import parse_country
+from crawler.normalize.listing import EMPTY_PAY, normalize_listing
 from crawler.normalize.skills import _tag_skills
 
 # The study's window: report's default periods (2022-11 vs 2024-02) lie inside it.
@@ -110,8 +111,6 @@ def _board_row(p: synth.Posting, rng: random.Random):
     imported row, through the real path: the generic mapping and ``normalize_listing``
     (pay text parsed by the pay normalizer, remote as the column says, skills and
     category decided from the text)."""
-    from crawler.normalize.listing import normalize_listing
-
     country = None if rng.random() < 0.3 else p.country
     row = {
         "title": p.title,
@@ -205,23 +204,9 @@ def _job_rows(n: int, seed: int):
         }
         issues = []
         if p.extra.get("no_range"):  # as the Upwork normalizer reads such a posting
-            job.update(dict.fromkeys(_PAY_COLUMNS), pay_type="unknown")
+            job.update(EMPTY_PAY, pay_raw=None)
             issues.append((job_id, "pay", None, "hourly without range", "bench"))
         yield (*dbmod.job_rows(job), issues)
-
-
-_PAY_COLUMNS = (
-    "pay_min",
-    "pay_max",
-    "pay_currency",
-    "pay_period",
-    "pay_raw",
-    "currency_rule",
-    "hourly_usd_min",
-    "hourly_usd_max",
-    "hourly_usd_mid",
-    "budget_usd",
-)
 
 
 def build_database(path: Path, rows: int, *, seed: int = 7) -> dict:
