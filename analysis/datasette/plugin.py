@@ -21,15 +21,15 @@ sorted (2-3 s).  Datasette's 1 s limit cuts both off.
   (``?category=ai-ml``, ``?month__gte=2024-01``, ``?remote=1&country=US``...), are
   read from ``jobs_facet_totals`` / ``sum(n)`` over ``jobs_facet_combos`` (the
   counts summed over months, a few thousand rows; ``jobs_facet_counts``, tens of
-  thousands, when the filter names a month).  Other filters, searches and ``_where`` get a GROUP BY
-  over the rows (one query for all the facets).  The counts are
+  thousands, when the filter names a month).  Other filters, searches and ``_where``
+  get a GROUP BY over the rows (one query for all the facets).  The counts are
   refreshed with the rollups at the end of every crawl, import and normalize, in the
   same transaction; when postings were stored after that (a crawl is running), the
   facet header says "stored counts of <time>".
-* **Row counts** of a filter on the counted columns (``?remote=1``,
-  ``?country=US&pay_type=hourly``: Datasette's ``select count(*) from jobs where "c" =
-  :p0 ...``) are ``sum(n)`` over ``jobs_facet_combos`` (``jobs_facet_counts`` for a
-  month) while the counts are current
+* **Row counts** of a filter made of Datasette's column filters on the counted
+  columns (``?remote=1``, ``?country=US&pay_type=hourly``, ``?month__gte=2024-01``:
+  Datasette's ``select count(*) from jobs where "c" = :p0 ...``) are ``sum(n)`` over
+  ``jobs_facet_combos`` (``jobs_facet_counts`` for a month) while the counts are current
   (no posting stored since the last refresh; else the ``count(*)``, which at 5 M
   postings counts millions of index entries: 0.7 s for a filter every posting passes).
 * **Search** (``?_search=``, ``?_search_title=``) looks at the ``search_cap`` most
@@ -161,8 +161,8 @@ def stored_row_counts(
     db, table: str, counts_table: str, combos: str | None = None
 ) -> None:
     """Make ``db`` answer the row count of a filter on the counted columns of ``table``
-    from ``counts_table``
-    (from ``combos``, its sums over months, when the filter names no month)."""
+    from ``counts_table`` (from ``combos``, its sums over months, when the filter
+    names no month)."""
     original = db.execute
     columns: set[str] = set()
 

@@ -59,6 +59,12 @@ def page_key_rewriter(table: str, key: str, pk: str):
     >>> add("select a, b from jobs where rowid in (select rowid from f order by rowid"
     ...     " desc limit 9) order by posted desc, job_id limit 51")
     'select a, b from jobs not indexed where rowid in (select rowid from jobs where rowid in (select rowid from f order by rowid desc limit 9) order by posted desc, job_id limit 51) order by posted desc, job_id limit 51'
+    >>> facet = ("select a as value, count(*) as count from (select a, b from jobs where"
+    ...          " b = :p0 ) where a is not null group by a order by count desc, value limit 31")
+    >>> add(facet) == facet  # a facet's SQL (Datasette's ?_facet=) is left alone
+    True
+    >>> add("select distinct a from jobs where b order by a limit 9")
+    'select distinct a from jobs where b order by a limit 9'
     """
     col = re.escape(escape_sqlite(key))
     table_from = f"from {escape_sqlite(table)} "
@@ -67,8 +73,11 @@ def page_key_rewriter(table: str, key: str, pk: str):
     )
     page_one = re.compile(rf"( order by {col}(?: desc)?)( limit \d+)$")
     tiebreak = escape_sqlite(pk)
+    # A table page's rows, as Datasette writes them: plain column names, then the
+    # filters, the order and the page (not a facet's or a canned query's SQL).
+    name = r"(?:\[[^\]]+\]|\w+)"
     rows = re.compile(
-        rf"select (.+?) {re.escape(table_from)}(where .+ )"
+        rf"select ({name}(?:, {name})*) {re.escape(table_from)}(where .+ )"
         r"(order by [^()]+) limit (\d+)( offset \d+)?",
         re.DOTALL,
     )
@@ -82,7 +91,7 @@ def page_key_rewriter(table: str, key: str, pk: str):
 
     def keys_first(sql: str) -> str:
         page = rows.fullmatch(sql)
-        if page is None:
+        if page is None or re.search(r"\b(?:group by|having)\b", page[2], re.I):
             return sql
         columns, where, order, limit, offset = page.groups()
         # NOT INDEXED: read the page's rows by rowid; SQLite would otherwise walk an
