@@ -114,6 +114,12 @@ def test_facets_equal_group_by_and_follow_crawls(crawl, fixture_server):
             "remote IN (0, 1) AND category != 'writing'",
         )
         assert_facets_match(base, db, "?country__isnull=1", "country IS NULL")
+        # A facet a visitor adds (Datasette's own, over the rows) on a filtered page.
+        data = get_json(
+            base, "/jobs/jobs.json?remote=1&_facet=category_method", _facet_size="max"
+        )
+        counts, _kind = shown(data)["category_method"]
+        assert counts == truth(db, "category_method", "remote = 1") != {}
         # A database from before jobs_facet_combos has it empty until the next
         # refresh: facets and counts then come from the monthly counts.
         conn = sqlite3.connect(db)
