@@ -6,8 +6,10 @@
     python -m benchmarks.datasette --db data/synth.db --csv-full  # any database, whole CSV
 
 Builds (or reuses) a database of `jobtrends synth`'s postings (canonical categories,
-Upwork and Freelancer, the study's planted volume, pay and AI-skill effects; see
-``_job_rows``) with plain ``executemany`` in large transactions, refreshes the
+Upwork and Freelancer, the study's planted volume, pay and AI-skill effects; 10 % of
+them as a job board's imported rows through the real normalizer: remote, on-site or
+unstated, pay as text with the issues it gives; see ``_job_rows``) with plain
+``executemany`` in large transactions, refreshes the
 rollups, starts Datasette exactly as ``jobtrends serve`` does (same metadata, plugins
 and settings, 1 s time limit) and reports p50/p95 latency per request, each after one
 untimed request (warm).  ``--match csv --csv-full`` times only the CSV.  A request that Datasette cut off ("query took too long",
@@ -41,6 +43,7 @@ from analysis.synth_vocab import CURRENCIES
 from crawler import db as dbmod
 from crawler.normalize.categories import CANONICAL_CATEGORIES
 from crawler.normalize.countries import parse_country
+from crawler.normalize.listing import EMPTY_PAY, normalize_listing
 from crawler.normalize.skills import _tag_skills
 
 # The study's window: report's default periods (2022-11 vs 2024-02) lie inside it.
@@ -61,18 +64,93 @@ def _country(name: str | None) -> str | None:
     return parse_country(name)
 
 
+# A job board imported with `jobtrends import --format jsonl --source board`: the
+# share of postings it takes over, and its remote and pay fields as boards write them.
+# These shares are assumptions (no real board export is at hand), chosen so that every
+# facet value and every pay issue reason the browser shows has rows; Upwork and
+# Freelancer themselves are remote-only (their normalizers set remote = 1; all 2,542
+# Freelancer fixture projects have "local": false) and always name a currency.
+BOARD = "board"
+BOARD_SHARE = 0.10
+BOARD_REMOTE = (("yes", 0.45), ("remote", 0.10), ("no", 0.20), ("onsite", 0.05))
+# pay as written, or None (not stated); some name no currency or an ambiguous sign
+BOARD_PAY = (
+    (None, 0.40),
+    ("$120,000 - $150,000 a year", 0.08),
+    ("$45-60/hr", 0.08),
+    ("$150–180K + equity", 0.05),
+    ("€55k–70k", 0.05),
+    ("80.000 - 95.000 € brutto", 0.03),
+    ("£400/day", 0.04),
+    ("kr 45 000 per month", 0.03),
+    ("¥6,000/hour", 0.02),
+    ("Rs 50,000/month", 0.02),
+    ("CHF 110'000", 0.02),
+    ("R$ 8.000/mês", 0.02),
+    ("40-60 per hour", 0.04),
+    ("5000-8000", 0.02),
+    ("up to $2,500 per month", 0.02),
+    ("Competitive", 0.06),
+    ("DOE", 0.04),
+    ("¥", 0.02),
+)
+
+
+def _draw(rng: random.Random, pairs, rest=None):
+    """A value of (value, probability) pairs; ``rest`` for the remaining probability."""
+    x = rng.random()
+    for value, p in pairs:
+        if x < p:
+            return value
+        x -= p
+    return rest
+
+
+def _board_row(p: synth.Posting, rng: random.Random):
+    """(jobs row, job_skills rows, normalize_issues rows) of ``p`` as a job board's
+    imported row, through the real path: the generic mapping and ``normalize_listing``
+    (pay text parsed by the pay normalizer, remote as the column says, skills and
+    category decided from the text)."""
+    country = None if rng.random() < 0.3 else p.country
+    row = {
+        "title": p.title,
+        "description": "\n\n".join(p.paragraphs),
+        "url": p.url,
+        "posted_raw": p.posted_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "pay_text": _draw(rng, BOARD_PAY),
+        "country": country,
+        "remote": _draw(rng, BOARD_REMOTE),
+        "tags": ", ".join(p.skills),
+    }
+    row = {k: v for k, v in row.items() if v is not None}
+    payload = json.dumps({**row, "_raw": row}, ensure_ascii=False)
+    job, issues = normalize_listing(
+        BOARD, p.source_id, payload, fetched_at=p.fetched_at, url=p.url
+    )
+    return (*dbmod.job_rows(job), issues)
+
+
 def _job_rows(n: int, seed: int):
-    """Yield (jobs row, job_skills rows) for about ``n`` postings, oldest first.
+    """Yield (jobs row, job_skills rows, normalize_issues rows) for about ``n``
+    postings, oldest first.
 
     The postings are `jobtrends synth`'s (analysis.synth.iter_postings with realistic
     noise): canonical categories, Upwork and Freelancer, the study's planted volume, pay
     and AI-skill effects, reposts, currencies; their fields go into the columns the
     normalizer fills (skills through the skill taxonomy, countries to ISO codes) without
-    building and parsing each payload, which would take hours at 5 M.
+    building and parsing each payload, which would take hours at 5 M.  Upwork's hourly
+    postings without a range get no pay and a "hourly without range" issue, as the
+    normalizer gives them.  ``BOARD_SHARE`` of the postings become a job board's
+    imported rows, normalized by the real normalizer (``_board_row``): remote or not
+    or unknown, pay left out of the USD figures for its real reasons.
     """
+    board_rng = random.Random(seed + 1)
     for p in synth.iter_postings(
         FIRST_DAY, LAST_DAY, rows=n, seed=seed, noise=synth.REALISTIC
     ):
+        if board_rng.random() < BOARD_SHARE:
+            yield _board_row(p, board_rng)
+            continue
         job_id = f"{p.source}:{p.source_id}"
         month = p.month
         posted = p.posted_at.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -124,7 +202,11 @@ def _job_rows(n: int, seed: int):
             "fetched_at": p.fetched_at,
             "normalizer_version": "bench",
         }
-        yield dbmod.job_rows(job)
+        issues = []
+        if p.extra.get("no_range"):  # as the Upwork normalizer reads such a posting
+            job.update(EMPTY_PAY, pay_raw=None)
+            issues.append((job_id, "pay", None, "hourly without range", "bench"))
+        yield (*dbmod.job_rows(job), issues)
 
 
 def build_database(path: Path, rows: int, *, seed: int = 7) -> dict:
@@ -144,22 +226,23 @@ def build_database(path: Path, rows: int, *, seed: int = 7) -> dict:
         f"INSERT INTO jobs ({', '.join(dbmod.JOB_COLUMNS)}) "
         f"VALUES ({', '.join('?' * len(dbmod.JOB_COLUMNS))})"
     )
-    batch_jobs, batch_skills, done, seen = [], [], 0, []
+    batch_jobs, batch_skills, batch_issues, done, seen = [], [], [], 0, []
     every = max(1, rows // 100_000)
-    for k, (job, skills) in enumerate(_job_rows(rows, seed)):
+    for k, (job, skills, issues) in enumerate(_job_rows(rows, seed)):
         if not k % every:
             seen.append((job[1], job[2]))  # (source, source_id) for raw_listings
         batch_jobs.append(job)
         batch_skills.extend(skills)
+        batch_issues.extend(issues)
         if len(batch_jobs) >= 100_000:
-            _flush(conn, insert_job, batch_jobs, batch_skills)
+            _flush(conn, insert_job, batch_jobs, batch_skills, batch_issues)
             done += len(batch_jobs)
-            batch_jobs, batch_skills = [], []
+            batch_jobs, batch_skills, batch_issues = [], [], []
             print(
                 f"  {done:,} postings, {time.perf_counter() - started:.0f} s",
                 flush=True,
             )
-    _flush(conn, insert_job, batch_jobs, batch_skills)
+    _flush(conn, insert_job, batch_jobs, batch_skills, batch_issues)
     _add_runs(conn, seen, rng)
     conn.execute("INSERT INTO jobs_fts(jobs_fts) VALUES ('rebuild')")
     dbmod.ensure_db(conn)
@@ -176,12 +259,15 @@ def build_database(path: Path, rows: int, *, seed: int = 7) -> dict:
 
 
 def ensure_facet_counts(path: Path) -> None:
-    """Fill jobs_facet_counts in a database built before that table existed."""
+    """Fill jobs_facet_counts (and its sums) in a database built before those tables."""
     from crawler.rollups import refresh_facet_counts
 
-    conn = dbmod.connect(path)  # ensure_db creates the table
+    conn = dbmod.connect(path)  # ensure_db creates the tables
     try:
-        done = conn.execute("SELECT count(*) FROM jobs_facet_totals").fetchone()[0]
+        done = conn.execute(
+            "SELECT (SELECT count(*) FROM jobs_facet_totals)"
+            " AND (SELECT count(*) FROM jobs_facet_combos)"
+        ).fetchone()[0]
         if not done:
             started = time.perf_counter()
             with dbmod.transaction(conn):
@@ -193,13 +279,18 @@ def ensure_facet_counts(path: Path) -> None:
         conn.close()
 
 
-def _flush(conn, insert_job, jobs, skills) -> None:
+def _flush(conn, insert_job, jobs, skills, issues) -> None:
     with dbmod.transaction(conn):
         conn.executemany(insert_job, jobs)
         conn.executemany(
             "INSERT OR IGNORE INTO job_skills (job_id, skill, is_ai, family, month)"
             " VALUES (?,?,?,?,?)",
             skills,
+        )
+        conn.executemany(
+            "INSERT OR REPLACE INTO normalize_issues (job_id, field, raw_value, reason,"
+            " normalizer_version) VALUES (?,?,?,?,?)",
+            issues,
         )
 
 
@@ -317,6 +408,13 @@ def requests_to_time(db_name: str) -> list[tuple[str, str]]:
                 f"/{db_name}/jobs?{column}={urllib.parse.quote(value)}",
             )
         )
+    # A range on month (no index walk for the count: stored counts answer it).
+    out.append(
+        (
+            "jobs filtered month>=2024-07 HTML page",
+            f"/{db_name}/jobs?month__gte=2024-07",
+        )
+    )
     out.append(
         ("search 'chatbot' JSON (facets)", f"/{db_name}/jobs.json?_search=chatbot")
     )

@@ -309,7 +309,7 @@ def _write_facet_counts(
 ) -> None:
     """Replace ``jobs_facet_counts`` for ``months`` (None = all) and for postings
     without a month by ``rows``, and rebuild ``jobs_facet_totals`` (the counts summed
-    over months) from it.
+    per facet value) and ``jobs_facet_combos`` (summed over months) from it.
 
     ``meta`` records when and up to which jobs rowid the counts were taken, so the
     Datasette plugin can tell when a crawl has stored postings since (it then labels
@@ -333,6 +333,11 @@ def _write_facet_counts(
             f"SELECT '{column}', {column}, sum(n) FROM jobs_facet_counts GROUP BY {column}"
             for column in FACET_COLUMNS
         )
+    )
+    conn.execute("DELETE FROM jobs_facet_combos")
+    conn.execute(
+        f"INSERT INTO jobs_facet_combos ({columns}, n) SELECT {columns}, sum(n)"
+        f" FROM jobs_facet_counts GROUP BY {columns}"
     )
     max_rowid = conn.execute("SELECT coalesce(max(rowid), 0) FROM jobs").fetchone()[0]
     conn.executemany(

@@ -171,6 +171,20 @@ def _check_rollups(conn) -> None:
         sum(n for _, _, n in totals)
         == conn.execute("SELECT count(*) FROM jobs").fetchone()[0]
     )
+    # The counts summed over months, after the partial refresh too.
+    combos = conn.execute(
+        "SELECT source, category, pay_type, country, remote, n FROM jobs_facet_combos"
+    )
+    assert sorted(map(tuple, combos), key=repr) == sorted(
+        map(
+            tuple,
+            conn.execute(
+                "SELECT source, category, pay_type, country, remote, count(*) FROM jobs"
+                " GROUP BY 1, 2, 3, 4, 5"
+            ),
+        ),
+        key=repr,
+    )
 
 
 def test_synthetic_reposts_equal_the_pure_function(synth_db):

@@ -29,7 +29,8 @@ Issue = tuple[
     str, str, "str | None", str, str
 ]  # job_id, field, raw value, reason, version
 
-_EMPTY_PAY = {
+# The pay columns of a posting without pay (pay_type "unknown", every figure empty).
+EMPTY_PAY = {
     "pay_type": "unknown",
     "pay_min": None,
     "pay_max": None,
@@ -87,7 +88,7 @@ def normalize_listing(
         "normalizer_version": NORMALIZER_VERSION,
         "raw_sha256": raw_sha256,
         "dup_of": None,
-        **_EMPTY_PAY,
+        **EMPTY_PAY,
     }
     try:
         fields = mapper(source)(payload)
