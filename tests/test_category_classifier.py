@@ -15,6 +15,8 @@ from crawler.normalize.category_model import (
     WORD_RANGE,
     broad_priors,
     classifier_from,
+    cross_validate,
+    cv_folds,
     fit,
     load_training_titles,
     save_model,
@@ -204,3 +206,36 @@ def test_configured_model_is_used(tmp_path, monkeypatch):
         monkeypatch.delenv("JOBTRENDS_CATEGORY_MODEL")
         default_classifier.cache_clear()
     assert len(default_classifier().classes) == len(CANONICAL_CATEGORIES)
+
+
+def test_cv_folds_hold_every_row_out_once():
+    labels = ["writing"] * 12 + ["translation"] * 9 + ["legal"] * 2 + ["web design"]
+    folds = cv_folds(labels, 5)
+    held = sorted(i for _, test in folds for i in test)
+    assert held == list(range(len(labels)))
+    for train, test in folds:
+        assert not set(train) & set(test)
+        assert len(train) + len(test) == len(labels)
+
+
+def test_cross_validate_on_a_share_of_the_training_rows(monkeypatch):
+    from crawler.normalize import category_model
+
+    titles, labels = load_training_titles()
+    every = [(t, c) for t, c in zip(titles, labels, strict=True)][::3]
+    titles, labels = [t for t, _ in every], [c for _, c in every]
+    sizes, real_fit = [], category_model.fit
+
+    def counted_fit(t, lab, extra=None):
+        sizes.append(len(t))
+        return real_fit(t, lab, extra)
+
+    monkeypatch.setattr(category_model, "fit", counted_fit)
+    plain, refined = cross_validate(titles, labels, folds=3, train_share=0.5)
+    # Each fold learns from half of its ~2/3 of the rows.
+    assert sizes == [int(len(tr) * 0.5) for tr, _ in cv_folds(labels, 3)]
+    assert len(plain) == len(refined) == len(titles)
+    assert set(plain) <= set(labels) | {"other"}
+    # Half the training rows still learn something: far above chance.
+    acc = sum(p == y for p, y in zip(plain, labels, strict=True)) / len(labels)
+    assert acc > 3 / len(set(labels))

@@ -51,8 +51,9 @@ TITLE_TARGET, TOP_TARGET, RECALL_TARGET, TOP_RECALL_TARGET, OTHER_MAX = (
 
 
 def load_upwork_api_labels(path: str | Path) -> list[dict]:
-    """Rows with title, top (Upwork top category), broad (its taxonomy key when it is a
-    broad category, else None) and expected (canonical category of the occupation);
+    """Rows with title, top (Upwork top category), occupation, broad (the top
+    category's taxonomy key when it is a broad category, else None) and expected
+    (canonical category of the occupation);
     rows without title or a mapped occupation are left out.  Titles are cleaned as the
     normalizer cleans them (entities decoded, mojibake repaired: "R&amp;D" -> "R&D"), so
     a model learns and is scored on what it will be given."""
@@ -74,6 +75,7 @@ def load_upwork_api_labels(path: str | Path) -> list[dict]:
                         "top": top,
                         "broad": broad_key("upwork", top),
                         "expected": expected,
+                        "occupation": occupation,
                     }
                 )
     return rows

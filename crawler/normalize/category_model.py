@@ -200,6 +200,18 @@ def classifier_from(
     )
 
 
+def cv_folds(labels: list[str], folds: int = 5, seed: int = 0):
+    """(train, test) index arrays of the folds every cross-validated figure uses,
+    stratified on the categories with at least ``folds`` rows (rarer ones go to folds at
+    random)."""
+    from sklearn.model_selection import StratifiedKFold
+
+    counts = Counter(labels)
+    strata = np.array([lab if counts[lab] >= folds else "_rare" for lab in labels])
+    split = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    return list(split.split(np.zeros(len(labels)), strata))
+
+
 def cross_validate(
     titles: list[str],
     labels: list[str],
@@ -209,23 +221,25 @@ def cross_validate(
     broads: list[str | None] | None = None,
     within: list[frozenset[str] | None] | None = None,
     seed: int = 0,
+    train_share: float = 1.0,
 ) -> tuple[list[str], list[str]]:
     """Out-of-fold predictions for every row, each by a model fitted on the other folds
     (plus ``extra`` rows, never scored): (title only, broad source category + title).
     The second uses ``broads`` (a row's broad source category or None) and ``within``
-    (the categories it may be refined into), with priors learned on the training folds."""
-    from sklearn.model_selection import StratifiedKFold
-
+    (the categories it may be refined into), with priors learned on the training folds.
+    ``train_share`` < 1 fits each fold on that share of its training rows (drawn at
+    random), scoring the same held-out rows."""
     from crawler.normalize.categories import title_decision
 
     broads = broads or [None] * len(titles)
     within = within or [None] * len(titles)
-    counts = Counter(labels)
-    # Stratify on categories with enough rows; rare ones go to folds at random.
-    strata = np.array([lab if counts[lab] >= folds else "_rare" for lab in labels])
-    split = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    rng = np.random.default_rng(seed)
     plain, refined = ["other"] * len(titles), ["other"] * len(titles)
-    for train, test in split.split(np.zeros(len(titles)), strata):
+    for train, test in cv_folds(labels, folds, seed):
+        if train_share < 1.0:  # a learning curve: the same folds, fewer training rows
+            train = np.sort(
+                rng.choice(train, int(len(train) * train_share), replace=False)
+            )
         t = [titles[i] for i in train]
         lab = [labels[i] for i in train]
         classes_of = fit(t, lab, extra)
