@@ -5,9 +5,8 @@
   like text, so ``"Python Programming"`` still yields Python.
 * Text is scanned in one Aho-Corasick pass over its lower-cased words: ``aliases``
   match there, ``case_sensitive`` ones where the text has them as written at the
-  same offset.  Boundaries treat
-  ``+ # .`` as part of a word, so ``C++``, ``C#`` and ``.NET`` stay whole and ``C``
-  never matches inside them.
+  same offset.  Boundaries treat ``+ # .`` as part of a word, so ``C++``, ``C#`` and
+  ``.NET`` stay whole and ``C`` never matches inside them.
 * Ambiguous short names (``R``, ``Go``, ``C``, ``AI``, ``ML``, ``Swift``...) are trusted
   only as tags, in unambiguous phrases (``Golang``, ``R programming``, ``ANSI C``), or
   as written with their capitals (``RAG``, ``Swift``) where the dictionary says so.
