@@ -464,9 +464,8 @@ for _kind, _phrases in KINDS.items():
 _INSTRUCTION_KEYS = tuple(f" {phrase} " for phrase in INSTRUCTIONS)
 
 # One selected alias hit, as skills.py makes it: (offset of its trailing space in the
-# lower-cased text, width in words, skills,
-# needs_context or None, names an instruction-prone skill, offset of its leading
-# space in the lower-cased text).
+# lower-cased text, width in words, skills, needs_context or None, names an
+# instruction-prone skill, offset of its leading space in the lower-cased text).
 Hit = tuple[int, int, list, "str | None", bool, int]
 
 

@@ -3,10 +3,10 @@
 * Tags (a source's own skill list) are looked up whole in one alias table (every alias,
   tag-only alias and case-sensitive alias, lower-cased); an unknown tag is then scanned
   like text, so ``"Python Programming"`` still yields Python.
-* Text is scanned with two Aho-Corasick automata (one case-insensitive over
-  ``aliases``, one case-sensitive over ``case_sensitive``).  Boundaries treat
-  ``+ # .`` as part of a word, so ``C++``, ``C#`` and ``.NET`` stay whole and ``C``
-  never matches inside them.
+* Text is scanned in one Aho-Corasick pass over its lower-cased words: ``aliases``
+  match there, ``case_sensitive`` ones where the text has them as written at the
+  same offset.  Boundaries treat ``+ # .`` as part of a word, so ``C++``, ``C#`` and
+  ``.NET`` stay whole and ``C`` never matches inside them.
 * Ambiguous short names (``R``, ``Go``, ``C``, ``AI``, ``ML``, ``Swift``...) are trusted
   only as tags, in unambiguous phrases (``Golang``, ``R programming``, ``ANSI C``), or
   as written with their capitals (``RAG``, ``Swift``) where the dictionary says so.
