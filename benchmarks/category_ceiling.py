@@ -3,7 +3,7 @@ curve and the recipes tried against the shipped one, all on the folds of ``jobtr
 eval --upwork-api``.
 
     python -m benchmarks.category_ceiling [PATH_TO_UPWORK_API_CSV]
-        [--parts noise,curve,baseline,occupations,per-top]
+        [--parts noise,curve,baseline,occupations,per-top] [--fine-min-rows 10]
 
 * ``noise`` - titles with the same words, and each title's nearest other title (TF-IDF
   cosine): how often their Upwork categories differ, and the Cover-Hart lower bound on
@@ -14,9 +14,9 @@ eval --upwork-api``.
   word 1-2 + char 2-5 grams, C = 10) on the real titles only and with the written ones,
   and the shipped recipe on the real titles only;
 * ``occupations`` - the shipped recipe trained on Upwork's occupation (occupations with
-  10+ training rows, the others and the written titles by category) with the
-  probabilities summed per category; with the top category, only the occupations seen
-  under it;
+  10+ training rows, ``--fine-min-rows``; the others and the written titles by
+  category) with the probabilities summed per category; with the top category, only
+  the occupations seen under it;
 * ``per-top`` - with the top category, one model per top category trained on its rows.
 
 Reads the CSV (never copied); nothing is scored by a model that learned from it.
@@ -28,6 +28,7 @@ import argparse
 import re
 import time
 from collections import Counter, defaultdict
+from pathlib import Path
 
 import numpy as np
 
@@ -178,13 +179,13 @@ def baseline(titles, labels, extra) -> None:
         print(line(name, got, labels))
 
 
-def occupations(titles, labels, occs, tops, extra) -> None:
+def occupations(titles, labels, occs, tops, extra, min_rows=FINE_MIN_ROWS) -> None:
     plain, top = ["other"] * len(titles), ["other"] * len(titles)
     entries = [_taxonomy_entry("upwork", t) if t else None for t in tops]
     for train, test in cv_folds(labels):
         n_occ = Counter(occs[i] for i in train)
         fine = {
-            i: occs[i] if n_occ[occs[i]] >= FINE_MIN_ROWS else "C:" + labels[i]
+            i: occs[i] if n_occ[occs[i]] >= min_rows else "C:" + labels[i]
             for i in train
         }
         x = [titles[i] for i in train] + extra[0]
@@ -274,16 +275,28 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("csv", nargs="?", default=None)
     parser.add_argument("--parts", default="noise,curve,baseline,occupations,per-top")
+    parser.add_argument(
+        "--fine-min-rows",
+        type=int,
+        default=FINE_MIN_ROWS,
+        help="occupations: training rows an occupation needs to be its own class",
+    )
     args = parser.parse_args()
     path = args.csv or default_upwork_api()
     if not path:
         raise SystemExit("usage: python -m benchmarks.category_ceiling UPWORK_API_CSV")
+    if not Path(path).is_file():
+        parser.error(f"{path}: no such file")
+    parts = args.parts.split(",")
+    unknown = set(parts) - {"noise", "curve", "baseline", "occupations", "per-top"}
+    if unknown:
+        parser.error(f"unknown part(s) {', '.join(sorted(unknown))}")
     rows = load_upwork_api_labels(path)
     titles = [r["title"] for r in rows]
     labels = [r["expected"] for r in rows]
     extra = load_training_titles()
     print(f"{path}: {len(rows)} labeled rows, 5 folds as in `jobtrends eval`")
-    for part in args.parts.split(","):
+    for part in parts:
         started = time.process_time()
         print(f"{part}:")
         if part == "noise":
@@ -299,11 +312,10 @@ def main() -> None:
                 [r["occupation"] for r in rows],
                 [r["top"] for r in rows],
                 extra,
+                args.fine_min_rows,
             )
         elif part == "per-top":
             per_top(titles, labels, [r["top"] for r in rows], extra)
-        else:
-            raise SystemExit(f"unknown part {part!r}")
         print(f"  ({time.process_time() - started:.0f} s CPU)", flush=True)
 
 
