@@ -8,15 +8,21 @@ original in ``country_raw`` and record why ``country`` is empty.
 
 Lookup order: the alias table below (common names ISO and pycountry do not use), then
 pycountry's names, official and common names and alpha-2/alpha-3 codes, then, only when
-those fail, the country names of a few languages from pycountry's own translations
-(loaded once, on first need).
+those fail, the country names of a few languages from pycountry's own translations and
+the names every CLDR locale gives (``data/country_names.json``: "Россия", "Norge",
+"México", "香港"; regenerate with ``python crawler/normalize/data/make_country_names.py``),
+each loaded once, on first need.
 """
 
 from __future__ import annotations
 
 import gettext
+import json
 import re
 from functools import cache, lru_cache
+from pathlib import Path
+
+_CLDR_NAMES = Path(__file__).parent / "data" / "country_names.json"
 
 
 @cache
@@ -161,6 +167,13 @@ def _translated() -> dict[str, str]:
     return out
 
 
+@cache
+def _cldr_names() -> dict[str, str]:
+    """Country names in every CLDR locale (names two locales give to different countries
+    left out) -> alpha-2."""
+    return json.loads(_CLDR_NAMES.read_text(encoding="utf-8"))["names"]
+
+
 @lru_cache(maxsize=4096)  # a source repeats a few hundred country names
 def country_detail(text: str | None) -> tuple[str | None, str | None]:
     """``(alpha-2 code, None)`` or ``(None, reason)``:
@@ -186,6 +199,8 @@ def country_detail(text: str | None) -> tuple[str | None, str | None]:
             pass
         if key in _translated():
             return _translated()[key], None
+        if key in _cldr_names():
+            return _cldr_names()[key], None
         # pycountry's "Korea, Republic of" order, written the other way round.
         if "," not in key and key.startswith("republic of "):
             return country_detail(key[len("republic of ") :].title())
