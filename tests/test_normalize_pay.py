@@ -526,3 +526,47 @@ def test_not_money_never_hides_a_signed_amount():
     assert parse_pay("Call 555-0199 · $25/hr", country="US").min == 25
     assert parse_pay("Save 15%: was 59,90 € now 50,90 €").min == 50.9
     assert parse_pay("1.500 KM").currency == "BAM"  # "KM" is the mark, not kilometres
+
+
+# Failure classes found by the fourth blind set (prices_blind4.jsonl), tested with other
+# strings. Counted things, measures, times, versions and labels are no pay when no sign
+# is written anywhere.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "10+ years in backend development",
+        "Squad of 7 developers in 4 countries",
+        "Aged 21-30, driving licence",
+        "3 to 4 days a week in the office",
+        "Release v3.12.0 is out",
+        "Suite 1200, 5th floor",
+        "4,6★ &middot; 860 reviews",
+        "Parcel: 2,3 kg",
+        "Wir bieten 30 Tage Urlaub, mindestens 5 Jahren Erfahrung",
+        "実務経験5年以上、週4日",
+        "стаж от 2 лет, 40 часов в неделю",
+        "35 Std. pro Woche",
+        "Postal code 75008",
+        "ISO 27001 und ISO 14001",
+        "Best employer award 2024 · top 50",
+        "Support 24/7, 365 días",
+        "GPU: GTX 1080",
+        "Shift 9 a.m. to 5 p.m.",
+        "Turno: 14 a 22 h",
+        "Contrat de 12 mois, 35 heures",
+        "doświadczenie: 4 lata",
+        "需要 5-8年 经验, 团队 20人",
+        "Note 4.2/5 (95 avis)",
+        "2nd floor, room 12",
+    ],
+)
+def test_blind4_counted_things_are_not_money(text):
+    assert parse_pay_detail(text) == (None, "not_money")
+
+
+def test_blind4_counted_things_leave_signed_and_plain_pay():
+    # A sign anywhere keeps every figure; a bare salary figure stays an amount.
+    assert parse_pay("5 years experience, €60,000 a year").min == 60_000
+    pay = parse_pay("3 days a week, 450 per day")
+    assert (pay.min, pay.currency) == (450, None)
+    assert parse_pay("Salary 45 000 per year, 25 days holiday").min == 45_000

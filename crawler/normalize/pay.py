@@ -262,24 +262,65 @@ _MONTHS = (
     "|octobre|novembre|décembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto"
     "|septiembre|octubre|noviembre|diciembre"
 )
+# Things counted or measured, written right after a number or a range of numbers ("5+
+# years", "3-5 Jahre", "12 engineers", "39 Std.", "経験3年", "от 3 лет", "1,5 kg").
+_COUNTED = (
+    # English
+    r"years?|yrs?|months?|mos|weeks?|wks?|days?|hours?|hrs?|h|minutes?|mins|seconds?"
+    r"|shifts?|employees|engineers|developers|designers|people|persons|staff|users"
+    r"|members|customers|clients|countries|cities|offices|languages|projects|positions"
+    r"|openings|vacancies|candidates|references|seats|students|time\s?zones?|out\s+of"
+    r"|stars?|reviews?|ratings?|votes|downloads|followers|rooms?|beds?|bedrooms?|floors?"
+    # German, French, Spanish, Portuguese, Italian, Dutch
+    r"|jahren?|jahre|monaten?|wochen|tagen?|stunden|std\.?|mitarbeiter(?:innen)?"
+    r"|personen|bewertungen|sterne|ans|années?|mois|semaines?|jours?|heures?|salariés"
+    r"|employés|personnes|collaborateurs|avis|étoiles|años|anos|meses|semanas|d[ií]as"
+    r"|horas|empleados|personas|pessoas|funcionários|colaboradores|anni|mesi|giorni"
+    r"|settimane|ore|dipendenti|persone|jaar|jaren|maanden|weken|dagen|uur|medewerkers"
+    # Nordic, Polish, Czech/Slovak, Hungarian, Turkish, Russian/Ukrainian, Vietnamese
+    r"|år|års|månader|måneder|veckor|uker|uger|dagar|dager|timmar|timer|anställda"
+    r"|ansatte|lat|lata|miesięcy|tygodni|dni|godzin|osób|pracowników|let|roky|rokov"
+    r"|měsíců|mesiacov|dní|hodin|hodín|év|hónap|nap|óra|fő|yıl|gün|saat|kişi"
+    r"|лет|года?|месяц(?:а|ев)|недел[ьи]|дн(?:я|ей)|час(?:а|ов)|человек|сотрудник(?:а|ов)"
+    r"|років|роки|місяців|днів|годин|năm|ngày|giờ"
+    # measures
+    r"|sq\.?\s?ft|m2|m²|miles?|ft|feet|foot|inch(?:es)?|cm|mm|kg|g|lbs?|oz|ml|gb|tb"
+    r"|mb|ghz|mhz|kw|pcs"
+)
+# The same in scripts written without spaces ("週5日勤務", "3-5年", "8時間").
+_COUNTED_CJK = r"年(?![収薪俸])|ヶ月|か月|カ月|个月|個月|日|天|時間|小时|小時|人|名|歳|岁|년|개월|시간|명|★|⭐|☆"
+_NUM_OR_RANGE = (
+    r"(?<![\d.,])\d+(?:[.,]\d+)?\+?"
+    r"(?:\s*(?:-|~|to|a|à|bis|до|do)\s*\d+(?:[.,]\d+)?\+?)?"
+)
 _NOT_MONEY_RE = re.compile(
     r"[-+]?(?<![\d.,])\d+(?:[.,]\d+)?\s?%"
     r"|\b\d{4}([-/.])\d{1,2}\1\d{1,2}\b|\b\d{1,2}([-/.])\d{1,2}\2\d{2,4}\b"
     r"|\b\d{1,2}:\d\d(?::\d\d)?\b"
+    # times of day: "7 a.m.", "3pm", "8 a 17 h" (covered by counted "h")
+    r"|\b(?:1[0-2]|0?[1-9])\s?(?:[ap]\.\s?m\.|[ap]m\b)"
     r"|\b\d{1,2}[-/]0\d\b(?![-/]\d)|\b(?:19|20)\d\d[-/](?:0[1-9]|1[0-2])\b(?![-/]\d)"
     rf"|\b(?:{_MONTHS})\b\.?,?\s+(?:de\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?"
     r"(?:19|20)\d\d\b"
     r"|\+\d{1,3}[\s.-]?\(?\d[\d\s().-]{6,}\d"
     r"|\b(?:tel|phone|call|fax|mob|mobile|whatsapp|тел|телефон)\.?:?\s*(?:us\s+)?"
     r"(?:on\s+|at\s+)?\+?\(?\d[\d\s().-]{5,}\d"
-    r"|(?<![\d.,])\d+(?:[.,]\d+)?\s*(?:out\s+of|stars?|reviews?|ratings?|years?|yrs?"
-    r"|hours?|hrs|employees|people|staff|users|members|rooms?|beds?|sq\.?\s?ft|m2"
-    r"|ft|feet|foot|inch(?:es)?|cm|mm|kg|lbs?|oz|ml|gb|tb)(?!\w)"
+    rf"|{_NUM_OR_RANGE}\s*(?:{_COUNTED})(?!\w)"
+    rf"|{_NUM_OR_RANGE}\s*(?:{_COUNTED_CJK})"
+    # ordinals, ratings "4,7/5", "24/7"
+    r"|\b\d+(?:st|nd|rd|th)\b|(?<![\d.,/])\d(?:[.,]\d{1,2})?\s*/\s*(?:5|10)(?![\d.,/])"
+    r"|\b24\s*/\s*7\b"
     r"|\b(?:in|since|seit|depuis|desde|founded|est\.|established|©|copyright|posted"
-    r"|updated|model)\s*:?\s*(?:19|20)\d\d\b(?![-/.]\d)"
+    r"|updated|model|employer|award|edition|class\s+of|fy)\s*:?\s*(?:19|20)\d\d\b"
+    r"(?![-/.]\d)"
+    # numbers after a label: "Size 42", "Room 305", "Zip code 10001", "ISO 9001",
+    # "Model: RTX 4090", "Version 2.5.1", "Ages 18-25", "Top 100"
     r"|\b(?:size|gr\.|größe|taille|talla|ref|no\.|nr\.?|sku|art\.\s?nr\.?|id|zip"
-    r"|qty|quantity|moq|order|заказ|кол-во|количество|шт)"
-    r"\s*[.:#]?\s*[\w/-]*\d[\w/-]*",
+    r"|(?:zip|postal|post)\s?code|plz|room|raum|zimmer|suite|floor|building|gate"
+    r"|platform|apt\.?|iso|din|model|modell|modelo|modèle|rtx|gtx|version|ver\.|v(?=\d)"
+    r"|ages?|aged|top|level|step|phase|grade"
+    r"|qty|quantity|moq|order|заказ|кол-во|количество|шт)(?![^\W\d_])"
+    r"\s*[.:#]?\s*(?:[a-z]{1,5}[\s-]?)?[\w/-]*\d[\w/.-]*",
     re.I,
 )
 
