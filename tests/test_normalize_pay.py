@@ -570,3 +570,32 @@ def test_blind4_counted_things_leave_signed_and_plain_pay():
     pay = parse_pay("3 days a week, 450 per day")
     assert (pay.min, pay.currency) == (450, None)
     assert parse_pay("Salary 45 000 per year, 25 days holiday").min == 45_000
+
+
+# Crossed-out prices lose to the other price: markup and old/new words of many languages.
+BLIND4_CROSSED_OUT = [
+    ("Now only <del>$250</del> $199!", "US", 199, "USD"),
+    ('<span class="old"><s>89,00 €</s></span> 69,00 €', None, 69, "EUR"),
+    ("<STRIKE>£12.50</STRIKE> £9.99", None, 9.99, "GBP"),
+    ("~~120 zł~~ **95 zł**", None, 95, "PLN"),
+    ("<del>3 200 ₽</del><ins>2 700 ₽</ins>", None, 2700, "RUB"),
+    ("Старая цена: 5 490 ₽, сейчас 4 990 ₽", None, 4990, "RUB"),
+    ("Precio normal $2.499 – oferta $1.999", "CL", 1999, "CLP"),
+    ("Ordinarie pris 1 295 kr, nu 995 kr", "SE", 995, "SEK"),
+    ("Původní cena 1 990 Kč, akce 1 490 Kč", None, 1490, "CZK"),
+    ("정가 120,000원 할인 89,000원", None, 89_000, "KRW"),
+    ("de R$ 59,90 por R$ 39,90 no Pix", None, 39.9, "BRL"),
+]
+
+
+@pytest.mark.parametrize("text,country,amount,currency", BLIND4_CROSSED_OUT)
+def test_blind4_crossed_out_prices(text, country, amount, currency):
+    pay = parse_pay(text, country=country)
+    assert (pay.min, pay.currency) == (pytest.approx(amount), currency)
+
+
+def test_blind4_struck_price_alone_still_read():
+    # With no other price the crossed-out one is all there is; "de ... a ..." is a range.
+    assert parse_pay("<del>€40</del>").min == 40
+    pay = parse_pay("de R$ 2.000 a R$ 3.000 por mês")
+    assert (pay.min, pay.max, pay.period) == (2000, 3000, "month")

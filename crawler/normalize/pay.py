@@ -329,9 +329,18 @@ _NOT_MONEY_RE = re.compile(
 _OLD_PRICE_RE = re.compile(
     r"(?:\b(?:was|statt|uvp|rrp|before|før|förr|avant|antes|prima|vorher|regular"
     r"|reg\.|list\s+price|m\.?r\.?p\.?|было|replaces|previously|originally"
-    r"|compare\s+at)|原价|定価|通常価格)\s*:?\s*(?:[^\w\s]{1,4}\s?)?$",
+    r"|compare\s+at|(?:regular|original|old|normal)\s+price|старая\s+цена|была"
+    r"|precio\s+(?:anterior|normal|regular|original)|preço\s+(?:anterior|original)"
+    r"|ancien\s+prix|prix\s+barré|alter\s+preis|streichpreis|prezzo\s+(?:precedente"
+    r"|originale)|normalpris|ordinarie\s+pris|ordinært|førpris|pôvodne|pôvodná\s+cena"
+    r"|původně|původní\s+cena|stara\s+cena|poprzednia\s+cena|eski\s+fiyat"
+    r"|oude\s+prijs|van)|原价|原價|定価|通常価格|정가)\s*:?\s*(?:[^\w\s]{1,4}\s?)?$",
     re.I,
 )
+# "De R$ 199,90 por R$ 149,90" (Portuguese and Spanish offers): from the old to the new.
+_DE_POR_RE = re.compile(r"\s*de\s+(?:\S{1,4}\s?)?\d[\d.,]*\s+por\s", re.I)
+# Crossed-out markup: "<del>€59,99</del> €44,99", "<s>$120</s>", "~~$40~~ $32".
+_STRUCK_RE = re.compile(r"<(del|s|strike)\b[^>]*>.*?</\1\s*>|~~[^~]+~~", re.I | re.S)
 # "49p", "99p!": pence written onto the number (not the "p" of "p/h", "p.a.").
 _PENCE_RE = re.compile(r"p(?![\w/.])")
 # Number words of one language stand for its currency when no sign is written: lakh
@@ -516,6 +525,10 @@ def _parse(text, currency_hint):
         )
     if s[-3:-2] == " ":
         s = _SIGN_CENTS_RE.sub(r"\1.\3\2", s)
+    if "<" in s or "~~" in s:  # a crossed-out price loses when another is written
+        struck = _STRUCK_RE.sub(lambda m: " " * len(m.group()), s)
+        if _DIGIT_RE.search(struck):
+            s = struck
     # "between $30 and $40": the only place "and" joins two bounds.
     s = _BETWEEN_RE.sub(r"\1 - ", s)
     if _DIGIT_RE.search(s) is None:
@@ -558,10 +571,12 @@ def _parse(text, currency_hint):
     # Prefer the first amount carrying a currency sign; else the first amount; a price
     # crossed out ("was 120 €") only when there is no other.
     if len(spans) > 1:
+        old_first = _DE_POR_RE.match(s) is not None
         spans = [
             ab
-            for ab in spans
-            if not _OLD_PRICE_RE.search(s, max(0, ab[0].start - 24), ab[0].start)
+            for k, ab in enumerate(spans)
+            if not (k == 0 and old_first)
+            and not _OLD_PRICE_RE.search(s, max(0, ab[0].start - 24), ab[0].start)
         ] or spans
     a, b = next(
         (ab for ab in spans if ab[0].sign or (ab[1] is not None and ab[1].sign)),
