@@ -599,3 +599,50 @@ def test_blind4_struck_price_alone_still_read():
     assert parse_pay("<del>€40</del>").min == 40
     pay = parse_pay("de R$ 2.000 a R$ 3.000 por mês")
     assert (pay.min, pay.max, pay.period) == (2000, 3000, "month")
+
+
+# Multipliers of more languages; a country given in any language; pay with a period
+# over a company figure; thousands in a salary of a decimal-comma currency; FCFA.
+BLIND4_CLASSES = [
+    ("Jahresgehalt 55–65 Tsd. EUR", None, (55_000, 65_000, "EUR", "code")),
+    ("ab 48 T€ brutto", None, (48_000, None, "EUR", "symbol")),
+    (
+        "Fizetés: nettó 1,2 millió Ft havonta",
+        None,
+        (1_200_000, 1_200_000, "HUF", "symbol"),
+    ),
+    ("32-38 tkr i månaden", "SE", (32_000, 38_000, "SEK", "country")),
+    ("₹40 हजार मासिक", None, (40_000, 40_000, "INR", "symbol")),
+    ("R$ 1,5 milhão por ano", None, (1_500_000, 1_500_000, "BRL", "symbol")),
+    ("entre $3 millones y $4 millones", "CO", (3e6, 4e6, "COP", "country")),
+    ("月薪 4萬", "TW", (40_000, 40_000, "TWD", "country")),
+    ("$45/hr", "Canadá", (45, 45, "CAD", "country")),
+    ("2 000 kr/mnd", "Danmark", (2000, 2000, "DKK", "country")),
+    ("20 000 ₸", "Казахстан", (20_000, 20_000, "KZT", "symbol")),
+    ("$35 por hora", "Estados Unidos", (35, 35, "USD", "country")),
+    ("$28/小时", "香港", (28, 28, "HKD", "country")),
+    ("$1,200 al mes", "República Dominicana", (1200, 1200, "USD", "dollar_abroad")),
+    (
+        "Raised $40M Series B; pays $140k-$170k per year",
+        "US",
+        (140e3, 170e3, "USD", "country"),
+    ),
+    ("TND 2,400 par mois", None, (2400, 2400, "TND", "code")),
+    ("300 000 FCFA", None, (300_000, 300_000, None, "ambiguous:FCFA")),
+    ("300 000 FCFA", "Côte d'Ivoire", (300_000, 300_000, "XOF", "country")),
+    ("300 000 FCFA", "Gabon", (300_000, 300_000, "XAF", "country")),
+    ("от 900 р/ч", None, (900, None, "RUB", "symbol")),
+    ("de $10 a $12 la hora", "MX", (10, 12, "MXN", "country")),
+]
+
+
+@pytest.mark.parametrize(
+    "text,country,expected", BLIND4_CLASSES, ids=[c[0] for c in BLIND4_CLASSES]
+)
+def test_blind4_failure_classes(text, country, expected):
+    pay = parse_pay(text, country=country)
+    assert pay is not None, parse_pay_detail(text, country=country)
+    lo, hi, currency, rule = expected
+    assert pay.min == pytest.approx(lo)
+    assert (pay.max == pytest.approx(hi)) if hi is not None else pay.max in (None, lo)
+    assert (pay.currency, pay.currency_rule) == (currency, rule)

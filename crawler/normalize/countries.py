@@ -98,6 +98,10 @@ ALIASES = {
     "czech": "CZ",
     "slovak republic": "SK",
     "hong kong sar": "HK",
+    # CLDR names these two only in full ("中國香港特別行政區"); the short names in use:
+    "香港": "HK",
+    "澳門": "MO",
+    "澳门": "MO",
     "us virgin islands": "VI",
     "u.s. virgin islands": "VI",
     "british virgin islands": "VG",
@@ -204,6 +208,8 @@ def country_detail(text: str | None) -> tuple[str | None, str | None]:
         # pycountry's "Korea, Republic of" order, written the other way round.
         if "," not in key and key.startswith("republic of "):
             return country_detail(key[len("republic of ") :].title())
+    elif not key.isascii() and key in _cldr_names():  # "日本", "香港", "Чад"
+        return _cldr_names()[key], None
     if re.search(r"[,/;&]|\band\b|\bor\b", key):
         return None, "several places, not one country"
     return None, "unknown country name"

@@ -156,7 +156,9 @@ def sign_before(s: str, pos: int) -> tuple[Sign | None, int]:
         w = k - 1
         while w > 0 and s[w - 1].isalpha() and k - w < 4:
             w -= 1
-        joined = _lookup(s[w : k - 1] + cand) if w < k - 1 else None
+        # In capitals only: "a $3" is Spanish "to $3", not A$.
+        prefix = s[w : k - 1]
+        joined = _lookup(prefix + cand) if prefix.isupper() else None
         if isinstance(joined, str):
             return (s[w:j], joined), w
     return (cand, value), k
@@ -188,7 +190,7 @@ def country_currency(country: str | None) -> str | None:
     if not _LOADED:
         _load()
     c = country.strip()
-    code = c.upper() if len(c) == 2 else parse_country(c)
+    code = c.upper() if len(c) == 2 and c.isascii() else parse_country(c)
     return _TERRITORY.get(code) if code else None
 
 

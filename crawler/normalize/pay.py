@@ -203,8 +203,10 @@ _NUM_RE = re.compile(
     r"|(?<!\w)(?P<lead>[.,]\d{1,2})(?!\d)"  # .75
     r")(?:\s?(?P<mult>[kK]|mil|[Mm]io\.?|millions?|MM|M|[Ll]akhs?|[Ll]acs?|LPA|[Cc]rores?"
     r"|[Cc]r\.?|тыс\.?|тис\.?|млн\.?|mln\.?|tys\.?|tis\.?|juta|jt|ribu|rb|triệu|bin"
-    r"|ezer|e(?=\s?Ft\b)|(?<=\d)tr|(?<=\d)L|(?<=\d)m)(?![^\W\d_])"
-    r"|(?P<cjk>[万만千]))?"
+    r"|ezer|e(?=\s?Ft\b)|(?<=\d)tr|(?<=\d)L|(?<=\d)m|Tsd\.?|milli[óo]|mill[oó]n(?:es)?"
+    r"|milh(?:ões|ão)|milion[ei])(?![^\W\d_])"
+    # written onto a sign or in a script whose words follow without a space
+    r"|(?P<cjk>[万萬만千]|\s?हज़ार|\s?हजार|\s?T(?=\s?€|EUR\b)|\s?t(?=kr\b)))?"
 )
 _CODE_RE = re.compile(r"\b[A-Z]{3}\b")
 _DIGIT_RE = re.compile(r"\d")
@@ -218,6 +220,10 @@ _MULTIPLIERS.update(
 _MULTIPLIERS.update({"cr": 1e7, "jt": 1e6, "triệu": 1e6, "tr": 1e6, "l": 1e5})
 _MULTIPLIERS.update({"mm": 1e6, "млн": 1e6, "mln": 1e6, "тис": 1e3, "bin": 1e3})
 _MULTIPLIERS.update({"e": 1e3, "ezer": 1e3})
+_MULTIPLIERS.update({"tsd": 1e3, "t": 1e3, "萬": 1e4, "हज़ार": 1e3, "हजार": 1e3})
+_MULTIPLIERS.update(dict.fromkeys(("millió", "millio", "millón", "millon"), 1e6))
+_MULTIPLIERS.update(dict.fromkeys(("millones", "milhões", "milhão"), 1e6))
+_MULTIPLIERS.update(dict.fromkeys(("milioni", "milione"), 1e6))
 # What joins two amounts into a range (a unit may sit after the lower bound too:
 # "$35/h - $45/h").
 _JOIN_RE = re.compile(
@@ -350,7 +356,7 @@ _MULT_SIGNS = dict.fromkeys(
 )
 _MULT_SIGNS.update({"triệu": "đ", "tr": "đ", "juta": "Rp", "jt": "Rp", "rb": "Rp"})
 _MULT_SIGNS.update({"ribu": "Rp", "万": "万", "만": "원", "тис": "грн", "bin": "TL"})
-_MULT_SIGNS.update({"tys": "zł"})
+_MULT_SIGNS.update({"tys": "zł", "萬": "万"})
 _CLEAN = str.maketrans(
     {
         "–": "-",
@@ -380,12 +386,16 @@ _WIDE = str.maketrans(
 _WIDE_RE = re.compile("[\uff01-\uff5e\uffe0-\uffe6\u2070-\u2079\u00b2\u00b3\u00b9]")
 
 
-def _number(m: re.Match, currency: str | None) -> tuple[float | None, float]:
-    """(value, multiplier) of one ``_NUM_RE`` match read in ``currency``'s conventions."""
+def _number(
+    m: re.Match, currency: str | None, comma_thousands: bool = False
+) -> tuple[float | None, float]:
+    """(value, multiplier) of one ``_NUM_RE`` match read in ``currency``'s conventions
+    (``comma_thousands``: a comma before three digits groups thousands even where the
+    currency's countries write a decimal comma)."""
     mult_text = m["mult"] or m["cjk"]
     mult = 1.0
     if mult_text:
-        key = mult_text.rstrip(".").lower()
+        key = mult_text.strip().rstrip(".").lower()
         mult = _MULTIPLIERS.get(key) or _MULTIPLIERS.get(key[:-1], 1.0)  # lakhs
     if m["ind"]:
         s = m["ind"].replace(",", "")
@@ -402,7 +412,7 @@ def _number(m: re.Match, currency: str | None) -> tuple[float | None, float]:
             and (
                 s[0] == "0"
                 or (sep == "." and decimals(currency) == 3)
-                or (sep == "," and decimal_comma(currency))
+                or (sep == "," and decimal_comma(currency) and not comma_thousands)
                 or (sep == "." and mult_text and mult_text in "kK")
             )
         ):
@@ -578,16 +588,20 @@ def _parse(text, currency_hint):
             if not (k == 0 and old_first)
             and not _OLD_PRICE_RE.search(s, max(0, ab[0].start - 24), ab[0].start)
         ] or spans
-    a, b = next(
-        (ab for ab in spans if ab[0].sign or (ab[1] is not None and ab[1].sign)),
-        spans[0],
-    )
+    signed = [ab for ab in spans if ab[0].sign or (ab[1] is not None and ab[1].sign)]
+    a, b = signed[0] if signed else spans[0]
+    if len(signed) > 1 and not _period_after(s, (b or a).end):
+        # "$2.5M seed round, hiring at $95k/year": the figure a pay period follows
+        # wins over an earlier one no period follows (a company's funding, a bonus).
+        a, b = next(
+            (ab for ab in signed[1:] if _period_after(s, (ab[1] or ab[0]).end)), (a, b)
+        )
     sign = a.sign
     if sign is None and (b is None or b.sign is None):
         mult = (b.m["mult"] or b.m["cjk"] if b is not None else None) or (
             a.m["mult"] or a.m["cjk"]
         )
-        written = _MULT_SIGNS.get(mult.rstrip(".").lower()) if mult else None
+        written = _MULT_SIGNS.get(mult.strip().rstrip(".").lower()) if mult else None
         if written:  # "8-10 LPA": rupees, settled by country; "15 triệu": dong
             sign = (written, sign_value(written))
     if b is not None and (sign is None or (_ambiguous(sign) and b.sign is not None)):
@@ -600,8 +614,11 @@ def _parse(text, currency_hint):
     if rule == "symbol" and has_local_reading(sign[0]):
         rule = f"symbol:{sign[0]}"  # "元": the yuan, unless the country reads it as its own
 
-    lo, a_mult = _number(a.m, currency)
-    hi, b_mult = _number(b.m, currency) if b is not None else (None, 1.0)
+    # "LYD 1,500 monthly": in pay with a period a comma before three digits is thousands,
+    # even for the currencies whose countries write a decimal comma ("TND 89,000" = 89).
+    thousands = decimal_comma(currency) and _period_after(s, (b or a).end, 60)
+    lo, a_mult = _number(a.m, currency, thousands)
+    hi, b_mult = _number(b.m, currency, thousands) if b is not None else (None, 1.0)
     if sign is not None and sign[0] == "p" and a.sign is sign:  # "49p": pence
         lo = lo / 100 if lo is not None else None
         hi = hi / 100 if hi is not None else None
@@ -644,6 +661,17 @@ def _parse(text, currency_hint):
         else:
             period = "project"
     return Pay(_PERIOD_PAY_TYPE[period], lo, hi, currency, period, raw, rule), None
+
+
+def _period_after(s: str, pos: int, reach: int = 12) -> bool:
+    """True when a pay period other than a project's starts within ``reach`` characters
+    after ``pos`` with no other figure between ("$95k/year", "1,500 monthly")."""
+    m = _UNIT_RE.search(s, pos, pos + reach)
+    return (
+        m is not None
+        and m.lastgroup != "project"
+        and _DIGIT_RE.search(s, pos, m.start()) is None
+    )
 
 
 def _find_unit(fragment: str) -> str | None:
