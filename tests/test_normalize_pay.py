@@ -646,3 +646,28 @@ def test_blind4_failure_classes(text, country, expected):
     assert pay.min == pytest.approx(lo)
     assert (pay.max == pytest.approx(hi)) if hi is not None else pay.max in (None, lo)
     assert (pay.currency, pay.currency_rule) == (currency, rule)
+
+
+# Pay periods written in more languages.
+@pytest.mark.parametrize(
+    "text,period",
+    [
+        ("2.800 € brutto im Monat", "month"),
+        ("3 500 lei pe lună", "month"),
+        ("900 EUR neto na mesec", "month"),
+        ("R$ 3.200,00 mensal", "month"),
+        ("25.000 kr. om måneden", "month"),
+        ("HK$18,000 每月", "month"),
+        ("৳30,000 মাসিক", "month"),
+        ("₹45,000 मासिक", "month"),
+        ("₼900 aylıq", "month"),
+        ("€180 a giornata", "day"),
+        ("EUR 450 / MD", "day"),
+        ("Rp80rb/jam", "hour"),
+        ("฿300/ชั่วโมง", "hour"),
+        ("NOK 420 per time", "hour"),
+        ("Timepris 700 kr", "hour"),
+    ],
+)
+def test_blind4_period_words(text, period):
+    assert parse_pay(text).period == period

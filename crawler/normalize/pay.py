@@ -129,6 +129,8 @@ _UNITS: tuple[tuple[str, str], ...] = (
             r"|/\s*час|в\s+час|/\s*godz|za\s+godzin|na\s+godzin|/\s*hod\b|za\s+hodinu"
             r"|/\s*tim\b|/\s*timme|i\s+timmen|per\s+timme|/\s*t\b|/\s*óra|за\s+годину"
             r"|saatlik|/\s*saat|時給|时薪|/\s*時間|시급|/\s*시간"
+            r"|/\s*時|timepris|timel[øo]nn?|p(?:e)?r\.?\s+time(?=\s|$)|/\s*jam\b|per\s+jam"
+            r"|/\s*ชั่วโมง|ต่อชั่วโมง|/\s*giờ|mỗi\s+giờ"
         ),
         "hour",
     ),
@@ -138,6 +140,7 @@ _UNITS: tuple[tuple[str, str], ...] = (
             r"|/\s*tag\b|pro\s+tag|tagessatz|/\s*jour|par\s+jour|/\s*d[ií]a\b|por\s+d[ií]a"
             r"|al\s+d[ií]a|/\s*giorno|al\s+giorno|/\s*день|в\s+день|/\s*dzie|日給|日薪|일급"
             r"|/\s*天|每天|일당|/\s*วัน|ต่อวัน|\btjm\b"
+            r"|a\s+giornata|/\s*giornata|/\s*MD\b|/\s*ថ្ងៃ|/\s*hari\b|per\s+hari"
         ),
         "day",
     ),
@@ -163,6 +166,9 @@ _UNITS: tuple[tuple[str, str], ...] = (
             r"|per\s+m[aå]n[ae]d|pr\.?\s*mnd|mese[cč]no|mjese[cč]no|mesa[cč]ne|në\s+muaj"
             r"|[зн]а\s+месяц|[зн]а\s+місяць|в\s+місяць|kwa\s+mwezi|sebulan|/\s*mėn"
             r"|mēnesī|μήνα|\bpcm\b|\bkuus\b|/\s*kuu\b"
+            r"|im\s+monat|pe\s+lun[aă]|na\s+mesec|mensal\b|om\s+m[aå]neden|每月|每個月|每个月"
+            r"|ماہانہ|/\s*মাস|মাসিক|मासिक|/\s*ເດືອນ|\bсард\b|oyiga|oylik|თვეში"
+            r"|ամսական|aylıq|ماهانه|በወር"
         ),
         "month",
     ),
@@ -290,7 +296,7 @@ _COUNTED = (
     r"|лет|года?|месяц(?:а|ев)|недел[ьи]|дн(?:я|ей)|час(?:а|ов)|человек|сотрудник(?:а|ов)"
     r"|років|роки|місяців|днів|годин|năm|ngày|giờ"
     # measures
-    r"|sq\.?\s?ft|m2|m²|miles?|ft|feet|foot|inch(?:es)?|cm|mm|kg|g|lbs?|oz|ml|gb|tb"
+    r"|sq\.?\s?ft|m2|m²|miles?|ft|feet|foot|inch(?:es)?|cm|mm|kg|lbs?|oz|ml|gb|tb"
     r"|mb|ghz|mhz|kw|pcs"
 )
 # The same in scripts written without spaces ("週5日勤務", "3-5年", "8時間").
