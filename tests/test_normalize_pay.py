@@ -604,6 +604,8 @@ def test_blind4_struck_price_alone_still_read():
     assert parse_pay("<del>€40</del>").min == 40
     pay = parse_pay("de R$ 2.000 a R$ 3.000 por mês")
     assert (pay.min, pay.max, pay.period) == (2000, 3000, "month")
+    pay = parse_pay("De $10 por hora a $15 por hora", country="MX")
+    assert (pay.min, pay.currency) == (10, "MXN")
 
 
 # Multipliers of more languages; a country given in any language; pay with a period

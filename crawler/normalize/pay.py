@@ -350,7 +350,9 @@ _OLD_PRICE_RE = re.compile(
     re.I,
 )
 # "De R$ 199,90 por R$ 149,90" (Portuguese and Spanish offers): from the old to the new.
-_DE_POR_RE = re.compile(r"\s*de\s+(?:\S{1,4}\s?)?\d[\d.,]*\s+por\s", re.I)
+_DE_POR_RE = re.compile(
+    r"\s*de\s+(?:\S{1,4}\s?)?\d[\d.,]*\s+por\s+(?:\S{1,4}\s?)?\d", re.I
+)
 # Crossed-out markup: "<del>€59,99</del> €44,99", "<s>$120</s>", "~~$40~~ $32".
 _STRUCK_RE = re.compile(r"<(del|s|strike)\b[^>]*>.*?</\1\s*>|~~[^~]+~~", re.I | re.S)
 # "49p", "99p!": pence written onto the number (not the "p" of "p/h", "p.a.").
