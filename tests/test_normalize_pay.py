@@ -628,6 +628,7 @@ BLIND4_CLASSES = [
     ("20 000 ₸", "Казахстан", (20_000, 20_000, "KZT", "symbol")),
     ("$35 por hora", "Estados Unidos", (35, 35, "USD", "country")),
     ("$28/小时", "香港", (28, 28, "HKD", "country")),
+    ("$30/hr", "UK", (30, 30, "USD", "dollar_abroad")),
     ("$1,200 al mes", "República Dominicana", (1200, 1200, "USD", "dollar_abroad")),
     (
         "Raised $40M Series B; pays $140k-$170k per year",

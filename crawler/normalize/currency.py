@@ -190,7 +190,7 @@ def country_currency(country: str | None) -> str | None:
     if not _LOADED:
         _load()
     c = country.strip()
-    code = c.upper() if len(c) == 2 and c.isascii() else parse_country(c)
+    code = c.upper() if c.upper() in _TERRITORY else parse_country(c)  # "UK": GB
     return _TERRITORY.get(code) if code else None
 
 
