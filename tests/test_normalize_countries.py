@@ -222,3 +222,31 @@ def test_upwork_rows_land_in_country_groups():
     assert {"north america", "europe", "south & east asia"} <= set(groups)
     # before codes, every Upwork name fell through to "other" in the old lookup
     assert groups.count("other") < len(groups) / 4
+
+
+@pytest.mark.parametrize(
+    "name,code",
+    [
+        ("Россия", "RU"),
+        ("Norge", "NO"),
+        ("México", "MX"),
+        ("Hong Kong", "HK"),
+        ("DR Congo", "CD"),
+        ("Sverige", "SE"),
+        ("Україна", "UA"),
+        ("日本", "JP"),
+        ("香港", "HK"),
+        ("Magyarország", "HU"),
+        ("Türkiye", "TR"),
+        ("مصر", "EG"),
+    ],
+)
+def test_cldr_names_of_every_locale(name, code):
+    """Endonyms and names in other languages come from CLDR's territory names."""
+    assert parse_country(name) == code
+
+
+def test_cldr_names_leave_regions_and_words_alone():
+    assert country_detail("Europe") == (None, "a region, not one country")
+    assert parse_country("Backend") is None
+    assert parse_country("Narnia") is None

@@ -37,7 +37,7 @@ def test_targets_hold():
     assert report["categories_blind"]["wrong"] <= 0.06 * report["categories_blind"]["n"]
     # Price strings written before the fixes they led to: amount and currency both right,
     # and never a non-dollar currency read as USD.
-    for key in ("amounts_blind", "amounts_blind2", "amounts_blind3"):
+    for key in ("amounts_blind", "amounts_blind2", "amounts_blind3", "amounts_blind4"):
         assert report[key]["accuracy"] >= 0.98, (key, report[key]["failures"][:5])
         assert report[key]["non_usd_as_usd"] == 0
 

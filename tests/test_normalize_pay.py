@@ -497,6 +497,11 @@ BLIND3_CLASSES = [
     "text,country,expected", BLIND3_CLASSES, ids=[c[0] for c in BLIND3_CLASSES]
 )
 def test_blind3_failure_classes(text, country, expected):
+    _assert_pay(text, country, expected)
+
+
+def _assert_pay(text, country, expected):
+    """``parse_pay(text, country=country)`` is (min, max, currency, currency_rule)."""
     pay = parse_pay(text, country=country)
     assert pay is not None, parse_pay_detail(text, country=country)
     lo, hi, currency, rule = expected
@@ -526,3 +531,146 @@ def test_not_money_never_hides_a_signed_amount():
     assert parse_pay("Call 555-0199 · $25/hr", country="US").min == 25
     assert parse_pay("Save 15%: was 59,90 € now 50,90 €").min == 50.9
     assert parse_pay("1.500 KM").currency == "BAM"  # "KM" is the mark, not kilometres
+
+
+# Failure classes found by the fourth blind set (prices_blind4.jsonl), tested with other
+# strings. Counted things, measures, times, versions and labels are no pay when no sign
+# is written anywhere.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "10+ years in backend development",
+        "Squad of 7 developers in 4 countries",
+        "Aged 21-30, driving licence",
+        "3 to 4 days a week in the office",
+        "Release v3.12.0 is out",
+        "Suite 1200, 5th floor",
+        "4,6★ &middot; 860 reviews",
+        "Parcel: 2,3 kg",
+        "Wir bieten 30 Tage Urlaub, mindestens 5 Jahren Erfahrung",
+        "実務経験5年以上、週4日",
+        "стаж от 2 лет, 40 часов в неделю",
+        "35 Std. pro Woche",
+        "Postal code 75008",
+        "ISO 27001 und ISO 14001",
+        "Best employer award 2024 · top 50",
+        "Support 24/7, 365 días",
+        "GPU: GTX 1080",
+        "Shift 9 a.m. to 5 p.m.",
+        "Turno: 14 a 22 h",
+        "Contrat de 12 mois, 35 heures",
+        "doświadczenie: 4 lata",
+        "需要 5-8年 经验, 团队 20人",
+        "Note 4.2/5 (95 avis)",
+        "2nd floor, room 12",
+    ],
+)
+def test_blind4_counted_things_are_not_money(text):
+    assert parse_pay_detail(text) == (None, "not_money")
+
+
+def test_blind4_counted_things_leave_signed_and_plain_pay():
+    # A sign anywhere keeps every figure; a bare salary figure stays an amount.
+    assert parse_pay("5 years experience, €60,000 a year").min == 60_000
+    pay = parse_pay("3 days a week, 450 per day")
+    assert (pay.min, pay.currency) == (450, None)
+    assert parse_pay("Salary 45 000 per year, 25 days holiday").min == 45_000
+
+
+# Crossed-out prices lose to the other price: markup and old/new words of many languages.
+BLIND4_CROSSED_OUT = [
+    ("Now only <del>$250</del> $199!", "US", 199, "USD"),
+    ('<span class="old"><s>89,00 €</s></span> 69,00 €', None, 69, "EUR"),
+    ("<STRIKE>£12.50</STRIKE> £9.99", None, 9.99, "GBP"),
+    ("~~120 zł~~ **95 zł**", None, 95, "PLN"),
+    ("<del>3 200 ₽</del><ins>2 700 ₽</ins>", None, 2700, "RUB"),
+    ("Старая цена: 5 490 ₽, сейчас 4 990 ₽", None, 4990, "RUB"),
+    ("Precio normal $2.499 – oferta $1.999", "CL", 1999, "CLP"),
+    ("Ordinarie pris 1 295 kr, nu 995 kr", "SE", 995, "SEK"),
+    ("Původní cena 1 990 Kč, akce 1 490 Kč", None, 1490, "CZK"),
+    ("정가 120,000원 할인 89,000원", None, 89_000, "KRW"),
+    ("de R$ 59,90 por R$ 39,90 no Pix", None, 39.9, "BRL"),
+]
+
+
+@pytest.mark.parametrize("text,country,amount,currency", BLIND4_CROSSED_OUT)
+def test_blind4_crossed_out_prices(text, country, amount, currency):
+    pay = parse_pay(text, country=country)
+    assert (pay.min, pay.currency) == (pytest.approx(amount), currency)
+
+
+def test_blind4_struck_price_alone_still_read():
+    # With no other price the crossed-out one is all there is; "de ... a ..." is a range.
+    assert parse_pay("<del>€40</del>").min == 40
+    pay = parse_pay("de R$ 2.000 a R$ 3.000 por mês")
+    assert (pay.min, pay.max, pay.period) == (2000, 3000, "month")
+    pay = parse_pay("De $10 por hora a $15 por hora", country="MX")
+    assert (pay.min, pay.currency) == (10, "MXN")
+
+
+# Multipliers of more languages; a country given in any language; pay with a period
+# over a company figure; thousands in a salary of a decimal-comma currency; FCFA.
+BLIND4_CLASSES = [
+    ("Jahresgehalt 55–65 Tsd. EUR", None, (55_000, 65_000, "EUR", "code")),
+    ("ab 48 T€ brutto", None, (48_000, None, "EUR", "symbol")),
+    (
+        "Fizetés: nettó 1,2 millió Ft havonta",
+        None,
+        (1_200_000, 1_200_000, "HUF", "symbol"),
+    ),
+    ("32-38 tkr i månaden", "SE", (32_000, 38_000, "SEK", "country")),
+    ("₹40 हजार मासिक", None, (40_000, 40_000, "INR", "symbol")),
+    ("R$ 1,5 milhão por ano", None, (1_500_000, 1_500_000, "BRL", "symbol")),
+    ("entre $3 millones y $4 millones", "CO", (3e6, 4e6, "COP", "country")),
+    ("月薪 4萬", "TW", (40_000, 40_000, "TWD", "country")),
+    ("$45/hr", "Canadá", (45, 45, "CAD", "country")),
+    ("2 000 kr/mnd", "Danmark", (2000, 2000, "DKK", "country")),
+    ("20 000 ₸", "Казахстан", (20_000, 20_000, "KZT", "symbol")),
+    ("$35 por hora", "Estados Unidos", (35, 35, "USD", "country")),
+    ("$28/小时", "香港", (28, 28, "HKD", "country")),
+    ("$30/hr", "UK", (30, 30, "USD", "dollar_abroad")),
+    ("$1,200 al mes", "República Dominicana", (1200, 1200, "USD", "dollar_abroad")),
+    (
+        "Raised $40M Series B; pays $140k-$170k per year",
+        "US",
+        (140e3, 170e3, "USD", "country"),
+    ),
+    ("TND 2,400 par mois", None, (2400, 2400, "TND", "code")),
+    ("300 000 FCFA", None, (300_000, 300_000, None, "ambiguous:FCFA")),
+    ("300 000 FCFA", "Côte d'Ivoire", (300_000, 300_000, "XOF", "country")),
+    ("300 000 FCFA", "Gabon", (300_000, 300_000, "XAF", "country")),
+    ("от 900 р/ч", None, (900, None, "RUB", "symbol")),
+    ("de $10 a $12 la hora", "MX", (10, 12, "MXN", "country")),
+]
+
+
+@pytest.mark.parametrize(
+    "text,country,expected", BLIND4_CLASSES, ids=[c[0] for c in BLIND4_CLASSES]
+)
+def test_blind4_failure_classes(text, country, expected):
+    _assert_pay(text, country, expected)
+
+
+# Pay periods written in more languages.
+@pytest.mark.parametrize(
+    "text,period",
+    [
+        ("2.800 € brutto im Monat", "month"),
+        ("3 500 lei pe lună", "month"),
+        ("900 EUR neto na mesec", "month"),
+        ("R$ 3.200,00 mensal", "month"),
+        ("25.000 kr. om måneden", "month"),
+        ("HK$18,000 每月", "month"),
+        ("৳30,000 মাসিক", "month"),
+        ("₹45,000 मासिक", "month"),
+        ("₼900 aylıq", "month"),
+        ("€180 a giornata", "day"),
+        ("EUR 450 / MD", "day"),
+        ("Rp80rb/jam", "hour"),
+        ("฿300/ชั่วโมง", "hour"),
+        ("NOK 420 per time", "hour"),
+        ("Timepris 700 kr", "hour"),
+    ],
+)
+def test_blind4_period_words(text, period):
+    assert parse_pay(text).period == period

@@ -405,7 +405,10 @@ def eval_pay_world(directory: Path = LABELED_DIR) -> dict:
     CLDR lacks, "KM"/"DA" only in capitals, pence, decimal comma of TND/LYD, lakh and
     crore as rupees, "Cr"/"jt"/"triệu" multipliers, runs of spaces) and
     prices_blind3.jsonl (499 strings of 104 currencies written before reading the rules:
-    447/499 at its first measurement), also judged on range top and period."""
+    447/499 at its first measurement) and prices_blind4.jsonl (583 strings of 106
+    currencies written by someone who never saw the parser: 526/583 with the parser of
+    its day, 528/583 with the price suite's fixes), the last two also judged on range
+    top and period."""
     from crawler.normalize import parse_pay
 
     def ours(text, country, hint=None):
@@ -417,6 +420,7 @@ def eval_pay_world(directory: Path = LABELED_DIR) -> dict:
     blind = _jsonl(Path(directory) / "prices_blind.jsonl")
     blind2 = _jsonl(Path(directory) / "prices_blind2.jsonl")
     blind3 = _jsonl(Path(directory) / "prices_blind3.jsonl")
+    blind4 = _jsonl(Path(directory) / "prices_blind4.jsonl")
     return {
         "pay_world": eval_pay(world),
         "pay_world_amounts": eval_amounts(
@@ -445,6 +449,9 @@ def eval_pay_world(directory: Path = LABELED_DIR) -> dict:
         "amounts_blind3": _with_forms(blind3, eval_amounts(blind3, ours)),
         "amounts_blind3_price_parser": eval_amounts(blind3, _price_parser_read),
         "blind3_range_period": eval_range_period(blind3),
+        "amounts_blind4": _with_forms(blind4, eval_amounts(blind4, ours)),
+        "amounts_blind4_price_parser": eval_amounts(blind4, _price_parser_read),
+        "blind4_range_period": eval_range_period(blind4),
     }
 
 
@@ -502,6 +509,9 @@ def echo_pay_world(report: dict, show_failures: int) -> None:
         "amounts_blind3",
         "amounts_blind3_price_parser",
         "blind3_range_period",
+        "amounts_blind4",
+        "amounts_blind4_price_parser",
+        "blind4_range_period",
     ):
         r = report[key]
         click.echo(

@@ -8,15 +8,21 @@ original in ``country_raw`` and record why ``country`` is empty.
 
 Lookup order: the alias table below (common names ISO and pycountry do not use), then
 pycountry's names, official and common names and alpha-2/alpha-3 codes, then, only when
-those fail, the country names of a few languages from pycountry's own translations
-(loaded once, on first need).
+those fail, the country names of a few languages from pycountry's own translations and
+the names every CLDR locale gives (``data/country_names.json``: "Россия", "Norge",
+"México", "香港"; regenerate with ``python crawler/normalize/data/make_country_names.py``),
+each loaded once, on first need.
 """
 
 from __future__ import annotations
 
 import gettext
+import json
 import re
 from functools import cache, lru_cache
+from pathlib import Path
+
+_CLDR_NAMES = Path(__file__).parent / "data" / "country_names.json"
 
 
 @cache
@@ -92,6 +98,10 @@ ALIASES = {
     "czech": "CZ",
     "slovak republic": "SK",
     "hong kong sar": "HK",
+    # CLDR names these two only in full ("中國香港特別行政區"); the short names in use:
+    "香港": "HK",
+    "澳門": "MO",
+    "澳门": "MO",
     "us virgin islands": "VI",
     "u.s. virgin islands": "VI",
     "british virgin islands": "VG",
@@ -161,6 +171,13 @@ def _translated() -> dict[str, str]:
     return out
 
 
+@cache
+def _cldr_names() -> dict[str, str]:
+    """Country names in every CLDR locale (names two locales give to different countries
+    left out) -> alpha-2."""
+    return json.loads(_CLDR_NAMES.read_text(encoding="utf-8"))["names"]
+
+
 @lru_cache(maxsize=4096)  # a source repeats a few hundred country names
 def country_detail(text: str | None) -> tuple[str | None, str | None]:
     """``(alpha-2 code, None)`` or ``(None, reason)``:
@@ -186,9 +203,13 @@ def country_detail(text: str | None) -> tuple[str | None, str | None]:
             pass
         if key in _translated():
             return _translated()[key], None
+        if key in _cldr_names():
+            return _cldr_names()[key], None
         # pycountry's "Korea, Republic of" order, written the other way round.
         if "," not in key and key.startswith("republic of "):
             return country_detail(key[len("republic of ") :].title())
+    elif not key.isascii() and key in _cldr_names():  # "日本", "香港", "Чад"
+        return _cldr_names()[key], None
     if re.search(r"[,/;&]|\band\b|\bor\b", key):
         return None, "several places, not one country"
     return None, "unknown country name"

@@ -16,13 +16,14 @@ import threading
 from functools import lru_cache
 from pathlib import Path
 
+from crawler.normalize.countries import parse_country
+
 _PATH = Path(__file__).parent / "data" / "currency_signs.json"
 # Loaded on first use (~60 ms): commands that never read pay do not pay for it.
 CODES: frozenset[str] = frozenset()
 _DECIMALS: dict[str, int] = {}
 _SIGNS: dict[str, str | tuple[str, ...]] = {}
 _TERRITORY: dict[str, str] = {}
-_COUNTRY_NAMES: dict[str, str] = {}
 _CASED: dict[str, str | tuple[str, ...]] = {}
 _DECIMAL_COMMA: set[str] = set()
 _ALSO: dict[str, tuple[str, ...]] = {}
@@ -40,7 +41,6 @@ def _load() -> None:
         data = json.loads(_PATH.read_text(encoding="utf-8"))
         _DECIMALS.update(data["decimals"])
         _TERRITORY.update(data["territory_currency"])
-        _COUNTRY_NAMES.update(data["country_names"])
         _SIGNS.update(
             (k, v if isinstance(v, str) else tuple(v)) for k, v in data["signs"].items()
         )
@@ -156,7 +156,9 @@ def sign_before(s: str, pos: int) -> tuple[Sign | None, int]:
         w = k - 1
         while w > 0 and s[w - 1].isalpha() and k - w < 4:
             w -= 1
-        joined = _lookup(s[w : k - 1] + cand) if w < k - 1 else None
+        # In capitals only: "a $3" is Spanish "to $3", not A$.
+        prefix = s[w : k - 1]
+        joined = _lookup(prefix + cand) if prefix.isupper() else None
         if isinstance(joined, str):
             return (s[w:j], joined), w
     return (cand, value), k
@@ -180,14 +182,15 @@ def sign_after(s: str, pos: int) -> tuple[Sign | None, int]:
 
 @lru_cache(maxsize=1024)
 def country_currency(country: str | None) -> str | None:
-    """The currency of a country given as ISO code or English name: ``"CA"`` -> ``"CAD"``,
-    ``"United States"`` -> ``"USD"``; None when unknown."""
+    """The currency of a country given as ISO code or name in any language, read by the
+    project's country normalizer: ``"CA"`` -> ``"CAD"``, ``"USA"`` -> ``"USD"``,
+    ``"Norge"`` -> ``"NOK"``; None when unknown."""
     if not isinstance(country, str) or not country.strip():
         return None
     if not _LOADED:
         _load()
     c = country.strip()
-    code = c.upper() if len(c) == 2 else _COUNTRY_NAMES.get(c.casefold())
+    code = c.upper() if c.upper() in _TERRITORY else parse_country(c)  # "UK": GB
     return _TERRITORY.get(code) if code else None
 
 

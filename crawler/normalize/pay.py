@@ -129,6 +129,8 @@ _UNITS: tuple[tuple[str, str], ...] = (
             r"|/\s*час|в\s+час|/\s*godz|za\s+godzin|na\s+godzin|/\s*hod\b|za\s+hodinu"
             r"|/\s*tim\b|/\s*timme|i\s+timmen|per\s+timme|/\s*t\b|/\s*óra|за\s+годину"
             r"|saatlik|/\s*saat|時給|时薪|/\s*時間|시급|/\s*시간"
+            r"|/\s*時|timepris|timel[øo]nn?|p(?:e)?r\.?\s+time(?=\s|$)|/\s*jam\b|per\s+jam"
+            r"|/\s*ชั่วโมง|ต่อชั่วโมง|/\s*giờ|mỗi\s+giờ"
         ),
         "hour",
     ),
@@ -138,6 +140,7 @@ _UNITS: tuple[tuple[str, str], ...] = (
             r"|/\s*tag\b|pro\s+tag|tagessatz|/\s*jour|par\s+jour|/\s*d[ií]a\b|por\s+d[ií]a"
             r"|al\s+d[ií]a|/\s*giorno|al\s+giorno|/\s*день|в\s+день|/\s*dzie|日給|日薪|일급"
             r"|/\s*天|每天|일당|/\s*วัน|ต่อวัน|\btjm\b"
+            r"|a\s+giornata|/\s*giornata|/\s*MD\b|/\s*ថ្ងៃ|/\s*hari\b|per\s+hari"
         ),
         "day",
     ),
@@ -163,6 +166,9 @@ _UNITS: tuple[tuple[str, str], ...] = (
             r"|per\s+m[aå]n[ae]d|pr\.?\s*mnd|mese[cč]no|mjese[cč]no|mesa[cč]ne|në\s+muaj"
             r"|[зн]а\s+месяц|[зн]а\s+місяць|в\s+місяць|kwa\s+mwezi|sebulan|/\s*mėn"
             r"|mēnesī|μήνα|\bpcm\b|\bkuus\b|/\s*kuu\b"
+            r"|im\s+monat|pe\s+lun[aă]|na\s+mesec|mensal\b|om\s+m[aå]neden|每月|每個月|每个月"
+            r"|ماہانہ|/\s*মাস|মাসিক|मासिक|/\s*ເດືອນ|\bсард\b|oyiga|oylik|თვეში"
+            r"|ամսական|aylıq|ماهانه|በወር"
         ),
         "month",
     ),
@@ -203,8 +209,10 @@ _NUM_RE = re.compile(
     r"|(?<!\w)(?P<lead>[.,]\d{1,2})(?!\d)"  # .75
     r")(?:\s?(?P<mult>[kK]|mil|[Mm]io\.?|millions?|MM|M|[Ll]akhs?|[Ll]acs?|LPA|[Cc]rores?"
     r"|[Cc]r\.?|тыс\.?|тис\.?|млн\.?|mln\.?|tys\.?|tis\.?|juta|jt|ribu|rb|triệu|bin"
-    r"|ezer|e(?=\s?Ft\b)|(?<=\d)tr|(?<=\d)L|(?<=\d)m)(?![^\W\d_])"
-    r"|(?P<cjk>[万만千]))?"
+    r"|ezer|e(?=\s?Ft\b)|(?<=\d)tr|(?<=\d)L|(?<=\d)m|Tsd\.?|milli[óo]|mill[oó]n(?:es)?"
+    r"|milh(?:ões|ão)|milion[ei])(?![^\W\d_])"
+    # written onto a sign or in a script whose words follow without a space
+    r"|(?P<cjk>[万萬만千]|\s?हज़ार|\s?हजार|\s?T(?=\s?€|EUR\b)|\s?t(?=kr\b)))?"
 )
 _CODE_RE = re.compile(r"\b[A-Z]{3}\b")
 _DIGIT_RE = re.compile(r"\d")
@@ -218,6 +226,10 @@ _MULTIPLIERS.update(
 _MULTIPLIERS.update({"cr": 1e7, "jt": 1e6, "triệu": 1e6, "tr": 1e6, "l": 1e5})
 _MULTIPLIERS.update({"mm": 1e6, "млн": 1e6, "mln": 1e6, "тис": 1e3, "bin": 1e3})
 _MULTIPLIERS.update({"e": 1e3, "ezer": 1e3})
+_MULTIPLIERS.update({"tsd": 1e3, "t": 1e3, "萬": 1e4, "हज़ार": 1e3, "हजार": 1e3})
+_MULTIPLIERS.update(dict.fromkeys(("millió", "millio", "millón", "millon"), 1e6))
+_MULTIPLIERS.update(dict.fromkeys(("millones", "milhões", "milhão"), 1e6))
+_MULTIPLIERS.update(dict.fromkeys(("milioni", "milione"), 1e6))
 # What joins two amounts into a range (a unit may sit after the lower bound too:
 # "$35/h - $45/h").
 _JOIN_RE = re.compile(
@@ -262,24 +274,65 @@ _MONTHS = (
     "|octobre|novembre|décembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto"
     "|septiembre|octubre|noviembre|diciembre"
 )
+# Things counted or measured, written right after a number or a range of numbers ("5+
+# years", "3-5 Jahre", "12 engineers", "39 Std.", "経験3年", "от 3 лет", "1,5 kg").
+_COUNTED = (
+    # English
+    r"years?|yrs?|months?|mos|weeks?|wks?|days?|hours?|hrs?|h|minutes?|mins|seconds?"
+    r"|shifts?|employees|engineers|developers|designers|people|persons|staff|users"
+    r"|members|customers|clients|countries|cities|offices|languages|projects|positions"
+    r"|openings|vacancies|candidates|references|seats|students|time\s?zones?|out\s+of"
+    r"|stars?|reviews?|ratings?|votes|downloads|followers|rooms?|beds?|bedrooms?|floors?"
+    # German, French, Spanish, Portuguese, Italian, Dutch
+    r"|jahren?|jahre|monaten?|wochen|tagen?|stunden|std\.?|mitarbeiter(?:innen)?"
+    r"|personen|bewertungen|sterne|ans|années?|mois|semaines?|jours?|heures?|salariés"
+    r"|employés|personnes|collaborateurs|avis|étoiles|años|anos|meses|semanas|d[ií]as"
+    r"|horas|empleados|personas|pessoas|funcionários|colaboradores|anni|mesi|giorni"
+    r"|settimane|ore|dipendenti|persone|jaar|jaren|maanden|weken|dagen|uur|medewerkers"
+    # Nordic, Polish, Czech/Slovak, Hungarian, Turkish, Russian/Ukrainian, Vietnamese
+    r"|år|års|månader|måneder|veckor|uker|uger|dagar|dager|timmar|timer|anställda"
+    r"|ansatte|lat|lata|miesięcy|tygodni|dni|godzin|osób|pracowników|let|roky|rokov"
+    r"|měsíců|mesiacov|dní|hodin|hodín|év|hónap|nap|óra|fő|yıl|gün|saat|kişi"
+    r"|лет|года?|месяц(?:а|ев)|недел[ьи]|дн(?:я|ей)|час(?:а|ов)|человек|сотрудник(?:а|ов)"
+    r"|років|роки|місяців|днів|годин|năm|ngày|giờ"
+    # measures
+    r"|sq\.?\s?ft|m2|m²|miles?|ft|feet|foot|inch(?:es)?|cm|mm|kg|lbs?|oz|ml|gb|tb"
+    r"|mb|ghz|mhz|kw|pcs"
+)
+# The same in scripts written without spaces ("週5日勤務", "3-5年", "8時間").
+_COUNTED_CJK = r"年(?![収薪俸])|ヶ月|か月|カ月|个月|個月|日|天|時間|小时|小時|人|名|歳|岁|년|개월|시간|명|★|⭐|☆"
+_NUM_OR_RANGE = (
+    r"(?<![\d.,])\d+(?:[.,]\d+)?\+?"
+    r"(?:\s*(?:-|~|to|a|à|bis|до|do)\s*\d+(?:[.,]\d+)?\+?)?"
+)
 _NOT_MONEY_RE = re.compile(
     r"[-+]?(?<![\d.,])\d+(?:[.,]\d+)?\s?%"
     r"|\b\d{4}([-/.])\d{1,2}\1\d{1,2}\b|\b\d{1,2}([-/.])\d{1,2}\2\d{2,4}\b"
     r"|\b\d{1,2}:\d\d(?::\d\d)?\b"
+    # times of day: "7 a.m.", "3pm", "8 a 17 h" (covered by counted "h")
+    r"|\b(?:1[0-2]|0?[1-9])\s?(?:[ap]\.\s?m\.|[ap]m\b)"
     r"|\b\d{1,2}[-/]0\d\b(?![-/]\d)|\b(?:19|20)\d\d[-/](?:0[1-9]|1[0-2])\b(?![-/]\d)"
     rf"|\b(?:{_MONTHS})\b\.?,?\s+(?:de\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?"
     r"(?:19|20)\d\d\b"
     r"|\+\d{1,3}[\s.-]?\(?\d[\d\s().-]{6,}\d"
     r"|\b(?:tel|phone|call|fax|mob|mobile|whatsapp|тел|телефон)\.?:?\s*(?:us\s+)?"
     r"(?:on\s+|at\s+)?\+?\(?\d[\d\s().-]{5,}\d"
-    r"|(?<![\d.,])\d+(?:[.,]\d+)?\s*(?:out\s+of|stars?|reviews?|ratings?|years?|yrs?"
-    r"|hours?|hrs|employees|people|staff|users|members|rooms?|beds?|sq\.?\s?ft|m2"
-    r"|ft|feet|foot|inch(?:es)?|cm|mm|kg|lbs?|oz|ml|gb|tb)(?!\w)"
+    rf"|{_NUM_OR_RANGE}\s*(?:{_COUNTED})(?!\w)"
+    rf"|{_NUM_OR_RANGE}\s*(?:{_COUNTED_CJK})"
+    # ordinals, ratings "4,7/5", "24/7"
+    r"|\b\d+(?:st|nd|rd|th)\b|(?<![\d.,/])\d(?:[.,]\d{1,2})?\s*/\s*(?:5|10)(?![\d.,/])"
+    r"|\b24\s*/\s*7\b"
     r"|\b(?:in|since|seit|depuis|desde|founded|est\.|established|©|copyright|posted"
-    r"|updated|model)\s*:?\s*(?:19|20)\d\d\b(?![-/.]\d)"
+    r"|updated|model|employer|award|edition|class\s+of|fy)\s*:?\s*(?:19|20)\d\d\b"
+    r"(?![-/.]\d)"
+    # numbers after a label: "Size 42", "Room 305", "Zip code 10001", "ISO 9001",
+    # "Model: RTX 4090", "Version 2.5.1", "Ages 18-25", "Top 100"
     r"|\b(?:size|gr\.|größe|taille|talla|ref|no\.|nr\.?|sku|art\.\s?nr\.?|id|zip"
-    r"|qty|quantity|moq|order|заказ|кол-во|количество|шт)"
-    r"\s*[.:#]?\s*[\w/-]*\d[\w/-]*",
+    r"|(?:zip|postal|post)\s?code|plz|room|raum|zimmer|suite|floor|building|gate"
+    r"|platform|apt\.?|iso|din|model|modell|modelo|modèle|rtx|gtx|version|ver\.|v(?=\d)"
+    r"|ages?|aged|top|level|step|phase|grade"
+    r"|qty|quantity|moq|order|заказ|кол-во|количество|шт)(?![^\W\d_])"
+    r"\s*[.:#]?\s*(?:[a-z]{1,5}[\s-]?)?[\w/-]*\d[\w/.-]*",
     re.I,
 )
 
@@ -288,9 +341,20 @@ _NOT_MONEY_RE = re.compile(
 _OLD_PRICE_RE = re.compile(
     r"(?:\b(?:was|statt|uvp|rrp|before|før|förr|avant|antes|prima|vorher|regular"
     r"|reg\.|list\s+price|m\.?r\.?p\.?|было|replaces|previously|originally"
-    r"|compare\s+at)|原价|定価|通常価格)\s*:?\s*(?:[^\w\s]{1,4}\s?)?$",
+    r"|compare\s+at|(?:regular|original|old|normal)\s+price|старая\s+цена|была"
+    r"|precio\s+(?:anterior|normal|regular|original)|preço\s+(?:anterior|original)"
+    r"|ancien\s+prix|prix\s+barré|alter\s+preis|streichpreis|prezzo\s+(?:precedente"
+    r"|originale)|normalpris|ordinarie\s+pris|ordinært|førpris|pôvodne|pôvodná\s+cena"
+    r"|původně|původní\s+cena|stara\s+cena|poprzednia\s+cena|eski\s+fiyat"
+    r"|oude\s+prijs|van)|原价|原價|定価|通常価格|정가)\s*:?\s*(?:[^\w\s]{1,4}\s?)?$",
     re.I,
 )
+# "De R$ 199,90 por R$ 149,90" (Portuguese and Spanish offers): from the old to the new.
+_DE_POR_RE = re.compile(
+    r"\s*de\s+(?:\S{1,4}\s?)?\d[\d.,]*\s+por\s+(?:\S{1,4}\s?)?\d", re.I
+)
+# Crossed-out markup: "<del>€59,99</del> €44,99", "<s>$120</s>", "~~$40~~ $32".
+_STRUCK_RE = re.compile(r"<(del|s|strike)\b[^>]*>.*?</\1\s*>|~~[^~]+~~", re.I | re.S)
 # "49p", "99p!": pence written onto the number (not the "p" of "p/h", "p.a.").
 _PENCE_RE = re.compile(r"p(?![\w/.])")
 # Number words of one language stand for its currency when no sign is written: lakh
@@ -300,7 +364,7 @@ _MULT_SIGNS = dict.fromkeys(
 )
 _MULT_SIGNS.update({"triệu": "đ", "tr": "đ", "juta": "Rp", "jt": "Rp", "rb": "Rp"})
 _MULT_SIGNS.update({"ribu": "Rp", "万": "万", "만": "원", "тис": "грн", "bin": "TL"})
-_MULT_SIGNS.update({"tys": "zł"})
+_MULT_SIGNS.update({"tys": "zł", "萬": "万"})
 _CLEAN = str.maketrans(
     {
         "–": "-",
@@ -330,12 +394,16 @@ _WIDE = str.maketrans(
 _WIDE_RE = re.compile("[\uff01-\uff5e\uffe0-\uffe6\u2070-\u2079\u00b2\u00b3\u00b9]")
 
 
-def _number(m: re.Match, currency: str | None) -> tuple[float | None, float]:
-    """(value, multiplier) of one ``_NUM_RE`` match read in ``currency``'s conventions."""
+def _number(
+    m: re.Match, currency: str | None, comma_thousands: bool = False
+) -> tuple[float | None, float]:
+    """(value, multiplier) of one ``_NUM_RE`` match read in ``currency``'s conventions
+    (``comma_thousands``: a comma before three digits groups thousands even where the
+    currency's countries write a decimal comma)."""
     mult_text = m["mult"] or m["cjk"]
     mult = 1.0
     if mult_text:
-        key = mult_text.rstrip(".").lower()
+        key = mult_text.strip().rstrip(".").lower()
         mult = _MULTIPLIERS.get(key) or _MULTIPLIERS.get(key[:-1], 1.0)  # lakhs
     if m["ind"]:
         s = m["ind"].replace(",", "")
@@ -352,7 +420,7 @@ def _number(m: re.Match, currency: str | None) -> tuple[float | None, float]:
             and (
                 s[0] == "0"
                 or (sep == "." and decimals(currency) == 3)
-                or (sep == "," and decimal_comma(currency))
+                or (sep == "," and decimal_comma(currency) and not comma_thousands)
                 or (sep == "." and mult_text and mult_text in "kK")
             )
         ):
@@ -475,6 +543,10 @@ def _parse(text, currency_hint):
         )
     if s[-3:-2] == " ":
         s = _SIGN_CENTS_RE.sub(r"\1.\3\2", s)
+    if "<" in s or "~~" in s:  # a crossed-out price loses when another is written
+        struck = _STRUCK_RE.sub(lambda m: " " * len(m.group()), s)
+        if _DIGIT_RE.search(struck):
+            s = struck
     # "between $30 and $40": the only place "and" joins two bounds.
     s = _BETWEEN_RE.sub(r"\1 - ", s)
     if _DIGIT_RE.search(s) is None:
@@ -517,21 +589,27 @@ def _parse(text, currency_hint):
     # Prefer the first amount carrying a currency sign; else the first amount; a price
     # crossed out ("was 120 €") only when there is no other.
     if len(spans) > 1:
+        old_first = _DE_POR_RE.match(s) is not None
         spans = [
             ab
-            for ab in spans
-            if not _OLD_PRICE_RE.search(s, max(0, ab[0].start - 24), ab[0].start)
+            for k, ab in enumerate(spans)
+            if not (k == 0 and old_first)
+            and not _OLD_PRICE_RE.search(s, max(0, ab[0].start - 24), ab[0].start)
         ] or spans
-    a, b = next(
-        (ab for ab in spans if ab[0].sign or (ab[1] is not None and ab[1].sign)),
-        spans[0],
-    )
+    signed = [ab for ab in spans if ab[0].sign or (ab[1] is not None and ab[1].sign)]
+    a, b = signed[0] if signed else spans[0]
+    if len(signed) > 1 and not _period_after(s, (b or a).end):
+        # "$2.5M seed round, hiring at $95k/year": the figure a pay period follows
+        # wins over an earlier one no period follows (a company's funding, a bonus).
+        a, b = next(
+            (ab for ab in signed[1:] if _period_after(s, (ab[1] or ab[0]).end)), (a, b)
+        )
     sign = a.sign
     if sign is None and (b is None or b.sign is None):
         mult = (b.m["mult"] or b.m["cjk"] if b is not None else None) or (
             a.m["mult"] or a.m["cjk"]
         )
-        written = _MULT_SIGNS.get(mult.rstrip(".").lower()) if mult else None
+        written = _MULT_SIGNS.get(mult.strip().rstrip(".").lower()) if mult else None
         if written:  # "8-10 LPA": rupees, settled by country; "15 triệu": dong
             sign = (written, sign_value(written))
     if b is not None and (sign is None or (_ambiguous(sign) and b.sign is not None)):
@@ -544,8 +622,11 @@ def _parse(text, currency_hint):
     if rule == "symbol" and has_local_reading(sign[0]):
         rule = f"symbol:{sign[0]}"  # "元": the yuan, unless the country reads it as its own
 
-    lo, a_mult = _number(a.m, currency)
-    hi, b_mult = _number(b.m, currency) if b is not None else (None, 1.0)
+    # "LYD 1,500 monthly": in pay with a period a comma before three digits is thousands,
+    # even for the currencies whose countries write a decimal comma ("TND 89,000" = 89).
+    thousands = decimal_comma(currency) and _period_after(s, (b or a).end, 60)
+    lo, a_mult = _number(a.m, currency, thousands)
+    hi, b_mult = _number(b.m, currency, thousands) if b is not None else (None, 1.0)
     if sign is not None and sign[0] == "p" and a.sign is sign:  # "49p": pence
         lo = lo / 100 if lo is not None else None
         hi = hi / 100 if hi is not None else None
@@ -588,6 +669,17 @@ def _parse(text, currency_hint):
         else:
             period = "project"
     return Pay(_PERIOD_PAY_TYPE[period], lo, hi, currency, period, raw, rule), None
+
+
+def _period_after(s: str, pos: int, reach: int = 12) -> bool:
+    """True when a pay period other than a project's starts within ``reach`` characters
+    after ``pos`` with no other figure between ("$95k/year", "1,500 monthly")."""
+    m = _UNIT_RE.search(s, pos, pos + reach)
+    return (
+        m is not None
+        and m.lastgroup != "project"
+        and _DIGIT_RE.search(s, pos, m.start()) is None
+    )
 
 
 def _find_unit(fragment: str) -> str | None:

@@ -39,6 +39,7 @@ EXTRAS: dict[str, str | list[str]] = {
     "руб": "RUB",
     "руб.": "RUB",
     "р.": "RUB",
+    "р": "RUB",  # "1 500 р/час"
     "рублей": "RUB",
     "грн": "UAH",
     "грн.": "UAH",
@@ -125,6 +126,8 @@ EXTRAS: dict[str, str | list[str]] = {
     "бел. руб.": "BYN",
     "бел. руб": "BYN",
     "бел.руб.": "BYN",
+    # The CFA franc is written the same in West (XOF) and Central Africa (XAF).
+    "fcfa": ["XOF", "XAF"],
     "f cfa": ["XOF", "XAF"],
     "cfa": ["XOF", "XAF"],
     "रु": ["NPR", "INR"],
@@ -167,7 +170,6 @@ ALSO: dict[str, list[str]] = {
     "元": ["TWD", "HKD", "MOP"],
     "lei": ["MDL"],
     "c$": ["NIO"],
-    "fcfa": ["XOF"],
 }
 # Signs that count only in the case written: in capitals "KM" is the Bosnian mark and
 # "DA" the Algerian dinar, in small letters they are kilometres and a preposition; a
@@ -264,6 +266,14 @@ def build() -> dict:
             signs[key] = [
                 c for c, _ in sorted(counter.items(), key=lambda x: (-x[1], x[0]))
             ]
+    # A bare "$" where the country's own currency is a dollar CLDR writes otherwise
+    # ("HK$"): "$60/小時" in Hong Kong is the Hong Kong dollar, not a dollar from abroad.
+    english = Locale.parse("en").currencies
+    signs["$"] += sorted(
+        code
+        for code in current
+        if "dollar" in english.get(code, "").casefold() and code not in signs["$"]
+    )
     for key, value in EXTRAS.items():
         if isinstance(value, str) and (value.islower() or value in ("$", "£")):
             value = signs[value]  # an alias of another sign ("dollars" -> "$")
@@ -280,12 +290,6 @@ def build() -> dict:
         for code, places in decimals.items()
         if places == 3 and _writes_decimal_comma(code, territory_currency)
     )
-    english = Locale.parse("en").territories
-    country_names = {
-        name.casefold(): code
-        for code, name in english.items()
-        if code in territory_currency
-    }
     return {
         "_source": f"Unicode CLDR via Babel {babel.__version__}; {__doc__.splitlines()[2]}",
         "codes": sorted(current),
@@ -295,7 +299,6 @@ def build() -> dict:
         "cased": CASED,
         "also": ALSO,
         "territory_currency": dict(sorted(territory_currency.items())),
-        "country_names": dict(sorted(country_names.items())),
     }
 
 
