@@ -647,8 +647,9 @@ class LeasedScheduler:
         try:
             await pipe.execute()
         except BaseException:
-            # Not pushed: keep them for the next flush (a MULTI applies all or nothing; if
-            # it did apply, pushing again repeats items the writer upserts idempotently).
+            # Not pushed (also on cancellation, hence BaseException; re-raised below): keep
+            # them for the next flush (a MULTI applies all or nothing; if it did apply,
+            # pushing again repeats items the writer upserts idempotently).
             self.items, self.acks = items + self.items, acks + self.acks
             raise
         self._queued = (0.0, 0)
