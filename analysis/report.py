@@ -698,9 +698,11 @@ def _skills(
     tot_a, tot_b = WA.sum(axis=1), WB.sum(axis=1)
     share_a = SA.sum(0) / tot_a.sum()
     share_b = SB.sum(0) / tot_b.sum()
-    boot_a = (weights_a @ SA) / (weights_a @ tot_a)[:, None]
-    boot_b = (weights_b @ SB) / (weights_b @ tot_b)[:, None]
+    # A bootstrap draw that weights only empty weeks has no postings: its share is NaN
+    # and percentile_ci ignores it.
     with np.errstate(divide="ignore", invalid="ignore"):
+        boot_a = (weights_a @ SA) / (weights_a @ tot_a)[:, None]
+        boot_b = (weights_b @ SB) / (weights_b @ tot_b)[:, None]
         growth = share_b / share_a
         boot_growth = np.where(boot_a > 0, boot_b / boot_a, np.nan)
     lo_g, hi_g = stats.percentile_ci(boot_growth, config.level)
