@@ -107,9 +107,11 @@ class CategoryClassifier:
             for key, row in zip(arrays["prior_keys"], arrays["priors"], strict=False):
                 self._priors[str(key)] = np.asarray(row, dtype=np.float64)
             self._class_prior = np.asarray(arrays["class_prior"], dtype=np.float64)
-        # Bounded caches (~12 MB and ~3 MB at most): titles and words repeat.
+        # Bounded caches (~12, ~3 and ~4 MB at most): titles, words and word n-grams
+        # repeat.
         self.proba = lru_cache(maxsize=8192)(self._proba)
         self._word_char_buckets = lru_cache(maxsize=16384)(self._char_buckets)
+        self._word_bucket = lru_cache(maxsize=32768)(self._bucket)  # word n-grams
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> CategoryClassifier:
@@ -179,7 +181,7 @@ class CategoryClassifier:
         MIN_KNOWN of its feature weight falls on buckets seen in training (a hash
         bucket always exists, so "unknown" is a share, not a miss)."""
         text = title[:MAX_TITLE_CHARS]
-        bucket = self._bucket
+        bucket = self._word_bucket
         words = [bucket(g) for g in word_ngrams(text, *self.word_range)]
         chars: list[int] = []
         for word in _WHITE_RE.sub(" ", text.lower()).split():
