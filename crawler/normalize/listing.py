@@ -43,7 +43,6 @@ EMPTY_PAY = {
     "budget_usd": None,
     "salary_usd_year": None,
 }
-_EMPTY_PAY_VALUES = tuple(EMPTY_PAY.values())
 
 
 @lru_cache(maxsize=256)  # a crawl's listings share a handful of fetch times
@@ -81,22 +80,22 @@ def normalize_listing(
             )
         )
 
+    row: dict = {
+        "job_id": job_id,
+        "source": source,
+        "source_id": source_id,
+        "fetched_at": fetched_at,
+        "normalizer_version": NORMALIZER_VERSION,
+        "raw_sha256": raw_sha256,
+        "dup_of": None,
+    }
     try:
         fields = mapper(source)(payload)
     except Exception as exc:  # noqa: BLE001 - any mapping failure is recorded, never raised
         issue(
             "payload", payload[:200], f"unreadable payload: {type(exc).__name__}: {exc}"
         )
-        row: dict = {
-            "job_id": job_id,
-            "source": source,
-            "source_id": source_id,
-            "fetched_at": fetched_at,
-            "normalizer_version": NORMALIZER_VERSION,
-            "raw_sha256": raw_sha256,
-            "dup_of": None,
-            **EMPTY_PAY,
-        }
+        row.update(EMPTY_PAY)
         row.update(
             title=None,
             description=None,
@@ -167,7 +166,7 @@ def normalize_listing(
             )
     if pay is None:
         issue("pay", pay_raw, reason or "unparsed")
-        pay_columns = _EMPTY_PAY_VALUES
+        row.update(EMPTY_PAY)
     else:
         if pay.currency is None:  # amounts kept; no USD figure without a currency
             issue("pay_currency", pay.raw, pay.currency_rule)
@@ -175,18 +174,18 @@ def normalize_listing(
         note = figures["fx_note"]
         if note:
             issue("pay_usd", pay.raw, note)
-        pay_columns = (
-            pay.pay_type,
-            pay.min,
-            pay.max,
-            pay.currency,
-            pay.period,
-            pay.currency_rule,
-            figures["hourly_usd_min"],
-            figures["hourly_usd_max"],
-            figures["hourly_usd_mid"],
-            figures["budget_usd"],
-            figures["salary_usd_year"],
+        row.update(
+            pay_type=pay.pay_type,
+            pay_min=pay.min,
+            pay_max=pay.max,
+            pay_currency=pay.currency,
+            pay_period=pay.period,
+            currency_rule=pay.currency_rule,
+            hourly_usd_min=figures["hourly_usd_min"],
+            hourly_usd_max=figures["hourly_usd_max"],
+            hourly_usd_mid=figures["hourly_usd_mid"],
+            budget_usd=figures["budget_usd"],
+            salary_usd_year=figures["salary_usd_year"],
         )
 
     # Skills and category
@@ -210,58 +209,26 @@ def normalize_listing(
         leaf = source_category.rsplit(" > ", 1)[1]
         if taxonomy_lookup(source, leaf) is None:
             issue("category", leaf, "occupation not in taxonomy: its parent was used")
-    # One dict in the key order the row always had (the columns of a row without pay
-    # first, as the failure path above writes them).
-    (
-        pay_type,
-        pay_min,
-        pay_max,
-        pay_currency,
-        pay_period,
-        currency_rule,
-        hourly_usd_min,
-        hourly_usd_max,
-        hourly_usd_mid,
-        budget_usd,
-        salary_usd_year,
-    ) = pay_columns
-    row = {
-        "job_id": job_id,
-        "source": source,
-        "source_id": source_id,
-        "fetched_at": fetched_at,
-        "normalizer_version": NORMALIZER_VERSION,
-        "raw_sha256": raw_sha256,
-        "dup_of": None,
-        "pay_type": pay_type,
-        "pay_min": pay_min,
-        "pay_max": pay_max,
-        "pay_currency": pay_currency,
-        "pay_period": pay_period,
-        "currency_rule": currency_rule,
-        "hourly_usd_min": hourly_usd_min,
-        "hourly_usd_max": hourly_usd_max,
-        "hourly_usd_mid": hourly_usd_mid,
-        "budget_usd": budget_usd,
-        "salary_usd_year": salary_usd_year,
-        "title": title,
-        "description": description,
-        "url": get("url") or url,  # the stored listing URL when the payload names none
-        "company": get("company"),
-        "country_raw": country_raw,
-        "location": get("location"),
-        "remote": None if remote is None else int(bool(remote)),
-        "country": country,
-        "posted_at_raw": posted_raw,
-        "posted_at": posted_at,
-        "month": month,
-        "posted_flag": flag,
-        "pay_raw": pay_raw,
-        "skills": skill_dicts,
-        "has_ai_skill": has_ai,
-        "source_category": source_category,
-        "category": decided.category,
-        "category_method": decided.method,
-        "category_confidence": decided.confidence,
-    }
+    # The other columns in one call, after the parsers (no store per column).
+    row.update(
+        title=title,
+        description=description,
+        url=get("url") or url,  # the stored listing URL when the payload names none
+        company=get("company"),
+        country_raw=country_raw,
+        location=get("location"),
+        remote=None if remote is None else int(bool(remote)),
+        country=country,
+        posted_at_raw=posted_raw,
+        posted_at=posted_at,
+        month=month,
+        posted_flag=flag,
+        pay_raw=pay_raw,
+        skills=skill_dicts,
+        has_ai_skill=has_ai,
+        source_category=source_category,
+        category=decided.category,
+        category_method=decided.method,
+        category_confidence=decided.confidence,
+    )
     return row, issues
