@@ -3,8 +3,12 @@ model loads without pickle, and classify() uses it behind the source taxonomy.""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from crawler.errors import UserError
@@ -23,6 +27,7 @@ from crawler.normalize.category_model import (
 )
 from crawler.normalize.classifier import (
     BUNDLED_MODEL,
+    MAX_TITLE_CHARS,
     CategoryClassifier,
     char_wb_ngrams,
     default_classifier,
@@ -239,3 +244,81 @@ def test_cross_validate_on_a_share_of_the_training_rows(monkeypatch):
     # Half the training rows still learn something: far above chance.
     acc = sum(p == y for p, y in zip(plain, labels, strict=True)) / len(labels)
     assert acc > 3 / len(set(labels))
+
+
+def _block_by_np_unique(hits, block):
+    """CategoryClassifier._block as it was first written (np.unique + searchsorted):
+    the reference the faster one must equal bit for bit."""
+    buckets, idf, coef, idf_unseen = block
+    if not hits or not len(buckets):
+        return 0.0, 0.0
+    idx, counts = np.unique(np.array(hits, dtype=np.int64), return_counts=True)
+    pos = np.searchsorted(buckets, idx)
+    pos[pos == len(buckets)] = 0
+    seen = buckets[pos] == idx
+    w = (1.0 + np.log(counts)) * np.where(seen, idf[pos], idf_unseen)
+    norm2 = float(w @ w)
+    rows = pos[seen]
+    ws = w[seen]
+    known = float(ws @ ws) / norm2
+    if not len(rows):
+        return 0.0, 0.0
+    return (ws / math.sqrt(norm2)) @ coef[rows], known
+
+
+def _assert_blocks_identical(clf, title):
+    text = title[:MAX_TITLE_CHARS]
+    words = [clf._bucket(g) for g in word_ngrams(text, *clf.word_range)]
+    chars = [clf._bucket(g) for g in char_wb_ngrams(text, *clf.char_range)]
+    for hits, block in ((words, clf._blocks[0]), (chars, clf._blocks[1])):
+        got, known = clf._block(hits, block)
+        want, want_known = _block_by_np_unique(hits, block)
+        assert known == want_known, title
+        assert np.array_equal(np.asarray(got), np.asarray(want)), title
+
+
+REPEATS = [
+    "ab ab ab ab ab ab ab ab ab ab ab ab",  # one word n-gram many times
+    "logo logo design logo design logo",
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+    "Zürich Zürich café CAFÉ café &amp; &amp; R&amp;D",
+]
+
+
+def test_block_equals_the_np_unique_version_on_every_written_title():
+    clf = default_classifier()
+    titles, _labels = load_training_titles()
+    for title in [*titles, *HOSTILE, *REPEATS]:
+        _assert_blocks_identical(clf, title)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "logo",
+                "Logo",
+                "design",
+                "python",
+                "über",
+                "Ärger",
+                "日本語",
+                "&amp;",
+                "&#x27;",
+                "C#",
+                ".NET",
+                "x",
+                "🔥",
+                "data",
+                "entry",
+                "data-entry",
+                "ab",
+            ]
+        )
+        | st.text(min_size=1, max_size=12),
+        max_size=40,
+    )
+)
+def test_block_equals_the_np_unique_version_on_made_up_titles(words):
+    _assert_blocks_identical(default_classifier(), " ".join(words))

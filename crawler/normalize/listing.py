@@ -88,7 +88,6 @@ def normalize_listing(
         "normalizer_version": NORMALIZER_VERSION,
         "raw_sha256": raw_sha256,
         "dup_of": None,
-        **EMPTY_PAY,
     }
     try:
         fields = mapper(source)(payload)
@@ -96,6 +95,7 @@ def normalize_listing(
         issue(
             "payload", payload[:200], f"unreadable payload: {type(exc).__name__}: {exc}"
         )
+        row.update(EMPTY_PAY)
         row.update(
             title=None,
             description=None,
@@ -119,67 +119,61 @@ def normalize_listing(
     description = get("description") or None
     if description:
         description = repair_mojibake(description)
-    row["title"] = title
-    row["description"] = description
-    row["url"] = get("url") or url  # the stored listing URL when the payload names none
-    row["company"] = get("company")
-    row["country_raw"] = country_raw = get("country") or None
-    row["location"] = get("location")
+    country_raw = get("country") or None
     remote = get("remote")
-    row["remote"] = None if remote is None else int(bool(remote))
-    row["country"], reason = country_detail(country_raw)
+    country, reason = country_detail(country_raw)
     if country_raw and reason:
         issue("country", country_raw, reason)
 
     # Posted date
-    posted_raw = fields.get("posted_raw")
-    row["posted_at_raw"] = posted_raw
+    posted_raw = get("posted_raw")
     posted = parse_posted(posted_raw, now=now) if posted_raw else None
-    row["posted_at"] = row["month"] = row["posted_flag"] = None
+    posted_at = month = flag = None
     if posted is None:
         issue("posted_at", posted_raw, "missing" if not posted_raw else "unparsed date")
     else:
         flag = posted_flag(posted, now=now)
-        row["posted_flag"] = flag
         if flag:
             issue("posted_at", posted_raw, f"untrusted date: {flag}")
         else:
-            row["posted_at"] = (
-                posted.replace(tzinfo=None, microsecond=0).isoformat() + "Z"
-            )
-            row["month"] = row["posted_at"][:7]
+            posted_at = posted.replace(tzinfo=None, microsecond=0).isoformat() + "Z"
+            month = posted_at[:7]
 
     # Pay
     pay, reason = None, None
-    structured = fields.get("pay")
-    pay_text = fields.get("pay_text")
+    structured = get("pay")
     if structured:
-        raw = f"{structured.get('min')}-{structured.get('max')} {structured.get('currency')} per {structured.get('period')}"
-        row["pay_raw"] = raw
+        pay_raw = f"{structured.get('min')}-{structured.get('max')} {structured.get('currency')} per {structured.get('period')}"
         pay = make_pay(
             structured.get("min"),
             structured.get("max"),
             currency=structured.get("currency"),
             period=structured.get("period"),
             pay_type=structured.get("pay_type"),
-            raw=raw,
+            raw=pay_raw,
         )
         reason = None if pay else "no figure (0 or empty)"
-    elif pay_text:
-        row["pay_raw"] = pay_text
-        pay, reason = parse_pay_detail(
-            pay_text, currency_hint=fields.get("currency_hint"), country=row["country"]
-        )
     else:
-        row["pay_raw"] = None
-        reason = (
-            "hourly without range"
-            if fields.get("hourly_without_range")
-            else "not stated"
-        )
+        pay_raw = get("pay_text")
+        if pay_raw:
+            pay, reason = parse_pay_detail(
+                pay_raw, currency_hint=get("currency_hint"), country=country
+            )
+        else:
+            pay_raw = None
+            reason = (
+                "hourly without range" if get("hourly_without_range") else "not stated"
+            )
     if pay is None:
-        issue("pay", row["pay_raw"], reason or "unparsed")
+        issue("pay", pay_raw, reason or "unparsed")
+        row.update(EMPTY_PAY)
     else:
+        if pay.currency is None:  # amounts kept; no USD figure without a currency
+            issue("pay_currency", pay.raw, pay.currency_rule)
+        figures = usd_figures(pay, (posted or now).date())
+        note = figures["fx_note"]
+        if note:
+            issue("pay_usd", pay.raw, note)
         row.update(
             pay_type=pay.pay_type,
             pay_min=pay.min,
@@ -187,34 +181,26 @@ def normalize_listing(
             pay_currency=pay.currency,
             pay_period=pay.period,
             currency_rule=pay.currency_rule,
+            hourly_usd_min=figures["hourly_usd_min"],
+            hourly_usd_max=figures["hourly_usd_max"],
+            hourly_usd_mid=figures["hourly_usd_mid"],
+            budget_usd=figures["budget_usd"],
+            salary_usd_year=figures["salary_usd_year"],
         )
-        if pay.currency is None:  # amounts kept; no USD figure without a currency
-            issue("pay_currency", pay.raw, pay.currency_rule)
-        on = (posted or now).date()
-        figures = usd_figures(pay, on)
-        note = figures.pop("fx_note", None)
-        row.update(figures)  # the five USD columns
-        if note:
-            issue("pay_usd", pay.raw, note)
 
     # Skills and category
     text = description or ""
     skills = match_skills(get("tags") or [], text, title=title)
-    row["skills"] = [
-        {"name": s.name, "is_ai": s.is_ai, "family": s.family} for s in skills
-    ]
+    skill_dicts = []
+    names = []
     has_ai = 0
     for s in skills:
+        skill_dicts.append({"name": s.name, "is_ai": s.is_ai, "family": s.family})
+        names.append(s.name)
         if s.is_ai:
             has_ai = 1
-            break
-    row["has_ai_skill"] = has_ai
-    row["source_category"] = source_category = get("source_category")
-    decided = classify(
-        source, source_category, title or "", text, [s.name for s in skills]
-    )
-    row["category"], row["category_method"] = decided.category, decided.method
-    row["category_confidence"] = decided.confidence
+    source_category = get("source_category")
+    decided = classify(source, source_category, title or "", text, names)
     if decided.method == "none" and title:
         issue("category", title, "no category is likely for this title")
     if source_category and taxonomy_lookup(source, source_category) is None:
@@ -223,4 +209,26 @@ def normalize_listing(
         leaf = source_category.rsplit(" > ", 1)[1]
         if taxonomy_lookup(source, leaf) is None:
             issue("category", leaf, "occupation not in taxonomy: its parent was used")
+    # The other columns in one call, after the parsers (no store per column).
+    row.update(
+        title=title,
+        description=description,
+        url=get("url") or url,  # the stored listing URL when the payload names none
+        company=get("company"),
+        country_raw=country_raw,
+        location=get("location"),
+        remote=None if remote is None else int(bool(remote)),
+        country=country,
+        posted_at_raw=posted_raw,
+        posted_at=posted_at,
+        month=month,
+        posted_flag=flag,
+        pay_raw=pay_raw,
+        skills=skill_dicts,
+        has_ai_skill=has_ai,
+        source_category=source_category,
+        category=decided.category,
+        category_method=decided.method,
+        category_confidence=decided.confidence,
+    )
     return row, issues

@@ -687,6 +687,22 @@ def _find_unit(fragment: str) -> str | None:
     return m.lastgroup if m else None
 
 
+# make_pay's readings of a structured period and, when it has none, of the pay type.
+_PERIOD_WORDS = {
+    "hr": "hour",
+    "hourly": "hour",
+    "yr": "year",
+    "annual": "year",
+    "yearly": "year",
+    "monthly": "month",
+    "mo": "month",
+    "fixed": "project",
+    "weekly": "week",
+    "daily": "day",
+}
+_TYPE_PERIOD = {"hourly": "hour", "fixed": "project", "salary": "year"}
+
+
 def make_pay(
     min: float | None,
     max: float | None,
@@ -717,23 +733,10 @@ def make_pay(
         if lo > hi:
             lo, hi = hi, lo
         period = period.lower().strip() if isinstance(period, str) else None
-        period = {
-            "hr": "hour",
-            "hourly": "hour",
-            "yr": "year",
-            "annual": "year",
-            "yearly": "year",
-            "monthly": "month",
-            "mo": "month",
-            "fixed": "project",
-            "weekly": "week",
-            "daily": "day",
-        }.get(period, period)
+        period = _PERIOD_WORDS.get(period, period)
         pay_type = pay_type.lower().strip() if isinstance(pay_type, str) else None
         if period not in PERIODS:
-            period = {"hourly": "hour", "fixed": "project", "salary": "year"}.get(
-                pay_type
-            )
+            period = _TYPE_PERIOD.get(pay_type)
         if period is None:
             return None
         if pay_type not in PAY_TYPES:
