@@ -1166,11 +1166,15 @@ def write_job_rows(
     jobs: list[tuple],
     skills: list[tuple],
     issues: list[tuple[str, str, str | None, str, str]],
+    *,
+    new: bool = False,
 ) -> None:
     """Upsert `jobs` rows (from ``job_rows``) and replace their skills and normalize
-    issues; the caller holds the transaction."""
-    ids = [(j[0],) for j in jobs]
+    issues; the caller holds the transaction.  ``new=True``: the caller knows none of
+    these jobs has a row yet (a bulk run into an empty `jobs`), so there are no earlier
+    skills or issues to delete (two index probes per job saved)."""
     conn.executemany(_JOB_INSERT, jobs)
+    ids = [] if new else [(j[0],) for j in jobs]
     conn.executemany("DELETE FROM job_skill_ids WHERE job_id = ?", ids)
     conn.executemany(
         "INSERT OR IGNORE INTO job_skill_ids (job_id, skill_id, month) VALUES (?,?,?)",

@@ -20,6 +20,7 @@ killed before its close leaves its listings queued, and the next crawl's close (
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import multiprocessing
@@ -247,7 +248,20 @@ def _work(path: str, unit: tuple) -> tuple[list, list, list, NormalizeStats]:
     return _pack(normalize_chunk(_read_unit(conn, unit)))
 
 
-def _parallel(path: str, units: Iterator[tuple], workers: int) -> Iterator[tuple]:
+def _warm_up(rows: list[tuple]) -> None:
+    """Normalize one listing of each source in ``rows`` and drop the result: the
+    normalizer's lazy loads (the ECB rate table, the category model and the libraries
+    it imports, the skill automaton: ~1.5 s of CPU) happen once here, before forking,
+    instead of once in every worker."""
+    first: dict[str, tuple] = {}
+    for row in rows:
+        first.setdefault(row[0], row)
+    normalize_chunk(first.values())
+
+
+def _parallel(
+    conn: sqlite3.Connection, path: str, units: Iterator[tuple], workers: int
+) -> Iterator[tuple]:
     """Normalize chunks on ``workers`` processes, in order, with a bounded window.
 
     ``Pool.imap`` would read the whole input ahead; here at most 2 x workers chunks are
@@ -256,6 +270,12 @@ def _parallel(path: str, units: Iterator[tuple], workers: int) -> Iterator[tuple
     from crawler.normalize import fx
 
     fx._converter()  # load the ECB rate table once, before forking, not once per worker
+    units = iter(units)
+    first = next(units, None)
+    if first is None:
+        return
+    _warm_up(_read_unit(conn, first))
+    units = itertools.chain([first], units)
     ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     with ctx.Pool(workers) as pool:
         pending: deque = deque()
@@ -267,12 +287,12 @@ def _parallel(path: str, units: Iterator[tuple], workers: int) -> Iterator[tuple
             yield pending.popleft().get()
 
 
-def _write(conn: sqlite3.Connection, packed: tuple, *, queue: bool) -> None:
+def _write(conn: sqlite3.Connection, packed: tuple, *, queue: bool, new: bool) -> None:
     jobs, skills, issues, _ = packed
     if not jobs:
         return
     with transaction(conn):
-        write_job_rows(conn, jobs, skills, issues)
+        write_job_rows(conn, jobs, skills, issues, new=new)
         if queue:
             _resolve_queue(conn, [(j[_SOURCE], j[_SOURCE_ID], j[_SHA]) for j in jobs])
 
@@ -440,7 +460,7 @@ def normalize_db(
     if workers is None:
         workers = (os.cpu_count() or 1) if total > PARALLEL_ROWS else 1
     if workers > 1 and path:
-        results = _parallel(path, units(), workers)
+        results = _parallel(conn, path, units(), workers)
     else:
         results = (_pack(normalize_chunk(_read_unit(conn, u))) for u in units())
     bulk = (
@@ -453,9 +473,12 @@ def normalize_db(
         queue
         or conn.execute("SELECT 1 FROM normalize_queue LIMIT 1").fetchone() is not None
     )
+    # Into an empty `jobs` every listing is new (the chunks never share a listing):
+    # nothing earlier to replace.
+    new = conn.execute("SELECT 1 FROM jobs LIMIT 1").fetchone() is None
     with _bulk_pragmas(conn, total > BULK_FTS_ROWS), fts, _bulk_indexes(conn, bulk):
         for packed in results:
-            _write(conn, packed, queue=resolve)
+            _write(conn, packed, queue=resolve, new=new)
             kill_point("normalize.written")
             stats.merge(packed[3])
             if bar:
