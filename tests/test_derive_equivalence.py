@@ -212,3 +212,64 @@ def test_fixture_crawl_reposts_and_rollups(crawl, fixture_server):
     conn = connect(db)
     _check_reposts(conn)
     _check_rollups(conn)
+
+
+ROLLUP_TABLES = (
+    "category_month",
+    "skill_month",
+    "jobs_facet_counts",
+    "jobs_facet_totals",
+    "jobs_facet_combos",
+)
+
+
+def _tables(conn) -> dict[str, list]:
+    """Every rollup row in the order it was written."""
+    return {
+        table: list(map(tuple, conn.execute(f"SELECT * FROM {table} ORDER BY rowid")))
+        for table in ROLLUP_TABLES
+    }
+
+
+def _check_batch_rollups(conn) -> None:
+    """A full normalize into empty tables takes its rollups from the rows it wrote
+    (BatchRollups); a rescan of `jobs` must write the same rows in the same order."""
+    stats = normalize_db(conn, progress=False, workers=1)
+    assert stats.timings["rollups"] == "batch"
+    assert _dups(conn)  # reposts were taken out of the unique counts
+    batch = _tables(conn)
+    assert all(batch.values())
+    refresh_rollups(conn)
+    assert _tables(conn) == batch
+    assert _rollups(conn) == _reference_rollups(conn)
+
+
+def test_bulk_normalize_rollups_from_its_rows_equal_a_rescan(tmp_path):
+    conn = connect(tmp_path / "batch.db")
+    run_id = start_run(conn, "synth", kind="synth", args={})
+    raws = generate(
+        date(2023, 1, 1),
+        date(2023, 6, 30),
+        rows=3000,
+        seed=12,
+        repost_rate=0.15,
+        noise=REALISTIC,
+    )
+    save_raw(conn, list(raws), run_id=run_id, seen_at="2023-07-01T00:00:00Z")
+    _check_batch_rollups(conn)
+    # Again, every job rewritten: the batch still holds every row of `jobs`.
+    _check_batch_rollups(conn)
+    # Jobs the run does not write (no raw listing): the rollups rescan `jobs`.
+    _add_odd_rows(conn)
+    assert normalize_db(conn, progress=False, workers=1).timings["rollups"] == "scan"
+    assert _rollups(conn) == _reference_rollups(conn)
+
+
+def test_fixture_bulk_normalize_rollups_equal_a_rescan(crawl, fixture_server):
+    _, db = crawl("upwork", fixture_server)
+    crawl("freelancer", fixture_server)
+    conn = connect(db)
+    with conn:
+        for table in ("jobs", "job_skill_ids", "normalize_issues"):
+            conn.execute(f"DELETE FROM {table}")
+    _check_batch_rollups(conn)

@@ -26,6 +26,7 @@ import logging
 import multiprocessing
 import os
 import sqlite3
+import time
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from contextlib import nullcontext
@@ -41,6 +42,7 @@ from crawler.db import (
 )
 from crawler.killpoints import kill_point
 from crawler.normalize.listing import normalize_listing
+from crawler.rollups import BatchRollups
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +71,7 @@ class NormalizeStats:
     months: set[str] = field(default_factory=set)
     issue_reasons: Counter = field(default_factory=Counter)
     filled: Counter = field(default_factory=Counter)
+    timings: dict[str, float | str] = field(default_factory=dict)  # after_store's
 
     def add_row(self, row: dict, issues: list) -> None:
         self.listings += 1
@@ -355,16 +358,38 @@ class _bulk_pragmas:
         return False
 
 
-def after_store(conn: sqlite3.Connection, months: Iterable[str] | None) -> None:
-    """Derived data that spans listings: reposts, then rollups for the touched months."""
+def after_store(
+    conn: sqlite3.Connection,
+    months: Iterable[str] | None,
+    batch: BatchRollups | None = None,
+) -> dict[str, float | str]:
+    """Derived data that spans listings: reposts, then rollups for the touched months;
+    returns the seconds each took and where the rollups came from (batch or scan).
+
+    ``batch``: the rollups' counts gathered while the rows were written (a bulk
+    normalize); used when `jobs` holds exactly those rows (a full normalize into an
+    empty table), else the rollups rescan `jobs`.
+    """
     months = sorted(set(months)) if months is not None else None
     if months == []:
-        return
-    from crawler.normalize.reposts import mark_reposts
+        return {}
+    from crawler.normalize.reposts import mark_reposts_pairs
     from crawler.rollups import refresh_rollups
 
-    mark_reposts(conn, since=None if months is None else f"{months[0]}-01")
-    refresh_rollups(conn, months)
+    started = time.perf_counter()
+    pairs = mark_reposts_pairs(conn, since=None if months is None else f"{months[0]}-01")
+    reposted = time.perf_counter()
+    if batch is not None and batch.covers(conn):
+        batch.write(conn, months, [job_id for _, job_id in pairs])
+        rollups = "batch"
+    else:
+        refresh_rollups(conn, months)
+        rollups = "scan"
+    return {
+        "reposts_s": reposted - started,
+        "rollups_s": time.perf_counter() - reposted,
+        "rollups": rollups,
+    }
 
 
 def _db_path(conn: sqlite3.Connection) -> str:
@@ -473,22 +498,33 @@ def normalize_db(
         queue
         or conn.execute("SELECT 1 FROM normalize_queue LIMIT 1").fetchone() is not None
     )
-    # Into an empty `jobs` every listing is new (the chunks never share a listing):
+    # Into empty tables every listing is new (the chunks never share a listing):
     # nothing earlier to replace.
-    new = conn.execute("SELECT 1 FROM jobs LIMIT 1").fetchone() is None
+    new = not any(
+        conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone()
+        for table in ("jobs", "job_skill_ids", "normalize_issues")
+    )
+    # The rollups' counts as the rows go by: a full normalize then needs no rescan.
+    batch = BatchRollups() if derive else None
     with _bulk_pragmas(conn, total > BULK_FTS_ROWS), fts, _bulk_indexes(conn, bulk):
         for packed in results:
             _write(conn, packed, queue=resolve, new=new)
             kill_point("normalize.written")
             stats.merge(packed[3])
+            if batch is not None:
+                batch.add(packed[0], packed[1])
             if bar:
                 bar.update(len(packed[0]))
     if bar:
         bar.close()
     kill_point("normalize.derive")
     if derive:  # reposts and rollups (benchmarks time them separately)
-        after_store(
-            conn, stats.months if (run_id or source or since or queue) else None
+        stats.timings.update(
+            after_store(
+                conn,
+                stats.months if (run_id or source or since or queue) else None,
+                batch,
+            )
         )
     with transaction(conn):
         conn.execute(

@@ -241,7 +241,16 @@ def _text_key(text) -> str:
 def mark_reposts(
     conn: sqlite3.Connection, since: str | None = None, *, part_rows: int = 20_000
 ) -> int:
-    """Recompute ``jobs.dup_of`` in one transaction; returns the number of reposts found.
+    """Recompute ``jobs.dup_of`` in one transaction; returns the number of reposts found
+    (:func:`mark_reposts_pairs` does the work)."""
+    return len(mark_reposts_pairs(conn, since, part_rows=part_rows))
+
+
+def mark_reposts_pairs(
+    conn: sqlite3.Connection, since: str | None = None, *, part_rows: int = 20_000
+) -> list[tuple[str, str]]:
+    """Recompute ``jobs.dup_of`` in one transaction; returns the reposts it set,
+    (first job_id, repost's job_id) pairs.
 
     First pass: the block keys (company key, normalized title) of every posting, by
     Polars (:func:`_group_keys`) chunk by chunk, kept as one hash per posting.  Only
@@ -321,7 +330,7 @@ def mark_reposts(
     except BaseException:
         conn.execute("ROLLBACK")
         raise
-    return len(pending)
+    return pending
 
 
 def _reposts_among(frame, since_iso: str | None) -> Iterator[tuple[str, str]]:
