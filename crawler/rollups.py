@@ -254,7 +254,9 @@ class _Parts:
 
         if not self.categories:
             return []
-        counts = pl.concat(self.categories).group_by(_CATEGORY_GROUP).agg(pl.all().sum())
+        counts = (
+            pl.concat(self.categories).group_by(_CATEGORY_GROUP).agg(pl.all().sum())
+        )
         return _category_rows(counts, pl.concat(self.pay))
 
     def skill_rows(self, skill_frames) -> list[tuple]:
@@ -527,7 +529,9 @@ class BatchRollups:
         ids = json.dumps(reposts)
         select = ", ".join(sql for name, _, sql in _JOB_COLUMNS if name != "unique")
         schema = {
-            name: getattr(pl, dtype) for name, dtype, _ in _JOB_COLUMNS if name != "unique"
+            name: getattr(pl, dtype)
+            for name, dtype, _ in _JOB_COLUMNS
+            if name != "unique"
         }
         with transaction(conn):
             dups = _dated(

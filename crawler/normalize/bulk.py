@@ -377,7 +377,9 @@ def after_store(
     from crawler.rollups import refresh_rollups
 
     started = time.perf_counter()
-    pairs = mark_reposts_pairs(conn, since=None if months is None else f"{months[0]}-01")
+    pairs = mark_reposts_pairs(
+        conn, since=None if months is None else f"{months[0]}-01"
+    )
     reposted = time.perf_counter()
     if batch is not None and batch.covers(conn):
         batch.write(conn, months, [job_id for _, job_id in pairs])
