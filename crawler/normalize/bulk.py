@@ -20,7 +20,6 @@ killed before its close leaves its listings queued, and the next crawl's close (
 
 from __future__ import annotations
 
-import itertools
 import json
 import logging
 import multiprocessing
@@ -251,20 +250,7 @@ def _work(path: str, unit: tuple) -> tuple[list, list, list, NormalizeStats]:
     return _pack(normalize_chunk(_read_unit(conn, unit)))
 
 
-def _warm_up(rows: list[tuple]) -> None:
-    """Normalize one listing of each source in ``rows`` and drop the result: the
-    normalizer's lazy loads (the ECB rate table, the category model and the libraries
-    it imports, the skill automaton: ~1.5 s of CPU) happen once here, before forking,
-    instead of once in every worker."""
-    first: dict[str, tuple] = {}
-    for row in rows:
-        first.setdefault(row[0], row)
-    normalize_chunk(first.values())
-
-
-def _parallel(
-    conn: sqlite3.Connection, path: str, units: Iterator[tuple], workers: int
-) -> Iterator[tuple]:
+def _parallel(path: str, units: Iterator[tuple], workers: int) -> Iterator[tuple]:
     """Normalize chunks on ``workers`` processes, in order, with a bounded window.
 
     ``Pool.imap`` would read the whole input ahead; here at most 2 x workers chunks are
@@ -272,13 +258,10 @@ def _parallel(
     """
     from crawler.normalize import fx
 
-    fx._converter()  # load the ECB rate table once, before forking, not once per worker
-    units = iter(units)
-    first = next(units, None)
-    if first is None:
-        return
-    _warm_up(_read_unit(conn, first))
-    units = itertools.chain([first], units)
+    # Load the ECB rate table once, before forking, not once per worker.  (The rest
+    # of the normalizer's lazy loads stay in the workers: the category model's
+    # imports alone would add ~235 MB to this process, which also sorts the indexes.)
+    fx._converter()
     ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     with ctx.Pool(workers) as pool:
         pending: deque = deque()
@@ -487,7 +470,7 @@ def normalize_db(
     if workers is None:
         workers = (os.cpu_count() or 1) if total > PARALLEL_ROWS else 1
     if workers > 1 and path:
-        results = _parallel(conn, path, units(), workers)
+        results = _parallel(path, units(), workers)
     else:
         results = (_pack(normalize_chunk(_read_unit(conn, u))) for u in units())
     bulk = (
