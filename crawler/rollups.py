@@ -443,7 +443,9 @@ class BatchRollups:
         # remote an integer, hourly_usd_mid a REAL.
         columns["ai"] = [v == 1 for v in columns["ai"]]
         columns["remote"] = [None if v is None else int(v) for v in columns["remote"]]
-        frame = pl.DataFrame(columns, schema=_batch_schema(pl), strict=False)
+        frame = pl.DataFrame(
+            columns, schema=_batch_schema(pl), strict=False
+        ).with_columns(pl.col("hourly_usd_mid").fill_nan(None))  # SQLite: NaN is NULL
         skill_frame = pl.DataFrame(
             [s[:4] for s in skills],
             schema={
@@ -471,11 +473,7 @@ class BatchRollups:
                 ai_postings=pl.col("ai").sum(),
             )
         )
-        self.pay.append(
-            dated.filter(_hourly(pl)).select(
-                "job_id", *_CATEGORY_GROUP, "hourly_usd_mid"
-            )
-        )
+        self.pay.append(_pay_counts(dated))
         self.skills.append(
             _skill_counts(skill_frame, dated).with_columns(
                 unique_postings=pl.col("postings")
@@ -502,7 +500,7 @@ class BatchRollups:
                 pl.col("unique_postings").sum(),
             )
         ]
-        self.pay = [pl.concat(self.pay)]
+        self.pay = [pl.concat(self.pay).group_by(_PAY_GROUP).agg(pl.col("n").sum())]
 
     def covers(self, conn: sqlite3.Connection) -> bool:
         """True when `jobs` holds exactly the postings added (each added once)."""
@@ -565,7 +563,22 @@ class BatchRollups:
                     ai_postings=pl.col("ai_postings") - pl.col("_a"),
                 )
             )
-            pay = self.pay[0].filter(~pl.col("job_id").is_in(dups["job_id"].implode()))
+            pay = (
+                self.pay[0]
+                .join(
+                    _pay_counts(dups).select(*_PAY_GROUP, _n="n"),
+                    on=_PAY_GROUP,
+                    how="left",
+                )
+                .select(
+                    pl.col(_CATEGORY_GROUP).cast(pl.String),
+                    pl.col("hourly_usd_mid").repeat_by(
+                        pl.col("n") - pl.col("_n").fill_null(0)
+                    ),
+                )
+                .explode("hourly_usd_mid")
+                .drop_nulls("hourly_usd_mid")
+            )
             skill_taken = _skill_counts(dup_skills, dups).select(
                 *_SKILL_GROUP, _u="postings"
             )
@@ -610,6 +623,22 @@ def _batch_schema(pl) -> dict:
 def _hourly(pl):
     """A unique posting's hourly pay counts (the batch applies ``unique`` apart)."""
     return (pl.col("pay_type") == "hourly") & pl.col("hourly_usd_mid").is_not_null()
+
+
+_PAY_GROUP = [*_CATEGORY_GROUP, "hourly_usd_mid"]
+
+
+def _pay_counts(dated):
+    """How many unique hourly postings of each group have each hourly_usd_mid (a
+    count per distinct value, not a row per posting: the batch keeps these)."""
+    import polars as pl
+
+    return (
+        dated.filter(_hourly(pl))
+        .with_columns(pl.col(_CATEGORY_GROUP).cast(pl.Categorical))
+        .group_by(_PAY_GROUP)
+        .agg(n=pl.len())
+    )
 
 
 def _dated(frame):
