@@ -737,16 +737,32 @@ def rebuild_fts(conn: sqlite3.Connection) -> None:
         conn.execute("DELETE FROM meta WHERE key = 'fts_dirty'")
 
 
+def fts_add_rows(conn: sqlite3.Connection, after_rowid: int) -> int:
+    """Index the `jobs` rows above rowid ``after_rowid`` in one statement (for a writer
+    that knows they are new and unindexed, its triggers dropped); returns the highest
+    rowid now indexed.  The caller holds the transaction."""
+    conn.execute(
+        "INSERT INTO jobs_fts(rowid, title, description)"
+        " SELECT rowid, title, description FROM jobs WHERE rowid > ?",
+        (after_rowid,),
+    )
+    top = conn.execute("SELECT max(rowid) FROM jobs").fetchone()[0]
+    return after_rowid if top is None else top
+
+
 class deferred_fts:
     """``with deferred_fts(conn):`` bulk-write `jobs` without per-row FTS updates.
 
     The triggers cost about half of a job row's write time; a bulk write drops them and
     rebuilds the index once at the end (faster than row by row).  A ``fts_dirty`` mark
     in ``meta`` makes ``ensure_db`` rebuild the index if the process dies in between.
+    A writer that indexed every row it wrote itself (``fts_add_rows``, in the same
+    transactions) sets ``rebuild = False``: the triggers come back, no rebuild.
     """
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
+        self.rebuild = True
 
     def __enter__(self):
         with transaction(self.conn):
@@ -760,7 +776,11 @@ class deferred_fts:
 
     def __exit__(self, exc_type, exc, tb):
         self.conn.executescript(FTS_SCHEMA)  # triggers back first: later writes index
-        rebuild_fts(self.conn)
+        if self.rebuild or exc_type is not None:
+            rebuild_fts(self.conn)
+        else:
+            with transaction(self.conn):
+                self.conn.execute("DELETE FROM meta WHERE key = 'fts_dirty'")
         return False
 
 

@@ -35,6 +35,7 @@ from crawler import raw_codec
 from crawler.db import (
     JOB_COLUMNS,
     deferred_fts,
+    fts_add_rows,
     job_rows,
     transaction,
     write_job_rows,
@@ -273,12 +274,52 @@ def _parallel(path: str, units: Iterator[tuple], workers: int) -> Iterator[tuple
             yield pending.popleft().get()
 
 
-def _write(conn: sqlite3.Connection, packed: tuple, *, queue: bool, new: bool) -> None:
+class _Fresh:
+    """Whether this run still writes into tables only it has written.
+
+    True when `jobs`, `job_skill_ids` and `normalize_issues` were empty as it started
+    and no other connection has committed since (``PRAGMA data_version``, checked in
+    each write transaction).  While it holds, a job has no earlier skills or issues to
+    delete, and with ``fts`` (a ``deferred_fts``) each transaction indexes its own new
+    rows, so the full-text index needs no rebuild at the end.  Once another connection
+    commits, it stops for the rest of the run: deletes as usual, and a rebuild.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, fts: deferred_fts | None):
+        self.on = not any(
+            conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone()
+            for table in ("jobs", "job_skill_ids", "normalize_issues")
+        )
+        self.version = conn.execute("PRAGMA data_version").fetchone()[0]
+        self.fts, self.indexed = fts, 0
+
+    def check(self, conn: sqlite3.Connection) -> bool:
+        """Inside the write transaction, before writing: does it still hold?"""
+        if (
+            self.on
+            and conn.execute("PRAGMA data_version").fetchone()[0] != self.version
+        ):
+            self.on = False
+            logger.info("another connection wrote meanwhile: full-text index rebuilt")
+        if self.fts is not None:
+            self.fts.rebuild = not self.on
+        return self.on
+
+    def written(self, conn: sqlite3.Connection) -> None:
+        """Inside the write transaction, after writing: index its new rows."""
+        if self.on and self.fts is not None:
+            self.indexed = fts_add_rows(conn, self.indexed)
+
+
+def _write(
+    conn: sqlite3.Connection, packed: tuple, *, queue: bool, fresh: _Fresh
+) -> None:
     jobs, skills, issues, _ = packed
     if not jobs:
         return
     with transaction(conn):
-        write_job_rows(conn, jobs, skills, issues, new=new)
+        write_job_rows(conn, jobs, skills, issues, new=fresh.check(conn))
+        fresh.written(conn)
         if queue:
             _resolve_queue(conn, [(j[_SOURCE], j[_SOURCE_ID], j[_SHA]) for j in jobs])
 
@@ -477,23 +518,23 @@ def normalize_db(
         total > BULK_INDEX_ROWS
         and total >= conn.execute("SELECT count(*) FROM jobs").fetchone()[0]
     )
-    # Large runs write jobs without per-row full-text updates and rebuild the index once.
-    fts = deferred_fts(conn) if total > BULK_FTS_ROWS else nullcontext()
+    # Large runs write jobs without per-row full-text updates: into empty tables each
+    # transaction indexes its own rows in one statement, else the index is rebuilt once.
+    fts = deferred_fts(conn) if total > BULK_FTS_ROWS else None
     resolve = (
         queue
         or conn.execute("SELECT 1 FROM normalize_queue LIMIT 1").fetchone() is not None
     )
-    # Into empty tables every listing is new (the chunks never share a listing):
-    # nothing earlier to replace.
-    new = not any(
-        conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone()
-        for table in ("jobs", "job_skill_ids", "normalize_issues")
-    )
+    fresh = _Fresh(conn, fts)
     # The rollups' counts as the rows go by: a full normalize then needs no rescan.
     batch = BatchRollups() if derive else None
-    with _bulk_pragmas(conn, total > BULK_FTS_ROWS), fts, _bulk_indexes(conn, bulk):
+    with (
+        _bulk_pragmas(conn, total > BULK_FTS_ROWS),
+        fts or nullcontext(),
+        _bulk_indexes(conn, bulk),
+    ):
         for packed in results:
-            _write(conn, packed, queue=resolve, new=new)
+            _write(conn, packed, queue=resolve, fresh=fresh)
             kill_point("normalize.written")
             stats.merge(packed[3])
             if batch is not None:
