@@ -737,17 +737,15 @@ def rebuild_fts(conn: sqlite3.Connection) -> None:
         conn.execute("DELETE FROM meta WHERE key = 'fts_dirty'")
 
 
-def fts_add_rows(conn: sqlite3.Connection, after_rowid: int) -> int:
+def fts_add_rows(conn: sqlite3.Connection, after_rowid: int) -> None:
     """Index the `jobs` rows above rowid ``after_rowid`` in one statement (for a writer
-    that knows they are new and unindexed, its triggers dropped); returns the highest
-    rowid now indexed.  The caller holds the transaction."""
+    that knows they are new and unindexed, its triggers dropped).  The caller holds
+    the transaction."""
     conn.execute(
         "INSERT INTO jobs_fts(rowid, title, description)"
         " SELECT rowid, title, description FROM jobs WHERE rowid > ?",
         (after_rowid,),
     )
-    top = conn.execute("SELECT max(rowid) FROM jobs").fetchone()[0]
-    return after_rowid if top is None else top
 
 
 class deferred_fts:

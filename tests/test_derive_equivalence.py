@@ -231,11 +231,15 @@ def _tables(conn) -> dict[str, list]:
     }
 
 
-def _check_batch_rollups(conn) -> None:
-    """A full normalize into empty tables takes its rollups from the rows it wrote
-    (BatchRollups); a rescan of `jobs` must write the same rows in the same order."""
+def _check_batch_rollups(conn, reposts: str) -> None:
+    """A full normalize takes its rollups from the rows it wrote (BatchRollups), and
+    into empty tables its reposts' block keys too (BlockKeys): the reposts must be the
+    pure function's, and a rescan of `jobs` must write the same rollup rows in the
+    same order."""
     stats = normalize_db(conn, progress=False, workers=1)
     assert stats.timings["rollups"] == "batch"
+    assert stats.timings["reposts"] == reposts
+    assert _dups(conn) == find_reposts(_jobs(conn))
     assert _dups(conn)  # reposts were taken out of the unique counts
     batch = _tables(conn)
     assert all(batch.values())
@@ -256,9 +260,10 @@ def test_bulk_normalize_rollups_from_its_rows_equal_a_rescan(tmp_path):
         noise=REALISTIC,
     )
     save_raw(conn, list(raws), run_id=run_id, seen_at="2023-07-01T00:00:00Z")
-    _check_batch_rollups(conn)
-    # Again, every job rewritten: the batch still holds every row of `jobs`.
-    _check_batch_rollups(conn)
+    _check_batch_rollups(conn, reposts="batch")
+    # Again, every job rewritten: the batch still holds every row of `jobs` (the
+    # tables were not empty: reposts read the table).
+    _check_batch_rollups(conn, reposts="scan")
     # Jobs the run does not write (no raw listing): the rollups rescan `jobs`.
     _add_odd_rows(conn)
     assert normalize_db(conn, progress=False, workers=1).timings["rollups"] == "scan"
@@ -272,4 +277,4 @@ def test_fixture_bulk_normalize_rollups_equal_a_rescan(crawl, fixture_server):
     with conn:
         for table in ("jobs", "job_skill_ids", "normalize_issues"):
             conn.execute(f"DELETE FROM {table}")
-    _check_batch_rollups(conn)
+    _check_batch_rollups(conn, reposts="batch")

@@ -42,6 +42,7 @@ from crawler.db import (
 )
 from crawler.killpoints import kill_point
 from crawler.normalize.listing import normalize_listing
+from crawler.normalize.reposts import BlockKeys
 from crawler.rollups import BatchRollups
 
 logger = logging.getLogger(__name__)
@@ -280,18 +281,27 @@ class _Fresh:
     True when `jobs`, `job_skill_ids` and `normalize_issues` were empty as it started
     and no other connection has committed since (``PRAGMA data_version``, checked in
     each write transaction).  While it holds, a job has no earlier skills or issues to
-    delete, and with ``fts`` (a ``deferred_fts``) each transaction indexes its own new
-    rows, so the full-text index needs no rebuild at the end.  Once another connection
-    commits, it stops for the rest of the run: deletes as usual, and a rebuild.
+    delete, each chunk's rows get the next rowids in order, and
+    - with ``fts`` (a ``deferred_fts``) each transaction indexes its own new rows for
+      full text, so the index needs no rebuild at the end;
+    - ``blocks`` gathers the reposts' block keys of the rows written (by rowid), so
+      reposts need not read every posting back.
+    Once another connection commits, it stops for the rest of the run: deletes as
+    usual, a full-text rebuild, reposts read from the table.
     """
 
-    def __init__(self, conn: sqlite3.Connection, fts: deferred_fts | None):
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        fts: deferred_fts | None,
+        blocks: BlockKeys | None,
+    ):
         self.on = not any(
             conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone()
             for table in ("jobs", "job_skill_ids", "normalize_issues")
         )
         self.version = conn.execute("PRAGMA data_version").fetchone()[0]
-        self.fts, self.indexed = fts, 0
+        self.fts, self.blocks, self.top = fts, blocks if self.on else None, 0
 
     def check(self, conn: sqlite3.Connection) -> bool:
         """Inside the write transaction, before writing: does it still hold?"""
@@ -299,16 +309,25 @@ class _Fresh:
             self.on
             and conn.execute("PRAGMA data_version").fetchone()[0] != self.version
         ):
-            self.on = False
+            self.on, self.blocks = False, None
             logger.info("another connection wrote meanwhile: full-text index rebuilt")
         if self.fts is not None:
             self.fts.rebuild = not self.on
         return self.on
 
-    def written(self, conn: sqlite3.Connection) -> None:
-        """Inside the write transaction, after writing: index its new rows."""
-        if self.on and self.fts is not None:
-            self.indexed = fts_add_rows(conn, self.indexed)
+    def written(self, conn: sqlite3.Connection, jobs: list[tuple]) -> None:
+        """Inside the write transaction, after writing ``jobs``."""
+        if not self.on:
+            return
+        top = conn.execute("SELECT max(rowid) FROM jobs").fetchone()[0] or 0
+        if self.blocks is not None:
+            if top - len(jobs) == self.top:  # rowids top+1 ... in the rows' order
+                self.blocks.add(jobs, self.top + 1)
+            else:
+                self.blocks = None
+        if self.fts is not None:
+            fts_add_rows(conn, self.top)
+        self.top = top
 
 
 def _write(
@@ -319,7 +338,7 @@ def _write(
         return
     with transaction(conn):
         write_job_rows(conn, jobs, skills, issues, new=fresh.check(conn))
-        fresh.written(conn)
+        fresh.written(conn, jobs)
         if queue:
             _resolve_queue(conn, [(j[_SOURCE], j[_SOURCE_ID], j[_SHA]) for j in jobs])
 
@@ -386,13 +405,15 @@ def after_store(
     conn: sqlite3.Connection,
     months: Iterable[str] | None,
     batch: BatchRollups | None = None,
+    blocks: BlockKeys | None = None,
 ) -> dict[str, float | str]:
     """Derived data that spans listings: reposts, then rollups for the touched months;
     returns the seconds each took and where the rollups came from (batch or scan).
 
     ``batch``: the rollups' counts gathered while the rows were written (a bulk
     normalize); used when `jobs` holds exactly those rows (a full normalize into an
-    empty table), else the rollups rescan `jobs`.
+    empty table), else the rollups rescan `jobs`.  ``blocks``: the reposts' block keys
+    of every row written, when the run wrote into empty tables alone (``_Fresh``).
     """
     months = sorted(set(months)) if months is not None else None
     if months == []:
@@ -401,11 +422,14 @@ def after_store(
     from crawler.rollups import refresh_rollups
 
     started = time.perf_counter()
+    covered = batch is not None and batch.covers(conn)
     pairs = mark_reposts_pairs(
-        conn, since=None if months is None else f"{months[0]}-01"
+        conn,
+        since=None if months is None else f"{months[0]}-01",
+        blocks=blocks if covered else None,
     )
     reposted = time.perf_counter()
-    if batch is not None and batch.covers(conn):
+    if covered:
         batch.write(conn, months, [job_id for _, job_id in pairs])
         rollups = "batch"
     else:
@@ -415,6 +439,9 @@ def after_store(
         "reposts_s": reposted - started,
         "rollups_s": time.perf_counter() - reposted,
         "rollups": rollups,
+        "reposts": "batch"
+        if covered and blocks is not None and months is None
+        else "scan",
     }
 
 
@@ -525,7 +552,7 @@ def normalize_db(
         queue
         or conn.execute("SELECT 1 FROM normalize_queue LIMIT 1").fetchone() is not None
     )
-    fresh = _Fresh(conn, fts)
+    fresh = _Fresh(conn, fts, BlockKeys() if derive else None)
     # The rollups' counts as the rows go by: a full normalize then needs no rescan.
     batch = BatchRollups() if derive else None
     with (
@@ -550,6 +577,7 @@ def normalize_db(
                 conn,
                 stats.months if (run_id or source or since or queue) else None,
                 batch,
+                fresh.blocks,
             )
         )
     with transaction(conn):
