@@ -296,11 +296,13 @@ class _Fresh:
         fts: deferred_fts | None,
         blocks: BlockKeys | None,
     ):
+        # The version first: a commit after it is seen by check(), one before it by
+        # the emptiness test.
+        self.version = conn.execute("PRAGMA data_version").fetchone()[0]
         self.on = not any(
             conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone()
             for table in ("jobs", "job_skill_ids", "normalize_issues")
         )
-        self.version = conn.execute("PRAGMA data_version").fetchone()[0]
         self.fts, self.blocks, self.top = fts, blocks if self.on else None, 0
 
     def check(self, conn: sqlite3.Connection) -> bool:
@@ -310,7 +312,9 @@ class _Fresh:
             and conn.execute("PRAGMA data_version").fetchone()[0] != self.version
         ):
             self.on, self.blocks = False, None
-            logger.info("another connection wrote meanwhile: full-text index rebuilt")
+            logger.info(
+                "another connection wrote meanwhile: writing as into used tables"
+            )
         if self.fts is not None:
             self.fts.rebuild = not self.on
         return self.on
@@ -571,7 +575,7 @@ def normalize_db(
     if bar:
         bar.close()
     kill_point("normalize.derive")
-    if derive:  # reposts and rollups (benchmarks time them separately)
+    if derive:  # reposts and rollups, timed into stats.timings
         stats.timings.update(
             after_store(
                 conn,
