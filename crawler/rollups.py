@@ -13,6 +13,7 @@ about twice as fast, and a 5 million-row table is never held whole.
 from __future__ import annotations
 
 import json
+import operator
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -426,10 +427,10 @@ class BatchRollups:
         self.categories: list = []
         self.skills: list = []
         self.pay: list = []
-        self._at = {
-            name: JOB_COLUMNS.index("has_ai_skill" if name == "ai" else name)
-            for name in _BATCH_COLUMNS
-        }
+        self._at = _BATCH_COLUMNS
+        self._values = operator.itemgetter(
+            *(JOB_COLUMNS.index("has_ai_skill" if c == "ai" else c) for c in self._at)
+        )
 
     def add(self, jobs: list[tuple], skills: list[tuple]) -> None:
         import polars as pl
@@ -437,8 +438,8 @@ class BatchRollups:
         if not jobs:
             return
         self.rows += len(jobs)
-        at = self._at
-        columns = {c: [row[i] for row in jobs] for c, i in at.items()}
+        rows = zip(*map(self._values, jobs), strict=True)
+        columns = dict(zip(self._at, rows, strict=True))
         # As SQLite stores and the scan reads them: coalesce(has_ai_skill, 0) = 1,
         # remote an integer, hourly_usd_mid a REAL.
         columns["ai"] = [v == 1 for v in columns["ai"]]
@@ -446,16 +447,21 @@ class BatchRollups:
         frame = pl.DataFrame(
             columns, schema=_batch_schema(pl), strict=False
         ).with_columns(pl.col("hourly_usd_mid").fill_nan(None))  # SQLite: NaN is NULL
-        skill_frame = pl.DataFrame(
-            [s[:4] for s in skills],
-            schema={
-                "job_id": pl.String,
-                "skill": pl.String,
-                "is_ai": pl.Int64,
-                "family": pl.String,
-            },
-            orient="row",
-        ).unique()  # one job_skill_ids row per (job, skill_names row)
+        skill_frame = (
+            pl.DataFrame(
+                skills,
+                schema={
+                    "job_id": pl.String,
+                    "skill": pl.String,
+                    "is_ai": pl.Int64,
+                    "family": pl.String,
+                    "month": pl.String,
+                },
+                orient="row",
+            )
+            .drop("month")
+            .unique()  # one job_skill_ids row per (job, skill_names row)
+        )
         self._add(frame, skill_frame)
         if len(self.facets) >= 64:
             self._compact()
