@@ -31,7 +31,7 @@ def copy_db(src: str, dst: str) -> None:
             os.remove(dst + suffix)
     shutil.copyfile(src, dst)
     conn = sqlite3.connect(dst, isolation_level=None)
-    for table in ("jobs", "job_skills", "normalize_issues"):
+    for table in ("jobs", "job_skill_ids", "normalize_issues"):
         conn.execute(f"DELETE FROM {table}")
     conn.execute("INSERT INTO jobs_fts(jobs_fts) VALUES ('rebuild')")
     conn.execute("VACUUM")
