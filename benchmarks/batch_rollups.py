@@ -21,18 +21,13 @@ import time
 
 from benchmarks.normalize_ceiling import copy_db
 
-TABLES = (
-    "category_month",
-    "skill_month",
-    "jobs_facet_counts",
-    "jobs_facet_totals",
-    "jobs_facet_combos",
-)
-
 
 def snapshot(conn) -> dict[str, list]:
+    from crawler.rollups import ROLLUP_TABLES
+
     return {
-        t: conn.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall() for t in TABLES
+        t: conn.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall()
+        for t in ROLLUP_TABLES
     }
 
 
@@ -81,7 +76,7 @@ def main() -> None:
         f"identical: {'yes' if batch == scan else 'no'}",
         file=sys.stderr,
     )
-    for table in TABLES:
+    for table in batch:
         if batch[table] != scan[table]:
             print(f"  {table}: {len(batch[table])} rows against {len(scan[table])}")
     conn.close()

@@ -20,6 +20,14 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from crawler.db import transaction, utcnow
 
+# Every table refresh_rollups writes.
+ROLLUP_TABLES = (
+    "category_month",
+    "skill_month",
+    "jobs_facet_counts",
+    "jobs_facet_totals",
+    "jobs_facet_combos",
+)
 # The columns jobs_facet_counts counts postings by (besides month): Datasette's default
 # facets of the jobs table.
 FACET_COLUMNS = ("source", "category", "pay_type", "country", "remote")
