@@ -431,6 +431,8 @@ class BatchRollups:
         from crawler.db import JOB_COLUMNS
 
         self.rows = 0
+        self._pending: list = []  # (frame, skill frame) of chunks not grouped yet
+        self._pending_rows = 0
         self.facets: list = []
         self.categories: list = []
         self.skills: list = []
@@ -470,7 +472,21 @@ class BatchRollups:
             .drop("month")
             .unique()  # one job_skill_ids row per (job, skill_names row)
         )
-        self._add(frame, skill_frame)
+        self._pending.append((frame, skill_frame))
+        self._pending_rows += len(jobs)
+        if self._pending_rows >= _BATCH_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        """Group the pending chunks' rows (one Polars pass per ~100,000 rows, not per
+        chunk: fewer calls into its thread pool while the workers use the cores)."""
+        import polars as pl
+
+        if not self._pending:
+            return
+        frames, skill_frames = zip(*self._pending, strict=True)
+        self._pending, self._pending_rows = [], 0
+        self._add(pl.concat(frames), pl.concat(skill_frames))
         if len(self.facets) >= 64:
             self._compact()
 
@@ -497,6 +513,9 @@ class BatchRollups:
     def _compact(self) -> None:
         import polars as pl
 
+        self._flush()
+        if not self.facets:
+            return
         self.facets = [
             pl.concat(self.facets)
             .group_by("month", *FACET_COLUMNS)
@@ -535,9 +554,9 @@ class BatchRollups:
 
         started = time.perf_counter()
         month_list = _month_list(months)
+        self._compact()
         if month_list == [] or not self.categories and not self.facets:
             return {"months": 0, "category_rows": 0, "skill_rows": 0, "seconds": 0.0}
-        self._compact()
         ids = json.dumps(reposts)
         select = ", ".join(sql for name, _, sql in _JOB_COLUMNS if name != "unique")
         schema = {
@@ -614,6 +633,7 @@ class BatchRollups:
         return {**counts, "seconds": round(time.perf_counter() - started, 3)}
 
 
+_BATCH_ROWS = 100_000  # rows BatchRollups groups at once
 # The jobs columns the batch rollups keep from each written row.
 _BATCH_COLUMNS = (
     "job_id",

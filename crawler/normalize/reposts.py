@@ -293,7 +293,7 @@ def mark_reposts_pairs(
         else:
             conn.execute(clear)
         if blocks is not None and since is None:
-            hashed = blocks.frames
+            hashed = blocks.hashed()
         else:
             hashed = [
                 _block_hashes(frame)
@@ -365,6 +365,8 @@ class BlockKeys:
         from crawler.db import JOB_COLUMNS
 
         self.frames: list = []
+        self._pending: list = []  # (rid, company, title) frames not hashed yet
+        self._pending_rows = 0
         self._at = [JOB_COLUMNS.index(c) for c in ("company", "title", "posted_at")]
 
     def add(self, jobs: list[tuple], first_rowid: int) -> None:
@@ -376,14 +378,30 @@ class BlockKeys:
             for rid, job in enumerate(jobs, first_rowid)
             if job[title] is not None and job[posted] is not None
         ]
-        frame = pl.DataFrame(
-            rows,
-            schema={"rid": pl.Int64, "company": pl.String, "title": pl.String},
-            orient="row",
+        self._pending.append(
+            pl.DataFrame(
+                rows,
+                schema={"rid": pl.Int64, "company": pl.String, "title": pl.String},
+                orient="row",
+            )
         )
-        self.frames.append(_block_hashes(frame))
+        self._pending_rows += len(rows)
+        if self._pending_rows >= 100_000:  # hashed ~100,000 at a time
+            self._flush()
+
+    def _flush(self) -> None:
+        import polars as pl
+
+        if self._pending:
+            self.frames.append(_block_hashes(pl.concat(self._pending)))
+            self._pending, self._pending_rows = [], 0
         if len(self.frames) >= 64:
             self.frames = [pl.concat(self.frames)]
+
+    def hashed(self) -> list:
+        """The (rid, block) frames of every posting added."""
+        self._flush()
+        return self.frames
 
 
 def _reposts_among(frame, since_iso: str | None) -> Iterator[tuple[str, str]]:
