@@ -386,7 +386,7 @@ class BlockKeys:
             )
         )
         self._pending_rows += len(rows)
-        if self._pending_rows >= 100_000:  # hashed ~100,000 at a time
+        if self._pending_rows >= 25_000:  # hashed ~25,000 at a time
             self._flush()
 
     def _flush(self) -> None:
