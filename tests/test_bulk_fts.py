@@ -109,9 +109,7 @@ def test_bulk_run_into_empty_tables_indexes_each_chunk_without_a_rebuild(
     _fts_consistent(conn)
 
 
-def test_another_writer_during_a_fresh_bulk_run_means_a_rebuild(
-    tmp_path, monkeypatch
-):
+def test_another_writer_during_a_fresh_bulk_run_means_a_rebuild(tmp_path, monkeypatch):
     import signal
     import sqlite3
 
