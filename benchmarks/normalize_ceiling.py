@@ -31,7 +31,7 @@ def copy_db(src: str, dst: str) -> None:
             os.remove(dst + suffix)
     shutil.copyfile(src, dst)
     conn = sqlite3.connect(dst, isolation_level=None)
-    for table in ("jobs", "job_skills", "normalize_issues"):
+    for table in ("jobs", "job_skill_ids", "normalize_issues"):
         conn.execute(f"DELETE FROM {table}")
     conn.execute("INSERT INTO jobs_fts(jobs_fts) VALUES ('rebuild')")
     conn.execute("VACUUM")
@@ -41,7 +41,7 @@ def copy_db(src: str, dst: str) -> None:
 def install_stand_in(db: str, samples: int = 500) -> None:
     """Replace the normalizer with a lookup of real rows (same sizes, skills, issues)."""
     from crawler import raw_codec
-    from crawler.normalize import listing, run
+    from crawler.normalize import bulk, listing
 
     real = listing.normalize_listing
     conn = sqlite3.connect(db)
@@ -70,7 +70,7 @@ def install_stand_in(db: str, samples: int = 500) -> None:
         return row, [(job_id, *i[1:]) for i in issues]
 
     listing.normalize_listing = stand_in
-    run.normalize_listing = stand_in
+    bulk.normalize_listing = stand_in
 
 
 def main() -> None:

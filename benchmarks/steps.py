@@ -114,15 +114,27 @@ def step_synth(
 
 
 def step_normalize(db_path: str, workers: int) -> dict:
+    """What ``jobtrends normalize`` does: normalize every stored listing, then mark
+    reposts and refresh the rollups in the same process (a full normalize takes the
+    rollups from the rows it wrote); each phase timed inside."""
     from crawler.db import connect
     from crawler.normalize.bulk import normalize_db
 
     conn = connect(db_path)
     t0 = time.perf_counter()
-    stats = normalize_db(conn, progress=True, workers=workers, derive=False)
+    stats = normalize_db(conn, progress=True, workers=workers)
+    seconds = time.perf_counter() - t0
+    timings = stats.timings
     return {
         "rows": stats.listings,
-        "seconds": time.perf_counter() - t0,
+        "seconds": seconds,
+        "normalize_s": seconds - timings["reposts_s"] - timings["rollups_s"],
+        "reposts_s": timings["reposts_s"],
+        "rollups_s": timings["rollups_s"],
+        "rollups_from": timings["rollups"],
+        "reposts": conn.execute(
+            "SELECT count(*) FROM jobs WHERE dup_of IS NOT NULL"
+        ).fetchone()[0],
         "workers": workers,
         "coverage": stats.coverage(),
     }

@@ -13,12 +13,21 @@ about twice as fast, and a 5 million-row table is never held whole.
 from __future__ import annotations
 
 import json
+import operator
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
 
 from crawler.db import transaction, utcnow
 
+# Every table refresh_rollups writes.
+ROLLUP_TABLES = (
+    "category_month",
+    "skill_month",
+    "jobs_facet_counts",
+    "jobs_facet_totals",
+    "jobs_facet_combos",
+)
 # The columns jobs_facet_counts counts postings by (besides month): Datasette's default
 # facets of the jobs table.
 FACET_COLUMNS = ("source", "category", "pay_type", "country", "remote")
@@ -109,49 +118,75 @@ def refresh_rollups(
     from crawler.frames import sql_frames
 
     started = time.perf_counter()
-    month_list = None if months is None else sorted({m for m in months if m})
-    if month_list is not None and not month_list:
+    month_list = _month_list(months)
+    if month_list == []:
         return {"months": 0, "category_rows": 0, "skill_rows": 0, "seconds": 0.0}
     where, params = _month_filter(month_list)
     with transaction(conn):
         parts = _Parts()
         for frame in _job_frames(conn, month_list):
             parts.add(frame)
-        if month_list is None:
-            conn.execute("DELETE FROM category_month")
-            conn.execute("DELETE FROM skill_month")
-        else:
-            conn.execute(f"DELETE FROM category_month WHERE {where}", params)
-            conn.execute(f"DELETE FROM skill_month WHERE {where}", params)
-        conn.executemany(
-            "INSERT INTO category_month (month, source, category, postings,"
-            " unique_postings, hourly_n, hourly_median, hourly_p25, hourly_p75,"
-            " ai_postings) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            parts.category_rows(),
-        )
         skills_sql = "SELECT job_id, skill, is_ai FROM job_skills"
         if month_list is not None:
             skills_sql += f" WHERE job_id IN (SELECT job_id FROM jobs WHERE {where})"
-        conn.executemany(
-            "INSERT INTO skill_month (month, source, skill, is_ai, postings,"
-            " unique_postings) VALUES (?,?,?,?,?,?)",
-            parts.skill_rows(
-                sql_frames(
-                    conn,
-                    skills_sql,
-                    params,
-                    schema={"job_id": pl.String, "skill": pl.String, "is_ai": pl.Int64},
-                    chunk=100_000,
-                )
-            ),
+        skill_rows = parts.skill_rows(
+            sql_frames(
+                conn,
+                skills_sql,
+                params,
+                schema=_skill_schema(pl),
+                chunk=100_000,
+            )
         )
-        _write_facet_counts(conn, month_list, parts.facet_rows())
-        category_rows = conn.execute(
-            f"SELECT count(*) FROM category_month WHERE {where}", params
-        ).fetchone()[0]
-        skill_rows = conn.execute(
-            f"SELECT count(*) FROM skill_month WHERE {where}", params
-        ).fetchone()[0]
+        counts = _write_rollups(
+            conn, month_list, parts.category_rows(), skill_rows, parts.facet_rows()
+        )
+    return {**counts, "seconds": round(time.perf_counter() - started, 3)}
+
+
+def _skill_schema(pl) -> dict:
+    """The columns of a `job_skills` scan the skill rollup reads."""
+    return {"job_id": pl.String, "skill": pl.String, "is_ai": pl.Int64}
+
+
+def _month_list(months: Iterable[str] | None) -> list[str] | None:
+    return None if months is None else sorted({m for m in months if m})
+
+
+def _write_rollups(
+    conn: sqlite3.Connection,
+    month_list: list[str] | None,
+    category_rows: list[tuple],
+    skill_rows: list[tuple],
+    facet_rows: list[tuple],
+) -> dict:
+    """Replace the rollup rows of ``month_list`` (None = all) by these rows (the
+    caller holds the transaction); the counts ``refresh_rollups`` reports."""
+    where, params = _month_filter(month_list)
+    if month_list is None:
+        conn.execute("DELETE FROM category_month")
+        conn.execute("DELETE FROM skill_month")
+    else:
+        conn.execute(f"DELETE FROM category_month WHERE {where}", params)
+        conn.execute(f"DELETE FROM skill_month WHERE {where}", params)
+    conn.executemany(
+        "INSERT INTO category_month (month, source, category, postings,"
+        " unique_postings, hourly_n, hourly_median, hourly_p25, hourly_p75,"
+        " ai_postings) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        category_rows,
+    )
+    conn.executemany(
+        "INSERT INTO skill_month (month, source, skill, is_ai, postings,"
+        " unique_postings) VALUES (?,?,?,?,?,?)",
+        skill_rows,
+    )
+    _write_facet_counts(conn, month_list, facet_rows)
+    n_category = conn.execute(
+        f"SELECT count(*) FROM category_month WHERE {where}", params
+    ).fetchone()[0]
+    n_skill = conn.execute(
+        f"SELECT count(*) FROM skill_month WHERE {where}", params
+    ).fetchone()[0]
     n_months = (
         len(month_list)
         if month_list is not None
@@ -159,12 +194,7 @@ def refresh_rollups(
             "SELECT count(DISTINCT month) FROM category_month"
         ).fetchone()[0]
     )
-    return {
-        "months": n_months,
-        "category_rows": category_rows,
-        "skill_rows": skill_rows,
-        "seconds": round(time.perf_counter() - started, 3),
-    }
+    return {"months": n_months, "category_rows": n_category, "skill_rows": n_skill}
 
 
 def refresh_facet_counts(conn: sqlite3.Connection, months: list[str] | None) -> None:
@@ -233,28 +263,10 @@ class _Parts:
 
         if not self.categories:
             return []
-        group = ["month", "source", "category"]
-        counts = pl.concat(self.categories).group_by(group).agg(pl.all().sum())
-        pay = (
-            pl.concat(self.pay)
-            .sort(*group, "hourly_usd_mid")
-            .group_by(group, maintain_order=True)
-            .agg(pl.col("hourly_usd_mid"))
+        counts = (
+            pl.concat(self.categories).group_by(_CATEGORY_GROUP).agg(pl.all().sum())
         )
-        quantiles = {
-            (month, source, category): [
-                quantile_sorted(values, q) for q in (0.5, 0.25, 0.75)
-            ]
-            for month, source, category, values in pay.iter_rows()
-        }
-        no_pay = [None, None, None]
-        columns = ["postings", "unique_postings", "hourly_n", "ai_postings"]
-        return [
-            (*key, postings, unique, hourly_n, *quantiles.get(tuple(key), no_pay), ai)
-            for *key, postings, unique, hourly_n, ai in counts.sort(group)
-            .select(*group, *columns)
-            .iter_rows()
-        ]
+        return _category_rows(counts, pl.concat(self.pay))
 
     def skill_rows(self, skill_frames) -> list[tuple]:
         import polars as pl
@@ -302,6 +314,38 @@ class _Parts:
             .sort(group)
             .rows()
         )
+
+
+_CATEGORY_GROUP = ["month", "source", "category"]
+
+
+def _category_rows(counts, pay) -> list[tuple]:
+    """`category_month` rows: ``counts`` (one row per month, source, category with
+    postings, unique_postings, hourly_n, ai_postings) and the quartiles of ``pay``'s
+    hourly_usd_mid (the unique hourly postings) per group."""
+    import polars as pl
+
+    group = _CATEGORY_GROUP
+    pay = (
+        pay.select(*group, "hourly_usd_mid")
+        .sort(*group, "hourly_usd_mid")
+        .group_by(group, maintain_order=True)
+        .agg(pl.col("hourly_usd_mid"))
+    )
+    quantiles = {
+        (month, source, category): [
+            quantile_sorted(values, q) for q in (0.5, 0.25, 0.75)
+        ]
+        for month, source, category, values in pay.iter_rows()
+    }
+    no_pay = [None, None, None]
+    columns = ["postings", "unique_postings", "hourly_n", "ai_postings"]
+    return [
+        (*key, postings, unique, hourly_n, *quantiles.get(tuple(key), no_pay), ai)
+        for *key, postings, unique, hourly_n, ai in counts.sort(group)
+        .select(*group, *columns)
+        .iter_rows()
+    ]
 
 
 def _write_facet_counts(
@@ -369,3 +413,285 @@ def rollups_current(conn: sqlite3.Connection) -> bool:
         0
     ]
     return rolled == jobs
+
+
+class BatchRollups:
+    """The rollups of a bulk normalize from the rows it writes, not a rescan of `jobs`.
+
+    ``add(jobs, skills)`` takes each written chunk (``db.job_rows`` shapes: `jobs` rows
+    in ``JOB_COLUMNS`` order, (job_id, skill, is_ai, family, month) skill rows) and
+    keeps its group counts as if every posting were unique, plus the hourly pay of its
+    hourly postings.  Reposts are found afterwards: ``write(conn, months, reposts)``
+    reads back only the reposts' rows (a few percent), takes them out of the unique
+    counts and the pay, and writes exactly what ``refresh_rollups(conn, months)``
+    would.  Only valid when `jobs` holds exactly the postings added (``covers``).
+    """
+
+    def __init__(self) -> None:
+        from crawler.db import JOB_COLUMNS
+
+        self.rows = 0
+        self._pending: list = []  # (frame, skill frame) of chunks not grouped yet
+        self._pending_rows = 0
+        self.facets: list = []
+        self.categories: list = []
+        self.skills: list = []
+        self.pay: list = []
+        self._at = _BATCH_COLUMNS
+        self._values = operator.itemgetter(
+            *(JOB_COLUMNS.index("has_ai_skill" if c == "ai" else c) for c in self._at)
+        )
+
+    def add(self, jobs: list[tuple], skills: list[tuple]) -> None:
+        import polars as pl
+
+        if not jobs:
+            return
+        self.rows += len(jobs)
+        rows = zip(*map(self._values, jobs), strict=True)
+        columns = dict(zip(self._at, rows, strict=True))
+        # As SQLite stores and the scan reads them: coalesce(has_ai_skill, 0) = 1,
+        # remote an integer, hourly_usd_mid a REAL.
+        columns["ai"] = [v == 1 for v in columns["ai"]]
+        columns["remote"] = [None if v is None else int(v) for v in columns["remote"]]
+        frame = pl.DataFrame(
+            columns, schema=_batch_schema(pl), strict=False
+        ).with_columns(pl.col("hourly_usd_mid").fill_nan(None))  # SQLite: NaN is NULL
+        skill_frame = (
+            pl.DataFrame(
+                skills,
+                schema={
+                    "job_id": pl.String,
+                    "skill": pl.String,
+                    "is_ai": pl.Int64,
+                    "family": pl.String,
+                    "month": pl.String,
+                },
+                orient="row",
+            )
+            .drop("month")
+            .unique()  # one job_skill_ids row per (job, skill_names row)
+        )
+        self._pending.append((frame, skill_frame))
+        self._pending_rows += len(jobs)
+        if self._pending_rows >= _BATCH_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        """Group the pending chunks' rows (one Polars pass per ~25,000 rows, not per
+        chunk: fewer calls into its thread pool while the workers use the cores)."""
+        import polars as pl
+
+        if not self._pending:
+            return
+        frames, skill_frames = zip(*self._pending, strict=True)
+        self._pending, self._pending_rows = [], 0
+        self._add(pl.concat(frames), pl.concat(skill_frames))
+        if len(self.facets) >= 64:
+            self._compact()
+
+    def _add(self, frame, skill_frame) -> None:
+        import polars as pl
+
+        self.facets.append(frame.group_by("month", *FACET_COLUMNS).agg(n=pl.len()))
+        dated = _dated(frame)
+        self.categories.append(
+            dated.group_by(_CATEGORY_GROUP).agg(
+                postings=pl.len(),
+                unique_postings=pl.len(),
+                hourly_n=_hourly(pl).sum(),
+                ai_postings=pl.col("ai").sum(),
+            )
+        )
+        self.pay.append(_pay_counts(dated))
+        self.skills.append(
+            _skill_counts(skill_frame, dated).with_columns(
+                unique_postings=pl.col("postings")
+            )
+        )
+
+    def _compact(self) -> None:
+        import polars as pl
+
+        self._flush()
+        if not self.facets:
+            return
+        self.facets = [
+            pl.concat(self.facets)
+            .group_by("month", *FACET_COLUMNS)
+            .agg(pl.col("n").sum())
+        ]
+        self.categories = [
+            pl.concat(self.categories).group_by(_CATEGORY_GROUP).agg(pl.all().sum())
+        ]
+        self.skills = [
+            pl.concat(self.skills)
+            .group_by(_SKILL_GROUP)
+            .agg(
+                pl.col("is_ai").max(),
+                pl.col("postings").sum(),
+                pl.col("unique_postings").sum(),
+            )
+        ]
+        self.pay = [pl.concat(self.pay).group_by(_PAY_GROUP).agg(pl.col("n").sum())]
+
+    def covers(self, conn: sqlite3.Connection) -> bool:
+        """True when `jobs` holds exactly the postings added (each added once)."""
+        total = conn.execute("SELECT count(*) FROM jobs").fetchone()[0]
+        return self.rows > 0 and total == self.rows
+
+    def write(
+        self,
+        conn: sqlite3.Connection,
+        months: Iterable[str] | None,
+        reposts: list[str],
+    ) -> dict:
+        """Write the rollups of ``months`` (None = all), ``reposts`` (job_ids with a
+        ``dup_of``) counted as not unique, in one transaction."""
+        import polars as pl
+
+        from crawler.frames import sql_frame
+
+        started = time.perf_counter()
+        month_list = _month_list(months)
+        self._compact()
+        if month_list == [] or not self.categories and not self.facets:
+            return {"months": 0, "category_rows": 0, "skill_rows": 0, "seconds": 0.0}
+        ids = json.dumps(reposts)
+        select = ", ".join(sql for name, _, sql in _JOB_COLUMNS if name != "unique")
+        schema = {
+            name: getattr(pl, dtype)
+            for name, dtype, _ in _JOB_COLUMNS
+            if name != "unique"
+        }
+        with transaction(conn):
+            dups = _dated(
+                sql_frame(
+                    conn,
+                    f"SELECT {select} FROM jobs"
+                    " WHERE job_id IN (SELECT value FROM json_each(?))",
+                    [ids],
+                    schema=schema,
+                ).with_columns(pl.col("ai").cast(pl.Boolean))
+            )
+            dup_skills = sql_frame(
+                conn,
+                "SELECT job_id, skill, is_ai FROM job_skills"
+                " WHERE job_id IN (SELECT value FROM json_each(?))",
+                [ids],
+                schema=_skill_schema(pl),
+            )
+            taken = dups.group_by(_CATEGORY_GROUP).agg(
+                _u=pl.len(), _h=_hourly(pl).sum(), _a=pl.col("ai").sum()
+            )
+            counts = (
+                self.categories[0]
+                .join(taken, on=_CATEGORY_GROUP, how="left")
+                .with_columns(pl.col("_u", "_h", "_a").fill_null(0))
+                .select(
+                    *_CATEGORY_GROUP,
+                    "postings",
+                    unique_postings=pl.col("unique_postings") - pl.col("_u"),
+                    hourly_n=pl.col("hourly_n") - pl.col("_h"),
+                    ai_postings=pl.col("ai_postings") - pl.col("_a"),
+                )
+            )
+            pay = (
+                self.pay[0]
+                .join(
+                    _pay_counts(dups).select(*_PAY_GROUP, _n="n"),
+                    on=_PAY_GROUP,
+                    how="left",
+                )
+                .select(
+                    pl.col(_CATEGORY_GROUP).cast(pl.String),
+                    pl.col("hourly_usd_mid").repeat_by(
+                        pl.col("n") - pl.col("_n").fill_null(0)
+                    ),
+                )
+                .explode("hourly_usd_mid")
+                .drop_nulls("hourly_usd_mid")
+            )
+            skill_taken = _skill_counts(dup_skills, dups).select(
+                *_SKILL_GROUP, _u="postings"
+            )
+            skills = (
+                self.skills[0]
+                .join(skill_taken, on=_SKILL_GROUP, how="left")
+                .with_columns(
+                    unique_postings=pl.col("unique_postings")
+                    - pl.col("_u").fill_null(0)
+                )
+                .select(*_SKILL_GROUP, "is_ai", "postings", "unique_postings")
+                .sort(_SKILL_GROUP)
+                .rows()
+            )
+            facets = self.facets[0].sort("month", *FACET_COLUMNS).rows()
+            counts = _write_rollups(
+                conn, month_list, _category_rows(counts, pay), skills, facets
+            )
+        return {**counts, "seconds": round(time.perf_counter() - started, 3)}
+
+
+_BATCH_ROWS = 25_000  # rows BatchRollups groups at once (more: ~1 KB of RSS per row)
+# The jobs columns the batch rollups keep from each written row.
+_BATCH_COLUMNS = (
+    "job_id",
+    "month",
+    "source",
+    "category",
+    "pay_type",
+    "hourly_usd_mid",
+    "ai",  # jobs.has_ai_skill
+    "country",
+    "remote",
+)
+_SKILL_GROUP = ["month", "source", "skill"]
+
+
+def _batch_schema(pl) -> dict:
+    types = {name: getattr(pl, dtype) for name, dtype, _ in _JOB_COLUMNS}
+    return {c: pl.Boolean if c == "ai" else types[c] for c in _BATCH_COLUMNS}
+
+
+def _hourly(pl):
+    """A unique posting's hourly pay counts (the batch applies ``unique`` apart)."""
+    return (pl.col("pay_type") == "hourly") & pl.col("hourly_usd_mid").is_not_null()
+
+
+_PAY_GROUP = [*_CATEGORY_GROUP, "hourly_usd_mid"]
+
+
+def _pay_counts(dated):
+    """How many unique hourly postings of each group have each hourly_usd_mid (a
+    count per distinct value, not a row per posting: the batch keeps these)."""
+    import polars as pl
+
+    return (
+        dated.filter(_hourly(pl))
+        .with_columns(pl.col(_CATEGORY_GROUP).cast(pl.Categorical))
+        .group_by(_PAY_GROUP)
+        .agg(n=pl.len())
+    )
+
+
+def _dated(frame):
+    """The postings with a month, category NULL rolled up under "other"."""
+    import polars as pl
+
+    return frame.filter(pl.col("month").is_not_null()).with_columns(
+        pl.col("category").fill_null("other")
+    )
+
+
+def _skill_counts(skill_frame, dated):
+    """(month, source, skill) -> is_ai (max), postings: ``skill_frame``'s (job_id,
+    skill, is_ai) rows of the postings in ``dated``."""
+    import polars as pl
+
+    return (
+        skill_frame.select("job_id", "skill", "is_ai")
+        .join(dated.select("job_id", "month", "source"), on="job_id", how="inner")
+        .group_by(_SKILL_GROUP)
+        .agg(is_ai=pl.col("is_ai").max(), postings=pl.len())
+    )

@@ -16,7 +16,7 @@ from analysis.synth import REALISTIC, generate
 from crawler.db import connect, save_raw, start_run
 from crawler.normalize.bulk import normalize_db
 from crawler.normalize.reposts import find_reposts, mark_reposts
-from crawler.rollups import quantile_sorted, refresh_rollups
+from crawler.rollups import ROLLUP_TABLES, quantile_sorted, refresh_rollups
 
 # Rows added to the synthetic set: block keys that leave the ASCII fast path (non-ASCII,
 # brackets, a \x1f separator that str.split() knows and a regex \s does not).
@@ -46,22 +46,25 @@ def _add_odd_rows(conn) -> None:
     conn.commit()
 
 
-@pytest.fixture(scope="module")
-def synth_db(tmp_path_factory):
-    path = tmp_path_factory.mktemp("derive") / "synth.db"
+def _stored_synth(path, seed: int):
+    """A database holding 3,000 synthetic raw listings, 15 % of them reposts."""
     conn = connect(path)
     run_id = start_run(conn, "synth", kind="synth", args={})
-    raws = list(
-        generate(
-            date(2023, 1, 1),
-            date(2023, 6, 30),
-            rows=3000,
-            seed=11,
-            repost_rate=0.15,
-            noise=REALISTIC,
-        )
+    raws = generate(
+        date(2023, 1, 1),
+        date(2023, 6, 30),
+        rows=3000,
+        seed=seed,
+        repost_rate=0.15,
+        noise=REALISTIC,
     )
-    save_raw(conn, raws, run_id=run_id, seen_at="2023-07-01T00:00:00Z")
+    save_raw(conn, list(raws), run_id=run_id, seen_at="2023-07-01T00:00:00Z")
+    return conn
+
+
+@pytest.fixture(scope="module")
+def synth_db(tmp_path_factory):
+    conn = _stored_synth(tmp_path_factory.mktemp("derive") / "synth.db", seed=11)
     normalize_db(conn, progress=False, workers=1, derive=False)
     _add_odd_rows(conn)
     return conn
@@ -212,3 +215,50 @@ def test_fixture_crawl_reposts_and_rollups(crawl, fixture_server):
     conn = connect(db)
     _check_reposts(conn)
     _check_rollups(conn)
+
+
+def _tables(conn) -> dict[str, list]:
+    """Every rollup row in the order it was written."""
+    return {
+        table: list(map(tuple, conn.execute(f"SELECT * FROM {table} ORDER BY rowid")))
+        for table in ROLLUP_TABLES
+    }
+
+
+def _check_batch_rollups(conn, reposts: str) -> None:
+    """A full normalize takes its rollups from the rows it wrote (BatchRollups), and
+    into empty tables its reposts' block keys too (BlockKeys): the reposts must be the
+    pure function's, and a rescan of `jobs` must write the same rollup rows in the
+    same order."""
+    stats = normalize_db(conn, progress=False, workers=1)
+    assert stats.timings["rollups"] == "batch"
+    assert stats.timings["reposts"] == reposts
+    assert _dups(conn) == find_reposts(_jobs(conn))
+    assert _dups(conn)  # reposts were taken out of the unique counts
+    batch = _tables(conn)
+    assert all(batch.values())
+    refresh_rollups(conn)
+    assert _tables(conn) == batch
+    assert _rollups(conn) == _reference_rollups(conn)
+
+
+def test_bulk_normalize_rollups_from_its_rows_equal_a_rescan(tmp_path):
+    conn = _stored_synth(tmp_path / "batch.db", seed=12)
+    _check_batch_rollups(conn, reposts="batch")
+    # Again, every job rewritten: the batch still holds every row of `jobs` (the
+    # tables were not empty: reposts read the table).
+    _check_batch_rollups(conn, reposts="scan")
+    # Jobs the run does not write (no raw listing): the rollups rescan `jobs`.
+    _add_odd_rows(conn)
+    assert normalize_db(conn, progress=False, workers=1).timings["rollups"] == "scan"
+    assert _rollups(conn) == _reference_rollups(conn)
+
+
+def test_fixture_bulk_normalize_rollups_equal_a_rescan(crawl, fixture_server):
+    _, db = crawl("upwork", fixture_server)
+    crawl("freelancer", fixture_server)
+    conn = connect(db)
+    with conn:
+        for table in ("jobs", "job_skill_ids", "normalize_issues"):
+            conn.execute(f"DELETE FROM {table}")
+    _check_batch_rollups(conn, reposts="batch")

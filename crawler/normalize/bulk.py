@@ -25,6 +25,7 @@ import logging
 import multiprocessing
 import os
 import sqlite3
+import time
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from contextlib import nullcontext
@@ -34,12 +35,15 @@ from crawler import raw_codec
 from crawler.db import (
     JOB_COLUMNS,
     deferred_fts,
+    fts_add_rows,
     job_rows,
     transaction,
     write_job_rows,
 )
 from crawler.killpoints import kill_point
 from crawler.normalize.listing import normalize_listing
+from crawler.normalize.reposts import BlockKeys
+from crawler.rollups import BatchRollups
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +72,7 @@ class NormalizeStats:
     months: set[str] = field(default_factory=set)
     issue_reasons: Counter = field(default_factory=Counter)
     filled: Counter = field(default_factory=Counter)
+    timings: dict[str, float | str] = field(default_factory=dict)  # after_store's
 
     def add_row(self, row: dict, issues: list) -> None:
         self.listings += 1
@@ -255,7 +260,10 @@ def _parallel(path: str, units: Iterator[tuple], workers: int) -> Iterator[tuple
     """
     from crawler.normalize import fx
 
-    fx._converter()  # load the ECB rate table once, before forking, not once per worker
+    # Load the ECB rate table once, before forking, not once per worker.  (The rest
+    # of the normalizer's lazy loads stay in the workers: the category model's
+    # imports alone would add ~235 MB to this process, which also sorts the indexes.)
+    fx._converter()
     ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     with ctx.Pool(workers) as pool:
         pending: deque = deque()
@@ -267,12 +275,74 @@ def _parallel(path: str, units: Iterator[tuple], workers: int) -> Iterator[tuple
             yield pending.popleft().get()
 
 
-def _write(conn: sqlite3.Connection, packed: tuple, *, queue: bool) -> None:
+class _Fresh:
+    """Whether this run still writes into tables only it has written.
+
+    True when `jobs`, `job_skill_ids` and `normalize_issues` were empty as it started
+    and no other connection has committed since (``PRAGMA data_version``, checked in
+    each write transaction).  While it holds, a job has no earlier skills or issues to
+    delete, each chunk's rows get the next rowids in order, and
+    - with ``fts`` (a ``deferred_fts``) each transaction indexes its own new rows for
+      full text, so the index needs no rebuild at the end;
+    - ``blocks`` gathers the reposts' block keys of the rows written (by rowid), so
+      reposts need not read every posting back.
+    Once another connection commits, it stops for the rest of the run: deletes as
+    usual, a full-text rebuild, reposts read from the table.
+    """
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        fts: deferred_fts | None,
+        blocks: BlockKeys | None,
+    ):
+        # The version first: a commit after it is seen by check(), one before it by
+        # the emptiness test.
+        self.version = conn.execute("PRAGMA data_version").fetchone()[0]
+        self.on = not any(
+            conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone()
+            for table in ("jobs", "job_skill_ids", "normalize_issues")
+        )
+        self.fts, self.blocks, self.top = fts, blocks if self.on else None, 0
+
+    def check(self, conn: sqlite3.Connection) -> bool:
+        """Inside the write transaction, before writing: does it still hold?"""
+        if (
+            self.on
+            and conn.execute("PRAGMA data_version").fetchone()[0] != self.version
+        ):
+            self.on, self.blocks = False, None
+            logger.info(
+                "another connection wrote meanwhile: writing as into used tables"
+            )
+        if self.fts is not None:
+            self.fts.rebuild = not self.on
+        return self.on
+
+    def written(self, conn: sqlite3.Connection, jobs: list[tuple]) -> None:
+        """Inside the write transaction, after writing ``jobs``."""
+        if not self.on:
+            return
+        top = conn.execute("SELECT max(rowid) FROM jobs").fetchone()[0] or 0
+        if self.blocks is not None:
+            if top - len(jobs) == self.top:  # rowids top+1 ... in the rows' order
+                self.blocks.add(jobs, self.top + 1)
+            else:
+                self.blocks = None
+        if self.fts is not None:
+            fts_add_rows(conn, self.top)
+        self.top = top
+
+
+def _write(
+    conn: sqlite3.Connection, packed: tuple, *, queue: bool, fresh: _Fresh
+) -> None:
     jobs, skills, issues, _ = packed
     if not jobs:
         return
     with transaction(conn):
-        write_job_rows(conn, jobs, skills, issues)
+        write_job_rows(conn, jobs, skills, issues, new=fresh.check(conn))
+        fresh.written(conn, jobs)
         if queue:
             _resolve_queue(conn, [(j[_SOURCE], j[_SOURCE_ID], j[_SHA]) for j in jobs])
 
@@ -335,16 +405,48 @@ class _bulk_pragmas:
         return False
 
 
-def after_store(conn: sqlite3.Connection, months: Iterable[str] | None) -> None:
-    """Derived data that spans listings: reposts, then rollups for the touched months."""
+def after_store(
+    conn: sqlite3.Connection,
+    months: Iterable[str] | None,
+    batch: BatchRollups | None = None,
+    blocks: BlockKeys | None = None,
+) -> dict[str, float | str]:
+    """Derived data that spans listings: reposts, then rollups for the touched months;
+    returns the seconds each took and where the rollups came from (batch or scan).
+
+    ``batch``: the rollups' counts gathered while the rows were written (a bulk
+    normalize); used when `jobs` holds exactly those rows (a full normalize into an
+    empty table), else the rollups rescan `jobs`.  ``blocks``: the reposts' block keys
+    of every row written, when the run wrote into empty tables alone (``_Fresh``).
+    """
     months = sorted(set(months)) if months is not None else None
     if months == []:
-        return
-    from crawler.normalize.reposts import mark_reposts
+        return {}
+    from crawler.normalize.reposts import mark_reposts_pairs
     from crawler.rollups import refresh_rollups
 
-    mark_reposts(conn, since=None if months is None else f"{months[0]}-01")
-    refresh_rollups(conn, months)
+    started = time.perf_counter()
+    covered = batch is not None and batch.covers(conn)
+    pairs = mark_reposts_pairs(
+        conn,
+        since=None if months is None else f"{months[0]}-01",
+        blocks=blocks if covered else None,
+    )
+    reposted = time.perf_counter()
+    if covered:
+        batch.write(conn, months, [job_id for _, job_id in pairs])
+        rollups = "batch"
+    else:
+        refresh_rollups(conn, months)
+        rollups = "scan"
+    return {
+        "reposts_s": reposted - started,
+        "rollups_s": time.perf_counter() - reposted,
+        "rollups": rollups,
+        "reposts": "batch"
+        if covered and blocks is not None and months is None
+        else "scan",
+    }
 
 
 def _db_path(conn: sqlite3.Connection) -> str:
@@ -447,25 +549,40 @@ def normalize_db(
         total > BULK_INDEX_ROWS
         and total >= conn.execute("SELECT count(*) FROM jobs").fetchone()[0]
     )
-    # Large runs write jobs without per-row full-text updates and rebuild the index once.
-    fts = deferred_fts(conn) if total > BULK_FTS_ROWS else nullcontext()
+    # Large runs write jobs without per-row full-text updates: into empty tables each
+    # transaction indexes its own rows in one statement, else the index is rebuilt once.
+    fts = deferred_fts(conn) if total > BULK_FTS_ROWS else None
     resolve = (
         queue
         or conn.execute("SELECT 1 FROM normalize_queue LIMIT 1").fetchone() is not None
     )
-    with _bulk_pragmas(conn, total > BULK_FTS_ROWS), fts, _bulk_indexes(conn, bulk):
+    fresh = _Fresh(conn, fts, BlockKeys() if derive else None)
+    # The rollups' counts as the rows go by: a full normalize then needs no rescan.
+    batch = BatchRollups() if derive else None
+    with (
+        _bulk_pragmas(conn, total > BULK_FTS_ROWS),
+        fts or nullcontext(),
+        _bulk_indexes(conn, bulk),
+    ):
         for packed in results:
-            _write(conn, packed, queue=resolve)
+            _write(conn, packed, queue=resolve, fresh=fresh)
             kill_point("normalize.written")
             stats.merge(packed[3])
+            if batch is not None:
+                batch.add(packed[0], packed[1])
             if bar:
                 bar.update(len(packed[0]))
     if bar:
         bar.close()
     kill_point("normalize.derive")
-    if derive:  # reposts and rollups (benchmarks time them separately)
-        after_store(
-            conn, stats.months if (run_id or source or since or queue) else None
+    if derive:  # reposts and rollups, timed into stats.timings
+        stats.timings.update(
+            after_store(
+                conn,
+                stats.months if (run_id or source or since or queue) else None,
+                batch,
+                fresh.blocks,
+            )
         )
     with transaction(conn):
         conn.execute(

@@ -241,7 +241,22 @@ def _text_key(text) -> str:
 def mark_reposts(
     conn: sqlite3.Connection, since: str | None = None, *, part_rows: int = 20_000
 ) -> int:
-    """Recompute ``jobs.dup_of`` in one transaction; returns the number of reposts found.
+    """Recompute ``jobs.dup_of`` in one transaction; returns the number of reposts found
+    (:func:`mark_reposts_pairs` does the work)."""
+    return len(mark_reposts_pairs(conn, since, part_rows=part_rows))
+
+
+def mark_reposts_pairs(
+    conn: sqlite3.Connection,
+    since: str | None = None,
+    *,
+    part_rows: int = 20_000,
+    blocks: BlockKeys | None = None,
+) -> list[tuple[str, str]]:
+    """Recompute ``jobs.dup_of`` in one transaction; returns the reposts it set,
+    (first job_id, repost's job_id) pairs.  ``blocks``: the block hashes of every
+    posting in `jobs`, gathered as they were written (a full bulk normalize): the
+    first pass is skipped (only without ``since``).
 
     First pass: the block keys (company key, normalized title) of every posting, by
     Polars (:func:`_group_keys`) chunk by chunk, kept as one hash per posting.  Only
@@ -277,19 +292,19 @@ def mark_reposts(
             conn.execute(clear + " AND posted_at >= ?", (since_iso,))
         else:
             conn.execute(clear)
-        hashed = []
-        for frame in sql_frames(
-            conn,
-            f"SELECT rowid, company, title FROM jobs WHERE {where}",
-            params,
-            schema={"rid": pl.Int64, "company": text, "title": text},
-            chunk=100_000,
-        ):
-            hashed.append(
-                _group_keys(frame)
-                .filter(pl.col("tk") != "")
-                .select("rid", block=pl.struct("ck", "tk").hash())
-            )
+        if blocks is not None and since is None:
+            hashed = blocks.hashed()
+        else:
+            hashed = [
+                _block_hashes(frame)
+                for frame in sql_frames(
+                    conn,
+                    f"SELECT rowid, company, title FROM jobs WHERE {where}",
+                    params,
+                    schema={"rid": pl.Int64, "company": text, "title": text},
+                    chunk=100_000,
+                )
+            ]
         shared = (
             pl.concat(hashed).filter(pl.len().over("block") > 1)
             if hashed
@@ -321,7 +336,72 @@ def mark_reposts(
     except BaseException:
         conn.execute("ROLLBACK")
         raise
-    return len(pending)
+    return pending
+
+
+def _block_hashes(frame):
+    """(rid, block): a hash of each posting's block key (company key, normalized
+    title) for ``frame``'s (rid, company, title) rows; postings without a title key
+    have no block."""
+    import polars as pl
+
+    return (
+        _group_keys(frame)
+        .filter(pl.col("tk") != "")
+        .select("rid", block=pl.struct("ck", "tk").hash())
+    )
+
+
+class BlockKeys:
+    """The block hashes of postings as a bulk writer stores them, so that
+    :func:`mark_reposts_pairs` need not read every posting back.
+
+    ``add(jobs, first_rowid)``: `jobs` rows (``JOB_COLUMNS`` order) just inserted with
+    consecutive rowids from ``first_rowid`` (a writer into an empty table).  Keeps 16
+    bytes per posting with a title and a date: the same rows the first pass selects.
+    """
+
+    def __init__(self) -> None:
+        from crawler.db import JOB_COLUMNS
+
+        self.frames: list = []
+        self._pending: list = []  # (rid, company, title) frames not hashed yet
+        self._pending_rows = 0
+        self._at = [JOB_COLUMNS.index(c) for c in ("company", "title", "posted_at")]
+
+    def add(self, jobs: list[tuple], first_rowid: int) -> None:
+        import polars as pl
+
+        company, title, posted = self._at
+        rows = [
+            (rid, job[company], job[title])
+            for rid, job in enumerate(jobs, first_rowid)
+            if job[title] is not None and job[posted] is not None
+        ]
+        self._pending.append(
+            pl.DataFrame(
+                rows,
+                schema={"rid": pl.Int64, "company": pl.String, "title": pl.String},
+                orient="row",
+            )
+        )
+        self._pending_rows += len(rows)
+        if self._pending_rows >= 25_000:  # hashed ~25,000 at a time
+            self._flush()
+
+    def _flush(self) -> None:
+        import polars as pl
+
+        if self._pending:
+            self.frames.append(_block_hashes(pl.concat(self._pending)))
+            self._pending, self._pending_rows = [], 0
+        if len(self.frames) >= 64:
+            self.frames = [pl.concat(self.frames)]
+
+    def hashed(self) -> list:
+        """The (rid, block) frames of every posting added."""
+        self._flush()
+        return self.frames
 
 
 def _reposts_among(frame, since_iso: str | None) -> Iterator[tuple[str, str]]:
