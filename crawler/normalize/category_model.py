@@ -30,12 +30,23 @@ from pathlib import Path
 
 import numpy as np
 
-from crawler.normalize.classifier import FORMAT, CategoryClassifier
+from crawler.normalize.classifier import (
+    FORMAT,
+    CategoryClassifier,
+    skill_tokens,
+    stemmed,
+)
 
 WORD_RANGE = (1, 2)
 CHAR_RANGE = (2, 5)
 SVM_C = 1.0
 N_FEATURES = 2**20  # hash buckets per vectorizer
+# Knowledge the real rows cannot teach: word n-grams are made of Snowball stems
+# ("edit video" for "Editing videos"), and the skills the title names (data/skills.json
+# through the one-pass matcher) are a third block of tokens, weighed SKILL_SCALE.
+STEM_LANGUAGE = "english"
+SKILL_FEATURES = 2**18
+SKILL_SCALE = 0.5
 TRAINING_TITLES = Path(__file__).with_name("data") / "category_titles.tsv"
 MIN_PER_CLASS = 3  # calibration folds need a few rows of every category
 # The written titles are few (~1,000 against thousands of real rows) but each is clear
@@ -55,24 +66,43 @@ def load_training_titles(path: Path = TRAINING_TITLES) -> tuple[list[str], list[
     return titles, labels
 
 
+def _stem_words(text: str) -> str:
+    return stemmed(text, STEM_LANGUAGE)
+
+
+def _scaled(x, by: float = 1.0):
+    return x * by
+
+
 def build_pipeline():
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
     from sklearn.pipeline import make_pipeline, make_union
+    from sklearn.preprocessing import FunctionTransformer
     from sklearn.svm import LinearSVC
 
-    def hashed(**analyzer):
+    def hashed(n_features=N_FEATURES, **analyzer):
         # Unsigned counts: sublinear tf takes the log of each count.
         return make_pipeline(
             HashingVectorizer(
-                n_features=N_FEATURES, alternate_sign=False, norm=None, **analyzer
+                n_features=n_features, alternate_sign=False, norm=None, **analyzer
             ),
             TfidfTransformer(sublinear_tf=True),
         )
 
+    skills = hashed(SKILL_FEATURES, analyzer=skill_tokens)
+    skills.steps.append(
+        (
+            "scale",
+            FunctionTransformer(
+                _scaled, kw_args={"by": SKILL_SCALE}, accept_sparse=True
+            ),
+        )
+    )
     features = make_union(
-        hashed(ngram_range=WORD_RANGE),
+        hashed(ngram_range=WORD_RANGE, preprocessor=_stem_words),
         hashed(analyzer="char_wb", ngram_range=CHAR_RANGE),
+        skills,
     )
     model = CalibratedClassifierCV(
         LinearSVC(C=SVM_C, class_weight="balanced", random_state=0),
@@ -154,10 +184,15 @@ def export_arrays(
         "n_features": np.array(N_FEATURES),
         "word_range": np.array(WORD_RANGE),
         "char_range": np.array(CHAR_RANGE),
+        "word_stem": np.array(STEM_LANGUAGE),
+        "skill_n_features": np.array(SKILL_FEATURES),
+        "skill_scale": np.array(SKILL_SCALE),
     }
     offset = 0
-    for key, (_, block) in zip(("word", "char"), union.transformer_list, strict=False):
-        idf = block.steps[-1][1].idf_
+    for key, (_, block) in zip(
+        ("word", "char", "skill"), union.transformer_list, strict=True
+    ):
+        idf = block.named_steps["tfidftransformer"].idf_
         # Buckets no training title hit carry the largest idf and a zero weight row:
         # only the others are kept.
         unseen = float(idf.max())
