@@ -74,7 +74,9 @@ def _scaled(x, by: float = 1.0):
     return x * by
 
 
-def build_pipeline():
+def build_pipeline(*, stem: bool = True, skill_scale: float = SKILL_SCALE):
+    """The recipe; ``stem=False`` / ``skill_scale=0`` leave a knowledge feature out
+    (benchmarks.category_ceiling measures each)."""
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
     from sklearn.pipeline import make_pipeline, make_union
@@ -90,20 +92,22 @@ def build_pipeline():
             TfidfTransformer(sublinear_tf=True),
         )
 
-    skills = hashed(SKILL_FEATURES, analyzer=skill_tokens)
-    skills.steps.append(
-        (
-            "scale",
-            FunctionTransformer(
-                _scaled, kw_args={"by": SKILL_SCALE}, accept_sparse=True
-            ),
-        )
-    )
-    features = make_union(
-        hashed(ngram_range=WORD_RANGE, preprocessor=_stem_words),
+    blocks = [
+        hashed(ngram_range=WORD_RANGE, preprocessor=_stem_words if stem else None),
         hashed(analyzer="char_wb", ngram_range=CHAR_RANGE),
-        skills,
-    )
+    ]
+    if skill_scale:
+        skills = hashed(SKILL_FEATURES, analyzer=skill_tokens)
+        skills.steps.append(
+            (
+                "scale",
+                FunctionTransformer(
+                    _scaled, kw_args={"by": skill_scale}, accept_sparse=True
+                ),
+            )
+        )
+        blocks.append(skills)
+    features = make_union(*blocks)
     model = CalibratedClassifierCV(
         LinearSVC(C=SVM_C, class_weight="balanced", random_state=0),
         method="sigmoid",
@@ -184,14 +188,16 @@ def export_arrays(
         "n_features": np.array(N_FEATURES),
         "word_range": np.array(WORD_RANGE),
         "char_range": np.array(CHAR_RANGE),
-        "word_stem": np.array(STEM_LANGUAGE),
-        "skill_n_features": np.array(SKILL_FEATURES),
-        "skill_scale": np.array(SKILL_SCALE),
     }
+    blocks = [block for _, block in union.transformer_list]
+    words = blocks[0].named_steps["hashingvectorizer"]
+    if words.preprocessor is not None:
+        arrays["word_stem"] = np.array(STEM_LANGUAGE)
+    if len(blocks) == 3:
+        arrays["skill_n_features"] = np.array(SKILL_FEATURES)
+        arrays["skill_scale"] = np.array(blocks[2].named_steps["scale"].kw_args["by"])
     offset = 0
-    for key, (_, block) in zip(
-        ("word", "char", "skill"), union.transformer_list, strict=True
-    ):
+    for key, block in zip(("word", "char", "skill"), blocks, strict=False):
         idf = block.named_steps["tfidftransformer"].idf_
         # Buckets no training title hit carry the largest idf and a zero weight row:
         # only the others are kept.
