@@ -354,6 +354,18 @@ def decision(titles, labels, extra) -> None:
             f" model right {model:.1%}; rules decide {len(with_rule)} of them, right"
             f" {rule:.1%} (the model there {model_there:.1%})"
         )
+    shipped = [
+        title_decision(b, t, "", ()).category for b, t in zip(best, titles, strict=True)
+    ]
+    pairs = Counter(
+        (e, g) for e, g in zip(labels, shipped, strict=True) if e != g
+    ).most_common(10)
+    print(
+        f"  errors of the shipped decision: {sum(n for _, n in pairs)} of"
+        f" {sum(e != g for e, g in zip(labels, shipped, strict=True))} in these pairs"
+    )
+    for (e, g), n in pairs:
+        print(f"    {n:>4}  {e} -> {g}")
     unread = [i for i, b in enumerate(best) if b is None]
     print(
         f"  unreadable titles (no model answer): {len(unread)}, the rules decide"
