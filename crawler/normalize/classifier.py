@@ -1,18 +1,22 @@
 """Title -> category probabilities from an exported linear model (no scikit-learn here).
 
-The model is trained by :mod:`crawler.normalize.category_model` (TF-IDF word 1-2 grams +
-character 2-5 grams inside word boundaries, a linear SVM, sigmoid calibration) and
-exported as plain arrays in a ``.npz`` file: the two vocabularies, their idf weights, the
-weight rows per feature, the intercepts and the calibration (a, b) per category.
-Inference re-does what scikit-learn's ``TfidfVectorizer`` and
-``CalibratedClassifierCV.predict_proba`` compute, with dict look-ups and one numpy sum:
+The model is trained by :mod:`crawler.normalize.category_model` (TF-IDF word 1-2 grams of
+Snowball stems + character 2-5 grams inside word boundaries + the title's skill tokens,
+a linear SVM, sigmoid calibration) and exported as plain arrays in a ``.npz`` file: per
+block the hash buckets seen in training, their idf weights and weight rows, the
+intercepts and the calibration (a, b) per category; no vocabulary.  Inference re-does
+what scikit-learn's ``HashingVectorizer``/``TfidfTransformer`` and
+``CalibratedClassifierCV.predict_proba`` compute (the same MurmurHash3, stemmer and
+skill matcher), with one numpy sum per block:
 ``CategoryClassifier.load(path).proba("Logo for my bakery")`` ->
-``{"graphic design": 0.81, ...}``.  Results are cached per distinct title.
+``(("graphic design", 0.81), ...)``.  Results are cached per distinct title.  Files
+written before the stems and skill tokens (no ``word_stem``/``skill_*`` arrays) load and
+apply as they were trained.
 
-The bundled default (data/category_model.npz) is trained on the project's own written
-titles (data/category_titles.tsv); ``jobtrends train-categories`` writes a model learned
-from a database's rows, which the normalizer uses when ``[categories] model`` in the
-configuration (or ``$JOBTRENDS_CATEGORY_MODEL``) names it.
+The bundled default (data/category_model.npz) is trained on real Upwork postings and the
+project's written titles (data/category_titles.tsv); ``jobtrends train-categories``
+writes a model learned from a database's rows, which the normalizer uses when
+``[categories] model`` in the configuration (or ``$JOBTRENDS_CATEGORY_MODEL``) names it.
 """
 
 from __future__ import annotations
