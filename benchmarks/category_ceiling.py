@@ -303,12 +303,12 @@ def _folds_of(titles, labels, extra, make, step="calibratedclassifiercv"):
 
 def knowledge(titles, labels, extra) -> None:
     for name, kw in (
-        ("shipped: stems + skill tokens", {}),
+        (f"shipped: stems + skill tokens weighed {SKILL_SCALE:g}", {}),
         ("without skill tokens", {"skill_scale": 0}),
         ("without stems", {"stem": False}),
         ("neither (the recipe before)", {"stem": False, "skill_scale": 0}),
-        ("skill tokens weighed 1.0", {"skill_scale": 1.0}),
-        (f"skill tokens weighed {SKILL_SCALE / 2:g}", {"skill_scale": SKILL_SCALE / 2}),
+        ("skill tokens weighed 0.3", {"skill_scale": 0.3}),
+        ("skill tokens weighed 0.5", {"skill_scale": 0.5}),
     ):
         got = ["other"] * len(titles)
         for classes, test, _, proba in _folds_of(

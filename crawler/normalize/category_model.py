@@ -51,7 +51,7 @@ N_FEATURES = 2**20  # hash buckets per vectorizer
 # through the one-pass matcher) are a third block of tokens, weighed SKILL_SCALE.
 STEM_LANGUAGE = "english"
 SKILL_FEATURES = 2**18
-SKILL_SCALE = 0.3
+SKILL_SCALE = 0.15
 TRAINING_TITLES = Path(__file__).with_name("data") / "category_titles.tsv"
 MIN_PER_CLASS = 3  # calibration folds need a few rows of every category
 # The written titles are few (~1,000 against thousands of real rows) but each is clear
