@@ -83,7 +83,9 @@ def written_model():
         # The skill tokens of these titles learned their category from other titles.
         ("Zendesk queue, Spanish+English", "customer service"),
         ("Premiere Pro: reels from raw GoPro footage", "video editing & production"),
-        ("Figma mockups for a pet-sitting startup", "web design"),
+        ("Après-vente : agent Zendesk (télétravail)", "customer service"),
+        ("QuickBooks Online reconciliation – 3 months", "accounting & finance"),
+        ("Flutter app bug fixes", "mobile development"),
     ],
 )
 def test_skill_block_moves_the_decision_toward_the_skills_category(
