@@ -17,7 +17,14 @@ eval --upwork-api``.
   10+ training rows, ``--fine-min-rows``; the others and the written titles by
   category) with the probabilities summed per category; with the top category, only
   the occupations seen under it;
-* ``per-top`` - with the top category, one model per top category trained on its rows.
+* ``per-top`` - with the top category, one model per top category trained on its rows;
+* ``knowledge`` - the shipped recipe without its knowledge features (Snowball stems of
+  the title words, the skill tokens of data/skills.json), each alone, and both;
+* ``decision`` - the title-only decision: the probability below which the model's pick
+  is dropped (for the keyword rules, or ``other``), and how accurate the model's pick
+  and the rules' are in each band of the model's probability;
+* ``ensemble`` - the shipped recipe's calibrated probabilities averaged with complement
+  naive Bayes on the same features.
 
 Reads the CSV (never copied); nothing is scored by a model that learned from it.
 """
@@ -38,10 +45,19 @@ from crawler.commands._eval_real import (
     load_upwork_api_labels,
     scores,
 )
-from crawler.normalize.categories import _taxonomy_entry, broad_allowed, title_decision
+from crawler.normalize.categories import (
+    NOTHING_LIKELY,
+    _decide,
+    _taxonomy_entry,
+    broad_allowed,
+    rule_scores,
+    title_decision,
+)
 from crawler.normalize.category_model import (
+    SKILL_SCALE,
     WRITTEN_WEIGHT,
     build_pipeline,
+    classifier_from,
     cross_validate,
     cv_folds,
     load_training_titles,
@@ -271,10 +287,140 @@ def per_top(titles, labels, tops, extra) -> None:
         print(line(f"one model per top category, {what}", got, labels))
 
 
+def _folds_of(titles, labels, extra, make, step="calibratedclassifiercv"):
+    """(classes, test rows, fitted pipeline, probabilities) of each fold: ``make()``
+    fitted on the other folds plus the written titles."""
+    for train, test in cv_folds(labels):
+        x = [titles[i] for i in train] + extra[0]
+        y = [labels[i] for i in train] + extra[1]
+        w = [1.0] * len(train) + [WRITTEN_WEIGHT] * len(extra[0])
+        pipeline = make()
+        classes, proba = _fit_predict(
+            pipeline, x, y, w, [titles[i] for i in test], step
+        )
+        yield classes, test, pipeline, proba
+
+
+def knowledge(titles, labels, extra) -> None:
+    for name, kw in (
+        (f"shipped: stems + skill tokens weighed {SKILL_SCALE:g}", {}),
+        ("without skill tokens", {"skill_scale": 0}),
+        ("without stems", {"stem": False}),
+        ("neither (the recipe before)", {"stem": False, "skill_scale": 0}),
+        ("skill tokens weighed 0.3", {"skill_scale": 0.3}),
+        ("skill tokens weighed 0.5", {"skill_scale": 0.5}),
+    ):
+        got = ["other"] * len(titles)
+        for classes, test, _, proba in _folds_of(
+            titles, labels, extra, lambda kw=kw: build_pipeline(**kw)
+        ):
+            for row, i in enumerate(test):
+                j = int(np.argmax(proba[row]))
+                best = (classes[j], float(proba[row][j]))
+                got[i] = title_decision(best, titles[i], "", ()).category
+        print(line(name, got, labels))
+
+
+def decision(titles, labels, extra) -> None:
+    best: list = [None] * len(titles)
+    for _, test, pipeline, _ in _folds_of(titles, labels, extra, build_pipeline):
+        clf = classifier_from(pipeline)  # as the normalizer applies it
+        for i in test:
+            best[i] = clf.best(titles[i])
+    ruled = [_decide(rule_scores(t, "", ())) for t in titles]
+    for floor in (0.0, 0.1, 0.15, NOTHING_LIKELY, 0.3, 0.4):
+        for rules in (True, False):
+            got = [
+                b[0]
+                if b and b[1] >= floor
+                else ((ruled[i] if rules else None) or "other")
+                for i, b in enumerate(best)
+            ]
+            what = "rules, else other" if rules else "other"
+            print(line(f"model if p >= {floor:g}, else {what}", got, labels))
+    bands = (0.0, 0.1, 0.2, 0.3, 0.5, 1.01)
+    for lo, hi in zip(bands, bands[1:], strict=False):
+        rows = [i for i, b in enumerate(best) if b and lo <= b[1] < hi]
+        if not rows:
+            continue
+        model = np.mean([best[i][0] == labels[i] for i in rows])
+        with_rule = [i for i in rows if ruled[i]]
+        rule = np.mean([ruled[i] == labels[i] for i in with_rule]) if with_rule else 0
+        model_there = (
+            np.mean([best[i][0] == labels[i] for i in with_rule]) if with_rule else 0
+        )
+        print(
+            f"  model probability [{lo:.1f}, {min(hi, 1):.1f}): {len(rows):>5} rows,"
+            f" model right {model:.1%}; rules decide {len(with_rule)} of them, right"
+            f" {rule:.1%} (the model there {model_there:.1%})"
+        )
+    shipped = [
+        title_decision(b, t, "", ()).category for b, t in zip(best, titles, strict=True)
+    ]
+    pairs = Counter(
+        (e, g) for e, g in zip(labels, shipped, strict=True) if e != g
+    ).most_common(10)
+    print(
+        f"  errors of the shipped decision: {sum(n for _, n in pairs)} of"
+        f" {sum(e != g for e, g in zip(labels, shipped, strict=True))} in these pairs"
+    )
+    for (e, g), n in pairs:
+        print(f"    {n:>4}  {e} -> {g}")
+    unread = [i for i, b in enumerate(best) if b is None]
+    print(
+        f"  unreadable titles (no model answer): {len(unread)}, the rules decide"
+        f" {sum(1 for i in unread if ruled[i])}, right"
+        f" {sum(1 for i in unread if ruled[i] == labels[i])}"
+    )
+
+
+def ensemble(titles, labels, extra) -> None:
+    from sklearn.naive_bayes import ComplementNB
+
+    svm, nb = {}, {a: {} for a in (0.1, 0.3, 1.0)}
+    for train, test in cv_folds(labels):
+        x = [titles[i] for i in train] + extra[0]
+        y = [labels[i] for i in train] + extra[1]
+        w = np.array([1.0] * len(train) + [WRITTEN_WEIGHT] * len(extra[0]))
+        keep = trainable(y)
+        x = [v for v, k in zip(x, keep, strict=True) if k]
+        y = [v for v, k in zip(y, keep, strict=True) if k]
+        w = w[np.array(keep)]
+        pipeline = build_pipeline()
+        features, model = pipeline.steps[0][1], pipeline.steps[-1][1]
+        xs = features.fit_transform(x)
+        xt = features.transform([titles[i] for i in test])
+        model.fit(xs, y, sample_weight=w)
+        classes = [str(c) for c in model.classes_]
+        svm.update(zip(test, model.predict_proba(xt), strict=True))
+        for a, out in nb.items():
+            bayes = ComplementNB(alpha=a).fit(xs, y, sample_weight=w)
+            out.update(zip(test, bayes.predict_proba(xt), strict=True))
+
+    def decided(proba):
+        got = []
+        for i, t in enumerate(titles):
+            j = int(np.argmax(proba[i]))
+            got.append(
+                title_decision((classes[j], float(proba[i][j])), t, "", ()).category
+            )
+        return got
+
+    print(line("shipped recipe (SVM, calibrated)", decided(svm), labels))
+    for a, p in nb.items():
+        print(line(f"complement NB alpha {a:g}", decided(p), labels))
+        for share in (0.25, 0.5):
+            mix = {i: (1 - share) * svm[i] + share * p[i] for i in svm}
+            print(line(f"  SVM + {share:.0%} NB", decided(mix), labels))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("csv", nargs="?", default=None)
-    parser.add_argument("--parts", default="noise,curve,baseline,occupations,per-top")
+    parser.add_argument(
+        "--parts",
+        default="noise,curve,baseline,occupations,per-top,knowledge,decision,ensemble",
+    )
     parser.add_argument(
         "--fine-min-rows",
         type=int,
@@ -288,7 +434,7 @@ def main() -> None:
     if not Path(path).is_file():
         parser.error(f"{path}: no such file")
     parts = args.parts.split(",")
-    unknown = set(parts) - {"noise", "curve", "baseline", "occupations", "per-top"}
+    unknown = set(parts) - set(PARTS)
     if unknown:
         parser.error(f"unknown part(s) {', '.join(sorted(unknown))}")
     rows = load_upwork_api_labels(path)
@@ -316,8 +462,21 @@ def main() -> None:
             )
         elif part == "per-top":
             per_top(titles, labels, [r["top"] for r in rows], extra)
+        else:
+            PARTS[part](titles, labels, extra)
         print(f"  ({time.process_time() - started:.0f} s CPU)", flush=True)
 
+
+PARTS = {
+    "noise": noise,
+    "curve": curve,
+    "baseline": baseline,
+    "occupations": occupations,
+    "per-top": per_top,
+    "knowledge": knowledge,
+    "decision": decision,
+    "ensemble": ensemble,
+}
 
 if __name__ == "__main__":
     main()

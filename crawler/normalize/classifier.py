@@ -1,18 +1,22 @@
 """Title -> category probabilities from an exported linear model (no scikit-learn here).
 
-The model is trained by :mod:`crawler.normalize.category_model` (TF-IDF word 1-2 grams +
-character 2-5 grams inside word boundaries, a linear SVM, sigmoid calibration) and
-exported as plain arrays in a ``.npz`` file: the two vocabularies, their idf weights, the
-weight rows per feature, the intercepts and the calibration (a, b) per category.
-Inference re-does what scikit-learn's ``TfidfVectorizer`` and
-``CalibratedClassifierCV.predict_proba`` compute, with dict look-ups and one numpy sum:
+The model is trained by :mod:`crawler.normalize.category_model` (TF-IDF word 1-2 grams of
+Snowball stems + character 2-5 grams inside word boundaries + the title's skill tokens,
+a linear SVM, sigmoid calibration) and exported as plain arrays in a ``.npz`` file: per
+block the hash buckets seen in training, their idf weights and weight rows, the
+intercepts and the calibration (a, b) per category; no vocabulary.  Inference re-does
+what scikit-learn's ``HashingVectorizer``/``TfidfTransformer`` and
+``CalibratedClassifierCV.predict_proba`` compute (the same MurmurHash3, stemmer and
+skill matcher), with one numpy sum per block:
 ``CategoryClassifier.load(path).proba("Logo for my bakery")`` ->
-``{"graphic design": 0.81, ...}``.  Results are cached per distinct title.
+``(("graphic design", 0.81), ...)``.  Results are cached per distinct title.  Files
+written before the stems and skill tokens (no ``word_stem``/``skill_*`` arrays) load and
+apply as they were trained.
 
-The bundled default (data/category_model.npz) is trained on the project's own written
-titles (data/category_titles.tsv); ``jobtrends train-categories`` writes a model learned
-from a database's rows, which the normalizer uses when ``[categories] model`` in the
-configuration (or ``$JOBTRENDS_CATEGORY_MODEL``) names it.
+The bundled default (data/category_model.npz) is trained on real Upwork postings and the
+project's written titles (data/category_titles.tsv); ``jobtrends train-categories``
+writes a model learned from a database's rows, which the normalizer uses when
+``[categories] model`` in the configuration (or ``$JOBTRENDS_CATEGORY_MODEL``) names it.
 """
 
 from __future__ import annotations
@@ -54,6 +58,34 @@ def word_ngrams(text: str, lo: int, hi: int) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=4)
+def _stemmer(language: str):
+    import snowballstemmer
+
+    return snowballstemmer.stemmer(language)
+
+
+def stemmed(text: str, language: str = "english") -> str:
+    """The words of ``text`` (scikit-learn's token pattern, lower-cased) reduced to their
+    Snowball stems, space-joined: what the word n-grams of a stemming model are made of:
+    ``stemmed("Editing videos for YouTube")`` -> ``"edit video for youtub"``."""
+    return " ".join(_stemmer(language).stemWords(_TOKEN_RE.findall(text.lower())))
+
+
+def skill_tokens(text: str) -> list[str]:
+    """Tokens for the skills of data/skills.json that a title names (one-pass matcher,
+    aliases included): ``skill:<canonical name>`` and ``family:<family>``, so "Premiere
+    Pro reels" or "Zendesk agent" carry their skill's signal even when no training
+    title had those words: ``skill_tokens("Shopify theme fix")`` ->
+    ``["skill:shopify", "family:cms_ecommerce"]``."""
+    from crawler.normalize.skills import match_skills
+
+    out: list[str] = []
+    for skill in match_skills(None, None, title=text):
+        out += (f"skill:{skill.name.casefold()}", f"family:{skill.family}")
+    return out
+
+
 def char_wb_ngrams(text: str, lo: int, hi: int) -> list[str]:
     """Character n-grams inside word boundaries, as analyzer="char_wb" makes them."""
     out: list[str] = []
@@ -85,6 +117,20 @@ class CategoryClassifier:
         # Per block (words, chars): the sorted hash buckets seen in training, their idf
         # and weight rows (features x classes), and the idf every other bucket has.
         self._blocks = []
+        # Optional (models since the knowledge features): word n-grams of the stemmed
+        # title, and a third block of hashed skill tokens (its own bucket count and a
+        # weight relative to the others).  Older files have neither and work as before.
+        self.stem = str(arrays["word_stem"]) if "word_stem" in arrays else ""
+        self._skill_block = None
+        if "skill_buckets" in arrays:
+            self._skill_features = int(arrays["skill_n_features"])
+            self._skill_scale = float(arrays["skill_scale"])
+            self._skill_block = (
+                np.asarray(arrays["skill_buckets"], dtype=np.int64),
+                np.asarray(arrays["skill_idf"], dtype=np.float64),
+                np.asarray(arrays["skill_coef"], dtype=np.float64),
+                float(arrays["skill_idf_unseen"]),
+            )
         for key in ("word", "char"):
             buckets = np.asarray(arrays[f"{key}_buckets"], dtype=np.int64)
             self._blocks.append(
@@ -182,7 +228,8 @@ class CategoryClassifier:
         bucket always exists, so "unknown" is a share, not a miss)."""
         text = title[:MAX_TITLE_CHARS]
         bucket = self._word_bucket
-        words = [bucket(g) for g in word_ngrams(text, *self.word_range)]
+        wordy = stemmed(text, self.stem) if self.stem else text
+        words = [bucket(g) for g in word_ngrams(wordy, *self.word_range)]
         chars: list[int] = []
         for word in _WHITE_RE.sub(" ", text.lower()).split():
             chars += self._word_char_buckets(word)
@@ -192,7 +239,13 @@ class CategoryClassifier:
         char_part, char_known = self._block(chars, self._blocks[1])
         if max(word_known, char_known) < MIN_KNOWN:
             return None
-        return word_part + char_part + self._intercept
+        out = word_part + char_part + self._intercept
+        if self._skill_block is not None:
+            # Skills only add to a readable title; they never make one readable.
+            size = self._skill_features
+            hits = [abs(murmurhash3_32(t, seed=0)) % size for t in skill_tokens(text)]
+            out = out + self._skill_scale * self._block(hits, self._skill_block)[0]
+        return out
 
     def _proba(self, title: str) -> tuple[tuple[str, float], ...]:
         """Categories with their calibrated probabilities, most likely first; empty when
