@@ -76,7 +76,12 @@ def _similarities(titles: list[str]):
     return sim
 
 
-def noise(titles: list[str], labels: list[str], tops: list[str]) -> None:
+def noise(
+    titles: list[str],
+    labels: list[str],
+    tops: list[str],
+    broad: list[str | None] | None = None,
+) -> None:
     k = len(set(labels))
     groups = defaultdict(list)
     for i, t in enumerate(titles):
@@ -96,6 +101,20 @@ def noise(titles: list[str], labels: list[str], tops: list[str]) -> None:
     _nearest_twins(
         " under the same top category", sim.multiply(mask).tocsr(), labels, k
     )
+    # Only the broad top categories leave a choice (the others settle the category):
+    # the rivals of a title there, with k the most categories one of them holds.
+    rows = [i for i, b in enumerate(broad or []) if b]
+    if rows:
+        sub = _similarities([titles[i] for i in rows])
+        mask = (same[rows][:, None] == same[rows][None, :]).astype(float)
+        held = Counter((tops[i], labels[i]) for i in rows)
+        k_top = max(Counter(t for t, _ in held).values())
+        _nearest_twins(
+            f" under the same broad top category ({len(rows)} rows, k = {k_top})",
+            sub.multiply(mask).tocsr(),
+            [labels[i] for i in rows],
+            k_top,
+        )
 
 
 def _nearest_twins(where: str, sim, labels: list[str], k: int) -> None:
@@ -300,7 +319,12 @@ def main() -> None:
         started = time.process_time()
         print(f"{part}:")
         if part == "noise":
-            noise(titles, labels, [r["top"] for r in rows])
+            noise(
+                titles,
+                labels,
+                [r["top"] for r in rows],
+                [r["broad"] for r in rows],
+            )
         elif part == "curve":
             curve(titles, labels, extra)
         elif part == "baseline":
