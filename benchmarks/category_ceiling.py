@@ -3,7 +3,8 @@ curve and the recipes tried against the shipped one, all on the folds of ``jobtr
 eval --upwork-api``.
 
     python -m benchmarks.category_ceiling [PATH_TO_UPWORK_API_CSV]
-        [--parts noise,curve,baseline,occupations,per-top] [--fine-min-rows 10]
+        [--parts noise,curve,baseline,occupations,per-top,signals]
+        [--fine-min-rows 10]
 
 * ``noise`` - titles with the same words, and each title's nearest other title (TF-IDF
   cosine): how often their Upwork categories differ, and the Cover-Hart lower bound on
@@ -17,7 +18,9 @@ eval --upwork-api``.
   10+ training rows, ``--fine-min-rows``; the others and the written titles by
   category) with the probabilities summed per category; with the top category, only
   the occupations seen under it;
-* ``per-top`` - with the top category, one model per top category trained on its rows.
+* ``per-top`` - with the top category, one model per top category trained on its rows;
+* ``signals`` - with the top category, the broad categories' layers with and without
+  the export's other columns about the work (type, tier, duration, engagement).
 
 Reads the CSV (never copied); nothing is scored by a model that learned from it.
 """
@@ -42,9 +45,12 @@ from crawler.normalize.categories import _taxonomy_entry, broad_allowed, title_d
 from crawler.normalize.category_model import (
     WRITTEN_WEIGHT,
     build_pipeline,
+    classifier_from,
     cross_validate,
     cv_folds,
+    fit,
     load_training_titles,
+    out_of_fold,
     trainable,
 )
 
@@ -290,6 +296,62 @@ def per_top(titles, labels, tops, extra) -> None:
         print(line(f"one model per top category, {what}", got, labels))
 
 
+def signals(rows: list[dict], extra) -> None:
+    """With the top category: each broad top category's layer (broad_layer.py) learned
+    on the out-of-fold probabilities alone, and with the export's other columns about
+    the work (type, tier, duration, engagement; one-hot) as more inputs."""
+    from sklearn.linear_model import LogisticRegression
+
+    from crawler.commands._eval_real import SIGNALS
+    from crawler.normalize.broad_layer import LAYER_C, features
+
+    titles = [r["title"] for r in rows]
+    labels = [r["expected"] for r in rows]
+    values = {k: sorted({r["signals"][k] for r in rows} - {""}) for k in SIGNALS}
+
+    def inputs(p, mask, r, more):
+        f = features(p, mask)[mask]
+        if not more:
+            return f
+        cells = [float(r["signals"][k] == v) for k in SIGNALS for v in values[k]]
+        return np.concatenate([f, cells])
+
+    got = {False: ["other"] * len(rows), True: ["other"] * len(rows)}
+    for train, test in cv_folds(labels):
+        t, y = [titles[i] for i in train], [labels[i] for i in train]
+        pipeline = fit(t, y, extra)
+        classes = [str(c) for c in pipeline.classes_]
+        oof = out_of_fold(t, y, classes, extra)
+        clf = classifier_from(pipeline)
+        under = defaultdict(list)
+        for j, i in enumerate(train):
+            if rows[i]["broad"] and labels[i] in classes and not np.isnan(oof[j]).any():
+                under[rows[i]["broad"]].append(j)
+        layers = {}
+        for broad, js in under.items():
+            mask = np.array([c in {y[j] for j in js} for c in classes])
+            for more in (False, True):
+                x = [inputs(oof[j], mask, rows[train[j]], more) for j in js]
+                layers[broad, more] = (
+                    mask,
+                    LogisticRegression(C=LAYER_C, max_iter=5000).fit(
+                        x, [y[j] for j in js]
+                    ),
+                )
+        for i in test:
+            e = _taxonomy_entry("upwork", rows[i]["top"])
+            p = dict(clf.proba(titles[i]))
+            for more in (False, True):
+                got[more][i] = e[0]
+                if e[1] and p and (rows[i]["broad"], more) in layers:
+                    mask, model = layers[rows[i]["broad"], more]
+                    vec = np.array([p[c] for c in classes])
+                    x = inputs(vec, mask, rows[i], more)
+                    got[more][i] = str(model.predict([x])[0])
+    print(line("layer per broad top category, title only", got[False], labels))
+    print(line("same + type, tier, duration, engagement", got[True], labels))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("csv", nargs="?", default=None)
@@ -307,7 +369,14 @@ def main() -> None:
     if not Path(path).is_file():
         parser.error(f"{path}: no such file")
     parts = args.parts.split(",")
-    unknown = set(parts) - {"noise", "curve", "baseline", "occupations", "per-top"}
+    unknown = set(parts) - {
+        "noise",
+        "curve",
+        "baseline",
+        "occupations",
+        "per-top",
+        "signals",
+    }
     if unknown:
         parser.error(f"unknown part(s) {', '.join(sorted(unknown))}")
     rows = load_upwork_api_labels(path)
@@ -340,6 +409,8 @@ def main() -> None:
             )
         elif part == "per-top":
             per_top(titles, labels, [r["top"] for r in rows], extra)
+        elif part == "signals":
+            signals(rows, extra)
         print(f"  ({time.process_time() - started:.0f} s CPU)", flush=True)
 
 

@@ -50,10 +50,15 @@ TITLE_TARGET, TOP_TARGET, RECALL_TARGET, TOP_RECALL_TARGET, OTHER_MAX = (
 )
 
 
+# Columns of the export besides the title that describe the work (benchmarks measure
+# whether they help).
+SIGNALS = ("type", "tier", "duration", "engagement")
+
+
 def load_upwork_api_labels(path: str | Path) -> list[dict]:
     """Rows with title, top (Upwork top category), occupation, broad (the top
-    category's taxonomy key when it is a broad category, else None) and expected
-    (canonical category of the occupation);
+    category's taxonomy key when it is a broad category, else None), expected
+    (canonical category of the occupation) and signals (the SIGNALS columns);
     rows without title or a mapped occupation are left out.  Titles are cleaned as the
     normalizer cleans them (entities decoded, mojibake repaired: "R&amp;D" -> "R&D"), so
     a model learns and is scored on what it will be given."""
@@ -76,6 +81,8 @@ def load_upwork_api_labels(path: str | Path) -> list[dict]:
                         "broad": broad_key("upwork", top),
                         "expected": expected,
                         "occupation": occupation,
+                        # the export's other columns about the work, for benchmarks
+                        "signals": {k: (rec.get(k) or "").strip() for k in SIGNALS},
                     }
                 )
     return rows
