@@ -163,3 +163,88 @@ def test_a_model_without_layers_weighs_by_priors(written, tmp_path):
     design = broad_allowed(_taxonomy_entry("upwork", "Design & Creative"))
     cat, prob = old.best("Animated logo reveal for YouTube intro", design, DESIGN)
     assert cat in design and 0 < prob <= 1
+
+
+# Upwork's 2023 ontology: top category -> its subcategories (public category pages).
+UPWORK_SUBCATEGORIES = {
+    "Accounting & Consulting": [
+        "Personal & Professional Coaching",
+        "Accounting & Bookkeeping",
+        "Financial Planning",
+        "Recruiting & Human Resources",
+        "Management Consulting & Analysis",
+        "Other - Accounting & Consulting",
+    ],
+    "Admin Support": [
+        "Data Entry & Transcription Services",
+        "Virtual Assistance",
+        "Project Management",
+        "Market Research & Product Reviews",
+    ],
+    "Data Science & Analytics": [
+        "Data Analysis & Testing",
+        "Data Extraction/ETL",
+        "Data Mining & Management",
+        "AI & Machine Learning",
+    ],
+    "Design & Creative": [
+        "Art & Illustration",
+        "Audio & Music Production",
+        "Branding & Logo Design",
+        "NFT, AR/VR & Game Art",
+        "Graphic, Editorial & Presentation Design",
+        "Performing Arts",
+        "Photography",
+        "Product Design",
+        "Video & Animation",
+    ],
+    "Engineering & Architecture": [
+        "Building & Landscape Architecture",
+        "Chemical Engineering",
+        "Civil & Structural Engineering",
+        "Contract Manufacturing",
+        "Electrical & Electronic Engineering",
+        "Interior & Trade Show Design",
+        "Energy & Mechanical Engineering",
+        "Physical Sciences",
+        "3D Modeling & CAD",
+    ],
+    "Translation": [
+        "Language Tutoring & Interpretation",
+        "Translation & Localization Services",
+    ],
+    "Web, Mobile & Software Dev": [
+        "Blockchain, NFT & Cryptocurrency",
+        "AI Apps & Integration",
+        "Desktop Application Development",
+        "Ecommerce Development",
+        "Game Design & Development",
+        "Mobile Development",
+        "Other - Software Development",
+        "Product Management & Scrum",
+        "QA Testing",
+        "Scripts & Utilities",
+        "Web & Mobile Design",
+        "Web Development",
+    ],
+    "Writing": [
+        "Sales & Marketing Copywriting",
+        "Content Writing",
+        "Editing & Proofreading Services",
+        "Professional & Business Writing",
+    ],
+}
+
+
+@pytest.mark.parametrize("top", sorted(UPWORK_SUBCATEGORIES))
+def test_a_broad_upwork_category_may_become_what_its_subcategories_are(top):
+    """A posting with only the top category can be refined into any category one of
+    its subcategories maps to (a job under "Web, Mobile & Software Dev > AI Apps &
+    Integration" is machine learning & AI, so the top category alone may be too)."""
+    entry = _taxonomy_entry("upwork", top)
+    assert entry and entry[1], f"{top} is not a broad category"
+    allowed = broad_allowed(entry)
+    for sub in UPWORK_SUBCATEGORIES[top]:
+        mapped = _taxonomy_entry("upwork", f"{top} > {sub}")
+        assert mapped and mapped[3] != entry[3], f"{sub} is not mapped"
+        assert mapped[0] in allowed, f"{top} > {sub} -> {mapped[0]}"
