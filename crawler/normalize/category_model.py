@@ -18,7 +18,10 @@ service 47 -> 53 %, uncalibrated) at equal accuracy.  The written titles count
 WRITTEN_WEIGHT times (+0.6 point on the real rows) and C = 1.0 rather than 0.3 (-0.6
 point there) keeps the written labeled sets of tests/labeled/ above their targets.
 
-``fit(titles, labels)`` -> pipeline; ``save_model(pipeline, path)``;
+``fit(titles, labels)`` -> pipeline; ``fit_with_broad(titles, labels, broads)`` ->
+(pipeline, priors, layers): with each broad source category's class frequencies and
+its layer (broad_layer.py) learned on out-of-fold probabilities;
+``save_model(pipeline, path, priors=..., layers=...)``;
 ``cross_validate(titles, labels, folds=5)`` -> out-of-fold predictions.
 """
 
