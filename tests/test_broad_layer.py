@@ -248,3 +248,20 @@ def test_a_broad_upwork_category_may_become_what_its_subcategories_are(top):
         mapped = _taxonomy_entry("upwork", f"{top} > {sub}")
         assert mapped and mapped[3] != entry[3], f"{sub} is not mapped"
         assert mapped[0] in allowed, f"{top} > {sub} -> {mapped[0]}"
+
+
+def test_too_few_rows_for_inner_folds_leave_no_layer():
+    """A small database: legal has 3 rows, so no inner fold keeps it and each inner
+    fit would see two categories - the rows stay unscored and no layer is learned,
+    while the classifier itself is fitted on all three."""
+    titles, labels = load_training_titles()
+    rows = [(t, c) for t, c in zip(titles, labels, strict=True) if c == "writing"][:30]
+    rows += [(t, c) for t, c in zip(titles, labels, strict=True) if c == "translation"][
+        :30
+    ]
+    rows += [(t, c) for t, c in zip(titles, labels, strict=True) if c == "legal"][:3]
+    t, y = [r[0] for r in rows], [r[1] for r in rows]
+    pipeline, priors, layers = fit_with_broad(t, y, ["writing"] * len(t))
+    assert sorted(map(str, pipeline.classes_)) == ["legal", "translation", "writing"]
+    assert layers == {} and "writing" in priors
+    assert np.isnan(out_of_fold(t, y, ["legal", "translation", "writing"])).all()

@@ -179,6 +179,7 @@ def export_arrays(
         # float32: half the size, differences below 1e-6
         arrays[f"{key}_coef"] = coef[offset + buckets].astype(np.float32)
         offset += len(idf)
+    arrays |= layer_arrays(layers or {}, len(classes))
     return arrays | {
         "intercept": svm.intercept_.astype(np.float64),
         "cal_a": np.array([c.a_ for c in inner.calibrators], dtype=np.float64),
@@ -189,7 +190,7 @@ def export_arrays(
             [priors[k] for k in sorted(k for k in priors or {} if k != "*")]
         ).reshape(-1, len(classes)),
         "class_prior": (priors or {}).get("*", np.ones(len(classes)) / len(classes)),
-    } | layer_arrays(layers or {}, len(classes))
+    }
 
 
 def save_model(
@@ -227,12 +228,15 @@ def out_of_fold(
 ) -> np.ndarray:
     """Probabilities (rows x ``classes``) of every row by a model fitted, with
     ``extra``, on the other ``folds`` - 1 inner folds; NaN for a title that model cannot
-    read, 0 for a class it did not learn."""
+    read (or when the other folds hold fewer than 3 trainable categories), 0 for a
+    class it did not learn."""
     out = np.full((len(titles), len(classes)), np.nan)
     for train, test in cv_folds(labels, folds, seed=1):
-        clf = classifier_from(
-            fit([titles[i] for i in train], [labels[i] for i in train], extra)
-        )
+        try:
+            model = fit([titles[i] for i in train], [labels[i] for i in train], extra)
+        except ValueError:  # too few categories left in this fold: its rows stay NaN
+            continue
+        clf = classifier_from(model)
         for i in test:
             p = dict(clf.proba(titles[i]))
             if p:
