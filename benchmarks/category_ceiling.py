@@ -3,7 +3,8 @@ curve and the recipes tried against the shipped one, all on the folds of ``jobtr
 eval --upwork-api``.
 
     python -m benchmarks.category_ceiling [PATH_TO_UPWORK_API_CSV]
-        [--parts noise,curve,baseline,occupations,per-top] [--fine-min-rows 10]
+        [--parts noise,curve,baseline,occupations,per-top,signals]
+        [--fine-min-rows 10]
 
 * ``noise`` - titles with the same words, and each title's nearest other title (TF-IDF
   cosine): how often their Upwork categories differ, and the Cover-Hart lower bound on
@@ -25,6 +26,8 @@ eval --upwork-api``.
   and the rules' are in each band of the model's probability;
 * ``ensemble`` - the shipped recipe's calibrated probabilities averaged with complement
   naive Bayes on the same features.
+* ``signals`` - with the top category, the broad categories' layers with and without
+  the export's other columns about the work (type, tier, duration, engagement).
 
 Reads the CSV (never copied); nothing is scored by a model that learned from it.
 """
@@ -60,7 +63,9 @@ from crawler.normalize.category_model import (
     classifier_from,
     cross_validate,
     cv_folds,
+    fit,
     load_training_titles,
+    out_of_fold,
     trainable,
 )
 
@@ -92,7 +97,12 @@ def _similarities(titles: list[str]):
     return sim
 
 
-def noise(titles: list[str], labels: list[str], tops: list[str]) -> None:
+def noise(
+    titles: list[str],
+    labels: list[str],
+    tops: list[str],
+    broad: list[str | None] | None = None,
+) -> None:
     k = len(set(labels))
     groups = defaultdict(list)
     for i, t in enumerate(titles):
@@ -112,6 +122,20 @@ def noise(titles: list[str], labels: list[str], tops: list[str]) -> None:
     _nearest_twins(
         " under the same top category", sim.multiply(mask).tocsr(), labels, k
     )
+    # Only the broad top categories leave a choice (the others settle the category):
+    # the rivals of a title there, with k the most categories one of them holds.
+    rows = [i for i, b in enumerate(broad or []) if b]
+    if rows:
+        sub = _similarities([titles[i] for i in rows])
+        mask = (same[rows][:, None] == same[rows][None, :]).astype(float)
+        held = Counter((tops[i], labels[i]) for i in rows)
+        k_top = max(Counter(t for t, _ in held).values())
+        _nearest_twins(
+            f" under the same broad top category ({len(rows)} rows, k = {k_top})",
+            sub.multiply(mask).tocsr(),
+            [labels[i] for i in rows],
+            k_top,
+        )
 
 
 def _nearest_twins(where: str, sim, labels: list[str], k: int) -> None:
@@ -412,6 +436,60 @@ def ensemble(titles, labels, extra) -> None:
         for share in (0.25, 0.5):
             mix = {i: (1 - share) * svm[i] + share * p[i] for i in svm}
             print(line(f"  SVM + {share:.0%} NB", decided(mix), labels))
+def signals(rows: list[dict], extra) -> None:
+    """With the top category: each broad top category's layer (broad_layer.py) learned
+    on the out-of-fold probabilities alone, and with the export's other columns about
+    the work (type, tier, duration, engagement; one-hot) as more inputs."""
+    from sklearn.linear_model import LogisticRegression
+
+    from crawler.commands._eval_real import SIGNALS
+    from crawler.normalize.broad_layer import LAYER_C, features
+
+    titles = [r["title"] for r in rows]
+    labels = [r["expected"] for r in rows]
+    values = {k: sorted({r["signals"][k] for r in rows} - {""}) for k in SIGNALS}
+
+    def inputs(p, mask, r, more):
+        f = features(p, mask)[mask]
+        if not more:
+            return f
+        cells = [float(r["signals"][k] == v) for k in SIGNALS for v in values[k]]
+        return np.concatenate([f, cells])
+
+    got = {False: ["other"] * len(rows), True: ["other"] * len(rows)}
+    for train, test in cv_folds(labels):
+        t, y = [titles[i] for i in train], [labels[i] for i in train]
+        pipeline = fit(t, y, extra)
+        classes = [str(c) for c in pipeline.classes_]
+        oof = out_of_fold(t, y, classes, extra)
+        clf = classifier_from(pipeline)
+        under = defaultdict(list)
+        for j, i in enumerate(train):
+            if rows[i]["broad"] and labels[i] in classes and not np.isnan(oof[j]).any():
+                under[rows[i]["broad"]].append(j)
+        layers = {}
+        for broad, js in under.items():
+            mask = np.array([c in {y[j] for j in js} for c in classes])
+            for more in (False, True):
+                x = [inputs(oof[j], mask, rows[train[j]], more) for j in js]
+                layers[broad, more] = (
+                    mask,
+                    LogisticRegression(C=LAYER_C, max_iter=5000).fit(
+                        x, [y[j] for j in js]
+                    ),
+                )
+        for i in test:
+            e = _taxonomy_entry("upwork", rows[i]["top"])
+            p = dict(clf.proba(titles[i]))
+            for more in (False, True):
+                got[more][i] = e[0]
+                if e[1] and p and (rows[i]["broad"], more) in layers:
+                    mask, model = layers[rows[i]["broad"], more]
+                    vec = np.array([p[c] for c in classes])
+                    x = inputs(vec, mask, rows[i], more)
+                    got[more][i] = str(model.predict([x])[0])
+    print(line("layer per broad top category, title only", got[False], labels))
+    print(line("same + type, tier, duration, engagement", got[True], labels))
 
 
 def main() -> None:
@@ -446,7 +524,12 @@ def main() -> None:
         started = time.process_time()
         print(f"{part}:")
         if part == "noise":
-            noise(titles, labels, [r["top"] for r in rows])
+            noise(
+                titles,
+                labels,
+                [r["top"] for r in rows],
+                [r["broad"] for r in rows],
+            )
         elif part == "curve":
             curve(titles, labels, extra)
         elif part == "baseline":
@@ -462,6 +545,8 @@ def main() -> None:
             )
         elif part == "per-top":
             per_top(titles, labels, [r["top"] for r in rows], extra)
+        elif part == "signals":
+            signals(rows, extra)
         else:
             PARTS[part](titles, labels, extra)
         print(f"  ({time.process_time() - started:.0f} s CPU)", flush=True)
@@ -476,6 +561,7 @@ PARTS = {
     "knowledge": knowledge,
     "decision": decision,
     "ensemble": ensemble,
+    "signals": signals,
 }
 
 if __name__ == "__main__":

@@ -1,5 +1,7 @@
 """The labeled set holds its targets (a regression fails CI), and `jobtrends eval` runs."""
 
+import re
+
 from click.testing import CliRunner
 
 from crawler.commands.eval import TARGETS, command, load_labeled, run_eval
@@ -70,6 +72,10 @@ def test_cli_eval_real_section_cross_validates(tmp_path):
     for part in ("title only", "top category and title", "model (5-fold CV)"):
         assert part in result.output
     assert "recall: writing" in result.output and "macro-F1" in result.output
+    # What a study would count per category against the truth (14 rows each here).
+    assert re.search(
+        r"counted / true: writing \d+/14, translation \d+/14", result.output
+    )
     assert "not scored on it (that would be in-sample)" in result.output
 
 

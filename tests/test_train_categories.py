@@ -103,6 +103,16 @@ def test_train_categories_writes_a_model_the_normalizer_uses(tmp_path):
         assert {"design & creative", "web, mobile & software dev"} <= set(
             map(str, data["prior_keys"])
         )
+        # The two top categories with 20+ labeled jobs learned their own layer
+        # (Writing and Translation hold 14 each: they keep the priors).
+        assert set(map(str, data["layer_keys"])) == {
+            "design & creative",
+            "web, mobile & software dev",
+        }
+    assert (
+        "broad source categories with a learned layer: design & creative,"
+        " web, mobile & software dev" in proc.stdout
+    )
     # A job with only the top category, normalized with the configured model: refined
     # among what that model knows.
     top_only = tmp_path / "top_only.csv"

@@ -50,10 +50,15 @@ TITLE_TARGET, TOP_TARGET, RECALL_TARGET, TOP_RECALL_TARGET, OTHER_MAX = (
 )
 
 
+# Columns of the export besides the title that describe the work (benchmarks measure
+# whether they help).
+SIGNALS = ("type", "tier", "duration", "engagement")
+
+
 def load_upwork_api_labels(path: str | Path) -> list[dict]:
     """Rows with title, top (Upwork top category), occupation, broad (the top
-    category's taxonomy key when it is a broad category, else None) and expected
-    (canonical category of the occupation);
+    category's taxonomy key when it is a broad category, else None), expected
+    (canonical category of the occupation) and signals (the SIGNALS columns);
     rows without title or a mapped occupation are left out.  Titles are cleaned as the
     normalizer cleans them (entities decoded, mojibake repaired: "R&amp;D" -> "R&D"), so
     a model learns and is scored on what it will be given."""
@@ -76,17 +81,19 @@ def load_upwork_api_labels(path: str | Path) -> list[dict]:
                         "broad": broad_key("upwork", top),
                         "expected": expected,
                         "occupation": occupation,
+                        # the export's other columns about the work, for benchmarks
+                        "signals": {k: (rec.get(k) or "").strip() for k in SIGNALS},
                     }
                 )
     return rows
 
 
 def scores(expected: list[str], got: list[str]) -> dict:
-    """Accuracy, macro-F1 over the expected categories, recall per category, share of
-    "other" among the answers."""
+    """Accuracy, macro-F1 over the expected categories, recall and (answers, true rows)
+    per category, share of "other" among the answers."""
     n = len(expected)
     labels = sorted(set(expected))
-    recall, f1 = {}, []
+    recall, f1, counted = {}, [], {}
     for lab in labels:
         tp = sum(1 for e, g in zip(expected, got, strict=False) if e == g == lab)
         n_exp = sum(1 for e in expected if e == lab)
@@ -94,6 +101,7 @@ def scores(expected: list[str], got: list[str]) -> dict:
         r = tp / n_exp if n_exp else 0.0
         p = tp / n_got if n_got else 0.0
         recall[lab] = r
+        counted[lab] = (n_got, n_exp)
         f1.append(2 * p * r / (p + r) if p + r else 0.0)
     return {
         "n": n,
@@ -103,6 +111,8 @@ def scores(expected: list[str], got: list[str]) -> dict:
         "macro_f1": sum(f1) / len(f1) if f1 else None,
         "other_share": sum(g == "other" for g in got) / n if n else None,
         "recall": recall,
+        # (answers, true rows) per category: a study counts the answers
+        "counted": counted,
     }
 
 
@@ -187,6 +197,14 @@ def format_upwork_api(report: dict) -> list[str]:
                 "      recall: "
                 + ", ".join(
                     f"{cat} {s['recall'].get(cat, 0):.0%}" for cat in STUDY_CATEGORIES
+                )
+            )
+            lines.append(
+                "      counted / true: "
+                + ", ".join(
+                    f"{cat} {s['counted'][cat][0]}/{s['counted'][cat][1]}"
+                    for cat in STUDY_CATEGORIES
+                    if cat in s["counted"]
                 )
             )
             rest = [

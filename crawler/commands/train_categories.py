@@ -68,9 +68,8 @@ def command(db_path, out_path, source, folds, written):
     """Train the category classifier on this database's source-labeled jobs."""
     from crawler.db import connect
     from crawler.normalize.category_model import (
-        broad_priors,
         cross_validate,
-        fit,
+        fit_with_broad,
         load_training_titles,
         save_model,
     )
@@ -98,8 +97,7 @@ def command(db_path, out_path, source, folds, written):
         plain, _ = cross_validate(titles, labels, folds=folds, extra=extra)
         acc = sum(p == y for p, y in zip(plain, labels, strict=False)) / len(labels)
         click.echo(f"title-only accuracy, {folds}-fold cross-validation: {acc:.1%}")
-    pipeline = fit(titles, labels, extra)
-    priors = broad_priors(labels, broads, [str(c) for c in pipeline.classes_])
+    pipeline, priors, layers = fit_with_broad(titles, labels, broads, extra)
     out = (
         Path(out_path)
         if out_path
@@ -111,7 +109,10 @@ def command(db_path, out_path, source, folds, written):
         trained_on=f"{Path(db_path).name}: {len(rows)} jobs"
         + (f" + {len(extra[0])} written titles" if extra else ""),
         priors=priors,
+        layers=layers,
     )
+    if layers:
+        click.echo(f"broad source categories with a learned layer: {', '.join(layers)}")
     click.echo(f"wrote {out}")
     click.echo(
         f'use it: add  [categories] model = "{out}"  to jobtrends.toml (or set'

@@ -24,7 +24,10 @@ fold seed); skill weights 0.15-0.5 land within 0.3 point (0.15 keeps the blind w
 set's wrong answers at 4 of 78); the keyword rules as tokens lost 0.3 point and are not
 used (``python -m benchmarks.category_ceiling CSV --parts knowledge``).
 
-``fit(titles, labels)`` -> pipeline; ``save_model(pipeline, path)``;
+``fit(titles, labels)`` -> pipeline; ``fit_with_broad(titles, labels, broads)`` ->
+(pipeline, priors, layers): with each broad source category's class frequencies and
+its layer (broad_layer.py) learned on out-of-fold probabilities;
+``save_model(pipeline, path, priors=..., layers=...)``;
 ``cross_validate(titles, labels, folds=5)`` -> out-of-fold predictions.
 """
 
@@ -36,6 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
+from crawler.normalize.broad_layer import Layer, fit_layers, layer_arrays
 from crawler.normalize.classifier import (
     FORMAT,
     CategoryClassifier,
@@ -58,6 +62,9 @@ MIN_PER_CLASS = 3  # calibration folds need a few rows of every category
 # The written titles are few (~1,000 against thousands of real rows) but each is clear
 # about its category: they count this many times.
 WRITTEN_WEIGHT = 6.0
+# The broad-category layers learn from probabilities of classifiers fitted on this many
+# inner folds of the training rows (each row scored by one that did not learn it).
+LAYER_FOLDS = 3
 
 
 def load_training_titles(path: Path = TRAINING_TITLES) -> tuple[list[str], list[str]]:
@@ -178,9 +185,13 @@ def broad_priors(
 
 
 def export_arrays(
-    pipeline, trained_on: str = "", priors: dict[str, np.ndarray] | None = None
+    pipeline,
+    trained_on: str = "",
+    priors: dict[str, np.ndarray] | None = None,
+    layers: dict[str, Layer] | None = None,
 ) -> dict[str, np.ndarray]:
-    """The fitted pipeline as the arrays CategoryClassifier loads."""
+    """The fitted pipeline as the arrays CategoryClassifier loads (with the broad
+    categories' priors and layers, when given)."""
     union, calibrated = pipeline.steps[0][1], pipeline.steps[-1][1]
     inner = calibrated.calibrated_classifiers_[0]
     svm = inner.estimator
@@ -215,6 +226,7 @@ def export_arrays(
         # float32: half the size, differences below 1e-6
         arrays[f"{key}_coef"] = coef[offset + buckets].astype(np.float32)
         offset += len(idf)
+    arrays |= layer_arrays(layers or {}, len(classes))
     return arrays | {
         "intercept": svm.intercept_.astype(np.float64),
         "cal_a": np.array([c.a_ for c in inner.calibrators], dtype=np.float64),
@@ -229,22 +241,74 @@ def export_arrays(
 
 
 def save_model(
-    pipeline, path: str | Path, trained_on: str = "", priors: dict | None = None
+    pipeline,
+    path: str | Path,
+    trained_on: str = "",
+    priors: dict | None = None,
+    layers: dict[str, Layer] | None = None,
 ) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as fh:
-        np.savez_compressed(fh, **export_arrays(pipeline, trained_on, priors))
+        np.savez_compressed(fh, **export_arrays(pipeline, trained_on, priors, layers))
     return path
 
 
 def classifier_from(
-    pipeline, trained_on: str = "", priors: dict | None = None
+    pipeline,
+    trained_on: str = "",
+    priors: dict | None = None,
+    layers: dict[str, Layer] | None = None,
 ) -> CategoryClassifier:
     """The fast classifier for a fitted pipeline, without a file."""
     return CategoryClassifier(
-        export_arrays(pipeline, trained_on, priors), name="in-memory"
+        export_arrays(pipeline, trained_on, priors, layers), name="in-memory"
     )
+
+
+def out_of_fold(
+    titles: list[str],
+    labels: list[str],
+    classes: list[str],
+    extra: tuple[list[str], list[str]] | None = None,
+    folds: int = LAYER_FOLDS,
+) -> np.ndarray:
+    """Probabilities (rows x ``classes``) of every row by a model fitted, with
+    ``extra``, on the other ``folds`` - 1 inner folds; NaN for a title that model cannot
+    read (or when the other folds hold fewer than 3 trainable categories), 0 for a
+    class it did not learn."""
+    out = np.full((len(titles), len(classes)), np.nan)
+    for train, test in cv_folds(labels, folds, seed=1):
+        try:
+            model = fit([titles[i] for i in train], [labels[i] for i in train], extra)
+        except ValueError:  # too few categories left in this fold: its rows stay NaN
+            continue
+        clf = classifier_from(model)
+        for i in test:
+            p = dict(clf.proba(titles[i]))
+            if p:
+                out[i] = [p.get(c, 0.0) for c in classes]
+    return out
+
+
+def fit_with_broad(
+    titles: list[str],
+    labels: list[str],
+    broads: list[str | None],
+    extra: tuple[list[str], list[str]] | None = None,
+):
+    """(pipeline, priors, layers): the classifier fitted on every row, the class
+    frequencies under each broad source category, and each broad category's layer
+    learned on out-of-fold probabilities (LAYER_FOLDS more fits; none without broad
+    categories)."""
+    pipeline = fit(titles, labels, extra)
+    classes = [str(c) for c in pipeline.classes_]
+    priors = broad_priors(labels, broads, classes)
+    layers = {}
+    if sum(1 for b in broads if b) >= 20:
+        proba = out_of_fold(titles, labels, classes, extra)
+        layers = fit_layers(proba, labels, broads, classes)
+    return pipeline, priors, layers
 
 
 def cv_folds(labels: list[str], folds: int = 5, seed: int = 0):
@@ -289,11 +353,10 @@ def cross_validate(
             )
         t = [titles[i] for i in train]
         lab = [labels[i] for i in train]
-        classes_of = fit(t, lab, extra)
-        priors = broad_priors(
-            lab, [broads[i] for i in train], [str(c) for c in classes_of.classes_]
+        pipeline, priors, layers = fit_with_broad(
+            t, lab, [broads[i] for i in train], extra
         )
-        clf = classifier_from(classes_of, priors=priors)
+        clf = classifier_from(pipeline, priors=priors, layers=layers)
         for i in test:
             best = clf.best(titles[i])
             # Scored as production decides a title alone (no source category).
@@ -317,12 +380,11 @@ def build_bundled(real: str | Path, out: Path | None = None) -> Path:
 
     rows = load_upwork_api_labels(real)
     titles, labels = load_training_titles()
-    real_labels = [r["expected"] for r in rows]
-    pipeline = fit([r["title"] for r in rows], real_labels, (titles, labels))
-    priors = broad_priors(
-        real_labels,
+    pipeline, priors, layers = fit_with_broad(
+        [r["title"] for r in rows],
+        [r["expected"] for r in rows],
         [r["broad"] for r in rows],
-        [str(c) for c in pipeline.classes_],
+        (titles, labels),
     )
     return save_model(
         pipeline,
@@ -332,6 +394,7 @@ def build_bundled(real: str | Path, out: Path | None = None) -> Path:
             f" {len(titles)} written titles"
         ),
         priors=priors,
+        layers=layers,
     )
 
 

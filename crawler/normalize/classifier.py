@@ -32,6 +32,7 @@ import numpy as np
 from sklearn.utils import murmurhash3_32
 
 from crawler.errors import UserError
+from crawler.normalize.broad_layer import layers_from, refine
 
 BUNDLED_MODEL = Path(__file__).with_name("data") / "category_model.npz"
 FORMAT = "jobtrends-category-model/2"
@@ -153,6 +154,9 @@ class CategoryClassifier:
             for key, row in zip(arrays["prior_keys"], arrays["priors"], strict=False):
                 self._priors[str(key)] = np.asarray(row, dtype=np.float64)
             self._class_prior = np.asarray(arrays["class_prior"], dtype=np.float64)
+        # Optional: a layer per broad source category learned on out-of-fold
+        # probabilities (broad_layer.py); best() prefers it to the priors.
+        self._layers = layers_from(arrays)
         # Bounded caches (~12, ~3 and ~4 MB at most): titles, words and word n-grams
         # repeat.
         self.proba = lru_cache(maxsize=8192)(self._proba)
@@ -270,14 +274,25 @@ class CategoryClassifier:
         broad: str | None = None,
     ) -> tuple[str, float] | None:
         """(category, probability) of the most likely class, optionally among ``within``
-        (probabilities renormalized over that set) and weighed by the class frequencies
-        the model learned under the broad source category ``broad``; None for a title the
-        model cannot read."""
+        (probabilities renormalized over that set); under the broad source category
+        ``broad``, by its learned layer (broad_layer.py) when the model has one, else
+        weighed by the class frequencies the model learned under it; None for a title
+        the model cannot read."""
         ranked = self.proba(title)
         if not ranked:
             return None
         if within is None and broad is None:
             return ranked[0]
+        layer = self._layers.get(broad.casefold()) if broad else None
+        if layer is not None:
+            p = dict(ranked)
+            got = refine(
+                layer,
+                np.array([p[c] for c in self.classes]),
+                np.array([within is None or c in within for c in self.classes]),
+            )
+            if got is not None:
+                return self.classes[got[0]], got[1]
         prior = self._priors.get(broad.casefold()) if broad else None
         kept = []
         for c, p in ranked:
