@@ -436,6 +436,8 @@ def ensemble(titles, labels, extra) -> None:
         for share in (0.25, 0.5):
             mix = {i: (1 - share) * svm[i] + share * p[i] for i in svm}
             print(line(f"  SVM + {share:.0%} NB", decided(mix), labels))
+
+
 def signals(rows: list[dict], extra) -> None:
     """With the top category: each broad top category's layer (broad_layer.py) learned
     on the out-of-fold probabilities alone, and with the export's other columns about
