@@ -545,10 +545,9 @@ def normalize_db(
         results = _parallel(path, units(), workers)
     else:
         results = (_pack(normalize_chunk(_read_unit(conn, u))) for u in units())
-    bulk = (
-        total > BULK_INDEX_ROWS
-        and total >= conn.execute("SELECT count(*) FROM jobs").fetchone()[0]
-    )
+    # Whether this run may rewrite every posting `jobs` holds (so far).
+    whole = total >= conn.execute("SELECT count(*) FROM jobs").fetchone()[0]
+    bulk = total > BULK_INDEX_ROWS and whole
     # Large runs write jobs without per-row full-text updates: into empty tables each
     # transaction indexes its own rows in one statement, else the index is rebuilt once.
     fts = deferred_fts(conn) if total > BULK_FTS_ROWS else None
@@ -558,7 +557,8 @@ def normalize_db(
     )
     fresh = _Fresh(conn, fts, BlockKeys() if derive else None)
     # The rollups' counts as the rows go by: a full normalize then needs no rescan.
-    batch = BatchRollups() if derive else None
+    # A run smaller than `jobs` (a crawl's close) can never cover it: no counting.
+    batch = BatchRollups() if derive and whole else None
     with (
         _bulk_pragmas(conn, total > BULK_FTS_ROWS),
         fts or nullcontext(),
